@@ -1,0 +1,1 @@
+//! Prefectures (JIS X 0401).

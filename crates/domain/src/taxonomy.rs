@@ -1,0 +1,1 @@
+//! Reference data (taxonomy.md): filled by the taxonomy work.

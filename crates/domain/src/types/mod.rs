@@ -1,0 +1,1 @@
+//! Newtypes that parse at the edge.
