@@ -18,8 +18,17 @@ pub struct ValidationError {
 }
 
 impl ValidationError {
-    pub fn new(code: &'static str, message_ja: impl Into<String>, message_en: impl Into<String>) -> Self {
-        Self { code, field: None, message_ja: message_ja.into(), message_en: message_en.into() }
+    pub fn new(
+        code: &'static str,
+        message_ja: impl Into<String>,
+        message_en: impl Into<String>,
+    ) -> Self {
+        Self {
+            code,
+            field: None,
+            message_ja: message_ja.into(),
+            message_en: message_en.into(),
+        }
     }
 
     /// Names the field this error belongs to; the edge calls this once it knows the name.

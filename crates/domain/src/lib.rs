@@ -1,6 +1,8 @@
 //! Koshu's domain: the rules of the METI 特定講習 guideline and the catalogue, as pure functions
 //! and types. No I/O, no async, no clock: time is always a parameter.
 
+pub mod audit;
+pub mod catalogue;
 pub mod error;
 pub mod prefecture;
 pub mod taxonomy;

@@ -1,0 +1,290 @@
+//! The command line. Every command takes the same configuration sources; `--help` on each.
+
+use crate::catalogue_import::{import_catalogue, load_demo};
+use crate::config::{Config, LogFormat};
+use clap::{Parser, Subcommand};
+use koshu_store::audit::AuditVerdict;
+use koshu_web::clock::{Clock, SystemClock};
+use koshu_web::{AppState, app};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "koshu",
+    version,
+    about = "Koshu: サイバーセキュリティ講座ポータルと特定講習の指定・実施 / the cybersecurity training portal"
+)]
+pub struct Cli {
+    /// Configuration file (TOML). Settings: listen, data_dir, database_url, log_format, [database], [files].
+    #[arg(long, global = true, env = "KOSHU_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Where the embedded database and files live (default: ./data).
+    #[arg(long, global = true, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Log lines for people (human) or for log collectors (json).
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormat>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the web server (database schema is brought up to date first).
+    Serve {
+        /// Load the demo catalogue before serving.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (default 127.0.0.1:8080; also KOSHU_LISTEN).
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Bring the database schema up to date, then exit.
+    Migrate,
+    /// Load the demo catalogue (built from the seed documents) into the database.
+    Demo,
+    /// Load providers and programmes from catalogue files (the format of crates/koshu/demo/).
+    Import {
+        /// Providers file (TOML, [[provider]] tables).
+        providers: PathBuf,
+        /// Programmes file (TOML, [[programme]] tables with [[programme.session]]).
+        programmes: PathBuf,
+    },
+    /// The tamper-evident audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// The effective configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check every entry's hash and link; names the first entry that was altered or removed.
+    Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration as TOML, secrets masked.
+    Show,
+}
+
+/// Errors that end a command: printed on one line, exit code 1 (2 for configuration).
+#[derive(Debug, thiserror::Error)]
+enum Failure {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{0}")]
+    Store(#[from] koshu_store::StoreError),
+    #[error("{0}")]
+    Import(#[from] crate::catalogue_import::ImportError),
+    #[error("reference data: {0}")]
+    Reference(#[from] koshu_domain::taxonomy::ReferenceDataError),
+    #[error("{0}")]
+    Io(#[from] std::io::Error),
+    #[error("{0}")]
+    Message(String),
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let env: Vec<(String, String)> = std::env::vars().collect();
+    let mut config = match Config::load(cli.config.as_deref(), &env) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("koshu: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Some(dir) = cli.data_dir {
+        config.data_dir = dir;
+    }
+    if let Some(format) = cli.log_format {
+        config.log_format = format;
+    }
+    if let Command::Serve {
+        listen: Some(addr), ..
+    } = &cli.command
+    {
+        config.listen = *addr;
+    }
+    init_logging(config.log_format);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("koshu: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command, config)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("koshu: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,tower_http=info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Human => builder.init(),
+        LogFormat::Json => builder.json().flatten_event(true).init(),
+    }
+}
+
+#[allow(clippy::print_stdout)] // printing results is what these commands are for
+async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
+    let clock = SystemClock;
+    match command {
+        Command::Config {
+            command: ConfigCommand::Show,
+        } => {
+            print!("{}", config.show());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Migrate => {
+            let store = crate::open_store(&config).await?;
+            println!(
+                "koshu: database schema is up to date ({:?}).",
+                store.backend()
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo => {
+            let store = crate::open_store(&config).await?;
+            let taxonomy = crate::taxonomy()?;
+            let summary = load_demo(&store, &taxonomy, clock.now()).await?;
+            let counts = store.catalogue_counts().await?;
+            println!(
+                "koshu: demo catalogue loaded: {} created, {} updated, {} unchanged; now {} providers, {} programmes, {} sessions.",
+                summary.created,
+                summary.updated,
+                summary.unchanged,
+                counts.providers,
+                counts.programmes,
+                counts.sessions
+            );
+            store.close().await;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import {
+            providers,
+            programmes,
+        } => {
+            let providers_toml = std::fs::read_to_string(&providers)
+                .map_err(|e| Failure::Message(format!("{}: {e}", providers.display())))?;
+            let programmes_toml = std::fs::read_to_string(&programmes)
+                .map_err(|e| Failure::Message(format!("{}: {e}", programmes.display())))?;
+            let taxonomy = crate::taxonomy()?;
+            let store = crate::open_store(&config).await?;
+            let summary = import_catalogue(
+                &store,
+                &taxonomy,
+                &providers_toml,
+                &programmes_toml,
+                "cli",
+                clock.now(),
+            )
+            .await;
+            store.close().await;
+            let summary = summary?;
+            println!(
+                "koshu: imported: {} created, {} updated, {} unchanged.",
+                summary.created, summary.updated, summary.unchanged
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let store = crate::open_store(&config).await?;
+            let verdict = store.verify_audit_log().await?;
+            store.close().await;
+            match verdict {
+                AuditVerdict::Intact { entries } => {
+                    println!("OK: audit log intact ({entries} entries).");
+                    Ok(ExitCode::SUCCESS)
+                }
+                AuditVerdict::Broken(at) => {
+                    println!("FAILED: {at}.");
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        Command::Serve { demo, .. } => serve(config, demo).await,
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
+    let store = crate::open_store(&config).await?;
+    let taxonomy = crate::taxonomy()?;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    if demo {
+        let summary = load_demo(&store, &taxonomy, clock.now()).await?;
+        tracing::info!(
+            created = summary.created,
+            updated = summary.updated,
+            unchanged = summary.unchanged,
+            "demo catalogue loaded"
+        );
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", config.listen)))?;
+    tracing::info!(address = %config.listen, backend = ?store.backend(), "Koshu is serving on http://{}/", config.listen);
+    let state = AppState {
+        store: store.clone(),
+        taxonomy,
+        clock,
+    };
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    store.close().await;
+    tracing::info!("stopped");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight, then exit.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,431 @@
+//! Configuration: built-in defaults, then a TOML file (`--config`), then `KOSHU_*` environment
+//! variables, then command-line flags. Unknown keys are errors that name the key; secrets are
+//! masked wherever the configuration is printed or logged.
+
+use koshu_store::{S3Config, Secret};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read configuration file {path}: {source}")]
+    Read {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("configuration file {path}, line {line}: {message}")]
+    Parse {
+        path: String,
+        line: usize,
+        message: String,
+    },
+    #[error("environment variable {name}: {message}")]
+    Env { name: String, message: String },
+    #[error("unknown environment variable {0}: no such setting (see `koshu config show`)")]
+    UnknownEnv(String),
+    #[error(
+        "files.backend = \"s3\" needs a [files.s3] section with bucket, access_key_id and secret_access_key"
+    )]
+    MissingS3,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FilesBackend {
+    #[default]
+    Local,
+    S3,
+}
+
+/// A database URL whose password never reaches a log.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    pub fn new(url: impl Into<String>) -> Self {
+        Self(url.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // scheme://user:password@host → scheme://user:********@host
+        let url = &self.0;
+        if let (Some(scheme_end), Some(at)) = (url.find("://"), url.rfind('@')) {
+            let credentials = &url[scheme_end + 3..at];
+            if let Some(colon) = credentials.find(':') {
+                return write!(
+                    f,
+                    "{}:********{}",
+                    &url[..scheme_end + 3 + colon],
+                    &url[at..]
+                );
+            }
+        }
+        f.write_str(url)
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "\"{self}\"")
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub data_dir: PathBuf,
+    pub database_url: Option<DatabaseUrl>,
+    pub log_format: LogFormat,
+    pub database: DatabaseSettings,
+    pub files: FilesSettings,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct DatabaseSettings {
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct FilesSettings {
+    pub backend: FilesBackend,
+    /// Default: `<data_dir>/files`.
+    pub dir: Option<PathBuf>,
+    pub s3: Option<S3Config>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            log_format: LogFormat::Human,
+            database: DatabaseSettings::default(),
+            files: FilesSettings::default(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            max_connections: 16,
+        }
+    }
+}
+
+/// The environment variables that override settings. `KOSHU_TEST_*` belong to the test suite.
+const ENV_KEYS: &[&str] = &[
+    "KOSHU_CONFIG",
+    "KOSHU_LISTEN",
+    "KOSHU_DATA_DIR",
+    "KOSHU_DATABASE_URL",
+    "KOSHU_LOG_FORMAT",
+    "KOSHU_DATABASE_MAX_CONNECTIONS",
+    "KOSHU_FILES_BACKEND",
+    "KOSHU_FILES_DIR",
+    "KOSHU_S3_BUCKET",
+    "KOSHU_S3_ENDPOINT",
+    "KOSHU_S3_REGION",
+    "KOSHU_S3_ACCESS_KEY_ID",
+    "KOSHU_S3_SECRET_ACCESS_KEY",
+    "KOSHU_S3_ALLOW_HTTP",
+];
+
+impl Config {
+    /// Reads the file (if any) and applies the environment, given as name/value pairs.
+    pub fn load(file: Option<&Path>, env: &[(String, String)]) -> Result<Self, ConfigError> {
+        let mut config = match file {
+            Some(path) => Self::from_file(path)?,
+            None => Self::default(),
+        };
+        config.apply_env(env)?;
+        config.check()?;
+        Ok(config)
+    }
+
+    fn from_file(path: &Path) -> Result<Self, ConfigError> {
+        let shown = path.display().to_string();
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: shown.clone(),
+            source,
+        })?;
+        toml::from_str(&text).map_err(|e| {
+            let line = e.span().map_or(1, |span| {
+                text[..span.start.min(text.len())].matches('\n').count() + 1
+            });
+            ConfigError::Parse {
+                path: shown,
+                line,
+                message: e.message().replace('\n', " "),
+            }
+        })
+    }
+
+    fn apply_env(&mut self, env: &[(String, String)]) -> Result<(), ConfigError> {
+        for (name, value) in env {
+            let bad = |message: &str| ConfigError::Env {
+                name: name.clone(),
+                message: message.to_owned(),
+            };
+            match name.as_str() {
+                "DATABASE_URL" | "KOSHU_DATABASE_URL" => {
+                    self.database_url = Some(DatabaseUrl::new(value))
+                }
+                "KOSHU_LISTEN" => {
+                    self.listen = value
+                        .parse()
+                        .map_err(|_| bad("expected an address such as 127.0.0.1:8080"))?
+                }
+                "KOSHU_DATA_DIR" => self.data_dir = PathBuf::from(value),
+                "KOSHU_LOG_FORMAT" => {
+                    self.log_format = match value.as_str() {
+                        "human" => LogFormat::Human,
+                        "json" => LogFormat::Json,
+                        _ => return Err(bad("expected human or json")),
+                    }
+                }
+                "KOSHU_DATABASE_MAX_CONNECTIONS" => {
+                    self.database.max_connections =
+                        value.parse().map_err(|_| bad("expected a whole number"))?;
+                }
+                "KOSHU_FILES_BACKEND" => {
+                    self.files.backend = match value.as_str() {
+                        "local" => FilesBackend::Local,
+                        "s3" => FilesBackend::S3,
+                        _ => return Err(bad("expected local or s3")),
+                    }
+                }
+                "KOSHU_FILES_DIR" => self.files.dir = Some(PathBuf::from(value)),
+                "KOSHU_S3_BUCKET" => self.s3_mut().bucket.clone_from(value),
+                "KOSHU_S3_ENDPOINT" => self.s3_mut().endpoint = Some(value.clone()),
+                "KOSHU_S3_REGION" => self.s3_mut().region.clone_from(value),
+                "KOSHU_S3_ACCESS_KEY_ID" => self.s3_mut().access_key_id.clone_from(value),
+                "KOSHU_S3_SECRET_ACCESS_KEY" => {
+                    self.s3_mut().secret_access_key = Secret::new(value)
+                }
+                "KOSHU_S3_ALLOW_HTTP" => {
+                    self.s3_mut().allow_http = matches!(value.as_str(), "1" | "true" | "yes")
+                }
+                "KOSHU_CONFIG" => {}
+                other
+                    if other.starts_with("KOSHU_")
+                        && !other.starts_with("KOSHU_TEST_")
+                        && !ENV_KEYS.contains(&other) =>
+                {
+                    return Err(ConfigError::UnknownEnv(other.to_owned()));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+
+    fn s3_mut(&mut self) -> &mut S3Config {
+        self.files.s3.get_or_insert_with(|| S3Config {
+            bucket: String::new(),
+            endpoint: None,
+            region: "us-east-1".to_owned(),
+            access_key_id: String::new(),
+            secret_access_key: Secret::new(""),
+            allow_http: false,
+        })
+    }
+
+    fn check(&self) -> Result<(), ConfigError> {
+        if self.files.backend == FilesBackend::S3 {
+            match &self.files.s3 {
+                Some(s3)
+                    if !s3.bucket.is_empty()
+                        && !s3.access_key_id.is_empty()
+                        && !s3.secret_access_key.expose().is_empty() => {}
+                _ => return Err(ConfigError::MissingS3),
+            }
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.expose().to_owned(),
+            None => format!("sqlite://{}", self.data_dir.join("koshu.db").display()),
+        }
+    }
+
+    pub fn files_config(&self) -> koshu_store::FilesConfig {
+        match (&self.files.backend, &self.files.s3) {
+            (FilesBackend::S3, Some(s3)) => koshu_store::FilesConfig::S3(s3.clone()),
+            _ => koshu_store::FilesConfig::Local {
+                dir: self
+                    .files
+                    .dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("files")),
+            },
+        }
+    }
+
+    /// The effective configuration as TOML, with every secret masked.
+    pub fn show(&self) -> String {
+        let mut out = String::new();
+        let url = self
+            .database_url
+            .as_ref()
+            .map_or_else(|| self.database_url(), ToString::to_string);
+        out.push_str(&format!("listen = \"{}\"\n", self.listen));
+        out.push_str(&format!(
+            "data_dir = {}\n",
+            quote(&self.data_dir.display().to_string())
+        ));
+        out.push_str(&format!("database_url = {}\n", quote(&url)));
+        out.push_str(&format!(
+            "log_format = \"{}\"\n",
+            if self.log_format == LogFormat::Json {
+                "json"
+            } else {
+                "human"
+            }
+        ));
+        out.push_str(&format!(
+            "\n[database]\nmax_connections = {}\n",
+            self.database.max_connections
+        ));
+        out.push_str(&format!(
+            "\n[files]\nbackend = \"{}\"\n",
+            if self.files.backend == FilesBackend::S3 {
+                "s3"
+            } else {
+                "local"
+            }
+        ));
+        if self.files.backend == FilesBackend::Local {
+            let dir = self
+                .files
+                .dir
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("files"));
+            out.push_str(&format!("dir = {}\n", quote(&dir.display().to_string())));
+        }
+        if let Some(s3) = &self.files.s3 {
+            out.push_str(&format!(
+                "\n[files.s3]\nbucket = {}\nendpoint = {}\nregion = {}\naccess_key_id = {}\nsecret_access_key = \"{}\"\nallow_http = {}\n",
+                quote(&s3.bucket),
+                quote(s3.endpoint.as_deref().unwrap_or("")),
+                quote(&s3.region),
+                quote(&s3.access_key_id),
+                s3.secret_access_key,
+                s3.allow_http
+            ));
+        }
+        out
+    }
+}
+
+fn quote(s: &str) -> String {
+    toml::Value::String(s.to_owned()).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(text: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        f.write_all(text.as_bytes()).unwrap();
+        f
+    }
+
+    #[test]
+    fn unknown_key_is_named_with_its_line() {
+        let f = file("listen = \"127.0.0.1:9000\"\nlisten_port = 1\n");
+        let err = Config::load(Some(f.path()), &[]).unwrap_err().to_string();
+        assert!(err.contains("line 2"), "{err}");
+        assert!(err.contains("listen_port"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err}");
+    }
+
+    #[test]
+    fn unknown_nested_key_is_named() {
+        let f = file("[files]\nbakend = \"s3\"\n");
+        let err = Config::load(Some(f.path()), &[]).unwrap_err().to_string();
+        assert!(err.contains("bakend"), "{err}");
+    }
+
+    #[test]
+    fn environment_overrides_file() {
+        let f = file("listen = \"127.0.0.1:9000\"\n");
+        let env = vec![("KOSHU_LISTEN".to_owned(), "127.0.0.1:9100".to_owned())];
+        assert_eq!(
+            Config::load(Some(f.path()), &env).unwrap().listen.port(),
+            9100
+        );
+    }
+
+    #[test]
+    fn unknown_environment_variable_is_named() {
+        let env = vec![("KOSHU_LISTN".to_owned(), "x".to_owned())];
+        assert!(
+            Config::load(None, &env)
+                .unwrap_err()
+                .to_string()
+                .contains("KOSHU_LISTN")
+        );
+        let env = vec![("KOSHU_TEST_PG_BIN".to_owned(), "x".to_owned())];
+        assert!(Config::load(None, &env).is_ok());
+    }
+
+    #[test]
+    fn secrets_never_show() {
+        let env = vec![
+            (
+                "DATABASE_URL".to_owned(),
+                "postgres://app:hunter2@db.example/koshu".to_owned(),
+            ),
+            ("KOSHU_FILES_BACKEND".to_owned(), "s3".to_owned()),
+            ("KOSHU_S3_BUCKET".to_owned(), "koshu".to_owned()),
+            ("KOSHU_S3_ACCESS_KEY_ID".to_owned(), "AKIA".to_owned()),
+            ("KOSHU_S3_SECRET_ACCESS_KEY".to_owned(), "s3cr3t".to_owned()),
+        ];
+        let c = Config::load(None, &env).unwrap();
+        for shown in [c.show(), format!("{c:?}")] {
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("s3cr3t"),
+                "{shown}"
+            );
+            assert!(
+                shown.contains("postgres://app:********@db.example/koshu"),
+                "{shown}"
+            );
+        }
+    }
+
+    #[test]
+    fn s3_without_credentials_is_refused() {
+        let env = vec![("KOSHU_FILES_BACKEND".to_owned(), "s3".to_owned())];
+        assert!(matches!(
+            Config::load(None, &env),
+            Err(ConfigError::MissingS3)
+        ));
+    }
+}

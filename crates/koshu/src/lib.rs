@@ -1,0 +1,25 @@
+//! The `koshu` command: configuration, the command line, and assembling the application.
+
+pub mod catalogue_import;
+pub mod cli;
+pub mod config;
+
+use koshu_domain::taxonomy::Taxonomy;
+use koshu_store::{Db, Files, Store, StoreError};
+use std::sync::Arc;
+
+/// Opens the configured database and file store and brings the schema up to date.
+pub async fn open_store(config: &config::Config) -> Result<Store, StoreError> {
+    if config.database_url.is_none() {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| StoreError::Io(config.data_dir.display().to_string(), e))?;
+    }
+    let db = Db::connect(&config.database_url(), config.database.max_connections).await?;
+    let files = Files::open(&config.files_config())?;
+    Store::open(db, files).await
+}
+
+/// The reference data, parsed once at start-up.
+pub fn taxonomy() -> Result<Arc<Taxonomy>, koshu_domain::taxonomy::ReferenceDataError> {
+    Taxonomy::embedded().map(Arc::new)
+}

@@ -1,0 +1,40 @@
+//! Story tests: the whole application in process, against a fresh database per test, told once
+//! and run on both backends (SQLite, and a throwaway PostgreSQL started from the installed
+//! binaries). Requests go through the real router with `tower::ServiceExt::oneshot`.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod app;
+mod foundation;
+
+/// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
+macro_rules! stories {
+    ($($module:ident :: $story:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $story() {
+                    crate::$module::$story(crate::app::TestApp::sqlite().await).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(koshu_postgres), ignore = "PostgreSQL server binaries not found: apt-get install postgresql")]
+                async fn $story() {
+                    crate::$module::$story(crate::app::TestApp::postgres().await).await;
+                }
+            )*
+        }
+    };
+}
+
+stories!(
+    foundation::demo_catalogue_is_served_in_japanese_and_english,
+    foundation::demo_load_is_idempotent,
+    foundation::audit_log_names_the_first_tampered_entry,
+    foundation::files_keep_their_name_and_bytes,
+    foundation::errors_are_pages_or_json_with_stable_codes,
+    foundation::health_readiness_and_security_headers,
+    foundation::programme_page_shows_sessions_with_japanese_dates,
+);

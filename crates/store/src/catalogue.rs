@@ -1,0 +1,321 @@
+//! The catalogue repository: providers, programmes and sessions.
+//!
+//! A programme is stored whole as JSON (`doc`) with projections (columns, tags, sessions)
+//! written in the same transaction for filtering. Writing the same content again changes
+//! nothing and records nothing, which makes imports and the demo load idempotent.
+
+use crate::audit::append_audit;
+use crate::db::{BeginWrite, on_db};
+use crate::{Store, StoreError};
+use koshu_domain::audit::{AuditEvent, digest_of};
+use koshu_domain::catalogue::{Programme, ProgrammeWithSessions, Provider, Session, Slug};
+use koshu_domain::prefecture::Prefecture;
+use std::collections::HashMap;
+use time::{Date, OffsetDateTime};
+
+/// What a write did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// A programme as listed: the programme, its provider's name and when it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeListing {
+    pub programme: Programme,
+    pub provider_name_ja: String,
+    pub provider_name_en: Option<String>,
+    pub session_count: i64,
+    pub first_session: Option<Date>,
+    pub last_session: Option<Date>,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    programme_id: String,
+    starts_on: Date,
+    ends_on: Date,
+    prefecture: Option<String>,
+    city: Option<String>,
+    venue: Option<String>,
+    online: bool,
+    capacity: Option<i32>,
+    note_ja: Option<String>,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> Result<Self, StoreError> {
+        let corrupt = |what: &str| StoreError::Corrupt(format!("session {}: {what}", r.id));
+        Ok(Session {
+            id: Slug::parse(&r.id).map_err(|_| corrupt("id"))?,
+            programme: Slug::parse(&r.programme_id).map_err(|_| corrupt("programme_id"))?,
+            starts_on: r.starts_on,
+            ends_on: r.ends_on,
+            prefecture: r
+                .prefecture
+                .as_deref()
+                .map(Prefecture::from_code)
+                .transpose()
+                .map_err(|_| corrupt("prefecture"))?,
+            city: r.city,
+            venue: r.venue,
+            online: r.online,
+            capacity: r
+                .capacity
+                .map(|c| u32::try_from(c).map_err(|_| corrupt("capacity")))
+                .transpose()?,
+            note_ja: r.note_ja,
+        })
+    }
+}
+
+fn yen_i64(y: koshu_domain::types::Yen) -> Option<i64> {
+    i64::try_from(y.amount()).ok()
+}
+
+impl Store {
+    pub async fn upsert_provider(
+        &self,
+        provider: &Provider,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Change, StoreError> {
+        let doc = serde_json::to_string(provider)?;
+        let digest = digest_of(doc.as_bytes());
+        let subject = format!("provider:{}", provider.id);
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM providers WHERE id = $1")
+                .bind(provider.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let before = before.map(|(d,)| d);
+            if before.as_deref() == Some(digest.as_str()) {
+                return Ok(Change::Unchanged);
+            }
+            sqlx::query(
+                "INSERT INTO providers (id, name_ja, name_en, kind, corporate_number, doc, digest, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (id) DO UPDATE SET name_ja = excluded.name_ja, name_en = excluded.name_en, \
+                 kind = excluded.kind, corporate_number = excluded.corporate_number, doc = excluded.doc, \
+                 digest = excluded.digest, updated_at = excluded.updated_at",
+            )
+            .bind(provider.id.as_str())
+            .bind(&provider.name_ja)
+            .bind(&provider.name_en)
+            .bind(provider.kind.code())
+            .bind(provider.corporate_number.as_ref().map(ToString::to_string))
+            .bind(&doc)
+            .bind(&digest)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let change = if before.is_some() { Change::Updated } else { Change::Created };
+            let event = AuditEvent::new(now, actor, "provider.upsert", subject).with_digests(before, Some(digest));
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(change)
+        })
+    }
+
+    /// Writes a programme and replaces its sessions, in one audited transaction.
+    pub async fn upsert_programme(
+        &self,
+        item: &ProgrammeWithSessions,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Change, StoreError> {
+        let p = &item.programme;
+        let doc = serde_json::to_string(p)?;
+        // The digest covers the sessions too: they are published with the programme.
+        let digest = digest_of(serde_json::to_string(item)?.as_bytes());
+        let subject = format!("programme:{}", p.id);
+        let (fee_min, fee_max) = match p.fee.bounds() {
+            Some((lo, hi)) => (yen_i64(lo), yen_i64(hi)),
+            None => (None, None),
+        };
+        let tags: Vec<(&str, &str)> = [
+            ("layer", &p.layers),
+            ("audience", &p.audiences),
+            ("itss_field", &p.itss_fields),
+            ("syllabus_item", &p.syllabus_items),
+        ]
+        .into_iter()
+        .flat_map(|(facet, codes)| codes.iter().map(move |c| (facet, c.as_str())))
+        .collect();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM programmes WHERE id = $1")
+                .bind(p.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let before = before.map(|(d,)| d);
+            if before.as_deref() == Some(digest.as_str()) {
+                return Ok(Change::Unchanged);
+            }
+            sqlx::query(
+                "INSERT INTO programmes (id, provider_id, title_ja, kind, format, difficulty, fee_min_yen, fee_max_yen, doc, digest, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, title_ja = excluded.title_ja, \
+                 kind = excluded.kind, format = excluded.format, difficulty = excluded.difficulty, \
+                 fee_min_yen = excluded.fee_min_yen, fee_max_yen = excluded.fee_max_yen, doc = excluded.doc, \
+                 digest = excluded.digest, updated_at = excluded.updated_at",
+            )
+            .bind(p.id.as_str())
+            .bind(p.provider.as_str())
+            .bind(&p.title_ja)
+            .bind(&p.kind)
+            .bind(&p.format)
+            .bind(&p.difficulty)
+            .bind(fee_min)
+            .bind(fee_max)
+            .bind(&doc)
+            .bind(&digest)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM programme_tags WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
+            for (facet, code) in &tags {
+                sqlx::query("INSERT INTO programme_tags (programme_id, facet, code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(p.id.as_str())
+                    .bind(*facet)
+                    .bind(*code)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
+            for (position, s) in item.sessions.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO sessions (id, programme_id, position, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(s.id.as_str())
+                .bind(p.id.as_str())
+                .bind(i32::try_from(position).unwrap_or(i32::MAX))
+                .bind(s.starts_on)
+                .bind(s.ends_on)
+                .bind(s.prefecture.map(|pref| pref.code()))
+                .bind(&s.city)
+                .bind(&s.venue)
+                .bind(s.online)
+                .bind(s.capacity.and_then(|c| i32::try_from(c).ok()))
+                .bind(&s.note_ja)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let change = if before.is_some() { Change::Updated } else { Change::Created };
+            let event = AuditEvent::new(now, actor, "programme.upsert", subject).with_digests(before, Some(digest));
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(change)
+        })
+    }
+
+    pub async fn provider(&self, id: &str) -> Result<Option<Provider>, StoreError> {
+        let doc: Option<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT doc FROM providers WHERE id = $1").bind(id).fetch_optional(pool).await?
+        });
+        doc.map(|(d,)| serde_json::from_str(&d).map_err(StoreError::from))
+            .transpose()
+    }
+
+    pub async fn programme(&self, id: &str) -> Result<Option<ProgrammeWithSessions>, StoreError> {
+        let doc: Option<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT doc FROM programmes WHERE id = $1").bind(id).fetch_optional(pool).await?
+        });
+        let Some((doc,)) = doc else { return Ok(None) };
+        let programme: Programme = serde_json::from_str(&doc)?;
+        let rows: Vec<SessionRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT id, programme_id, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja \
+                 FROM sessions WHERE programme_id = $1 ORDER BY starts_on, position",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await?
+        });
+        let sessions = rows
+            .into_iter()
+            .map(Session::try_from)
+            .collect::<Result<_, _>>()?;
+        Ok(Some(ProgrammeWithSessions {
+            programme,
+            sessions,
+        }))
+    }
+
+    /// Every programme with its provider and session span, ordered by provider then title.
+    pub async fn list_programmes(&self) -> Result<Vec<ProgrammeListing>, StoreError> {
+        type Row = (
+            String,
+            String,
+            Option<String>,
+            i64,
+            Option<Date>,
+            Option<Date>,
+        );
+        let rows: Vec<Row> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT p.doc, v.name_ja, v.name_en, COUNT(s.id), MIN(s.starts_on), MAX(s.ends_on) \
+                 FROM programmes p JOIN providers v ON v.id = p.provider_id \
+                 LEFT JOIN sessions s ON s.programme_id = p.id \
+                 GROUP BY p.id, p.doc, v.name_ja, v.name_en, p.title_ja \
+                 ORDER BY v.name_ja, p.title_ja",
+            )
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter()
+            .map(|(doc, name_ja, name_en, count, first, last)| {
+                Ok(ProgrammeListing {
+                    programme: serde_json::from_str(&doc)?,
+                    provider_name_ja: name_ja,
+                    provider_name_en: name_en,
+                    session_count: count,
+                    first_session: first,
+                    last_session: last,
+                })
+            })
+            .collect()
+    }
+
+    /// Provider names by id, for pages that show many programmes.
+    pub async fn provider_names(
+        &self,
+    ) -> Result<HashMap<String, (String, Option<String>)>, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT id, name_ja, name_en FROM providers").fetch_all(pool).await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(id, ja, en)| (id, (ja, en)))
+            .collect())
+    }
+
+    /// How many rows each catalogue table holds; for `koshu demo` and health pages.
+    pub async fn catalogue_counts(&self) -> Result<CatalogueCounts, StoreError> {
+        let (providers, programmes, sessions): (i64, i64, i64) = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT (SELECT COUNT(*) FROM providers), (SELECT COUNT(*) FROM programmes), (SELECT COUNT(*) FROM sessions)",
+            )
+            .fetch_one(pool)
+            .await?
+        });
+        Ok(CatalogueCounts {
+            providers,
+            programmes,
+            sessions,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CatalogueCounts {
+    pub providers: i64,
+    pub programmes: i64,
+    pub sessions: i64,
+}

@@ -1,0 +1,275 @@
+//! The pages people read. Each handler gathers data, shapes it into a view, renders a template.
+
+use crate::AppState;
+use crate::error::{AppError, ErrorBody};
+use crate::lang::{Lang, PagePath};
+use crate::view::{self, Labels, PageCtx};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use koshu_domain::catalogue::Slug;
+use koshu_store::catalogue::ProgrammeListing;
+
+type PageResult = Result<Html<String>, AppError>;
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage<'a> {
+    page: PageCtx,
+    title: &'a str,
+    error: &'a ErrorBody,
+}
+
+impl<'a> ErrorPage<'a> {
+    pub fn new(lang: Lang, path: &PagePath, title: &'a str, error: &'a ErrorBody) -> Self {
+        Self {
+            page: PageCtx::new(lang, path),
+            title,
+            error,
+        }
+    }
+
+    fn message(&self) -> &str {
+        self.page.t(&self.error.message_ja, &self.error.message_en)
+    }
+}
+
+pub async fn not_found() -> AppError {
+    AppError::NotFound
+}
+
+struct ProgrammeRow {
+    href: String,
+    title: String,
+    provider: String,
+    kind: String,
+    format: String,
+    difficulty: String,
+    fee: String,
+    schedule: String,
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    page: PageCtx,
+    programmes: Vec<ProgrammeRow>,
+    session_total: i64,
+}
+
+fn programme_row(ctx: &PageCtx, labels: &Labels<'_>, l: &ProgrammeListing) -> ProgrammeRow {
+    let p = &l.programme;
+    let lang = ctx.lang;
+    let schedule = match (l.first_session, l.last_session) {
+        (Some(first), Some(last)) => match lang {
+            Lang::Ja => format!(
+                "{}（全{}回）",
+                view::date_span(lang, first, last),
+                l.session_count
+            ),
+            Lang::En => format!(
+                "{} ({} sessions)",
+                view::date_span(lang, first, last),
+                l.session_count
+            ),
+        },
+        _ => ctx.t("日程未定", "No dates announced").to_owned(),
+    };
+    ProgrammeRow {
+        href: ctx.href(&format!("/programmes/{}", p.id)),
+        title: pick_opt(lang, &p.title_ja, p.title_en.as_deref()),
+        provider: pick_opt(lang, &l.provider_name_ja, l.provider_name_en.as_deref()),
+        kind: labels.kind(&p.kind),
+        format: labels.format(&p.format),
+        difficulty: labels.difficulty(&p.difficulty),
+        fee: view::fee(lang, &p.fee),
+        schedule,
+    }
+}
+
+/// English where it exists, Japanese otherwise.
+fn pick_opt(lang: Lang, ja: &str, en: Option<&str>) -> String {
+    match (lang, en) {
+        (Lang::En, Some(en)) if !en.is_empty() => en.to_owned(),
+        _ => ja.to_owned(),
+    }
+}
+
+pub async fn home(State(state): State<AppState>, lang: Lang, path: PagePath) -> PageResult {
+    let page = PageCtx::new(lang, &path);
+    let labels = Labels {
+        taxonomy: &state.taxonomy,
+        lang,
+    };
+    let listings = state.store.list_programmes().await?;
+    let session_total = listings.iter().map(|l| l.session_count).sum();
+    let programmes = listings
+        .iter()
+        .map(|l| programme_row(&page, &labels, l))
+        .collect();
+    Ok(Html(
+        HomePage {
+            page,
+            programmes,
+            session_total,
+        }
+        .render()?,
+    ))
+}
+
+struct SessionRow {
+    date: String,
+    place: String,
+    venue: String,
+    note: String,
+}
+
+#[derive(Template)]
+#[template(path = "programme.html")]
+struct ProgrammePage {
+    page: PageCtx,
+    title: String,
+    provider: String,
+    summary: String,
+    purpose: String,
+    goals: Vec<String>,
+    skills: Vec<String>,
+    prerequisites: String,
+    layers: Vec<String>,
+    audiences: Vec<String>,
+    fields: Vec<String>,
+    syllabus: Vec<String>,
+    kind: String,
+    format: String,
+    difficulty: String,
+    duration: String,
+    hours: Option<String>,
+    frequency: Option<String>,
+    fee: String,
+    eligibility: String,
+    url: Option<String>,
+    inquiry: Option<String>,
+    complaint: Option<String>,
+    accessibility: Option<String>,
+    source: Option<String>,
+    sessions: Vec<SessionRow>,
+}
+
+pub async fn programme(
+    State(state): State<AppState>,
+    lang: Lang,
+    path: PagePath,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = Slug::parse(&id).map_err(|_| AppError::NotFound)?;
+    let item = state
+        .store
+        .programme(id.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let provider = state
+        .store
+        .provider(item.programme.provider.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let page = PageCtx::new(lang, &path);
+    let labels = Labels {
+        taxonomy: &state.taxonomy,
+        lang,
+    };
+    let p = item.programme;
+    let sessions = item
+        .sessions
+        .iter()
+        .map(|s| {
+            let prefecture = s.prefecture.map(|code| {
+                state
+                    .taxonomy
+                    .prefecture(code)
+                    .name
+                    .pick(lang.is_en())
+                    .to_owned()
+            });
+            let place = match (s.online, prefecture) {
+                (true, Some(pref)) => format!("{pref} / {}", lang.pick("オンライン", "Online")),
+                (true, None) => lang.pick("オンライン", "Online").to_owned(),
+                (false, Some(pref)) => pref,
+                (false, None) => String::new(),
+            };
+            SessionRow {
+                date: view::date_span(lang, s.starts_on, s.ends_on),
+                place,
+                venue: [s.city.as_deref(), s.venue.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                note: s.note_ja.clone().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let view = ProgrammePage {
+        title: pick_opt(lang, &p.title_ja, p.title_en.as_deref()),
+        provider: pick_opt(lang, &provider.name_ja, provider.name_en.as_deref()),
+        summary: pick_opt(lang, &p.summary_ja, p.summary_en.as_deref()),
+        purpose: p.purpose_ja.clone(),
+        goals: p.goals_ja.clone(),
+        skills: p.skills_ja.clone(),
+        prerequisites: p.prerequisites_ja.clone(),
+        layers: labels.all(&p.layers, Labels::layer),
+        audiences: labels.all(&p.audiences, Labels::audience),
+        fields: labels.all(&p.itss_fields, Labels::itss_field),
+        syllabus: labels.all(&p.syllabus_items, Labels::syllabus_item),
+        kind: labels.kind(&p.kind),
+        format: labels.format(&p.format),
+        difficulty: labels.difficulty(&p.difficulty),
+        duration: p.duration_ja.clone(),
+        hours: p
+            .total_hours
+            .map(|h| if lang.is_en() { h.en() } else { h.ja() }),
+        frequency: p.frequency_ja.clone(),
+        fee: view::fee(lang, &p.fee),
+        eligibility: p.eligibility_ja.clone(),
+        url: p.url.clone(),
+        inquiry: p.inquiry_ja.clone(),
+        complaint: p.complaint_ja.clone(),
+        accessibility: p.accessibility_ja.clone(),
+        source: p.source.clone(),
+        sessions,
+        page,
+    };
+    Ok(Html(view.render()?))
+}
+
+#[derive(Template)]
+#[template(path = "accessibility.html")]
+struct AccessibilityPage {
+    page: PageCtx,
+}
+
+pub async fn accessibility(lang: Lang, path: PagePath) -> PageResult {
+    Ok(Html(
+        AccessibilityPage {
+            page: PageCtx::new(lang, &path),
+        }
+        .render()?,
+    ))
+}
+
+const STYLESHEET: &str = include_str!("../static/koshu.css");
+
+/// Static assets, embedded in the binary. Names carry no version, so caching is short.
+pub async fn static_file(Path(file): Path<String>) -> Result<Response, AppError> {
+    match file.as_str() {
+        "koshu.css" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            STYLESHEET,
+        )
+            .into_response()),
+        _ => Err(AppError::NotFound),
+    }
+}

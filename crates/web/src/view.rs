@@ -1,0 +1,105 @@
+//! Turning domain values into the text people read: dates as 2026年4月1日, money as ¥77,000,
+//! taxonomy codes as their labels, in the page's language.
+
+use crate::lang::{Lang, PagePath};
+use koshu_domain::catalogue::Fee;
+use koshu_domain::taxonomy::Taxonomy;
+use koshu_domain::types::date_ja;
+use time::Date;
+
+/// What the shared layout needs to know about the page being shown.
+#[derive(Debug, Clone)]
+pub struct PageCtx {
+    pub lang: Lang,
+    pub ja_href: String,
+    pub en_href: String,
+}
+
+impl PageCtx {
+    pub fn new(lang: Lang, path: &PagePath) -> Self {
+        Self {
+            lang,
+            ja_href: path.in_lang(Lang::Ja),
+            en_href: path.in_lang(Lang::En),
+        }
+    }
+
+    /// A link to `path` in the page's own language.
+    pub fn href(&self, path: &str) -> String {
+        PagePath(path.to_owned()).in_lang(self.lang)
+    }
+
+    pub fn t<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
+        self.lang.pick(ja, en)
+    }
+}
+
+pub fn date(lang: Lang, d: Date) -> String {
+    match lang {
+        Lang::Ja => date_ja::date_ja_with_weekday(d),
+        Lang::En => date_ja::date_en(d),
+    }
+}
+
+pub fn date_span(lang: Lang, from: Date, to: Date) -> String {
+    if from == to {
+        date(lang, from)
+    } else {
+        format!("{} – {}", date(lang, from), date(lang, to))
+    }
+}
+
+pub fn fee(lang: Lang, fee: &Fee) -> String {
+    match fee {
+        Fee::Free => lang.pick("無料", "Free").to_owned(),
+        Fee::Fixed { yen } => yen.to_string(),
+        Fee::Range { min_yen, max_yen } => format!("{min_yen} – {max_yen}"),
+        Fee::Conditional { note_ja } => note_ja.clone(),
+        Fee::Undisclosed => lang.pick("要問合せ", "Ask the provider").to_owned(),
+    }
+}
+
+/// Labels for taxonomy codes, with the code itself as a fallback that should never show.
+pub struct Labels<'a> {
+    pub taxonomy: &'a Taxonomy,
+    pub lang: Lang,
+}
+
+impl Labels<'_> {
+    fn pick(&self, label: Option<&koshu_domain::taxonomy::Label>, code: &str) -> String {
+        label.map_or_else(|| code.to_owned(), |l| l.pick(self.lang.is_en()).to_owned())
+    }
+
+    pub fn kind(&self, code: &str) -> String {
+        self.pick(self.taxonomy.kind(code).map(|t| &t.label), code)
+    }
+
+    pub fn format(&self, code: &str) -> String {
+        self.pick(self.taxonomy.format(code).map(|t| &t.label), code)
+    }
+
+    pub fn difficulty(&self, code: &str) -> String {
+        self.pick(self.taxonomy.difficulty(code).map(|t| &t.label), code)
+    }
+
+    pub fn layer(&self, code: &str) -> String {
+        self.pick(self.taxonomy.layer(code).map(|t| &t.label), code)
+    }
+
+    pub fn audience(&self, code: &str) -> String {
+        self.pick(self.taxonomy.audience(code).map(|t| &t.label), code)
+    }
+
+    pub fn itss_field(&self, code: &str) -> String {
+        self.pick(self.taxonomy.itss_field(code).map(|f| &f.label), code)
+    }
+
+    pub fn syllabus_item(&self, code: &str) -> String {
+        let label = self.pick(self.taxonomy.syllabus_item(code).map(|i| &i.label), code);
+        format!("{code} {label}")
+    }
+
+    pub fn all(&self, codes: &[String], f: impl Fn(&Self, &str) -> String) -> Vec<String> {
+        codes.iter().map(|c| f(self, c)).collect()
+    }
+}
