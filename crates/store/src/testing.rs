@@ -159,3 +159,89 @@ fn start_server() -> Result<Server, String> {
         base_url: format!("postgres://app@127.0.0.1:{port}"),
     })
 }
+
+/// An S3-compatible server for tests: moto's `moto_server` (PyPI `moto[server]`), one per test
+/// process, stopped by a watchdog when the process exits. Each call makes a new bucket.
+pub fn fresh_s3_bucket() -> Result<crate::S3Config, String> {
+    let endpoint = S3_SERVER
+        .get_or_init(start_s3_server)
+        .as_ref()
+        .map_err(Clone::clone)?;
+    let bucket = format!("t-{}", uuid::Uuid::new_v4().simple());
+    http_put(endpoint, &format!("/{bucket}"))?;
+    Ok(crate::S3Config {
+        bucket,
+        endpoint: Some(format!("http://{endpoint}")),
+        region: "us-east-1".to_owned(),
+        access_key_id: "test".to_owned(),
+        secret_access_key: crate::Secret::new("test"),
+        allow_http: true,
+    })
+}
+
+static S3_SERVER: OnceLock<Result<String, String>> = OnceLock::new();
+
+fn start_s3_server() -> Result<String, String> {
+    use std::io::{BufRead, BufReader};
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map_err(|e| e.to_string())?
+        .port();
+    let mut child = Command::new("moto_server")
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("moto_server (pip install 'moto[server]'): {e}"))?;
+    // Ready when it says it is running; its further output is drained so it never blocks.
+    let mut log = BufReader::new(child.stderr.take().ok_or("moto_server has no stderr")?);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if log.read_line(&mut line).map_err(|e| e.to_string())? == 0 {
+            return Err("moto_server exited before it was ready".to_owned());
+        }
+        if line.contains("Running on") {
+            break;
+        }
+    }
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
+    let watchdog = format!(
+        "while kill -0 {} 2>/dev/null; do sleep 1; done; kill {}",
+        std::process::id(),
+        child.id()
+    );
+    Command::new("sh")
+        .arg("-c")
+        .arg(watchdog)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("starting the watchdog: {e}"))?;
+    Ok(format!("127.0.0.1:{port}"))
+}
+
+/// A bare HTTP PUT (bucket creation needs no more; object_store cannot create buckets).
+fn http_put(host: &str, path: &str) -> Result<(), String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(host).map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "PUT {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    if response.starts_with("HTTP/1.1 200") || response.starts_with("HTTP/1.0 200") {
+        Ok(())
+    } else {
+        Err(format!(
+            "creating bucket {path}: {}",
+            response.lines().next().unwrap_or("no answer")
+        ))
+    }
+}

@@ -136,9 +136,9 @@ struct ProgrammePage {
     goals: Vec<String>,
     skills: Vec<String>,
     prerequisites: String,
-    layers: Vec<String>,
-    audiences: Vec<String>,
-    fields: Vec<String>,
+    layers: String,
+    audiences: String,
+    fields: String,
     syllabus: Vec<String>,
     kind: String,
     format: String,
@@ -154,6 +154,7 @@ struct ProgrammePage {
     accessibility: Option<String>,
     source: Option<String>,
     sessions: Vec<SessionRow>,
+    sessions_have_notes: bool,
 }
 
 pub async fn programme(
@@ -217,10 +218,14 @@ pub async fn programme(
         goals: p.goals_ja.clone(),
         skills: p.skills_ja.clone(),
         prerequisites: p.prerequisites_ja.clone(),
-        layers: labels.all(&p.layers, Labels::layer),
-        audiences: labels.all(&p.audiences, Labels::audience),
-        fields: labels.all(&p.itss_fields, Labels::itss_field),
-        syllabus: labels.all(&p.syllabus_items, Labels::syllabus_item),
+        layers: labels.join(&p.layers, Labels::layer),
+        audiences: labels.join(&p.audiences, Labels::audience),
+        fields: labels.join(&p.itss_fields, Labels::itss_field),
+        syllabus: p
+            .syllabus_items
+            .iter()
+            .map(|c| labels.syllabus_item(c))
+            .collect(),
         kind: labels.kind(&p.kind),
         format: labels.format(&p.format),
         difficulty: labels.difficulty(&p.difficulty),
@@ -236,6 +241,7 @@ pub async fn programme(
         complaint: p.complaint_ja.clone(),
         accessibility: p.accessibility_ja.clone(),
         source: p.source.clone(),
+        sessions_have_notes: item.sessions.iter().any(|s| s.note_ja.is_some()),
         sessions,
         page,
     };

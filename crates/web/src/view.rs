@@ -99,7 +99,12 @@ impl Labels<'_> {
         format!("{code} {label}")
     }
 
-    pub fn all(&self, codes: &[String], f: impl Fn(&Self, &str) -> String) -> Vec<String> {
-        codes.iter().map(|c| f(self, c)).collect()
+    /// Labels of several codes as one phrase: 「A、B」 or "A, B".
+    pub fn join(&self, codes: &[String], f: impl Fn(&Self, &str) -> String) -> String {
+        codes
+            .iter()
+            .map(|c| f(self, c))
+            .collect::<Vec<_>>()
+            .join(self.lang.pick("、", ", "))
     }
 }
