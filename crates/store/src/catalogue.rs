@@ -43,6 +43,8 @@ struct SessionRow {
     venue: Option<String>,
     online: bool,
     capacity: Option<i32>,
+    seats_left: Option<i32>,
+    application_deadline: Option<Date>,
     note_ja: Option<String>,
 }
 
@@ -68,6 +70,11 @@ impl TryFrom<SessionRow> for Session {
                 .capacity
                 .map(|c| u32::try_from(c).map_err(|_| corrupt("capacity")))
                 .transpose()?,
+            seats_left: r
+                .seats_left
+                .map(|c| u32::try_from(c).map_err(|_| corrupt("seats_left")))
+                .transpose()?,
+            application_deadline: r.application_deadline,
             note_ja: r.note_ja,
         })
     }
@@ -190,8 +197,8 @@ impl Store {
             sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
             for (position, s) in item.sessions.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO sessions (id, programme_id, position, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                    "INSERT INTO sessions (id, programme_id, position, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja, seats_left, application_deadline) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
                 )
                 .bind(s.id.as_str())
                 .bind(p.id.as_str())
@@ -204,6 +211,8 @@ impl Store {
                 .bind(s.online)
                 .bind(s.capacity.and_then(|c| i32::try_from(c).ok()))
                 .bind(&s.note_ja)
+                .bind(s.seats_left.and_then(|c| i32::try_from(c).ok()))
+                .bind(s.application_deadline)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -231,7 +240,7 @@ impl Store {
         let programme: Programme = serde_json::from_str(&doc)?;
         let rows: Vec<SessionRow> = on_db!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT id, programme_id, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja \
+                "SELECT id, programme_id, starts_on, ends_on, prefecture, city, venue, online, capacity, seats_left, application_deadline, note_ja \
                  FROM sessions WHERE programme_id = $1 ORDER BY starts_on, position",
             )
             .bind(id)

@@ -112,6 +112,8 @@ struct SessionInput {
     #[serde(default)]
     online: bool,
     capacity: Option<u32>,
+    seats_left: Option<u32>,
+    application_deadline: Option<toml::value::Datetime>,
     note_ja: Option<String>,
 }
 
@@ -345,6 +347,7 @@ fn programme(
         inquiry_ja: p.inquiry_ja,
         complaint_ja: p.complaint_ja,
         source: p.source,
+        designation: None,
     };
     Some(ProgrammeWithSessions {
         programme,
@@ -414,7 +417,24 @@ fn session(
         }
         None => None,
     };
+    let application_deadline = match &s.application_deadline {
+        Some(d) => Some(errors.take(|| format!("{at}.application_deadline"), toml_date(d))?),
+        None => None,
+    };
     let (starts_on, ends_on) = (starts_on?, ends_on?);
+    if let (Some(capacity), Some(left)) = (s.capacity, s.seats_left)
+        && left > capacity
+    {
+        errors.push(
+            format!("{at}.seats_left"),
+            ValidationError::new(
+                "session.seats_left",
+                "残席数が定員を超えています。",
+                "Seats left exceed the capacity.",
+            ),
+        );
+        return None;
+    }
     if ends_on < starts_on {
         errors.push(
             format!("{at}.ends_on"),
@@ -449,6 +469,8 @@ fn session(
         venue: s.venue,
         online: s.online,
         capacity: s.capacity,
+        seats_left: s.seats_left,
+        application_deadline,
         note_ja: s.note_ja,
     })
 }

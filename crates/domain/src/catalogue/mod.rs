@@ -5,6 +5,7 @@
 //! programme is built from input, so a `Programme` only ever holds known codes.
 
 pub mod import;
+pub mod search;
 
 use crate::ValidationError;
 use crate::prefecture::Prefecture;
@@ -181,7 +182,21 @@ pub struct Programme {
     pub inquiry_ja: Option<String>,
     pub complaint_ja: Option<String>,
     pub source: Option<String>,
+    /// Set while the programme is a designated 特定講習 (filled by the designation workflow).
+    #[serde(default)]
+    pub designation: Option<Designation>,
 }
+
+/// A METI designation as 情報処理安全確保支援士『特定講習』: its number and period (C01).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Designation {
+    pub number: String,
+    pub starts_on: Date,
+    pub ends_on: Date,
+}
+
+/// The label the guideline prescribes for designated courses (section 6).
+pub const DESIGNATED_LABEL: &str = "情報処理安全確保支援士『特定講習』";
 
 /// One run of a programme: a date (or date range) and a place, or online.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -195,6 +210,11 @@ pub struct Session {
     pub venue: Option<String>,
     pub online: bool,
     pub capacity: Option<u32>,
+    /// As published by the provider until enrolment on Koshu counts it.
+    #[serde(default)]
+    pub seats_left: Option<u32>,
+    #[serde(default)]
+    pub application_deadline: Option<Date>,
     pub note_ja: Option<String>,
 }
 

@@ -105,7 +105,7 @@ impl Hours {
     }
 
     fn from_total_minutes(minutes: u64) -> Result<Self, ValidationError> {
-        if minutes % 30 != 0 {
+        if !minutes.is_multiple_of(30) {
             return Err(step_error());
         }
         u32::try_from(minutes / 30)
@@ -272,7 +272,7 @@ impl<'a> Sum<&'a Hours> for Hours {
 
 impl Serialize for Hours {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 2 == 0 {
+        if self.0.is_multiple_of(2) {
             serializer.serialize_u32(self.0 / 2)
         } else {
             serializer.serialize_f64(f64::from(self.0) / 2.0)

@@ -1,0 +1,475 @@
+//! What a catalogue search means (A02, A03), independent of how text is matched: the filters a
+//! visitor can combine, facet counts, sorting, pagination, and which filter to drop when
+//! nothing matches. Within one facet the chosen values are alternatives (OR); different facets
+//! must all hold (AND). Facet counts are "disjunctive": each facet is counted as if its own
+//! selection were not yet made, so a visitor sees what each choice would give.
+
+use super::{Fee, Programme, Session};
+use crate::prefecture::Prefecture;
+use crate::types::Yen;
+use std::collections::BTreeMap;
+use time::Date;
+
+pub const PAGE_SIZE: usize = 20;
+
+/// The facets a search can filter on, in the order pages show them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Facet {
+    Layer,
+    Audience,
+    Field,
+    Subject,
+    Item,
+    Kind,
+    Format,
+    Prefecture,
+    Month,
+    Fee,
+    Designated,
+    Open,
+}
+
+impl Facet {
+    pub const ALL: [Facet; 12] = [
+        Facet::Layer,
+        Facet::Audience,
+        Facet::Field,
+        Facet::Subject,
+        Facet::Item,
+        Facet::Kind,
+        Facet::Format,
+        Facet::Prefecture,
+        Facet::Month,
+        Facet::Fee,
+        Facet::Designated,
+        Facet::Open,
+    ];
+
+    /// The URL parameter name, shared by the search page and the API.
+    pub fn param(self) -> &'static str {
+        match self {
+            Self::Layer => "layer",
+            Self::Audience => "audience",
+            Self::Field => "field",
+            Self::Subject => "subject",
+            Self::Item => "item",
+            Self::Kind => "kind",
+            Self::Format => "format",
+            Self::Prefecture => "prefecture",
+            Self::Month => "month",
+            Self::Fee => "fee",
+            Self::Designated => "designated",
+            Self::Open => "open",
+        }
+    }
+
+    pub fn from_param(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.param() == name)
+    }
+}
+
+/// Fee bands by the lowest amount a learner may pay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum FeeBand {
+    Free,
+    UpTo10k,
+    UpTo50k,
+    UpTo100k,
+    Over100k,
+}
+
+impl FeeBand {
+    pub const ALL: [FeeBand; 5] = [
+        FeeBand::Free,
+        FeeBand::UpTo10k,
+        FeeBand::UpTo50k,
+        FeeBand::UpTo100k,
+        FeeBand::Over100k,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Free => "free",
+            Self::UpTo10k => "to10k",
+            Self::UpTo50k => "to50k",
+            Self::UpTo100k => "to100k",
+            Self::Over100k => "over100k",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|b| b.code() == code)
+    }
+
+    pub fn label_ja(self) -> &'static str {
+        match self {
+            Self::Free => "無料",
+            Self::UpTo10k => "1万円以下",
+            Self::UpTo50k => "1万円超〜5万円",
+            Self::UpTo100k => "5万円超〜10万円",
+            Self::Over100k => "10万円超",
+        }
+    }
+
+    pub fn label_en(self) -> &'static str {
+        match self {
+            Self::Free => "Free",
+            Self::UpTo10k => "Up to ¥10,000",
+            Self::UpTo50k => "¥10,001 – ¥50,000",
+            Self::UpTo100k => "¥50,001 – ¥100,000",
+            Self::Over100k => "Over ¥100,000",
+        }
+    }
+
+    pub fn of(lowest: Yen) -> Self {
+        match lowest.amount() {
+            0 => Self::Free,
+            1..=10_000 => Self::UpTo10k,
+            10_001..=50_000 => Self::UpTo50k,
+            50_001..=100_000 => Self::UpTo100k,
+            _ => Self::Over100k,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Sort {
+    /// Best text match first; without text, soonest session first.
+    #[default]
+    Relevance,
+    NextSession,
+    Fee,
+    Title,
+}
+
+impl Sort {
+    pub const ALL: [Sort; 4] = [Sort::Relevance, Sort::NextSession, Sort::Fee, Sort::Title];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Relevance => "relevance",
+            Self::NextSession => "next",
+            Self::Fee => "fee",
+            Self::Title => "title",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+}
+
+/// The chosen values per facet, as codes (`prefecture` = "13", `month` = "2026-04", ...).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filters {
+    selected: BTreeMap<Facet, Vec<String>>,
+}
+
+impl Filters {
+    pub fn select(&mut self, facet: Facet, code: impl Into<String>) {
+        let code = code.into();
+        let values = self.selected.entry(facet).or_default();
+        if !values.contains(&code) {
+            values.push(code);
+        }
+    }
+
+    pub fn selected(&self, facet: Facet) -> &[String] {
+        self.selected.get(&facet).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn is_selected(&self, facet: Facet, code: &str) -> bool {
+        self.selected(facet).iter().any(|c| c == code)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.selected.is_empty()
+    }
+
+    /// Every (facet, value) chosen, in facet order.
+    pub fn iter(&self) -> impl Iterator<Item = (Facet, &str)> {
+        self.selected
+            .iter()
+            .flat_map(|(f, vs)| vs.iter().map(move |v| (*f, v.as_str())))
+    }
+
+    /// The same filters without one value: for "remove this filter" links.
+    #[must_use]
+    pub fn without(&self, facet: Facet, code: &str) -> Self {
+        let mut next = self.clone();
+        if let Some(values) = next.selected.get_mut(&facet) {
+            values.retain(|v| v != code);
+            if values.is_empty() {
+                next.selected.remove(&facet);
+            }
+        }
+        next
+    }
+
+    #[must_use]
+    fn without_facet(&self, facet: Facet) -> Self {
+        let mut next = self.clone();
+        next.selected.remove(&facet);
+        next
+    }
+}
+
+/// What a programme offers to each facet, computed once per catalogue change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Facts {
+    values: BTreeMap<Facet, Vec<String>>,
+    /// Session start dates with what decides whether one is still open, sorted by start.
+    sessions: Vec<SessionFacts>,
+    lowest_fee: Option<Yen>,
+    title: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct SessionFacts {
+    starts_on: Date,
+    application_deadline: Option<Date>,
+    full: bool,
+}
+
+impl SessionFacts {
+    fn open_on(&self, today: Date) -> bool {
+        self.starts_on >= today
+            && self.application_deadline.is_none_or(|d| d >= today)
+            && !self.full
+    }
+}
+
+pub fn month_code(d: Date) -> String {
+    format!("{:04}-{:02}", d.year(), u8::from(d.month()))
+}
+
+impl Facts {
+    /// `subjects_of_item` maps a syllabus item code to its subject (from 別表2).
+    pub fn of(
+        programme: &Programme,
+        sessions: &[Session],
+        subject_of_item: impl Fn(&str) -> Option<String>,
+    ) -> Self {
+        let mut values: BTreeMap<Facet, Vec<String>> = BTreeMap::new();
+        let mut put = |facet: Facet, code: String| {
+            let v = values.entry(facet).or_default();
+            if !v.contains(&code) {
+                v.push(code);
+            }
+        };
+        for c in &programme.layers {
+            put(Facet::Layer, c.clone());
+        }
+        for c in &programme.audiences {
+            put(Facet::Audience, c.clone());
+        }
+        for c in &programme.itss_fields {
+            put(Facet::Field, c.clone());
+        }
+        for c in &programme.syllabus_items {
+            put(Facet::Item, c.clone());
+            if let Some(subject) = subject_of_item(c) {
+                put(Facet::Subject, subject);
+            }
+        }
+        put(Facet::Kind, programme.kind.clone());
+        put(Facet::Format, programme.format.clone());
+        for s in sessions {
+            if let Some(p) = s.prefecture {
+                put(Facet::Prefecture, p.code());
+            }
+            put(Facet::Month, month_code(s.starts_on));
+        }
+        let lowest_fee = programme.fee.bounds().map(|(lo, _)| lo);
+        if let Some(lo) = lowest_fee {
+            put(Facet::Fee, FeeBand::of(lo).code().to_owned());
+        }
+        if programme.designation.is_some() {
+            put(Facet::Designated, "true".to_owned());
+        }
+        let mut session_facts: Vec<SessionFacts> = sessions
+            .iter()
+            .map(|s| SessionFacts {
+                starts_on: s.starts_on,
+                application_deadline: s.application_deadline,
+                full: s.seats_left == Some(0),
+            })
+            .collect();
+        session_facts.sort();
+        Self {
+            values,
+            sessions: session_facts,
+            lowest_fee,
+            title: programme.title_ja.clone(),
+        }
+    }
+
+    fn values(&self, facet: Facet, today: Date) -> Vec<&str> {
+        match facet {
+            Facet::Open if self.sessions.iter().any(|s| s.open_on(today)) => vec!["true"],
+            Facet::Open => Vec::new(),
+            other => self
+                .values
+                .get(&other)
+                .map(|v| v.iter().map(String::as_str).collect())
+                .unwrap_or_default(),
+        }
+    }
+
+    fn matches(&self, filters: &Filters, today: Date) -> bool {
+        filters.selected.iter().all(|(facet, wanted)| {
+            let have = self.values(*facet, today);
+            wanted.iter().any(|w| have.contains(&w.as_str()))
+        })
+    }
+
+    /// The first session starting on or after `today`.
+    pub fn next_session(&self, today: Date) -> Option<Date> {
+        self.sessions
+            .iter()
+            .map(|s| s.starts_on)
+            .find(|d| *d >= today)
+    }
+
+    pub fn prefectures(&self) -> impl Iterator<Item = Prefecture> + '_ {
+        self.values
+            .get(&Facet::Prefecture)
+            .into_iter()
+            .flatten()
+            .filter_map(|c| Prefecture::from_code(c).ok())
+    }
+}
+
+/// A candidate from the text index (or every programme when there is no text).
+#[derive(Debug)]
+pub struct Candidate<'a, T> {
+    pub item: &'a T,
+    pub facts: &'a Facts,
+    pub score: f32,
+}
+
+// Manual impls: a derive would demand `T: Copy`, but only references are copied.
+impl<T> Clone for Candidate<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Candidate<'_, T> {}
+
+/// Counts per facet value among the candidates, each facet ignoring its own selection.
+pub type FacetCounts = BTreeMap<Facet, BTreeMap<String, usize>>;
+
+/// A suggestion for an empty result: dropping this one filter would give `count` results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Relaxation {
+    pub facet: Facet,
+    pub code: String,
+    pub count: usize,
+}
+
+#[derive(Debug)]
+pub struct Outcome<'a, T> {
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub hits: Vec<Candidate<'a, T>>,
+    pub facets: FacetCounts,
+    pub relaxations: Vec<Relaxation>,
+}
+
+/// Filters, counts, sorts and pages the candidates. `page` starts at 1; a page past the end
+/// gives no hits (the caller decides whether that is an error).
+pub fn run<'a, T>(
+    candidates: Vec<Candidate<'a, T>>,
+    filters: &Filters,
+    sort: Sort,
+    page: usize,
+    today: Date,
+) -> Outcome<'a, T> {
+    let mut facets: FacetCounts = BTreeMap::new();
+    for facet in Facet::ALL {
+        let others = filters.without_facet(facet);
+        let counts = facets.entry(facet).or_default();
+        for c in candidates
+            .iter()
+            .filter(|c| c.facts.matches(&others, today))
+        {
+            for v in c.facts.values(facet, today) {
+                *counts.entry(v.to_owned()).or_default() += 1;
+            }
+        }
+    }
+    let mut hits: Vec<Candidate<'a, T>> = candidates
+        .iter()
+        .copied()
+        .filter(|c| c.facts.matches(filters, today))
+        .collect();
+    let relaxations = if hits.is_empty() {
+        filters
+            .iter()
+            .map(|(facet, code)| {
+                let relaxed = filters.without(facet, code);
+                let count = candidates
+                    .iter()
+                    .filter(|c| c.facts.matches(&relaxed, today))
+                    .count();
+                Relaxation {
+                    facet,
+                    code: code.to_owned(),
+                    count,
+                }
+            })
+            .filter(|r| r.count > 0)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    sort_hits(&mut hits, sort, today);
+    let total = hits.len();
+    let pages = total.div_ceil(PAGE_SIZE).max(1);
+    let page = page.max(1);
+    let hits = hits
+        .into_iter()
+        .skip((page - 1) * PAGE_SIZE)
+        .take(PAGE_SIZE)
+        .collect();
+    Outcome {
+        total,
+        page,
+        pages,
+        hits,
+        facets,
+        relaxations,
+    }
+}
+
+fn sort_hits<T>(hits: &mut [Candidate<'_, T>], sort: Sort, today: Date) {
+    // Missing values sort last; ties fall back to the title so that pages are stable.
+    let next = |c: &Candidate<'_, T>| c.facts.next_session(today).unwrap_or(Date::MAX);
+    let fee = |c: &Candidate<'_, T>| c.facts.lowest_fee.map_or(u64::MAX, Yen::amount);
+    match sort {
+        Sort::Relevance => hits.sort_by(|a, b| {
+            b.score
+                .total_cmp(&a.score)
+                .then_with(|| next(a).cmp(&next(b)))
+                .then_with(|| a.facts.title.cmp(&b.facts.title))
+        }),
+        Sort::NextSession => hits.sort_by(|a, b| {
+            next(a)
+                .cmp(&next(b))
+                .then_with(|| a.facts.title.cmp(&b.facts.title))
+        }),
+        Sort::Fee => hits.sort_by(|a, b| {
+            fee(a)
+                .cmp(&fee(b))
+                .then_with(|| a.facts.title.cmp(&b.facts.title))
+        }),
+        Sort::Title => hits.sort_by(|a, b| a.facts.title.cmp(&b.facts.title)),
+    }
+}
+
+/// Whether the fee is known to be zero: used for the "free" label in lists.
+pub fn is_free(fee: &Fee) -> bool {
+    matches!(fee, Fee::Free)
+}

@@ -1,0 +1,523 @@
+//! The catalogue search index (A03). The database stays the source of truth: the index is
+//! built from it at start-up and kept in step by applying each change. Text is matched by a
+//! tantivy index of character uni- and bigrams (Japanese needs no dictionary this way: 対応,
+//! 攻撃 and partial words match); filters, facet counts, sorting and paging follow the domain's
+//! rules (`koshu_domain::catalogue::search`) over an in-memory snapshot of every programme.
+
+mod normalize;
+
+use koshu_domain::catalogue::search::{
+    self, Candidate, FacetCounts, Facts, Filters, Relaxation, Sort,
+};
+use koshu_domain::catalogue::{Programme, Session};
+use koshu_domain::taxonomy::Taxonomy;
+use normalize::{Normalize, normalize};
+use std::collections::HashMap;
+use std::fmt;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
+use tantivy::collector::TopDocs;
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{NgramTokenizer, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
+use time::Date;
+
+/// A programme as the catalogue lists it: with its provider's name and its sessions.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listing {
+    pub programme: Programme,
+    pub provider_name_ja: String,
+    pub provider_name_en: Option<String>,
+    pub sessions: Vec<Session>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SearchRequest {
+    pub text: String,
+    pub filters: Filters,
+    pub sort: Sort,
+    pub page: usize,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchHit {
+    pub listing: Arc<Listing>,
+    /// The title and a summary excerpt as HTML: escaped text with `<mark>` around matches.
+    pub title_html: String,
+    pub excerpt_html: String,
+    pub next_session: Option<Date>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SearchResults {
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+    pub hits: Vec<SearchHit>,
+    pub facets: FacetCounts,
+    pub relaxations: Vec<Relaxation>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    #[error("search index lock poisoned")]
+    Poisoned,
+}
+
+struct Entry {
+    listing: Arc<Listing>,
+    facts: Facts,
+}
+
+#[derive(Clone, Copy)]
+struct Fields {
+    id: Field,
+    key: Field,
+    title: Field,
+    summary: Field,
+    body: Field,
+    places: Field,
+}
+
+const TOKENIZER: &str = "ja_ngram";
+const EXCERPT_CHARS: usize = 160;
+
+/// Field weights: a match in the title counts most.
+const WEIGHTS: [(fn(&Fields) -> Field, f32); 4] = [
+    (|f| f.title, 3.0),
+    (|f| f.summary, 1.5),
+    (|f| f.body, 1.0),
+    (|f| f.places, 1.0),
+];
+
+pub struct CatalogueIndex {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+    taxonomy: Arc<Taxonomy>,
+    entries: RwLock<HashMap<String, Entry>>,
+    /// Each indexed version of a programme gets a fresh key; hits are mapped back through it.
+    keys: RwLock<HashMap<u64, String>>,
+    next_key: AtomicU64,
+}
+
+impl fmt::Debug for CatalogueIndex {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CatalogueIndex")
+            .field("programmes", &self.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl CatalogueIndex {
+    /// An empty index in memory.
+    pub fn new(taxonomy: Arc<Taxonomy>) -> Result<Self, SearchError> {
+        let mut schema = Schema::builder();
+        let text = TextOptions::default().set_indexing_options(
+            TextFieldIndexing::default()
+                .set_tokenizer(TOKENIZER)
+                .set_index_option(IndexRecordOption::WithFreqs),
+        );
+        let fields = Fields {
+            id: schema.add_text_field("id", STRING),
+            key: schema.add_u64_field("key", INDEXED | FAST),
+            title: schema.add_text_field("title", text.clone()),
+            summary: schema.add_text_field("summary", text.clone()),
+            body: schema.add_text_field("body", text.clone()),
+            places: schema.add_text_field("places", text),
+        };
+        let index = Index::create_in_ram(schema.build());
+        let analyzer = TextAnalyzer::builder(NgramTokenizer::new(1, 2, false)?)
+            .filter(Normalize)
+            .build();
+        index.tokenizers().register(TOKENIZER, analyzer);
+        let writer = index.writer_with_num_threads(1, 32_000_000)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        Ok(Self {
+            reader,
+            writer: Mutex::new(writer),
+            fields,
+            taxonomy,
+            entries: RwLock::new(HashMap::new()),
+            keys: RwLock::new(HashMap::new()),
+            next_key: AtomicU64::new(1),
+        })
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.read().map(|e| e.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Replaces the whole index with these listings.
+    pub fn replace_all(&self, listings: Vec<Listing>) -> Result<(), SearchError> {
+        {
+            let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+            writer.delete_all_documents()?;
+            writer.commit()?;
+        }
+        self.entries
+            .write()
+            .map_err(|_| SearchError::Poisoned)?
+            .clear();
+        self.keys
+            .write()
+            .map_err(|_| SearchError::Poisoned)?
+            .clear();
+        self.apply(listings, &[])
+    }
+
+    /// Adds or replaces `upserts` and removes the programmes `removed`, in one commit.
+    pub fn apply(&self, upserts: Vec<Listing>, removed: &[String]) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().map_err(|_| SearchError::Poisoned)?;
+        let mut new_entries = Vec::with_capacity(upserts.len());
+        for id in removed.iter().chain(
+            upserts
+                .iter()
+                .map(|l| l.programme.id.as_str().to_owned())
+                .collect::<Vec<_>>()
+                .iter(),
+        ) {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+        let mut new_keys = Vec::with_capacity(upserts.len());
+        for listing in upserts {
+            let key = self.next_key.fetch_add(1, Ordering::Relaxed);
+            let id = listing.programme.id.as_str().to_owned();
+            writer.add_document(self.document(&listing, key))?;
+            let facts = Facts::of(&listing.programme, &listing.sessions, |item| {
+                self.taxonomy.syllabus_item(item).map(|i| i.subject.clone())
+            });
+            new_keys.push((key, id.clone()));
+            new_entries.push((
+                id,
+                Entry {
+                    listing: Arc::new(listing),
+                    facts,
+                },
+            ));
+        }
+        writer.commit()?;
+        self.reader.reload()?;
+        let mut entries = self.entries.write().map_err(|_| SearchError::Poisoned)?;
+        let mut keys = self.keys.write().map_err(|_| SearchError::Poisoned)?;
+        for id in removed {
+            entries.remove(id);
+        }
+        keys.retain(|_, id| !removed.contains(id) && !new_entries.iter().any(|(n, _)| n == id));
+        keys.extend(new_keys);
+        entries.extend(new_entries);
+        Ok(())
+    }
+
+    pub fn get(&self, id: &str) -> Option<Arc<Listing>> {
+        self.entries
+            .read()
+            .ok()?
+            .get(id)
+            .map(|e| Arc::clone(&e.listing))
+    }
+
+    /// Every listing, in no particular order: for the sessions view and exports.
+    pub fn all(&self) -> Vec<Arc<Listing>> {
+        self.entries
+            .read()
+            .map(|e| e.values().map(|e| Arc::clone(&e.listing)).collect())
+            .unwrap_or_default()
+    }
+
+    fn document(&self, l: &Listing, key: u64) -> TantivyDocument {
+        let p = &l.programme;
+        let t = &self.taxonomy;
+        let both = |label: Option<&koshu_domain::taxonomy::Label>| {
+            label
+                .map(|l| format!("{} {}", l.ja, l.en))
+                .unwrap_or_default()
+        };
+        let mut body: Vec<String> = vec![
+            p.purpose_ja.clone(),
+            p.goals_ja.join(" "),
+            p.skills_ja.join(" "),
+            p.prerequisites_ja.clone(),
+            p.eligibility_ja.clone(),
+            p.duration_ja.clone(),
+            l.provider_name_ja.clone(),
+            l.provider_name_en.clone().unwrap_or_default(),
+            both(t.kind(&p.kind).map(|x| &x.label)),
+            both(t.format(&p.format).map(|x| &x.label)),
+            both(t.difficulty(&p.difficulty).map(|x| &x.label)),
+        ];
+        body.extend(p.layers.iter().map(|c| both(t.layer(c).map(|x| &x.label))));
+        body.extend(
+            p.audiences
+                .iter()
+                .map(|c| both(t.audience(c).map(|x| &x.label))),
+        );
+        body.extend(
+            p.itss_fields
+                .iter()
+                .map(|c| both(t.itss_field(c).map(|x| &x.label))),
+        );
+        body.extend(
+            p.syllabus_items
+                .iter()
+                .map(|c| both(t.syllabus_item(c).map(|x| &x.label))),
+        );
+        let mut places: Vec<String> = Vec::new();
+        for s in &l.sessions {
+            if let Some(pref) = s.prefecture {
+                let info = t.prefecture(pref);
+                places.push(format!("{} {}", info.name.ja, info.name.en));
+            }
+            places.extend(s.city.iter().chain(s.venue.iter()).cloned());
+            if s.online {
+                places.push("オンライン online".to_owned());
+            }
+        }
+        places.sort();
+        places.dedup();
+        doc!(
+            self.fields.id => p.id.as_str(),
+            self.fields.key => key,
+            self.fields.title => format!("{} {}", p.title_ja, p.title_en.as_deref().unwrap_or("")),
+            self.fields.summary => format!("{} {}", p.summary_ja, p.summary_en.as_deref().unwrap_or("")),
+            self.fields.body => body.join("\n"),
+            self.fields.places => places.join("\n"),
+        )
+    }
+
+    /// Every token of the query must occur (in any field); matches in the title weigh most.
+    fn text_query(&self, text: &str) -> Option<BooleanQuery> {
+        let mut tokens: Vec<String> = Vec::new();
+        for term in normalize(text).split_whitespace() {
+            let chars: Vec<char> = term.chars().collect();
+            if chars.len() == 1 {
+                tokens.push(term.to_owned());
+            }
+            tokens.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+        }
+        tokens.sort();
+        tokens.dedup();
+        if tokens.is_empty() {
+            return None;
+        }
+        let clauses = tokens
+            .iter()
+            .map(|token| {
+                let per_field: Vec<(Occur, Box<dyn Query>)> = WEIGHTS
+                    .iter()
+                    .map(|(field, weight)| {
+                        let term = TermQuery::new(
+                            Term::from_field_text(field(&self.fields), token),
+                            IndexRecordOption::WithFreqs,
+                        );
+                        (
+                            Occur::Should,
+                            Box::new(BoostQuery::new(Box::new(term), *weight)) as Box<dyn Query>,
+                        )
+                    })
+                    .collect();
+                (
+                    Occur::Must,
+                    Box::new(BooleanQuery::new(per_field)) as Box<dyn Query>,
+                )
+            })
+            .collect();
+        Some(BooleanQuery::new(clauses))
+    }
+
+    pub fn search(&self, req: &SearchRequest, today: Date) -> Result<SearchResults, SearchError> {
+        let entries = self.entries.read().map_err(|_| SearchError::Poisoned)?;
+        let searcher = self.reader.searcher();
+        let query = self.text_query(&req.text);
+        let candidates: Vec<Candidate<'_, Entry>> = match &query {
+            None => entries
+                .values()
+                .map(|e| Candidate {
+                    item: e,
+                    facts: &e.facts,
+                    score: 0.0,
+                })
+                .collect(),
+            Some(q) => {
+                let keys = self.keys.read().map_err(|_| SearchError::Poisoned)?;
+                let limit = entries.len().max(1);
+                let top = searcher.search(q, &TopDocs::with_limit(limit).order_by_score())?;
+                let mut columns = HashMap::new();
+                let mut out = Vec::with_capacity(top.len());
+                for (score, addr) in top {
+                    if !columns.contains_key(&addr.segment_ord) {
+                        let column = searcher
+                            .segment_reader(addr.segment_ord)
+                            .fast_fields()
+                            .u64("key")?;
+                        columns.insert(addr.segment_ord, column);
+                    }
+                    let entry = columns
+                        .get(&addr.segment_ord)
+                        .and_then(|c| c.first(addr.doc_id))
+                        .and_then(|key| keys.get(&key))
+                        .and_then(|id| entries.get(id));
+                    if let Some(e) = entry {
+                        out.push(Candidate {
+                            item: e,
+                            facts: &e.facts,
+                            score,
+                        });
+                    }
+                }
+                out
+            }
+        };
+        let outcome = search::run(candidates, &req.filters, req.sort, req.page, today);
+        let highlighters = match &query {
+            Some(q) => Some((
+                self.snippets(&searcher, q, self.fields.title, 400)?,
+                self.snippets(&searcher, q, self.fields.summary, EXCERPT_CHARS)?,
+            )),
+            None => None,
+        };
+        let hits = outcome
+            .hits
+            .iter()
+            .map(|c| {
+                let p = &c.item.listing.programme;
+                let (title_html, excerpt_html) = match &highlighters {
+                    Some((title, summary)) => (
+                        highlight(title, &p.title_ja),
+                        excerpt(summary, &p.summary_ja),
+                    ),
+                    None => (
+                        escape(&p.title_ja),
+                        escape(&truncate(&p.summary_ja, EXCERPT_CHARS)),
+                    ),
+                };
+                SearchHit {
+                    listing: Arc::clone(&c.item.listing),
+                    title_html,
+                    excerpt_html,
+                    next_session: c.facts.next_session(today),
+                }
+            })
+            .collect();
+        Ok(SearchResults {
+            total: outcome.total,
+            page: outcome.page,
+            pages: outcome.pages,
+            hits,
+            facets: outcome.facets,
+            relaxations: outcome.relaxations,
+        })
+    }
+
+    fn snippets(
+        &self,
+        searcher: &tantivy::Searcher,
+        query: &BooleanQuery,
+        field: Field,
+        chars: usize,
+    ) -> Result<SnippetGenerator, SearchError> {
+        let mut generator = SnippetGenerator::create(searcher, query, field)?;
+        generator.set_max_num_chars(chars);
+        Ok(generator)
+    }
+}
+
+/// The whole text with matches marked (for titles, which fit in the generator's window).
+fn highlight(generator: &SnippetGenerator, text: &str) -> String {
+    let snippet = generator.snippet(text);
+    let start = snippet.fragment_range().start;
+    let ranges: Vec<Range<usize>> = snippet
+        .highlighted()
+        .iter()
+        .map(|r| r.start + start..r.end + start)
+        .collect();
+    mark(text, &ranges)
+}
+
+/// A window of the text around the best matches, or its beginning when nothing matched.
+fn excerpt(generator: &SnippetGenerator, text: &str) -> String {
+    let snippet = generator.snippet(text);
+    if snippet.highlighted().is_empty() {
+        escape(&truncate(text, EXCERPT_CHARS))
+    } else {
+        let range = snippet.fragment_range();
+        let mut html = String::new();
+        if range.start > 0 {
+            html.push('…');
+        }
+        html.push_str(&mark(snippet.fragment(), snippet.highlighted()));
+        if range.end < text.len() {
+            html.push('…');
+        }
+        html
+    }
+}
+
+fn truncate(text: &str, chars: usize) -> String {
+    match text.char_indices().nth(chars) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_owned(),
+    }
+}
+
+/// Escapes `text` and wraps the byte `ranges` (which may overlap) in `<mark>`.
+fn mark(text: &str, ranges: &[Range<usize>]) -> String {
+    let mut merged: Vec<Range<usize>> = ranges
+        .iter()
+        .filter(|r| {
+            r.end <= text.len() && text.is_char_boundary(r.start) && text.is_char_boundary(r.end)
+        })
+        .cloned()
+        .collect();
+    merged.sort_by_key(|r| r.start);
+    let mut joined: Vec<Range<usize>> = Vec::new();
+    for r in merged {
+        match joined.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => joined.push(r),
+        }
+    }
+    let mut out = String::with_capacity(text.len() + joined.len() * 13);
+    let mut at = 0;
+    for r in joined {
+        out.push_str(&escape(&text[at..r.start]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&text[r.start..r.end]));
+        out.push_str("</mark>");
+        at = r.end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,273 @@
+use super::*;
+use koshu_domain::catalogue::import::parse_catalogue;
+use koshu_domain::catalogue::search::Facet;
+use time::macros::date;
+
+const PROVIDERS: &str = r#"
+[[provider]]
+id = "acme"
+name_ja = "アクメ株式会社"
+kind = "company"
+"#;
+
+fn programme(id: &str, title: &str, summary: &str, field: &str, pref: &str, fee: &str) -> String {
+    let item = match id {
+        "pt" => "2-6",
+        "mg" => "1-2",
+        _ => "4-3",
+    };
+    format!(
+        r#"
+[[programme]]
+id = "{id}"
+provider = "acme"
+title_ja = "{title}"
+summary_ja = "{summary}"
+itss_fields = ["{field}"]
+syllabus_items = ["{item}"]
+kind = "security_technology"
+difficulty = "beginner"
+format = "in_person"
+fee = {fee}
+language = "ja"
+[[programme.session]]
+starts_on = 2026-06-10
+prefecture = "{pref}"
+city = "市"
+"#
+    )
+}
+
+fn index_with(programmes: &[String]) -> CatalogueIndex {
+    let taxonomy = Arc::new(Taxonomy::embedded().unwrap());
+    let catalogue = parse_catalogue(PROVIDERS, &programmes.concat(), &taxonomy).unwrap();
+    let index = CatalogueIndex::new(taxonomy).unwrap();
+    let listings = catalogue
+        .programmes
+        .into_iter()
+        .map(|p| Listing {
+            programme: p.programme,
+            provider_name_ja: "アクメ株式会社".into(),
+            provider_name_en: None,
+            sessions: p.sessions,
+        })
+        .collect();
+    index.replace_all(listings).unwrap();
+    index
+}
+
+fn sample() -> CatalogueIndex {
+    index_with(&[
+        programme(
+            "ir",
+            "インシデント対応演習",
+            "標的型攻撃への対応を体験します。",
+            "sec_monitoring",
+            "13",
+            r#"{ type = "free" }"#,
+        ),
+        programme(
+            "pt",
+            "ペネトレーションテスト実践",
+            "Webアプリの脆弱性診断を学ぶ。",
+            "vuln_assessment",
+            "27",
+            r#"{ type = "fixed", yen = 77000 }"#,
+        ),
+        programme(
+            "mg",
+            "経営者のためのセキュリティ",
+            "経営とリスクの関係。",
+            "exec_board",
+            "27",
+            r#"{ type = "fixed", yen = 5000 }"#,
+        ),
+    ])
+}
+
+fn ids(r: &SearchResults) -> Vec<&str> {
+    let mut v: Vec<&str> = r
+        .hits
+        .iter()
+        .map(|h| h.listing.programme.id.as_str())
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+fn text(q: &str) -> SearchRequest {
+    SearchRequest {
+        text: q.into(),
+        page: 1,
+        ..SearchRequest::default()
+    }
+}
+
+const TODAY: Date = date!(2026 - 04 - 01);
+
+#[test]
+fn two_character_words_and_partial_words_match() {
+    let index = sample();
+    assert_eq!(ids(&index.search(&text("攻撃"), TODAY).unwrap()), ["ir"]);
+    assert_eq!(ids(&index.search(&text("対応"), TODAY).unwrap()), ["ir"]);
+    assert_eq!(
+        ids(&index.search(&text("ペネトレーション"), TODAY).unwrap()),
+        ["pt"]
+    );
+    assert_eq!(ids(&index.search(&text("インシ"), TODAY).unwrap()), ["ir"]);
+}
+
+#[test]
+fn widths_do_not_matter() {
+    let index = sample();
+    assert_eq!(ids(&index.search(&text("ＷＥＢ"), TODAY).unwrap()), ["pt"]);
+    assert_eq!(
+        ids(&index.search(&text("ﾍﾟﾈﾄﾚｰｼｮﾝ"), TODAY).unwrap()),
+        ["pt"]
+    );
+}
+
+#[test]
+fn places_and_taxonomy_labels_are_searchable() {
+    let index = sample();
+    assert_eq!(
+        ids(&index.search(&text("大阪"), TODAY).unwrap()),
+        ["mg", "pt"]
+    );
+    assert_eq!(
+        ids(&index.search(&text("Osaka"), TODAY).unwrap()),
+        ["mg", "pt"]
+    );
+    // The field label 脆弱性診断・ペネトレーションテスト is indexed with the programme.
+    assert_eq!(
+        ids(&index.search(&text("脆弱性診断"), TODAY).unwrap()),
+        ["pt"]
+    );
+}
+
+#[test]
+fn every_word_must_match() {
+    let index = sample();
+    assert_eq!(
+        ids(&index.search(&text("経営 リスク"), TODAY).unwrap()),
+        ["mg"]
+    );
+    assert!(
+        index
+            .search(&text("経営 攻撃"), TODAY)
+            .unwrap()
+            .hits
+            .is_empty()
+    );
+}
+
+#[test]
+fn matches_are_marked_and_text_is_escaped() {
+    let index = index_with(&[programme(
+        "x",
+        "<b>攻撃</b>入門",
+        "攻撃を知る",
+        "sec_monitoring",
+        "13",
+        r#"{ type = "free" }"#,
+    )]);
+    let hit = &index.search(&text("攻撃"), TODAY).unwrap().hits[0];
+    assert!(
+        hit.title_html.contains("<mark>攻撃</mark>"),
+        "{}",
+        hit.title_html
+    );
+    assert!(
+        hit.title_html.starts_with("&lt;b&gt;"),
+        "{}",
+        hit.title_html
+    );
+    assert!(
+        hit.excerpt_html.contains("<mark>攻撃</mark>"),
+        "{}",
+        hit.excerpt_html
+    );
+}
+
+#[test]
+fn facets_count_each_choice_as_if_its_own_selection_were_open() {
+    let index = sample();
+    let mut req = text("");
+    req.filters.select(Facet::Prefecture, "27");
+    let r = index.search(&req, TODAY).unwrap();
+    assert_eq!(ids(&r), ["mg", "pt"]);
+    let prefectures = &r.facets[&Facet::Prefecture];
+    assert_eq!(
+        prefectures.get("13"),
+        Some(&1),
+        "Tokyo still offered while Osaka is chosen"
+    );
+    assert_eq!(prefectures.get("27"), Some(&2));
+    let fees = &r.facets[&Facet::Fee];
+    assert_eq!(
+        (fees.get("to10k"), fees.get("to100k"), fees.get("free")),
+        (Some(&1), Some(&1), None)
+    );
+}
+
+#[test]
+fn empty_results_say_which_filter_to_drop() {
+    let index = sample();
+    let mut req = text("攻撃");
+    req.filters.select(Facet::Prefecture, "27");
+    let r = index.search(&req, TODAY).unwrap();
+    assert_eq!(r.total, 0);
+    assert_eq!(
+        r.relaxations,
+        vec![Relaxation {
+            facet: Facet::Prefecture,
+            code: "27".into(),
+            count: 1
+        }]
+    );
+}
+
+#[test]
+fn changes_replace_and_remove() {
+    let index = sample();
+    let taxonomy = Arc::new(Taxonomy::embedded().unwrap());
+    let changed = parse_catalogue(
+        PROVIDERS,
+        &programme(
+            "ir",
+            "フォレンジック演習",
+            "証拠保全を学ぶ",
+            "sec_research",
+            "01",
+            r#"{ type = "free" }"#,
+        ),
+        &taxonomy,
+    )
+    .unwrap();
+    let p = changed.programmes.into_iter().next().unwrap();
+    index
+        .apply(
+            vec![Listing {
+                programme: p.programme,
+                provider_name_ja: "アクメ株式会社".into(),
+                provider_name_en: None,
+                sessions: p.sessions,
+            }],
+            &[],
+        )
+        .unwrap();
+    assert!(index.search(&text("攻撃"), TODAY).unwrap().hits.is_empty());
+    assert_eq!(
+        ids(&index.search(&text("証拠保全"), TODAY).unwrap()),
+        ["ir"]
+    );
+    index.apply(Vec::new(), &["ir".to_owned()]).unwrap();
+    assert!(
+        index
+            .search(&text("証拠保全"), TODAY)
+            .unwrap()
+            .hits
+            .is_empty()
+    );
+    assert_eq!(index.len(), 2);
+}
