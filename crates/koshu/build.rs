@@ -48,4 +48,48 @@ fn main() {
             "cargo::warning=moto_server not found: the PostgreSQL story tests will store files locally, not in S3"
         );
     }
+    browser();
+}
+
+/// The browser tests (`tests/browser.rs`: axe-core and keyboard-only checks in headless Chromium)
+/// need Chromium and `tests/browser/node_modules` (`npm ci --prefix tests/browser`): with both,
+/// `cfg(koshu_browser)` runs them; without, they are reported as ignored with the reason. With
+/// KOSHU_TEST_REQUIRE_BROWSER=1 (set by CI) their absence fails the build instead.
+fn browser() {
+    println!("cargo::rustc-check-cfg=cfg(koshu_browser)");
+    println!("cargo::rerun-if-env-changed=KOSHU_TEST_REQUIRE_BROWSER");
+    let chromium = Path::new("/usr/bin/chromium");
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let node_modules = Path::new(&manifest_dir).join("../../tests/browser/node_modules");
+    // Watch each path, or while it is missing the folder it will appear in: a missing
+    // rerun-if-changed path would rerun this script, and rebuild this crate, on every build.
+    for path in [chromium, node_modules.as_path()] {
+        match path.parent() {
+            Some(parent) if !path.exists() && parent.exists() => {
+                println!("cargo::rerun-if-changed={}", parent.display());
+            }
+            _ => println!("cargo::rerun-if-changed={}", path.display()),
+        }
+    }
+    let required = std::env::var_os("KOSHU_TEST_REQUIRE_BROWSER").is_some_and(|v| v == "1");
+    let mut missing = Vec::new();
+    if !chromium.exists() {
+        missing.push("/usr/bin/chromium (apt-get install chromium)");
+    }
+    if !node_modules.join("axe-core").exists() || !node_modules.join("playwright-core").exists() {
+        missing.push("tests/browser/node_modules (npm ci --prefix tests/browser)");
+    }
+    if missing.is_empty() {
+        println!("cargo::rustc-cfg=koshu_browser");
+    } else if required {
+        println!(
+            "cargo::error=KOSHU_TEST_REQUIRE_BROWSER=1 but the browser tests cannot run, missing: {}",
+            missing.join(", ")
+        );
+    } else {
+        println!(
+            "cargo::warning=the browser accessibility tests will be ignored, missing: {}",
+            missing.join(", ")
+        );
+    }
 }

@@ -4,8 +4,8 @@ use crate::catalogue_import::{import_catalogue, load_demo};
 use crate::config::{Config, LogFormat};
 use clap::{Parser, Subcommand};
 use koshu_store::audit::AuditVerdict;
+use koshu_web::app;
 use koshu_web::clock::{Clock, SystemClock};
-use koshu_web::{AppState, app};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +54,9 @@ enum Command {
         /// Programmes file (TOML, [[programme]] tables with [[programme.session]]).
         programmes: PathBuf,
     },
+    /// Rebuild the catalogue search index from the database: checks that it builds, and asks
+    /// every running server to rebuild its own (they follow within a second).
+    Reindex,
     /// The tamper-evident audit log.
     Audit {
         #[command(subcommand)]
@@ -91,6 +94,8 @@ enum Failure {
     Reference(#[from] koshu_domain::taxonomy::ReferenceDataError),
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    #[error("{0}")]
+    App(#[from] crate::AppStateError),
     #[error("{0}")]
     Message(String),
 }
@@ -233,15 +238,34 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
                 }
             }
         }
+        Command::Reindex => {
+            let store = crate::open_store(&config).await?;
+            let started = std::time::Instant::now();
+            let state = crate::app_state(store.clone(), Arc::new(SystemClock)).await?;
+            let count = state.catalogue.index().len();
+            let event = koshu_domain::audit::AuditEvent::new(
+                clock.now(),
+                "cli",
+                "search.reindex",
+                "search:catalogue",
+            );
+            store.record_event(event).await?;
+            store.close().await;
+            println!(
+                "koshu: catalogue index rebuilt from the database ({count} programmes, {:.1} s); running servers will rebuild theirs.",
+                started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { demo, .. } => serve(config, demo).await,
     }
 }
 
 async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     let store = crate::open_store(&config).await?;
-    let taxonomy = crate::taxonomy()?;
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     if demo {
+        let taxonomy = crate::taxonomy()?;
         let summary = load_demo(&store, &taxonomy, clock.now()).await?;
         tracing::info!(
             created = summary.created,
@@ -250,15 +274,19 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
             "demo catalogue loaded"
         );
     }
+    let started = std::time::Instant::now();
+    let state = crate::app_state(store.clone(), clock).await?;
+    tracing::info!(
+        programmes = state.catalogue.index().len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "catalogue index built"
+    );
+    // Writes from any node reach this node's index through the audit log, within a second.
+    tokio::spawn(Arc::clone(&state.catalogue).follow(std::time::Duration::from_millis(500)));
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", config.listen)))?;
     tracing::info!(address = %config.listen, backend = ?store.backend(), "Koshu is serving on http://{}/", config.listen);
-    let state = AppState {
-        store: store.clone(),
-        taxonomy,
-        clock,
-    };
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

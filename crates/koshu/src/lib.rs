@@ -19,6 +19,37 @@ pub async fn open_store(config: &config::Config) -> Result<Store, StoreError> {
     Store::open(db, files).await
 }
 
+/// The application state: the store, the reference data, a catalogue index built from the
+/// store, and the clock.
+pub async fn app_state(
+    store: Store,
+    clock: Arc<dyn koshu_web::clock::Clock>,
+) -> Result<koshu_web::AppState, AppStateError> {
+    let taxonomy = taxonomy()?;
+    let index = Arc::new(koshu_search::CatalogueIndex::new(Arc::clone(&taxonomy))?);
+    let catalogue = Arc::new(koshu_web::catalogue_sync::CatalogueSync::new(
+        store.clone(),
+        index,
+    ));
+    catalogue.rebuild().await?;
+    Ok(koshu_web::AppState {
+        store,
+        taxonomy,
+        clock,
+        catalogue,
+    })
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppStateError {
+    #[error("reference data: {0}")]
+    Reference(#[from] koshu_domain::taxonomy::ReferenceDataError),
+    #[error("{0}")]
+    Search(#[from] koshu_search::SearchError),
+    #[error("{0}")]
+    Sync(#[from] koshu_web::catalogue_sync::SyncError),
+}
+
 /// The reference data, parsed once at start-up.
 pub fn taxonomy() -> Result<Arc<Taxonomy>, koshu_domain::taxonomy::ReferenceDataError> {
     Taxonomy::embedded().map(Arc::new)

@@ -1,10 +1,13 @@
 //! The `koshu` command as a person uses it: the real binary, a real data directory.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::Server;
+use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 fn koshu(data_dir: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_koshu"))
@@ -151,37 +154,11 @@ fn import_rejects_an_invalid_corporate_number_naming_the_check_digit_rule() {
 /// `koshu serve --demo` as the README says, then SIGTERM: it must stop cleanly.
 #[test]
 fn serve_with_demo_answers_and_shuts_down_gracefully() {
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_koshu"))
-        .arg("--data-dir")
-        .arg(dir.path())
-        .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
-        .env("RUST_LOG", "info")
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait for the log line that says the listener is bound: no sleeping, no polling.
-    let mut log = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            log.read_line(&mut line).unwrap() > 0,
-            "server exited before serving"
-        );
-        if line.contains("Koshu is serving") {
-            break;
-        }
-    }
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let server = Server::start();
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stream = TcpStream::connect(&address).unwrap();
     stream
-        .write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        .write_all(b"GET /search HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         .unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
@@ -192,15 +169,6 @@ fn serve_with_demo_answers_and_shuts_down_gracefully() {
     );
     assert!(response.contains(r#"<html lang="ja">"#));
     assert!(response.contains("CYDER"));
-
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    assert!(
-        status.success(),
-        "graceful shutdown exits 0, got {status:?}"
-    );
+    let log = server.stop();
+    assert!(log.contains("catalogue index built"), "{log}");
 }

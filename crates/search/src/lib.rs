@@ -89,13 +89,17 @@ struct Fields {
 const TOKENIZER: &str = "ja_ngram";
 const EXCERPT_CHARS: usize = 160;
 
-/// Field weights: a match in the title counts most.
-const WEIGHTS: [(fn(&Fields) -> Field, f32); 4] = [
-    (|f| f.title, 3.0),
-    (|f| f.summary, 1.5),
-    (|f| f.body, 1.0),
-    (|f| f.places, 1.0),
-];
+impl Fields {
+    /// Each searched field with its weight: a match in the title counts most.
+    fn weighted(&self) -> [(Field, f32); 4] {
+        [
+            (self.title, 3.0),
+            (self.summary, 1.5),
+            (self.body, 1.0),
+            (self.places, 1.0),
+        ]
+    }
+}
 
 pub struct CatalogueIndex {
     reader: IndexReader,
@@ -299,42 +303,46 @@ impl CatalogueIndex {
         )
     }
 
-    /// Every token of the query must occur (in any field); matches in the title weigh most.
+    /// Each word of the query must occur; matches in the title weigh most. Without a
+    /// dictionary, a word is cut where the script changes (インシデント|対応, CSIRT|構築), so
+    /// compounds match their parts anywhere; the n-grams spanning a cut only raise the score,
+    /// putting the exact phrase first.
     fn text_query(&self, text: &str) -> Option<BooleanQuery> {
-        let mut tokens: Vec<String> = Vec::new();
+        let mut required: Vec<String> = Vec::new();
+        let mut bonus: Vec<String> = Vec::new();
         for term in normalize(text).split_whitespace() {
-            let chars: Vec<char> = term.chars().collect();
-            if chars.len() == 1 {
-                tokens.push(term.to_owned());
-            }
-            tokens.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+            let (must, should) = tokens_of(term);
+            required.extend(must);
+            bonus.extend(should);
         }
-        tokens.sort();
-        tokens.dedup();
-        if tokens.is_empty() {
+        required.sort();
+        required.dedup();
+        bonus.retain(|t| !required.contains(t));
+        if required.is_empty() {
             return None;
         }
-        let clauses = tokens
+        let any_field = |token: &str| -> Box<dyn Query> {
+            let per_field: Vec<(Occur, Box<dyn Query>)> = self
+                .fields
+                .weighted()
+                .into_iter()
+                .map(|(field, weight)| {
+                    let term = TermQuery::new(
+                        Term::from_field_text(field, token),
+                        IndexRecordOption::WithFreqs,
+                    );
+                    (
+                        Occur::Should,
+                        Box::new(BoostQuery::new(Box::new(term), weight)) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            Box::new(BooleanQuery::new(per_field))
+        };
+        let clauses = required
             .iter()
-            .map(|token| {
-                let per_field: Vec<(Occur, Box<dyn Query>)> = WEIGHTS
-                    .iter()
-                    .map(|(field, weight)| {
-                        let term = TermQuery::new(
-                            Term::from_field_text(field(&self.fields), token),
-                            IndexRecordOption::WithFreqs,
-                        );
-                        (
-                            Occur::Should,
-                            Box::new(BoostQuery::new(Box::new(term), *weight)) as Box<dyn Query>,
-                        )
-                    })
-                    .collect();
-                (
-                    Occur::Must,
-                    Box::new(BooleanQuery::new(per_field)) as Box<dyn Query>,
-                )
-            })
+            .map(|t| (Occur::Must, any_field(t)))
+            .chain(bonus.iter().map(|t| (Occur::Should, any_field(t))))
             .collect();
         Some(BooleanQuery::new(clauses))
     }
@@ -359,16 +367,17 @@ impl CatalogueIndex {
                 let mut columns = HashMap::new();
                 let mut out = Vec::with_capacity(top.len());
                 for (score, addr) in top {
-                    if !columns.contains_key(&addr.segment_ord) {
-                        let column = searcher
-                            .segment_reader(addr.segment_ord)
-                            .fast_fields()
-                            .u64("key")?;
-                        columns.insert(addr.segment_ord, column);
-                    }
-                    let entry = columns
-                        .get(&addr.segment_ord)
-                        .and_then(|c| c.first(addr.doc_id))
+                    let column = match columns.entry(addr.segment_ord) {
+                        std::collections::hash_map::Entry::Occupied(c) => c.into_mut(),
+                        std::collections::hash_map::Entry::Vacant(v) => v.insert(
+                            searcher
+                                .segment_reader(addr.segment_ord)
+                                .fast_fields()
+                                .u64("key")?,
+                        ),
+                    };
+                    let entry = column
+                        .first(addr.doc_id)
                         .and_then(|key| keys.get(&key))
                         .and_then(|id| entries.get(id));
                     if let Some(e) = entry {
@@ -434,6 +443,55 @@ impl CatalogueIndex {
         generator.set_max_num_chars(chars);
         Ok(generator)
     }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Script {
+    Hiragana,
+    Katakana,
+    Kanji,
+    Latin,
+    Other,
+}
+
+fn script(c: char) -> Script {
+    match c {
+        'ぁ'..='ゟ' => Script::Hiragana,
+        'ァ'..='ヿ' => Script::Katakana,
+        '一'..='鿿' | '々' | '〆' | '㐀'..='䶿' => Script::Kanji,
+        c if c.is_ascii_alphanumeric() => Script::Latin,
+        _ => Script::Other,
+    }
+}
+
+/// The n-grams a word requires, and those that only reward the exact phrase.
+fn tokens_of(word: &str) -> (Vec<String>, Vec<String>) {
+    let chars: Vec<char> = word.chars().collect();
+    let mut runs: Vec<&[char]> = Vec::new();
+    let mut start = 0;
+    for i in 1..=chars.len() {
+        if i == chars.len() || script(chars[i]) != script(chars[i - 1]) {
+            runs.push(&chars[start..i]);
+            start = i;
+        }
+    }
+    // A lone kana between parts (の, を) is a particle: it carries no meaning on its own.
+    let many = runs.len() > 1;
+    let meaningful = |run: &&&[char]| {
+        !(many && run.len() == 1 && matches!(script(run[0]), Script::Hiragana | Script::Other))
+    };
+    let mut must = Vec::new();
+    for run in runs.iter().filter(meaningful) {
+        if run.len() == 1 {
+            must.push(run[0].to_string());
+        }
+        must.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
+    }
+    let should = runs
+        .windows(2)
+        .map(|pair| [pair[0][pair[0].len() - 1], pair[1][0]].iter().collect())
+        .collect();
+    (must, should)
 }
 
 /// The whole text with matches marked (for titles, which fit in the generator's window).

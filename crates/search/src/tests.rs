@@ -271,3 +271,44 @@ fn changes_replace_and_remove() {
     );
     assert_eq!(index.len(), 2);
 }
+
+#[test]
+fn compounds_are_cut_where_the_script_changes() {
+    let (must, should) = tokens_of("インシデント対応");
+    assert!(
+        must.contains(&"対応".to_owned())
+            && must.contains(&"インシ".chars().take(2).collect::<String>())
+    );
+    assert_eq!(should, ["ト対"]);
+    let (must, _) = tokens_of("経営者のための");
+    assert!(!must.contains(&"の".to_owned()), "{must:?}");
+}
+
+#[test]
+fn a_compound_matches_its_parts_apart_and_ranks_the_phrase_first() {
+    let index = index_with(&[
+        programme(
+            "apart",
+            "演習",
+            "インシデントの検知から対応まで",
+            "sec_monitoring",
+            "13",
+            r#"{ type = "free" }"#,
+        ),
+        programme(
+            "phrase",
+            "インシデント対応の基礎",
+            "基礎",
+            "sec_monitoring",
+            "13",
+            r#"{ type = "free" }"#,
+        ),
+    ]);
+    let r = index.search(&text("インシデント対応"), TODAY).unwrap();
+    let order: Vec<&str> = r
+        .hits
+        .iter()
+        .map(|h| h.listing.programme.id.as_str())
+        .collect();
+    assert_eq!(order, ["phrase", "apart"]);
+}

@@ -239,10 +239,9 @@ impl Store {
         let Some((doc,)) = doc else { return Ok(None) };
         let programme: Programme = serde_json::from_str(&doc)?;
         let rows: Vec<SessionRow> = on_db!(&self.db, pool => {
-            sqlx::query_as(
-                "SELECT id, programme_id, starts_on, ends_on, prefecture, city, venue, online, capacity, seats_left, application_deadline, note_ja \
-                 FROM sessions WHERE programme_id = $1 ORDER BY starts_on, position",
-            )
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE programme_id = $1 ORDER BY starts_on, position"
+            )))
             .bind(id)
             .fetch_all(pool)
             .await?
@@ -327,4 +326,117 @@ pub struct CatalogueCounts {
     pub providers: i64,
     pub programmes: i64,
     pub sessions: i64,
+}
+
+/// A programme with its sessions and its provider's names: what the catalogue index holds.
+pub type CatalogueRecord = (ProgrammeWithSessions, String, Option<String>);
+
+/// A change recorded in the audit log that the catalogue index must follow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CatalogueChange {
+    Programme(String),
+    Provider(String),
+    /// Someone asked every node to rebuild its index (`koshu reindex`).
+    Reindex,
+}
+
+const SESSION_COLUMNS: &str = "id, programme_id, starts_on, ends_on, prefecture, city, venue, online, capacity, seats_left, application_deadline, note_ja";
+
+impl Store {
+    /// Every programme with its sessions and provider names: to build the index.
+    pub async fn catalogue_records(&self) -> Result<Vec<CatalogueRecord>, StoreError> {
+        type Row = (String, String, Option<String>);
+        let rows: Vec<Row> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT p.doc, v.name_ja, v.name_en FROM programmes p JOIN providers v ON v.id = p.provider_id")
+                .fetch_all(pool)
+                .await?
+        });
+        let session_rows: Vec<SessionRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM sessions ORDER BY programme_id, starts_on, position")))
+                .fetch_all(pool)
+                .await?
+        });
+        let mut sessions: HashMap<String, Vec<Session>> = HashMap::new();
+        for row in session_rows {
+            let session = Session::try_from(row)?;
+            sessions
+                .entry(session.programme.as_str().to_owned())
+                .or_default()
+                .push(session);
+        }
+        rows.into_iter()
+            .map(|(doc, name_ja, name_en)| {
+                let programme: Programme = serde_json::from_str(&doc)?;
+                let sessions = sessions.remove(programme.id.as_str()).unwrap_or_default();
+                Ok((
+                    ProgrammeWithSessions {
+                        programme,
+                        sessions,
+                    },
+                    name_ja,
+                    name_en,
+                ))
+            })
+            .collect()
+    }
+
+    /// One programme as the index holds it, or `None` when it no longer exists.
+    pub async fn catalogue_record(&self, id: &str) -> Result<Option<CatalogueRecord>, StoreError> {
+        let Some(item) = self.programme(id).await? else {
+            return Ok(None);
+        };
+        let Some(provider) = self.provider(item.programme.provider.as_str()).await? else {
+            return Ok(None);
+        };
+        Ok(Some((item, provider.name_ja, provider.name_en)))
+    }
+
+    /// The sequence number of the newest audit entry (0 when the log is empty).
+    pub async fn audit_head(&self) -> Result<i64, StoreError> {
+        let head: Option<(i64,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT seq FROM audit_head WHERE id = 1").fetch_optional(pool).await?
+        });
+        Ok(head.map_or(0, |(seq,)| seq))
+    }
+
+    /// Catalogue changes after audit entry `after`, oldest first, with the newest entry's seq.
+    /// The audit log doubles as the change feed, so every node can follow every write.
+    pub async fn catalogue_changes_since(
+        &self,
+        after: i64,
+    ) -> Result<(Vec<CatalogueChange>, i64), StoreError> {
+        let rows: Vec<(i64, String, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT seq, action, subject FROM audit_log WHERE seq > $1 \
+                 AND (action LIKE 'programme.%' OR action LIKE 'provider.%' OR action = 'search.reindex') ORDER BY seq",
+            )
+            .bind(after)
+            .fetch_all(pool)
+            .await?
+        });
+        let head = self.audit_head().await?.max(after);
+        let changes = rows
+            .into_iter()
+            .filter_map(|(_, action, subject)| {
+                if action == "search.reindex" {
+                    return Some(CatalogueChange::Reindex);
+                }
+                let (kind, id) = subject.split_once(':')?;
+                match kind {
+                    "programme" => Some(CatalogueChange::Programme(id.to_owned())),
+                    "provider" => Some(CatalogueChange::Provider(id.to_owned())),
+                    _ => None,
+                }
+            })
+            .collect();
+        Ok((changes, head))
+    }
+
+    /// Ids of a provider's programmes (a provider's new name must reach all of them).
+    pub async fn programme_ids_of(&self, provider: &str) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT id FROM programmes WHERE provider_id = $1").bind(provider).fetch_all(pool).await?
+        });
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
 }

@@ -2,16 +2,19 @@
 //! English, and the JSON API. Handlers are thin: they parse input, call the store and the
 //! domain, and fill a template.
 
+pub mod catalogue_sync;
 pub mod clock;
 pub mod error;
 pub mod lang;
 mod middleware;
 mod pages;
+mod search_params;
 mod view;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
 use axum::routing::get;
+use catalogue_sync::CatalogueSync;
 use clock::Clock;
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_store::Store;
@@ -30,6 +33,7 @@ pub struct AppState {
     pub store: Store,
     pub taxonomy: Arc<Taxonomy>,
     pub clock: Arc<dyn Clock>,
+    pub catalogue: Arc<CatalogueSync>,
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -38,6 +42,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(pages::home))
+        .route("/search", get(pages::search::search))
         .route("/programmes/{id}", get(pages::programme))
         .route("/accessibility", get(pages::accessibility))
         .route("/static/{file}", get(pages::static_file))

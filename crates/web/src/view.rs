@@ -108,3 +108,32 @@ impl Labels<'_> {
             .join(self.lang.pick("、", ", "))
     }
 }
+
+/// Japan Standard Time: dates people see and "today" are Japanese dates.
+pub const JST: time::UtcOffset = time::macros::offset!(+9);
+
+pub fn today(state: &crate::AppState) -> Date {
+    state.clock.now().to_offset(JST).date()
+}
+
+/// A month code `2026-04` as 2026年4月 / April 2026.
+pub fn month(lang: Lang, code: &str) -> String {
+    let parsed = code.split_once('-').and_then(|(y, m)| {
+        Some((
+            y.parse::<i32>().ok()?,
+            time::Month::try_from(m.parse::<u8>().ok()?).ok()?,
+        ))
+    });
+    match (parsed, lang) {
+        (Some((y, m)), Lang::Ja) => format!("{y}年{}月", u8::from(m)),
+        (Some((y, m)), Lang::En) => format!("{m} {y}"),
+        (None, _) => code.to_owned(),
+    }
+}
+
+/// Escapes text for HTML built outside a template (highlighted excerpts).
+pub fn escape(text: &str) -> String {
+    askama::filters::escape(text, askama::filters::Html)
+        .map(|s| s.to_string())
+        .unwrap_or_default()
+}

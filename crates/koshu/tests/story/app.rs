@@ -15,6 +15,8 @@ use tower::ServiceExt;
 pub struct TestApp {
     pub router: Router,
     pub store: Store,
+    pub state: AppState,
+    pub clock: Arc<FixedClock>,
     pub database_url: String,
     _dir: tempfile::TempDir,
 }
@@ -29,46 +31,60 @@ pub struct TestResponse {
 pub const START: OffsetDateTime = datetime!(2026-04-01 09:00 +09:00);
 
 impl TestApp {
+    /// The embedded default: SQLite and a local folder.
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}", dir.path().join("koshu.db").display());
-        Self::start(url, dir).await
+        let files = FilesConfig::Local {
+            dir: dir.path().join("files"),
+        };
+        Self::start(url, files, dir).await
     }
 
+    /// At scale: PostgreSQL and S3-compatible storage, chosen by configuration only.
     pub async fn postgres() -> Self {
+        let dir = tempfile::tempdir().unwrap();
         let url = koshu_store::testing::fresh_postgres_database()
             .await
             .unwrap_or_else(|e| panic!("throwaway PostgreSQL: {e}"));
-        Self::start(url, tempfile::tempdir().unwrap()).await
+        #[cfg(koshu_s3)]
+        let files = FilesConfig::S3(
+            koshu_store::testing::fresh_s3_bucket().unwrap_or_else(|e| panic!("throwaway S3: {e}")),
+        );
+        #[cfg(not(koshu_s3))]
+        let files = FilesConfig::Local {
+            dir: dir.path().join("files"),
+        };
+        Self::start(url, files, dir).await
     }
 
-    async fn start(database_url: String, dir: tempfile::TempDir) -> Self {
+    async fn start(database_url: String, files: FilesConfig, dir: tempfile::TempDir) -> Self {
         let db = Db::connect(&database_url, 4).await.unwrap();
-        let files = Files::open(&FilesConfig::Local {
-            dir: dir.path().join("files"),
-        })
-        .unwrap();
+        let files = Files::open(&files).unwrap();
         let store = Store::open(db, files).await.unwrap();
         let clock = Arc::new(FixedClock::new(START));
-        let taxonomy = koshu::taxonomy().unwrap();
-        let router = app(AppState {
-            store: store.clone(),
-            taxonomy,
-            clock,
-        });
+        let state = koshu::app_state(store.clone(), clock.clone())
+            .await
+            .unwrap();
+        let router = app(state.clone());
         Self {
             router,
             store,
+            state,
+            clock,
             database_url,
             _dir: dir,
         }
     }
 
+    /// Loads the demo catalogue and lets the index follow, as a running server would.
     pub async fn load_demo(&self) -> koshu::catalogue_import::ImportSummary {
         let taxonomy = koshu::taxonomy().unwrap();
-        koshu::catalogue_import::load_demo(&self.store, &taxonomy, START)
+        let summary = koshu::catalogue_import::load_demo(&self.store, &taxonomy, START)
             .await
-            .unwrap()
+            .unwrap();
+        self.state.catalogue.catch_up().await.unwrap();
+        summary
     }
 
     pub async fn request(&self, req: Request<Body>) -> TestResponse {

@@ -29,18 +29,30 @@ pub async fn demo_catalogue_is_served_in_japanese_and_english(app: TestApp) {
         "the CYDER FY2021 schedule alone has about 100 sessions"
     );
 
-    let ja = app.get("/").await;
+    let home = app.get("/").await;
+    assert_eq!(home.status, StatusCode::OK);
+    assert!(home.body.contains(r#"<html lang="ja">"#));
+    assert!(home.body.contains(&format!("官民の {programmes} 件")));
+    assert!(
+        home.body.contains(r#"href="/search?layer=executive""#),
+        "a way in for executives"
+    );
+    assert!(
+        home.body.contains(r#"href="/en/""#),
+        "language switch to English"
+    );
+
+    let ja = app.get("/search").await;
     assert_eq!(ja.status, StatusCode::OK);
-    assert!(ja.body.contains(r#"<html lang="ja">"#));
     assert!(ja.body.contains("CYDER"));
     assert!(ja.body.contains("SecHack365"));
     assert!(ja.body.contains(r#"href="/programmes/"#));
     assert!(
-        ja.body.contains(r#"href="/en/""#),
-        "language switch to English"
+        ja.body.contains(r#"href="/en/search""#),
+        "the switch keeps the page"
     );
 
-    let en = app.get("/en/").await;
+    let en = app.get("/en/search").await;
     assert_eq!(en.status, StatusCode::OK);
     assert!(en.body.contains(r#"<html lang="en">"#));
     assert!(
@@ -48,10 +60,10 @@ pub async fn demo_catalogue_is_served_in_japanese_and_english(app: TestApp) {
         "links stay in English"
     );
     assert!(
-        en.body.contains(r#"href="/""#),
+        en.body.contains(r#"href="/search""#),
         "language switch back to Japanese"
     );
-    assert!(en.body.contains("Programmes"));
+    assert!(en.body.contains("Find programmes"));
 }
 
 pub async fn demo_load_is_idempotent(app: TestApp) {

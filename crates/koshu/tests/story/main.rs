@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod app;
+mod catalogue;
 mod foundation;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
@@ -37,4 +38,10 @@ stories!(
     foundation::errors_are_pages_or_json_with_stable_codes,
     foundation::health_readiness_and_security_headers,
     foundation::programme_page_shows_sessions_with_japanese_dates,
+    catalogue::japanese_search_finds_the_expected_programmes,
+    catalogue::facet_counts_are_right,
+    catalogue::nothing_found_says_which_filter_to_drop,
+    catalogue::an_invalid_filter_is_a_400_naming_the_parameter,
+    catalogue::open_sessions_depend_on_today,
+    catalogue::the_index_follows_writes_and_reindex_requests,
 );

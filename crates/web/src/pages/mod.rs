@@ -1,5 +1,7 @@
 //! The pages people read. Each handler gathers data, shapes it into a view, renders a template.
 
+pub mod search;
+
 use crate::AppState;
 use crate::error::{AppError, ErrorBody};
 use crate::lang::{Lang, PagePath};
@@ -9,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use koshu_domain::catalogue::Slug;
-use koshu_store::catalogue::ProgrammeListing;
+use koshu_domain::catalogue::search::Facet;
 
 type PageResult = Result<Html<String>, AppError>;
 
@@ -39,53 +41,24 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-struct ProgrammeRow {
+pub struct EntryLink {
+    label: String,
     href: String,
-    title: String,
-    provider: String,
-    kind: String,
-    format: String,
-    difficulty: String,
-    fee: String,
-    schedule: String,
+    count: usize,
+}
+
+pub struct EntryGroup {
+    heading: &'static str,
+    links: Vec<EntryLink>,
 }
 
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
     page: PageCtx,
-    programmes: Vec<ProgrammeRow>,
-    session_total: i64,
-}
-
-fn programme_row(ctx: &PageCtx, labels: &Labels<'_>, l: &ProgrammeListing) -> ProgrammeRow {
-    let p = &l.programme;
-    let lang = ctx.lang;
-    let schedule = match (l.first_session, l.last_session) {
-        (Some(first), Some(last)) => match lang {
-            Lang::Ja => format!(
-                "{}（全{}回）",
-                view::date_span(lang, first, last),
-                l.session_count
-            ),
-            Lang::En => format!(
-                "{} ({} sessions)",
-                view::date_span(lang, first, last),
-                l.session_count
-            ),
-        },
-        _ => ctx.t("日程未定", "No dates announced").to_owned(),
-    };
-    ProgrammeRow {
-        href: ctx.href(&format!("/programmes/{}", p.id)),
-        title: pick_opt(lang, &p.title_ja, p.title_en.as_deref()),
-        provider: pick_opt(lang, &l.provider_name_ja, l.provider_name_en.as_deref()),
-        kind: labels.kind(&p.kind),
-        format: labels.format(&p.format),
-        difficulty: labels.difficulty(&p.difficulty),
-        fee: view::fee(lang, &p.fee),
-        schedule,
-    }
+    programme_total: usize,
+    session_total: usize,
+    groups: Vec<EntryGroup>,
 }
 
 /// English where it exists, Japanese otherwise.
@@ -96,23 +69,83 @@ fn pick_opt(lang: Lang, ja: &str, en: Option<&str>) -> String {
     }
 }
 
+/// The front door: a search box and ways in by level, audience and field (NISC①: everyone
+/// finds what fits their level), each with how many programmes it leads to.
 pub async fn home(State(state): State<AppState>, lang: Lang, path: PagePath) -> PageResult {
     let page = PageCtx::new(lang, &path);
-    let labels = Labels {
-        taxonomy: &state.taxonomy,
-        lang,
-    };
-    let listings = state.store.list_programmes().await?;
-    let session_total = listings.iter().map(|l| l.session_count).sum();
-    let programmes = listings
-        .iter()
-        .map(|l| programme_row(&page, &labels, l))
-        .collect();
+    let index = state.catalogue.index();
+    let all = index
+        .search(
+            &koshu_search::SearchRequest {
+                page: 1,
+                ..Default::default()
+            },
+            view::today(&state),
+        )
+        .map_err(AppError::internal)?;
+    let session_total = index.all().iter().map(|l| l.sessions.len()).sum();
+    let groups = [
+        (
+            Facet::Layer,
+            lang.pick("立場・レベルから探す", "By role and level"),
+        ),
+        (Facet::Audience, lang.pick("対象者から探す", "By audience")),
+        (
+            Facet::Field,
+            lang.pick("ITSS+ セキュリティ領域から探す", "By ITSS+ field"),
+        ),
+        (Facet::Kind, lang.pick("施策の種別から探す", "By kind")),
+    ]
+    .into_iter()
+    .map(|(facet, heading)| {
+        let counts = all.facets.get(&facet);
+        let codes: Vec<String> = match facet {
+            Facet::Layer => state
+                .taxonomy
+                .layers()
+                .iter()
+                .map(|t| t.code.clone())
+                .collect(),
+            Facet::Audience => state
+                .taxonomy
+                .audiences()
+                .iter()
+                .map(|t| t.code.clone())
+                .collect(),
+            Facet::Field => state
+                .taxonomy
+                .itss_fields()
+                .iter()
+                .map(|f| f.code.clone())
+                .collect(),
+            _ => state
+                .taxonomy
+                .kinds()
+                .iter()
+                .map(|t| t.code.clone())
+                .collect(),
+        };
+        let links = codes
+            .into_iter()
+            .filter_map(|code| {
+                let count = *counts?.get(&code)?;
+                Some(EntryLink {
+                    label: search::value_label(&state.taxonomy, facet, &code, lang),
+                    href: page.href(&format!("/search?{}={code}", facet.param())),
+                    count,
+                })
+            })
+            .collect();
+        EntryGroup { heading, links }
+    })
+    .filter(|g| !g.links.is_empty())
+    .collect();
     Ok(Html(
         HomePage {
-            page,
-            programmes,
+            programme_total: all.total,
             session_total,
+            groups,
+            page,
         }
         .render()?,
     ))
@@ -263,7 +296,7 @@ pub async fn accessibility(lang: Lang, path: PagePath) -> PageResult {
     ))
 }
 
-const STYLESHEET: &str = include_str!("../static/koshu.css");
+const STYLESHEET: &str = include_str!("../../static/koshu.css");
 
 /// Static assets, embedded in the binary. Names carry no version, so caching is short.
 pub async fn static_file(Path(file): Path<String>) -> Result<Response, AppError> {

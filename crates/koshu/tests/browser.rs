@@ -1,0 +1,71 @@
+//! Accessibility in a real browser (JIS X 8341-3:2016 AA, WCAG 2.x AA): the real binary serves
+//! the demo catalogue, and headless Chromium checks it with the scripts in `tests/browser/`:
+//! `a11y.mjs` (axe-core on every listed page in both languages, status and `<html lang>`) and
+//! `keyboard.mjs` (Tab and Enter alone reach a programme page; skip link; visible focus).
+//!
+//! Needs `/usr/bin/chromium` and `tests/browser/node_modules` (`npm ci --prefix tests/browser`);
+//! `build.rs` sets `cfg(koshu_browser)` when both are there, otherwise these tests are ignored
+//! with the reason (and with KOSHU_TEST_REQUIRE_BROWSER=1, as in CI, the build fails instead).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Server, last_lines};
+use std::process::{Command, Output};
+use std::sync::{Mutex, PoisonError};
+
+/// The workspace root: the scripts are run from here.
+const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
+
+/// One headless Chromium at a time: the machines that run the suite have few cores.
+static ONE_BROWSER: Mutex<()> = Mutex::new(());
+
+#[test]
+#[cfg_attr(
+    not(koshu_browser),
+    ignore = "headless Chromium or tests/browser/node_modules missing: apt-get install chromium; npm ci --prefix tests/browser"
+)]
+fn every_page_passes_axe_wcag_aa_in_both_languages() {
+    run_against_demo_server("tests/browser/a11y.mjs");
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_browser),
+    ignore = "headless Chromium or tests/browser/node_modules missing: apt-get install chromium; npm ci --prefix tests/browser"
+)]
+fn a_keyboard_alone_reaches_a_programme_page() {
+    run_against_demo_server("tests/browser/keyboard.mjs");
+}
+
+/// Starts `koshu serve --demo`, runs `node SCRIPT BASE_URL`, stops the server with SIGTERM, and
+/// fails with the script's report (and the server's log) unless the script exits 0.
+fn run_against_demo_server(script: &str) {
+    let _one = ONE_BROWSER.lock().unwrap_or_else(PoisonError::into_inner);
+    let server = Server::start();
+    let run = Command::new("node")
+        .arg(script)
+        .arg(&server.base)
+        .current_dir(WORKSPACE)
+        .output();
+    let server_log = server.stop();
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = run.unwrap_or_else(|e| panic!("cannot run node (Node.js 20 or later is needed): {e}"));
+    assert!(
+        status.success(),
+        "node {script} failed ({status}):\n{}\n{}\n-- server log (last lines):\n{}",
+        String::from_utf8_lossy(&stdout),
+        String::from_utf8_lossy(&stderr),
+        last_lines(&server_log, 40),
+    );
+    #[allow(
+        clippy::print_stdout,
+        reason = "the report, shown with `cargo test -- --nocapture`"
+    )]
+    {
+        print!("{}", String::from_utf8_lossy(&stdout));
+    }
+}

@@ -1,0 +1,105 @@
+//! Shared by the test binaries that run the real `koshu` executable.
+
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
+use std::thread::JoinHandle;
+
+/// The real binary on a free port with a fresh data directory and the demo catalogue.
+pub struct Server {
+    child: Child,
+    pub base: String,
+    log: Option<JoinHandle<String>>,
+    _data: tempfile::TempDir,
+}
+
+impl Server {
+    pub fn start() -> Self {
+        let data = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_koshu"));
+        // The demo on SQLite in `data`, whatever configuration the caller's shell carries.
+        for (name, _) in std::env::vars_os() {
+            if name.to_str().is_some_and(|n| n.starts_with("KOSHU_")) {
+                command.env_remove(name);
+            }
+        }
+        let mut child = command
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["serve", "--demo", "--listen", &format!("127.0.0.1:{port}")])
+            .env_remove("DATABASE_URL")
+            .env("RUST_LOG", "info")
+            .env("NO_COLOR", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Wait for the log line that says the listener is bound: no sleeping, no polling.
+        let mut log = BufReader::new(child.stderr.take().unwrap());
+        let mut seen = String::new();
+        loop {
+            let before = seen.len();
+            if log.read_line(&mut seen).unwrap() == 0 {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("koshu serve exited before serving:\n{seen}");
+            }
+            if seen[before..].contains("Koshu is serving") {
+                break;
+            }
+        }
+        // Keep reading the log, so that a full pipe never blocks the server, and keep it for
+        // the failure message.
+        let log = std::thread::spawn(move || {
+            let _ = log.read_to_string(&mut seen);
+            seen
+        });
+        Self {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            log: Some(log),
+            _data: data,
+        }
+    }
+
+    /// SIGTERM, as a service manager would; the server must finish and exit 0. Returns its log.
+    pub fn stop(mut self) -> String {
+        let killed = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = self.child.wait().unwrap();
+        let log = self
+            .log
+            .take()
+            .and_then(|log| log.join().ok())
+            .unwrap_or_default();
+        assert!(
+            status.success(),
+            "graceful shutdown exits 0, got {status:?}\n{}",
+            last_lines(&log, 40)
+        );
+        log
+    }
+}
+
+impl Drop for Server {
+    /// A test that panics before `stop` still leaves no server behind.
+    fn drop(&mut self) {
+        if self.log.is_some() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+pub fn last_lines(text: &str, n: usize) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    lines[lines.len().saturating_sub(n)..].join("\n")
+}

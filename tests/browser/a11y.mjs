@@ -1,0 +1,148 @@
+// Accessibility check (JIS X 8341-3:2016 AA = WCAG 2.0 AA, plus WCAG 2.1 AA) in headless
+// Chromium with axe-core. Every page in PAGES is checked in Japanese (`/path`) and English
+// (`/en/path`): the HTTP status, `<html lang>`, no Content-Security-Policy violation (the CSP
+// forbids inline styles and scripts) and no axe violation.
+//
+//   node tests/browser/a11y.mjs http://127.0.0.1:8080
+//   KOSHU_TEST_A11Y_EXTRA_PATHS='/search?q=x,/search?kind=awareness' node tests/browser/a11y.mjs http://127.0.0.1:8080
+//
+// Run by `cargo test -p koshu --test browser` against `koshu serve --demo`. Exits 0 when every
+// page is clean, 1 on any finding (all findings are printed first), 2 on a usage or set-up error.
+
+import { chromium } from 'playwright-core';
+import axe from 'axe-core';
+
+// ---------------------------------------------------------------------------------------------
+// PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
+// Add new pages here (search with filters, an empty search result, the sessions view, ...).
+// `status` is the HTTP status the page must answer with (200 unless given).
+// ---------------------------------------------------------------------------------------------
+const PAGES = [
+  { path: '/', what: 'home (catalogue entry points)' },
+  { path: '/programmes/cyder-a-fy2021', what: 'programme page with a 65-row sessions table' },
+  { path: '/accessibility', what: 'accessibility statement' },
+  { path: '/no-such-page', what: 'the 404 error page', status: 404 },
+];
+
+// Ad-hoc extra paths (Japanese form, comma separated), each expected to answer 200. The name is in
+// the KOSHU_TEST_* namespace, which `koshu serve` leaves alone (it rejects other unknown KOSHU_*).
+for (const path of (process.env.KOSHU_TEST_A11Y_EXTRA_PATHS ?? '').split(',')) {
+  if (path.trim() !== '') PAGES.push({ path: path.trim(), what: 'KOSHU_TEST_A11Y_EXTRA_PATHS' });
+}
+
+// The rule sets of the target: WCAG 2.0 A/AA (= JIS X 8341-3:2016) and WCAG 2.1 A/AA.
+const AXE_OPTIONS = {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
+  resultTypes: ['violations'],
+};
+
+const CHROMIUM = process.env.KOSHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // Without these Chromium keeps trying to reach Google and logs every refused connection.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+const LANGS = [
+  { lang: 'ja', url: (path) => path },
+  { lang: 'en', url: (path) => (path === '/' ? '/en/' : `/en${path}`) },
+];
+
+async function main() {
+  const base = (process.argv[2] ?? '').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(base)) {
+    console.error('usage: node tests/browser/a11y.mjs BASE_URL   (e.g. http://127.0.0.1:8080)');
+    process.exit(2);
+  }
+  // Never hang the test suite: the whole run has a time limit.
+  setTimeout(() => {
+    console.error('a11y: timed out after 180 s');
+    process.exit(2);
+  }, 180_000).unref();
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const failures = [];
+  let checked = 0;
+  try {
+    const context = await browser.newContext({ locale: 'ja-JP' });
+    for (const { path, what, status = 200 } of PAGES) {
+      for (const { lang, url } of LANGS) {
+        const address = base + url(path);
+        const found = await checkPage(context, address, { lang, status });
+        checked += 1;
+        const label = `${url(path)} (${what})`;
+        if (found.length === 0) {
+          console.log(`ok    ${label}`);
+        } else {
+          console.log(`FAIL  ${label}: ${found.length} finding(s)`);
+          failures.push({ label, found });
+        }
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+
+  if (failures.length > 0) {
+    console.log('');
+    console.log(`== ${failures.length} of ${checked} pages fail WCAG 2.x AA / JIS X 8341-3 AA checks`);
+    for (const { label, found } of failures) {
+      console.log('');
+      console.log(`-- ${label}`);
+      for (const f of found) console.log(f);
+    }
+    process.exit(1);
+  }
+  console.log(`== all ${checked} pages pass (axe-core ${axe.version}, ${AXE_OPTIONS.runOnly.values.join(', ')})`);
+}
+
+/** Loads one page and returns its findings as readable lines (empty when clean). */
+async function checkPage(context, address, { lang, status }) {
+  const found = [];
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) {
+      found.push(`  [csp] ${msg.text()}`);
+    }
+  });
+  page.on('pageerror', (err) => found.push(`  [script error] ${err.message}`));
+  try {
+    const response = await page.goto(address, { waitUntil: 'load' });
+    const got = response?.status();
+    if (got !== status) found.push(`  [status] expected HTTP ${status}, got ${got}`);
+
+    const htmlLang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
+    if (htmlLang !== lang) found.push(`  [html-lang] expected <html lang="${lang}">, got ${JSON.stringify(htmlLang)}`);
+
+    // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) allows it.
+    await page.evaluate(axe.source);
+    const results = await page.evaluate((options) => window.axe.run(document, options), AXE_OPTIONS);
+    for (const v of results.violations) {
+      const lines = [`  [${v.id}] (${v.impact}) ${v.help}`, `      ${v.helpUrl}`];
+      for (const node of v.nodes.slice(0, 10)) {
+        lines.push(`      at ${node.target.join(' >> ')}`);
+        // The summary says why, under headings such as "Fix any of the following:".
+        const reasons = (node.failureSummary ?? '')
+          .split('\n')
+          .map((s) => s.trim())
+          .filter((s) => s !== '' && !s.startsWith('Fix '));
+        for (const reason of reasons.slice(0, 2)) lines.push(`         ${reason}`);
+      }
+      if (v.nodes.length > 10) lines.push(`      ... and ${v.nodes.length - 10} more elements`);
+      found.push(lines.join('\n'));
+    }
+  } catch (err) {
+    found.push(`  [error] ${err.message}`);
+  } finally {
+    await page.close();
+  }
+  return found;
+}
+
+await main();

@@ -1,0 +1,187 @@
+// Keyboard-only use (JIS X 8341-3 / WCAG 2.1.1 Keyboard, 2.4.1 Bypass Blocks, 2.4.7 Focus
+// Visible) in headless Chromium: from the home page, with Tab and Enter only, reach a programme
+// page. In each language:
+//   1. the first Tab lands on the skip link ("本文へスキップ" / "Skip to main content"), which is
+//      on screen and has a visible focus outline; Enter on it moves focus to <main id="main">;
+//   2. Tab (at most MAX_TABS presses per page) reaches a link to a programme page; if the home
+//      page lists no programme directly, Tab first reaches "すべての講座を見る" (/search), Enter,
+//      and then a programme link on the search page;
+//   3. the focused programme link has a visible focus outline (outline-style is not `none`);
+//   4. Enter opens the programme page, which has an <h1>.
+//
+//   node tests/browser/keyboard.mjs http://127.0.0.1:8080
+//
+// Exits 0 when every step passes, 1 with a message naming the failed step, 2 on a usage error.
+
+import { chromium } from 'playwright-core';
+
+const MAX_TABS = 60;
+
+const JOURNEYS = [
+  { lang: 'ja', home: '/', prefix: '', skipText: '本文へスキップ' },
+  { lang: 'en', home: '/en/', prefix: '/en', skipText: 'Skip to main content' },
+];
+
+const CHROMIUM = process.env.KOSHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  // Without these Chromium keeps trying to reach Google and logs every refused connection.
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+class StepFailed extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new StepFailed(message);
+}
+
+/** What has keyboard focus now, with the styles that make focus visible. */
+function focused(page) {
+  return page.evaluate(() => {
+    const el = document.activeElement;
+    if (!el || el === document.body) return { tag: 'body', describe: '<body> (nothing focused)' };
+    const style = getComputedStyle(el);
+    const rect = el.getBoundingClientRect();
+    const tag = el.tagName.toLowerCase();
+    const href = el.getAttribute('href');
+    const text = (el.textContent ?? '').replace(/\s+/g, ' ').trim();
+    return {
+      tag,
+      id: el.id,
+      href,
+      text,
+      outlineStyle: style.outlineStyle,
+      outlineWidth: style.outlineWidth,
+      onScreen: rect.width > 0 && rect.height > 0 && rect.right > 0 && rect.bottom > 0 &&
+        rect.left < window.innerWidth && rect.top < window.innerHeight,
+      describe: `<${tag}${el.id ? ` id="${el.id}"` : ''}${href ? ` href="${href}"` : ''}> "${text.slice(0, 60)}"`,
+    };
+  });
+}
+
+/** Presses Tab until `wanted(focused)` holds; returns the focused element. */
+async function tabTo(page, wanted, what) {
+  const seen = [];
+  for (let i = 1; i <= MAX_TABS; i += 1) {
+    await page.keyboard.press('Tab');
+    const f = await focused(page);
+    seen.push(f.describe);
+    if (wanted(f)) {
+      console.log(`  Tab x${i} -> ${f.describe}`);
+      return f;
+    }
+  }
+  throw new StepFailed(
+    `${MAX_TABS} presses of Tab on ${page.url()} never reached ${what}; focus went through:\n    ` +
+      seen.join('\n    '),
+  );
+}
+
+function checkFocusVisible(f) {
+  check(
+    f.outlineStyle !== 'none' && f.outlineWidth !== '0px',
+    `no visible focus indicator on ${f.describe}: outline-style ${f.outlineStyle}, outline-width ${f.outlineWidth}`,
+  );
+  console.log(`  focus indicator: outline ${f.outlineStyle} ${f.outlineWidth}`);
+}
+
+async function pressEnterAndWait(page, pathStartsWith) {
+  await Promise.all([
+    page.waitForURL((url) => url.pathname.startsWith(pathStartsWith), { timeout: 15_000 }),
+    page.keyboard.press('Enter'),
+  ]);
+  await page.waitForLoadState('load');
+}
+
+async function journey(context, base, { lang, home, prefix, skipText }) {
+  const page = await context.newPage();
+  try {
+    console.log(`${lang}: ${home}`);
+    const response = await page.goto(base + home, { waitUntil: 'load' });
+    check(response?.status() === 200, `${home} answered ${response?.status()}, not 200`);
+
+    // 1. Skip link first, visible, and it works.
+    await page.keyboard.press('Tab');
+    const first = await focused(page);
+    console.log(`  Tab x1 -> ${first.describe}`);
+    check(
+      first.tag === 'a' && first.text === skipText,
+      `the first Tab should land on the skip link "${skipText}", but focused ${first.describe}`,
+    );
+    check(first.onScreen, `the focused skip link is not on screen: ${first.describe}`);
+    checkFocusVisible(first);
+    await page.keyboard.press('Enter');
+    const afterSkip = await focused(page);
+    check(
+      afterSkip.id === 'main' && new URL(page.url()).hash === '#main',
+      `Enter on the skip link should move focus to <main id="main">, but focused ${afterSkip.describe} (${page.url()})`,
+    );
+    console.log(`  Enter -> ${afterSkip.describe}`);
+
+    // 2. A programme link, directly or through the search page.
+    const programmePath = `${prefix}/programmes/`;
+    const isProgrammeLink = (f) => f.tag === 'a' && (f.href ?? '').startsWith(programmePath);
+    const listsProgrammes = await page.evaluate(
+      (p) => document.querySelector(`main a[href^="${p}"]`) !== null,
+      programmePath,
+    );
+    if (!listsProgrammes) {
+      const searchPath = `${prefix}/search`;
+      await tabTo(page, (f) => f.tag === 'a' && f.href === searchPath, `the link to ${searchPath}`);
+      await pressEnterAndWait(page, searchPath);
+      console.log(`  Enter -> ${new URL(page.url()).pathname}`);
+    }
+    const link = await tabTo(page, isProgrammeLink, `a link to ${programmePath}...`);
+
+    // 3. Visible focus on it.
+    checkFocusVisible(link);
+
+    // 4. Enter opens the programme page.
+    await pressEnterAndWait(page, programmePath);
+    const path = new URL(page.url()).pathname;
+    check(path === link.href, `Enter on ${link.describe} opened ${path}`);
+    const h1 = await page.evaluate(() => document.querySelector('h1')?.textContent?.trim() ?? '');
+    check(h1 !== '', `the programme page ${path} has no <h1>`);
+    console.log(`  Enter -> ${path}: <h1> "${h1}"`);
+  } finally {
+    await page.close();
+  }
+}
+
+async function main() {
+  const base = (process.argv[2] ?? '').replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(base)) {
+    console.error('usage: node tests/browser/keyboard.mjs BASE_URL   (e.g. http://127.0.0.1:8080)');
+    process.exit(2);
+  }
+  setTimeout(() => {
+    console.error('keyboard: timed out after 120 s');
+    process.exit(2);
+  }, 120_000).unref();
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  let failed = false;
+  try {
+    const context = await browser.newContext({ locale: 'ja-JP' });
+    for (const j of JOURNEYS) {
+      try {
+        await journey(context, base, j);
+      } catch (err) {
+        failed = true;
+        console.log(`FAIL (${j.lang}) ${err instanceof StepFailed ? err.message : err.stack}`);
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  if (failed) process.exit(1);
+  console.log('== keyboard-only journey passes in both languages');
+}
+
+await main();
