@@ -14,12 +14,17 @@ import axe from 'axe-core';
 
 // ---------------------------------------------------------------------------------------------
 // PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
-// Add new pages here (search with filters, an empty search result, the sessions view, ...).
 // `status` is the HTTP status the page must answer with (200 unless given).
 // ---------------------------------------------------------------------------------------------
 const PAGES = [
   { path: '/', what: 'home (catalogue entry points)' },
   { path: '/programmes/cyder-a-fy2021', what: 'programme page with a 65-row sessions table' },
+  { path: '/search', what: 'search: every programme, all facets' },
+  { path: '/search?q=%E6%94%BB%E6%92%83&prefecture=13&kind=security_technology', what: 'search with text and filters (highlights, active filters)' },
+  { path: '/search?q=SecHack365&prefecture=27', what: 'search with no result (guidance)' },
+  { path: '/sessions?from=2021-07-01', what: 'sessions by month' },
+  { path: '/sessions', what: 'sessions: none upcoming' },
+  { path: '/providers/nict', what: 'provider page' },
   { path: '/accessibility', what: 'accessibility statement' },
   { path: '/no-such-page', what: 'the 404 error page', status: 404 },
 ];

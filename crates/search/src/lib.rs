@@ -392,6 +392,7 @@ impl CatalogueIndex {
             }
         };
         let outcome = search::run(candidates, &req.filters, req.sort, req.page, today);
+        let parts = parts_of(&req.text);
         let highlighters = match &query {
             Some(q) => Some((
                 self.snippets(&searcher, q, self.fields.title, 400)?,
@@ -406,8 +407,8 @@ impl CatalogueIndex {
                 let p = &c.item.listing.programme;
                 let (title_html, excerpt_html) = match &highlighters {
                     Some((title, summary)) => (
-                        highlight(title, &p.title_ja),
-                        excerpt(summary, &p.summary_ja),
+                        highlight(title, &p.title_ja, &parts),
+                        excerpt(summary, &p.summary_ja, &parts),
                     ),
                     None => (
                         escape(&p.title_ja),
@@ -464,24 +465,43 @@ fn script(c: char) -> Script {
     }
 }
 
-/// The n-grams a word requires, and those that only reward the exact phrase.
-fn tokens_of(word: &str) -> (Vec<String>, Vec<String>) {
+/// The parts of a query that a highlight must cover whole: each word cut at script changes,
+/// without lone particles.
+fn parts_of(text: &str) -> Vec<String> {
+    normalize(text)
+        .split_whitespace()
+        .flat_map(|word| {
+            meaningful_runs(word)
+                .into_iter()
+                .map(|r| r.iter().collect::<String>())
+        })
+        .collect()
+}
+
+fn meaningful_runs(word: &str) -> Vec<Vec<char>> {
     let chars: Vec<char> = word.chars().collect();
-    let mut runs: Vec<&[char]> = Vec::new();
+    let mut runs: Vec<Vec<char>> = Vec::new();
     let mut start = 0;
     for i in 1..=chars.len() {
         if i == chars.len() || script(chars[i]) != script(chars[i - 1]) {
-            runs.push(&chars[start..i]);
+            runs.push(chars[start..i].to_vec());
             start = i;
         }
     }
     // A lone kana between parts (の, を) is a particle: it carries no meaning on its own.
     let many = runs.len() > 1;
-    let meaningful = |run: &&&[char]| {
-        !(many && run.len() == 1 && matches!(script(run[0]), Script::Hiragana | Script::Other))
-    };
+    runs.into_iter()
+        .filter(|run| {
+            !(many && run.len() == 1 && matches!(script(run[0]), Script::Hiragana | Script::Other))
+        })
+        .collect()
+}
+
+/// The n-grams a word requires, and those that only reward the exact phrase.
+fn tokens_of(word: &str) -> (Vec<String>, Vec<String>) {
+    let runs = meaningful_runs(word);
     let mut must = Vec::new();
-    for run in runs.iter().filter(meaningful) {
+    for run in &runs {
         if run.len() == 1 {
             must.push(run[0].to_string());
         }
@@ -495,7 +515,7 @@ fn tokens_of(word: &str) -> (Vec<String>, Vec<String>) {
 }
 
 /// The whole text with matches marked (for titles, which fit in the generator's window).
-fn highlight(generator: &SnippetGenerator, text: &str) -> String {
+fn highlight(generator: &SnippetGenerator, text: &str, parts: &[String]) -> String {
     let snippet = generator.snippet(text);
     let start = snippet.fragment_range().start;
     let ranges: Vec<Range<usize>> = snippet
@@ -503,11 +523,11 @@ fn highlight(generator: &SnippetGenerator, text: &str) -> String {
         .iter()
         .map(|r| r.start + start..r.end + start)
         .collect();
-    mark(text, &ranges)
+    mark(text, &ranges, parts)
 }
 
 /// A window of the text around the best matches, or its beginning when nothing matched.
-fn excerpt(generator: &SnippetGenerator, text: &str) -> String {
+fn excerpt(generator: &SnippetGenerator, text: &str, parts: &[String]) -> String {
     let snippet = generator.snippet(text);
     if snippet.highlighted().is_empty() {
         escape(&truncate(text, EXCERPT_CHARS))
@@ -517,7 +537,7 @@ fn excerpt(generator: &SnippetGenerator, text: &str) -> String {
         if range.start > 0 {
             html.push('…');
         }
-        html.push_str(&mark(snippet.fragment(), snippet.highlighted()));
+        html.push_str(&mark(snippet.fragment(), snippet.highlighted(), parts));
         if range.end < text.len() {
             html.push('…');
         }
@@ -533,7 +553,9 @@ fn truncate(text: &str, chars: usize) -> String {
 }
 
 /// Escapes `text` and wraps the byte `ranges` (which may overlap) in `<mark>`.
-fn mark(text: &str, ranges: &[Range<usize>]) -> String {
+/// Only runs that cover a whole query part are marked: n-grams alone would mark 「イン」 in
+/// 「インフラ」 when the query is 「インシデント」.
+fn mark(text: &str, ranges: &[Range<usize>], parts: &[String]) -> String {
     let mut merged: Vec<Range<usize>> = ranges
         .iter()
         .filter(|r| {
@@ -549,6 +571,12 @@ fn mark(text: &str, ranges: &[Range<usize>]) -> String {
             _ => joined.push(r),
         }
     }
+    joined.retain(|r| {
+        parts.is_empty()
+            || parts
+                .iter()
+                .any(|part| normalize(&text[r.clone()]).contains(part.as_str()))
+    });
     let mut out = String::with_capacity(text.len() + joined.len() * 13);
     let mut at = 0;
     for r in joined {

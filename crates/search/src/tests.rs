@@ -312,3 +312,17 @@ fn a_compound_matches_its_parts_apart_and_ranks_the_phrase_first() {
         .collect();
     assert_eq!(order, ["phrase", "apart"]);
 }
+
+#[test]
+fn fragments_of_a_part_are_not_marked() {
+    let index = index_with(&[programme(
+        "x",
+        "インシデント対応とインフラ",
+        "インシデント",
+        "sec_monitoring",
+        "13",
+        r#"{ type = "free" }"#,
+    )]);
+    let hit = &index.search(&text("インシデント"), TODAY).unwrap().hits[0];
+    assert_eq!(hit.title_html, "<mark>インシデント</mark>対応とインフラ");
+}

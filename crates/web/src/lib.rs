@@ -43,6 +43,8 @@ pub fn app(state: AppState) -> Router {
     let routes = Router::new()
         .route("/", get(pages::home))
         .route("/search", get(pages::search::search))
+        .route("/sessions", get(pages::sessions::sessions))
+        .route("/providers/{id}", get(pages::provider::provider))
         .route("/programmes/{id}", get(pages::programme))
         .route("/accessibility", get(pages::accessibility))
         .route("/static/{file}", get(pages::static_file))

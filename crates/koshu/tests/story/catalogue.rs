@@ -224,3 +224,88 @@ language = "ja"
         ["quantum-crypto-seminar"]
     );
 }
+
+pub async fn sessions_view_groups_by_month_and_filters_by_prefecture(app: TestApp) {
+    app.load_demo().await;
+    // In 2026 every demo session is past: the page says so and offers the past ones.
+    let now = app.get("/sessions").await;
+    assert_eq!(now.status, StatusCode::OK);
+    assert!(now.body.contains("この条件に合う開催予定はありません"));
+    assert!(now.body.contains("過去の開催も含めて表示する"));
+
+    app.clock.set(datetime!(2021-07-01 09:00 +09:00));
+    let july = app.get("/sessions").await;
+    assert!(
+        july.body.contains(r#"<h2 id="month-1">2021年7月</h2>"#),
+        "grouped by month"
+    );
+    let tokyo = app.get("/sessions?prefecture=13&to=2022-03-31").await;
+    let rows = tokyo.body.matches("<tr><td>").count();
+    let expected = koshu::catalogue_import::DEMO_PROGRAMMES
+        .matches("prefecture = \"13\"")
+        .count();
+    assert_eq!(
+        rows, expected,
+        "every Tokyo session of FY2021, one row each"
+    );
+    assert!(!tokyo.body.contains("大阪府 "), "no other prefecture");
+
+    let bad = app.get("/sessions?from=2021-02-30").await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(bad.body.contains("<code>from</code>"));
+}
+
+pub async fn provider_page_lists_its_programmes(app: TestApp) {
+    app.load_demo().await;
+    let page = app.get("/providers/nict").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("国立研究開発法人情報通信研究機構"));
+    for id in ["cyder-a-fy2021", "sechack365"] {
+        assert!(
+            page.body.contains(&format!(r#"href="/programmes/{id}""#)),
+            "{id}"
+        );
+    }
+    assert!(
+        !page.body.contains(r#"href="/programmes/security-action""#),
+        "another provider's programme"
+    );
+    let programme = app.get("/programmes/cyder-a-fy2021").await;
+    assert!(
+        programme.body.contains(r#"<a href="/providers/nict">"#),
+        "the programme links its provider"
+    );
+    assert_eq!(
+        app.get("/providers/nobody").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+pub async fn programme_page_carries_course_json_ld(app: TestApp) {
+    app.load_demo().await;
+    let page = app.get("/programmes/cyder-a-fy2021").await;
+    let script = page
+        .body
+        .split(r#"<script type="application/ld+json">"#)
+        .nth(1)
+        .and_then(|s| s.split("</script>").next())
+        .unwrap();
+    let course: serde_json::Value = serde_json::from_str(script).unwrap();
+    assert_eq!(course["@type"], "Course");
+    assert_eq!(
+        course["provider"]["name"],
+        "国立研究開発法人情報通信研究機構"
+    );
+    let instances = course["hasCourseInstance"].as_array().unwrap();
+    let sessions = app
+        .store
+        .programme("cyder-a-fy2021")
+        .await
+        .unwrap()
+        .unwrap()
+        .sessions;
+    assert_eq!(instances.len(), sessions.len());
+    assert_eq!(instances[0]["courseMode"], "onsite");
+    assert_eq!(instances[0]["startDate"], sessions[0].starts_on.to_string());
+    assert_eq!(instances[0]["location"]["address"]["addressCountry"], "JP");
+}

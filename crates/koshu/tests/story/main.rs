@@ -44,4 +44,7 @@ stories!(
     catalogue::an_invalid_filter_is_a_400_naming_the_parameter,
     catalogue::open_sessions_depend_on_today,
     catalogue::the_index_follows_writes_and_reindex_requests,
+    catalogue::sessions_view_groups_by_month_and_filters_by_prefecture,
+    catalogue::provider_page_lists_its_programmes,
+    catalogue::programme_page_carries_course_json_ld,
 );

@@ -1,6 +1,9 @@
 //! The pages people read. Each handler gathers data, shapes it into a view, renders a template.
 
+mod json_ld;
+pub mod provider;
 pub mod search;
+pub mod sessions;
 
 use crate::AppState;
 use crate::error::{AppError, ErrorBody};
@@ -188,6 +191,10 @@ struct ProgrammePage {
     source: Option<String>,
     sessions: Vec<SessionRow>,
     sessions_have_notes: bool,
+    provider_href: String,
+    /// Number and period, when the programme is a designated 特定講習.
+    designation: Option<(String, String)>,
+    json_ld: String,
 }
 
 pub async fn programme(
@@ -243,7 +250,17 @@ pub async fn programme(
             }
         })
         .collect();
+    let json_ld = json_ld::course(&p, &provider, &item.sessions, &state.taxonomy);
+    let designation = p.designation.as_ref().map(|d| {
+        (
+            d.number.clone(),
+            view::date_span(lang, d.starts_on, d.ends_on),
+        )
+    });
     let view = ProgrammePage {
+        provider_href: page.href(&format!("/providers/{}", provider.id)),
+        designation,
+        json_ld,
         title: pick_opt(lang, &p.title_ja, p.title_en.as_deref()),
         provider: pick_opt(lang, &provider.name_ja, provider.name_en.as_deref()),
         summary: pick_opt(lang, &p.summary_ja, p.summary_en.as_deref()),

@@ -13,19 +13,20 @@ use axum::response::Html;
 use koshu_domain::catalogue::search::{Facet, FeeBand, Filters, Sort};
 use koshu_domain::prefecture::Prefecture;
 use koshu_domain::taxonomy::Taxonomy;
-use koshu_search::{SearchHit, SearchResults};
+use koshu_search::{Listing, SearchHit, SearchResults};
+use time::Date;
 
 pub struct HitView {
-    href: String,
-    title_html: String,
-    excerpt_html: String,
-    provider: String,
-    kind: String,
-    format: String,
-    difficulty: String,
-    fee: String,
-    next: String,
-    designated: bool,
+    pub(super) href: String,
+    pub(super) title_html: String,
+    pub(super) excerpt_html: String,
+    pub(super) provider: String,
+    pub(super) kind: String,
+    pub(super) format: String,
+    pub(super) difficulty: String,
+    pub(super) fee: String,
+    pub(super) next: String,
+    pub(super) designated: bool,
 }
 
 pub struct OptionView {
@@ -223,31 +224,51 @@ fn facet_groups(
 }
 
 pub fn hit_view(state: &AppState, ctx: &PageCtx, hit: &SearchHit) -> HitView {
+    card(
+        state,
+        ctx,
+        &hit.listing,
+        hit.title_html.clone(),
+        hit.excerpt_html.clone(),
+        hit.next_session,
+    )
+}
+
+/// A programme as a card in a list; `title_html` and `excerpt_html` are already escaped.
+pub fn card(
+    state: &AppState,
+    ctx: &PageCtx,
+    listing: &Listing,
+    title_html: String,
+    excerpt_html: String,
+    next: Option<Date>,
+) -> HitView {
     let lang = ctx.lang;
     let labels = Labels {
         taxonomy: &state.taxonomy,
         lang,
     };
-    let p = &hit.listing.programme;
+    let p = &listing.programme;
+    // Matches are marked in the Japanese title; an English page shows the English title.
     let title_html = if lang.is_en() && p.title_en.is_some() {
         view::escape(&pick_opt(lang, &p.title_ja, p.title_en.as_deref()))
     } else {
-        hit.title_html.clone()
+        title_html
     };
     HitView {
         href: ctx.href(&format!("/programmes/{}", p.id)),
         title_html,
-        excerpt_html: hit.excerpt_html.clone(),
+        excerpt_html,
         provider: pick_opt(
             lang,
-            &hit.listing.provider_name_ja,
-            hit.listing.provider_name_en.as_deref(),
+            &listing.provider_name_ja,
+            listing.provider_name_en.as_deref(),
         ),
         kind: labels.kind(&p.kind),
         format: labels.format(&p.format),
         difficulty: labels.difficulty(&p.difficulty),
         fee: view::fee(lang, &p.fee),
-        next: hit.next_session.map_or_else(
+        next: next.map_or_else(
             || lang.pick("予定なし", "None scheduled").to_owned(),
             |d| view::date(lang, d),
         ),

@@ -1,0 +1,78 @@
+//! A provider's page: who they are and every programme they offer (A01).
+
+use super::search::{HitView, card};
+use super::{PageResult, pick_opt};
+use crate::AppState;
+use crate::error::AppError;
+use crate::lang::{Lang, PagePath};
+use crate::view::{self, PageCtx};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use koshu_domain::catalogue::Slug;
+
+#[derive(Template)]
+#[template(path = "provider.html")]
+struct ProviderPage {
+    page: PageCtx,
+    name: String,
+    kind: &'static str,
+    corporate_number: Option<String>,
+    url: Option<String>,
+    source: Option<String>,
+    hits: Vec<HitView>,
+}
+
+pub async fn provider(
+    State(state): State<AppState>,
+    lang: Lang,
+    path: PagePath,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = Slug::parse(&id).map_err(|_| AppError::NotFound)?;
+    let provider = state
+        .store
+        .provider(id.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let ctx = PageCtx::new(lang, &path);
+    let today = view::today(&state);
+    let mut listings: Vec<_> = state
+        .catalogue
+        .index()
+        .all()
+        .into_iter()
+        .filter(|l| l.programme.provider == provider.id)
+        .collect();
+    listings.sort_by(|a, b| a.programme.title_ja.cmp(&b.programme.title_ja));
+    let hits = listings
+        .iter()
+        .map(|l| {
+            let next = l
+                .sessions
+                .iter()
+                .map(|s| s.starts_on)
+                .filter(|d| *d >= today)
+                .min();
+            let excerpt = view::escape(&l.programme.summary_ja);
+            card(
+                &state,
+                &ctx,
+                l,
+                view::escape(&l.programme.title_ja),
+                excerpt,
+                next,
+            )
+        })
+        .collect();
+    let page = ProviderPage {
+        name: pick_opt(lang, &provider.name_ja, provider.name_en.as_deref()),
+        kind: lang.pick(provider.kind.label_ja(), provider.kind.label_en()),
+        corporate_number: provider.corporate_number.as_ref().map(ToString::to_string),
+        url: provider.url.clone(),
+        source: provider.source.clone(),
+        hits,
+        page: ctx,
+    };
+    Ok(Html(page.render()?))
+}
