@@ -473,3 +473,64 @@ fn sort_hits<T>(hits: &mut [Candidate<'_, T>], sort: Sort, today: Date) {
 pub fn is_free(fee: &Fee) -> bool {
     matches!(fee, Fee::Free)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fee_bands_have_inclusive_upper_bounds() {
+        let band = |yen| FeeBand::of(Yen::new(yen));
+        assert_eq!(band(0), FeeBand::Free);
+        assert_eq!(
+            (band(1), band(10_000)),
+            (FeeBand::UpTo10k, FeeBand::UpTo10k)
+        );
+        assert_eq!(
+            (band(10_001), band(50_000)),
+            (FeeBand::UpTo50k, FeeBand::UpTo50k)
+        );
+        assert_eq!(
+            (band(77_000), band(100_000)),
+            (FeeBand::UpTo100k, FeeBand::UpTo100k)
+        );
+        assert_eq!(band(100_001), FeeBand::Over100k);
+    }
+
+    #[test]
+    fn codes_and_parameters_round_trip() {
+        for f in Facet::ALL {
+            assert_eq!(Facet::from_param(f.param()), Some(f));
+        }
+        for b in FeeBand::ALL {
+            assert_eq!(FeeBand::from_code(b.code()), Some(b));
+        }
+        for s in Sort::ALL {
+            assert_eq!(Sort::from_code(s.code()), Some(s));
+        }
+        assert_eq!(Facet::from_param("colour"), None);
+    }
+
+    #[test]
+    fn removing_a_filter_keeps_the_others() {
+        let mut f = Filters::default();
+        f.select(Facet::Prefecture, "13");
+        f.select(Facet::Prefecture, "27");
+        f.select(Facet::Prefecture, "13");
+        f.select(Facet::Fee, "free");
+        assert_eq!(f.selected(Facet::Prefecture), ["13", "27"], "no duplicates");
+        let g = f.without(Facet::Prefecture, "13");
+        assert_eq!(g.selected(Facet::Prefecture), ["27"]);
+        assert!(g.is_selected(Facet::Fee, "free"));
+        assert!(
+            f.without(Facet::Fee, "free")
+                .selected(Facet::Fee)
+                .is_empty()
+        );
+    }
+
+    #[test]
+    fn months_are_zero_padded() {
+        assert_eq!(month_code(time::macros::date!(2026 - 04 - 01)), "2026-04");
+    }
+}
