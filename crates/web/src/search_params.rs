@@ -168,15 +168,17 @@ pub fn to_query(text: &str, filters: &Filters, sort: Sort, page: usize) -> Strin
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 
+/// Query pairs as the `Query` extractor gives them, for tests of parameter parsing.
+#[cfg(test)]
+pub fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect()
-    }
 
     fn taxonomy() -> Taxonomy {
         Taxonomy::embedded().unwrap()

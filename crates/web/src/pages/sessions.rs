@@ -256,13 +256,8 @@ pub async fn sessions(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search_params::pairs;
     use time::macros::date;
-
-    fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-        list.iter()
-            .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
-            .collect()
-    }
 
     #[test]
     fn defaults_to_today_and_names_bad_parameters() {
