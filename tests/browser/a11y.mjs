@@ -9,7 +9,7 @@
 // Run by `cargo test -p koshu --test browser` against `koshu serve --demo`. Exits 0 when every
 // page is clean, 1 on any finding (all findings are printed first), 2 on a usage or set-up error.
 
-import { chromium } from 'playwright-core';
+import { baseUrl, launch } from './browser.mjs';
 import axe from 'axe-core';
 
 // ---------------------------------------------------------------------------------------------
@@ -41,18 +41,6 @@ const AXE_OPTIONS = {
   resultTypes: ['violations'],
 };
 
-const CHROMIUM = process.env.KOSHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // Without these Chromium keeps trying to reach Google and logs every refused connection.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const LANGS = [
   { lang: 'ja', url: (path) => path },
@@ -60,18 +48,9 @@ const LANGS = [
 ];
 
 async function main() {
-  const base = (process.argv[2] ?? '').replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(base)) {
-    console.error('usage: node tests/browser/a11y.mjs BASE_URL   (e.g. http://127.0.0.1:8080)');
-    process.exit(2);
-  }
-  // Never hang the test suite: the whole run has a time limit.
-  setTimeout(() => {
-    console.error('a11y: timed out after 180 s');
-    process.exit(2);
-  }, 180_000).unref();
+  const base = baseUrl('a11y', 180);
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launch();
   const failures = [];
   let checked = 0;
   try {

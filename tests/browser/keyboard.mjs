@@ -13,7 +13,7 @@
 //
 // Exits 0 when every step passes, 1 with a message naming the failed step, 2 on a usage error.
 
-import { chromium } from 'playwright-core';
+import { baseUrl, launch } from './browser.mjs';
 
 const MAX_TABS = 60;
 
@@ -22,18 +22,6 @@ const JOURNEYS = [
   { lang: 'en', home: '/en/', prefix: '/en', skipText: 'Skip to main content' },
 ];
 
-const CHROMIUM = process.env.KOSHU_TEST_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  // Without these Chromium keeps trying to reach Google and logs every refused connection.
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 class StepFailed extends Error {}
 
@@ -155,17 +143,9 @@ async function journey(context, base, { lang, home, prefix, skipText }) {
 }
 
 async function main() {
-  const base = (process.argv[2] ?? '').replace(/\/+$/, '');
-  if (!/^https?:\/\//.test(base)) {
-    console.error('usage: node tests/browser/keyboard.mjs BASE_URL   (e.g. http://127.0.0.1:8080)');
-    process.exit(2);
-  }
-  setTimeout(() => {
-    console.error('keyboard: timed out after 120 s');
-    process.exit(2);
-  }, 120_000).unref();
+  const base = baseUrl('keyboard', 120);
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launch();
   let failed = false;
   try {
     const context = await browser.newContext({ locale: 'ja-JP' });
