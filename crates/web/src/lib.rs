@@ -2,6 +2,7 @@
 //! English, and the JSON API. Handlers are thin: they parse input, call the store and the
 //! domain, and fill a template.
 
+mod api;
 pub mod catalogue_sync;
 pub mod clock;
 pub mod error;
@@ -50,6 +51,7 @@ pub fn app(state: AppState) -> Router {
         .route("/static/{file}", get(pages::static_file))
         .route("/healthz", get(health))
         .route("/readyz", get(ready))
+        .merge(api::routes())
         .fallback(pages::not_found)
         .with_state(state)
         .layer(axum::middleware::from_fn(middleware::render_errors));

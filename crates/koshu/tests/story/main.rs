@@ -3,6 +3,7 @@
 //! binaries). Requests go through the real router with `tower::ServiceExt::oneshot`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod api;
 mod app;
 mod catalogue;
 mod foundation;
@@ -47,4 +48,10 @@ stories!(
     catalogue::sessions_view_groups_by_month_and_filters_by_prefecture,
     catalogue::provider_page_lists_its_programmes,
     catalogue::programme_page_carries_course_json_ld,
+    api::api_responses_validate_against_the_openapi_document,
+    api::an_invalid_api_filter_is_a_400_naming_the_parameter,
+    api::csv_export_opens_in_excel_with_a_japanese_header,
+    api::jsonl_export_has_one_programme_per_line,
+    api::sessions_api_filters_by_prefecture_and_programme,
+    api::api_reference_page_renders_in_japanese_and_english,
 );
