@@ -1,6 +1,7 @@
 //! Koshu's domain: the rules of the METI 特定講習 guideline and the catalogue, as pure functions
 //! and types. No I/O, no async, no clock: time is always a parameter.
 
+pub mod access;
 pub mod audit;
 pub mod catalogue;
 pub mod error;

@@ -19,7 +19,7 @@ use tracing_subscriber::EnvFilter;
     about = "Koshu: サイバーセキュリティ講座ポータルと特定講習の指定・実施 / the cybersecurity training portal"
 )]
 pub struct Cli {
-    /// Configuration file (TOML). Settings: listen, data_dir, database_url, log_format, [database], [files].
+    /// Configuration file (TOML). Settings: listen, data_dir, database_url, log_format, public_url, [database], [files].
     #[arg(long, global = true, env = "KOSHU_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Where the embedded database and files live (default: ./data).
@@ -241,7 +241,12 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
         Command::Reindex => {
             let store = crate::open_store(&config).await?;
             let started = std::time::Instant::now();
-            let state = crate::app_state(store.clone(), Arc::new(SystemClock)).await?;
+            let state = crate::app_state(
+                store.clone(),
+                Arc::new(SystemClock),
+                koshu_web::WebSettings::new(&config.public_url()),
+            )
+            .await?;
             let count = state.catalogue.index().len();
             let event = koshu_domain::audit::AuditEvent::new(
                 clock.now(),
@@ -275,7 +280,8 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         );
     }
     let started = std::time::Instant::now();
-    let state = crate::app_state(store.clone(), clock).await?;
+    let settings = koshu_web::WebSettings::new(&config.public_url());
+    let state = crate::app_state(store.clone(), clock, settings).await?;
     tracing::info!(
         programmes = state.catalogue.index().len(),
         seconds = started.elapsed().as_secs_f64(),
@@ -287,7 +293,9 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         .await
         .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", config.listen)))?;
     tracing::info!(address = %config.listen, backend = ?store.backend(), "Koshu is serving on http://{}/", config.listen);
-    axum::serve(listener, app(state))
+    // The peer address feeds per-address rate limits on sign-in, sign-up and reset.
+    let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     store.close().await;

@@ -29,6 +29,8 @@ pub enum ConfigError {
         "files.backend = \"s3\" needs a [files.s3] section with bucket, access_key_id and secret_access_key"
     )]
     MissingS3,
+    #[error("{0}")]
+    Invalid(String),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, clap::ValueEnum)]
@@ -94,6 +96,9 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub database_url: Option<DatabaseUrl>,
     pub log_format: LogFormat,
+    /// The address people reach the site at, used in links sent by mail; cookies are marked
+    /// Secure when it is https. Default: `http://<listen>`.
+    pub public_url: Option<String>,
     pub database: DatabaseSettings,
     pub files: FilesSettings,
 }
@@ -120,6 +125,7 @@ impl Default for Config {
             data_dir: PathBuf::from("data"),
             database_url: None,
             log_format: LogFormat::Human,
+            public_url: None,
             database: DatabaseSettings::default(),
             files: FilesSettings::default(),
         }
@@ -141,6 +147,7 @@ const ENV_KEYS: &[&str] = &[
     "KOSHU_DATA_DIR",
     "KOSHU_DATABASE_URL",
     "KOSHU_LOG_FORMAT",
+    "KOSHU_PUBLIC_URL",
     "KOSHU_DATABASE_MAX_CONNECTIONS",
     "KOSHU_FILES_BACKEND",
     "KOSHU_FILES_DIR",
@@ -198,6 +205,7 @@ impl Config {
                         .map_err(|_| bad("expected an address such as 127.0.0.1:8080"))?
                 }
                 "KOSHU_DATA_DIR" => self.data_dir = PathBuf::from(value),
+                "KOSHU_PUBLIC_URL" => self.public_url = Some(value.clone()),
                 "KOSHU_LOG_FORMAT" => {
                     self.log_format = match value.as_str() {
                         "human" => LogFormat::Human,
@@ -252,7 +260,21 @@ impl Config {
         })
     }
 
+    /// Where people reach the site (no trailing slash).
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.listen))
+    }
+
     fn check(&self) -> Result<(), ConfigError> {
+        if let Some(url) = &self.public_url
+            && !(url.starts_with("http://") || url.starts_with("https://"))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "public_url must start with http:// or https:// (got {url})"
+            )));
+        }
         if self.files.backend == FilesBackend::S3 {
             match &self.files.s3 {
                 Some(s3)
@@ -306,6 +328,7 @@ impl Config {
                 "human"
             }
         ));
+        out.push_str(&format!("public_url = {}\n", quote(&self.public_url())));
         out.push_str(&format!(
             "\n[database]\nmax_connections = {}\n",
             self.database.max_connections

@@ -24,6 +24,7 @@ pub async fn open_store(config: &config::Config) -> Result<Store, StoreError> {
 pub async fn app_state(
     store: Store,
     clock: Arc<dyn koshu_web::clock::Clock>,
+    settings: koshu_web::WebSettings,
 ) -> Result<koshu_web::AppState, AppStateError> {
     let taxonomy = taxonomy()?;
     let index = Arc::new(koshu_search::CatalogueIndex::new(Arc::clone(&taxonomy))?);
@@ -37,6 +38,7 @@ pub async fn app_state(
         taxonomy,
         clock,
         catalogue,
+        settings: Arc::new(settings),
     })
 }
 

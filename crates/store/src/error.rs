@@ -20,6 +20,9 @@ pub enum StoreError {
     Corrupt(String),
     #[error("not found")]
     NotFound,
+    /// The change breaks a rule of the stored data; names the rule (`last_owner`, ...).
+    #[error("conflict: {0}")]
+    Conflict(String),
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -3,11 +3,14 @@
 //! SQLite (a file in the data directory) is the embedded default; PostgreSQL is used when the
 //! database URL says so. Files go to a local folder or an S3-compatible store.
 
+pub mod accounts;
 pub mod audit;
 pub mod catalogue;
 mod db;
 mod error;
 pub mod files;
+pub mod organisations;
+pub mod outbox;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -18,6 +18,25 @@ pub enum AppError {
     NotFound,
     #[error("method not allowed")]
     MethodNotAllowed,
+    /// Nobody is signed in; pages answer with a redirect to sign-in.
+    #[error("sign-in required")]
+    SignInRequired,
+    #[error("e-mail address not verified")]
+    EmailNotVerified,
+    /// The role needs a second factor that is not set up; pages redirect to its set-up.
+    #[error("second factor required")]
+    SecondFactorRequired,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("cross-site request")]
+    CrossSite,
+    #[error("CSRF token missing or wrong")]
+    CsrfTokenMismatch,
+    #[error("request body too large")]
+    PayloadTooLarge,
+    /// Too many attempts; try again after this many minutes.
+    #[error("rate limited")]
+    RateLimited { minutes: i64 },
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -42,6 +61,14 @@ impl AppError {
             Self::Invalid(_) => StatusCode::BAD_REQUEST,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Self::SignInRequired => StatusCode::UNAUTHORIZED,
+            Self::EmailNotVerified
+            | Self::SecondFactorRequired
+            | Self::Forbidden
+            | Self::CrossSite
+            | Self::CsrfTokenMismatch => StatusCode::FORBIDDEN,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -59,6 +86,54 @@ impl AppError {
                 "method_not_allowed",
                 "このURLはその操作を受け付けません。".into(),
                 "This URL does not accept that method.".into(),
+                None,
+            ),
+            Self::SignInRequired => (
+                "auth.sign_in_required",
+                "このページを見るにはログインしてください。".into(),
+                "Please sign in to see this page.".into(),
+                None,
+            ),
+            Self::EmailNotVerified => (
+                "auth.email_not_verified",
+                "メールアドレスの確認が済んでいません。登録時にお送りしたメールのリンクを開いてください。".into(),
+                "Your e-mail address is not verified yet. Please open the link in the mail we sent when you signed up.".into(),
+                None,
+            ),
+            Self::SecondFactorRequired => (
+                "auth.second_factor_required",
+                "この操作には二要素認証の設定が必要です。アカウントページで設定してください。".into(),
+                "This needs two-factor authentication. Please set it up on your account page.".into(),
+                None,
+            ),
+            Self::Forbidden => (
+                "auth.forbidden",
+                "このページを見る権限がありません。所属する組織や役割をご確認ください。".into(),
+                "You do not have permission to see this page. Please check your organisation and role.".into(),
+                None,
+            ),
+            Self::CrossSite => (
+                "csrf.cross_site",
+                "他のサイトから送られた操作は受け付けません。Koshu のページから操作してください。".into(),
+                "Requests sent from another site are refused. Please use Koshu's own pages.".into(),
+                None,
+            ),
+            Self::CsrfTokenMismatch => (
+                "csrf.token",
+                "フォームの有効期限が切れたか、正しく送信されませんでした。ページを再読み込みしてもう一度送信してください。".into(),
+                "The form expired or was not sent correctly. Please reload the page and send it again.".into(),
+                Some("csrf".to_owned()),
+            ),
+            Self::PayloadTooLarge => (
+                "request.too_large",
+                "送信された内容が大きすぎます。".into(),
+                "What was sent is too large.".into(),
+                None,
+            ),
+            Self::RateLimited { minutes } => (
+                "auth.rate_limited",
+                format!("試行回数が多すぎるため、一時的に受け付けを停止しています。{minutes}分ほど待ってから、もう一度お試しください。"),
+                format!("Too many attempts. Please wait about {minutes} minutes and try again."),
                 None,
             ),
             Self::Internal(_) => (
@@ -85,6 +160,19 @@ impl AppError {
             ),
             Self::NotFound => lang.pick("ページが見つかりません", "Page not found"),
             Self::MethodNotAllowed => lang.pick("この操作はできません", "Method not allowed"),
+            Self::SignInRequired => lang.pick("ログインが必要です", "Sign-in required"),
+            Self::EmailNotVerified => lang.pick(
+                "メールアドレスの確認が必要です",
+                "E-mail address not verified",
+            ),
+            Self::SecondFactorRequired => {
+                lang.pick("二要素認証が必要です", "Two-factor authentication required")
+            }
+            Self::Forbidden | Self::CrossSite | Self::CsrfTokenMismatch => {
+                lang.pick("この操作はできません", "Not allowed")
+            }
+            Self::PayloadTooLarge => lang.pick("送信内容が大きすぎます", "Too large"),
+            Self::RateLimited { .. } => lang.pick("しばらくお待ちください", "Please wait a while"),
             Self::Internal(_) => lang.pick("エラーが発生しました", "Something went wrong"),
         }
     }

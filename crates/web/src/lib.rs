@@ -3,18 +3,20 @@
 //! domain, and fill a template.
 
 mod api;
+pub mod auth;
 pub mod catalogue_sync;
 pub mod clock;
 pub mod error;
 pub mod lang;
+pub mod mail;
 mod middleware;
 mod pages;
+mod routes;
 mod search_params;
 mod view;
 
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
-use axum::routing::get;
 use catalogue_sync::CatalogueSync;
 use clock::Clock;
 use koshu_domain::taxonomy::Taxonomy;
@@ -35,26 +37,44 @@ pub struct AppState {
     pub taxonomy: Arc<Taxonomy>,
     pub clock: Arc<dyn Clock>,
     pub catalogue: Arc<CatalogueSync>,
+    pub settings: Arc<WebSettings>,
+}
+
+/// How the site is reached from outside.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebSettings {
+    /// The address people use, without a trailing slash: links in mail point here.
+    pub public_url: String,
+    /// Cookies carry `Secure` when the public address is HTTPS.
+    pub secure_cookies: bool,
+}
+
+impl WebSettings {
+    pub fn new(public_url: &str) -> Self {
+        let public_url = public_url.trim_end_matches('/').to_owned();
+        Self {
+            secure_cookies: public_url.starts_with("https://"),
+            public_url,
+        }
+    }
 }
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+/// Every route as (method, path), in the order they are registered. The role × route test
+/// compares its table with this list, so a route cannot be added without a row there.
+pub fn route_table() -> Vec<(&'static str, &'static str)> {
+    routes::all().table
+}
+
 /// The whole application as one service: routes, error pages, and the HTTP layers.
 pub fn app(state: AppState) -> Router {
-    let routes = Router::new()
-        .route("/", get(pages::home))
-        .route("/search", get(pages::search::search))
-        .route("/sessions", get(pages::sessions::sessions))
-        .route("/providers/{id}", get(pages::provider::provider))
-        .route("/programmes/{id}", get(pages::programme))
-        .route("/accessibility", get(pages::accessibility))
-        .route("/static/{file}", get(pages::static_file))
-        .route("/healthz", get(health))
-        .route("/readyz", get(ready))
-        .merge(api::routes())
+    let routes = routes::all()
+        .router
         .fallback(pages::not_found)
-        .with_state(state)
-        .layer(axum::middleware::from_fn(middleware::render_errors));
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(middleware::render_errors))
+        .layer(axum::middleware::from_fn_with_state(state, auth::context));
 
     // The language prefix is removed before routing, so one route table serves both languages.
     let localized = ServiceBuilder::new()
@@ -79,12 +99,12 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Liveness: the process answers.
-async fn health() -> &'static str {
+pub(crate) async fn health() -> &'static str {
     "ok"
 }
 
 /// Readiness: the database answers too.
-async fn ready(
+pub(crate) async fn ready(
     axum::extract::State(state): axum::extract::State<AppState>,
 ) -> (StatusCode, &'static str) {
     if state.store.is_ready().await {

@@ -1,5 +1,6 @@
 //! Cross-cutting HTTP behaviour: error rendering, security headers.
 
+use crate::auth::AuthContext;
 use crate::error::{AppError, PendingError};
 use crate::lang::{Lang, PagePath};
 use crate::pages::ErrorPage;
@@ -26,6 +27,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             .get(header::ACCEPT)
             .and_then(|v| v.to_str().ok())
             .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
+    let auth = req.extensions().get::<AuthContext>().cloned();
     let request_id = req
         .extensions()
         .get::<RequestId>()
@@ -45,10 +47,25 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     }
     let status = error.status();
     let body = error.body(request_id);
+    // A person who must sign in or set up a second factor is taken there, and back after.
+    let redirect = match error.as_ref() {
+        AppError::SignInRequired if !wants_json => Some(format!(
+            "{}?next={}",
+            PagePath("/login".into()).in_lang(lang),
+            crate::view::url_encode(&page.in_lang(lang))
+        )),
+        AppError::SecondFactorRequired if !wants_json => {
+            Some(PagePath("/account/two-factor".into()).in_lang(lang))
+        }
+        _ => None,
+    };
+    if let Some(to) = redirect {
+        return axum::response::Redirect::to(&to).into_response();
+    }
     let mut out = if wants_json {
         (status, axum::Json(&body)).into_response()
     } else {
-        let page = ErrorPage::new(lang, &page, error.title(lang), &body);
+        let page = ErrorPage::new(lang, &page, auth.as_ref(), error.title(lang), &body);
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {

@@ -1,26 +1,38 @@
 //! Turning domain values into the text people read: dates as 2026年4月1日, money as ¥77,000,
 //! taxonomy codes as their labels, in the page's language.
 
+use crate::auth::AuthContext;
 use crate::lang::{Lang, PagePath};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use koshu_domain::catalogue::Fee;
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_domain::types::date_ja;
+use std::convert::Infallible;
 use time::Date;
 
-/// What the shared layout needs to know about the page being shown.
+/// What the shared layout needs to know about the page being shown: its language and
+/// address, who is signed in, and the CSRF token its forms carry.
 #[derive(Debug, Clone)]
 pub struct PageCtx {
     pub lang: Lang,
     pub ja_href: String,
     pub en_href: String,
+    /// The signed-in person's display name.
+    pub account: Option<String>,
+    pub csrf: String,
 }
 
 impl PageCtx {
-    pub fn new(lang: Lang, path: &PagePath) -> Self {
+    pub fn new(lang: Lang, path: &PagePath, auth: Option<&AuthContext>) -> Self {
         Self {
             lang,
             ja_href: path.in_lang(Lang::Ja),
             en_href: path.in_lang(Lang::En),
+            account: auth
+                .and_then(|a| a.viewer.as_ref())
+                .map(|v| v.account.display_name.clone()),
+            csrf: auth.map(|a| a.csrf.clone()).unwrap_or_default(),
         }
     }
 
@@ -32,6 +44,26 @@ impl PageCtx {
     pub fn t<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(ja, en)
     }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
+    type Rejection = Infallible;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Infallible> {
+        let lang = Lang::from_request_parts(parts, state).await?;
+        let path = PagePath::from_request_parts(parts, state).await?;
+        Ok(Self::new(
+            lang,
+            &path,
+            parts.extensions.get::<AuthContext>(),
+        ))
+    }
+}
+
+/// Percent-encodes `s` for a query string value.
+pub fn url_encode(s: &str) -> String {
+    serde_urlencoded::to_string([("v", s)])
+        .map(|q| q[2..].to_owned())
+        .unwrap_or_default()
 }
 
 pub fn date(lang: Lang, d: Date) -> String {

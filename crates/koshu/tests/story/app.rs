@@ -63,9 +63,13 @@ impl TestApp {
         let files = Files::open(&files).unwrap();
         let store = Store::open(db, files).await.unwrap();
         let clock = Arc::new(FixedClock::new(START));
-        let state = koshu::app_state(store.clone(), clock.clone())
-            .await
-            .unwrap();
+        let state = koshu::app_state(
+            store.clone(),
+            clock.clone(),
+            koshu_web::WebSettings::new("http://koshu.test"),
+        )
+        .await
+        .unwrap();
         let router = app(state.clone());
         Self {
             router,
@@ -75,6 +79,11 @@ impl TestApp {
             database_url,
             _dir: dir,
         }
+    }
+
+    pub fn clock_now(&self) -> OffsetDateTime {
+        use koshu_web::clock::Clock;
+        self.clock.now()
     }
 
     /// Loads the demo catalogue and lets the index follow, as a running server would.

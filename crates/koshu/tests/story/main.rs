@@ -3,10 +3,12 @@
 //! binaries). Requests go through the real router with `tower::ServiceExt::oneshot`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod accounts;
 mod api;
 mod app;
 mod catalogue;
 mod foundation;
+mod matrix;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
 macro_rules! stories {
@@ -54,4 +56,13 @@ stories!(
     api::jsonl_export_has_one_programme_per_line,
     api::sessions_api_filters_by_prefecture_and_programme,
     api::api_reference_page_renders_in_japanese_and_english,
+    accounts::sign_up_verify_and_sign_in,
+    accounts::bad_sign_up_input_names_each_field,
+    accounts::the_sixth_wrong_password_is_rate_limited_until_the_window_passes,
+    accounts::a_reviewer_needs_two_factor_and_a_code_from_the_otpauth_uri_signs_in,
+    accounts::a_recovery_code_works_once,
+    accounts::cross_site_posts_are_refused_and_the_sites_own_form_works,
+    accounts::password_reset_by_mail_signs_out_everywhere,
+    accounts::a_provider_registers_and_invites_staff,
+    matrix::every_route_answers_every_role_as_the_table_says,
 );

@@ -13,13 +13,13 @@ mod reference;
 
 use crate::AppState;
 use crate::error::AppError;
+use crate::routes::Routes;
 use crate::search_params;
 use crate::view;
+use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use koshu_domain::ValidationError;
 use koshu_domain::catalogue::Slug;
 use koshu_domain::catalogue::search::PAGE_SIZE;
@@ -31,29 +31,32 @@ use tower_http::set_header::SetResponseHeaderLayer;
 pub const SESSIONS_PER_PAGE: usize = 100;
 const MAX_PAGE: usize = search_params::MAX_PAGE;
 
-/// Every API route, plus the reference page. Merged into the application's route table.
-pub fn routes() -> Router<AppState> {
-    let data = Router::new()
-        .route("/api/openapi.json", get(openapi_json))
-        .route("/api/v1/programmes", get(list_programmes))
-        .route("/api/v1/programmes/{id}", get(get_programme))
-        .route("/api/v1/sessions", get(list_sessions))
-        .route("/api/v1/taxonomy", get(get_taxonomy))
-        .route(
+/// Every API route, plus the reference page.
+pub fn routes() -> Routes {
+    let data = Routes::new()
+        .get("/api/openapi.json", openapi_json)
+        .get("/api/v1/programmes", list_programmes)
+        .get("/api/v1/programmes/{id}", get_programme)
+        .get("/api/v1/sessions", list_sessions)
+        .get("/api/v1/taxonomy", get_taxonomy)
+        .get(
             "/api/v1/export/programmes.csv",
-            get(export::export_programmes_csv),
+            export::export_programmes_csv,
         )
-        .route(
+        .get(
             "/api/v1/export/programmes.jsonl",
-            get(export::export_programmes_jsonl),
-        )
-        // Public, read-only data without credentials: any site may read it from a browser.
-        .layer(SetResponseHeaderLayer::overriding(
+            export::export_programmes_jsonl,
+        );
+    // Public, read-only data without credentials: any site may read it from a browser.
+    let data = Routes {
+        router: data.router.layer(SetResponseHeaderLayer::overriding(
             header::ACCESS_CONTROL_ALLOW_ORIGIN,
             HeaderValue::from_static("*"),
-        ));
-    Router::new()
-        .route("/api", get(reference::api_reference))
+        )),
+        table: data.table,
+    };
+    Routes::new()
+        .get("/api", reference::api_reference)
         .merge(data)
 }
 

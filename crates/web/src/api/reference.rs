@@ -5,7 +5,7 @@
 use super::doc::{self, SCHEMA_REF_PREFIX};
 use crate::AppState;
 use crate::error::AppError;
-use crate::lang::{Lang, PagePath};
+use crate::lang::Lang;
 use crate::view::PageCtx;
 use askama::Template;
 use axum::extract::State;
@@ -335,7 +335,7 @@ fn schemas(doc: &Value) -> Vec<SchemaView> {
 pub async fn api_reference(
     State(state): State<AppState>,
     lang: Lang,
-    path: PagePath,
+    page: PageCtx,
 ) -> Result<Html<String>, AppError> {
     let doc = doc::document(&state.taxonomy).map_err(AppError::internal)?;
     let sample_id = state
@@ -347,7 +347,7 @@ pub async fn api_reference(
         .min();
     let info = doc.get("info").cloned().unwrap_or(Value::Null);
     let page = ApiPage {
-        page: PageCtx::new(lang, &path),
+        page,
         title: text(&info, "title"),
         version: text(&info, "version"),
         openapi: text(&doc, "openapi"),

@@ -1,11 +1,16 @@
 //! The pages people read. Each handler gathers data, shapes it into a view, renders a template.
 
+pub mod account;
+pub mod admin;
+pub mod forms;
 mod json_ld;
+pub mod organisations;
 pub mod provider;
 pub mod search;
 pub mod sessions;
 
 use crate::AppState;
+use crate::auth::AuthContext;
 use crate::error::{AppError, ErrorBody};
 use crate::lang::{Lang, PagePath};
 use crate::view::{self, Labels, PageCtx};
@@ -27,9 +32,15 @@ pub struct ErrorPage<'a> {
 }
 
 impl<'a> ErrorPage<'a> {
-    pub fn new(lang: Lang, path: &PagePath, title: &'a str, error: &'a ErrorBody) -> Self {
+    pub fn new(
+        lang: Lang,
+        path: &PagePath,
+        auth: Option<&AuthContext>,
+        title: &'a str,
+        error: &'a ErrorBody,
+    ) -> Self {
         Self {
-            page: PageCtx::new(lang, path),
+            page: PageCtx::new(lang, path, auth),
             title,
             error,
         }
@@ -74,8 +85,7 @@ fn pick_opt(lang: Lang, ja: &str, en: Option<&str>) -> String {
 
 /// The front door: a search box and ways in by level, audience and field (NISC①: everyone
 /// finds what fits their level), each with how many programmes it leads to.
-pub async fn home(State(state): State<AppState>, lang: Lang, path: PagePath) -> PageResult {
-    let page = PageCtx::new(lang, &path);
+pub async fn home(State(state): State<AppState>, lang: Lang, page: PageCtx) -> PageResult {
     let index = state.catalogue.index();
     let all = index
         .search(
@@ -200,7 +210,7 @@ struct ProgrammePage {
 pub async fn programme(
     State(state): State<AppState>,
     lang: Lang,
-    path: PagePath,
+    page: PageCtx,
     Path(id): Path<String>,
 ) -> PageResult {
     let id = Slug::parse(&id).map_err(|_| AppError::NotFound)?;
@@ -214,7 +224,6 @@ pub async fn programme(
         .provider(item.programme.provider.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let page = PageCtx::new(lang, &path);
     let labels = Labels {
         taxonomy: &state.taxonomy,
         lang,
@@ -304,13 +313,8 @@ struct AccessibilityPage {
     page: PageCtx,
 }
 
-pub async fn accessibility(lang: Lang, path: PagePath) -> PageResult {
-    Ok(Html(
-        AccessibilityPage {
-            page: PageCtx::new(lang, &path),
-        }
-        .render()?,
-    ))
+pub async fn accessibility(page: PageCtx) -> PageResult {
+    Ok(Html(AccessibilityPage { page }.render()?))
 }
 
 const STYLESHEET: &str = include_str!("../../static/koshu.css");

@@ -4,7 +4,7 @@ use super::search::{HitView, card};
 use super::{PageResult, pick_opt};
 use crate::AppState;
 use crate::error::AppError;
-use crate::lang::{Lang, PagePath};
+use crate::lang::Lang;
 use crate::view::{self, PageCtx};
 use askama::Template;
 use axum::extract::{Path, State};
@@ -26,7 +26,7 @@ struct ProviderPage {
 pub async fn provider(
     State(state): State<AppState>,
     lang: Lang,
-    path: PagePath,
+    ctx: PageCtx,
     Path(id): Path<String>,
 ) -> PageResult {
     let id = Slug::parse(&id).map_err(|_| AppError::NotFound)?;
@@ -35,7 +35,6 @@ pub async fn provider(
         .provider(id.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
-    let ctx = PageCtx::new(lang, &path);
     let today = view::today(&state);
     let mut listings: Vec<_> = state
         .catalogue

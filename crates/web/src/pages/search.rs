@@ -4,7 +4,7 @@
 use super::{PageResult, pick_opt};
 use crate::AppState;
 use crate::error::AppError;
-use crate::lang::{Lang, PagePath};
+use crate::lang::Lang;
 use crate::search_params::{self, to_query};
 use crate::view::{self, Labels, PageCtx};
 use askama::Template;
@@ -279,7 +279,7 @@ pub fn card(
 pub async fn search(
     State(state): State<AppState>,
     lang: Lang,
-    path: PagePath,
+    ctx: PageCtx,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let req = search_params::parse(&pairs, &state.taxonomy)?;
@@ -289,7 +289,6 @@ pub async fn search(
         .index()
         .search(&req, today)
         .map_err(AppError::internal)?;
-    let ctx = PageCtx::new(lang, &path);
     let link = |filters: &Filters, sort: Sort, page: usize| {
         let q = to_query(&req.text, filters, sort, page);
         ctx.href(&if q.is_empty() {

@@ -4,7 +4,7 @@
 use super::{PageResult, pick_opt};
 use crate::AppState;
 use crate::error::AppError;
-use crate::lang::{Lang, PagePath};
+use crate::lang::Lang;
 use crate::view::{self, PageCtx};
 use askama::Template;
 use axum::extract::{Query, State};
@@ -125,12 +125,11 @@ struct SessionsPage {
 pub async fn sessions(
     State(state): State<AppState>,
     lang: Lang,
-    path: PagePath,
+    ctx: PageCtx,
     Query(pairs): Query<Vec<(String, String)>>,
 ) -> PageResult {
     let today = view::today(&state);
     let query = SessionQuery::parse(&pairs, today)?;
-    let ctx = PageCtx::new(lang, &path);
     let listings = state.catalogue.index().all();
     let mut matching: Vec<(&koshu_search::Listing, &koshu_domain::catalogue::Session)> = listings
         .iter()

@@ -1,0 +1,287 @@
+//! The one authorization policy (G01): who may do what on which resource. Every handler that
+//! shows or changes non-public data asks [`decide`]; nothing else grants access.
+//!
+//! Least privilege: provider staff act only inside their own organisation, by role; ministry
+//! roles and external experts act only with a second factor (G02).
+
+use serde::{Deserialize, Serialize};
+
+/// A role in the ministry's organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MinistryRole {
+    Reviewer,
+    Administrator,
+}
+
+/// A staff member's role in a provider organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OrgRole {
+    /// Reads the organisation's records.
+    Viewer,
+    /// Also edits the organisation's programmes and applications.
+    Editor,
+    /// Also edits the organisation itself and manages its staff.
+    Owner,
+}
+
+impl OrgRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Owner => "owner",
+            Self::Editor => "editor",
+            Self::Viewer => "viewer",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "owner" => Some(Self::Owner),
+            "editor" => Some(Self::Editor),
+            "viewer" => Some(Self::Viewer),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, en: bool) -> &'static str {
+        match (self, en) {
+            (Self::Owner, false) => "管理者",
+            (Self::Owner, true) => "Owner",
+            (Self::Editor, false) => "編集者",
+            (Self::Editor, true) => "Editor",
+            (Self::Viewer, false) => "閲覧者",
+            (Self::Viewer, true) => "Viewer",
+        }
+    }
+}
+
+impl MinistryRole {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Reviewer => "reviewer",
+            Self::Administrator => "administrator",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "reviewer" => Some(Self::Reviewer),
+            "administrator" => Some(Self::Administrator),
+            _ => None,
+        }
+    }
+}
+
+/// The signed-in person as the policy sees them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    pub account_id: String,
+    pub email_verified: bool,
+    /// Two-factor authentication is set up; sign-in then always asks for it, so a session of
+    /// such an account has passed it.
+    pub second_factor: bool,
+    pub ministry_role: Option<MinistryRole>,
+    pub expert: bool,
+    /// Organisation id and role, one entry per organisation.
+    pub memberships: Vec<(String, OrgRole)>,
+}
+
+impl Principal {
+    pub fn role_in(&self, org: &str) -> Option<OrgRole> {
+        self.memberships
+            .iter()
+            .find(|(id, _)| id == org)
+            .map(|(_, role)| *role)
+    }
+
+    /// Ministry roles and experts see other people's data: they must use a second factor.
+    pub fn needs_second_factor(&self) -> bool {
+        self.ministry_role.is_some() || self.expert
+    }
+}
+
+/// Everything that needs permission. Public catalogue pages need none and are not listed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'a> {
+    /// One's own account page, sessions and second-factor settings.
+    ManageOwnAccount,
+    RegisterOrganisation,
+    ViewOrganisation(&'a str),
+    EditOrganisation(&'a str),
+    ManageStaff(&'a str),
+    /// The review queue and review workspace (issue 6 builds on this).
+    ReviewApplications,
+    /// Outgoing mail, audit log, accounts and roles.
+    Administer,
+}
+
+/// What the policy answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allow,
+    /// Nobody is signed in: sign in first.
+    SignIn,
+    /// The address is not verified yet.
+    VerifyEmail,
+    /// The role requires a second factor that is not set up yet.
+    SetUpSecondFactor,
+    Forbidden,
+}
+
+/// The policy. `None` is an anonymous visitor.
+pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
+    let Some(p) = who else {
+        return Decision::SignIn;
+    };
+    if action == Action::ManageOwnAccount {
+        return Decision::Allow;
+    }
+    if !p.email_verified {
+        return Decision::VerifyEmail;
+    }
+    if p.needs_second_factor() && !p.second_factor {
+        return Decision::SetUpSecondFactor;
+    }
+    let ministry = p.ministry_role;
+    let at_least = |org: &str, role: OrgRole| p.role_in(org).is_some_and(|r| r >= role);
+    let allowed = match action {
+        Action::ManageOwnAccount | Action::RegisterOrganisation => true,
+        Action::ViewOrganisation(org) => ministry.is_some() || at_least(org, OrgRole::Viewer),
+        Action::EditOrganisation(org) | Action::ManageStaff(org) => at_least(org, OrgRole::Owner),
+        Action::ReviewApplications => ministry.is_some(),
+        Action::Administer => ministry == Some(MinistryRole::Administrator),
+    };
+    if allowed {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person() -> Principal {
+        Principal {
+            account_id: "a".into(),
+            email_verified: true,
+            second_factor: false,
+            ministry_role: None,
+            expert: false,
+            memberships: vec![],
+        }
+    }
+
+    fn staff(role: OrgRole) -> Principal {
+        Principal {
+            memberships: vec![("org-a".into(), role)],
+            ..person()
+        }
+    }
+
+    #[test]
+    fn anonymous_must_sign_in() {
+        assert_eq!(decide(None, Action::ManageOwnAccount), Decision::SignIn);
+        assert_eq!(
+            decide(None, Action::ViewOrganisation("org-a")),
+            Decision::SignIn
+        );
+    }
+
+    #[test]
+    fn staff_act_inside_their_own_organisation_by_role() {
+        for (role, view, edit) in [
+            (OrgRole::Viewer, true, false),
+            (OrgRole::Editor, true, false),
+            (OrgRole::Owner, true, true),
+        ] {
+            let p = staff(role);
+            assert_eq!(
+                decide(Some(&p), Action::ViewOrganisation("org-a")) == Decision::Allow,
+                view
+            );
+            assert_eq!(
+                decide(Some(&p), Action::ManageStaff("org-a")) == Decision::Allow,
+                edit
+            );
+            assert_eq!(
+                decide(Some(&p), Action::EditOrganisation("org-a")) == Decision::Allow,
+                edit
+            );
+            assert_eq!(
+                decide(Some(&p), Action::ViewOrganisation("org-b")),
+                Decision::Forbidden
+            );
+            assert_eq!(
+                decide(Some(&p), Action::ReviewApplications),
+                Decision::Forbidden
+            );
+        }
+    }
+
+    #[test]
+    fn ministry_roles_need_a_second_factor() {
+        let reviewer = Principal {
+            ministry_role: Some(MinistryRole::Reviewer),
+            ..person()
+        };
+        assert_eq!(
+            decide(Some(&reviewer), Action::ReviewApplications),
+            Decision::SetUpSecondFactor
+        );
+        assert_eq!(
+            decide(Some(&reviewer), Action::ManageOwnAccount),
+            Decision::Allow
+        );
+        let reviewer = Principal {
+            second_factor: true,
+            ..reviewer
+        };
+        assert_eq!(
+            decide(Some(&reviewer), Action::ReviewApplications),
+            Decision::Allow
+        );
+        assert_eq!(
+            decide(Some(&reviewer), Action::Administer),
+            Decision::Forbidden
+        );
+        assert_eq!(
+            decide(Some(&reviewer), Action::EditOrganisation("org-a")),
+            Decision::Forbidden
+        );
+        let expert = Principal {
+            expert: true,
+            ..person()
+        };
+        assert_eq!(
+            decide(Some(&expert), Action::RegisterOrganisation),
+            Decision::SetUpSecondFactor
+        );
+    }
+
+    #[test]
+    fn an_unverified_address_can_only_manage_its_account() {
+        let p = Principal {
+            email_verified: false,
+            ..person()
+        };
+        assert_eq!(decide(Some(&p), Action::ManageOwnAccount), Decision::Allow);
+        assert_eq!(
+            decide(Some(&p), Action::RegisterOrganisation),
+            Decision::VerifyEmail
+        );
+    }
+
+    #[test]
+    fn role_codes_round_trip() {
+        for r in [OrgRole::Owner, OrgRole::Editor, OrgRole::Viewer] {
+            assert_eq!(OrgRole::from_code(r.code()), Some(r));
+        }
+        for r in [MinistryRole::Reviewer, MinistryRole::Administrator] {
+            assert_eq!(MinistryRole::from_code(r.code()), Some(r));
+        }
+        assert_eq!(OrgRole::from_code("root"), None);
+    }
+}

@@ -1,0 +1,263 @@
+//! The role × route matrix (G01): every route of the application, for every kind of person,
+//! answers exactly as this table says. The table must list every route the router serves, so a
+//! new route cannot be added without deciding who may use it.
+
+use crate::accounts::{Browser, register_organisation, set_up_two_factor, sign_up, signed_in};
+use crate::app::{TestApp, TestResponse};
+use axum::http::{StatusCode, header};
+use koshu_domain::access::{MinistryRole, OrgRole};
+use std::collections::BTreeSet;
+
+/// What a person gets: the page or action (whatever its status), the policy's redirect to
+/// sign in (which brings them back after), to set up a second factor, or a refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    Login,
+    TwoFactor,
+    Denied,
+}
+use Outcome::{Denied as D, Login as L, Ok as A, TwoFactor as T};
+
+fn outcome(res: &TestResponse) -> Outcome {
+    let location = res
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match res.status {
+        StatusCode::FORBIDDEN => D,
+        StatusCode::SEE_OTHER if location.starts_with("/login?next=") => L,
+        StatusCode::SEE_OTHER if location == "/account/two-factor" => T,
+        _ => A,
+    }
+}
+
+/// The people, in the order of the table's columns.
+const PEOPLE: [&str; 10] = [
+    "anonymous",
+    "learner",
+    "viewer of A",
+    "editor of A",
+    "owner of A",
+    "member of B",
+    "reviewer",
+    "reviewer without 2FA",
+    "expert",
+    "administrator",
+];
+
+/// Method, route as registered, and the outcome for each person above.
+const TABLE: &[(&str, &str, [Outcome; 10])] = &[
+    ("GET", "/", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/search", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/sessions", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/providers/{id}", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/programmes/{id}", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/accessibility", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/static/{file}", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/healthz", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/readyz", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/signup", [A, A, A, A, A, A, A, A, A, A]),
+    ("POST", "/signup", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/verify-email", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/login", [A, A, A, A, A, A, A, A, A, A]),
+    ("POST", "/login", [A, A, A, A, A, A, A, A, A, A]),
+    // Without a sign-in half-way through (password given), the code form sends to sign-in.
+    (
+        "GET",
+        "/login/second-factor",
+        [A, A, A, A, A, A, A, A, A, A],
+    ),
+    (
+        "POST",
+        "/login/second-factor",
+        [A, A, A, A, A, A, A, A, A, A],
+    ),
+    ("POST", "/logout", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/password/forgot", [A, A, A, A, A, A, A, A, A, A]),
+    ("POST", "/password/forgot", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/password/reset", [A, A, A, A, A, A, A, A, A, A]),
+    ("POST", "/password/reset", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/account", [L, A, A, A, A, A, A, A, A, A]),
+    (
+        "POST",
+        "/account/sessions/end-all",
+        [L, A, A, A, A, A, A, A, A, A],
+    ),
+    (
+        "POST",
+        "/account/verification-mail",
+        [L, A, A, A, A, A, A, A, A, A],
+    ),
+    ("GET", "/account/two-factor", [L, A, A, A, A, A, A, A, A, A]),
+    (
+        "POST",
+        "/account/two-factor",
+        [L, A, A, A, A, A, A, A, A, A],
+    ),
+    (
+        "GET",
+        "/account/two-factor/qr.svg",
+        [L, A, A, A, A, A, A, A, A, A],
+    ),
+    // Roles that require a second factor cannot turn it off.
+    (
+        "POST",
+        "/account/two-factor/disable",
+        [L, A, A, A, A, A, D, D, D, D],
+    ),
+    ("GET", "/organisations/new", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/organisations/new", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/organisations/{id}", [L, D, A, A, A, D, A, T, D, A]),
+    (
+        "GET",
+        "/organisations/{id}/edit",
+        [L, D, D, D, A, D, D, T, D, D],
+    ),
+    (
+        "POST",
+        "/organisations/{id}/edit",
+        [L, D, D, D, A, D, D, T, D, D],
+    ),
+    (
+        "GET",
+        "/organisations/{id}/staff",
+        [L, D, A, A, A, D, A, T, D, A],
+    ),
+    (
+        "POST",
+        "/organisations/{id}/staff",
+        [L, D, D, D, A, D, D, T, D, D],
+    ),
+    ("GET", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
+    (
+        "POST",
+        "/invitations/accept",
+        [L, A, A, A, A, A, A, A, A, A],
+    ),
+    (
+        "GET",
+        "/ministry/organisations",
+        [L, D, D, D, D, D, A, T, D, A],
+    ),
+    ("GET", "/admin/accounts", [L, D, D, D, D, D, D, T, D, A]),
+    (
+        "POST",
+        "/admin/accounts/{id}/roles",
+        [L, D, D, D, D, D, D, T, D, A],
+    ),
+    ("GET", "/admin/outbox", [L, D, D, D, D, D, D, T, D, A]),
+    ("GET", "/api", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/api/openapi.json", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/api/v1/programmes", [A, A, A, A, A, A, A, A, A, A]),
+    (
+        "GET",
+        "/api/v1/programmes/{id}",
+        [A, A, A, A, A, A, A, A, A, A],
+    ),
+    ("GET", "/api/v1/sessions", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/api/v1/taxonomy", [A, A, A, A, A, A, A, A, A, A]),
+    (
+        "GET",
+        "/api/v1/export/programmes.csv",
+        [A, A, A, A, A, A, A, A, A, A],
+    ),
+    (
+        "GET",
+        "/api/v1/export/programmes.jsonl",
+        [A, A, A, A, A, A, A, A, A, A],
+    ),
+];
+
+pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
+    let table: BTreeSet<(&str, &str)> = TABLE.iter().map(|(m, p, _)| (*m, *p)).collect();
+    let served: BTreeSet<(&str, &str)> = koshu_web::route_table().into_iter().collect();
+    assert_eq!(
+        served.difference(&table).collect::<Vec<_>>(),
+        Vec::<&(&str, &str)>::new(),
+        "routes without a row in the table"
+    );
+    assert_eq!(
+        table.difference(&served).collect::<Vec<_>>(),
+        Vec::<&(&str, &str)>::new(),
+        "rows for routes that do not exist"
+    );
+    assert_eq!(TABLE.len(), table.len(), "one row per route");
+
+    // The people. Accounts are made through the pages; roles as an administrator grants them.
+    let learner = sign_up(&app, "受講 者", "learner@example.jp").await;
+    let owner_a = sign_up(&app, "管理 A", "owner@a.example.jp").await;
+    let owner_b = sign_up(&app, "管理 B", "owner@b.example.jp").await;
+    let viewer_a = sign_up(&app, "閲覧 A", "viewer@a.example.jp").await;
+    let editor_a = sign_up(&app, "編集 A", "editor@a.example.jp").await;
+    let reviewer = sign_up(&app, "審査 担当", "reviewer@meti.example.jp").await;
+    let reviewer_no2fa = sign_up(&app, "審査 未設定", "new-reviewer@meti.example.jp").await;
+    let expert = sign_up(&app, "外部 有識者", "expert@univ.example.jp").await;
+    let admin = sign_up(&app, "管理 者", "admin@meti.example.jp").await;
+    let org_a = register_organisation(&mut signed_in(&app, &owner_a).await, "5010001008846").await;
+    register_organisation(&mut signed_in(&app, &owner_b).await, "4000012090001").await;
+    for (id, role) in [(&viewer_a, OrgRole::Viewer), (&editor_a, OrgRole::Editor)] {
+        app.store
+            .grant_membership(&org_a, id, role, "test", app.clock_now())
+            .await
+            .unwrap();
+    }
+    for (id, role, is_expert) in [
+        (&reviewer, Some(MinistryRole::Reviewer), false),
+        (&reviewer_no2fa, Some(MinistryRole::Reviewer), false),
+        (&expert, None, true),
+        (&admin, Some(MinistryRole::Administrator), false),
+    ] {
+        app.store
+            .set_ministry_roles(id, role, is_expert, "test", app.clock_now())
+            .await
+            .unwrap();
+        if id != &reviewer_no2fa {
+            set_up_two_factor(&mut signed_in(&app, id).await).await;
+        }
+    }
+    let accounts: [Option<&String>; 10] = [
+        None,
+        Some(&learner),
+        Some(&viewer_a),
+        Some(&editor_a),
+        Some(&owner_a),
+        Some(&owner_b),
+        Some(&reviewer),
+        Some(&reviewer_no2fa),
+        Some(&expert),
+        Some(&admin),
+    ];
+
+    let mut wrong = Vec::new();
+    for (method, route, expected) in TABLE {
+        let path = route
+            .replace("/organisations/{id}", &format!("/organisations/{org_a}"))
+            .replace(
+                "/admin/accounts/{id}",
+                &format!("/admin/accounts/{learner}"),
+            )
+            .replace("{id}", "no-such-id")
+            .replace("{file}", "koshu.css");
+        for (who, account) in accounts.iter().enumerate() {
+            // A fresh session per request, so that sign-outs in one row touch no other.
+            let mut browser = match account {
+                Some(id) => signed_in(&app, id).await,
+                None => Browser::new(&app),
+            };
+            let res = match *method {
+                "GET" => browser.get(&path).await,
+                _ => browser.post(&path, &[]).await,
+            };
+            let got = outcome(&res);
+            if got != expected[who] {
+                wrong.push(format!(
+                    "{method} {path} as {}: expected {:?}, got {:?} ({})",
+                    PEOPLE[who], expected[who], got, res.status
+                ));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+}

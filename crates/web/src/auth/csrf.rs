@@ -1,0 +1,117 @@
+//! Cross-site request forgery protection for every state-changing request: the browser's
+//! own statement of where the request comes from (`Sec-Fetch-Site`, else `Origin`) must be
+//! this site, and the form must carry the token from this visitor's CSRF cookie (for browsers
+//! that send neither header, and as a second line).
+
+use super::{AuthContext, CSRF_COOKIE, cookie};
+use crate::error::AppError;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, Method, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use koshu_domain::access::constant_time_eq;
+
+/// Form bodies larger than this are refused before they are read.
+const MAX_FORM_BYTES: usize = 1024 * 1024;
+
+pub async fn check(req: Request, next: Next) -> Response {
+    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+        return next.run(req).await;
+    }
+    if !same_origin(req.headers()) {
+        return AppError::CrossSite.into_response();
+    }
+    let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
+    let in_context = req
+        .extensions()
+        .get::<AuthContext>()
+        .map(|c| c.csrf.clone());
+    let (parts, body) = req.into_parts();
+    let is_form = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
+    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        Ok(b) => b,
+        Err(_) => return AppError::PayloadTooLarge.into_response(),
+    };
+    let sent = if is_form {
+        serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+            .ok()
+            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+    } else {
+        parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let valid = match (expected.or(in_context), sent) {
+        (Some(expected), Some(sent)) => {
+            !expected.is_empty() && constant_time_eq(expected.as_bytes(), sent.as_bytes())
+        }
+        _ => false,
+    };
+    if !valid {
+        return AppError::CsrfTokenMismatch.into_response();
+    }
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+/// True unless the browser says the request comes from another site.
+fn same_origin(headers: &HeaderMap) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
+        return matches!(site, "same-origin" | "none");
+    }
+    match headers.get(header::ORIGIN).and_then(|v| v.to_str().ok()) {
+        None => true,
+        Some(origin) => {
+            let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+            let origin_host = origin
+                .strip_prefix("https://")
+                .or_else(|| origin.strip_prefix("http://"));
+            matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.insert(*k, HeaderValue::from_static(v));
+        }
+        h
+    }
+
+    #[test]
+    fn the_browser_says_where_a_request_comes_from() {
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "none")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
+        assert!(same_origin(&headers(&[
+            ("origin", "http://koshu.example.jp"),
+            ("host", "koshu.example.jp")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "koshu.example.jp")
+        ])));
+        assert!(!same_origin(&headers(&[
+            ("origin", "null"),
+            ("host", "koshu.example.jp")
+        ])));
+        assert!(
+            same_origin(&headers(&[])),
+            "old browsers: the token decides"
+        );
+    }
+}

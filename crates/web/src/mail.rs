@@ -1,0 +1,73 @@
+//! The mails Koshu sends, in Japanese with English below (the recipient's language is not
+//! known before they sign in). Each is queued in the outbox (`koshu_store::outbox`) and logged.
+
+use crate::AppState;
+use crate::error::AppError;
+use koshu_store::outbox::Mail;
+
+/// Queues `mail`; delivery (SMTP, when configured) happens from the outbox.
+pub async fn send(state: &AppState, mail: Mail) -> Result<(), AppError> {
+    let id = state.store.enqueue_mail(&mail, state.clock.now()).await?;
+    tracing::info!(outbox_id = %id, to = %mail.to, subject = %mail.subject, "mail queued");
+    Ok(())
+}
+
+fn link(state: &AppState, path: &str, token: &str) -> String {
+    format!("{}{path}?token={token}", state.settings.public_url)
+}
+
+const SIGNATURE: &str = "\n--\nKoshu サイバーセキュリティ講座ポータル / Koshu Cybersecurity Training Portal\nこのメールは送信専用です。/ This address does not receive replies.\n";
+
+pub fn verify_email(state: &AppState, to: &str, name: &str, token: &str) -> Mail {
+    let url = link(state, "/verify-email", token);
+    Mail {
+        to: to.to_owned(),
+        subject: "【Koshu】メールアドレスの確認 / Please verify your e-mail address".into(),
+        body: format!(
+            "{name} 様\n\nKoshu へのご登録ありがとうございます。\n次のリンクを開いて、メールアドレスの確認を完了してください（24時間有効）。\n\n{url}\n\nお心当たりがない場合は、このメールを破棄してください。\n\n---\n\nThank you for signing up to Koshu.\nOpen the link above within 24 hours to verify your e-mail address.\nIf you did not sign up, please ignore this mail.\n{SIGNATURE}"
+        ),
+    }
+}
+
+/// Sent instead of a second account: says nothing to the person who typed the address.
+pub fn already_registered(state: &AppState, to: &str) -> Mail {
+    let login = format!("{}/login", state.settings.public_url);
+    let reset = format!("{}/password/forgot", state.settings.public_url);
+    Mail {
+        to: to.to_owned(),
+        subject: "【Koshu】このメールアドレスは登録済みです / This address already has an account"
+            .into(),
+        body: format!(
+            "このメールアドレスで新規登録の申込みがありましたが、すでにアカウントがあります。\nログイン：{login}\nパスワードをお忘れの場合：{reset}\n\nお心当たりがない場合は、このメールを破棄してください。\n\n---\n\nSomeone asked to sign up with this address, which already has an account.\nSign in: {login}\nForgot your password: {reset}\nIf it was not you, please ignore this mail.\n{SIGNATURE}"
+        ),
+    }
+}
+
+pub fn reset_password(state: &AppState, to: &str, token: &str) -> Mail {
+    let url = link(state, "/password/reset", token);
+    Mail {
+        to: to.to_owned(),
+        subject: "【Koshu】パスワードの再設定 / Reset your password".into(),
+        body: format!(
+            "パスワード再設定の申込みを受け付けました。\n次のリンクを開いて、新しいパスワードを設定してください（1時間有効、1回限り）。\n\n{url}\n\n再設定すると、すべての端末でログアウトします。\nお心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。\n\n---\n\nWe received a request to reset your password.\nOpen the link above within one hour to choose a new one (it works once).\nResetting signs you out everywhere.\nIf it was not you, ignore this mail: your password stays as it is.\n{SIGNATURE}"
+        ),
+    }
+}
+
+pub fn invitation(
+    state: &AppState,
+    to: &str,
+    organisation: &str,
+    role_ja: &str,
+    role_en: &str,
+    token: &str,
+) -> Mail {
+    let url = link(state, "/invitations/accept", token);
+    Mail {
+        to: to.to_owned(),
+        subject: format!("【Koshu】{organisation} へのご招待 / Invitation to {organisation}"),
+        body: format!(
+            "{organisation} の担当者として、Koshu に招待されました（役割：{role_ja}）。\n次のリンクを開き、このメールアドレスのアカウントでログインして承諾してください（7日間有効）。\nアカウントがない場合は、同じメールアドレスで新規登録してから開いてください。\n\n{url}\n\n---\n\nYou are invited to Koshu as staff of {organisation} (role: {role_en}).\nOpen the link above within 7 days and sign in with this address to accept.\nIf you have no account, sign up with this address first.\n{SIGNATURE}"
+        ),
+    }
+}

@@ -1,0 +1,171 @@
+//! Forms as data: a page lists its fields, one template draws them all the same accessible way
+//! (label, hint, error tied by `aria-describedby`, an error summary that links to each field).
+
+use crate::error::AppError;
+use crate::view::PageCtx;
+use askama::Template;
+use koshu_domain::ValidationError;
+use serde::de::DeserializeOwned;
+
+/// One input of a form.
+#[derive(Debug, Clone)]
+pub struct FormField {
+    pub name: &'static str,
+    pub label: String,
+    /// `text`, `email`, `password`, `tel`, `url`, `date`, `textarea`, `radio`, `select`.
+    pub kind: &'static str,
+    pub value: String,
+    pub autocomplete: &'static str,
+    pub hint: String,
+    pub error: Option<String>,
+    pub required: bool,
+    /// For `radio` and `select`: value and label.
+    pub options: Vec<(String, String)>,
+    /// A heading shown before this field, starting a group of fields.
+    pub heading: String,
+}
+
+impl FormField {
+    pub fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
+        Self {
+            name,
+            label: label.to_owned(),
+            kind,
+            value: String::new(),
+            autocomplete: "off",
+            hint: String::new(),
+            error: None,
+            required: true,
+            options: Vec::new(),
+            heading: String::new(),
+        }
+    }
+
+    pub fn heading(mut self, h: &str) -> Self {
+        self.heading = h.to_owned();
+        self
+    }
+
+    pub fn value(mut self, v: &str) -> Self {
+        self.value = v.to_owned();
+        self
+    }
+
+    pub fn autocomplete(mut self, a: &'static str) -> Self {
+        self.autocomplete = a;
+        self
+    }
+
+    pub fn hint(mut self, h: &str) -> Self {
+        self.hint = h.to_owned();
+        self
+    }
+
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
+    }
+
+    pub fn options(mut self, options: Vec<(String, String)>) -> Self {
+        self.options = options;
+        self
+    }
+
+    /// `id` of the input; error and hint ids derive from it.
+    pub fn id(&self) -> String {
+        format!("f-{}", self.name)
+    }
+
+    pub fn described_by(&self) -> String {
+        let mut ids = Vec::new();
+        if !self.hint.is_empty() {
+            ids.push(format!("f-{}-hint", self.name));
+        }
+        if self.error.is_some() {
+            ids.push(format!("f-{}-error", self.name));
+        }
+        ids.join(" ")
+    }
+
+    pub fn is_checked(&self, option: &str) -> bool {
+        self.value == option
+    }
+}
+
+/// A form page: a title, what it is for, the fields, and where it goes.
+#[derive(Template)]
+#[template(path = "form_page.html")]
+pub struct FormPage {
+    pub page: PageCtx,
+    pub title: String,
+    pub intro: Vec<String>,
+    pub action: String,
+    pub fields: Vec<FormField>,
+    pub submit: String,
+    /// Errors not tied to one field (wrong password, expired link, ...).
+    pub general_errors: Vec<String>,
+    /// A confirmation shown above the form.
+    pub notice: Option<String>,
+    /// Links below the form: label and address.
+    pub links: Vec<(String, String)>,
+}
+
+impl FormPage {
+    pub fn new(page: PageCtx, title: &str, action: &str, submit: &str) -> Self {
+        Self {
+            action: page.href(action),
+            page,
+            title: title.to_owned(),
+            intro: Vec::new(),
+            fields: Vec::new(),
+            submit: submit.to_owned(),
+            general_errors: Vec::new(),
+            notice: None,
+            links: Vec::new(),
+        }
+    }
+
+    /// Every field error and general error, for the summary at the top.
+    pub fn error_count(&self) -> usize {
+        self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+
+    /// Attaches each error to its field, or to the general list when no field has its name.
+    pub fn with_errors(mut self, errors: &[ValidationError]) -> Self {
+        let general = attach_errors(&mut self.fields, &self.page, errors);
+        self.general_errors.extend(general);
+        self
+    }
+}
+
+/// Puts each error on its field (the first per field); returns those that belong to none.
+pub fn attach_errors(
+    fields: &mut [FormField],
+    page: &PageCtx,
+    errors: &[ValidationError],
+) -> Vec<String> {
+    let mut general = Vec::new();
+    for e in errors {
+        let message = page.t(&e.message_ja, &e.message_en).to_owned();
+        match fields
+            .iter_mut()
+            .find(|f| Some(f.name) == e.field.as_deref())
+        {
+            Some(f) if f.error.is_none() => f.error = Some(message),
+            Some(_) => {}
+            None => general.push(message),
+        }
+    }
+    general
+}
+
+/// Parses a urlencoded form body into `T`; missing fields take their defaults.
+pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+    serde_urlencoded::from_bytes(body).map_err(|_| {
+        AppError::Invalid(ValidationError::new(
+            "form.format",
+            "送信された内容を読み取れませんでした。ページを再読み込みしてもう一度送信してください。",
+            "The form could not be read. Please reload the page and send it again.",
+        ))
+    })
+}

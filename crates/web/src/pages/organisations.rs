@@ -1,0 +1,617 @@
+//! Provider organisations (B21, B24, B25): registration with the 法人番号, the responsible
+//! persons and the personal-data assurance; the organisation's own page; staff invitations by
+//! mail with a role. Every handler asks the policy first (G01).
+
+use super::account::{MessagePage, redirect_with_cookie, start_session};
+use super::forms::{FormField, FormPage, attach_errors, parse};
+use crate::AppState;
+use crate::auth::{AuthContext, random_token, token_digest};
+use crate::error::AppError;
+use crate::mail;
+use crate::view::{self, PageCtx};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use koshu_domain::ValidationError;
+use koshu_domain::access::organisation::{
+    Contact, Organisation, OrganisationForm, PrivacyAssurance,
+};
+use koshu_domain::access::{Action, Email, OrgRole};
+use koshu_store::accounts::{NewToken, SessionStage, TokenPurpose};
+use koshu_store::organisations::Registration;
+use serde::Deserialize;
+use time::Duration;
+
+fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+fn org_fields(page: &PageCtx, f: &OrganisationForm, registering: bool) -> Vec<FormField> {
+    let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
+    let mut fields = vec![
+        FormField::new("name_ja", &t("名称（法人名）", "Name (legal entity)"), "text")
+            .value(&f.name_ja)
+            .autocomplete("organization")
+            .heading(&t("法人（要件 B21）", "Legal entity (requirement B21)")),
+        FormField::new("name_en", &t("英語名称", "Name in English"), "text")
+            .value(&f.name_en)
+            .optional(),
+        FormField::new("corporate_number", &t("法人番号（13桁）", "Corporate number (13 digits)"), "text")
+            .value(&f.corporate_number)
+            .hint(&t(
+                "国税庁の法人番号公表サイトで確認できます。個人事業主は申請できません。",
+                "Find it on the National Tax Agency's corporate number site. Individuals cannot apply.",
+            )),
+        FormField::new("address", &t("所在地", "Address"), "text")
+            .value(&f.address)
+            .autocomplete("street-address"),
+        FormField::new("representative", &t("代表者の役職・氏名", "Representative (title and name)"), "text")
+            .value(&f.representative)
+            .hint(&t("例：代表取締役 山田太郎", "For example: President Taro Yamada")),
+        FormField::new("course_manager_name", &t("講習の責任者 氏名", "Course manager: name"), "text")
+            .value(&f.course_manager_name)
+            .heading(&t("責任者と窓口（要件 B24）", "Responsible persons and desks (requirement B24)")),
+        FormField::new("course_manager_email", &t("講習の責任者 メールアドレス", "Course manager: e-mail"), "email")
+            .value(&f.course_manager_email),
+        FormField::new("enrolment_admin_name", &t("受講事務の責任者 氏名", "Enrolment administration: name"), "text")
+            .value(&f.enrolment_admin_name),
+        FormField::new("enrolment_admin_email", &t("受講事務の責任者 メールアドレス", "Enrolment administration: e-mail"), "email")
+            .value(&f.enrolment_admin_email),
+        FormField::new("inquiry_name", &t("問合せ窓口の名称（公開）", "Inquiry desk: name (published)"), "text")
+            .value(&f.inquiry_name),
+        FormField::new("inquiry_email", &t("問合せ窓口 メールアドレス（公開）", "Inquiry desk: e-mail (published)"), "email")
+            .value(&f.inquiry_email)
+            .optional()
+            .hint(&t("メールアドレスか電話番号の少なくとも一方が必要です。", "An e-mail address or a telephone number is needed.")),
+        FormField::new("inquiry_phone", &t("問合せ窓口 電話番号（公開）", "Inquiry desk: telephone (published)"), "tel")
+            .value(&f.inquiry_phone)
+            .optional(),
+        FormField::new("complaints_name", &t("苦情窓口の名称（公開）", "Complaints desk: name (published)"), "text")
+            .value(&f.complaints_name),
+        FormField::new("complaints_email", &t("苦情窓口 メールアドレス（公開）", "Complaints desk: e-mail (published)"), "email")
+            .value(&f.complaints_email)
+            .optional()
+            .hint(&t("メールアドレスか電話番号の少なくとも一方が必要です。", "An e-mail address or a telephone number is needed.")),
+        FormField::new("complaints_phone", &t("苦情窓口 電話番号（公開）", "Complaints desk: telephone (published)"), "tel")
+            .value(&f.complaints_phone)
+            .optional(),
+        FormField::new("privacy_kind", &t("個人情報の保護", "Protection of personal data"), "radio")
+            .value(&f.privacy_kind)
+            .heading(&t("個人情報の取扱い（要件 B25）", "Personal data (requirement B25)"))
+            .options(vec![
+                ("privacy_mark".into(), t("プライバシーマークを取得している", "Privacy Mark")),
+                ("isms".into(), t("ISMS（ISO/IEC 27001）認証を取得している", "ISMS (ISO/IEC 27001) certification")),
+                ("policy".into(), t("プライバシーポリシーを公開している", "A published privacy policy")),
+            ]),
+        FormField::new("privacy_number", &t("認証番号（認証を取得している場合）", "Certificate number (if certified)"), "text")
+            .value(&f.privacy_number)
+            .optional(),
+        FormField::new("privacy_valid_until", &t("認証の有効期限（例：2027-03-31）", "Certification valid until (e.g. 2027-03-31)"), "date")
+            .value(&f.privacy_valid_until)
+            .optional(),
+        FormField::new("privacy_policy_url", &t("プライバシーポリシーの URL（公開している場合）", "Privacy policy URL (if published)"), "url")
+            .value(&f.privacy_policy_url)
+            .optional(),
+        FormField::new("consortium_members", &t("コンソーシアムの構成員（代表法人以外）", "Consortium members (other than the lead)"), "textarea")
+            .value(&f.consortium_members)
+            .optional()
+            .heading(&t("コンソーシアム", "Consortium"))
+            .hint(&t(
+                "コンソーシアムで申請する場合、この組織を代表法人とし、他の構成員を1行に1法人ずつ「名称, 法人番号」の形で入力してください。単独の法人なら空欄のままにします。",
+                "When applying as a consortium, this organisation is the lead; list each other member on its own line as \"name, corporate number\". Leave empty for a single entity.",
+            )),
+    ];
+    if !registering {
+        fields.retain(|f| f.name != "corporate_number");
+    }
+    fields
+}
+
+fn org_form_page(page: PageCtx, form: &OrganisationForm, id: Option<&str>) -> FormPage {
+    let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
+    let (title, action, submit) = match id {
+        None => (
+            t(
+                "講座提供者（法人）の登録",
+                "Register a provider organisation",
+            ),
+            "/organisations/new".to_owned(),
+            t("登録する", "Register"),
+        ),
+        Some(id) => (
+            t("組織情報の変更", "Edit organisation details"),
+            format!("/organisations/{id}/edit"),
+            t("変更を保存する", "Save changes"),
+        ),
+    };
+    let mut f = FormPage::new(page.clone(), &title, &action, &submit);
+    f.intro = vec![t(
+        "講座を登録し、特定講習を申請する法人の情報です。問合せ窓口と苦情窓口は講座ページで公開されます。",
+        "The details of the legal entity that registers programmes and applies for designation. The inquiry and complaints desks are published on programme pages.",
+    )];
+    f.fields = org_fields(&page, form, id.is_none());
+    f
+}
+
+pub async fn new_form(auth: AuthContext, page: PageCtx) -> Result<Response, AppError> {
+    auth.require(Action::RegisterOrganisation)?;
+    rendered(
+        StatusCode::OK,
+        org_form_page(page, &OrganisationForm::default(), None),
+    )
+}
+
+pub async fn register(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::RegisterOrganisation)?;
+    let form: OrganisationForm = parse(&body)?;
+    let org = match form.parse(view::today(&state)) {
+        Ok(org) => org,
+        Err(errors) => {
+            return rendered(
+                StatusCode::BAD_REQUEST,
+                org_form_page(page, &form, None).with_errors(&errors),
+            );
+        }
+    };
+    let id = uuid::Uuid::now_v7().to_string();
+    match state
+        .store
+        .register_organisation(&id, &org, &me.account.id, state.clock.now())
+        .await?
+    {
+        Registration::Created => {
+            Ok(Redirect::to(&page.href(&format!("/organisations/{id}"))).into_response())
+        }
+        Registration::CorporateNumberTaken => {
+            let e = ValidationError::new(
+                "organisation.corporate_number_taken",
+                "この法人番号の組織はすでに登録されています。組織の管理者に、担当者としての招待を依頼してください。",
+                "An organisation with this corporate number is registered already. Ask its owner to invite you as staff.",
+            )
+            .for_field("corporate_number");
+            rendered(
+                StatusCode::CONFLICT,
+                org_form_page(page, &form, None).with_errors(&[e]),
+            )
+        }
+    }
+}
+
+struct ContactView {
+    role: String,
+    name: String,
+    reach: String,
+}
+
+#[derive(Template)]
+#[template(path = "organisation.html")]
+struct OrganisationPage {
+    page: PageCtx,
+    id: String,
+    org: Organisation,
+    contacts: Vec<ContactView>,
+    privacy: String,
+    registered: String,
+    can_edit: bool,
+}
+
+fn reach(c: &Contact) -> String {
+    [c.email.as_ref().map(ToString::to_string), c.phone.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ViewOrganisation(&id))?;
+    let record = state
+        .store
+        .organisation(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
+    let r = &record.organisation.responsible;
+    let contacts = [
+        (t("講習の責任者", "Course manager"), &r.course_manager),
+        (
+            t("受講事務の責任者", "Enrolment administration"),
+            &r.enrolment_admin,
+        ),
+        (
+            t("問合せ窓口（公開）", "Inquiry desk (published)"),
+            &r.inquiry_desk,
+        ),
+        (
+            t("苦情窓口（公開）", "Complaints desk (published)"),
+            &r.complaints_desk,
+        ),
+    ]
+    .into_iter()
+    .map(|(role, c)| ContactView {
+        role,
+        name: c.name.clone(),
+        reach: reach(c),
+    })
+    .collect();
+    let privacy = match &record.organisation.privacy {
+        PrivacyAssurance::PrivacyMark {
+            number,
+            valid_until,
+        } => format!(
+            "{} {number}（{} {}）",
+            t("プライバシーマーク", "Privacy Mark"),
+            view::date(page.lang, *valid_until),
+            t("まで有効", "valid until")
+        ),
+        PrivacyAssurance::Isms {
+            number,
+            valid_until,
+        } => format!(
+            "{} {number}（{} {}）",
+            t("ISMS 認証", "ISMS certification"),
+            view::date(page.lang, *valid_until),
+            t("まで有効", "valid until")
+        ),
+        PrivacyAssurance::Policy { url } => {
+            format!("{} {url}", t("プライバシーポリシー", "Privacy policy"))
+        }
+    };
+    let view = OrganisationPage {
+        can_edit: me.principal.role_in(&id) == Some(OrgRole::Owner),
+        registered: view::date(page.lang, record.created_at.to_offset(view::JST).date()),
+        id: record.id,
+        org: record.organisation,
+        contacts,
+        privacy,
+        page,
+    };
+    rendered(StatusCode::OK, view)
+}
+
+pub async fn edit_form(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    auth.require(Action::EditOrganisation(&id))?;
+    let record = state
+        .store
+        .organisation(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = OrganisationForm::from_organisation(&record.organisation);
+    rendered(StatusCode::OK, org_form_page(page, &form, Some(&id)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::EditOrganisation(&id))?;
+    let record = state
+        .store
+        .organisation(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut form: OrganisationForm = parse(&body)?;
+    // The 法人番号 identifies the entity and is not edited.
+    form.corporate_number = record.organisation.corporate_number.to_string();
+    let org = match form.parse(view::today(&state)) {
+        Ok(org) => org,
+        Err(errors) => {
+            return rendered(
+                StatusCode::BAD_REQUEST,
+                org_form_page(page, &form, Some(&id)).with_errors(&errors),
+            );
+        }
+    };
+    state
+        .store
+        .update_organisation(
+            &id,
+            &org,
+            &format!("account:{}", me.account.id),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&page.href(&format!("/organisations/{id}"))).into_response())
+}
+
+// Staff.
+
+struct StaffView {
+    name: String,
+    email: String,
+    role: String,
+}
+
+#[derive(Template)]
+#[template(path = "staff.html")]
+struct StaffPage {
+    page: PageCtx,
+    org_name: String,
+    org_href: String,
+    staff: Vec<StaffView>,
+    can_invite: bool,
+    action: String,
+    fields: Vec<FormField>,
+    general_errors: Vec<String>,
+    notice: Option<String>,
+}
+
+impl StaffPage {
+    fn error_count(&self) -> usize {
+        self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct InviteInput {
+    email: String,
+    role: String,
+}
+
+fn role_options(page: &PageCtx) -> Vec<(String, String)> {
+    [OrgRole::Editor, OrgRole::Viewer, OrgRole::Owner]
+        .into_iter()
+        .map(|r| (r.code().to_owned(), r.label(page.lang.is_en()).to_owned()))
+        .collect()
+}
+
+async fn staff_page(
+    state: &AppState,
+    auth: &AuthContext,
+    page: PageCtx,
+    id: &str,
+    input: &InviteInput,
+) -> Result<StaffPage, AppError> {
+    let me = auth.require(Action::ViewOrganisation(id))?;
+    let record = state
+        .store
+        .organisation(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let lang = page.lang;
+    let staff = state
+        .store
+        .staff_of(id)
+        .await?
+        .into_iter()
+        .map(|s| StaffView {
+            name: s.display_name,
+            email: s.email.to_string(),
+            role: s.role.label(lang.is_en()).to_owned(),
+        })
+        .collect();
+    let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
+    let role = if input.role.is_empty() {
+        "editor"
+    } else {
+        input.role.as_str()
+    };
+    Ok(StaffPage {
+        org_name: record.organisation.name_ja,
+        org_href: page.href(&format!("/organisations/{id}")),
+        staff,
+        can_invite: me.principal.role_in(id) == Some(OrgRole::Owner),
+        action: page.href(&format!("/organisations/{id}/staff")),
+        fields: vec![
+            FormField::new("email", &t("招待する人のメールアドレス", "E-mail address of the person to invite"), "email")
+                .value(&input.email),
+            FormField::new("role", &t("役割", "Role"), "radio")
+                .value(role)
+                .options(role_options(&page))
+                .hint(&t(
+                    "閲覧者は組織の記録を見られます。編集者は講座と申請も編集できます。管理者は組織情報と担当者も管理できます。",
+                    "Viewers read the organisation's records; editors also edit programmes and applications; owners also manage the organisation and its staff.",
+                )),
+        ],
+        general_errors: Vec::new(),
+        notice: None,
+        page,
+    })
+}
+
+pub async fn staff(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    rendered(
+        StatusCode::OK,
+        staff_page(&state, &auth, page, &id, &InviteInput::default()).await?,
+    )
+}
+
+pub async fn invite(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    auth.require(Action::ManageStaff(&id))?;
+    let input: InviteInput = parse(&body)?;
+    let email = Email::parse(&input.email).map_err(|e| e.for_field("email"));
+    let role = OrgRole::from_code(&input.role).ok_or_else(|| {
+        ValidationError::new("role.unknown", "役割を選んでください。", "Choose a role.")
+            .for_field("role")
+    });
+    let (email, role) = match (email, role) {
+        (Ok(e), Ok(r)) => (e, r),
+        (e, r) => {
+            let errors: Vec<ValidationError> = e.err().into_iter().chain(r.err()).collect();
+            let mut view = staff_page(&state, &auth, page, &id, &input).await?;
+            view.general_errors = attach_errors(&mut view.fields, &view.page, &errors);
+            return rendered(StatusCode::BAD_REQUEST, view);
+        }
+    };
+    let record = state
+        .store
+        .organisation(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let token = random_token()?;
+    state
+        .store
+        .create_token(&NewToken {
+            token_hash: &token_digest(&token),
+            purpose: TokenPurpose::Invitation,
+            email: &email,
+            organisation_id: Some(&id),
+            role: Some(role),
+            expires_at: state.clock.now() + Duration::days(7),
+        })
+        .await?;
+    mail::send(
+        &state,
+        mail::invitation(
+            &state,
+            email.as_str(),
+            &record.organisation.name_ja,
+            role.label(false),
+            role.label(true),
+            &token,
+        ),
+    )
+    .await?;
+    let mut view = staff_page(&state, &auth, page, &id, &InviteInput::default()).await?;
+    view.notice = Some(format!(
+        "{} {}",
+        email,
+        view.page.t(
+            "宛てに招待のメールを送りました（7日間有効）。",
+            "— we sent an invitation to this address (valid for 7 days)."
+        )
+    ));
+    rendered(StatusCode::OK, view)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TokenQuery {
+    token: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "invitation.html")]
+struct InvitationPage {
+    page: PageCtx,
+    org_name: String,
+    role: String,
+    action: String,
+}
+
+fn invalid_invitation(page: &PageCtx) -> Result<Response, AppError> {
+    rendered(
+        StatusCode::BAD_REQUEST,
+        MessagePage::new(
+            page,
+            page.t("招待が無効です", "This invitation does not work"),
+            page.t(
+                "招待のリンクが無効か、期限（7日間）が切れているか、すでに使われています。また、招待されたメールアドレスのアカウントでログインしている必要があります。組織の管理者に再送を依頼してください。",
+                "The invitation is not valid, has expired (after 7 days), or was used already; and you must be signed in with the invited address. Ask the organisation's owner to invite you again.",
+            ),
+        ),
+    )
+}
+
+pub async fn invitation(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ManageOwnAccount)?;
+    let token = q.token.unwrap_or_default();
+    let peeked = state
+        .store
+        .peek_token(
+            &token_digest(&token),
+            TokenPurpose::Invitation,
+            state.clock.now(),
+        )
+        .await?;
+    let Some(invite) = peeked.filter(|t| t.email == me.account.email.as_str()) else {
+        return invalid_invitation(&page);
+    };
+    let (Some(org_id), Some(role)) = (invite.organisation_id, invite.role) else {
+        return invalid_invitation(&page);
+    };
+    let record = state
+        .store
+        .organisation(&org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let view = InvitationPage {
+        org_name: record.organisation.name_ja,
+        role: role.label(page.lang.is_en()).to_owned(),
+        action: format!(
+            "{}?token={}",
+            page.href("/invitations/accept"),
+            view::url_encode(&token)
+        ),
+        page,
+    };
+    rendered(StatusCode::OK, view)
+}
+
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    headers: HeaderMap,
+    Query(q): Query<TokenQuery>,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ManageOwnAccount)?;
+    let hash = token_digest(&q.token.unwrap_or_default());
+    let now = state.clock.now();
+    let peeked = state
+        .store
+        .peek_token(&hash, TokenPurpose::Invitation, now)
+        .await?;
+    let valid = peeked.filter(|t| t.email == me.account.email.as_str());
+    let (Some(org_id), Some(role)) = (
+        valid.as_ref().and_then(|t| t.organisation_id.clone()),
+        valid.as_ref().and_then(|t| t.role),
+    ) else {
+        return invalid_invitation(&page);
+    };
+    if state
+        .store
+        .redeem_token(&hash, TokenPurpose::Invitation, now)
+        .await?
+        .is_none()
+    {
+        return invalid_invitation(&page);
+    }
+    let actor = format!("account:{}", me.account.id);
+    state
+        .store
+        .grant_membership(&org_id, &me.account.id, role, &actor, now)
+        .await?;
+    // A new role is a change of privilege: the session gets a new id.
+    let cookie = start_session(&state, &headers, &me.account.id, SessionStage::Full).await?;
+    Ok(redirect_with_cookie(
+        &page.href(&format!("/organisations/{org_id}")),
+        cookie,
+    ))
+}

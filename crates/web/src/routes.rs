@@ -1,0 +1,130 @@
+//! The route table, recorded as it is built: [`crate::route_table`] lists exactly what the
+//! router serves, which is what the role × route test walks.
+
+use crate::auth::csrf;
+use crate::{AppState, api, pages};
+use axum::Router;
+use axum::handler::Handler;
+use axum::routing::{MethodRouter, get, post};
+
+/// A router and the (method, path) of every route it holds.
+pub struct Routes {
+    pub router: Router<AppState>,
+    pub table: Vec<(&'static str, &'static str)>,
+}
+
+impl Routes {
+    pub fn new() -> Self {
+        Self {
+            router: Router::new(),
+            table: Vec::new(),
+        }
+    }
+
+    pub fn get<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, h: H) -> Self {
+        self.table.push(("GET", path));
+        self.router = self.router.route(path, get(h));
+        self
+    }
+
+    /// A state-changing route: CSRF-checked, as every `POST` is.
+    pub fn post<H: Handler<T, AppState>, T: 'static>(mut self, path: &'static str, h: H) -> Self {
+        self.table.push(("POST", path));
+        self.router = self.router.route(path, checked_post(h));
+        self
+    }
+
+    /// A form page: `GET` shows it, `POST` submits it.
+    pub fn form<G, TG, P, TP>(mut self, path: &'static str, show: G, submit: P) -> Self
+    where
+        G: Handler<TG, AppState>,
+        P: Handler<TP, AppState>,
+        TG: 'static,
+        TP: 'static,
+    {
+        self.table.push(("GET", path));
+        self.table.push(("POST", path));
+        self.router = self
+            .router
+            .route(path, get(show))
+            .route(path, checked_post(submit));
+        self
+    }
+
+    /// Adds `other`'s routes, with whatever layers its router carries.
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.table.extend(other.table);
+        self.router = self.router.merge(other.router);
+        self
+    }
+}
+
+fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppState> {
+    post(h).layer(axum::middleware::from_fn(csrf::check))
+}
+
+pub fn all() -> Routes {
+    use pages::{account, admin, organisations};
+    Routes::new()
+        // Public catalogue.
+        .get("/", pages::home)
+        .get("/search", pages::search::search)
+        .get("/sessions", pages::sessions::sessions)
+        .get("/providers/{id}", pages::provider::provider)
+        .get("/programmes/{id}", pages::programme)
+        .get("/accessibility", pages::accessibility)
+        .get("/static/{file}", pages::static_file)
+        .get("/healthz", crate::health)
+        .get("/readyz", crate::ready)
+        // Signing up and in.
+        .form("/signup", account::signup_form, account::signup)
+        .get("/verify-email", account::verify_email)
+        .form("/login", account::login_form, account::login)
+        .form(
+            "/login/second-factor",
+            account::second_factor_form,
+            account::second_factor,
+        )
+        .post("/logout", account::logout)
+        .form("/password/forgot", account::forgot_form, account::forgot)
+        .form("/password/reset", account::reset_form, account::reset)
+        // One's own account.
+        .get("/account", account::overview)
+        .post("/account/sessions/end-all", account::end_all_sessions)
+        .post("/account/verification-mail", account::resend_verification)
+        .form(
+            "/account/two-factor",
+            account::two_factor_page,
+            account::two_factor_confirm,
+        )
+        .get("/account/two-factor/qr.svg", account::two_factor_qr)
+        .post("/account/two-factor/disable", account::two_factor_disable)
+        // Provider organisations.
+        .form(
+            "/organisations/new",
+            organisations::new_form,
+            organisations::register,
+        )
+        .get("/organisations/{id}", organisations::show)
+        .form(
+            "/organisations/{id}/edit",
+            organisations::edit_form,
+            organisations::update,
+        )
+        .form(
+            "/organisations/{id}/staff",
+            organisations::staff,
+            organisations::invite,
+        )
+        .form(
+            "/invitations/accept",
+            organisations::invitation,
+            organisations::accept_invitation,
+        )
+        // The ministry.
+        .get("/ministry/organisations", admin::organisations)
+        .get("/admin/accounts", admin::accounts)
+        .post("/admin/accounts/{id}/roles", admin::set_roles)
+        .get("/admin/outbox", admin::outbox)
+        .merge(api::routes())
+}
