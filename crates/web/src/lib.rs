@@ -24,7 +24,7 @@ use koshu_store::Store;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -94,7 +94,10 @@ pub fn app(state: AppState) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-            .layer(CompressionLayer::new()),
+            // Pages are compressed per response: brotli's default (quality 11) costs
+            // milliseconds a page, quality 4 a fraction of that for nearly the same size
+            // (bench/RESULTS.md).
+            .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
     )
 }
 

@@ -7,7 +7,7 @@
 use super::{Fee, Programme, Session};
 use crate::prefecture::Prefecture;
 use crate::types::Yen;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use time::Date;
 
 pub const PAGE_SIZE: usize = 20;
@@ -217,11 +217,14 @@ impl Filters {
 /// What a programme offers to each facet, computed once per catalogue change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
-    values: BTreeMap<Facet, Vec<String>>,
+    /// Indexed by `Facet as usize`.
+    values: [Vec<String>; Facet::ALL.len()],
     /// Session start dates with what decides whether one is still open, sorted by start.
     sessions: Vec<SessionFacts>,
     lowest_fee: Option<Yen>,
     title: String,
+    /// The one value of the `open` facet, kept so that `values` can lend it.
+    open_true: [String; 1],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -250,9 +253,9 @@ impl Facts {
         sessions: &[Session],
         subject_of_item: impl Fn(&str) -> Option<String>,
     ) -> Self {
-        let mut values: BTreeMap<Facet, Vec<String>> = BTreeMap::new();
+        let mut values: [Vec<String>; Facet::ALL.len()] = Default::default();
         let mut put = |facet: Facet, code: String| {
-            let v = values.entry(facet).or_default();
+            let v = &mut values[facet as usize];
             if !v.contains(&code) {
                 v.push(code);
             }
@@ -301,25 +304,24 @@ impl Facts {
             sessions: session_facts,
             lowest_fee,
             title: programme.title_ja.clone(),
+            open_true: ["true".to_owned()],
         }
     }
 
-    fn values(&self, facet: Facet, today: Date) -> Vec<&str> {
+    /// The facet's values for this programme; no allocation, as it runs for every candidate
+    /// and facet of every search.
+    fn values(&self, facet: Facet, today: Date) -> &[String] {
         match facet {
-            Facet::Open if self.sessions.iter().any(|s| s.open_on(today)) => vec!["true"],
-            Facet::Open => Vec::new(),
-            other => self
-                .values
-                .get(&other)
-                .map(|v| v.iter().map(String::as_str).collect())
-                .unwrap_or_default(),
+            Facet::Open if self.sessions.iter().any(|s| s.open_on(today)) => &self.open_true,
+            Facet::Open => &[],
+            other => &self.values[other as usize],
         }
     }
 
     fn matches(&self, filters: &Filters, today: Date) -> bool {
         filters.selected.iter().all(|(facet, wanted)| {
             let have = self.values(*facet, today);
-            wanted.iter().any(|w| have.contains(&w.as_str()))
+            wanted.iter().any(|w| have.contains(w))
         })
     }
 
@@ -332,10 +334,8 @@ impl Facts {
     }
 
     pub fn prefectures(&self) -> impl Iterator<Item = Prefecture> + '_ {
-        self.values
-            .get(&Facet::Prefecture)
-            .into_iter()
-            .flatten()
+        self.values[Facet::Prefecture as usize]
+            .iter()
             .filter_map(|c| Prefecture::from_code(c).ok())
     }
 }
@@ -390,15 +390,20 @@ pub fn run<'a, T>(
     let mut facets: FacetCounts = BTreeMap::new();
     for facet in Facet::ALL {
         let others = filters.without_facet(facet);
-        let counts = facets.entry(facet).or_default();
+        // Counted by borrowed value: no allocation per increment.
+        let mut counts: HashMap<&str, usize> = HashMap::new();
         for c in candidates
             .iter()
             .filter(|c| c.facts.matches(&others, today))
         {
             for v in c.facts.values(facet, today) {
-                *counts.entry(v.to_owned()).or_default() += 1;
+                *counts.entry(v.as_str()).or_default() += 1;
             }
         }
+        facets.insert(
+            facet,
+            counts.into_iter().map(|(v, n)| (v.to_owned(), n)).collect(),
+        );
     }
     let mut hits: Vec<Candidate<'a, T>> = candidates
         .iter()
