@@ -14,7 +14,8 @@ import axe from 'axe-core';
 
 // ---------------------------------------------------------------------------------------------
 // PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
-// `status` is the HTTP status the page must answer with (200 unless given).
+// `status` is the HTTP status the page must answer with (200 unless given); with `submit`, the
+// page's form is sent as it stands and the page that answers is the one checked.
 // ---------------------------------------------------------------------------------------------
 const PAGES = [
   { path: '/', what: 'home (catalogue entry points)' },
@@ -26,6 +27,11 @@ const PAGES = [
   { path: '/sessions', what: 'sessions: none upcoming' },
   { path: '/providers/nict', what: 'provider page' },
   { path: '/accessibility', what: 'accessibility statement' },
+  { path: '/signup', what: 'sign-up form' },
+  { path: '/signup', what: 'sign-up form sent empty: error summary and field errors', submit: true, status: 400 },
+  { path: '/login', what: 'sign-in form' },
+  { path: '/login', what: 'sign-in with nothing typed: the error', submit: true, status: 401 },
+  { path: '/password/forgot', what: 'password reset request' },
   { path: '/no-such-page', what: 'the 404 error page', status: 404 },
 ];
 
@@ -55,10 +61,10 @@ async function main() {
   let checked = 0;
   try {
     const context = await browser.newContext({ locale: 'ja-JP' });
-    for (const { path, what, status = 200 } of PAGES) {
+    for (const { path, what, status = 200, submit = false } of PAGES) {
       for (const { lang, url } of LANGS) {
         const address = base + url(path);
-        const found = await checkPage(context, address, { lang, status });
+        const found = await checkPage(context, address, { lang, status, submit });
         checked += 1;
         const label = `${url(path)} (${what})`;
         if (found.length === 0) {
@@ -87,7 +93,7 @@ async function main() {
 }
 
 /** Loads one page and returns its findings as readable lines (empty when clean). */
-async function checkPage(context, address, { lang, status }) {
+async function checkPage(context, address, { lang, status, submit }) {
   const found = [];
   const page = await context.newPage();
   page.on('console', (msg) => {
@@ -97,7 +103,14 @@ async function checkPage(context, address, { lang, status }) {
   });
   page.on('pageerror', (err) => found.push(`  [script error] ${err.message}`));
   try {
-    const response = await page.goto(address, { waitUntil: 'load' });
+    let response = await page.goto(address, { waitUntil: 'load' });
+    if (submit) {
+      // Send the page's form as it stands, as a person pressing its button would.
+      [response] = await Promise.all([
+        page.waitForNavigation({ waitUntil: 'load' }),
+        page.click('main form button[type=submit]'),
+      ]);
+    }
     const got = response?.status();
     if (got !== status) found.push(`  [status] expected HTTP ${status}, got ${got}`);
 

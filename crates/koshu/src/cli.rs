@@ -62,6 +62,11 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Accounts: give the ministry's roles (the first administrator is made here).
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
     /// The effective configuration.
     Config {
         #[command(subcommand)]
@@ -73,6 +78,23 @@ enum Command {
 enum AuditCommand {
     /// Check every entry's hash and link; names the first entry that was altered or removed.
     Verify,
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountsCommand {
+    /// Set the ministry role of the account with this e-mail address (it must have signed up;
+    /// its address counts as verified from then on). The person signs in again and must set up
+    /// two-factor authentication to use the role.
+    Role {
+        /// The account's e-mail address.
+        email: String,
+        /// reviewer, administrator, or none.
+        #[arg(long, value_parser = ["reviewer", "administrator", "none"])]
+        role: String,
+        /// Also mark the account as an external expert (審査の外部有識者).
+        #[arg(long)]
+        expert: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -259,6 +281,39 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             println!(
                 "koshu: catalogue index rebuilt from the database ({count} programmes, {:.1} s); running servers will rebuild theirs.",
                 started.elapsed().as_secs_f64()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Accounts {
+            command:
+                AccountsCommand::Role {
+                    email,
+                    role,
+                    expert,
+                },
+        } => {
+            let email = koshu_domain::access::Email::parse(&email)
+                .map_err(|e| Failure::Message(format!("{email}: {}", e.message_en)))?;
+            let role = koshu_domain::access::MinistryRole::from_code(&role);
+            let store = crate::open_store(&config).await?;
+            let account = store.account_by_email(&email).await?.ok_or_else(|| {
+                Failure::Message(format!(
+                    "no account has the address {email}: sign up at /signup first"
+                ))
+            })?;
+            // The operator vouches for the person: the first administrator has nobody to read
+            // the verification mail from the outbox for them.
+            if !account.email_verified {
+                store.mark_email_verified(&account.id, clock.now()).await?;
+            }
+            store
+                .set_ministry_roles(&account.id, role, expert, "cli", clock.now())
+                .await?;
+            store.close().await;
+            println!(
+                "koshu: {email} is now {}{}; they sign in again and set up two-factor authentication to use it.",
+                role.map_or("without a ministry role", |r| r.code()),
+                if expert { ", external expert" } else { "" }
             );
             Ok(ExitCode::SUCCESS)
         }

@@ -35,11 +35,39 @@ fn every_command_has_help() {
         &["import", "--help"],
         &["audit", "verify", "--help"],
         &["config", "show", "--help"],
+        &["accounts", "role", "--help"],
     ] {
         let out = koshu(dir.path(), args);
         assert!(out.status.success(), "{args:?}");
         assert!(text(&out.stdout).contains("Usage"), "{args:?}");
     }
+}
+
+#[test]
+fn a_role_goes_only_to_an_account_that_signed_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = koshu(
+        dir.path(),
+        &[
+            "accounts",
+            "role",
+            "admin@meti.example.jp",
+            "--role",
+            "administrator",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("admin@meti.example.jp") && err.contains("/signup"),
+        "{err}"
+    );
+    let out = koshu(
+        dir.path(),
+        &["accounts", "role", "x@example.jp", "--role", "root"],
+    );
+    assert_eq!(out.status.code(), Some(2), "clap names the allowed values");
+    assert!(text(&out.stderr).contains("administrator"));
 }
 
 #[test]

@@ -7,7 +7,7 @@
 mod normalize;
 
 use koshu_domain::catalogue::search::{
-    self, Candidate, FacetCounts, Facts, Filters, Relaxation, Sort,
+    self, Candidate, FacetCounts, Facts, Filters, Relaxation, Sort, Vocabulary,
 };
 use koshu_domain::catalogue::{Programme, Session};
 use koshu_domain::taxonomy::Taxonomy;
@@ -33,6 +33,7 @@ pub struct Listing {
     pub programme: Programme,
     pub provider_name_ja: String,
     pub provider_name_en: Option<String>,
+    pub provider_url: Option<String>,
     pub sessions: Vec<Session>,
 }
 
@@ -107,6 +108,8 @@ pub struct CatalogueIndex {
     fields: Fields,
     taxonomy: Arc<Taxonomy>,
     entries: RwLock<HashMap<String, Entry>>,
+    /// The facet values of every entry's facts, as ids.
+    vocabulary: RwLock<Vocabulary>,
     /// Each indexed version of a programme gets a fresh key; hits are mapped back through it.
     keys: RwLock<HashMap<u64, String>>,
     next_key: AtomicU64,
@@ -153,6 +156,7 @@ impl CatalogueIndex {
             fields,
             taxonomy,
             entries: RwLock::new(HashMap::new()),
+            vocabulary: RwLock::new(Vocabulary::default()),
             keys: RwLock::new(HashMap::new()),
             next_key: AtomicU64::new(1),
         })
@@ -181,6 +185,7 @@ impl CatalogueIndex {
             .write()
             .map_err(|_| SearchError::Poisoned)?
             .clear();
+        *self.vocabulary.write().map_err(|_| SearchError::Poisoned)? = Vocabulary::default();
         self.apply(listings, &[])
     }
 
@@ -198,13 +203,17 @@ impl CatalogueIndex {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
         }
         let mut new_keys = Vec::with_capacity(upserts.len());
+        let mut vocabulary = self.vocabulary.write().map_err(|_| SearchError::Poisoned)?;
         for listing in upserts {
             let key = self.next_key.fetch_add(1, Ordering::Relaxed);
             let id = listing.programme.id.as_str().to_owned();
             writer.add_document(self.document(&listing, key))?;
-            let facts = Facts::of(&listing.programme, &listing.sessions, |item| {
-                self.taxonomy.syllabus_item(item).map(|i| i.subject.clone())
-            });
+            let facts = Facts::of(
+                &listing.programme,
+                &listing.sessions,
+                |item| self.taxonomy.syllabus_item(item).map(|i| i.subject.clone()),
+                &mut vocabulary,
+            );
             new_keys.push((key, id.clone()));
             new_entries.push((
                 id,
@@ -214,6 +223,8 @@ impl CatalogueIndex {
                 },
             ));
         }
+        // Released before the entries lock: searches take entries first, then the vocabulary.
+        drop(vocabulary);
         writer.commit()?;
         self.reader.reload()?;
         let mut entries = self.entries.write().map_err(|_| SearchError::Poisoned)?;
@@ -391,7 +402,15 @@ impl CatalogueIndex {
                 out
             }
         };
-        let outcome = search::run(candidates, &req.filters, req.sort, req.page, today);
+        let vocabulary = self.vocabulary.read().map_err(|_| SearchError::Poisoned)?;
+        let outcome = search::run(
+            candidates,
+            &req.filters,
+            req.sort,
+            req.page,
+            today,
+            &vocabulary,
+        );
         let parts = parts_of(&req.text);
         let highlighters = match &query {
             Some(q) => Some((

@@ -49,6 +49,7 @@ fn index_with(programmes: &[String]) -> CatalogueIndex {
             programme: p.programme,
             provider_name_ja: "アクメ株式会社".into(),
             provider_name_en: None,
+            provider_url: None,
             sessions: p.sessions,
         })
         .collect();
@@ -251,6 +252,7 @@ fn changes_replace_and_remove() {
                 programme: p.programme,
                 provider_name_ja: "アクメ株式会社".into(),
                 provider_name_en: None,
+                provider_url: None,
                 sessions: p.sessions,
             }],
             &[],

@@ -328,8 +328,26 @@ pub struct CatalogueCounts {
     pub sessions: i64,
 }
 
-/// A programme with its sessions and its provider's names: what the catalogue index holds.
-pub type CatalogueRecord = (ProgrammeWithSessions, String, Option<String>);
+/// A programme with its sessions and what is published of its provider: what the catalogue
+/// index holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogueRecord {
+    pub item: ProgrammeWithSessions,
+    pub provider_name_ja: String,
+    pub provider_name_en: Option<String>,
+    pub provider_url: Option<String>,
+}
+
+impl CatalogueRecord {
+    fn new(item: ProgrammeWithSessions, provider: &Provider) -> Self {
+        Self {
+            item,
+            provider_name_ja: provider.name_ja.clone(),
+            provider_name_en: provider.name_en.clone(),
+            provider_url: provider.url.clone(),
+        }
+    }
+}
 
 /// A change recorded in the audit log that the catalogue index must follow.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -345,12 +363,19 @@ const SESSION_COLUMNS: &str = "id, programme_id, starts_on, ends_on, prefecture,
 impl Store {
     /// Every programme with its sessions and provider names: to build the index.
     pub async fn catalogue_records(&self) -> Result<Vec<CatalogueRecord>, StoreError> {
-        type Row = (String, String, Option<String>);
-        let rows: Vec<Row> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT p.doc, v.name_ja, v.name_en FROM programmes p JOIN providers v ON v.id = p.provider_id")
-                .fetch_all(pool)
-                .await?
+        let rows: Vec<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT doc FROM programmes").fetch_all(pool).await?
         });
+        let provider_docs: Vec<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT doc FROM providers").fetch_all(pool).await?
+        });
+        let providers: HashMap<String, Provider> = provider_docs
+            .into_iter()
+            .map(|(doc,)| {
+                let p: Provider = serde_json::from_str(&doc)?;
+                Ok((p.id.as_str().to_owned(), p))
+            })
+            .collect::<Result<_, StoreError>>()?;
         let session_rows: Vec<SessionRow> = on_db!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {SESSION_COLUMNS} FROM sessions ORDER BY programme_id, starts_on, position")))
                 .fetch_all(pool)
@@ -365,17 +390,21 @@ impl Store {
                 .push(session);
         }
         rows.into_iter()
-            .map(|(doc, name_ja, name_en)| {
-                let programme: Programme = serde_json::from_str(&doc)?;
+            .filter_map(|(doc,)| {
+                let programme: Programme = match serde_json::from_str(&doc) {
+                    Ok(p) => p,
+                    Err(e) => return Some(Err(e.into())),
+                };
+                // A programme whose provider is gone is not listed (the schema forbids it).
+                let provider = providers.get(programme.provider.as_str())?;
                 let sessions = sessions.remove(programme.id.as_str()).unwrap_or_default();
-                Ok((
+                Some(Ok(CatalogueRecord::new(
                     ProgrammeWithSessions {
                         programme,
                         sessions,
                     },
-                    name_ja,
-                    name_en,
-                ))
+                    provider,
+                )))
             })
             .collect()
     }
@@ -388,7 +417,7 @@ impl Store {
         let Some(provider) = self.provider(item.programme.provider.as_str()).await? else {
             return Ok(None);
         };
-        Ok(Some((item, provider.name_ja, provider.name_en)))
+        Ok(Some(CatalogueRecord::new(item, &provider)))
     }
 
     /// The sequence number of the newest audit entry (0 when the log is empty).

@@ -28,12 +28,13 @@ pub struct CatalogueSync {
     applied: Mutex<i64>,
 }
 
-fn listing((item, name_ja, name_en): CatalogueRecord) -> Listing {
+fn listing(r: CatalogueRecord) -> Listing {
     Listing {
-        programme: item.programme,
-        provider_name_ja: name_ja,
-        provider_name_en: name_en,
-        sessions: item.sessions,
+        programme: r.item.programme,
+        provider_name_ja: r.provider_name_ja,
+        provider_name_en: r.provider_name_en,
+        provider_url: r.provider_url,
+        sessions: r.item.sessions,
     }
 }
 

@@ -205,26 +205,65 @@ impl Filters {
         }
         next
     }
-
-    #[must_use]
-    fn without_facet(&self, facet: Facet) -> Self {
-        let mut next = self.clone();
-        next.selected.remove(&facet);
-        next
-    }
 }
 
 /// What a programme offers to each facet, computed once per catalogue change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Facts {
-    /// Indexed by `Facet as usize`.
-    values: [Vec<String>; Facet::ALL.len()],
+    /// Value ids (see [`Vocabulary`]) per facet, indexed by `Facet as usize`.
+    values: [Vec<u32>; Facet::ALL.len()],
+    prefectures: Vec<Prefecture>,
     /// Session start dates with what decides whether one is still open, sorted by start.
     sessions: Vec<SessionFacts>,
     lowest_fee: Option<Yen>,
     title: String,
-    /// The one value of the `open` facet, kept so that `values` can lend it.
-    open_true: [String; 1],
+    /// The id of the `open` facet's one value, kept so that `values` can lend it.
+    open_true: [u32; 1],
+}
+
+/// The facet values of one catalogue as small numbers: counting and matching over thousands
+/// of programmes then touch integers, not strings (bench/RESULTS.md). One vocabulary serves
+/// every programme of an index; ids are never reused while it lives.
+#[derive(Debug, Clone, Default)]
+pub struct Vocabulary {
+    ids: HashMap<(Facet, String), u32>,
+    values: Vec<(Facet, String)>,
+}
+
+impl Vocabulary {
+    pub fn intern(&mut self, facet: Facet, code: &str) -> u32 {
+        if let Some(id) = self.ids.get(&(facet, code.to_owned())) {
+            return *id;
+        }
+        let id = u32::try_from(self.values.len()).unwrap_or(u32::MAX);
+        self.values.push((facet, code.to_owned()));
+        self.ids.insert((facet, code.to_owned()), id);
+        id
+    }
+
+    fn id(&self, facet: Facet, code: &str) -> Option<u32> {
+        self.ids.get(&(facet, code.to_owned())).copied()
+    }
+
+    pub fn len(&self) -> usize {
+        self.values.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// The filters as ids; a code no programme has becomes an empty choice, which nothing meets.
+    fn resolve(&self, filters: &Filters) -> Vec<(Facet, Vec<u32>)> {
+        filters
+            .selected
+            .iter()
+            .map(|(facet, codes)| {
+                let ids = codes.iter().filter_map(|c| self.id(*facet, c)).collect();
+                (*facet, ids)
+            })
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -252,12 +291,16 @@ impl Facts {
         programme: &Programme,
         sessions: &[Session],
         subject_of_item: impl Fn(&str) -> Option<String>,
+        vocabulary: &mut Vocabulary,
     ) -> Self {
-        let mut values: [Vec<String>; Facet::ALL.len()] = Default::default();
+        let mut values: [Vec<u32>; Facet::ALL.len()] = Default::default();
+        let mut prefectures = Vec::new();
+        let open_true = [vocabulary.intern(Facet::Open, "true")];
         let mut put = |facet: Facet, code: String| {
+            let id = vocabulary.intern(facet, &code);
             let v = &mut values[facet as usize];
-            if !v.contains(&code) {
-                v.push(code);
+            if !v.contains(&id) {
+                v.push(id);
             }
         };
         for c in &programme.layers {
@@ -280,6 +323,9 @@ impl Facts {
         for s in sessions {
             if let Some(p) = s.prefecture {
                 put(Facet::Prefecture, p.code());
+                if !prefectures.contains(&p) {
+                    prefectures.push(p);
+                }
             }
             put(Facet::Month, month_code(s.starts_on));
         }
@@ -301,16 +347,17 @@ impl Facts {
         session_facts.sort();
         Self {
             values,
+            prefectures,
             sessions: session_facts,
             lowest_fee,
             title: programme.title_ja.clone(),
-            open_true: ["true".to_owned()],
+            open_true,
         }
     }
 
     /// The facet's values for this programme; no allocation, as it runs for every candidate
     /// and facet of every search.
-    fn values(&self, facet: Facet, today: Date) -> &[String] {
+    fn values(&self, facet: Facet, today: Date) -> &[u32] {
         match facet {
             Facet::Open if self.sessions.iter().any(|s| s.open_on(today)) => &self.open_true,
             Facet::Open => &[],
@@ -318,11 +365,16 @@ impl Facts {
         }
     }
 
-    fn matches(&self, filters: &Filters, today: Date) -> bool {
-        filters.selected.iter().all(|(facet, wanted)| {
-            let have = self.values(*facet, today);
-            wanted.iter().any(|w| have.contains(w))
-        })
+    /// Whether every chosen facet has one of its chosen values here; `skip` is left out (the
+    /// facet being counted).
+    fn matches(&self, filters: &[(Facet, Vec<u32>)], skip: Option<Facet>, today: Date) -> bool {
+        filters
+            .iter()
+            .filter(|(facet, _)| Some(*facet) != skip)
+            .all(|(facet, wanted)| {
+                let have = self.values(*facet, today);
+                wanted.iter().any(|w| have.contains(w))
+            })
     }
 
     /// The first session starting on or after `today`.
@@ -334,9 +386,7 @@ impl Facts {
     }
 
     pub fn prefectures(&self) -> impl Iterator<Item = Prefecture> + '_ {
-        self.values[Facet::Prefecture as usize]
-            .iter()
-            .filter_map(|c| Prefecture::from_code(c).ok())
+        self.prefectures.iter().copied()
     }
 }
 
@@ -379,45 +429,61 @@ pub struct Outcome<'a, T> {
 }
 
 /// Filters, counts, sorts and pages the candidates. `page` starts at 1; a page past the end
-/// gives no hits (the caller decides whether that is an error).
+/// gives no hits (the caller decides whether that is an error). `vocabulary` is the one the
+/// candidates' facts were built with.
 pub fn run<'a, T>(
     candidates: Vec<Candidate<'a, T>>,
     filters: &Filters,
     sort: Sort,
     page: usize,
     today: Date,
+    vocabulary: &Vocabulary,
 ) -> Outcome<'a, T> {
-    let mut facets: FacetCounts = BTreeMap::new();
-    for facet in Facet::ALL {
-        let others = filters.without_facet(facet);
-        // Counted by borrowed value: no allocation per increment.
-        let mut counts: HashMap<&str, usize> = HashMap::new();
-        for c in candidates
-            .iter()
-            .filter(|c| c.facts.matches(&others, today))
-        {
-            for v in c.facts.values(facet, today) {
-                *counts.entry(v.as_str()).or_default() += 1;
-            }
-        }
-        facets.insert(
-            facet,
-            counts.into_iter().map(|(v, n)| (v.to_owned(), n)).collect(),
-        );
-    }
-    let mut hits: Vec<Candidate<'a, T>> = candidates
+    let chosen = vocabulary.resolve(filters);
+    let hits: Vec<Candidate<'a, T>> = candidates
         .iter()
         .copied()
-        .filter(|c| c.facts.matches(filters, today))
+        .filter(|c| c.facts.matches(&chosen, None, today))
         .collect();
+    // Disjunctive counts: a facet without a selection counts over the hits; a chosen facet
+    // counts over what the other filters alone leave. Ids are unique across facets, so one
+    // array holds every count.
+    let mut counts = vec![0usize; vocabulary.len()];
+    let mut count = |c: &Candidate<'a, T>, facet: Facet| {
+        for id in c.facts.values(facet, today) {
+            if let Some(n) = counts.get_mut(*id as usize) {
+                *n += 1;
+            }
+        }
+    };
+    for facet in Facet::ALL {
+        if chosen.iter().any(|(f, _)| *f == facet) {
+            for c in candidates
+                .iter()
+                .filter(|c| c.facts.matches(&chosen, Some(facet), today))
+            {
+                count(c, facet);
+            }
+        } else {
+            for c in &hits {
+                count(c, facet);
+            }
+        }
+    }
+    let mut facets: FacetCounts = Facet::ALL.iter().map(|f| (*f, BTreeMap::new())).collect();
+    for (id, n) in counts.into_iter().enumerate().filter(|(_, n)| *n > 0) {
+        if let Some((facet, code)) = vocabulary.values.get(id) {
+            facets.entry(*facet).or_default().insert(code.clone(), n);
+        }
+    }
     let relaxations = if hits.is_empty() {
         filters
             .iter()
             .map(|(facet, code)| {
-                let relaxed = filters.without(facet, code);
+                let relaxed = vocabulary.resolve(&filters.without(facet, code));
                 let count = candidates
                     .iter()
-                    .filter(|c| c.facts.matches(&relaxed, today))
+                    .filter(|c| c.facts.matches(&relaxed, None, today))
                     .count();
                 Relaxation {
                     facet,
@@ -430,8 +496,8 @@ pub fn run<'a, T>(
     } else {
         Vec::new()
     };
-    sort_hits(&mut hits, sort, today);
     let total = hits.len();
+    let hits = sorted(hits, sort, today);
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = page.max(1);
     let hits = hits
@@ -449,29 +515,32 @@ pub fn run<'a, T>(
     }
 }
 
-fn sort_hits<T>(hits: &mut [Candidate<'_, T>], sort: Sort, today: Date) {
-    // Missing values sort last; ties fall back to the title so that pages are stable.
-    let next = |c: &Candidate<'_, T>| c.facts.next_session(today).unwrap_or(Date::MAX);
-    let fee = |c: &Candidate<'_, T>| c.facts.lowest_fee.map_or(u64::MAX, Yen::amount);
+/// Sorts with each hit's keys computed once (the next session is a scan of its sessions).
+/// Missing values sort last; ties fall back to the title so that pages are stable.
+fn sorted<'a, T>(hits: Vec<Candidate<'a, T>>, sort: Sort, today: Date) -> Vec<Candidate<'a, T>> {
+    let mut keyed: Vec<(Date, u64, Candidate<'a, T>)> = hits
+        .into_iter()
+        .map(|c| {
+            let next = c.facts.next_session(today).unwrap_or(Date::MAX);
+            let fee = c.facts.lowest_fee.map_or(u64::MAX, Yen::amount);
+            (next, fee, c)
+        })
+        .collect();
+    let title = |c: &Candidate<'a, T>| c.facts.title.as_str();
     match sort {
-        Sort::Relevance => hits.sort_by(|a, b| {
-            b.score
-                .total_cmp(&a.score)
-                .then_with(|| next(a).cmp(&next(b)))
-                .then_with(|| a.facts.title.cmp(&b.facts.title))
+        Sort::Relevance => keyed.sort_by(|a, b| {
+            b.2.score
+                .total_cmp(&a.2.score)
+                .then_with(|| a.0.cmp(&b.0))
+                .then_with(|| title(&a.2).cmp(title(&b.2)))
         }),
-        Sort::NextSession => hits.sort_by(|a, b| {
-            next(a)
-                .cmp(&next(b))
-                .then_with(|| a.facts.title.cmp(&b.facts.title))
-        }),
-        Sort::Fee => hits.sort_by(|a, b| {
-            fee(a)
-                .cmp(&fee(b))
-                .then_with(|| a.facts.title.cmp(&b.facts.title))
-        }),
-        Sort::Title => hits.sort_by(|a, b| a.facts.title.cmp(&b.facts.title)),
+        Sort::NextSession => {
+            keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| title(&a.2).cmp(title(&b.2))))
+        }
+        Sort::Fee => keyed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| title(&a.2).cmp(title(&b.2)))),
+        Sort::Title => keyed.sort_by(|a, b| title(&a.2).cmp(title(&b.2))),
     }
+    keyed.into_iter().map(|(_, _, c)| c).collect()
 }
 
 /// Whether the fee is known to be zero: used for the "free" label in lists.

@@ -65,7 +65,7 @@ pub fn csv_record<S: AsRef<str>>(fields: &[S]) -> String {
 
 async fn records(state: &AppState) -> Result<Vec<CatalogueRecord>, AppError> {
     let mut records = state.store.catalogue_records().await?;
-    records.sort_by(|a, b| a.0.programme.id.cmp(&b.0.programme.id));
+    records.sort_by(|a, b| a.item.programme.id.cmp(&b.item.programme.id));
     Ok(records)
 }
 
@@ -109,7 +109,12 @@ pub async fn export_programmes_csv(State(state): State<AppState>) -> Result<Resp
     };
     let mut out = String::from(BOM);
     out.push_str(&csv_record(&CSV_HEADER));
-    for (item, provider_ja, _) in records(&state).await? {
+    for CatalogueRecord {
+        item,
+        provider_name_ja: provider_ja,
+        ..
+    } in records(&state).await?
+    {
         let p = &item.programme;
         out.push_str(&csv_record(&[
             p.id.to_string(),
@@ -156,7 +161,7 @@ pub async fn export_programmes_jsonl(State(state): State<AppState>) -> Result<Re
     let today = view::today(&state);
     let mut providers: HashMap<String, Provider> = HashMap::new();
     let mut out = String::new();
-    for (item, _, _) in records(&state).await? {
+    for CatalogueRecord { item, .. } in records(&state).await? {
         let id = item.programme.provider.as_str();
         if !providers.contains_key(id) {
             let provider = state.store.provider(id).await?.ok_or_else(|| {

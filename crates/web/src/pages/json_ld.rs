@@ -1,7 +1,7 @@
 //! schema.org `Course` with `CourseInstance`s (A06), so search engines and aggregators can read a
 //! programme page without scraping it.
 
-use koshu_domain::catalogue::{Fee, Programme, Provider, Session};
+use koshu_domain::catalogue::{Fee, Programme, Session};
 use koshu_domain::taxonomy::Taxonomy;
 use serde_json::{Value, json};
 
@@ -22,7 +22,8 @@ fn offer(fee: &Fee) -> Option<Value> {
 
 pub fn course(
     programme: &Programme,
-    provider: &Provider,
+    provider_name: &str,
+    provider_url: Option<&str>,
     sessions: &[Session],
     taxonomy: &Taxonomy,
 ) -> String {
@@ -52,7 +53,7 @@ pub fn course(
         "alternateName": programme.title_en,
         "description": programme.summary_ja,
         "inLanguage": match programme.language { koshu_domain::catalogue::Language::Ja => "ja", koshu_domain::catalogue::Language::En => "en" },
-        "provider": { "@type": "Organization", "name": provider.name_ja, "sameAs": provider.url },
+        "provider": { "@type": "Organization", "name": provider_name, "sameAs": provider_url },
         "educationalLevel": taxonomy.difficulty(&programme.difficulty).map(|d| d.label.ja.clone()),
         "teaches": programme.skills_ja,
         "coursePrerequisites": programme.prerequisites_ja,

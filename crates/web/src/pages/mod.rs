@@ -209,27 +209,24 @@ struct ProgrammePage {
 
 pub async fn programme(
     State(state): State<AppState>,
-    lang: Lang,
     page: PageCtx,
     Path(id): Path<String>,
 ) -> PageResult {
+    // Read from this node's catalogue snapshot, which follows every write within a second
+    // (ARCHITECTURE.md, decision 25): no database round trip per page view.
     let id = Slug::parse(&id).map_err(|_| AppError::NotFound)?;
-    let item = state
-        .store
-        .programme(id.as_str())
-        .await?
+    let listing = state
+        .catalogue
+        .index()
+        .get(id.as_str())
         .ok_or(AppError::NotFound)?;
-    let provider = state
-        .store
-        .provider(item.programme.provider.as_str())
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let lang = page.lang;
     let labels = Labels {
         taxonomy: &state.taxonomy,
         lang,
     };
-    let p = item.programme;
-    let sessions = item
+    let p = &listing.programme;
+    let sessions = listing
         .sessions
         .iter()
         .map(|s| {
@@ -259,7 +256,13 @@ pub async fn programme(
             }
         })
         .collect();
-    let json_ld = json_ld::course(&p, &provider, &item.sessions, &state.taxonomy);
+    let json_ld = json_ld::course(
+        p,
+        &listing.provider_name_ja,
+        listing.provider_url.as_deref(),
+        &listing.sessions,
+        &state.taxonomy,
+    );
     let designation = p.designation.as_ref().map(|d| {
         (
             d.number.clone(),
@@ -267,11 +270,15 @@ pub async fn programme(
         )
     });
     let view = ProgrammePage {
-        provider_href: page.href(&format!("/providers/{}", provider.id)),
+        provider_href: page.href(&format!("/providers/{}", p.provider)),
         designation,
         json_ld,
         title: pick_opt(lang, &p.title_ja, p.title_en.as_deref()),
-        provider: pick_opt(lang, &provider.name_ja, provider.name_en.as_deref()),
+        provider: pick_opt(
+            lang,
+            &listing.provider_name_ja,
+            listing.provider_name_en.as_deref(),
+        ),
         summary: pick_opt(lang, &p.summary_ja, p.summary_en.as_deref()),
         purpose: p.purpose_ja.clone(),
         goals: p.goals_ja.clone(),
@@ -300,7 +307,7 @@ pub async fn programme(
         complaint: p.complaint_ja.clone(),
         accessibility: p.accessibility_ja.clone(),
         source: p.source.clone(),
-        sessions_have_notes: item.sessions.iter().any(|s| s.note_ja.is_some()),
+        sessions_have_notes: listing.sessions.iter().any(|s| s.note_ja.is_some()),
         sessions,
         page,
     };
