@@ -107,11 +107,11 @@ pub struct CatalogueIndex {
     writer: Mutex<IndexWriter>,
     fields: Fields,
     taxonomy: Arc<Taxonomy>,
-    entries: RwLock<HashMap<String, Entry>>,
+    entries: RwLock<HashMap<String, Arc<Entry>>>,
     /// The facet values of every entry's facts, as ids.
     vocabulary: RwLock<Vocabulary>,
     /// Each indexed version of a programme gets a fresh key; hits are mapped back through it.
-    keys: RwLock<HashMap<u64, String>>,
+    keys: RwLock<HashMap<u64, Arc<Entry>>>,
     next_key: AtomicU64,
 }
 
@@ -214,14 +214,12 @@ impl CatalogueIndex {
                 |item| self.taxonomy.syllabus_item(item).map(|i| i.subject.clone()),
                 &mut vocabulary,
             );
-            new_keys.push((key, id.clone()));
-            new_entries.push((
-                id,
-                Entry {
-                    listing: Arc::new(listing),
-                    facts,
-                },
-            ));
+            let entry = Arc::new(Entry {
+                listing: Arc::new(listing),
+                facts,
+            });
+            new_keys.push((key, Arc::clone(&entry)));
+            new_entries.push((id, entry));
         }
         // Released before the entries lock: searches take entries first, then the vocabulary.
         drop(vocabulary);
@@ -232,7 +230,12 @@ impl CatalogueIndex {
         for id in removed {
             entries.remove(id);
         }
-        keys.retain(|_, id| !removed.contains(id) && !new_entries.iter().any(|(n, _)| n == id));
+        let replaced: std::collections::HashSet<&str> = removed
+            .iter()
+            .map(String::as_str)
+            .chain(new_entries.iter().map(|(id, _)| id.as_str()))
+            .collect();
+        keys.retain(|_, e| !replaced.contains(e.listing.programme.id.as_str()));
         keys.extend(new_keys);
         entries.extend(new_entries);
         Ok(())
@@ -360,19 +363,19 @@ impl CatalogueIndex {
 
     pub fn search(&self, req: &SearchRequest, today: Date) -> Result<SearchResults, SearchError> {
         let entries = self.entries.read().map_err(|_| SearchError::Poisoned)?;
+        let keys = self.keys.read().map_err(|_| SearchError::Poisoned)?;
         let searcher = self.reader.searcher();
         let query = self.text_query(&req.text);
         let candidates: Vec<Candidate<'_, Entry>> = match &query {
             None => entries
                 .values()
                 .map(|e| Candidate {
-                    item: e,
+                    item: e.as_ref(),
                     facts: &e.facts,
                     score: 0.0,
                 })
                 .collect(),
             Some(q) => {
-                let keys = self.keys.read().map_err(|_| SearchError::Poisoned)?;
                 let limit = entries.len().max(1);
                 let top = searcher.search(q, &TopDocs::with_limit(limit).order_by_score())?;
                 let mut columns = HashMap::new();
@@ -387,13 +390,10 @@ impl CatalogueIndex {
                                 .u64("key")?,
                         ),
                     };
-                    let entry = column
-                        .first(addr.doc_id)
-                        .and_then(|key| keys.get(&key))
-                        .and_then(|id| entries.get(id));
+                    let entry = column.first(addr.doc_id).and_then(|key| keys.get(&key));
                     if let Some(e) = entry {
                         out.push(Candidate {
-                            item: e,
+                            item: e.as_ref(),
                             facts: &e.facts,
                             score,
                         });

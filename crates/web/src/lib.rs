@@ -94,10 +94,10 @@ pub fn app(state: AppState) -> Router {
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
-            // Pages are compressed per response: brotli's default (quality 11) costs
-            // milliseconds a page, quality 4 a fraction of that for nearly the same size
-            // (bench/RESULTS.md).
-            .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4))),
+            // Pages are compressed per response, so the fastest level: brotli's default
+            // (quality 11) costs milliseconds a page, and even quality 4 was half the CPU of
+            // a programme page (bench/RESULTS.md).
+            .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
     )
 }
 
