@@ -456,18 +456,22 @@ pub fn run<'a, T>(
             }
         }
     };
-    for facet in Facet::ALL {
-        if chosen.iter().any(|(f, _)| *f == facet) {
-            for c in candidates
-                .iter()
-                .filter(|c| c.facts.matches(&chosen, Some(facet), today))
-            {
-                count(c, facet);
-            }
-        } else {
-            for c in &hits {
-                count(c, facet);
-            }
+    // One pass over the hits for every facet without a selection (each programme's facts are
+    // read once), then one pass per chosen facet.
+    let (chosen_facets, open_facets): (Vec<Facet>, Vec<Facet>) = Facet::ALL
+        .into_iter()
+        .partition(|facet| chosen.iter().any(|(f, _)| f == facet));
+    for c in &hits {
+        for facet in &open_facets {
+            count(c, *facet);
+        }
+    }
+    for facet in chosen_facets {
+        for c in candidates
+            .iter()
+            .filter(|c| c.facts.matches(&chosen, Some(facet), today))
+        {
+            count(c, facet);
         }
     }
     let mut facets: FacetCounts = Facet::ALL.iter().map(|f| (*f, BTreeMap::new())).collect();
@@ -497,7 +501,7 @@ pub fn run<'a, T>(
         Vec::new()
     };
     let total = hits.len();
-    let hits = sorted(hits, sort, today);
+    let hits = sorted(hits, sort, today, page.max(1).saturating_mul(PAGE_SIZE));
     let pages = total.div_ceil(PAGE_SIZE).max(1);
     let page = page.max(1);
     let hits = hits
@@ -515,10 +519,17 @@ pub fn run<'a, T>(
     }
 }
 
-/// Sorts with each hit's keys computed once (the next session is a scan of its sessions).
-/// Missing values sort last; ties fall back to the title so that pages are stable.
-fn sorted<'a, T>(hits: Vec<Candidate<'a, T>>, sort: Sort, today: Date) -> Vec<Candidate<'a, T>> {
-    let mut keyed: Vec<(Date, u64, Candidate<'a, T>)> = hits
+/// The first `needed` hits in order, each hit's keys computed once (the next session is a
+/// scan of its sessions); the rest are only partitioned off, not sorted. Missing values sort
+/// last; ties fall back to the title so that pages are stable.
+fn sorted<'a, T>(
+    hits: Vec<Candidate<'a, T>>,
+    sort: Sort,
+    today: Date,
+    needed: usize,
+) -> Vec<Candidate<'a, T>> {
+    type Keyed<'a, T> = (Date, u64, Candidate<'a, T>);
+    let mut keyed: Vec<Keyed<'a, T>> = hits
         .into_iter()
         .map(|c| {
             let next = c.facts.next_session(today).unwrap_or(Date::MAX);
@@ -526,20 +537,23 @@ fn sorted<'a, T>(hits: Vec<Candidate<'a, T>>, sort: Sort, today: Date) -> Vec<Ca
             (next, fee, c)
         })
         .collect();
-    let title = |c: &Candidate<'a, T>| c.facts.title.as_str();
-    match sort {
-        Sort::Relevance => keyed.sort_by(|a, b| {
+    let title = |k: &Keyed<'a, T>| k.2.facts.title.as_str();
+    let order = |a: &Keyed<'a, T>, b: &Keyed<'a, T>| match sort {
+        Sort::Relevance => {
             b.2.score
                 .total_cmp(&a.2.score)
                 .then_with(|| a.0.cmp(&b.0))
-                .then_with(|| title(&a.2).cmp(title(&b.2)))
-        }),
-        Sort::NextSession => {
-            keyed.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| title(&a.2).cmp(title(&b.2))))
+                .then_with(|| title(a).cmp(title(b)))
         }
-        Sort::Fee => keyed.sort_by(|a, b| a.1.cmp(&b.1).then_with(|| title(&a.2).cmp(title(&b.2)))),
-        Sort::Title => keyed.sort_by(|a, b| title(&a.2).cmp(title(&b.2))),
+        Sort::NextSession => a.0.cmp(&b.0).then_with(|| title(a).cmp(title(b))),
+        Sort::Fee => a.1.cmp(&b.1).then_with(|| title(a).cmp(title(b))),
+        Sort::Title => title(a).cmp(title(b)),
+    };
+    if needed > 0 && needed < keyed.len() {
+        keyed.select_nth_unstable_by(needed - 1, order);
+        keyed.truncate(needed);
     }
+    keyed.sort_by(order);
     keyed.into_iter().map(|(_, _, c)| c).collect()
 }
 
