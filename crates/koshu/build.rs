@@ -48,7 +48,25 @@ fn main() {
             "cargo::warning=moto_server not found: the PostgreSQL story tests will store files locally, not in S3"
         );
     }
+    smtp(required);
     browser();
+}
+
+/// The SMTP delivery test (`cfg(koshu_smtp)`) runs a real SMTP server on loopback: aiosmtpd
+/// from PyPI. Required with KOSHU_TEST_REQUIRE_SCALE=1, like the other servers CI starts.
+fn smtp(required: bool) {
+    println!("cargo::rustc-check-cfg=cfg(koshu_smtp)");
+    let found = std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("aiosmtpd").exists()));
+    if found {
+        println!("cargo::rustc-cfg=koshu_smtp");
+    } else if required {
+        println!(
+            "cargo::error=KOSHU_TEST_REQUIRE_SCALE=1 but aiosmtpd was not found (pip install aiosmtpd)"
+        );
+    } else {
+        println!("cargo::warning=aiosmtpd not found: the SMTP delivery test will be ignored");
+    }
 }
 
 /// The browser tests (`tests/browser.rs`: axe-core and keyboard-only checks in headless Chromium)

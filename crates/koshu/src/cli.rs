@@ -19,7 +19,7 @@ use tracing_subscriber::EnvFilter;
     about = "Koshu: サイバーセキュリティ講座ポータルと特定講習の指定・実施 / the cybersecurity training portal"
 )]
 pub struct Cli {
-    /// Configuration file (TOML). Settings: listen, data_dir, database_url, log_format, public_url, [database], [files].
+    /// Configuration file (TOML). Settings: listen, data_dir, database_url, log_format, public_url, smtp_url, mail_from, [database], [files].
     #[arg(long, global = true, env = "KOSHU_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
     /// Where the embedded database and files live (default: ./data).
@@ -342,6 +342,12 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         seconds = started.elapsed().as_secs_f64(),
         "catalogue index built"
     );
+    if let (Some(url), Some(from)) = (&config.smtp_url, &config.mail_from) {
+        let sender = koshu_web::mail::SmtpSender::new(url.expose(), from)
+            .map_err(|e| Failure::Message(e.to_string()))?;
+        tracing::info!(smtp = %url, "mail is delivered from the outbox over SMTP");
+        tokio::spawn(sender.run(state.clone(), std::time::Duration::from_secs(2)));
+    }
     // Writes from any node reach this node's index through the audit log, within a second.
     tokio::spawn(Arc::clone(&state.catalogue).follow(std::time::Duration::from_millis(500)));
     let listener = tokio::net::TcpListener::bind(config.listen)

@@ -49,12 +49,12 @@ pub enum FilesBackend {
     S3,
 }
 
-/// A database URL whose password never reaches a log.
+/// A URL (database, SMTP) whose password never reaches a log.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
 #[serde(transparent)]
-pub struct DatabaseUrl(String);
+pub struct SecretUrl(String);
 
-impl DatabaseUrl {
+impl SecretUrl {
     pub fn new(url: impl Into<String>) -> Self {
         Self(url.into())
     }
@@ -64,7 +64,7 @@ impl DatabaseUrl {
     }
 }
 
-impl fmt::Display for DatabaseUrl {
+impl fmt::Display for SecretUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // scheme://user:password@host → scheme://user:********@host
         let url = &self.0;
@@ -83,7 +83,7 @@ impl fmt::Display for DatabaseUrl {
     }
 }
 
-impl fmt::Debug for DatabaseUrl {
+impl fmt::Debug for SecretUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "\"{self}\"")
     }
@@ -94,11 +94,16 @@ impl fmt::Debug for DatabaseUrl {
 pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
-    pub database_url: Option<DatabaseUrl>,
+    pub database_url: Option<SecretUrl>,
     pub log_format: LogFormat,
     /// The address people reach the site at, used in links sent by mail; cookies are marked
     /// Secure when it is https. Default: `http://<listen>`.
     pub public_url: Option<String>,
+    /// SMTP server that delivers the outbox (`smtp://`, `smtps://`); without it mail stays in
+    /// the outbox, readable by administrators.
+    pub smtp_url: Option<SecretUrl>,
+    /// Sender of every mail, e.g. `Koshu <noreply@example.jp>`; required with `smtp_url`.
+    pub mail_from: Option<String>,
     pub database: DatabaseSettings,
     pub files: FilesSettings,
 }
@@ -126,6 +131,8 @@ impl Default for Config {
             database_url: None,
             log_format: LogFormat::Human,
             public_url: None,
+            smtp_url: None,
+            mail_from: None,
             database: DatabaseSettings::default(),
             files: FilesSettings::default(),
         }
@@ -148,6 +155,8 @@ const ENV_KEYS: &[&str] = &[
     "KOSHU_DATABASE_URL",
     "KOSHU_LOG_FORMAT",
     "KOSHU_PUBLIC_URL",
+    "KOSHU_SMTP_URL",
+    "KOSHU_MAIL_FROM",
     "KOSHU_DATABASE_MAX_CONNECTIONS",
     "KOSHU_FILES_BACKEND",
     "KOSHU_FILES_DIR",
@@ -197,7 +206,7 @@ impl Config {
             };
             match name.as_str() {
                 "DATABASE_URL" | "KOSHU_DATABASE_URL" => {
-                    self.database_url = Some(DatabaseUrl::new(value))
+                    self.database_url = Some(SecretUrl::new(value))
                 }
                 "KOSHU_LISTEN" => {
                     self.listen = value
@@ -206,6 +215,8 @@ impl Config {
                 }
                 "KOSHU_DATA_DIR" => self.data_dir = PathBuf::from(value),
                 "KOSHU_PUBLIC_URL" => self.public_url = Some(value.clone()),
+                "KOSHU_SMTP_URL" => self.smtp_url = Some(SecretUrl::new(value)),
+                "KOSHU_MAIL_FROM" => self.mail_from = Some(value.clone()),
                 "KOSHU_LOG_FORMAT" => {
                     self.log_format = match value.as_str() {
                         "human" => LogFormat::Human,
@@ -268,6 +279,12 @@ impl Config {
     }
 
     fn check(&self) -> Result<(), ConfigError> {
+        if self.smtp_url.is_some() && self.mail_from.is_none() {
+            return Err(ConfigError::Invalid(
+                "smtp_url needs mail_from, the sender address (e.g. Koshu <noreply@example.jp>)"
+                    .to_owned(),
+            ));
+        }
         if let Some(url) = &self.public_url
             && !(url.starts_with("http://") || url.starts_with("https://"))
         {
@@ -329,6 +346,12 @@ impl Config {
             }
         ));
         out.push_str(&format!("public_url = {}\n", quote(&self.public_url())));
+        if let Some(url) = &self.smtp_url {
+            out.push_str(&format!("smtp_url = {}\n", quote(&url.to_string())));
+        }
+        if let Some(from) = &self.mail_from {
+            out.push_str(&format!("mail_from = {}\n", quote(from)));
+        }
         out.push_str(&format!(
             "\n[database]\nmax_connections = {}\n",
             self.database.max_connections

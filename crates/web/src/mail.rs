@@ -71,3 +71,106 @@ pub fn invitation(
         ),
     }
 }
+
+/// Delivers the outbox over SMTP. Any number of nodes may run it: each message is claimed
+/// (`Store::claim_mail`) before it is sent, so none is sent twice.
+#[derive(Clone)]
+pub struct SmtpSender {
+    transport: lettre::AsyncSmtpTransport<lettre::Tokio1Executor>,
+    from: lettre::message::Mailbox,
+}
+
+impl std::fmt::Debug for SmtpSender {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SmtpSender")
+            .field("from", &self.from.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Tries per message before it stays in the outbox as failed.
+const MAX_ATTEMPTS: i32 = 5;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailConfigError {
+    #[error("smtp_url: {0}")]
+    Url(String),
+    #[error("mail_from: {0}")]
+    From(String),
+}
+
+impl SmtpSender {
+    /// `url`: `smtp://host:25` (plain, for a relay on the same network), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host:465`; `from`: `Koshu <noreply@example.jp>`.
+    pub fn new(url: &str, from: &str) -> Result<Self, MailConfigError> {
+        let transport = lettre::AsyncSmtpTransport::<lettre::Tokio1Executor>::from_url(url)
+            .map_err(|e| MailConfigError::Url(e.to_string()))?
+            .build();
+        let from = from
+            .parse()
+            .map_err(|e: lettre::address::AddressError| MailConfigError::From(e.to_string()))?;
+        Ok(Self { transport, from })
+    }
+
+    /// Sends what is waiting in the outbox; returns how many were sent.
+    pub async fn deliver_pending(
+        &self,
+        state: &AppState,
+    ) -> Result<usize, koshu_store::StoreError> {
+        use lettre::AsyncTransport;
+        let mut sent = 0;
+        for mail in state.store.unsent_mail(MAX_ATTEMPTS, 50).await? {
+            if !state.store.claim_mail(&mail.id, mail.attempts).await? {
+                continue;
+            }
+            let message = mail
+                .to_address
+                .parse()
+                .map_err(|e: lettre::address::AddressError| e.to_string())
+                .and_then(|to| {
+                    lettre::Message::builder()
+                        .from(self.from.clone())
+                        .to(to)
+                        .subject(&mail.subject)
+                        .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                        .body(mail.body.clone())
+                        .map_err(|e| e.to_string())
+                });
+            let result = match message {
+                Ok(m) => self
+                    .transport
+                    .send(m)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => {
+                    state
+                        .store
+                        .mark_mail_sent(&mail.id, state.clock.now())
+                        .await?;
+                    tracing::info!(outbox_id = %mail.id, to = %mail.to_address, "mail sent");
+                    sent += 1;
+                }
+                Err(e) => {
+                    tracing::warn!(outbox_id = %mail.id, attempt = mail.attempts + 1, error = %e, "mail not sent");
+                    state.store.mark_mail_failed(&mail.id, &e).await?;
+                }
+            }
+        }
+        Ok(sent)
+    }
+
+    /// Delivers every `every` until the process ends.
+    pub async fn run(self, state: AppState, every: std::time::Duration) {
+        let mut ticker = tokio::time::interval(every);
+        loop {
+            ticker.tick().await;
+            if let Err(e) = self.deliver_pending(&state).await {
+                tracing::error!(error = %e, "outbox delivery failed");
+            }
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod api;
 mod app;
 mod catalogue;
 mod foundation;
+mod mail;
 mod matrix;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
@@ -66,3 +67,10 @@ stories!(
     accounts::a_provider_registers_and_invites_staff,
     matrix::every_route_answers_every_role_as_the_table_says,
 );
+
+/// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.
+#[tokio::test]
+#[cfg_attr(not(koshu_smtp), ignore = "aiosmtpd not found: pip install aiosmtpd")]
+async fn a_reset_mail_arrives_at_a_real_smtp_server() {
+    mail::a_reset_mail_arrives_at_a_real_smtp_server(app::TestApp::sqlite().await).await;
+}
