@@ -35,6 +35,12 @@ const PAGES = [
   { path: '/no-such-page', what: 'the 404 error page', status: 404 },
 ];
 
+// Pages of a signed-in person, checked after the script signs up and signs in through the forms.
+const SIGNED_IN_PAGES = [
+  { path: '/account', what: 'account: details, second factor, sessions' },
+  { path: '/account/two-factor', what: 'two-factor set-up with the QR code' },
+];
+
 // Ad-hoc extra paths (Japanese form, comma separated), each expected to answer 200. The name is in
 // the KOSHU_TEST_* namespace, which `koshu serve` leaves alone (it rejects other unknown KOSHU_*).
 for (const path of (process.env.KOSHU_TEST_A11Y_EXTRA_PATHS ?? '').split(',')) {
@@ -75,6 +81,20 @@ async function main() {
         }
       }
     }
+    await signUpAndSignIn(context, base);
+    for (const { path, what, status = 200 } of SIGNED_IN_PAGES) {
+      for (const { lang, url } of LANGS) {
+        const found = await checkPage(context, base + url(path), { lang, status, submit: false });
+        checked += 1;
+        const label = `${url(path)} (${what}, signed in)`;
+        if (found.length === 0) {
+          console.log(`ok    ${label}`);
+        } else {
+          console.log(`FAIL  ${label}: ${found.length} finding(s)`);
+          failures.push({ label, found });
+        }
+      }
+    }
   } finally {
     await browser.close();
   }
@@ -90,6 +110,27 @@ async function main() {
     process.exit(1);
   }
   console.log(`== all ${checked} pages pass (axe-core ${axe.version}, ${AXE_OPTIONS.runOnly.values.join(', ')})`);
+}
+
+/** Signs up and signs in through the pages, as a person would; the context keeps the cookie. */
+async function signUpAndSignIn(context, base) {
+  const page = await context.newPage();
+  try {
+    const email = `a11y-${Date.now()}@example.jp`;
+    const password = 'a long pass phrase for the check';
+    await page.goto(`${base}/signup`, { waitUntil: 'load' });
+    await page.fill('#f-display_name', 'アクセシビリティ 確認');
+    await page.fill('#f-email', email);
+    await page.fill('#f-password', password);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    await page.goto(`${base}/login`, { waitUntil: 'load' });
+    await page.fill('#f-email', email);
+    await page.fill('#f-password', password);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    if (!page.url().endsWith('/account')) throw new Error(`sign-in ended at ${page.url()}`);
+  } finally {
+    await page.close();
+  }
 }
 
 /** Loads one page and returns its findings as readable lines (empty when clean). */
