@@ -73,6 +73,17 @@ pub fn date(lang: Lang, d: Date) -> String {
     }
 }
 
+/// A moment as people in Japan read it: 2026年4月1日（水） 09:30 / 1 April 2026 09:30 (JST).
+pub fn date_time(lang: Lang, t: time::OffsetDateTime) -> String {
+    let local = t.to_offset(JST);
+    format!(
+        "{} {:02}:{:02}",
+        date(lang, local.date()),
+        local.hour(),
+        local.minute()
+    )
+}
+
 pub fn date_span(lang: Lang, from: Date, to: Date) -> String {
     if from == to {
         date(lang, from)

@@ -944,16 +944,6 @@ pub struct AccountQuery {
     sent: Option<String>,
 }
 
-fn when(lang: crate::lang::Lang, t: time::OffsetDateTime) -> String {
-    let local = t.to_offset(view::JST);
-    format!(
-        "{} {:02}:{:02}",
-        view::date(lang, local.date()),
-        local.hour(),
-        local.minute()
-    )
-}
-
 pub async fn overview(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -969,8 +959,8 @@ pub async fn overview(
         .await?
         .into_iter()
         .map(|s| SessionView {
-            started: when(lang, s.created_at),
-            last_seen: when(lang, s.last_seen_at),
+            started: view::date_time(lang, s.created_at),
+            last_seen: view::date_time(lang, s.last_seen_at),
             device: s.user_agent.unwrap_or_default(),
             current: s.token_hash == me.session_hash,
         })

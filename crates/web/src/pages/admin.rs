@@ -228,25 +228,17 @@ pub async fn outbox(
         .outbox(MAILS_PER_PAGE, (current - 1) * MAILS_PER_PAGE)
         .await?
         .into_iter()
-        .map(|m| {
-            let local = m.created_at.to_offset(view::JST);
-            MailRow {
-                at: format!(
-                    "{} {:02}:{:02}",
-                    view::date(lang, local.date()),
-                    local.hour(),
-                    local.minute()
-                ),
-                status: match (&m.sent_at, &m.last_error) {
-                    (Some(_), _) => lang.pick("送信済み", "Sent"),
-                    (None, Some(_)) => lang.pick("送信失敗", "Failed"),
-                    (None, None) => lang.pick("送信箱に保存", "In the outbox"),
-                }
-                .to_owned(),
-                to: m.to_address,
-                subject: m.subject,
-                body: m.body,
+        .map(|m| MailRow {
+            at: view::date_time(lang, m.created_at),
+            status: match (&m.sent_at, &m.last_error) {
+                (Some(_), _) => lang.pick("送信済み", "Sent"),
+                (None, Some(_)) => lang.pick("送信失敗", "Failed"),
+                (None, None) => lang.pick("送信箱に保存", "In the outbox"),
             }
+            .to_owned(),
+            to: m.to_address,
+            subject: m.subject,
+            body: m.body,
         })
         .collect();
     let link = |n: i64| page.href(&format!("/admin/outbox?page={n}"));
