@@ -125,6 +125,10 @@ pub fn all() -> Routes {
         .get("/ministry/organisations", admin::organisations)
         .get("/admin/accounts", admin::accounts)
         .post("/admin/accounts/{id}/roles", admin::set_roles)
+        .post(
+            "/admin/accounts/{id}/two-factor/reset",
+            admin::reset_two_factor,
+        )
         .get("/admin/outbox", admin::outbox)
         .merge(api::routes())
 }

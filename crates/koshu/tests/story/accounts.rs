@@ -661,3 +661,65 @@ pub async fn a_provider_registers_and_invites_staff(app: TestApp) {
         StatusCode::FORBIDDEN
     );
 }
+
+pub async fn an_administrator_resets_a_lost_second_factor(app: TestApp) {
+    let admin = sign_up(&app, "管理 者", "admin@meti.example.jp").await;
+    let reviewer = sign_up(&app, "審査 担当", "reviewer@meti.example.jp").await;
+    for (id, role) in [
+        (&admin, MinistryRole::Administrator),
+        (&reviewer, MinistryRole::Reviewer),
+    ] {
+        app.store
+            .set_ministry_roles(id, Some(role), false, "cli", START)
+            .await
+            .unwrap();
+        set_up_two_factor(&mut signed_in(&app, id).await).await;
+    }
+    let mut r = signed_in(&app, &reviewer).await;
+    assert_eq!(
+        r.get("/ministry/organisations").await.status,
+        StatusCode::OK
+    );
+    let mut a = signed_in(&app, &admin).await;
+    let list = a.get("/admin/accounts").await;
+    assert!(
+        list.body
+            .contains(&format!("/admin/accounts/{reviewer}/two-factor/reset"))
+    );
+    let res = a
+        .post(&format!("/admin/accounts/{reviewer}/two-factor/reset"), &[])
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    // The reviewer's sessions ended; signing in again leads to setting up a new factor.
+    assert_eq!(r.get("/account").await.status, StatusCode::SEE_OTHER);
+    let mut again = Browser::new(&app);
+    let login = again
+        .post(
+            "/login",
+            &[
+                ("email", "reviewer@meti.example.jp"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(
+        location(&login),
+        "/account",
+        "no code asked: the factor is gone"
+    );
+    let blocked = again.get("/ministry/organisations").await;
+    assert_eq!(location(&blocked), "/account/two-factor");
+    // Nobody resets their own.
+    let own = a
+        .post(&format!("/admin/accounts/{admin}/two-factor/reset"), &[])
+        .await;
+    assert_eq!(own.status, StatusCode::BAD_REQUEST);
+    let audited = app
+        .store
+        .recent_audit_entries(20)
+        .await
+        .unwrap()
+        .into_iter()
+        .any(|e| e.event.action == "account.totp_reset_by_administrator");
+    assert!(audited);
+}

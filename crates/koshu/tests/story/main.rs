@@ -65,6 +65,7 @@ stories!(
     accounts::cross_site_posts_are_refused_and_the_sites_own_form_works,
     accounts::password_reset_by_mail_signs_out_everywhere,
     accounts::a_provider_registers_and_invites_staff,
+    accounts::an_administrator_resets_a_lost_second_factor,
     matrix::every_route_answers_every_role_as_the_table_says,
 );
 

@@ -68,6 +68,7 @@ struct AccountRow {
     role: String,
     expert: bool,
     action: String,
+    reset_action: String,
 }
 
 #[derive(Template)]
@@ -91,6 +92,7 @@ pub async fn accounts(
         .into_iter()
         .map(|a| AccountRow {
             action: page.href(&format!("/admin/accounts/{}/roles", a.id)),
+            reset_action: page.href(&format!("/admin/accounts/{}/two-factor/reset", a.id)),
             id: a.id,
             name: a.display_name,
             email: a.email.to_string(),
@@ -172,6 +174,39 @@ pub async fn set_roles(
             &format!("account:{}", me.account.id),
             state.clock.now(),
         )
+        .await?;
+    Ok(Redirect::to(&page.href("/admin/accounts")).into_response())
+}
+
+/// Turns off someone's second factor (a lost phone): they set it up again at their next
+/// sign-in, which their role requires. Their sessions end.
+pub async fn reset_two_factor(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::Administer)?;
+    if id == me.account.id {
+        return Err(ValidationError::new(
+            "two_factor.self_reset",
+            "自分の二要素認証は、別の管理者にリセットを依頼してください。",
+            "Ask another administrator to reset your own two-factor authentication.",
+        )
+        .into());
+    }
+    let account = state.store.account(&id).await?.ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    state.store.disable_totp(&account.id, now).await?;
+    state.store.delete_sessions_of(&account.id).await?;
+    state
+        .store
+        .record_event(koshu_domain::audit::AuditEvent::new(
+            now,
+            format!("account:{}", me.account.id),
+            "account.totp_reset_by_administrator",
+            format!("account:{}", account.id),
+        ))
         .await?;
     Ok(Redirect::to(&page.href("/admin/accounts")).into_response())
 }
