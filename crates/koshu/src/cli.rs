@@ -266,7 +266,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             let state = crate::app_state(
                 store.clone(),
                 Arc::new(SystemClock),
-                koshu_web::WebSettings::new(&config.public_url()),
+                koshu_web::WebSettings::new(&config.public_url(), config.smtp_url.is_some()),
             )
             .await?;
             let count = state.catalogue.index().len();
@@ -335,7 +335,7 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         );
     }
     let started = std::time::Instant::now();
-    let settings = koshu_web::WebSettings::new(&config.public_url());
+    let settings = koshu_web::WebSettings::new(&config.public_url(), config.smtp_url.is_some());
     let state = crate::app_state(store.clone(), clock, settings).await?;
     tracing::info!(
         programmes = state.catalogue.index().len(),

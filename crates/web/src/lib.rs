@@ -47,14 +47,18 @@ pub struct WebSettings {
     pub public_url: String,
     /// Cookies carry `Secure` when the public address is HTTPS.
     pub secure_cookies: bool,
+    /// An SMTP server delivers the outbox. Without one, each mail is also written whole to the
+    /// log, so that the embedded default can be used without a mail server.
+    pub smtp: bool,
 }
 
 impl WebSettings {
-    pub fn new(public_url: &str) -> Self {
+    pub fn new(public_url: &str, smtp: bool) -> Self {
         let public_url = public_url.trim_end_matches('/').to_owned();
         Self {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
+            smtp,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The mails Koshu sends, in Japanese with English below (the recipient's language is not
-//! known before they sign in). Each is queued in the outbox (`koshu_store::outbox`) and logged.
+//! known before they sign in). Each is queued in the outbox (`koshu_store::outbox`) and logged;
+//! without SMTP the log holds the whole message.
 
 use crate::AppState;
 use crate::error::AppError;
@@ -8,7 +9,12 @@ use koshu_store::outbox::Mail;
 /// Queues `mail`; delivery (SMTP, when configured) happens from the outbox.
 pub async fn send(state: &AppState, mail: Mail) -> Result<(), AppError> {
     let id = state.store.enqueue_mail(&mail, state.clock.now()).await?;
-    tracing::info!(outbox_id = %id, to = %mail.to, subject = %mail.subject, "mail queued");
+    if state.settings.smtp {
+        tracing::info!(outbox_id = %id, to = %mail.to, subject = %mail.subject, "mail queued");
+    } else {
+        // No mail server: the log is where the person running Koshu reads the links.
+        tracing::info!(outbox_id = %id, to = %mail.to, subject = %mail.subject, body = %mail.body, "mail queued (no SMTP server configured)");
+    }
     Ok(())
 }
 

@@ -66,7 +66,7 @@ impl TestApp {
         let state = koshu::app_state(
             store.clone(),
             clock.clone(),
-            koshu_web::WebSettings::new("http://koshu.test"),
+            koshu_web::WebSettings::new("http://koshu.test", false),
         )
         .await
         .unwrap();
