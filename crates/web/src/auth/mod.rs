@@ -154,7 +154,13 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     req.extensions_mut().insert(AuthContext { viewer, csrf });
     let mut res = next.run(req).await;
     let secure = state.settings.secure_cookies;
-    if let Some(token) = new_csrf
+    // Only pages carry forms: API responses and static files get no cookie (caches keep them).
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if let Some(token) = new_csrf.filter(|_| is_page)
         && let Some(v) = set_cookie(CSRF_COOKIE, Some(&token), secure)
     {
         res.headers_mut().append(header::SET_COOKIE, v);
