@@ -11,6 +11,7 @@
 
 import { baseUrl, launch } from './browser.mjs';
 import axe from 'axe-core';
+import { readFileSync } from 'node:fs';
 
 // ---------------------------------------------------------------------------------------------
 // PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
@@ -82,9 +83,18 @@ async function main() {
       }
     }
     await signUpAndSignIn(context, base);
-    for (const { path, what, status = 200 } of SIGNED_IN_PAGES) {
+    const org = await registerOrganisation(context, base);
+    const signedInPages = [
+      ...SIGNED_IN_PAGES,
+      { path: '/organisations/new', what: 'provider registration form' },
+      { path: '/organisations/new', what: 'provider registration sent empty: every field named', submit: true, status: 400 },
+      { path: `/organisations/${org}`, what: 'provider organisation page' },
+      { path: `/organisations/${org}/edit`, what: 'provider organisation edit form' },
+      { path: `/organisations/${org}/staff`, what: 'staff and invitation form' },
+    ];
+    for (const { path, what, status = 200, submit = false } of signedInPages) {
       for (const { lang, url } of LANGS) {
-        const found = await checkPage(context, base + url(path), { lang, status, submit: false });
+        const found = await checkPage(context, base + url(path), { lang, status, submit });
         checked += 1;
         const label = `${url(path)} (${what}, signed in)`;
         if (found.length === 0) {
@@ -128,6 +138,51 @@ async function signUpAndSignIn(context, base) {
     await page.fill('#f-password', password);
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
     if (!page.url().endsWith('/account')) throw new Error(`sign-in ended at ${page.url()}`);
+    // Without SMTP the server writes each mail to its log; open the verification link there.
+    await page.goto(await verificationLink(), { waitUntil: 'load' });
+  } finally {
+    await page.close();
+  }
+}
+
+/** The newest verification link in the server's log (KOSHU_TEST_SERVER_LOG). */
+async function verificationLink() {
+  const path = process.env.KOSHU_TEST_SERVER_LOG;
+  if (!path) throw new Error('KOSHU_TEST_SERVER_LOG is not set: the verification mail cannot be read');
+  for (let attempt = 0; attempt < 50; attempt += 1) {
+    const links = readFileSync(path, 'utf8').match(/https?:\/\/[^\s]*\/verify-email\?token=[0-9a-f]{64}/g);
+    if (links) return links[links.length - 1];
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('no verification mail in the server log');
+}
+
+/** Registers a provider organisation through its form; returns the organisation's id. */
+async function registerOrganisation(context, base) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/organisations/new`, { waitUntil: 'load' });
+    const fields = {
+      name_ja: '株式会社アクセシビリティ確認',
+      corporate_number: '5010001008846',
+      address: '東京都千代田区霞が関1-3-1',
+      representative: '代表取締役 確認 太郎',
+      course_manager_name: '講習 責任者',
+      course_manager_email: 'manager@example.jp',
+      enrolment_admin_name: '受講 事務',
+      enrolment_admin_email: 'enrol@example.jp',
+      inquiry_name: '研修事務局',
+      inquiry_email: 'info@example.jp',
+      complaints_name: 'お客様相談室',
+      complaints_phone: '03-1234-5678',
+      privacy_policy_url: 'https://example.jp/privacy',
+    };
+    for (const [name, value] of Object.entries(fields)) await page.fill(`#f-${name}`, value);
+    await page.check('input[name=privacy_kind][value=policy]');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    const match = page.url().match(/\/organisations\/([0-9a-f-]+)$/);
+    if (!match) throw new Error(`registration ended at ${page.url()}`);
+    return match[1];
   } finally {
     await page.close();
   }

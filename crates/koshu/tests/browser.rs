@@ -46,6 +46,7 @@ fn run_against_demo_server(script: &str) {
     let run = Command::new("node")
         .arg(script)
         .arg(&server.base)
+        .env("KOSHU_TEST_SERVER_LOG", &server.log_file)
         .current_dir(WORKSPACE)
         .output();
     let server_log = server.stop();

@@ -1,6 +1,6 @@
 //! Shared by the test binaries that run the real `koshu` executable.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::thread::JoinHandle;
 
@@ -9,6 +9,12 @@ pub struct Server {
     child: Child,
     pub base: String,
     log: Option<JoinHandle<String>>,
+    /// The server's log as it is written.
+    #[allow(
+        dead_code,
+        reason = "read by the browser tests; this module is compiled into each test binary"
+    )]
+    pub log_file: std::path::PathBuf,
     _data: tempfile::TempDir,
 }
 
@@ -54,15 +60,24 @@ impl Server {
             }
         }
         // Keep reading the log, so that a full pipe never blocks the server, and keep it for
-        // the failure message.
+        // the failure message; a copy goes to `log_file` as it comes, for scripts that read
+        // what the server wrote (mails, without SMTP).
+        let log_file = data.path().join("server.log");
+        let mut copy = std::fs::File::create(&log_file).unwrap();
         let log = std::thread::spawn(move || {
-            let _ = log.read_to_string(&mut seen);
+            let mut line = String::new();
+            while log.read_line(&mut line).is_ok_and(|n| n > 0) {
+                let _ = std::io::Write::write_all(&mut copy, line.as_bytes());
+                seen.push_str(&line);
+                line.clear();
+            }
             seen
         });
         Self {
             child,
             base: format!("http://127.0.0.1:{port}"),
             log: Some(log),
+            log_file,
             _data: data,
         }
     }
