@@ -12,6 +12,10 @@
 import { baseUrl, launch } from './browser.mjs';
 import axe from 'axe-core';
 import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+
+const PASSWORD = 'a long pass phrase for the check';
 
 // ---------------------------------------------------------------------------------------------
 // PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
@@ -92,6 +96,12 @@ async function main() {
       { path: `/organisations/${org}/edit`, what: 'provider organisation edit form' },
       { path: `/organisations/${org}/staff`, what: 'staff and invitation form' },
     ];
+    await becomeAdministrator(context, base);
+    signedInPages.push(
+      { path: '/admin/accounts', what: 'accounts and roles (administrator)' },
+      { path: '/admin/outbox', what: 'outgoing mail (administrator)' },
+      { path: '/ministry/organisations', what: 'registered providers (ministry)' },
+    );
     for (const { path, what, status = 200, submit = false } of signedInPages) {
       for (const { lang, url } of LANGS) {
         const found = await checkPage(context, base + url(path), { lang, status, submit });
@@ -127,7 +137,7 @@ async function signUpAndSignIn(context, base) {
   const page = await context.newPage();
   try {
     const email = `a11y-${Date.now()}@example.jp`;
-    const password = 'a long pass phrase for the check';
+    const password = PASSWORD;
     await page.goto(`${base}/signup`, { waitUntil: 'load' });
     await page.fill('#f-display_name', 'アクセシビリティ 確認');
     await page.fill('#f-email', email);
@@ -143,6 +153,48 @@ async function signUpAndSignIn(context, base) {
   } finally {
     await page.close();
   }
+}
+
+/**
+ * Makes the signed-in person an administrator with `koshu accounts role` (as the operator of a
+ * new installation does), signs in again, and sets up two-factor authentication with a code
+ * computed here from the key the page shows, as an authenticator app would.
+ */
+async function becomeAdministrator(context, base) {
+  const bin = process.env.KOSHU_TEST_BIN;
+  const dataDir = process.env.KOSHU_TEST_DATA_DIR;
+  if (!bin || !dataDir) throw new Error('KOSHU_TEST_BIN and KOSHU_TEST_DATA_DIR are needed for the administrator pages');
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/account`, { waitUntil: 'load' });
+    const email = (await page.textContent('main dl.details')).match(/[\w.+-]+@example\.jp/)[0];
+    execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'role', email, '--role', 'administrator'], { stdio: 'pipe' });
+    await page.goto(`${base}/login`, { waitUntil: 'load' });
+    await page.fill('#f-email', email);
+    await page.fill('#f-password', PASSWORD);
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    await page.goto(`${base}/account/two-factor`, { waitUntil: 'load' });
+    const key = (await page.textContent('code.secret')).replace(/\s+/g, '');
+    await page.fill('#f-code', totp(key, Date.now()));
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    if (!(await page.content()).includes('recovery-codes')) throw new Error('two-factor set-up did not finish');
+  } finally {
+    await page.close();
+  }
+}
+
+/** RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits, from a base32 key. */
+function totp(base32, nowMs) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of base32) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(nowMs / 1000 / 30)));
+  const mac = createHmac('sha1', key).update(counter).digest();
+  const offset = mac[19] & 0x0f;
+  const word = mac.readUInt32BE(offset) & 0x7fffffff;
+  return String(word % 1000000).padStart(6, '0');
 }
 
 /** The newest verification link in the server's log (KOSHU_TEST_SERVER_LOG). */

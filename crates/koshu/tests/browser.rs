@@ -47,6 +47,9 @@ fn run_against_demo_server(script: &str) {
         .arg(script)
         .arg(&server.base)
         .env("KOSHU_TEST_SERVER_LOG", &server.log_file)
+        // For the step that makes the signed-in person an administrator, as an operator would.
+        .env("KOSHU_TEST_BIN", env!("CARGO_BIN_EXE_koshu"))
+        .env("KOSHU_TEST_DATA_DIR", server.data.path())
         .current_dir(WORKSPACE)
         .output();
     let server_log = server.stop();

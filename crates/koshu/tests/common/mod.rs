@@ -15,7 +15,12 @@ pub struct Server {
         reason = "read by the browser tests; this module is compiled into each test binary"
     )]
     pub log_file: std::path::PathBuf,
-    _data: tempfile::TempDir,
+    /// The server's data directory (SQLite and files).
+    #[allow(
+        dead_code,
+        reason = "read by the browser tests; this module is compiled into each test binary"
+    )]
+    pub data: tempfile::TempDir,
 }
 
 impl Server {
@@ -78,7 +83,7 @@ impl Server {
             base: format!("http://127.0.0.1:{port}"),
             log: Some(log),
             log_file,
-            _data: data,
+            data,
         }
     }
 
