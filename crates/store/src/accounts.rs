@@ -344,12 +344,19 @@ impl Store {
         })
     }
 
-    /// Turns the second factor off and forgets its secret and recovery codes.
+    /// Turns the second factor off and forgets its secret and recovery codes. `actor` is the
+    /// account itself, or the administrator who reset it (a lost phone).
     pub async fn disable_totp(
         &self,
         account_id: &str,
+        actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
+        let action = if actor == subject(account_id) {
+            "account.totp_disable"
+        } else {
+            "account.totp_reset_by_administrator"
+        };
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
             sqlx::query("UPDATE accounts SET totp_secret = NULL, totp_enabled_at = NULL, totp_last_step = NULL WHERE id = $1")
@@ -357,7 +364,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
-            let event = AuditEvent::new(now, subject(account_id), "account.totp_disable", subject(account_id));
+            let event = AuditEvent::new(now, actor, action, subject(account_id));
             append_audit!(tx, event);
             tx.commit().await?;
             Ok(())

@@ -1216,6 +1216,9 @@ pub async fn two_factor_disable(
             two_factor_view(&state, page, me, Some(error)).await?,
         );
     }
-    state.store.disable_totp(&a.id, now).await?;
+    state
+        .store
+        .disable_totp(&a.id, &format!("account:{}", a.id), now)
+        .await?;
     Ok(Redirect::to(&page.href("/account")).into_response())
 }

@@ -197,17 +197,11 @@ pub async fn reset_two_factor(
     }
     let account = state.store.account(&id).await?.ok_or(AppError::NotFound)?;
     let now = state.clock.now();
-    state.store.disable_totp(&account.id, now).await?;
-    state.store.delete_sessions_of(&account.id).await?;
     state
         .store
-        .record_event(koshu_domain::audit::AuditEvent::new(
-            now,
-            format!("account:{}", me.account.id),
-            "account.totp_reset_by_administrator",
-            format!("account:{}", account.id),
-        ))
+        .disable_totp(&account.id, &format!("account:{}", me.account.id), now)
         .await?;
+    state.store.delete_sessions_of(&account.id).await?;
     Ok(Redirect::to(&page.href("/admin/accounts")).into_response())
 }
 
