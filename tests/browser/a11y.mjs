@@ -9,13 +9,10 @@
 // Run by `cargo test -p koshu --test browser` against `koshu serve --demo`. Exits 0 when every
 // page is clean, 1 on any finding (all findings are printed first), 2 on a usage or set-up error.
 
-import { baseUrl, launch } from './browser.mjs';
+import { AXE_TAGS, axeFindings, baseUrl, launch, signIn, signUpAndSignInOn } from './browser.mjs';
 import axe from 'axe-core';
-import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { createHmac } from 'node:crypto';
-
-const PASSWORD = 'a long pass phrase for the check';
 
 // ---------------------------------------------------------------------------------------------
 // PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
@@ -51,13 +48,6 @@ const SIGNED_IN_PAGES = [
 for (const path of (process.env.KOSHU_TEST_A11Y_EXTRA_PATHS ?? '').split(',')) {
   if (path.trim() !== '') PAGES.push({ path: path.trim(), what: 'KOSHU_TEST_A11Y_EXTRA_PATHS' });
 }
-
-// The rule sets of the target: WCAG 2.0 A/AA (= JIS X 8341-3:2016) and WCAG 2.1 A/AA.
-const AXE_OPTIONS = {
-  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-  resultTypes: ['violations'],
-};
-
 
 const LANGS = [
   { lang: 'ja', url: (path) => path },
@@ -129,27 +119,14 @@ async function main() {
     }
     process.exit(1);
   }
-  console.log(`== all ${checked} pages pass (axe-core ${axe.version}, ${AXE_OPTIONS.runOnly.values.join(', ')})`);
+  console.log(`== all ${checked} pages pass (axe-core ${axe.version}, ${AXE_TAGS.join(', ')})`);
 }
 
 /** Signs up and signs in through the pages, as a person would; the context keeps the cookie. */
 async function signUpAndSignIn(context, base) {
   const page = await context.newPage();
   try {
-    const email = `a11y-${Date.now()}@example.jp`;
-    const password = PASSWORD;
-    await page.goto(`${base}/signup`, { waitUntil: 'load' });
-    await page.fill('#f-display_name', 'アクセシビリティ 確認');
-    await page.fill('#f-email', email);
-    await page.fill('#f-password', password);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
-    await page.goto(`${base}/login`, { waitUntil: 'load' });
-    await page.fill('#f-email', email);
-    await page.fill('#f-password', password);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
-    if (!page.url().endsWith('/account')) throw new Error(`sign-in ended at ${page.url()}`);
-    // Without SMTP the server writes each mail to its log; open the verification link there.
-    await page.goto(await verificationLink(), { waitUntil: 'load' });
+    await signUpAndSignInOn(page, base, `a11y-${Date.now()}@example.jp`);
   } finally {
     await page.close();
   }
@@ -169,10 +146,7 @@ async function becomeAdministrator(context, base) {
     await page.goto(`${base}/account`, { waitUntil: 'load' });
     const email = (await page.textContent('main dl.details')).match(/[\w.+-]+@example\.jp/)[0];
     execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'role', email, '--role', 'administrator'], { stdio: 'pipe' });
-    await page.goto(`${base}/login`, { waitUntil: 'load' });
-    await page.fill('#f-email', email);
-    await page.fill('#f-password', PASSWORD);
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    await signIn(page, base, email);
     await page.goto(`${base}/account/two-factor`, { waitUntil: 'load' });
     const key = (await page.textContent('code.secret')).replace(/\s+/g, '');
     await page.fill('#f-code', totp(key, Date.now()));
@@ -195,18 +169,6 @@ function totp(base32, nowMs) {
   const offset = mac[19] & 0x0f;
   const word = mac.readUInt32BE(offset) & 0x7fffffff;
   return String(word % 1000000).padStart(6, '0');
-}
-
-/** The newest verification link in the server's log (KOSHU_TEST_SERVER_LOG). */
-async function verificationLink() {
-  const path = process.env.KOSHU_TEST_SERVER_LOG;
-  if (!path) throw new Error('KOSHU_TEST_SERVER_LOG is not set: the verification mail cannot be read');
-  for (let attempt = 0; attempt < 50; attempt += 1) {
-    const links = readFileSync(path, 'utf8').match(/https?:\/\/[^\s]*\/verify-email\?token=[0-9a-f]{64}/g);
-    if (links) return links[links.length - 1];
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('no verification mail in the server log');
 }
 
 /** Registers a provider organisation through its form; returns the organisation's id. */
@@ -265,23 +227,7 @@ async function checkPage(context, address, { lang, status, submit }) {
     const htmlLang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
     if (htmlLang !== lang) found.push(`  [html-lang] expected <html lang="${lang}">, got ${JSON.stringify(htmlLang)}`);
 
-    // Evaluated through the DevTools protocol, so the page's CSP (no inline scripts) allows it.
-    await page.evaluate(axe.source);
-    const results = await page.evaluate((options) => window.axe.run(document, options), AXE_OPTIONS);
-    for (const v of results.violations) {
-      const lines = [`  [${v.id}] (${v.impact}) ${v.help}`, `      ${v.helpUrl}`];
-      for (const node of v.nodes.slice(0, 10)) {
-        lines.push(`      at ${node.target.join(' >> ')}`);
-        // The summary says why, under headings such as "Fix any of the following:".
-        const reasons = (node.failureSummary ?? '')
-          .split('\n')
-          .map((s) => s.trim())
-          .filter((s) => s !== '' && !s.startsWith('Fix '));
-        for (const reason of reasons.slice(0, 2)) lines.push(`         ${reason}`);
-      }
-      if (v.nodes.length > 10) lines.push(`      ... and ${v.nodes.length - 10} more elements`);
-      found.push(lines.join('\n'));
-    }
+    found.push(...(await axeFindings(page)));
   } catch (err) {
     found.push(`  [error] ${err.message}`);
   } finally {

@@ -353,7 +353,7 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", config.listen)))?;
-    tracing::info!(address = %config.listen, backend = ?store.backend(), "Koshu is serving on http://{}/", config.listen);
+    tracing::info!(address = %config.listen, backend = ?store.backend(), "Koshu is serving on {}/", config.public_url());
     // The peer address feeds per-address rate limits on sign-in, sign-up and reset.
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, service)

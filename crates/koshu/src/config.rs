@@ -97,7 +97,7 @@ pub struct Config {
     pub database_url: Option<SecretUrl>,
     pub log_format: LogFormat,
     /// The address people reach the site at, used in links sent by mail; cookies are marked
-    /// Secure when it is https. Default: `http://<listen>`.
+    /// Secure when it is https. Default: `http://<listen>` (`http://localhost:<port>` on loopback).
     pub public_url: Option<String>,
     /// SMTP server that delivers the outbox (`smtp://`, `smtps://`); without it mail stays in
     /// the outbox, readable by administrators.
@@ -271,11 +271,16 @@ impl Config {
         })
     }
 
-    /// Where people reach the site (no trailing slash).
+    /// Where people reach the site (no trailing slash). On a loopback address the default is
+    /// `localhost`, not the IP address: browsers accept passkeys only for a host name.
     pub fn public_url(&self) -> String {
-        self.public_url
-            .clone()
-            .unwrap_or_else(|| format!("http://{}", self.listen))
+        self.public_url.clone().unwrap_or_else(|| {
+            if self.listen.ip().is_loopback() {
+                format!("http://localhost:{}", self.listen.port())
+            } else {
+                format!("http://{}", self.listen)
+            }
+        })
     }
 
     fn check(&self) -> Result<(), ConfigError> {

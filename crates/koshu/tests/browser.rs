@@ -1,7 +1,8 @@
 //! Accessibility in a real browser (JIS X 8341-3:2016 AA, WCAG 2.x AA): the real binary serves
 //! the demo catalogue, and headless Chromium checks it with the scripts in `tests/browser/`:
 //! `a11y.mjs` (axe-core on every listed page in both languages, status and `<html lang>`) and
-//! `keyboard.mjs` (Tab and Enter alone reach a programme page; skip link; visible focus).
+//! `keyboard.mjs` (Tab and Enter alone reach a programme page; skip link; visible focus) and
+//! `passkey.mjs` (a passkey registered and used with Chromium's virtual authenticator).
 //!
 //! Needs `/usr/bin/chromium` and `tests/browser/node_modules` (`npm ci --prefix tests/browser`);
 //! `build.rs` sets `cfg(koshu_browser)` when both are there, otherwise these tests are ignored
@@ -36,6 +37,15 @@ fn every_page_passes_axe_wcag_aa_in_both_languages() {
 )]
 fn a_keyboard_alone_reaches_a_programme_page() {
     run_against_demo_server("tests/browser/keyboard.mjs");
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_browser),
+    ignore = "headless Chromium or tests/browser/node_modules missing: apt-get install chromium; npm ci --prefix tests/browser"
+)]
+fn a_passkey_registers_and_signs_in_with_chromiums_virtual_authenticator() {
+    run_against_demo_server("tests/browser/passkey.mjs");
 }
 
 /// Starts `koshu serve --demo`, runs `node SCRIPT BASE_URL`, stops the server with SIGTERM, and

@@ -24,9 +24,18 @@ pub struct Account {
     pub totp_secret: Option<TotpSecret>,
     pub totp_enabled: bool,
     pub totp_last_step: Option<i64>,
+    /// How many WebAuthn passkeys the account has registered.
+    pub passkeys: i64,
     pub ministry_role: Option<MinistryRole>,
     pub expert: bool,
     pub created_at: OffsetDateTime,
+}
+
+impl Account {
+    /// A second factor is set up: an authenticator app, a passkey, or both.
+    pub fn has_second_factor(&self) -> bool {
+        self.totp_enabled || self.passkeys > 0
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -39,13 +48,15 @@ struct AccountRow {
     totp_secret: Option<String>,
     totp_enabled_at: Option<OffsetDateTime>,
     totp_last_step: Option<i64>,
+    passkeys: i64,
     ministry_role: Option<String>,
     expert: bool,
     created_at: OffsetDateTime,
 }
 
 const ACCOUNT_COLUMNS: &str = "id, email, display_name, password_hash, email_verified_at, totp_secret, \
-     totp_enabled_at, totp_last_step, ministry_role, expert, created_at";
+     totp_enabled_at, totp_last_step, ministry_role, expert, created_at, \
+     (SELECT COUNT(*) FROM passkeys p WHERE p.account_id = accounts.id) AS passkeys";
 
 impl TryFrom<AccountRow> for Account {
     type Error = StoreError;
@@ -76,6 +87,7 @@ impl TryFrom<AccountRow> for Account {
             totp_secret,
             totp_enabled: r.totp_enabled_at.is_some(),
             totp_last_step: r.totp_last_step,
+            passkeys: r.passkeys,
             expert: r.expert,
             created_at: r.created_at,
         })
@@ -187,7 +199,7 @@ fn micros(t: OffsetDateTime) -> i64 {
     i64::try_from(t.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX)
 }
 
-fn subject(account_id: &str) -> String {
+pub(crate) fn subject(account_id: &str) -> String {
     format!("account:{account_id}")
 }
 
@@ -345,17 +357,20 @@ impl Store {
     }
 
     /// Turns the second factor off and forgets its secret and recovery codes. `actor` is the
-    /// account itself, or the administrator who reset it (a lost phone).
+    /// account itself (its own authenticator app only), or the administrator who reset it after
+    /// a lost device: then the passkeys go too, so that the person starts again from the
+    /// password alone.
     pub async fn disable_totp(
         &self,
         account_id: &str,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        let action = if actor == subject(account_id) {
-            "account.totp_disable"
+        let by_administrator = actor != subject(account_id);
+        let action = if by_administrator {
+            "account.second_factor_reset_by_administrator"
         } else {
-            "account.totp_reset_by_administrator"
+            "account.totp_disable"
         };
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
@@ -364,6 +379,9 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query("DELETE FROM recovery_codes WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
+            if by_administrator {
+                sqlx::query("DELETE FROM passkeys WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
+            }
             let event = AuditEvent::new(now, actor, action, subject(account_id));
             append_audit!(tx, event);
             tx.commit().await?;
@@ -478,7 +496,7 @@ impl Store {
         Ok(Principal {
             account_id: account.id.clone(),
             email_verified: account.email_verified,
-            second_factor: account.totp_enabled,
+            second_factor: account.has_second_factor(),
             ministry_role: account.ministry_role,
             expert: account.expert,
             memberships,

@@ -11,6 +11,7 @@ mod error;
 pub mod files;
 pub mod organisations;
 pub mod outbox;
+pub mod passkeys;
 #[cfg(feature = "testing")]
 pub mod testing;
 

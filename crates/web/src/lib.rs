@@ -41,7 +41,7 @@ pub struct AppState {
 }
 
 /// How the site is reached from outside.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct WebSettings {
     /// The address people use, without a trailing slash: links in mail point here.
     pub public_url: String,
@@ -50,15 +50,20 @@ pub struct WebSettings {
     /// An SMTP server delivers the outbox. Without one, each mail is also written whole to the
     /// log, so that the embedded default can be used without a mail server.
     pub smtp: bool,
+    /// WebAuthn for this site's address; `None` when the address is an IP address, which
+    /// browsers do not accept as a relying party (use a host name such as `localhost`).
+    pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
 }
 
 impl WebSettings {
     pub fn new(public_url: &str, smtp: bool) -> Self {
         let public_url = public_url.trim_end_matches('/').to_owned();
+        let passkeys = auth::passkey::relying_party(&public_url).map(Arc::new);
         Self {
             secure_cookies: public_url.starts_with("https://"),
             public_url,
             smtp,
+            passkeys,
         }
     }
 }

@@ -64,7 +64,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 }
 
 pub fn all() -> Routes {
-    use pages::{account, admin, organisations};
+    use pages::{account, admin, organisations, passkeys};
     Routes::new()
         // Public catalogue.
         .get("/", pages::home)
@@ -85,6 +85,8 @@ pub fn all() -> Routes {
             account::second_factor_form,
             account::second_factor,
         )
+        .post("/login/passkey/options", passkeys::sign_in_options)
+        .post("/login/passkey", passkeys::sign_in)
         .post("/logout", account::logout)
         .form("/password/forgot", account::forgot_form, account::forgot)
         .form("/password/reset", account::reset_form, account::reset)
@@ -99,6 +101,9 @@ pub fn all() -> Routes {
         )
         .get("/account/two-factor/qr.svg", account::two_factor_qr)
         .post("/account/two-factor/disable", account::two_factor_disable)
+        .post("/account/passkeys/options", passkeys::registration_options)
+        .post("/account/passkeys", passkeys::register)
+        .post("/account/passkeys/{id}/delete", passkeys::remove)
         // Provider organisations.
         .form(
             "/organisations/new",

@@ -80,7 +80,8 @@ impl Server {
         });
         Self {
             child,
-            base: format!("http://127.0.0.1:{port}"),
+            // A host name, as people use: passkeys do not work on an IP address.
+            base: format!("http://localhost:{port}"),
             log: Some(log),
             log_file,
             data,

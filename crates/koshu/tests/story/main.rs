@@ -10,6 +10,7 @@ mod catalogue;
 mod foundation;
 mod mail;
 mod matrix;
+mod passkeys;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
 macro_rules! stories {
@@ -58,6 +59,7 @@ stories!(
     api::sessions_api_filters_by_prefecture_and_programme,
     api::api_reference_page_renders_in_japanese_and_english,
     accounts::sign_up_verify_and_sign_in,
+    passkeys::a_passkey_is_a_second_factor,
     accounts::bad_sign_up_input_names_each_field,
     accounts::the_sixth_wrong_password_is_rate_limited_until_the_window_passes,
     accounts::a_reviewer_needs_two_factor_and_a_code_from_the_otpauth_uri_signs_in,

@@ -67,6 +67,9 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     // Without a sign-in half-way through (password given), the code form sends to sign-in.
     ("GET", "/login/second-factor", [A, A, A, A, A, A, A, A, A, A]),
     ("POST", "/login/second-factor", [A, A, A, A, A, A, A, A, A, A]),
+    // The passkey step belongs to a sign-in half-way through: without one, sign in first.
+    ("POST", "/login/passkey/options", [L, L, L, L, L, L, L, L, L, L]),
+    ("POST", "/login/passkey", [L, L, L, L, L, L, L, L, L, L]),
     ("POST", "/logout", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/password/forgot", [A, A, A, A, A, A, A, A, A, A]),
     ("POST", "/password/forgot", [A, A, A, A, A, A, A, A, A, A]),
@@ -80,6 +83,10 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/account/two-factor/qr.svg", [L, A, A, A, A, A, A, A, A, A]),
     // Roles that require a second factor cannot turn it off.
     ("POST", "/account/two-factor/disable", [L, A, A, A, A, A, D, D, D, D]),
+    ("POST", "/account/passkeys/options", [L, A, A, A, A, A, A, A, A, A]),
+    ("POST", "/account/passkeys", [L, A, A, A, A, A, A, A, A, A]),
+    // ... nor remove their last one.
+    ("POST", "/account/passkeys/{id}/delete", [L, A, A, A, A, A, A, D, A, A]),
     ("GET", "/organisations/new", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/organisations/new", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/organisations/{id}", [L, D, A, A, A, D, A, T, D, A]),

@@ -8,6 +8,7 @@
 //! to second-factor set-up, or a 403.
 
 pub mod csrf;
+pub mod passkey;
 pub mod password;
 
 use crate::AppState;

@@ -2,7 +2,7 @@
 //! own account: sessions and two-factor authentication (G02). Messages never reveal whether an
 //! address has an account; failures are counted for rate limits and written to the audit log.
 
-use super::forms::{FormField, FormPage, parse};
+use super::forms::{FormField, FormPage, PasskeyStep, parse};
 use crate::AppState;
 use crate::auth::{
     AuthContext, ClientAddr, SESSION_COOKIE, cookie, password, random_bytes, random_token,
@@ -33,7 +33,7 @@ fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppErro
 }
 
 /// Where to go after signing in: a path on this site only, never another host.
-fn safe_next(next: Option<&str>, page: &PageCtx) -> String {
+pub(super) fn safe_next(next: Option<&str>, page: &PageCtx) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
         _ => page.href("/account"),
@@ -41,7 +41,7 @@ fn safe_next(next: Option<&str>, page: &PageCtx) -> String {
 }
 
 /// Counts toward `limit` for `key`; `Err` when the limit is already reached.
-async fn check_limit(
+pub(super) async fn check_limit(
     state: &AppState,
     kind: &str,
     key: &str,
@@ -58,7 +58,12 @@ async fn check_limit(
     }
 }
 
-async fn audit(state: &AppState, actor: &str, action: &str, subject: &str) -> Result<(), AppError> {
+pub(super) async fn audit(
+    state: &AppState,
+    actor: &str,
+    action: &str,
+    subject: &str,
+) -> Result<(), AppError> {
     state
         .store
         .record_event(AuditEvent::new(state.clock.now(), actor, action, subject))
@@ -97,7 +102,7 @@ pub(super) async fn start_session(
 
 #[derive(Debug, thiserror::Error)]
 #[error("cookie value could not be built")]
-struct CookieError;
+pub(super) struct CookieError;
 
 pub(super) fn redirect_with_cookie(to: &str, cookie: axum::http::HeaderValue) -> Response {
     let mut res = Redirect::to(to).into_response();
@@ -383,7 +388,7 @@ pub struct LoginInput {
 
 #[derive(Debug, Deserialize)]
 pub struct NextQuery {
-    next: Option<String>,
+    pub(super) next: Option<String>,
 }
 
 fn login_page(page: PageCtx, email: &str, next: &str) -> FormPage {
@@ -511,7 +516,7 @@ pub async fn login(
         Some(&next).filter(|n| !n.is_empty()).map(String::as_str),
         &page,
     );
-    if account.totp_enabled {
+    if account.has_second_factor() {
         let cookie =
             start_session(&state, &headers, &account.id, SessionStage::SecondFactor).await?;
         let to = format!(
@@ -533,7 +538,7 @@ pub async fn login(
 }
 
 /// The half-signed-in session (password right, code pending), when it is still fresh.
-async fn pending_second_factor(
+pub(super) async fn pending_second_factor(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<Option<(String, koshu_store::accounts::Account)>, AppError> {
@@ -564,22 +569,40 @@ async fn pending_second_factor(
         .map(|a| (hash, a)))
 }
 
-fn second_factor_page(page: PageCtx, next: &str) -> FormPage {
+fn second_factor_page(
+    state: &AppState,
+    page: PageCtx,
+    next: &str,
+    account: &koshu_store::accounts::Account,
+) -> FormPage {
     let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
     let action = format!("/login/second-factor?next={}", view::url_encode(next));
     let mut form = FormPage::new(
         page.clone(),
-        &t("確認コードの入力", "Enter your code"),
+        &t("本人確認（二要素認証）", "Confirm it is you"),
         &action,
         &t("確認する", "Verify"),
     );
-    form.intro = vec![t(
-        "認証アプリに表示されている6桁の確認コードを入力してください。スマートフォンを使えない場合は、リカバリーコード（例：abcd-efgh）を入力できます。",
-        "Enter the 6-digit code your authenticator app shows. If you cannot use your phone, enter one of your recovery codes (such as abcd-efgh).",
-    )];
+    if account.totp_enabled {
+        form.intro = vec![t(
+            "認証アプリに表示されている6桁の確認コードを入力してください。スマートフォンを使えない場合は、リカバリーコード（例：abcd-efgh）を入力できます。",
+            "Enter the 6-digit code your authenticator app shows. If you cannot use your phone, enter one of your recovery codes (such as abcd-efgh).",
+        )];
+    }
     form.fields = vec![
         FormField::new("code", &t("確認コード", "Code"), "text").autocomplete("one-time-code"),
     ];
+    if account.passkeys > 0 && state.settings.passkeys.is_some() {
+        form.passkey = Some(PasskeyStep {
+            options: page.href("/login/passkey/options"),
+            finish: format!(
+                "{}?next={}",
+                page.href("/login/passkey"),
+                view::url_encode(next)
+            ),
+            only: !account.totp_enabled,
+        });
+    }
     form
 }
 
@@ -589,11 +612,14 @@ pub async fn second_factor_form(
     headers: HeaderMap,
     Query(q): Query<NextQuery>,
 ) -> Result<Response, AppError> {
-    if pending_second_factor(&state, &headers).await?.is_none() {
+    let Some((_, account)) = pending_second_factor(&state, &headers).await? else {
         return Ok(Redirect::to(&page.href("/login")).into_response());
-    }
+    };
     let next = safe_next(q.next.as_deref(), &page);
-    rendered(StatusCode::OK, second_factor_page(page, &next))
+    rendered(
+        StatusCode::OK,
+        second_factor_page(&state, page, &next, &account),
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -627,11 +653,12 @@ pub async fn second_factor(
     let limit = rate_limit::SECOND_FACTOR_PER_ACCOUNT;
     if let Err(e) = check_limit(&state, "second_factor", &account.id, limit).await {
         let body = e.body(None);
-        let form = second_factor_page(page, &next).with_errors(&[ValidationError::new(
-            "auth.rate_limited",
-            body.message_ja,
-            body.message_en,
-        )]);
+        let form =
+            second_factor_page(&state, page, &next, &account).with_errors(&[ValidationError::new(
+                "auth.rate_limited",
+                body.message_ja,
+                body.message_en,
+            )]);
         return rendered(StatusCode::TOO_MANY_REQUESTS, form);
     }
     let now = state.clock.now();
@@ -656,12 +683,13 @@ pub async fn second_factor(
             .record_attempt("second_factor", &account.id, now)
             .await?;
         audit(&state, &subject, "auth.second_factor_failed", &subject).await?;
-        let form = second_factor_page(page, &next).with_errors(&[ValidationError::new(
-            "auth.wrong_code",
-            "確認コードが正しくありません。最新のコードを入力してください。",
-            "The code is not right. Please enter the latest code.",
-        )
-        .for_field("code")]);
+        let form =
+            second_factor_page(&state, page, &next, &account).with_errors(&[ValidationError::new(
+                "auth.wrong_code",
+                "確認コードが正しくありません。最新のコードを入力してください。",
+                "The code is not right. Please enter the latest code.",
+            )
+            .for_field("code")]);
         return rendered(StatusCode::UNAUTHORIZED, form);
     }
     let cookie = start_session(&state, &headers, &account.id, SessionStage::Full).await?;
@@ -1035,6 +1063,19 @@ struct TwoFactorPage {
     general_errors: Vec<String>,
     /// Shown once, right after set-up.
     recovery_codes: Vec<String>,
+    notice: Option<String>,
+    passkeys: Vec<PasskeyRow>,
+    /// WebAuthn works at this site's address.
+    passkeys_available: bool,
+    /// False when the role requires a second factor and this passkey is the last one.
+    can_remove_passkey: bool,
+}
+
+struct PasskeyRow {
+    name: String,
+    created: String,
+    last_used: String,
+    remove_path: String,
 }
 
 impl TwoFactorPage {
@@ -1061,6 +1102,21 @@ async fn two_factor_view(
     error: Option<String>,
 ) -> Result<TwoFactorPage, AppError> {
     let a = &me.account;
+    let never = page.t("未使用", "Never").to_owned();
+    let passkeys = state
+        .store
+        .passkeys_of(&a.id)
+        .await?
+        .into_iter()
+        .map(|p| PasskeyRow {
+            created: view::date_time(page.lang, p.created_at),
+            last_used: p
+                .last_used_at
+                .map_or_else(|| never.clone(), |t| view::date_time(page.lang, t)),
+            remove_path: format!("/account/passkeys/{}/delete", p.id),
+            name: p.name,
+        })
+        .collect::<Vec<_>>();
     let (secret, uri) = if a.totp_enabled {
         (String::new(), String::new())
     } else {
@@ -1084,6 +1140,12 @@ async fn two_factor_view(
     Ok(TwoFactorPage {
         enabled: a.totp_enabled,
         required: me.principal.needs_second_factor(),
+        can_remove_passkey: !me.principal.needs_second_factor()
+            || a.totp_enabled
+            || passkeys.len() > 1,
+        passkeys,
+        passkeys_available: state.settings.passkeys.is_some(),
+        notice: None,
         secret,
         uri,
         qr_src: page.href("/account/two-factor/qr.svg"),
@@ -1094,16 +1156,29 @@ async fn two_factor_view(
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TwoFactorQuery {
+    /// `passkey-added` after a passkey was registered, `passkey-removed` after one was removed.
+    done: String,
+}
+
 pub async fn two_factor_page(
     State(state): State<AppState>,
     auth: AuthContext,
     page: PageCtx,
+    Query(q): Query<TwoFactorQuery>,
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ManageOwnAccount)?;
-    rendered(
-        StatusCode::OK,
-        two_factor_view(&state, page, me, None).await?,
-    )
+    let notice = match q.done.as_str() {
+        "passkey-added" => Some(page.t("パスキーを登録しました。", "The passkey is registered.")),
+        "passkey-removed" => Some(page.t("パスキーを削除しました。", "The passkey is removed.")),
+        _ => None,
+    }
+    .map(str::to_owned);
+    let mut view = two_factor_view(&state, page, me, None).await?;
+    view.notice = notice;
+    rendered(StatusCode::OK, view)
 }
 
 /// Ten single-use codes like `k7qm-2xpa`, from an alphabet without look-alike characters.
@@ -1193,10 +1268,10 @@ pub async fn two_factor_disable(
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ManageOwnAccount)?;
     let input: CodeInput = parse(&body)?;
-    if me.principal.needs_second_factor() {
+    let a = &me.account;
+    if me.principal.needs_second_factor() && a.passkeys == 0 {
         return Err(AppError::Forbidden);
     }
-    let a = &me.account;
     let now = state.clock.now();
     let ok = match (&a.totp_secret, a.totp_enabled) {
         (Some(s), true) => s

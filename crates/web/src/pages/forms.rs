@@ -108,6 +108,18 @@ pub struct FormPage {
     pub notice: Option<String>,
     /// Links below the form: label and address.
     pub links: Vec<(String, String)>,
+    /// The second step of signing in may also be done with a passkey (`passkey.js`).
+    pub passkey: Option<PasskeyStep>,
+}
+
+/// A passkey instead of (or beside) the form: where the script asks for a challenge and where
+/// it sends the answer.
+#[derive(Debug, Clone)]
+pub struct PasskeyStep {
+    pub options: String,
+    pub finish: String,
+    /// The account has no code to type: the passkey is the only way on.
+    pub only: bool,
 }
 
 impl FormPage {
@@ -122,7 +134,13 @@ impl FormPage {
             general_errors: Vec::new(),
             notice: None,
             links: Vec::new(),
+            passkey: None,
         }
+    }
+
+    /// The form is drawn unless a passkey is the only way on.
+    pub fn shows_form(&self) -> bool {
+        self.passkey.as_ref().is_none_or(|p| !p.only)
     }
 
     /// Every field error and general error, for the summary at the top.

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod forms;
 mod json_ld;
 pub mod organisations;
+pub mod passkeys;
 pub mod provider;
 pub mod search;
 pub mod sessions;
@@ -325,6 +326,8 @@ pub async fn accessibility(page: PageCtx) -> PageResult {
 }
 
 const STYLESHEET: &str = include_str!("../../static/koshu.css");
+/// The one script: passkeys need the browser's WebAuthn API; every other page works without it.
+const PASSKEY_SCRIPT: &str = include_str!("../../static/passkey.js");
 
 /// Static assets, embedded in the binary. Names carry no version, so caching is short.
 pub async fn static_file(Path(file): Path<String>) -> Result<Response, AppError> {
@@ -335,6 +338,14 @@ pub async fn static_file(Path(file): Path<String>) -> Result<Response, AppError>
                 (header::CACHE_CONTROL, "public, max-age=3600"),
             ],
             STYLESHEET,
+        )
+            .into_response()),
+        "passkey.js" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            PASSKEY_SCRIPT,
         )
             .into_response()),
         _ => Err(AppError::NotFound),
