@@ -211,6 +211,22 @@ impl DeliveryFormat {
     pub const fn has_in_person_part(self) -> bool {
         !matches!(self, Self::Remote)
     }
+
+    pub const fn label_ja(self) -> &'static str {
+        match self {
+            Self::InPerson => "集合形式",
+            Self::Remote => "リモート形式",
+            Self::Hybrid => "集合形式とリモート形式の併用",
+        }
+    }
+
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Self::InPerson => "in person",
+            Self::Remote => "remote",
+            Self::Hybrid => "hybrid",
+        }
+    }
 }
 
 /// The format and, for remote delivery, the controls 3-2(2) ポイント asks for (B11).

@@ -10,8 +10,8 @@ use serde::Serialize;
 use time::{Date, Month};
 
 use super::application::{
-    Application, CopyrightBasis, CurriculumItem, DisqualificationItem, Method, RevocationReason,
-    RevocationRecord,
+    Application, CertificateForm, CopyrightBasis, CurriculumItem, DisqualificationItem, Method,
+    RevocationReason, RevocationRecord,
 };
 use super::verdict::{Evidence, EvidenceItem, Finding, Problem, RuleKind, Verdict};
 use crate::access::organisation::{Contact, PrivacyAssurance};
@@ -979,6 +979,9 @@ pub fn b11_remote_controls(app: &Application, _ctx: &RuleContext<'_>) -> Verdict
 
 /// B12: a completion test or presentation with a process, objective criteria and a pass
 /// mark, published, and explained to learners before the course (3-2(3) (ア)〜(ウ), ポイント).
+///
+/// Data-decided on presence: whether the criteria are objective and 「社会通念上の常識的範囲を
+/// 逸脱しない」 is read by the reviewer with the whole application (B35), not here.
 pub fn b12_completion_assessment(app: &Application, _ctx: &RuleContext<'_>) -> Verdict {
     let a = &app.assessment;
     let mut problems = Vec::new();
@@ -1029,7 +1032,6 @@ pub fn b12_completion_assessment(app: &Application, _ctx: &RuleContext<'_>) -> V
 
 /// B13: the certificate's form (3-2(3) ポイント). Judgement: whether data is 「改竄が困難」.
 pub fn b13_certificate(app: &Application, _ctx: &RuleContext<'_>) -> Verdict {
-    use super::application::CertificateForm;
     let c = &app.certificate;
     let mut problems = Vec::new();
     match c.form {
@@ -1281,7 +1283,11 @@ pub fn b16_assistants(app: &Application, _ctx: &RuleContext<'_>) -> Verdict {
             problems.push(Problem::new(
                 format!("定員{capacity}名に受講者{}名につき1名の配置基準では{needed}名の講師補助者が必要ですが、確保予定は{}名です。", a.learners_per_assistant, a.number_at_start),
                 format!("A capacity of {capacity} at one assistant per {} learners needs {needed} assistants; {} are planned.", a.learners_per_assistant, a.number_at_start),
-                ["assistants.number_at_start", "assistants.learners_per_assistant", "enrolment.capacity"],
+                [
+                    "assistants.number_at_start",
+                    "assistants.learners_per_assistant",
+                    "enrolment.capacity",
+                ],
             ));
         }
     }
@@ -1408,8 +1414,20 @@ pub fn b18_materials(app: &Application, _ctx: &RuleContext<'_>) -> Verdict {
                 &format!("the document showing permission for material {}", k + 1),
             ),
             Some(CopyrightBasis::Commercial { usage, supplement }) => {
-                required(&mut problems, usage, &format!("{p}.copyright.usage"), &format!("{}番目の市販教材の具体的な活用方法", k + 1), &format!("how commercial material {} is used", k + 1));
-                required(&mut problems, supplement, &format!("{p}.copyright.supplement"), &format!("{}番目の市販教材で不足する内容を補うレジメ等の資料", k + 1), &format!("the notes that supplement commercial material {}", k + 1));
+                required(
+                    &mut problems,
+                    usage,
+                    &format!("{p}.copyright.usage"),
+                    &format!("{}番目の市販教材の具体的な活用方法", k + 1),
+                    &format!("how commercial material {} is used", k + 1),
+                );
+                required(
+                    &mut problems,
+                    supplement,
+                    &format!("{p}.copyright.supplement"),
+                    &format!("{}番目の市販教材で不足する内容を補うレジメ等の資料", k + 1),
+                    &format!("the notes that supplement commercial material {}", k + 1),
+                );
             }
         }
         if m.is_exercise && !m.includes_model_answers {
@@ -1912,7 +1930,10 @@ pub fn b26_no_consecutive_losses(app: &Application, ctx: &RuleContext<'_>) -> Ve
                 problems.push(Problem::new(
                     format!("{a}（{}）と{b}（{}）の当期純利益が連続して赤字です。直近事業年度3年間のうち、原則として、当期純利益が連続して赤字となる事業年度がないことが必要です。", ra.net_income, rb.net_income),
                     format!("Net losses in both {} and {}: in principle, the latest three fiscal years may not include two consecutive net losses.", a.en(), b.en()),
-                    [format!("provider.net_income[{ia}].net_income"), format!("provider.net_income[{ib}].net_income")],
+                    [
+                        format!("provider.net_income[{ia}].net_income"),
+                        format!("provider.net_income[{ib}].net_income"),
+                    ],
                 ));
             }
         }
@@ -1996,6 +2017,23 @@ pub fn b28_not_disqualified(app: &Application, ctx: &RuleContext<'_>) -> Verdict
         )
     }));
     let mut problems = Vec::new();
+    for (k, d) in app.provider.declarations.iter().enumerate() {
+        if let Err(e) = CorporateNumber::parse(&d.corporate_number) {
+            problems.push(Problem::new(
+                format!(
+                    "申告{}の法人番号が正しくありません：{}",
+                    k + 1,
+                    e.message_ja
+                ),
+                format!(
+                    "Declaration {}'s corporate number is invalid: {}",
+                    k + 1,
+                    e.message_en
+                ),
+                [format!("provider.declarations[{k}].corporate_number")],
+            ));
+        }
+    }
     for (name, number, path) in &entities {
         let declared = app.provider.declarations.iter().enumerate().find(|(_, d)| {
             CorporateNumber::parse(&d.corporate_number).is_ok_and(|n| &n == *number)
@@ -2012,8 +2050,16 @@ pub fn b28_not_disqualified(app: &Application, ctx: &RuleContext<'_>) -> Verdict
                     .filter(|item| !d.not_applicable.contains(item))
                     .collect();
                 if !missing.is_empty() {
-                    let ja = missing.iter().map(|i| format!("{}「{}」", i.clause(), i.label_ja())).collect::<Vec<_>>().join("、");
-                    let en = missing.iter().map(|i| format!("{} {}", i.clause(), i.label_en())).collect::<Vec<_>>().join("; ");
+                    let ja = missing
+                        .iter()
+                        .map(|i| format!("{}「{}」", i.clause(), i.label_ja()))
+                        .collect::<Vec<_>>()
+                        .join("、");
+                    let en = missing
+                        .iter()
+                        .map(|i| format!("{} {}", i.clause(), i.label_en()))
+                        .collect::<Vec<_>>()
+                        .join("; ");
                     problems.push(Problem::new(
                         format!("{name}（法人番号{number}）について、次の欠格事由に該当しないことが申告されていません：{ja}。"),
                         format!("{name} ({number}) has not declared that these do not apply: {en}."),
@@ -2133,7 +2179,14 @@ pub fn b30_identity_and_leaving(app: &Application, _ctx: &RuleContext<'_>) -> Ve
                 "attendance_controls.leaving_prevention",
                 a.leaving_prevention.clone(),
             ),
-            ev("delivery.format", format!("{:?}", app.delivery.format)),
+            ev(
+                "delivery.format",
+                format!(
+                    "{} / {}",
+                    app.delivery.format.label_ja(),
+                    app.delivery.format.label_en()
+                ),
+            ),
         ],
     )
 }

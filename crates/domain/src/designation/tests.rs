@@ -930,6 +930,20 @@ fn b28_fails_when_the_provider_has_not_declared() {
     );
 }
 
+#[test]
+fn b28_points_at_a_declaration_with_a_mistyped_number() {
+    let mut a = app();
+    a.provider.declarations[1].corporate_number = "4000012090002".into();
+    assert_eq!(
+        fail_fields(&check("B28", &a)),
+        [
+            "provider.declarations[1].corporate_number",
+            "provider.declarations",
+            "provider.organisation.consortium_members[0].corporate_number"
+        ]
+    );
+}
+
 // --- B32 openness ----------------------------------------------------------------------------
 
 #[test]
