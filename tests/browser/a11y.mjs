@@ -86,6 +86,17 @@ async function main() {
       { path: `/organisations/${org}/edit`, what: 'provider organisation edit form' },
       { path: `/organisations/${org}/staff`, what: 'staff and invitation form' },
     ];
+    const application = await createApplication(context, base, org);
+    signedInPages.push(
+      { path: `/organisations/${org}/applications`, what: 'applications of the provider' },
+      { path: `/applications/${application}`, what: 'application: sections and the self-check of every rule' },
+      { path: `/applications/${application}`, what: 'submission refused: rules not met', submit: true, status: 400 },
+      { path: `/applications/${application}/edit/course`, what: 'application section: the course' },
+      { path: `/applications/${application}/edit/curriculum`, what: 'application section: curriculum rows' },
+      { path: `/applications/${application}/edit/curriculum`, what: 'application section saved', submit: true },
+      { path: `/applications/${application}/edit/people`, what: 'application section: instructors' },
+      { path: `/applications/${application}/edit/provider`, what: 'application section: the provider (様式第1号)' },
+    );
     await becomeAdministrator(context, base);
     signedInPages.push(
       { path: '/admin/accounts', what: 'accounts and roles (administrator)' },
@@ -196,6 +207,21 @@ async function registerOrganisation(context, base) {
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
     const match = page.url().match(/\/organisations\/([0-9a-f-]+)$/);
     if (!match) throw new Error(`registration ended at ${page.url()}`);
+    return match[1];
+  } finally {
+    await page.close();
+  }
+}
+
+/** Starts an application through the provider's form; returns its id. */
+async function createApplication(context, base, org) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/organisations/${org}/applications`, { waitUntil: 'load' });
+    await page.fill('#f-name', 'アクセシビリティ確認講習');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    const match = page.url().match(/\/applications\/([0-9a-f-]+)$/);
+    if (!match) throw new Error(`creating the application ended at ${page.url()}`);
     return match[1];
   } finally {
     await page.close();

@@ -64,7 +64,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 }
 
 pub fn all() -> Routes {
-    use pages::{account, admin, organisations, passkeys};
+    use pages::{account, admin, applications, organisations, passkeys};
     Routes::new()
         // Public catalogue.
         .get("/", pages::home)
@@ -126,6 +126,24 @@ pub fn all() -> Routes {
             organisations::invitation,
             organisations::accept_invitation,
         )
+        // 特定講習 applications.
+        .form(
+            "/organisations/{id}/applications",
+            applications::list,
+            applications::create,
+        )
+        .get("/applications/{id}", applications::show)
+        .form(
+            "/applications/{id}/edit/{section}",
+            applications::edit_section,
+            applications::save_section,
+        )
+        .post("/applications/{id}/submit", applications::submit)
+        .get(
+            "/applications/{id}/versions/{version}",
+            applications::version,
+        )
+        .get("/applications/{id}/compare", applications::compare)
         // The ministry.
         .get("/ministry/organisations", admin::organisations)
         .get("/admin/accounts", admin::accounts)

@@ -110,6 +110,12 @@ pub enum Action<'a> {
     ViewOrganisation(&'a str),
     EditOrganisation(&'a str),
     ManageStaff(&'a str),
+    /// An organisation's 特定講習 applications: drafts, self-check, versions, documents.
+    ViewApplications(&'a str),
+    /// Writing a draft application (editors and owners).
+    EditApplications(&'a str),
+    /// Submitting an application to the ministry: the organisation's act, so owners only.
+    SubmitApplication(&'a str),
     /// The review queue and review workspace (issue 6 builds on this).
     ReviewApplications,
     /// Outgoing mail, audit log, accounts and roles.
@@ -149,6 +155,10 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
         Action::ManageOwnAccount | Action::RegisterOrganisation => true,
         Action::ViewOrganisation(org) => ministry.is_some() || at_least(org, OrgRole::Viewer),
         Action::EditOrganisation(org) | Action::ManageStaff(org) => at_least(org, OrgRole::Owner),
+        // Drafts are the provider's own: the ministry sees what is submitted (issue 6).
+        Action::ViewApplications(org) => at_least(org, OrgRole::Viewer),
+        Action::EditApplications(org) => at_least(org, OrgRole::Editor),
+        Action::SubmitApplication(org) => at_least(org, OrgRole::Owner),
         Action::ReviewApplications => ministry.is_some(),
         Action::Administer => ministry == Some(MinistryRole::Administrator),
     };
@@ -179,6 +189,32 @@ mod tests {
             memberships: vec![("org-a".into(), role)],
             ..person()
         }
+    }
+
+    #[test]
+    fn applications_are_viewed_by_staff_written_by_editors_and_submitted_by_owners() {
+        for (role, view, edit, submit) in [
+            (OrgRole::Viewer, true, false, false),
+            (OrgRole::Editor, true, true, false),
+            (OrgRole::Owner, true, true, true),
+        ] {
+            let p = staff(role);
+            let allowed = |a| decide(Some(&p), a) == Decision::Allow;
+            assert_eq!(allowed(Action::ViewApplications("org-a")), view);
+            assert_eq!(allowed(Action::EditApplications("org-a")), edit);
+            assert_eq!(allowed(Action::SubmitApplication("org-a")), submit);
+            assert!(!allowed(Action::ViewApplications("org-b")));
+        }
+        let reviewer = Principal {
+            ministry_role: Some(MinistryRole::Reviewer),
+            second_factor: true,
+            ..person()
+        };
+        assert_eq!(
+            decide(Some(&reviewer), Action::ViewApplications("org-a")),
+            Decision::Forbidden,
+            "a draft is the provider's own"
+        );
     }
 
     #[test]

@@ -96,6 +96,15 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/organisations/{id}/staff", [L, D, D, D, A, D, D, T, D, D]),
     ("GET", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
     ("POST", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
+    // A draft application of A: the provider's own, not the ministry's (until submitted).
+    ("GET", "/organisations/{id}/applications", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/applications", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/applications/{id}", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/applications/{id}/edit/{section}", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/applications/{id}/edit/{section}", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/applications/{id}/submit", [L, D, D, D, A, D, D, T, D, D]),
+    ("GET", "/applications/{id}/versions/{version}", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/applications/{id}/compare", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/ministry/organisations", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/admin/accounts", [L, D, D, D, D, D, D, T, D, A]),
     ("POST", "/admin/accounts/{id}/roles", [L, D, D, D, D, D, D, T, D, A]),
@@ -158,6 +167,17 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             set_up_two_factor(&mut signed_in(&app, id).await).await;
         }
     }
+    let application = "01900000-0000-7000-8000-00000000a001";
+    app.store
+        .create_application(
+            application,
+            &org_a,
+            &koshu_domain::designation::Application::default(),
+            "test",
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
     let accounts: [Option<&String>; 10] = [
         None,
         Some(&learner),
@@ -175,6 +195,12 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
     for (method, route, expected) in TABLE {
         let path = route
             .replace("/organisations/{id}", &format!("/organisations/{org_a}"))
+            .replace(
+                "/applications/{id}",
+                &format!("/applications/{application}"),
+            )
+            .replace("{section}", "course")
+            .replace("{version}", "1")
             .replace(
                 "/admin/accounts/{id}",
                 &format!("/admin/accounts/{learner}"),

@@ -10,9 +10,11 @@ use serde::de::DeserializeOwned;
 /// One input of a form.
 #[derive(Debug, Clone)]
 pub struct FormField {
-    pub name: &'static str,
+    pub name: String,
     pub label: String,
-    /// `text`, `email`, `password`, `tel`, `url`, `date`, `textarea`, `radio`, `select`.
+    /// `text`, `email`, `password`, `tel`, `url`, `date`, `number`, `textarea`, `radio`,
+    /// `select`, `checkbox` (one box: checked when `value` is `true`), `checkboxes` (a group:
+    /// `selected` holds the checked values).
     pub kind: &'static str,
     pub value: String,
     pub autocomplete: &'static str,
@@ -23,12 +25,14 @@ pub struct FormField {
     pub options: Vec<(String, String)>,
     /// A heading shown before this field, starting a group of fields.
     pub heading: String,
+    /// For `checkboxes`: the checked values.
+    pub selected: Vec<String>,
 }
 
 impl FormField {
-    pub fn new(name: &'static str, label: &str, kind: &'static str) -> Self {
+    pub fn new(name: &str, label: &str, kind: &'static str) -> Self {
         Self {
-            name,
+            name: name.to_owned(),
             label: label.to_owned(),
             kind,
             value: String::new(),
@@ -38,6 +42,7 @@ impl FormField {
             required: true,
             options: Vec::new(),
             heading: String::new(),
+            selected: Vec::new(),
         }
     }
 
@@ -71,25 +76,51 @@ impl FormField {
         self
     }
 
-    /// `id` of the input; error and hint ids derive from it.
+    /// `id` of the input; error and hint ids derive from it. Field paths such as
+    /// `curriculum[2].title` become `f-curriculum-2-title`: safe in a URL fragment.
     pub fn id(&self) -> String {
-        format!("f-{}", self.name)
+        field_id(&self.name)
+    }
+
+    pub fn hint_id(&self) -> String {
+        format!("{}-hint", self.id())
+    }
+
+    pub fn error_id(&self) -> String {
+        format!("{}-error", self.id())
     }
 
     pub fn described_by(&self) -> String {
         let mut ids = Vec::new();
         if !self.hint.is_empty() {
-            ids.push(format!("f-{}-hint", self.name));
+            ids.push(self.hint_id());
         }
         if self.error.is_some() {
-            ids.push(format!("f-{}-error", self.name));
+            ids.push(self.error_id());
         }
         ids.join(" ")
     }
 
     pub fn is_checked(&self, option: &str) -> bool {
-        self.value == option
+        self.value == option || self.selected.iter().any(|s| s == option)
     }
+}
+
+/// The element id of the input for a field name or path (`f-` and the path with every run of
+/// other characters than letters, digits, `_` turned into one `-`).
+pub fn field_id(name: &str) -> String {
+    let mut id = String::from("f-");
+    let mut dash = false;
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() || c == '_' {
+            id.push(c);
+            dash = false;
+        } else if !dash {
+            id.push('-');
+            dash = true;
+        }
+    }
+    id.trim_end_matches('-').to_owned()
 }
 
 /// A form page: a title, what it is for, the fields, and where it goes.
@@ -167,7 +198,7 @@ pub fn attach_errors(
         let message = page.t(&e.message_ja, &e.message_en).to_owned();
         match fields
             .iter_mut()
-            .find(|f| Some(f.name) == e.field.as_deref())
+            .find(|f| Some(f.name.as_str()) == e.field.as_deref())
         {
             Some(f) if f.error.is_none() => f.error = Some(message),
             Some(_) => {}

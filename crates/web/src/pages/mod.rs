@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod applications;
 pub mod forms;
 mod json_ld;
 pub mod organisations;

@@ -199,6 +199,8 @@ struct OrganisationPage {
     contacts: Vec<ContactView>,
     privacy: String,
     registered: String,
+    /// A member of its staff (of any role): sees its applications.
+    is_staff: bool,
     can_edit: bool,
 }
 
@@ -271,6 +273,7 @@ pub async fn show(
     };
     let view = OrganisationPage {
         can_edit: me.principal.role_in(&id) == Some(OrgRole::Owner),
+        is_staff: me.principal.role_in(&id).is_some(),
         registered: view::date(page.lang, record.created_at.to_offset(view::JST).date()),
         id: record.id,
         org: record.organisation,

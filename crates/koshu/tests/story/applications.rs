@@ -1,0 +1,235 @@
+//! A provider writes a 特定講習 application (issue 5; B01–B34): the self-check names every
+//! rule with its clause and links to the fields; submission waits until the rules the data
+//! decides are met; a submitted version never changes, and two versions can be compared.
+
+use crate::accounts::{Browser, location, register_organisation, sign_up, signed_in};
+use crate::app::{START, TestApp};
+use axum::http::StatusCode;
+use koshu_domain::designation::application::{DisqualificationDeclaration, DisqualificationItem};
+use koshu_domain::designation::fixtures::complete_application;
+
+const CORPORATE_NUMBER: &str = "5010001008846";
+
+async fn new_application(b: &mut Browser<'_>, org: &str, name: &str) -> String {
+    let res = b
+        .post(
+            &format!("/organisations/{org}/applications"),
+            &[("name", name)],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    location(&res)
+        .strip_prefix("/applications/")
+        .unwrap()
+        .to_owned()
+}
+
+pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: TestApp) {
+    let owner = sign_up(&app, "申請 太郎", "owner@provider.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+
+    // An empty name is refused with the field named; a name starts the draft.
+    let nameless = b
+        .post(
+            &format!("/organisations/{org}/applications"),
+            &[("name", " ")],
+        )
+        .await;
+    assert_eq!(nameless.status, StatusCode::BAD_REQUEST);
+    assert!(
+        nameless
+            .body
+            .contains("講習名を200文字以内で入力してください")
+    );
+    let id = new_application(&mut b, &org, "実践インシデント対応演習").await;
+    let list = b.get(&format!("/organisations/{org}/applications")).await;
+    assert!(list.body.contains("実践インシデント対応演習"));
+
+    // The self-check lists every rule with its clause, and links each problem to its field.
+    let page = b.get(&format!("/applications/{id}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    for rule in koshu_domain::designation::rules() {
+        assert!(
+            page.body.contains(&format!("id=\"rule-{}\"", rule.id)),
+            "{} missing",
+            rule.id
+        );
+        assert!(page.body.contains(rule.clause), "{} clause", rule.id);
+    }
+    assert!(page.body.contains(&format!(
+        "href=\"/applications/{id}/edit/curriculum#list-curriculum\""
+    )));
+    let early = b.post(&format!("/applications/{id}/submit"), &[]).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST);
+    assert!(early.body.contains("まだ提出できません"));
+
+    // The curriculum form: a wrong number and an unknown syllabus item are named, as typed.
+    let path = format!("/applications/{id}/edit/curriculum");
+    let form = b.get(&path).await;
+    assert!(form.body.contains("name=\"curriculum[0].title\""));
+    let bad = b
+        .post(
+            &path,
+            &[
+                ("curriculum._rows", "1"),
+                ("curriculum[0].title", "初動対応"),
+                ("curriculum[0].minutes", "九十"),
+                ("curriculum[0].method", "lecture"),
+                ("curriculum[0].syllabus_items", "3-1, 9-9"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad.body
+            .contains("「時間（分）」は0以上の整数で入力してください")
+    );
+    assert!(bad.body.contains("9-9 は別表2の項目番号ではありません"));
+    assert!(bad.body.contains("value=\"九十\""), "kept as typed");
+    assert!(bad.body.contains("href=\"#f-curriculum-0-minutes\""));
+
+    // Fill the rest as a complete application would be, declarations for this 法人.
+    let mut complete = complete_application(START.date());
+    complete.course.name = "実践インシデント対応演習".into();
+    complete.provider.declarations = vec![DisqualificationDeclaration {
+        corporate_number: CORPORATE_NUMBER.into(),
+        not_applicable: DisqualificationItem::ALL.to_vec(),
+    }];
+    complete.provider.organisation = None;
+    app.store
+        .save_draft(&id, &complete, "test", app.clock_now())
+        .await
+        .unwrap();
+    let page = b.get(&format!("/applications/{id}")).await;
+    assert!(
+        !page.body.contains("まだ提出できません"),
+        "every data-decided rule is met: {}",
+        page.body
+    );
+    let submitted = b.post(&format!("/applications/{id}/submit"), &[]).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    assert_eq!(
+        location(&submitted),
+        format!("/applications/{id}/versions/1")
+    );
+    let v1 = app
+        .store
+        .application_version(&id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(v1.digest.len(), 64);
+    let shown = b.get(&format!("/applications/{id}/versions/1")).await;
+    assert!(shown.body.contains(&v1.digest));
+
+    // A later edit through the form changes the draft, not version 1; resubmitting makes
+    // version 2, and the comparison names the changed field.
+    let form = b.get(&path).await;
+    assert!(form.body.contains("name=\"curriculum._rows\""));
+    let first = &complete.curriculum[0];
+    let mut fields: Vec<(String, String)> = vec![
+        ("curriculum._rows".into(), "1".into()),
+        ("curriculum[0].title".into(), first.title.clone()),
+        (
+            "curriculum[0].minutes".into(),
+            (first.minutes + 30).to_string(),
+        ),
+        ("curriculum[0].method".into(), "simulated_exercise".into()),
+        (
+            "curriculum[0].syllabus_items".into(),
+            first.syllabus_items.join(", "),
+        ),
+        (
+            "curriculum[0].opportunities.try_in_practice".into(),
+            "true".into(),
+        ),
+    ];
+    // Keep the other items as they were.
+    let rows = complete.curriculum.len() + 1;
+    fields[0].1 = rows.to_string();
+    for (i, item) in complete.curriculum.iter().enumerate().skip(1) {
+        let method = serde_json::to_value(item.method).unwrap();
+        fields.push((format!("curriculum[{i}].title"), item.title.clone()));
+        fields.push((format!("curriculum[{i}].minutes"), item.minutes.to_string()));
+        fields.push((
+            format!("curriculum[{i}].method"),
+            method.as_str().unwrap().to_owned(),
+        ));
+        fields.push((
+            format!("curriculum[{i}].syllabus_items"),
+            item.syllabus_items.join(", "),
+        ));
+        for (key, on) in [
+            ("learn_from_experts", item.opportunities.learn_from_experts),
+            ("think_together", item.opportunities.think_together),
+            ("try_in_practice", item.opportunities.try_in_practice),
+        ] {
+            if on {
+                fields.push((
+                    format!("curriculum[{i}].opportunities.{key}"),
+                    "true".into(),
+                ));
+            }
+        }
+    }
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let saved = b.post(&path, &borrowed).await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let draft = app.store.application(&id).await.unwrap().unwrap().draft;
+    assert_eq!(draft.curriculum[0].minutes, first.minutes + 30);
+    assert_eq!(draft.curriculum.len(), complete.curriculum.len());
+    let again = app
+        .store
+        .application_version(&id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again, v1, "a submitted version never changes");
+    let resubmitted = b.post(&format!("/applications/{id}/submit"), &[]).await;
+    assert_eq!(
+        resubmitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        resubmitted.body
+    );
+    let compare = b
+        .get(&format!("/applications/{id}/compare?from=1&to=2"))
+        .await;
+    assert_eq!(compare.status, StatusCode::OK);
+    assert!(compare.body.contains("curriculum[0].minutes"));
+    assert!(
+        compare
+            .body
+            .contains(&format!("<del>{}</del>", first.minutes))
+    );
+    assert!(!compare.body.contains("curriculum[1].minutes"));
+    let missing = b
+        .get(&format!("/applications/{id}/compare?from=x&to=2"))
+        .await;
+    assert_eq!(missing.status, StatusCode::BAD_REQUEST);
+
+    let actions: Vec<String> = app
+        .store
+        .recent_audit_entries(100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    for action in [
+        "application.create",
+        "application.edit",
+        "application.submit",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action} audited");
+    }
+}

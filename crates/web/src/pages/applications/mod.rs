@@ -1,0 +1,778 @@
+//! The provider's 特定講習 applications (issue 5; B01–B34): drafts written section by section,
+//! the self-check of every rule with links to the fields that fix it, submission as an
+//! immutable version, and the comparison of versions.
+
+mod diff;
+pub mod editor;
+pub mod schema;
+
+use crate::AppState;
+use crate::auth::AuthContext;
+use crate::error::AppError;
+use crate::pages::forms::{FormField, parse};
+use crate::view::{self, PageCtx};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use editor::{ListView, Pairs};
+use koshu_domain::ValidationError;
+use koshu_domain::access::Action;
+use koshu_domain::designation::{Application, Problem, RuleContext, RuleKind, Verdict, evaluate};
+use koshu_store::applications::{ApplicationRecord, ApplicationVersion};
+use koshu_store::organisations::OrganisationRecord;
+use serde::Deserialize;
+
+fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
+    Ok((status, Html(page.render()?)).into_response())
+}
+
+/// What a page does with an application, and so what the policy must allow.
+#[derive(Debug, Clone, Copy)]
+enum Need {
+    View,
+    Edit,
+    Submit,
+}
+
+impl Need {
+    fn action(self, org: &str) -> Action<'_> {
+        match self {
+            Self::View => Action::ViewApplications(org),
+            Self::Edit => Action::EditApplications(org),
+            Self::Submit => Action::SubmitApplication(org),
+        }
+    }
+}
+
+/// The application with its organisation, once `need` is allowed on that organisation.
+async fn load(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+    need: Need,
+) -> Result<(ApplicationRecord, OrganisationRecord), AppError> {
+    let record = state
+        .store
+        .application(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    auth.require(need.action(&record.organisation_id))?;
+    let org = state
+        .store
+        .organisation(&record.organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((record, org))
+}
+
+/// The draft as the rules see it: with the organisation's current registered details.
+fn as_checked(record: &ApplicationRecord, org: &OrganisationRecord) -> Application {
+    let mut app = record.draft.clone();
+    app.provider.organisation = Some(org.organisation.clone());
+    app
+}
+
+fn check(
+    state: &AppState,
+    app: &Application,
+) -> Vec<(&'static koshu_domain::designation::Rule, Verdict)> {
+    let ctx = RuleContext {
+        taxonomy: &state.taxonomy,
+        today: view::today(state),
+        // Revocations are recorded by the designation lifecycle (issue 6); until one exists,
+        // Koshu's record is empty.
+        revocations: &[],
+    };
+    evaluate(app, &ctx)
+}
+
+/// Data-decided rules that fail: submission waits for these.
+fn blocking(checks: &[(&'static koshu_domain::designation::Rule, Verdict)]) -> usize {
+    checks
+        .iter()
+        .filter(|(rule, v)| rule.kind == RuleKind::DataDecided && matches!(v, Verdict::Fail(_)))
+        .count()
+}
+
+// The organisation's list of applications.
+
+struct ListRow {
+    href: String,
+    title: String,
+    updated: String,
+    version: String,
+}
+
+#[derive(Template)]
+#[template(path = "applications.html")]
+struct ApplicationsPage {
+    page: PageCtx,
+    org_id: String,
+    org_name: String,
+    rows: Vec<ListRow>,
+    can_create: bool,
+    fields: Vec<FormField>,
+    general_errors: Vec<String>,
+}
+
+impl ApplicationsPage {
+    fn error_count(&self) -> usize {
+        self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+}
+
+async fn applications_page(
+    state: &AppState,
+    auth: &AuthContext,
+    page: PageCtx,
+    org_id: &str,
+    name: &str,
+    errors: &[ValidationError],
+) -> Result<ApplicationsPage, AppError> {
+    let me = auth.require(Action::ViewApplications(org_id))?;
+    let org = state
+        .store
+        .organisation(org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let rows = state
+        .store
+        .applications_of(org_id)
+        .await?
+        .into_iter()
+        .map(|a| ListRow {
+            href: page.href(&format!("/applications/{}", a.id)),
+            title: if a.title.is_empty() {
+                page.t("（講習名未入力）", "(no course name yet)")
+                    .to_owned()
+            } else {
+                a.title
+            },
+            updated: view::date_time(page.lang, a.updated_at),
+            version: a.latest_version.map_or_else(
+                || page.t("未提出", "Not submitted").to_owned(),
+                |v| format!("{} {v}", page.t("第", "Version")) + page.t("版", ""),
+            ),
+        })
+        .collect();
+    let can_create =
+        koshu_domain::access::policy::decide(Some(&me.principal), Action::EditApplications(org_id))
+            == koshu_domain::access::policy::Decision::Allow;
+    let mut fields = vec![
+        FormField::new("name", page.t("講習名", "Course name"), "text")
+            .value(name)
+            .hint(page.t("後から変更できます。", "You can change it later.")),
+    ];
+    let general = crate::pages::forms::attach_errors(&mut fields, &page, errors);
+    Ok(ApplicationsPage {
+        org_id: org.id,
+        org_name: org.organisation.name_ja,
+        rows,
+        can_create,
+        fields,
+        general_errors: general,
+        page,
+    })
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(org_id): Path<String>,
+) -> Result<Response, AppError> {
+    let view = applications_page(&state, &auth, page, &org_id, "", &[]).await?;
+    rendered(StatusCode::OK, view)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewApplication {
+    name: String,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(org_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::EditApplications(&org_id))?;
+    let input: NewApplication = parse(&body)?;
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 200 {
+        let error = ValidationError::new(
+            "application.name",
+            "講習名を200文字以内で入力してください。",
+            "Enter the course name (at most 200 characters).",
+        )
+        .for_field("name");
+        let view = applications_page(&state, &auth, page, &org_id, name, &[error]).await?;
+        return rendered(StatusCode::BAD_REQUEST, view);
+    }
+    state
+        .store
+        .organisation(&org_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut draft = Application::default();
+    draft.course.name = name.to_owned();
+    let id = uuid::Uuid::now_v7().to_string();
+    state
+        .store
+        .create_application(
+            &id,
+            &org_id,
+            &draft,
+            &format!("account:{}", me.account.id),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&page.href(&format!("/applications/{id}"))).into_response())
+}
+
+// The application: sections, self-check, submission, versions.
+
+struct SectionLink {
+    href: String,
+    title: String,
+    /// Data-decided rules failing on this section's fields.
+    problems: usize,
+}
+
+struct FieldLink {
+    label: String,
+    href: String,
+}
+
+struct ProblemView {
+    message: String,
+    links: Vec<FieldLink>,
+}
+
+struct RuleRow {
+    id: &'static str,
+    clause: &'static str,
+    title: &'static str,
+    judgement: bool,
+    /// `pass`, `fail` or `review`: the class and the words shown.
+    status: &'static str,
+    status_label: String,
+    summary: String,
+    problems: Vec<ProblemView>,
+}
+
+struct VersionRow {
+    version: i64,
+    href: String,
+    submitted: String,
+    digest: String,
+    compare_href: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "application.html")]
+struct ApplicationPage {
+    page: PageCtx,
+    id: String,
+    title: String,
+    org_id: String,
+    org_name: String,
+    updated: String,
+    sections: Vec<SectionLink>,
+    rules: Vec<RuleRow>,
+    passed: usize,
+    failed: usize,
+    review: usize,
+    blocking: usize,
+    can_edit: bool,
+    can_submit: bool,
+    versions: Vec<VersionRow>,
+    notice: Option<String>,
+    general_errors: Vec<String>,
+}
+
+fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) -> Vec<FieldLink> {
+    problem
+        .fields
+        .iter()
+        .map(|path| match schema::locate(path) {
+            Some((section, anchor)) => FieldLink {
+                label: format!("{}：{path}", page.t(section.ja, section.en)),
+                href: format!(
+                    "{}#{anchor}",
+                    page.href(&format!("/applications/{app_id}/edit/{}", section.slug))
+                ),
+            },
+            None => FieldLink {
+                label: format!("{}：{path}", page.t("組織情報", "Organisation details")),
+                href: page.href(&format!("/organisations/{org_id}/edit")),
+            },
+        })
+        .collect()
+}
+
+fn rule_rows(
+    page: &PageCtx,
+    app_id: &str,
+    org_id: &str,
+    checks: &[(&'static koshu_domain::designation::Rule, Verdict)],
+) -> Vec<RuleRow> {
+    checks
+        .iter()
+        .map(|(rule, verdict)| {
+            let (status, status_label, summary, problems) = match verdict {
+                Verdict::Pass => ("pass", page.t("適合", "Met"), String::new(), Vec::new()),
+                Verdict::Fail(finding) => (
+                    "fail",
+                    page.t("要修正", "To fix"),
+                    page.t(&finding.message_ja, &finding.message_en).to_owned(),
+                    finding
+                        .problems
+                        .iter()
+                        .map(|p| ProblemView {
+                            message: page.t(&p.message_ja, &p.message_en).to_owned(),
+                            links: field_links(page, app_id, org_id, p),
+                        })
+                        .collect(),
+                ),
+                Verdict::NeedsReview(evidence) => (
+                    "review",
+                    page.t("審査で確認", "For the reviewer"),
+                    page.t(&evidence.message_ja, &evidence.message_en)
+                        .to_owned(),
+                    Vec::new(),
+                ),
+            };
+            RuleRow {
+                id: rule.id,
+                clause: rule.clause,
+                title: page.t(rule.title_ja, rule.title_en),
+                judgement: rule.kind == RuleKind::Judgement,
+                status,
+                status_label: status_label.to_owned(),
+                summary,
+                problems,
+            }
+        })
+        .collect()
+}
+
+async fn application_page(
+    state: &AppState,
+    auth: &AuthContext,
+    page: PageCtx,
+    id: &str,
+) -> Result<ApplicationPage, AppError> {
+    let (record, org) = load(state, auth, id, Need::View).await?;
+    let me = auth.require(Action::ViewApplications(&record.organisation_id))?;
+    let allowed = |a| {
+        koshu_domain::access::policy::decide(Some(&me.principal), a)
+            == koshu_domain::access::policy::Decision::Allow
+    };
+    let app = as_checked(&record, &org);
+    let checks = check(state, &app);
+    let rules = rule_rows(&page, id, &org.id, &checks);
+    let sections = schema::SECTIONS
+        .iter()
+        .map(|s| SectionLink {
+            href: page.href(&format!("/applications/{id}/edit/{}", s.slug)),
+            title: page.t(s.ja, s.en).to_owned(),
+            problems: checks
+                .iter()
+                .filter_map(|(_, v)| match v {
+                    Verdict::Fail(f) => Some(f),
+                    _ => None,
+                })
+                .flat_map(|f| f.problems.iter().flat_map(|p| p.fields.iter()))
+                .filter(|path| schema::locate(path).is_some_and(|(sec, _)| sec.slug == s.slug))
+                .count(),
+        })
+        .collect();
+    let versions = state.store.application_versions(id).await?;
+    let versions = versions
+        .iter()
+        .map(|v| VersionRow {
+            version: v.version,
+            href: page.href(&format!("/applications/{id}/versions/{}", v.version)),
+            submitted: view::date_time(page.lang, v.submitted_at),
+            digest: v.digest.chars().take(16).collect(),
+            compare_href: (v.version > 1).then(|| {
+                page.href(&format!(
+                    "/applications/{id}/compare?from={}&to={}",
+                    v.version - 1,
+                    v.version
+                ))
+            }),
+        })
+        .collect();
+    let count = |s: &str| rules.iter().filter(|r| r.status == s).count();
+    Ok(ApplicationPage {
+        passed: count("pass"),
+        failed: count("fail"),
+        review: count("review"),
+        blocking: blocking(&checks),
+        can_edit: allowed(Action::EditApplications(&record.organisation_id)),
+        can_submit: allowed(Action::SubmitApplication(&record.organisation_id)),
+        id: record.id,
+        title: record.title,
+        org_id: org.id,
+        org_name: org.organisation.name_ja,
+        updated: view::date_time(page.lang, record.updated_at),
+        sections,
+        rules,
+        versions,
+        notice: None,
+        general_errors: Vec::new(),
+        page,
+    })
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DoneQuery {
+    done: String,
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let notice = match q.done.as_str() {
+        "saved" => Some(page.t("保存しました。", "Saved.").to_owned()),
+        _ => None,
+    };
+    let mut view = application_page(&state, &auth, page, &id).await?;
+    view.notice = notice;
+    rendered(StatusCode::OK, view)
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (record, org) = load(&state, &auth, &id, Need::Submit).await?;
+    let me = auth.require(Action::SubmitApplication(&record.organisation_id))?;
+    let app = as_checked(&record, &org);
+    let failing = blocking(&check(&state, &app));
+    if failing > 0 {
+        let mut view = application_page(&state, &auth, page, &id).await?;
+        view.general_errors = vec![if view.page.lang.is_en() {
+            format!(
+                "The application cannot be submitted yet: {failing} rules decided by the data are not met. Fix the items marked \"To fix\" below."
+            )
+        } else {
+            format!(
+                "まだ提出できません。データで判定する要件のうち{failing}件を満たしていません。下の「要修正」の項目を直してください。"
+            )
+        }];
+        return rendered(StatusCode::BAD_REQUEST, view);
+    }
+    let version = state
+        .store
+        .submit_application(
+            &id,
+            &app,
+            &format!("account:{}", me.account.id),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(
+        Redirect::to(&page.href(&format!("/applications/{id}/versions/{}", version.version)))
+            .into_response(),
+    )
+}
+
+// One section of the draft.
+
+#[derive(Template)]
+#[template(path = "application_section.html")]
+struct SectionPage {
+    page: PageCtx,
+    id: String,
+    app_title: String,
+    title: String,
+    intro: String,
+    action: String,
+    fields: Vec<FormField>,
+    lists: Vec<ListView>,
+    general_errors: Vec<String>,
+    nav: Vec<(String, String, bool)>,
+    notice: Option<String>,
+    /// The curriculum's totals, shown on its section.
+    totals: Option<String>,
+}
+
+impl SectionPage {
+    fn error_count(&self) -> usize {
+        self.general_errors.len()
+            + self.fields.iter().filter(|f| f.error.is_some()).count()
+            + self
+                .lists
+                .iter()
+                .flat_map(|l| l.items.iter().flat_map(|r| r.fields.iter()))
+                .filter(|f| f.error.is_some())
+                .count()
+    }
+
+    /// Every field with an error, the lists' rows included, for the summary at the top.
+    fn all_fields(&self) -> Vec<&FormField> {
+        self.fields
+            .iter()
+            .chain(
+                self.lists
+                    .iter()
+                    .flat_map(|l| l.items.iter().flat_map(|r| r.fields.iter())),
+            )
+            .collect()
+    }
+}
+
+fn curriculum_totals(page: &PageCtx, app: &Application) -> String {
+    let minutes: u32 = app.curriculum.iter().map(|i| i.minutes).sum();
+    let practical = app
+        .curriculum
+        .iter()
+        .filter(|i| i.method.is_practical())
+        .count();
+    let hours = format!("{}時間{:02}分", minutes / 60, minutes % 60);
+    if page.lang.is_en() {
+        format!(
+            "In all: {} h {:02} min; {practical} of {} items practical.",
+            minutes / 60,
+            minutes % 60,
+            app.curriculum.len()
+        )
+    } else {
+        format!(
+            "合計 {hours}、{}項目のうち実習等 {practical}項目。",
+            app.curriculum.len()
+        )
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn section_page(
+    state: &AppState,
+    page: PageCtx,
+    record: &ApplicationRecord,
+    section: &'static schema::Section,
+    pairs: &Pairs,
+    errors: &[ValidationError],
+    notice: Option<String>,
+) -> SectionPage {
+    let (fields, lists, general) = editor::view(section, pairs, &page, &state.taxonomy, errors);
+    let nav = schema::SECTIONS
+        .iter()
+        .map(|s| {
+            (
+                page.href(&format!("/applications/{}/edit/{}", record.id, s.slug)),
+                page.t(s.ja, s.en).to_owned(),
+                s.slug == section.slug,
+            )
+        })
+        .collect();
+    SectionPage {
+        id: record.id.clone(),
+        app_title: record.title.clone(),
+        title: page.t(section.ja, section.en).to_owned(),
+        intro: page.t(section.intro_ja, section.intro_en).to_owned(),
+        action: page.href(&format!(
+            "/applications/{}/edit/{}",
+            record.id, section.slug
+        )),
+        fields,
+        lists,
+        general_errors: general,
+        nav,
+        notice,
+        totals: (section.slug == "curriculum").then(|| curriculum_totals(&page, &record.draft)),
+        page,
+    }
+}
+
+pub async fn edit_section(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((id, slug)): Path<(String, String)>,
+    Query(q): Query<DoneQuery>,
+) -> Result<Response, AppError> {
+    let (record, _) = load(&state, &auth, &id, Need::Edit).await?;
+    let section = schema::section(&slug).ok_or(AppError::NotFound)?;
+    let draft = serde_json::to_value(&record.draft).map_err(AppError::internal)?;
+    let pairs = editor::to_pairs(section, &draft);
+    let notice = (q.done == "saved").then(|| page.t("保存しました。", "Saved.").to_owned());
+    let view = section_page(&state, page, &record, section, &pairs, &[], notice);
+    rendered(StatusCode::OK, view)
+}
+
+pub async fn save_section(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((id, slug)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (record, _) = load(&state, &auth, &id, Need::Edit).await?;
+    let me = auth.require(Action::EditApplications(&record.organisation_id))?;
+    let section = schema::section(&slug).ok_or(AppError::NotFound)?;
+    let pairs: Vec<(String, String)> = parse(&body)?;
+    let pairs = Pairs::from_form(pairs);
+    let mut draft = serde_json::to_value(&record.draft).map_err(AppError::internal)?;
+    let errors = editor::apply(section, &pairs, &mut draft, &state.taxonomy);
+    if !errors.is_empty() {
+        let view = section_page(&state, page, &record, section, &pairs, &errors, None);
+        return rendered(StatusCode::BAD_REQUEST, view);
+    }
+    let draft: Application = serde_json::from_value(draft).map_err(AppError::internal)?;
+    state
+        .store
+        .save_draft(
+            &id,
+            &draft,
+            &format!("account:{}", me.account.id),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "{}?done=saved",
+        page.href(&format!("/applications/{id}/edit/{slug}"))
+    ))
+    .into_response())
+}
+
+// Versions.
+
+#[derive(Template)]
+#[template(path = "application_version.html")]
+struct VersionPage {
+    page: PageCtx,
+    id: String,
+    title: String,
+    version: i64,
+    submitted: String,
+    submitted_by: String,
+    digest: String,
+    documents: Vec<(String, String, String)>,
+    rules: Vec<RuleRow>,
+    compare_href: Option<String>,
+}
+
+async fn version_of(
+    state: &AppState,
+    id: &str,
+    version: i64,
+) -> Result<ApplicationVersion, AppError> {
+    state
+        .store
+        .application_version(id, version)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+pub async fn version(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((id, number)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let (record, org) = load(&state, &auth, &id, Need::View).await?;
+    let number = number.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let v = version_of(&state, &id, number).await?;
+    let submitter = state
+        .store
+        .account(v.submitted_by.trim_start_matches("account:"))
+        .await?
+        .map_or_else(|| v.submitted_by.clone(), |a| a.display_name);
+    let checks = check(&state, &v.application);
+    let view = VersionPage {
+        rules: rule_rows(&page, &id, &org.id, &checks),
+        id,
+        title: v.application.course.name.clone(),
+        version: v.version,
+        submitted: view::date_time(page.lang, v.submitted_at),
+        submitted_by: submitter,
+        digest: v.digest.clone(),
+        documents: v
+            .documents
+            .iter()
+            .map(|d| (d.file_name.clone(), d.kind.clone(), d.sha256.clone()))
+            .collect(),
+        compare_href: (v.version > 1).then(|| {
+            page.href(&format!(
+                "/applications/{}/compare?from={}&to={}",
+                record.id,
+                v.version - 1,
+                v.version
+            ))
+        }),
+        page,
+    };
+    rendered(StatusCode::OK, view)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CompareQuery {
+    from: String,
+    to: String,
+}
+
+/// A version number from the query, or the error that names the parameter.
+fn version_param(name: &str, value: &str) -> Result<i64, AppError> {
+    value.trim().parse::<i64>().map_err(|_| {
+        ValidationError::new(
+            "application.compare_version",
+            format!("比較する版の番号（{name}）を数字で指定してください。"),
+            format!("Give the version number to compare ({name}) as a number."),
+        )
+        .for_field(name)
+        .into()
+    })
+}
+
+#[derive(Template)]
+#[template(path = "application_compare.html")]
+struct ComparePage {
+    page: PageCtx,
+    id: String,
+    title: String,
+    from: i64,
+    to: i64,
+    changes: Vec<diff::Change>,
+    documents: Vec<diff::Change>,
+}
+
+pub async fn compare(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    Query(q): Query<CompareQuery>,
+) -> Result<Response, AppError> {
+    let (record, _) = load(&state, &auth, &id, Need::View).await?;
+    let (from, to) = (version_param("from", &q.from)?, version_param("to", &q.to)?);
+    let (a, b) = (
+        version_of(&state, &id, from).await?,
+        version_of(&state, &id, to).await?,
+    );
+    let view = ComparePage {
+        changes: diff::fields(&a.application, &b.application),
+        documents: diff::documents(&a.documents, &b.documents),
+        id,
+        title: record.title,
+        from,
+        to,
+        page,
+    };
+    rendered(StatusCode::OK, view)
+}
