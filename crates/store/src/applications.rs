@@ -345,4 +345,16 @@ impl Store {
             )
             .collect())
     }
+
+    /// Whether the file was ever attached to the application (a version may still list it).
+    pub async fn was_attached(&self, id: &str, file_id: &str) -> Result<bool, StoreError> {
+        let (n,): (i64,) = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT COUNT(*) FROM application_files WHERE application_id = $1 AND file_id = $2")
+                .bind(id)
+                .bind(file_id)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(n > 0)
+    }
 }

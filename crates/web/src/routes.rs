@@ -34,6 +34,24 @@ impl Routes {
         self
     }
 
+    /// A form page whose `POST` uploads a file (multipart, up to `MAX_UPLOAD_BYTES`).
+    pub fn upload<G, TG, P, TP>(mut self, path: &'static str, show: G, submit: P) -> Self
+    where
+        G: Handler<TG, AppState>,
+        P: Handler<TP, AppState>,
+        TG: 'static,
+        TP: 'static,
+    {
+        self.table.push(("GET", path));
+        self.table.push(("POST", path));
+        self.router = self.router.route(path, get(show)).route(
+            path,
+            checked_post(submit)
+                .layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD_BYTES)),
+        );
+        self
+    }
+
     /// A form page: `GET` shows it, `POST` submits it.
     pub fn form<G, TG, P, TP>(mut self, path: &'static str, show: G, submit: P) -> Self
     where
@@ -137,6 +155,19 @@ pub fn all() -> Routes {
             "/applications/{id}/edit/{section}",
             applications::edit_section,
             applications::save_section,
+        )
+        .upload(
+            "/applications/{id}/documents",
+            applications::documents::list,
+            applications::documents::upload,
+        )
+        .get(
+            "/applications/{id}/documents/{file}",
+            applications::documents::download,
+        )
+        .post(
+            "/applications/{id}/documents/{file}/remove",
+            applications::documents::remove,
         )
         .post("/applications/{id}/submit", applications::submit)
         .get(

@@ -1,4 +1,4 @@
-//! Designation of 特定講習 (requirements B01–B33): the application as data, and one rule per
+//! Designation of 特定講習 (requirements B01–B34): the application as data, and one rule per
 //! requirement that says what the application still lacks.
 //!
 //! # The model
@@ -10,7 +10,7 @@
 //!
 //! # Rules and verdicts
 //!
-//! [`rules()`] lists B01–B33 in order, each with its clause of the guideline (`3-2(1)-1`),
+//! [`rules()`] lists B01–B34 in order, each with its clause of the guideline (`3-2(1)-1`),
 //! its title in Japanese and English, its [`RuleKind`] and its function
 //! (`rules::b01_total_hours`, …). [`evaluate`] runs them all against a [`RuleContext`]: the
 //! [`Taxonomy`](crate::taxonomy::Taxonomy) (別表1, 別表2), the day of evaluation (`today`; there
@@ -24,7 +24,8 @@
 //! - `NeedsReview(Evidence)`: a person must judge; the evidence says what to judge and
 //!   quotes the values, each with its field path.
 //!
-//! A **data-decided** rule (B01, B03–B06, B09–B12, B14, B16, B17, B21, B23–B26, B28, B32)
+//! A **data-decided** rule (B01, B03–B06, B09–B12, B14, B16, B17, B21, B23–B26, B28, B32,
+//! B34: the documents of 4-2, whose kinds the context lists)
 //! passes or fails from the data alone. The one exception is B14, which asks for review when
 //! everything is present but an instructor claims ability equivalent to a RISS instead of a
 //! registration number. A **judgement** rule (B02, B07, B08, B13, B15, B18–B20, B22, B27,
@@ -43,11 +44,13 @@
 //! data-decided rule and fails no judgement rule, for tests and demo data.
 
 pub mod application;
+pub mod documents;
 pub mod fixtures;
 pub mod rules;
 pub mod verdict;
 
 pub use application::Application;
+pub use documents::DocumentKind;
 pub use rules::{Rule, RuleContext, evaluate, rule_by_id, rules};
 pub use verdict::{Evidence, EvidenceItem, Finding, Problem, RuleKind, Verdict};
 

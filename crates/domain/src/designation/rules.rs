@@ -13,6 +13,7 @@ use super::application::{
     Application, CertificateForm, CopyrightBasis, CurriculumItem, DisqualificationItem, Method,
     RevocationReason, RevocationRecord,
 };
+use super::documents::DocumentKind;
 use super::verdict::{Evidence, EvidenceItem, Finding, Problem, RuleKind, Verdict};
 use crate::access::organisation::{Contact, PrivacyAssurance};
 use crate::taxonomy::Taxonomy;
@@ -27,6 +28,8 @@ pub struct RuleContext<'a> {
     pub today: Date,
     /// Koshu's record of revoked designations, for the 5-year bar of 5-3(オ) (B28).
     pub revocations: &'a [RevocationRecord],
+    /// The kinds of the documents attached to the application (B34).
+    pub documents: &'a [DocumentKind],
 }
 
 /// The signature every rule has.
@@ -66,7 +69,7 @@ const fn rule(
 
 use RuleKind::{DataDecided, Judgement};
 
-static RULES: [Rule; 33] = [
+static RULES: [Rule; 34] = [
     rule(
         "B01",
         "3-2(1)-1",
@@ -331,9 +334,17 @@ static RULES: [Rule; 33] = [
         "Reasonable accommodation for people with disabilities",
         b33_reasonable_accommodation,
     ),
+    rule(
+        "B34",
+        "4-2",
+        DataDecided,
+        "応募書類（財務諸表、教材、実践的な内容、アンケート結果、開講実績、緊急対応等）を提出すること",
+        "The application carries the documents of 4-2",
+        b34_documents,
+    ),
 ];
 
-/// Every rule, B01 to B33 in order.
+/// Every rule, B01 to B34 in order.
 pub fn rules() -> &'static [Rule] {
     &RULES
 }
@@ -2288,4 +2299,20 @@ pub fn b33_reasonable_accommodation(app: &Application, _ctx: &RuleContext<'_>) -
             a.reasonable_accommodation.clone(),
         )],
     )
+}
+
+/// B34: the documents of 4-2 are attached (the forms and checklists Koshu makes itself).
+pub fn b34_documents(app: &Application, ctx: &RuleContext<'_>) -> Verdict {
+    let problems = DocumentKind::ALL
+        .into_iter()
+        .filter(|kind| kind.required_for(app) && !ctx.documents.contains(kind))
+        .map(|kind| {
+            Problem::new(
+                format!("「{}」を添付してください。", kind.label_ja()),
+                format!("Attach the {}.", kind.label_en().to_lowercase()),
+                ["documents"],
+            )
+        })
+        .collect();
+    verdict("B34", problems)
 }

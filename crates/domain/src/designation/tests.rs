@@ -7,6 +7,7 @@ use time::Date;
 use time::macros::date;
 
 use super::application::*;
+use super::documents::DocumentKind;
 use super::fixtures::{MEMBER_CORPORATE_NUMBER, PROVIDER_CORPORATE_NUMBER, complete_application};
 use super::rules::{RuleContext, anniversary, evaluate, revocation_bars, rule_by_id, rules};
 use super::verdict::{RuleKind, Verdict};
@@ -28,6 +29,7 @@ fn check_on(id: &str, app: &Application, today: Date, revocations: &[RevocationR
         taxonomy: taxonomy(),
         today,
         revocations,
+        documents: &DocumentKind::ALL,
     };
     (rule.check)(app, &ctx)
 }
@@ -84,17 +86,19 @@ fn cn(s: &str) -> CorporateNumber {
 // --- The registry and the fixture ------------------------------------------------------------
 
 #[test]
-fn registry_lists_b01_to_b33_in_order_with_clauses() {
+fn registry_lists_b01_to_b34_in_order_with_clauses() {
     let ids: Vec<&str> = rules().iter().map(|r| r.id).collect();
-    let expected: Vec<String> = (1..=33).map(|n| format!("B{n:02}")).collect();
+    let expected: Vec<String> = (1..=34).map(|n| format!("B{n:02}")).collect();
     assert_eq!(ids, expected);
     for r in rules() {
-        assert!(r.clause.starts_with("3-2("), "{}: {}", r.id, r.clause);
+        // Section 3-2 states the course's rules; 4-2 the documents of the application.
+        let clause_ok = r.clause.starts_with("3-2(") || (r.id == "B34" && r.clause == "4-2");
+        assert!(clause_ok, "{}: {}", r.id, r.clause);
         assert!(!r.title_ja.is_empty() && !r.title_en.is_empty(), "{}", r.id);
     }
     assert_eq!(rule_by_id("B01").unwrap().clause, "3-2(1)-1");
     assert_eq!(rule_by_id("B09").unwrap().clause, "3-2(2)");
-    assert!(rule_by_id("B34").is_none());
+    assert!(rule_by_id("B35").is_none());
 }
 
 #[test]
@@ -108,7 +112,7 @@ fn registry_kinds_match_the_module_documentation() {
         data_decided,
         [
             "B01", "B03", "B04", "B05", "B06", "B09", "B10", "B11", "B12", "B14", "B16", "B17",
-            "B21", "B23", "B24", "B25", "B26", "B28", "B32"
+            "B21", "B23", "B24", "B25", "B26", "B28", "B32", "B34"
         ]
     );
 }
@@ -120,9 +124,10 @@ fn fixture_passes_every_data_decided_rule_and_fails_no_judgement_rule() {
         taxonomy: taxonomy(),
         today: TODAY,
         revocations: &[],
+        documents: &DocumentKind::ALL,
     };
     let results = evaluate(&app, &ctx);
-    assert_eq!(results.len(), 33);
+    assert_eq!(results.len(), 34);
     for (rule, verdict) in results {
         match rule.kind {
             RuleKind::DataDecided => assert!(verdict.is_pass(), "{}: {verdict:?}", rule.id),
@@ -143,6 +148,7 @@ fn fixture_stays_complete_on_other_days() {
             taxonomy: taxonomy(),
             today,
             revocations: &[],
+            documents: &DocumentKind::ALL,
         };
         for (rule, verdict) in evaluate(&app, &ctx) {
             assert!(!verdict.is_fail(), "{today} {}: {verdict:?}", rule.id);
@@ -157,6 +163,7 @@ fn an_empty_draft_fails_every_rule_but_b06_and_b11_and_each_finding_names_rule_a
         taxonomy: taxonomy(),
         today: TODAY,
         revocations: &[],
+        documents: &[],
     };
     for (rule, verdict) in evaluate(&app, &ctx) {
         // Nothing to combine (B06) and in person by default (B11): vacuously met.
@@ -1092,4 +1099,52 @@ proptest! {
         let span = (end - on).whole_days();
         prop_assert!((1826..=1827).contains(&span), "{on} → {end}: {span}");
     }
+}
+
+fn b34_with(app: &Application, documents: &[DocumentKind]) -> Verdict {
+    let ctx = RuleContext {
+        taxonomy: taxonomy(),
+        today: TODAY,
+        revocations: &[],
+        documents,
+    };
+    (rule_by_id("B34").unwrap().check)(app, &ctx)
+}
+
+#[test]
+fn b34_passes_with_every_required_document() {
+    let required: Vec<DocumentKind> = DocumentKind::ALL
+        .into_iter()
+        .filter(|k| k.required_for(&app()))
+        .collect();
+    assert_eq!(b34_with(&app(), &required), Verdict::Pass);
+}
+
+#[test]
+fn b34_fails_naming_each_missing_document() {
+    let verdict = b34_with(&app(), &[DocumentKind::Materials]);
+    let finding = verdict.finding().unwrap();
+    assert!(finding.message_ja.starts_with("B34（4-2）"));
+    let missing: Vec<&str> = finding
+        .problems
+        .iter()
+        .map(|p| p.message_ja.as_str())
+        .collect();
+    assert!(missing.contains(&"「直近2期の財務諸表」を添付してください。"));
+    assert!(!missing.iter().any(|m| m.contains("講習で使用する教材")));
+    assert!(!missing.iter().any(|m| m.contains("PR資料")), "optional");
+}
+
+#[test]
+fn b34_asks_for_the_permission_only_when_a_material_is_licensed() {
+    let mut own = app();
+    for m in &mut own.materials {
+        m.copyright = Some(CopyrightBasis::Own);
+    }
+    assert!(!DocumentKind::CopyrightPermission.required_for(&own));
+    let mut licensed = own.clone();
+    licensed.materials[0].copyright = Some(CopyrightBasis::Licensed {
+        evidence_document: "許諾書.pdf".into(),
+    });
+    assert!(DocumentKind::CopyrightPermission.required_for(&licensed));
 }

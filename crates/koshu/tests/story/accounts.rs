@@ -87,6 +87,50 @@ impl<'a> Browser<'a> {
         res
     }
 
+    /// Uploads as a browser sends a form with a file: multipart, the CSRF token first.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &str, &[u8]),
+    ) -> TestResponse {
+        if !self.cookies.contains_key("koshu_csrf") {
+            self.get("/").await;
+        }
+        let boundary = "----koshu-test-boundary-7f3a";
+        let mut body = Vec::new();
+        let token = self.cookies["koshu_csrf"].clone();
+        for (name, value) in [("csrf", token.as_str())].iter().chain(fields) {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(body))
+            .unwrap();
+        let res = self.app.request(req).await;
+        self.keep_cookies(&res);
+        res
+    }
+
     pub async fn post_raw(
         &mut self,
         path: &str,

@@ -101,6 +101,52 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         .save_draft(&id, &complete, "test", app.clock_now())
         .await
         .unwrap();
+    // B34: the documents of 4-2. A file without a kind is refused, naming the field.
+    let docs = format!("/applications/{id}/documents");
+    let page = b.get(&format!("/applications/{id}")).await;
+    assert!(
+        page.body.contains("まだ提出できません"),
+        "documents missing"
+    );
+    assert!(
+        page.body
+            .contains("「直近2期の財務諸表」を添付してください")
+    );
+    let kindless = b
+        .post_file(
+            &docs,
+            &[("kind", "")],
+            ("file", "財務諸表.pdf", b"%PDF-1.7"),
+        )
+        .await;
+    assert_eq!(kindless.status, StatusCode::BAD_REQUEST);
+    assert!(kindless.body.contains("書類の種類を選んでください"));
+    for kind in koshu_domain::designation::DocumentKind::ALL {
+        if kind.required_for(&complete) {
+            let name = format!("{}.pdf", kind.label_ja());
+            let res = b
+                .post_file(
+                    &docs,
+                    &[("kind", kind.code())],
+                    ("file", &name, name.as_bytes()),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        }
+    }
+    let listed = b.get(&docs).await;
+    assert!(listed.body.contains("必要な書類はすべて添付されています"));
+    let attached = app.store.application_documents(&id).await.unwrap();
+    let statement = &attached[0];
+    let download = b.get(&format!("{docs}/{}", statement.file_id)).await;
+    assert_eq!(download.status, StatusCode::OK);
+    assert_eq!(download.body, "直近2期の財務諸表.pdf");
+    assert!(
+        download.headers[axum::http::header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .starts_with("attachment; filename*=UTF-8''%E7%9B%B4")
+    );
     let page = b.get(&format!("/applications/{id}")).await;
     assert!(
         !page.body.contains("まだ提出できません"),
@@ -187,6 +233,24 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
     let draft = app.store.application(&id).await.unwrap().unwrap().draft;
     assert_eq!(draft.curriculum[0].minutes, first.minutes + 30);
     assert_eq!(draft.curriculum.len(), complete.curriculum.len());
+    // A new statement replaces the old one on the draft; version 1 keeps the old file.
+    let replaced = b
+        .post_file(
+            &docs,
+            &[("kind", "financial_statements")],
+            ("file", "直近2期の財務諸表（訂正）.pdf", b"corrected"),
+        )
+        .await;
+    assert_eq!(replaced.status, StatusCode::SEE_OTHER);
+    let removed = b
+        .post(&format!("{docs}/{}/remove", statement.file_id), &[])
+        .await;
+    assert_eq!(removed.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        b.get(&format!("{docs}/{}", statement.file_id)).await.status,
+        StatusCode::OK,
+        "a file a version lists stays readable"
+    );
     let again = app
         .store
         .application_version(&id, 1)
@@ -212,6 +276,11 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
             .contains(&format!("<del>{}</del>", first.minutes))
     );
     assert!(!compare.body.contains("curriculum[1].minutes"));
+    assert!(
+        compare.body.contains("直近2期の財務諸表（訂正）.pdf"),
+        "documents compared: {}",
+        compare.body
+    );
     let missing = b
         .get(&format!("/applications/{id}/compare?from=x&to=2"))
         .await;

@@ -103,6 +103,10 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/applications/{id}/edit/{section}", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/edit/{section}", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/submit", [L, D, D, D, A, D, D, T, D, D]),
+    ("GET", "/applications/{id}/documents", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/applications/{id}/documents", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/applications/{id}/documents/{file}", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/applications/{id}/documents/{file}/remove", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/versions/{version}", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/compare", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/ministry/organisations", [L, D, D, D, D, D, A, T, D, A]),
@@ -201,6 +205,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             )
             .replace("{section}", "course")
             .replace("{version}", "1")
+            .replace("/documents/{file}", "/documents/no-such-file")
             .replace(
                 "/admin/accounts/{id}",
                 &format!("/admin/accounts/{learner}"),

@@ -14,6 +14,8 @@ use koshu_domain::access::constant_time_eq;
 
 /// Form bodies larger than this are refused before they are read.
 const MAX_FORM_BYTES: usize = 1024 * 1024;
+/// File uploads (documents, workbooks) may be this large.
+pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
 pub async fn check(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
@@ -28,12 +30,20 @@ pub async fn check(req: Request, next: Next) -> Response {
         .get::<AuthContext>()
         .map(|c| c.csrf.clone());
     let (parts, body) = req.into_parts();
-    let is_form = parts
+    let content_type = parts
         .headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|ct| ct.starts_with("application/x-www-form-urlencoded"));
-    let bytes = match axum::body::to_bytes(body, MAX_FORM_BYTES).await {
+        .unwrap_or("")
+        .to_owned();
+    let is_form = content_type.starts_with("application/x-www-form-urlencoded");
+    let boundary = multer::parse_boundary(&content_type).ok();
+    let limit = if boundary.is_some() {
+        MAX_UPLOAD_BYTES
+    } else {
+        MAX_FORM_BYTES
+    };
+    let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(b) => b,
         Err(_) => return AppError::PayloadTooLarge.into_response(),
     };
@@ -41,6 +51,8 @@ pub async fn check(req: Request, next: Next) -> Response {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
             .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == "csrf").map(|(_, v)| v))
+    } else if let Some(boundary) = boundary {
+        multipart_token(bytes.clone(), boundary).await
     } else {
         parts
             .headers
@@ -59,6 +71,19 @@ pub async fn check(req: Request, next: Next) -> Response {
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The `csrf` field of a multipart form (an upload): forms put it first, so the file after it
+/// is not parsed here.
+async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<String> {
+    let stream = futures::stream::once(async move { Ok::<_, std::convert::Infallible>(bytes) });
+    let mut form = multer::Multipart::new(stream, boundary);
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("csrf") {
+            return field.text().await.ok();
+        }
+    }
+    None
 }
 
 /// True unless the browser says the request comes from another site.

@@ -3,6 +3,7 @@
 //! immutable version, and the comparison of versions.
 
 mod diff;
+pub mod documents;
 pub mod editor;
 pub mod schema;
 
@@ -19,8 +20,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use editor::{ListView, Pairs};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
-use koshu_domain::designation::{Application, Problem, RuleContext, RuleKind, Verdict, evaluate};
-use koshu_store::applications::{ApplicationRecord, ApplicationVersion};
+use koshu_domain::designation::{
+    Application, DocumentKind, Problem, RuleContext, RuleKind, Verdict, evaluate,
+};
+use koshu_store::applications::{ApplicationRecord, ApplicationVersion, AttachedDocument};
 use koshu_store::organisations::OrganisationRecord;
 use serde::Deserialize;
 
@@ -77,6 +80,7 @@ fn as_checked(record: &ApplicationRecord, org: &OrganisationRecord) -> Applicati
 fn check(
     state: &AppState,
     app: &Application,
+    documents: &[DocumentKind],
 ) -> Vec<(&'static koshu_domain::designation::Rule, Verdict)> {
     let ctx = RuleContext {
         taxonomy: &state.taxonomy,
@@ -84,8 +88,16 @@ fn check(
         // Revocations are recorded by the designation lifecycle (issue 6); until one exists,
         // Koshu's record is empty.
         revocations: &[],
+        documents,
     };
     evaluate(app, &ctx)
+}
+
+fn kinds(documents: &[AttachedDocument]) -> Vec<DocumentKind> {
+    documents
+        .iter()
+        .filter_map(|d| DocumentKind::from_code(&d.kind))
+        .collect()
 }
 
 /// Data-decided rules that fail: submission waits for these.
@@ -300,6 +312,10 @@ fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) ->
         .fields
         .iter()
         .map(|path| match schema::locate(path) {
+            _ if path == "documents" => FieldLink {
+                label: page.t("提出書類", "Documents").to_owned(),
+                href: page.href(&format!("/applications/{app_id}/documents")),
+            },
             Some((section, anchor)) => FieldLink {
                 label: format!("{}：{path}", page.t(section.ja, section.en)),
                 href: format!(
@@ -374,7 +390,8 @@ async fn application_page(
             == koshu_domain::access::policy::Decision::Allow
     };
     let app = as_checked(&record, &org);
-    let checks = check(state, &app);
+    let documents = state.store.application_documents(id).await?;
+    let checks = check(state, &app, &kinds(&documents));
     let rules = rule_rows(&page, id, &org.id, &checks);
     let sections = schema::SECTIONS
         .iter()
@@ -462,7 +479,8 @@ pub async fn submit(
     let (record, org) = load(&state, &auth, &id, Need::Submit).await?;
     let me = auth.require(Action::SubmitApplication(&record.organisation_id))?;
     let app = as_checked(&record, &org);
-    let failing = blocking(&check(&state, &app));
+    let documents = state.store.application_documents(&id).await?;
+    let failing = blocking(&check(&state, &app, &kinds(&documents)));
     if failing > 0 {
         let mut view = application_page(&state, &auth, page, &id).await?;
         view.general_errors = vec![if view.page.lang.is_en() {
@@ -693,7 +711,7 @@ pub async fn version(
         .account(v.submitted_by.trim_start_matches("account:"))
         .await?
         .map_or_else(|| v.submitted_by.clone(), |a| a.display_name);
-    let checks = check(&state, &v.application);
+    let checks = check(&state, &v.application, &kinds(&v.documents));
     let view = VersionPage {
         rules: rule_rows(&page, &id, &org.id, &checks),
         id,

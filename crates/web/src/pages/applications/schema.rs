@@ -939,6 +939,7 @@ pub fn section(slug: &str) -> Option<&'static Section> {
 
 /// The section where the input for a rule's field path is, and the element id to link to.
 /// `provider.organisation…` lives on the organisation's own page (`None` here).
+/// (B34's `documents` has a page of its own, linked by the self-check.)
 pub fn locate(path: &str) -> Option<(&'static Section, String)> {
     let first = path.split(['.', '[']).next().filter(|s| !s.is_empty())?;
     if path.starts_with("provider.organisation") {
