@@ -135,7 +135,12 @@ fn write_row(ws: &mut Worksheet, r: u32, row: &Row, st: &Styles) -> Result<u32, 
             ws.write_string_with_format(r, 0, f.key, &st.key)?;
             ws.write_string_with_format(r, 1, f.label, &st.label)?;
             write_value(ws, r, 2, &f.value, st)?;
-            ws.write_string_with_format(r, 3, &f.note, &st.note)?;
+            let note = match (f.note.is_empty(), f.hint.is_empty()) {
+                (false, false) => format!("{}\n{}", f.note, f.hint),
+                (true, _) => f.hint.clone(),
+                (false, true) => f.note.clone(),
+            };
+            ws.write_string_with_format(r, 3, note, &st.note)?;
             if let Some(choices) = choices_for(f.key) {
                 ws.add_data_validation(r, 2, r, 2, &list_validation(&choices)?)?;
             }

@@ -72,8 +72,11 @@ pub(crate) struct Field {
     pub key: &'static str,
     pub label: &'static str,
     pub value: Value,
-    /// Shown beside the value for people (choices, labels of codes); never read back.
+    /// What a code in the value means (labels of ITSS+ fields): shown in the workbook and the
+    /// PDF, never read back.
     pub note: String,
+    /// How to fill the value (the choices): shown in the workbook only, never read back.
+    pub hint: String,
 }
 
 /// A table column: `field` is the field name inside the list entry; empty for a column that is
@@ -171,15 +174,27 @@ fn field(key: &'static str, label: &'static str, value: Value) -> Row {
         label,
         value,
         note: String::new(),
+        hint: String::new(),
     })
 }
 
-fn noted(key: &'static str, label: &'static str, value: Value, note: impl Into<String>) -> Row {
+fn noted(key: &'static str, label: &'static str, value: Value, note: String) -> Row {
     Row::Field(Field {
         key,
         label,
         value,
-        note: note.into(),
+        note,
+        hint: String::new(),
+    })
+}
+
+fn hinted(key: &'static str, label: &'static str, value: Value, hint: impl Into<String>) -> Row {
+    Row::Field(Field {
+        key,
+        label,
+        value,
+        note: String::new(),
+        hint: hint.into(),
     })
 }
 
@@ -225,7 +240,7 @@ fn summary(app: &Application) -> Vec<Row> {
             "法人名（英語）",
             s(|o| o.name_en.clone().unwrap_or_default()),
         ),
-        noted(
+        hinted(
             "provider.organisation.corporate_number",
             "法人番号",
             s(|o| o.corporate_number.to_string()),
@@ -320,7 +335,7 @@ fn summary(app: &Application) -> Vec<Row> {
     };
     rows.extend([
         section("個人情報の保護（B25）"),
-        noted(
+        hinted(
             "provider.organisation.privacy.kind",
             "保護の方式",
             Value::text(kind.map_or("", |k| labels::label(labels::PRIVACY, k))),
@@ -556,7 +571,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
     vec![
         section("講習の概要（3-2(1)）"),
         text("course.name", "講習名", &c.name),
-        noted(
+        hinted(
             "course.target_persona",
             "目指すべき人材像",
             Value::text(
@@ -589,7 +604,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             &c.publication_plan,
         ),
         section("講習形態（3-2(2)）"),
-        noted(
+        hinted(
             "delivery.format",
             "講習形態",
             Value::text(labels::label(labels::FORMATS, d.format)),
@@ -616,7 +631,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             &d.stall_detection_and_follow_up,
         ),
         section("修了評価・修了証（3-2(3)）"),
-        noted(
+        hinted(
             "assessment.kind",
             "修了評価の方法",
             Value::text(a.kind.map_or("", |v| labels::label(labels::ASSESSMENTS, v))),
@@ -630,13 +645,13 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             "基準・プロセスの公表予定内容・公表予定先",
             &a.published_at,
         ),
-        noted(
+        hinted(
             "assessment.explained_before_course",
             "受講開始前に受講者へ説明する",
             Value::YesNo(a.explained_before_course),
             yes_no_note(),
         ),
-        noted(
+        hinted(
             "certificate.form",
             "修了証の交付方式",
             Value::text(
@@ -652,7 +667,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             &app.certificate.description,
         ),
         section("修了時アンケート（3-2(1)-4）"),
-        noted(
+        hinted(
             "survey.includes_ministry_items",
             "経済産業省が定める調査項目を含む",
             Value::YesNo(sv.includes_ministry_items),
@@ -689,7 +704,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             "代理の講師が対応する体制",
             &app.substitute_arrangement,
         ),
-        noted(
+        hinted(
             "assistants.learners_per_assistant",
             "講師補助者の配置基準（受講者何名につき1名）",
             Value::Count(asst.learners_per_assistant),
@@ -769,7 +784,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
         ),
         text("facilities.other", "(エ) その他の機材", &fa.other),
         section("外部委託（3-2(8)-1 ポイント）"),
-        noted(
+        hinted(
             "outsourcing.declared",
             "外部委託について回答済み（委託しない場合も「はい」）",
             Value::YesNo(app.outsourcing.declared),
@@ -811,7 +826,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             &ac.leaving_prevention,
         ),
         section("実施状況等の報告（3-2(9)）"),
-        noted(
+        hinted(
             "reporting.commits_to_monthly_and_annual_reports",
             "月次・年度の実施状況報告書を提出する",
             Value::YesNo(rp.commits_to_monthly_and_annual_reports),
@@ -824,7 +839,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
         ),
         text("reporting.responsible", "報告する体制", &rp.responsible),
         section("受講対象者（3-2(10)）"),
-        noted(
+        hinted(
             "enrolment.open_to_outsiders",
             "実施主体・関係者以外の者を受講対象に含む",
             Value::YesNo(en.open_to_outsiders),
@@ -836,7 +851,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             &en.schedule_published_at,
         ),
         text("enrolment.how_to_apply", "申込方法", &en.how_to_apply),
-        noted(
+        hinted(
             "enrolment.capacity",
             "定員（1回あたり）",
             Value::Count(en.capacity),
@@ -1081,13 +1096,13 @@ fn checklist(checks: &[&(&'static Rule, Verdict)]) -> Table {
     Table {
         list: "checks",
         columns: vec![
-            col("id", "ID", 6.0),
+            col("id", "ID", 9.0),
             col("clause", "条項", 14.0),
-            col("title", "要件", 40.0),
-            col("kind", "判定の種類", 12.0),
+            col("title", "要件", 34.0),
+            col("kind", "判定の種類", 10.0),
             col("verdict", "自動判定", 10.0),
-            col("detail", "指摘・確認事項", 60.0),
-            col("fields", "該当欄", 30.0),
+            col("detail", "指摘・確認事項", 58.0),
+            col("fields", "該当欄", 28.0),
         ],
         rows: checks
             .iter()

@@ -6,6 +6,7 @@ pub mod export;
 mod form;
 pub mod import;
 mod labels;
+pub mod pdf;
 
 use time::Date;
 
