@@ -1084,6 +1084,19 @@ fn materials(app: &Application) -> Table {
 /// Longest evidence value quoted in a checklist cell; the full text is on the form sheets.
 const EVIDENCE_CHARS: usize = 200;
 
+/// Longest checklist cell: Excel holds 32,767 characters a cell, and a verdict over a very
+/// long application can quote more.
+const CHECK_CELL_CHARS: usize = 32_000;
+
+fn clip(s: String) -> String {
+    if s.chars().count() <= CHECK_CELL_CHARS {
+        return s;
+    }
+    let mut out: String = s.chars().take(CHECK_CELL_CHARS).collect();
+    out.push_str("…（以下省略）");
+    out
+}
+
 pub(crate) fn verdict_label(v: &Verdict) -> &'static str {
     match v {
         Verdict::Pass => "適合",
@@ -1140,8 +1153,8 @@ fn checklist(checks: &[&(&'static Rule, Verdict)]) -> Table {
                         Value::text(rule.title_ja),
                         Value::text(kind),
                         Value::text(verdict_label(verdict)),
-                        Value::Text(detail),
-                        Value::Text(fields.join("\n")),
+                        Value::Text(clip(detail)),
+                        Value::Text(clip(fields.join("\n"))),
                     ],
                 )
             })

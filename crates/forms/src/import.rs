@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::io::Cursor;
+use std::io::{self, Cursor, Read};
 
 use calamine::{Data, Range, Reader, Xlsx};
 use koshu_domain::ValidationError;
@@ -34,8 +34,8 @@ use crate::labels::{self, Choice, CopyrightKind, PrivacyKind, Role};
 
 /// Largest workbook accepted, in bytes.
 pub const MAX_INPUT_BYTES: usize = 10 * 1024 * 1024;
-/// Largest total size of the files inside the workbook, as its zip directory declares them:
-/// refuses a small file that would unpack to gigabytes.
+/// Largest total size of the files inside the workbook once unpacked: refuses a small file
+/// that would unpack to gigabytes.
 pub const MAX_UNPACKED_BYTES: u64 = 100 * 1024 * 1024;
 /// Most entries read from one list (curriculum items, instructors, …).
 pub const MAX_LIST_ENTRIES: usize = 1_000;
@@ -172,24 +172,32 @@ fn not_xlsx(detail: &str) -> Vec<ImportError> {
     )
 }
 
-/// Refuses what is not a zip archive, and archives that declare more content than any form
-/// has. The declared sizes are trusted; the limit on input bytes bounds the rest.
+/// Refuses what is not a zip archive, a damaged one, and one that unpacks to more than any
+/// form holds. Every entry is unpacked to its end, because only there does the zip reader
+/// compare the checksum: calamine stops reading XML at its closing tag, so a damaged byte in a
+/// sheet would otherwise be imported as different text. The budget counts the bytes actually
+/// unpacked, not the sizes the archive declares.
 fn check_zip(bytes: &[u8]) -> Result<(), Vec<ImportError>> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e.to_string()))?;
-    let mut total: u64 = 0;
-    for i in 0..zip.len() {
-        let entry = zip.by_index_raw(i).map_err(|e| not_xlsx(&e.to_string()))?;
-        total = total.saturating_add(entry.size());
-    }
-    if total > MAX_UNPACKED_BYTES {
-        return Err(file_error(
+    let too_large = || {
+        file_error(
             "file.too_large_unpacked",
-            "ファイルの展開後の大きさが上限を超えています。",
+            format!(
+                "ファイルの展開後の大きさが上限（{}MB）を超えています。",
+                MAX_UNPACKED_BYTES / (1024 * 1024)
+            ),
             format!(
                 "The workbook unpacks to more than {} MB.",
                 MAX_UNPACKED_BYTES / (1024 * 1024)
             ),
-        ));
+        )
+    };
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| not_xlsx(&e.to_string()))?;
+    let mut budget = MAX_UNPACKED_BYTES;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|e| not_xlsx(&e.to_string()))?;
+        let read = io::copy(&mut entry.take(budget + 1), &mut io::sink())
+            .map_err(|e| not_xlsx(&e.to_string()))?;
+        budget = budget.checked_sub(read).ok_or_else(too_large)?;
     }
     Ok(())
 }
