@@ -1,0 +1,71 @@
+//! Acceptance (d): an independent reader (Python's openpyxl) sees the Japanese text intact.
+//! Skips with a reason when openpyxl is missing, unless KOSHU_TEST_REQUIRE_OPENPYXL=1.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use std::process::Command;
+
+const SCRIPT: &str = r#"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print(wb.sheetnames == ["様式第1号（総括票）", "様式第2号（個票）", "カリキュラム", "講師・監修者", "教材", "チェックリスト（総括表）", "チェックリスト（個票）"])
+def row_of(ws, key):
+    return next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == key)
+course = wb["様式第2号（個票）"]
+print(course.cell(row_of(course, "course.name"), 3).value)
+cur = wb["カリキュラム"]
+fields = [c.value for c in cur[row_of(cur, "fields:curriculum")]]
+print(cur.cell(row_of(cur, "curriculum[1]"), fields.index("title") + 1).value)
+print(cur.column_dimensions["A"].hidden, cur.freeze_panes)
+summary = wb["様式第1号（総括票）"]
+started = summary.cell(row_of(summary, "provider.business_started_on"), 3)
+print(started.value.date().isoformat(), started.number_format)
+"#;
+
+#[test]
+fn openpyxl_reads_the_japanese_text() {
+    let app = support::complete();
+    let xlsx = support::export(&app);
+    let have = Command::new("python3")
+        .args(["-c", "import openpyxl"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have {
+        assert!(
+            std::env::var("KOSHU_TEST_REQUIRE_OPENPYXL").as_deref() != Ok("1"),
+            "openpyxl is required (KOSHU_TEST_REQUIRE_OPENPYXL=1) but `python3 -c \"import openpyxl\"` fails"
+        );
+        eprintln!(
+            "skipped: python3 with openpyxl is not available (python3 -m pip install openpyxl)"
+        );
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("application.xlsx");
+    std::fs::write(&path, &xlsx).unwrap();
+    let out = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(&path)
+        .env("PYTHONIOENCODING", "utf-8")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let started = app.provider.business_started_on.unwrap();
+    assert_eq!(
+        lines,
+        [
+            "True",
+            app.course.name.as_str(),
+            app.curriculum[1].title.as_str(),
+            "True A4",
+            &format!("{started} yyyy\"年\"m\"月\"d\"日\""),
+        ]
+    );
+}

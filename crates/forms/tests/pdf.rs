@@ -1,0 +1,72 @@
+//! Acceptance (e): the PDF is a PDF, and its text (extracted by poppler's pdftotext) holds the
+//! course name and the form names in Japanese.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+
+use koshu_domain::designation::{RuleContext, evaluate, fixtures};
+use koshu_domain::taxonomy::Taxonomy;
+use time::macros::date;
+
+/// Whether an external tool may be missing: tests skip with a reason unless `var` is `1`.
+fn tool_required(var: &str) -> bool {
+    std::env::var(var).is_ok_and(|v| v == "1")
+}
+
+#[test]
+fn pdf_has_japanese_text_and_page_numbers() {
+    let today = date!(2026 - 04 - 01);
+    let app = fixtures::complete_application(today);
+    let taxonomy = Taxonomy::embedded().unwrap();
+    let ctx = RuleContext {
+        taxonomy: &taxonomy,
+        today,
+        revocations: &[],
+        documents: &koshu_domain::designation::DocumentKind::ALL,
+    };
+    let checks = evaluate(&app, &ctx);
+    let pdf = koshu_forms::pdf::application(&app, &checks, &taxonomy).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("application.pdf");
+    std::fs::write(&path, &pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output();
+    let out = match out {
+        Ok(out) if out.status.success() => out,
+        other => {
+            assert!(
+                !tool_required("KOSHU_TEST_REQUIRE_PDFTOTEXT"),
+                "pdftotext is required (KOSHU_TEST_REQUIRE_PDFTOTEXT=1) but failed: {other:?}"
+            );
+            eprintln!(
+                "skipped: pdftotext is not available ({other:?}); apt-get install poppler-utils"
+            );
+            return;
+        }
+    };
+    let text = String::from_utf8(out.stdout).unwrap();
+    for expected in [
+        "特定講習 応募書類",
+        app.course.name.as_str(),
+        "様式第1号",
+        "様式第2号",
+        "株式会社サイバー研修",
+        "SIEM を用いたログ分析演習",
+        "高橋誠",
+        "チェックリスト（総括表）",
+        "B28",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected} not in the PDF text:\n{text}"
+        );
+    }
+    let pages = text.matches('\u{c}').count();
+    assert!(pages >= 3, "expected several pages, got {pages}");
+    assert!(text.contains(&format!("1 / {pages}")), "page numbers");
+}
