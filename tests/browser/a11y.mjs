@@ -98,6 +98,8 @@ async function main() {
       { path: `/applications/${application}/edit/provider`, what: 'application section: the provider (様式第1号)' },
       { path: `/applications/${application}/documents`, what: 'application documents and the upload form' },
       { path: `/applications/${application}/documents`, what: 'upload sent empty: the fields named', submit: true, status: 400 },
+      { path: `/applications/${application}/import`, what: 'import a filled workbook' },
+      { path: `/applications/${application}/import`, what: 'import sent empty: the field named', submit: true, status: 400 },
     );
     await becomeAdministrator(context, base);
     signedInPages.push(

@@ -169,6 +169,16 @@ pub fn all() -> Routes {
             "/applications/{id}/documents/{file}/remove",
             applications::documents::remove,
         )
+        .get(
+            "/applications/{id}/forms.xlsx",
+            applications::forms::workbook,
+        )
+        .get("/applications/{id}/forms.pdf", applications::forms::pdf)
+        .upload(
+            "/applications/{id}/import",
+            applications::forms::import_form,
+            applications::forms::import,
+        )
         .post("/applications/{id}/submit", applications::submit)
         .get(
             "/applications/{id}/versions/{version}",

@@ -58,6 +58,16 @@ impl<'a> Browser<'a> {
         res
     }
 
+    /// A download: status and bytes as they are (not text).
+    pub async fn get_bytes(&mut self, path: &str) -> (StatusCode, Vec<u8>) {
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let res = self.app.request_bytes(req).await;
+        (res.0, res.1)
+    }
+
     /// Posts a form as the site's own page would, with the CSRF token of this browser.
     pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
         if !self.cookies.contains_key("koshu_csrf") {

@@ -108,6 +108,14 @@ impl TestApp {
         }
     }
 
+    /// The status and the body's bytes (downloads).
+    pub async fn request_bytes(&self, req: Request<Body>) -> (StatusCode, Vec<u8>) {
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let bytes = res.into_body().collect().await.unwrap().to_bytes();
+        (status, bytes.to_vec())
+    }
+
     pub async fn get(&self, path: &str) -> TestResponse {
         self.request(Request::get(path).body(Body::empty()).unwrap())
             .await

@@ -153,6 +153,48 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         "every data-decided rule is met: {}",
         page.body
     );
+    // The forms: the workbook read back is the same application; a broken one is refused
+    // with its problems listed, and nothing changes.
+    let xlsx = b.get_bytes(&format!("/applications/{id}/forms.xlsx")).await;
+    assert_eq!(xlsx.0, StatusCode::OK);
+    assert!(xlsx.1.starts_with(b"PK"), "a zip (xlsx)");
+    let pdf = b.get_bytes(&format!("/applications/{id}/forms.pdf")).await;
+    assert!(pdf.1.starts_with(b"%PDF"));
+    let before = app.store.application(&id).await.unwrap().unwrap().draft;
+    let broken = b
+        .post_file(
+            &format!("/applications/{id}/import"),
+            &[],
+            ("workbook", "様式.xlsx", b"this is not a workbook"),
+        )
+        .await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert!(
+        broken.body.contains("取り込みませんでした"),
+        "{}",
+        broken.body
+    );
+    assert_eq!(
+        app.store.application(&id).await.unwrap().unwrap().draft,
+        before
+    );
+    let imported = b
+        .post_file(
+            &format!("/applications/{id}/import"),
+            &[],
+            ("workbook", "様式.xlsx", &xlsx.1),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    assert_eq!(
+        location(&imported),
+        format!("/applications/{id}?done=imported")
+    );
+    assert_eq!(
+        app.store.application(&id).await.unwrap().unwrap().draft,
+        before
+    );
+
     let submitted = b.post(&format!("/applications/{id}/submit"), &[]).await;
     assert_eq!(
         submitted.status,

@@ -236,7 +236,7 @@ pub async fn upload(
 }
 
 /// `attachment; filename*=UTF-8''…`: Japanese file names survive the download.
-fn content_disposition(name: &str) -> String {
+pub(super) fn content_disposition(name: &str) -> String {
     let encoded: String = name
         .bytes()
         .map(|b| {

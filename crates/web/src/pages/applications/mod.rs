@@ -5,6 +5,7 @@
 mod diff;
 pub mod documents;
 pub mod editor;
+pub mod forms;
 pub mod schema;
 
 use crate::AppState;
@@ -463,6 +464,13 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let notice = match q.done.as_str() {
         "saved" => Some(page.t("保存しました。", "Saved.").to_owned()),
+        "imported" => Some(
+            page.t(
+                "様式（Excel）から取り込みました。自己点検の結果を確認してください。",
+                "Imported from the workbook. Check the self-check below.",
+            )
+            .to_owned(),
+        ),
         _ => None,
     };
     let mut view = application_page(&state, &auth, page, &id).await?;

@@ -1,0 +1,265 @@
+//! The application as the ministry's forms (様式第1号, 様式第2号 and the two checklists): an
+//! Excel workbook or a PDF of the draft or of a submitted version, and a filled workbook read
+//! back into the draft, every problem named by sheet and cell.
+
+use super::{Need, as_checked, check, kinds, load, rendered};
+use crate::AppState;
+use crate::auth::AuthContext;
+use crate::error::AppError;
+use crate::pages::forms::FormField;
+use crate::view::PageCtx;
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use koshu_domain::ValidationError;
+use koshu_domain::access::Action;
+use koshu_domain::designation::Application;
+use koshu_forms::import::ImportError;
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct VersionQuery {
+    /// A submitted version; the draft when absent.
+    version: String,
+}
+
+/// The application to print, and the document kinds attached to it then.
+async fn printed(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+    version: &str,
+) -> Result<
+    (
+        Application,
+        Vec<koshu_domain::designation::DocumentKind>,
+        String,
+    ),
+    AppError,
+> {
+    let (record, org) = load(state, auth, id, Need::View).await?;
+    if version.is_empty() {
+        let documents = state.store.application_documents(id).await?;
+        return Ok((as_checked(&record, &org), kinds(&documents), "draft".into()));
+    }
+    let number = version.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let v = state
+        .store
+        .application_version(id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((v.application, kinds(&v.documents), format!("v{number}")))
+}
+
+/// `attachment; filename*=UTF-8''…` with the course name, as people save it.
+fn attachment(course: &str, suffix: &str, extension: &str) -> String {
+    let base: String = course
+        .chars()
+        .filter(|c| !matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|'))
+        .take(60)
+        .collect();
+    let name = format!("{}_特定講習応募様式_{suffix}.{extension}", base.trim());
+    super::documents::content_disposition(&name)
+}
+
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, koshu_forms::FormsError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)
+}
+
+pub async fn workbook(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, AppError> {
+    let (app, documents, suffix) = printed(&state, &auth, &id, &q.version).await?;
+    let disposition = attachment(&app.course.name, &suffix, "xlsx");
+    let bytes = blocking(move || {
+        let checks = check(&state, &app, &documents);
+        koshu_forms::export::workbook(&app, &checks, &state.taxonomy)
+    })
+    .await?;
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+            ),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn pdf(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(id): Path<String>,
+    Query(q): Query<VersionQuery>,
+) -> Result<Response, AppError> {
+    let (app, documents, suffix) = printed(&state, &auth, &id, &q.version).await?;
+    let disposition = attachment(&app.course.name, &suffix, "pdf");
+    let bytes = blocking(move || {
+        let checks = check(&state, &app, &documents);
+        koshu_forms::pdf::application(&app, &checks, &state.taxonomy)
+    })
+    .await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+// Reading a filled workbook back.
+
+struct ImportRow {
+    sheet: String,
+    cell: String,
+    field: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "application_import.html")]
+struct ImportPage {
+    page: PageCtx,
+    id: String,
+    title: String,
+    fields: Vec<FormField>,
+    general_errors: Vec<String>,
+    problems: Vec<ImportRow>,
+}
+
+impl ImportPage {
+    fn error_count(&self) -> usize {
+        self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+}
+
+async fn import_page(
+    state: &AppState,
+    auth: &AuthContext,
+    page: PageCtx,
+    id: &str,
+    errors: &[ValidationError],
+    problems: &[ImportError],
+) -> Result<ImportPage, AppError> {
+    let (record, _) = load(state, auth, id, Need::Edit).await?;
+    let mut fields = vec![
+        FormField::new("workbook", page.t("記入した様式（Excel）", "The filled workbook (Excel)"), "file").hint(
+            page.t(
+                "この画面の「様式（Excel）」でダウンロードしたファイルに記入したもの（.xlsx、10MBまで）。取り込むと、下書きの内容が置き換わります。",
+                "A file downloaded here as \"Forms (Excel)\" and filled in (.xlsx, up to 10 MB). Importing replaces the draft's contents.",
+            ),
+        ),
+    ];
+    let general = crate::pages::forms::attach_errors(&mut fields, &page, errors);
+    Ok(ImportPage {
+        id: id.to_owned(),
+        title: record.title,
+        fields,
+        general_errors: general,
+        problems: problems
+            .iter()
+            .map(|p| ImportRow {
+                sheet: p.sheet.clone(),
+                cell: p.cell.clone(),
+                field: p.field.clone(),
+                message: page.t(&p.message_ja, &p.message_en).to_owned(),
+            })
+            .collect(),
+        page,
+    })
+}
+
+pub async fn import_form(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let view = import_page(&state, &auth, page, &id, &[], &[]).await?;
+    rendered(StatusCode::OK, view)
+}
+
+pub async fn import(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    form: Result<Multipart, MultipartRejection>,
+) -> Result<Response, AppError> {
+    let (record, _) = load(&state, &auth, &id, Need::Edit).await?;
+    let me = auth.require(Action::EditApplications(&record.organisation_id))?;
+    let unreadable = || {
+        ValidationError::new(
+            "upload.file",
+            "取り込む様式（.xlsx）を選んでください。",
+            "Choose the workbook (.xlsx) to import.",
+        )
+        .for_field("workbook")
+    };
+    let mut bytes = None;
+    if let Ok(mut form) = form {
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some("workbook") {
+                bytes = field.bytes().await.ok().filter(|b| !b.is_empty());
+            }
+        }
+    }
+    let Some(bytes) = bytes else {
+        let view = import_page(&state, &auth, page, &id, &[unreadable()], &[]).await?;
+        return rendered(StatusCode::BAD_REQUEST, view);
+    };
+    let read = tokio::task::spawn_blocking(move || koshu_forms::import::workbook(&bytes))
+        .await
+        .map_err(AppError::internal)?;
+    let mut imported = match read {
+        Ok(app) => app,
+        Err(problems) => {
+            let summary = ValidationError::new(
+                "import.problems",
+                format!(
+                    "様式に{}件の問題があるため、取り込みませんでした。下の一覧のシートとセルを直して、もう一度取り込んでください。",
+                    problems.len()
+                ),
+                format!(
+                    "The workbook has {} problems, so nothing was imported. Fix the cells listed below and import it again.",
+                    problems.len()
+                ),
+            );
+            let view = import_page(&state, &auth, page, &id, &[summary], &problems).await?;
+            return rendered(StatusCode::BAD_REQUEST, view);
+        }
+    };
+    // The organisation's registered record is the truth for its details, not a workbook.
+    imported.provider.organisation = None;
+    state
+        .store
+        .save_draft(
+            &id,
+            &imported,
+            &format!("account:{}", me.account.id),
+            state.clock.now(),
+        )
+        .await?;
+    Ok(Redirect::to(&format!(
+        "{}?done=imported",
+        page.href(&format!("/applications/{id}"))
+    ))
+    .into_response())
+}
