@@ -736,6 +736,77 @@ pub enum RevocationReason {
     Misconduct,
 }
 
+impl RevocationReason {
+    /// Every reason, in the guideline's order (ア)〜(オ).
+    pub const ALL: [Self; 5] = [
+        Self::NoLongerMeetsPurpose,
+        Self::Abolished,
+        Self::ChangedAway,
+        Self::NotAsApplied,
+        Self::Misconduct,
+    ];
+
+    /// The stable code, equal to the serde name (`misconduct`).
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::NoLongerMeetsPurpose => "no_longer_meets_purpose",
+            Self::Abolished => "abolished",
+            Self::ChangedAway => "changed_away",
+            Self::NotAsApplied => "not_as_applied",
+            Self::Misconduct => "misconduct",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The clause of the guideline: `5-3(ア)` … `5-3(オ)`.
+    pub const fn clause(self) -> &'static str {
+        match self {
+            Self::NoLongerMeetsPurpose => "5-3(ア)",
+            Self::Abolished => "5-3(イ)",
+            Self::ChangedAway => "5-3(ウ)",
+            Self::NotAsApplied => "5-3(エ)",
+            Self::Misconduct => "5-3(オ)",
+        }
+    }
+
+    /// The guideline's wording of 5-3.
+    pub const fn label_ja(self) -> &'static str {
+        match self {
+            Self::NoLongerMeetsPurpose => "「3－1 特定講習の目的」を満たさなくなった場合",
+            Self::Abolished => {
+                "「5－2 変更等の届け出」に基づき、実施主体から対象となった講習の廃止届があった場合"
+            }
+            Self::ChangedAway => {
+                "「5－2 変更等の届け出」に基づく、当該講習の実施内容の変更等により、実施主体が、「3－1 特定講習の目的」を満たさなくなったと認められる場合"
+            }
+            Self::NotAsApplied => "応募時に提出された書類によらないで講習が実施された場合",
+            Self::Misconduct => "特定講習に関する不適切な行為等が判明した場合",
+        }
+    }
+
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Self::NoLongerMeetsPurpose => "The course no longer meets the purpose of 3-1",
+            Self::Abolished => "The provider gave notice of abolition under 5-2",
+            Self::ChangedAway => {
+                "A change under 5-2 means the course no longer meets the purpose of 3-1"
+            }
+            Self::NotAsApplied => "The course was not delivered as described in the application",
+            Self::Misconduct => "Misconduct concerning the course came to light",
+        }
+    }
+
+    /// Whether the provider cannot be designated for 5 years from the revocation: only (オ)
+    /// (「上記(オ)に該当し…5年間は特定講習の対象となることができません」). The window itself is
+    /// [`super::rules::revocation_bars`].
+    pub const fn bars_new_designations(self) -> bool {
+        matches!(self, Self::Misconduct)
+    }
+}
+
 /// A revocation recorded by Koshu (C06), passed to the rules as data (B28).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RevocationRecord {
