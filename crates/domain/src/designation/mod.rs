@@ -46,11 +46,15 @@
 pub mod application;
 pub mod documents;
 pub mod fixtures;
+pub mod lifecycle;
 pub mod rules;
 pub mod verdict;
 
 pub use application::Application;
 pub use documents::DocumentKind;
+pub use lifecycle::{
+    DesignationPeriod, Event, EventKind, IllegalTransition, Status, designation_number, transition,
+};
 pub use rules::{Rule, RuleContext, evaluate, rule_by_id, rules};
 pub use verdict::{Evidence, EvidenceItem, Finding, Problem, RuleKind, Verdict};
 
