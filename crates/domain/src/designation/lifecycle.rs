@@ -19,8 +19,10 @@
 //! designation, and [`assess_change`] decides whether a change notice (様式第3号, 5-2) may be
 //! accepted or the course needs a new application.
 
+mod change;
 mod period;
 
+pub use change::{ChangeItem, ChangeVerdict, SAME_COURSE_RULES, assess_change, changed_items};
 pub use period::{DesignationPeriod, designation_number};
 
 use std::fmt;

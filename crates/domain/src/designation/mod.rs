@@ -53,7 +53,8 @@ pub mod verdict;
 pub use application::Application;
 pub use documents::DocumentKind;
 pub use lifecycle::{
-    DesignationPeriod, Event, EventKind, IllegalTransition, Status, designation_number, transition,
+    ChangeItem, ChangeVerdict, DesignationPeriod, Event, EventKind, IllegalTransition, Status,
+    assess_change, designation_number, transition,
 };
 pub use rules::{Rule, RuleContext, evaluate, rule_by_id, rules};
 pub use verdict::{Evidence, EvidenceItem, Finding, Problem, RuleKind, Verdict};

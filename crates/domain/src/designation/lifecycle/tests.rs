@@ -1,13 +1,17 @@
 //! Tests of the lifecycle: the state machine over every pair, the period (C01, C02), the
 //! designation number, change notices (C03, C04) and revocation reasons (C06).
 
+use std::sync::OnceLock;
+
 use time::Date;
 use time::macros::date;
 
 use super::*;
-use crate::designation::application::RevocationRecord;
-use crate::designation::fixtures::PROVIDER_CORPORATE_NUMBER;
-use crate::designation::rules::revocation_bars;
+use crate::designation::application::{Application, RevocationRecord};
+use crate::designation::documents::DocumentKind;
+use crate::designation::fixtures::{PROVIDER_CORPORATE_NUMBER, complete_application};
+use crate::designation::rules::{RuleContext, revocation_bars};
+use crate::taxonomy::Taxonomy;
 use crate::types::CorporateNumber;
 
 const TODAY: Date = date!(2026 - 04 - 01);
@@ -289,6 +293,197 @@ fn designation_number_rejects_sequence_out_of_range() {
     }
     let e = designation_number(date!(1980 - 04 - 01), 1).unwrap_err();
     assert_eq!(e.code, "fiscal_year.range");
+}
+
+// --- Change notices --------------------------------------------------------------------------
+
+fn taxonomy() -> &'static Taxonomy {
+    static TAX: OnceLock<Taxonomy> = OnceLock::new();
+    TAX.get_or_init(|| Taxonomy::embedded().unwrap())
+}
+
+fn assess(current: &Application, proposed: &Application) -> ChangeVerdict {
+    let ctx = RuleContext {
+        taxonomy: taxonomy(),
+        today: TODAY,
+        revocations: &[],
+        documents: &DocumentKind::ALL,
+    };
+    assess_change(current, proposed, &ctx)
+}
+
+fn designated() -> Application {
+    complete_application(TODAY)
+}
+
+fn finding(v: ChangeVerdict) -> crate::designation::Finding {
+    match v {
+        ChangeVerdict::NewApplicationNeeded(f) => f,
+        other => panic!("expected NewApplicationNeeded, got {other:?}"),
+    }
+}
+
+#[test]
+fn c03_name_change_only_is_acceptable_and_must_be_notified() {
+    let current = designated();
+    let mut proposed = current.clone();
+    proposed.course.name = "実践インシデントレスポンス演習".to_owned();
+    let v = assess(&current, &proposed);
+    assert_eq!(
+        v,
+        ChangeVerdict::Acceptable {
+            items: vec![ChangeItem::CourseName]
+        }
+    );
+    assert!(ChangeItem::CourseName.must_notify());
+}
+
+#[test]
+fn c04_curriculum_below_six_hours_needs_new_application() {
+    let current = designated();
+    let mut proposed = current.clone();
+    // The fixture totals 6 h 15 min: 30 minutes less is below the 6 hours of B01.
+    proposed.curriculum[1].minutes -= 30;
+    let f = finding(assess(&current, &proposed));
+    assert!(f.message_ja.contains("B01"), "{}", f.message_ja);
+    assert!(f.message_ja.contains("3-2(1)-1"), "{}", f.message_ja);
+    assert!(f.message_en.contains("B01"), "{}", f.message_en);
+    assert!(
+        f.fields().contains(&"curriculum[1].minutes"),
+        "{:?}",
+        f.fields()
+    );
+}
+
+#[test]
+fn c04_changed_itss_field_needs_new_application() {
+    let current = designated();
+    let mut proposed = current.clone();
+    proposed.course.itss_fields[1] = "sec_audit".to_owned();
+    let f = finding(assess(&current, &proposed));
+    assert!(
+        f.fields().contains(&"course.itss_fields"),
+        "{:?}",
+        f.fields()
+    );
+    assert!(f.message_ja.contains("3-2(1)-1"), "{}", f.message_ja);
+    assert!(f.message_ja.contains("sec_audit"), "{}", f.message_ja);
+}
+
+#[test]
+fn c04_changed_target_persona_needs_new_application() {
+    let current = designated();
+    let mut proposed = current.clone();
+    proposed.course.target_persona = Some(crate::designation::application::TargetPersona::InHouse);
+    let f = finding(assess(&current, &proposed));
+    assert_eq!(f.fields(), ["course.target_persona"]);
+}
+
+#[test]
+fn c04_reordered_fields_are_not_a_change_of_field() {
+    let current = designated();
+    let mut proposed = current.clone();
+    proposed.course.itss_fields.reverse();
+    assert_eq!(
+        assess(&current, &proposed),
+        ChangeVerdict::Acceptable {
+            items: vec![ChangeItem::Other]
+        }
+    );
+}
+
+#[test]
+fn c04_curriculum_change_that_keeps_every_rule_is_acceptable() {
+    let current = designated();
+    let mut proposed = current.clone();
+    proposed.curriculum[1].minutes += 30;
+    proposed.curriculum[1].title = "SIEM を用いたログ分析演習（拡充版）".to_owned();
+    assert_eq!(
+        assess(&current, &proposed),
+        ChangeVerdict::Acceptable {
+            items: vec![ChangeItem::Curriculum]
+        }
+    );
+    assert!(!ChangeItem::Curriculum.must_notify());
+}
+
+#[test]
+fn c04_a_rule_failing_before_the_change_does_not_count() {
+    let mut current = designated();
+    current.curriculum[1].minutes -= 30; // already short of 6 hours (B01 fails before)
+    let mut proposed = current.clone();
+    proposed.curriculum[1].minutes -= 15;
+    assert_eq!(
+        assess(&current, &proposed),
+        ChangeVerdict::Acceptable {
+            items: vec![ChangeItem::Curriculum]
+        }
+    );
+}
+
+#[test]
+fn identical_application_is_acceptable_with_no_items() {
+    let current = designated();
+    assert_eq!(
+        assess(&current, &current.clone()),
+        ChangeVerdict::Acceptable { items: vec![] }
+    );
+}
+
+#[test]
+fn changed_items_maps_fields_in_all_order() {
+    let current = designated();
+    let mut p = current.clone();
+    p.delivery.format = crate::designation::application::DeliveryFormat::InPerson;
+    p.delivery.stall_detection_and_follow_up = String::new();
+    p.instructors[0].name = "別の講師".to_owned();
+    p.materials.clear();
+    p.assistants.number_at_start += 1;
+    p.plan.structure = "新しい実施体制".to_owned();
+    p.course.level4_explanation = "改訂した説明".to_owned();
+    if let Some(org) = p.provider.organisation.as_mut() {
+        org.name_ja = "株式会社サイバー研修ホールディングス".to_owned();
+        org.address = "東京都港区1-1-1".to_owned();
+        org.responsible.inquiry_desk.name = "新窓口".to_owned();
+    }
+    assert_eq!(
+        changed_items(&current, &p),
+        [
+            ChangeItem::CorporateName,
+            ChangeItem::Address,
+            ChangeItem::Contact,
+            ChangeItem::Structure,
+            ChangeItem::Format,
+            ChangeItem::Instructors,
+            ChangeItem::Level,
+            ChangeItem::Materials,
+            ChangeItem::Other,
+        ]
+    );
+}
+
+#[test]
+fn change_items_codes_round_trip_and_must_notify_follows_5_2() {
+    for item in ChangeItem::ALL {
+        assert_eq!(ChangeItem::from_code(item.code()), Some(item));
+        assert_eq!(serde_name(&item), item.code());
+    }
+    let must: Vec<ChangeItem> = ChangeItem::ALL
+        .into_iter()
+        .filter(|i| i.must_notify())
+        .collect();
+    assert_eq!(
+        must,
+        [
+            ChangeItem::CorporateName,
+            ChangeItem::Address,
+            ChangeItem::Contact,
+            ChangeItem::Structure,
+            ChangeItem::CourseName,
+            ChangeItem::Format,
+            ChangeItem::Instructors,
+        ]
+    );
 }
 
 // --- Revocation ------------------------------------------------------------------------------
