@@ -23,6 +23,8 @@ pub struct ApplicationRecord {
     pub updated_at: OffsetDateTime,
     /// The newest submitted version's number, if any.
     pub latest_version: Option<i64>,
+    /// `koshu_domain::designation::lifecycle::Status` code.
+    pub status: String,
 }
 
 /// A document attached to an application, as listed in a version.
@@ -56,14 +58,24 @@ type DraftRow = (
     OffsetDateTime,
     OffsetDateTime,
     Option<i64>,
+    String,
 );
 
 const DRAFT_COLUMNS: &str = "a.id, a.organisation_id, a.title, a.draft, a.created_by, a.created_at, a.updated_at, \
-     (SELECT MAX(v.version) FROM application_versions v WHERE v.application_id = a.id)";
+     (SELECT MAX(v.version) FROM application_versions v WHERE v.application_id = a.id), a.status";
 
 fn draft_record(row: DraftRow) -> Result<ApplicationRecord, StoreError> {
-    let (id, organisation_id, title, draft, created_by, created_at, updated_at, latest_version) =
-        row;
+    let (
+        id,
+        organisation_id,
+        title,
+        draft,
+        created_by,
+        created_at,
+        updated_at,
+        latest_version,
+        status,
+    ) = row;
     Ok(ApplicationRecord {
         draft: serde_json::from_str(&draft)?,
         id,
@@ -73,6 +85,7 @@ fn draft_record(row: DraftRow) -> Result<ApplicationRecord, StoreError> {
         created_at,
         updated_at,
         latest_version,
+        status,
     })
 }
 
@@ -194,10 +207,14 @@ impl Store {
 
     /// Submits `application` (the draft as the caller checked it, with the organisation's
     /// current details) with the documents attached now, as the next version.
+    /// `m` is the status change submission makes (from draft or revision requested to
+    /// submitted), as the domain's transition function decided it; written in the same
+    /// transaction, and refused (`Conflict`) if the status moved meanwhile.
     pub async fn submit_application(
         &self,
         id: &str,
         application: &Application,
+        m: crate::reviews::Move<'_>,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<ApplicationVersion, StoreError> {
@@ -213,6 +230,16 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             let version = latest.unwrap_or(0) + 1;
+            let moved = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
+                .bind(id)
+                .bind(m.from)
+                .bind(m.to)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if moved == 0 {
+                return Err(StoreError::Conflict("status".into()));
+            }
             sqlx::query("INSERT INTO application_versions (application_id, version, document, documents, digest, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(id)
                 .bind(version)
@@ -223,7 +250,7 @@ impl Store {
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
-            let event = AuditEvent::new(now, actor, "application.submit", format!("{}/version:{version}", subject(id)))
+            let event = AuditEvent::new(now, actor, "application.submit", format!("{}/version:{version}/{}->{}", subject(id), m.from, m.to))
                 .with_digests(None, Some(digest.clone()));
             append_audit!(tx, event);
             tx.commit().await?;

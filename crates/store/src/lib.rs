@@ -13,6 +13,7 @@ pub mod files;
 pub mod organisations;
 pub mod outbox;
 pub mod passkeys;
+pub mod reviews;
 #[cfg(feature = "testing")]
 pub mod testing;
 

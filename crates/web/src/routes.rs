@@ -82,7 +82,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 }
 
 pub fn all() -> Routes {
-    use pages::{account, admin, applications, organisations, passkeys};
+    use pages::{account, admin, applications, organisations, passkeys, reviews};
     Routes::new()
         // Public catalogue.
         .get("/", pages::home)
@@ -91,6 +91,7 @@ pub fn all() -> Routes {
         .get("/providers/{id}", pages::provider::provider)
         .get("/programmes/{id}", pages::programme)
         .get("/accessibility", pages::accessibility)
+        .get("/designations", reviews::designations)
         .get("/static/{file}", pages::static_file)
         .get("/healthz", crate::health)
         .get("/readyz", crate::ready)
@@ -185,6 +186,18 @@ pub fn all() -> Routes {
             applications::version,
         )
         .get("/applications/{id}/compare", applications::compare)
+        // Review and designation (the ministry, and external experts).
+        .get("/ministry/reviews", reviews::queue)
+        .get("/ministry/reviews/{id}", reviews::workspace)
+        .post("/ministry/reviews/{id}/assign", reviews::assign)
+        .post("/ministry/reviews/{id}/findings", reviews::save_findings)
+        .post("/ministry/reviews/{id}/revision", reviews::request_revision)
+        .post("/ministry/reviews/{id}/designate", reviews::designate)
+        .post("/ministry/reviews/{id}/reject", reviews::reject)
+        .get("/reviews", reviews::expert_list)
+        .get("/reviews/{id}", reviews::expert_review)
+        .post("/reviews/{id}/declaration", reviews::declare)
+        .post("/reviews/{id}/opinion", reviews::give_opinion)
         // The ministry.
         .get("/ministry/organisations", admin::organisations)
         .get("/admin/accounts", admin::accounts)

@@ -116,8 +116,18 @@ pub enum Action<'a> {
     EditApplications(&'a str),
     /// Submitting an application to the ministry: the organisation's act, so owners only.
     SubmitApplication(&'a str),
-    /// The review queue and review workspace (issue 6 builds on this).
+    /// The review queue and review workspace, assignments and decisions (B35): ministry roles.
     ReviewApplications,
+    /// An external expert's view of an application they are assigned to (B35): only after
+    /// declaring no conflict of interest; a declared conflict removes access.
+    ExpertReview {
+        assigned: bool,
+        declared_no_conflict: bool,
+    },
+    /// The conflict-of-interest declaration an assigned expert makes before seeing anything.
+    DeclareConflict {
+        assigned: bool,
+    },
     /// Outgoing mail, audit log, accounts and roles.
     Administer,
 }
@@ -160,6 +170,11 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
         Action::EditApplications(org) => at_least(org, OrgRole::Editor),
         Action::SubmitApplication(org) => at_least(org, OrgRole::Owner),
         Action::ReviewApplications => ministry.is_some(),
+        Action::ExpertReview {
+            assigned,
+            declared_no_conflict,
+        } => p.expert && assigned && declared_no_conflict,
+        Action::DeclareConflict { assigned } => p.expert && assigned,
         Action::Administer => ministry == Some(MinistryRole::Administrator),
     };
     if allowed {
@@ -214,6 +229,45 @@ mod tests {
             decide(Some(&reviewer), Action::ViewApplications("org-a")),
             Decision::Forbidden,
             "a draft is the provider's own"
+        );
+    }
+
+    #[test]
+    fn an_expert_sees_an_assigned_application_only_after_declaring_no_conflict() {
+        let expert = Principal {
+            expert: true,
+            second_factor: true,
+            ..person()
+        };
+        let allowed = |a| decide(Some(&expert), a) == Decision::Allow;
+        assert!(allowed(Action::DeclareConflict { assigned: true }));
+        assert!(!allowed(Action::DeclareConflict { assigned: false }));
+        assert!(!allowed(Action::ExpertReview {
+            assigned: true,
+            declared_no_conflict: false
+        }));
+        assert!(allowed(Action::ExpertReview {
+            assigned: true,
+            declared_no_conflict: true
+        }));
+        assert!(!allowed(Action::ExpertReview {
+            assigned: false,
+            declared_no_conflict: true
+        }));
+        assert!(
+            !allowed(Action::ReviewApplications),
+            "not the ministry's queue"
+        );
+        let learner = person();
+        assert_eq!(
+            decide(
+                Some(&learner),
+                Action::ExpertReview {
+                    assigned: true,
+                    declared_no_conflict: true
+                }
+            ),
+            Decision::Forbidden
         );
     }
 

@@ -47,6 +47,7 @@ pub mod application;
 pub mod documents;
 pub mod fixtures;
 pub mod lifecycle;
+pub mod publish;
 pub mod rules;
 pub mod verdict;
 

@@ -5,12 +5,43 @@
 use crate::accounts::{Browser, location, register_organisation, sign_up, signed_in};
 use crate::app::{START, TestApp};
 use axum::http::StatusCode;
+use koshu_domain::designation::Application;
 use koshu_domain::designation::application::{DisqualificationDeclaration, DisqualificationItem};
 use koshu_domain::designation::fixtures::complete_application;
 
 const CORPORATE_NUMBER: &str = "5010001008846";
 
-async fn new_application(b: &mut Browser<'_>, org: &str, name: &str) -> String {
+/// A complete application (the domain's fixture) for the organisation with this 法人番号.
+pub fn complete_for(corporate_number: &str, name: &str) -> Application {
+    let mut complete = complete_application(START.date());
+    complete.course.name = name.into();
+    complete.provider.declarations = vec![DisqualificationDeclaration {
+        corporate_number: corporate_number.into(),
+        not_applicable: DisqualificationItem::ALL.to_vec(),
+    }];
+    complete.provider.organisation = None;
+    complete
+}
+
+/// Attaches a file of every kind the application needs (B34), through the upload form.
+pub async fn attach_required_documents(b: &mut Browser<'_>, id: &str, app: &Application) {
+    for kind in koshu_domain::designation::DocumentKind::ALL {
+        if kind.required_for(app) {
+            let name = format!("{}.pdf", kind.label_ja());
+            let res = b
+                .post_file(
+                    &format!("/applications/{id}/documents"),
+                    &[("kind", kind.code())],
+                    ("file", &name, name.as_bytes()),
+                )
+                .await;
+            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+        }
+    }
+}
+
+/// Starts an application through the provider's form; returns its id.
+pub async fn new_application(b: &mut Browser<'_>, org: &str, name: &str) -> String {
     let res = b
         .post(
             &format!("/organisations/{org}/applications"),
@@ -90,13 +121,7 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
     assert!(bad.body.contains("href=\"#f-curriculum-0-minutes\""));
 
     // Fill the rest as a complete application would be, declarations for this 法人.
-    let mut complete = complete_application(START.date());
-    complete.course.name = "実践インシデント対応演習".into();
-    complete.provider.declarations = vec![DisqualificationDeclaration {
-        corporate_number: CORPORATE_NUMBER.into(),
-        not_applicable: DisqualificationItem::ALL.to_vec(),
-    }];
-    complete.provider.organisation = None;
+    let complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
     app.store
         .save_draft(&id, &complete, "test", app.clock_now())
         .await
@@ -121,19 +146,7 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         .await;
     assert_eq!(kindless.status, StatusCode::BAD_REQUEST);
     assert!(kindless.body.contains("書類の種類を選んでください"));
-    for kind in koshu_domain::designation::DocumentKind::ALL {
-        if kind.required_for(&complete) {
-            let name = format!("{}.pdf", kind.label_ja());
-            let res = b
-                .post_file(
-                    &docs,
-                    &[("kind", kind.code())],
-                    ("file", &name, name.as_bytes()),
-                )
-                .await;
-            assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
-        }
-    }
+    attach_required_documents(&mut b, &id, &complete).await;
     let listed = b.get(&docs).await;
     assert!(listed.body.contains("必要な書類はすべて添付されています"));
     let attached = app.store.application_documents(&id).await.unwrap();
@@ -300,6 +313,24 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         .unwrap()
         .unwrap();
     assert_eq!(again, v1, "a submitted version never changes");
+    // Only a revision request opens the next version (the review itself is another story).
+    let refused = b.post(&format!("/applications/{id}/submit"), &[]).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.body.contains("応募済み"), "{}", refused.body);
+    for (from, to, event) in [
+        ("submitted", "under_review", "start_review"),
+        ("under_review", "revision_requested", "request_revision"),
+    ] {
+        app.store
+            .move_application(
+                &id,
+                koshu_store::reviews::Move { from, to, event },
+                "test",
+                app.clock_now(),
+            )
+            .await
+            .unwrap();
+    }
     let resubmitted = b.post(&format!("/applications/{id}/submit"), &[]).await;
     assert_eq!(
         resubmitted.status,

@@ -8,6 +8,7 @@ mod api;
 mod app;
 mod applications;
 mod catalogue;
+mod designation;
 mod foundation;
 mod mail;
 mod matrix;
@@ -62,6 +63,7 @@ stories!(
     accounts::sign_up_verify_and_sign_in,
     passkeys::a_passkey_is_a_second_factor,
     applications::a_provider_writes_checks_submits_and_compares_an_application,
+    designation::an_application_is_reviewed_revised_and_designated,
     accounts::bad_sign_up_input_names_each_field,
     accounts::the_sixth_wrong_password_is_rate_limited_until_the_window_passes,
     accounts::a_reviewer_needs_two_factor_and_a_code_from_the_otpauth_uri_signs_in,

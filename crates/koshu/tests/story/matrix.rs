@@ -56,6 +56,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/providers/{id}", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/programmes/{id}", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/accessibility", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/designations", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/static/{file}", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/healthz", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/readyz", [A, A, A, A, A, A, A, A, A, A]),
@@ -111,8 +112,21 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/applications/{id}/documents", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/documents/{file}", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/documents/{file}/remove", [L, D, D, A, A, D, D, T, D, D]),
-    ("GET", "/applications/{id}/versions/{version}", [L, D, A, A, A, D, D, T, D, D]),
-    ("GET", "/applications/{id}/compare", [L, D, A, A, A, D, D, T, D, D]),
+    // Submitted versions: the provider's staff and the ministry that reviews them.
+    ("GET", "/applications/{id}/versions/{version}", [L, D, A, A, A, D, A, T, D, A]),
+    ("GET", "/applications/{id}/compare", [L, D, A, A, A, D, A, T, D, A]),
+    // Review: the ministry's queue and workspace; experts only where assigned, after declaring.
+    ("GET", "/ministry/reviews", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/ministry/reviews/{id}", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/reviews/{id}/assign", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/reviews/{id}/findings", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/reviews/{id}/revision", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/reviews/{id}/designate", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/reviews/{id}/reject", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/reviews", [L, D, D, D, D, D, D, D, A, D]),
+    ("GET", "/reviews/{id}", [L, D, D, D, D, D, D, T, D, D]),
+    ("POST", "/reviews/{id}/declaration", [L, D, D, D, D, D, D, T, D, D]),
+    ("POST", "/reviews/{id}/opinion", [L, D, D, D, D, D, D, T, D, D]),
     ("GET", "/ministry/organisations", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/admin/accounts", [L, D, D, D, D, D, D, T, D, A]),
     ("POST", "/admin/accounts/{id}/roles", [L, D, D, D, D, D, D, T, D, A]),
@@ -207,6 +221,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
                 "/applications/{id}",
                 &format!("/applications/{application}"),
             )
+            .replace("/reviews/{id}", &format!("/reviews/{application}"))
             .replace("{section}", "course")
             .replace("{version}", "1")
             .replace("/documents/{file}", "/documents/no-such-file")

@@ -8,6 +8,7 @@ mod json_ld;
 pub mod organisations;
 pub mod passkeys;
 pub mod provider;
+pub mod reviews;
 pub mod search;
 pub mod sessions;
 

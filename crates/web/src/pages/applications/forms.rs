@@ -2,7 +2,7 @@
 //! Excel workbook or a PDF of the draft or of a submitted version, and a filled workbook read
 //! back into the draft, every problem named by sheet and cell.
 
-use super::{Need, as_checked, check, kinds, load, rendered};
+use super::{Need, as_checked, check, kinds, load, rendered, revocations};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::AppError;
@@ -39,7 +39,12 @@ async fn printed(
     ),
     AppError,
 > {
-    let (record, org) = load(state, auth, id, Need::View).await?;
+    let need = if version.is_empty() {
+        Need::View
+    } else {
+        Need::ViewSubmitted
+    };
+    let (record, org) = load(state, auth, id, need).await?;
     if version.is_empty() {
         let documents = state.store.application_documents(id).await?;
         return Ok((as_checked(&record, &org), kinds(&documents), "draft".into()));
@@ -81,8 +86,9 @@ pub async fn workbook(
 ) -> Result<Response, AppError> {
     let (app, documents, suffix) = printed(&state, &auth, &id, &q.version).await?;
     let disposition = attachment(&app.course.name, &suffix, "xlsx");
+    let revocations = revocations(&state).await?;
     let bytes = blocking(move || {
-        let checks = check(&state, &app, &documents);
+        let checks = check(&state, &app, &documents, &revocations);
         koshu_forms::export::workbook(&app, &checks, &state.taxonomy)
     })
     .await?;
@@ -108,8 +114,9 @@ pub async fn pdf(
 ) -> Result<Response, AppError> {
     let (app, documents, suffix) = printed(&state, &auth, &id, &q.version).await?;
     let disposition = attachment(&app.course.name, &suffix, "pdf");
+    let revocations = revocations(&state).await?;
     let bytes = blocking(move || {
-        let checks = check(&state, &app, &documents);
+        let checks = check(&state, &app, &documents, &revocations);
         koshu_forms::pdf::application(&app, &checks, &state.taxonomy)
     })
     .await?;

@@ -21,9 +21,12 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use editor::{ListView, Pairs};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
+use koshu_domain::designation::application::{RevocationReason, RevocationRecord};
+use koshu_domain::designation::lifecycle::{Event, Status};
 use koshu_domain::designation::{
     Application, DocumentKind, Problem, RuleContext, RuleKind, Verdict, evaluate,
 };
+use koshu_domain::types::CorporateNumber;
 use koshu_store::applications::{ApplicationRecord, ApplicationVersion, AttachedDocument};
 use koshu_store::organisations::OrganisationRecord;
 use serde::Deserialize;
@@ -36,6 +39,8 @@ fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppErro
 #[derive(Debug, Clone, Copy)]
 enum Need {
     View,
+    /// A submitted version: the provider's staff, and the ministry that reviews it.
+    ViewSubmitted,
     Edit,
     Submit,
 }
@@ -43,7 +48,7 @@ enum Need {
 impl Need {
     fn action(self, org: &str) -> Action<'_> {
         match self {
-            Self::View => Action::ViewApplications(org),
+            Self::View | Self::ViewSubmitted => Action::ViewApplications(org),
             Self::Edit => Action::EditApplications(org),
             Self::Submit => Action::SubmitApplication(org),
         }
@@ -62,7 +67,13 @@ async fn load(
         .application(id)
         .await?
         .ok_or(AppError::NotFound)?;
-    auth.require(need.action(&record.organisation_id))?;
+    match (auth.require(need.action(&record.organisation_id)), need) {
+        (Ok(_), _) => {}
+        (Err(AppError::Forbidden), Need::ViewSubmitted) => {
+            auth.require(Action::ReviewApplications)?;
+        }
+        (Err(e), _) => return Err(e),
+    }
     let org = state
         .store
         .organisation(&record.organisation_id)
@@ -82,16 +93,48 @@ fn check(
     state: &AppState,
     app: &Application,
     documents: &[DocumentKind],
+    revocations: &[RevocationRecord],
 ) -> Vec<(&'static koshu_domain::designation::Rule, Verdict)> {
     let ctx = RuleContext {
         taxonomy: &state.taxonomy,
         today: view::today(state),
-        // Revocations are recorded by the designation lifecycle (issue 6); until one exists,
-        // Koshu's record is empty.
-        revocations: &[],
+        revocations,
         documents,
     };
     evaluate(app, &ctx)
+}
+
+/// The rules on a submitted version, with the documents it listed and Koshu's revocations.
+pub(crate) async fn check_version(
+    state: &AppState,
+    version: &ApplicationVersion,
+) -> Result<Vec<(&'static koshu_domain::designation::Rule, Verdict)>, AppError> {
+    let revocations = revocations(state).await?;
+    let ctx = RuleContext {
+        taxonomy: &state.taxonomy,
+        today: view::today(state),
+        revocations: &revocations,
+        documents: &kinds(&version.documents),
+    };
+    Ok(evaluate(&version.application, &ctx))
+}
+
+/// Koshu's record of revoked designations (B28), as the rules read it.
+pub(crate) async fn revocations(state: &AppState) -> Result<Vec<RevocationRecord>, AppError> {
+    state
+        .store
+        .revocations()
+        .await?
+        .into_iter()
+        .filter_map(|(number, on, reason)| {
+            Some(RevocationRecord {
+                corporate_number: CorporateNumber::parse(&number).ok()?,
+                revoked_on: on,
+                reason: RevocationReason::from_code(&reason)?,
+            })
+        })
+        .map(Ok)
+        .collect()
 }
 
 fn kinds(documents: &[AttachedDocument]) -> Vec<DocumentKind> {
@@ -256,26 +299,26 @@ struct SectionLink {
     problems: usize,
 }
 
-struct FieldLink {
-    label: String,
-    href: String,
+pub(crate) struct FieldLink {
+    pub(crate) label: String,
+    pub(crate) href: String,
 }
 
-struct ProblemView {
-    message: String,
-    links: Vec<FieldLink>,
+pub(crate) struct ProblemView {
+    pub(crate) message: String,
+    pub(crate) links: Vec<FieldLink>,
 }
 
-struct RuleRow {
-    id: &'static str,
-    clause: &'static str,
-    title: &'static str,
-    judgement: bool,
+pub(crate) struct RuleRow {
+    pub(crate) id: &'static str,
+    pub(crate) clause: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) judgement: bool,
     /// `pass`, `fail` or `review`: the class and the words shown.
-    status: &'static str,
-    status_label: String,
-    summary: String,
-    problems: Vec<ProblemView>,
+    pub(crate) status: &'static str,
+    pub(crate) status_label: String,
+    pub(crate) summary: String,
+    pub(crate) problems: Vec<ProblemView>,
 }
 
 struct VersionRow {
@@ -306,6 +349,15 @@ struct ApplicationPage {
     versions: Vec<VersionRow>,
     notice: Option<String>,
     general_errors: Vec<String>,
+    /// Where the application stands (lifecycle status label).
+    status: String,
+    /// Submission is possible from this status (a draft, or sent back for revision).
+    can_resubmit: bool,
+    /// The ministry's decisions: version, outcome, reasons.
+    decisions: Vec<(i64, String, String)>,
+    /// After a decision: the reviewer's findings that ask for something (rule, finding, comment).
+    findings: Vec<(String, String, String)>,
+    designation: Option<(String, String)>,
 }
 
 fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) -> Vec<FieldLink> {
@@ -332,7 +384,7 @@ fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) ->
         .collect()
 }
 
-fn rule_rows(
+pub(crate) fn rule_rows(
     page: &PageCtx,
     app_id: &str,
     org_id: &str,
@@ -392,7 +444,7 @@ async fn application_page(
     };
     let app = as_checked(&record, &org);
     let documents = state.store.application_documents(id).await?;
-    let checks = check(state, &app, &kinds(&documents));
+    let checks = check(state, &app, &kinds(&documents), &revocations(state).await?);
     let rules = rule_rows(&page, id, &org.id, &checks);
     let sections = schema::SECTIONS
         .iter()
@@ -428,7 +480,55 @@ async fn application_page(
         })
         .collect();
     let count = |s: &str| rules.iter().filter(|r| r.status == s).count();
+    let status = Status::from_code(&record.status).unwrap_or(Status::Draft);
+    let decided = matches!(
+        status,
+        Status::RevisionRequested | Status::Rejected | Status::Designated
+    );
+    let decisions = state
+        .store
+        .decisions(id)
+        .await?
+        .into_iter()
+        .map(|d| {
+            let outcome = match d.outcome.as_str() {
+                "revise" => page.t("修正依頼", "Revision requested"),
+                "designate" => page.t("指定", "Designated"),
+                "reject" => page.t("不指定", "Rejected"),
+                other => other,
+            };
+            (d.version, outcome.to_owned(), d.reasons)
+        })
+        .collect();
+    let findings = match (decided, record.latest_version) {
+        (true, Some(v)) => state
+            .store
+            .findings(id, v)
+            .await?
+            .into_iter()
+            .filter(|f| f.finding != "met")
+            .map(|f| {
+                let label = if f.finding == "revise" {
+                    page.t("要修正", "Needs revision")
+                } else {
+                    page.t("不適合", "Not met")
+                };
+                (f.rule_id, label.to_owned(), f.comment)
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let designation = state
+        .store
+        .designation_of(id)
+        .await?
+        .map(|d| (d.number, view::date_span(page.lang, d.starts_on, d.ends_on)));
     Ok(ApplicationPage {
+        status: page.t(status.label_ja(), status.label_en()).to_owned(),
+        can_resubmit: matches!(status, Status::Draft | Status::RevisionRequested),
+        decisions,
+        findings,
+        designation,
         passed: count("pass"),
         failed: count("fail"),
         review: count("review"),
@@ -486,9 +586,28 @@ pub async fn submit(
 ) -> Result<Response, AppError> {
     let (record, org) = load(&state, &auth, &id, Need::Submit).await?;
     let me = auth.require(Action::SubmitApplication(&record.organisation_id))?;
+    // Only a draft or an application sent back for revision can be submitted.
+    let event = Event::Submit;
+    let moved = crate::pages::reviews::next(&record, &event);
+    let (from, to) = match moved {
+        Ok(m) => m,
+        Err(e) => {
+            let mut view = application_page(&state, &auth, page, &id).await?;
+            view.general_errors = vec![match &e {
+                AppError::Invalid(v) => view.page.t(&v.message_ja, &v.message_en).to_owned(),
+                _ => return Err(e),
+            }];
+            return rendered(StatusCode::BAD_REQUEST, view);
+        }
+    };
     let app = as_checked(&record, &org);
     let documents = state.store.application_documents(&id).await?;
-    let failing = blocking(&check(&state, &app, &kinds(&documents)));
+    let failing = blocking(&check(
+        &state,
+        &app,
+        &kinds(&documents),
+        &revocations(&state).await?,
+    ));
     if failing > 0 {
         let mut view = application_page(&state, &auth, page, &id).await?;
         view.general_errors = vec![if view.page.lang.is_en() {
@@ -507,6 +626,7 @@ pub async fn submit(
         .submit_application(
             &id,
             &app,
+            crate::pages::reviews::as_move(from, to, &event),
             &format!("account:{}", me.account.id),
             state.clock.now(),
         )
@@ -711,7 +831,7 @@ pub async fn version(
     page: PageCtx,
     Path((id, number)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    let (record, org) = load(&state, &auth, &id, Need::View).await?;
+    let (record, org) = load(&state, &auth, &id, Need::ViewSubmitted).await?;
     let number = number.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let v = version_of(&state, &id, number).await?;
     let submitter = state
@@ -719,7 +839,7 @@ pub async fn version(
         .account(v.submitted_by.trim_start_matches("account:"))
         .await?
         .map_or_else(|| v.submitted_by.clone(), |a| a.display_name);
-    let checks = check(&state, &v.application, &kinds(&v.documents));
+    let checks = check_version(&state, &v).await?;
     let view = VersionPage {
         rules: rule_rows(&page, &id, &org.id, &checks),
         id,
@@ -785,7 +905,7 @@ pub async fn compare(
     Path(id): Path<String>,
     Query(q): Query<CompareQuery>,
 ) -> Result<Response, AppError> {
-    let (record, _) = load(&state, &auth, &id, Need::View).await?;
+    let (record, _) = load(&state, &auth, &id, Need::ViewSubmitted).await?;
     let (from, to) = (version_param("from", &q.from)?, version_param("to", &q.to)?);
     let (a, b) = (
         version_of(&state, &id, from).await?,

@@ -1,0 +1,328 @@
+//! Review and designation (issue 6; B35, B36, C01, C07): a provider applies, the reviewer
+//! asks for a revision, the provider resubmits and the changes are shown, an external expert
+//! declares no conflict and gives an opinion (another declares a conflict and loses access),
+//! the reviewer designates, and the course appears in public search with its label and period.
+
+use crate::accounts::{
+    Browser, location, register_organisation, set_up_two_factor, sign_up, signed_in,
+};
+use crate::app::{START, TestApp};
+use crate::applications::{attach_required_documents, complete_for, new_application};
+use axum::http::StatusCode;
+use koshu_domain::access::MinistryRole;
+use koshu_store::audit::AuditVerdict;
+
+const CORPORATE_NUMBER: &str = "5010001008846";
+
+async fn ministry_person(
+    app: &TestApp,
+    name: &str,
+    email: &str,
+    role: Option<MinistryRole>,
+    expert: bool,
+) -> String {
+    let id = sign_up(app, name, email).await;
+    app.store
+        .set_ministry_roles(&id, role, expert, "test", START)
+        .await
+        .unwrap();
+    set_up_two_factor(&mut signed_in(app, &id).await).await;
+    id
+}
+
+pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
+    let owner = sign_up(&app, "申請 花子", "owner@provider.example.jp").await;
+    let mut provider = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut provider, CORPORATE_NUMBER).await;
+    let id = new_application(&mut provider, &org, "実践インシデント対応演習").await;
+    let mut complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
+    app.store
+        .save_draft(&id, &complete, "test", app.clock_now())
+        .await
+        .unwrap();
+    attach_required_documents(&mut provider, &id, &complete).await;
+    let submitted = provider
+        .post(&format!("/applications/{id}/submit"), &[])
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    // Submitted: not again until the ministry asks.
+    let twice = provider
+        .post(&format!("/applications/{id}/submit"), &[])
+        .await;
+    assert_eq!(twice.status, StatusCode::BAD_REQUEST);
+
+    // The reviewer finds it in the queue and takes it.
+    let reviewer = ministry_person(
+        &app,
+        "審査 一郎",
+        "reviewer@meti.example.jp",
+        Some(MinistryRole::Reviewer),
+        false,
+    )
+    .await;
+    let mut ministry = signed_in(&app, &reviewer).await;
+    let queue = ministry.get("/ministry/reviews").await;
+    assert_eq!(queue.status, StatusCode::OK);
+    assert!(queue.body.contains("実践インシデント対応演習"));
+    assert!(queue.body.contains("未割当"));
+    let workspace = format!("/ministry/reviews/{id}");
+    let early = ministry
+        .post(&format!("{workspace}/revision"), &[("reasons", "早すぎる")])
+        .await;
+    assert_eq!(
+        early.status,
+        StatusCode::BAD_REQUEST,
+        "not under review yet"
+    );
+    assert!(
+        early.body.contains("応募済み"),
+        "names the status: {}",
+        early.body
+    );
+    let taken = ministry
+        .post(
+            &format!("{workspace}/assign"),
+            &[("account_id", &reviewer), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
+    assert_eq!(
+        app.store.application_status(&id).await.unwrap().as_deref(),
+        Some("under_review")
+    );
+    let page = ministry.get(&workspace).await;
+    assert!(page.body.contains("審査中"));
+    assert!(page.body.contains("name=\"finding.B02\""));
+
+    // Findings and a request for revision, which the provider reads.
+    let saved = ministry
+        .post(
+            &format!("{workspace}/findings"),
+            &[
+                ("finding.B01", "met"),
+                ("finding.B02", "revise"),
+                (
+                    "comment.B02",
+                    "レベル4相当である根拠を具体的に記載してください。",
+                ),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let no_reason = ministry
+        .post(&format!("{workspace}/revision"), &[("reasons", " ")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let revise = ministry
+        .post(
+            &format!("{workspace}/revision"),
+            &[("reasons", "B02 の記載を補ってください。")],
+        )
+        .await;
+    assert_eq!(revise.status, StatusCode::SEE_OTHER);
+    let seen = provider.get(&format!("/applications/{id}")).await;
+    assert!(seen.body.contains("修正依頼"));
+    assert!(seen.body.contains("B02 の記載を補ってください。"));
+    assert!(
+        seen.body
+            .contains("レベル4相当である根拠を具体的に記載してください。")
+    );
+
+    // The provider revises and resubmits: version 2, and the reviewer sees what changed.
+    complete.course.level4_explanation =
+        "ITSS レベル4の「セキュリティ監視・運用」タスクを、演習環境で自ら遂行できる水準まで扱う。"
+            .into();
+    app.store
+        .save_draft(&id, &complete, "test", app.clock_now())
+        .await
+        .unwrap();
+    let resubmitted = provider
+        .post(&format!("/applications/{id}/submit"), &[])
+        .await;
+    assert_eq!(
+        resubmitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        resubmitted.body
+    );
+    assert_eq!(
+        location(&resubmitted),
+        format!("/applications/{id}/versions/2")
+    );
+    let page = ministry.get(&workspace).await;
+    assert!(
+        page.body
+            .contains(&format!("/applications/{id}/compare?from=1&#38;to=2")),
+        "{}",
+        page.body
+    );
+    let changes = ministry
+        .get(&format!("/applications/{id}/compare?from=1&to=2"))
+        .await;
+    assert_eq!(
+        changes.status,
+        StatusCode::OK,
+        "the ministry reads submitted versions"
+    );
+    assert!(changes.body.contains("course.level4_explanation"));
+    let back = ministry
+        .post(
+            &format!("{workspace}/assign"),
+            &[("account_id", &reviewer), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(back.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.store.application_status(&id).await.unwrap().as_deref(),
+        Some("under_review")
+    );
+
+    // Two experts: one declares no conflict and gives an opinion, one declares a conflict.
+    let expert = ministry_person(&app, "有識 三郎", "expert@univ.example.jp", None, true).await;
+    let conflicted =
+        ministry_person(&app, "有識 四郎", "expert2@univ.example.jp", None, true).await;
+    for who in [&expert, &conflicted] {
+        let asked = ministry
+            .post(
+                &format!("{workspace}/assign"),
+                &[("account_id", who), ("role", "expert")],
+            )
+            .await;
+        assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    }
+    let wrong = ministry
+        .post(
+            &format!("{workspace}/assign"),
+            &[("account_id", &owner), ("role", "expert")],
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::BAD_REQUEST,
+        "the provider is not an expert"
+    );
+    let mut e = signed_in(&app, &expert).await;
+    let before = e.get(&format!("/reviews/{id}")).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert!(before.body.contains("name=\"conflict\""));
+    assert!(
+        !before.body.contains("B01"),
+        "nothing shown before the declaration"
+    );
+    let declared = e
+        .post(
+            &format!("/reviews/{id}/declaration"),
+            &[("conflict", "none")],
+        )
+        .await;
+    assert_eq!(declared.status, StatusCode::SEE_OTHER);
+    let after = e.get(&format!("/reviews/{id}")).await;
+    assert!(after.body.contains("B01"));
+    let opinion = e
+        .post(
+            &format!("/reviews/{id}/opinion"),
+            &[("opinion", "演習の比率が高く、実践的で妥当と考えます。")],
+        )
+        .await;
+    assert_eq!(opinion.status, StatusCode::SEE_OTHER);
+    let mut c = signed_in(&app, &conflicted).await;
+    c.post(
+        &format!("/reviews/{id}/declaration"),
+        &[("conflict", "conflict")],
+    )
+    .await;
+    assert_eq!(
+        c.get(&format!("/reviews/{id}")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        c.post(&format!("/reviews/{id}/opinion"), &[("opinion", "x")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    let page = ministry.get(&workspace).await;
+    assert!(
+        page.body
+            .contains("演習の比率が高く、実践的で妥当と考えます。")
+    );
+    assert!(page.body.contains("利害関係あり（閲覧不可）"));
+
+    // Designation: number and period (C01), in the public catalogue with the label.
+    let designated = ministry
+        .post(
+            &format!("{workspace}/designate"),
+            &[("designated_on", "2026-04-01")],
+        )
+        .await;
+    assert_eq!(
+        designated.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        designated.body
+    );
+    let d = app.store.designation_of(&id).await.unwrap().unwrap();
+    assert_eq!(d.number, "特講2026-001");
+    assert_eq!(d.ends_on.to_string(), "2029-03-31");
+    let again = ministry
+        .post(
+            &format!("{workspace}/designate"),
+            &[("designated_on", "2026-04-01")],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::BAD_REQUEST,
+        "an illegal move is refused"
+    );
+    app.state.catalogue.catch_up().await.unwrap();
+    let found = Browser::new(&app).get("/search?designated=true").await;
+    assert!(
+        found.body.contains("実践インシデント対応演習"),
+        "{}",
+        found.body
+    );
+    let public = Browser::new(&app)
+        .get(&format!("/programmes/{}", d.programme_id))
+        .await;
+    assert_eq!(public.status, StatusCode::OK);
+    assert!(public.body.contains("情報処理安全確保支援士『特定講習』"));
+    assert!(public.body.contains("特講2026-001"));
+    assert!(public.body.contains("2029年3月31日"));
+    let list = Browser::new(&app).get("/designations").await;
+    assert!(list.body.contains("特講2026-001"));
+    assert!(list.body.contains("指定中"));
+    let mine = provider.get(&format!("/applications/{id}")).await;
+    assert!(mine.body.contains("特講2026-001"));
+
+    // Every move was audited, and the log is intact (C07).
+    let actions: Vec<String> = app
+        .store
+        .recent_audit_entries(300)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event.action)
+        .collect();
+    for action in [
+        "application.submit",
+        "application.start_review",
+        "application.request_revision",
+        "application.designate",
+        "review.declare_none",
+        "review.declare_conflict",
+        "review.opinion",
+        "review.findings",
+    ] {
+        assert!(actions.iter().any(|a| a == action), "{action} audited");
+    }
+    assert!(matches!(
+        app.store.verify_audit_log().await.unwrap(),
+        AuditVerdict::Intact { .. }
+    ));
+}

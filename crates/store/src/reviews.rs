@@ -1,0 +1,593 @@
+//! Review and designation (B35, B36, C01–C07): who reviews an application, the experts'
+//! conflict declarations and opinions, the reviewer's finding per rule, the decisions, and
+//! the designated courses. Status changes are decided by the domain's transition function;
+//! this module writes each one, with its audit entry, in one transaction (C07).
+
+use crate::audit::append_audit;
+use crate::db::{BeginWrite, on_db};
+use crate::{Store, StoreError};
+use koshu_domain::audit::AuditEvent;
+use time::{Date, OffsetDateTime};
+
+/// A status change, as the domain decided it: from `from` to `to` by `event`.
+#[derive(Debug, Clone, Copy)]
+pub struct Move<'a> {
+    pub from: &'a str,
+    pub to: &'a str,
+    pub event: &'a str,
+}
+
+/// An application waiting for or under review, for the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueueEntry {
+    pub application_id: String,
+    pub title: String,
+    pub organisation_id: String,
+    pub organisation_name: String,
+    pub status: String,
+    pub latest_version: i64,
+    pub submitted_at: OffsetDateTime,
+    /// Display names of the assigned ministry reviewers.
+    pub reviewers: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignment {
+    pub account_id: String,
+    pub display_name: String,
+    pub role: String,
+    /// `None` until an expert declares; `Some("none")` or `Some("conflict")`.
+    pub conflict: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleFinding {
+    pub rule_id: String,
+    pub finding: String,
+    pub comment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Opinion {
+    pub account_id: String,
+    pub display_name: String,
+    pub version: i64,
+    pub opinion: String,
+    pub given_at: OffsetDateTime,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    pub version: i64,
+    pub outcome: String,
+    pub reasons: String,
+    pub decided_at: OffsetDateTime,
+}
+
+/// A designated course (C01).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesignationRecord {
+    pub number: String,
+    pub application_id: String,
+    pub organisation_id: String,
+    pub programme_id: String,
+    pub version: i64,
+    pub starts_on: Date,
+    pub ends_on: Date,
+    pub designated_at: OffsetDateTime,
+    pub ended_on: Option<Date>,
+    /// `abolished`, or `revoked:<reason code>`.
+    pub end_reason: Option<String>,
+}
+
+/// A new designation, written with the status change that makes it.
+#[derive(Debug, Clone)]
+pub struct NewDesignation<'a> {
+    pub number: &'a str,
+    pub programme_id: &'a str,
+    pub version: i64,
+    pub starts_on: Date,
+    pub ends_on: Date,
+}
+
+type DesignationRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Date,
+    Date,
+    OffsetDateTime,
+    Option<Date>,
+    Option<String>,
+);
+
+fn designation(row: DesignationRow) -> DesignationRecord {
+    let (
+        number,
+        application_id,
+        organisation_id,
+        programme_id,
+        version,
+        starts_on,
+        ends_on,
+        designated_at,
+        ended_on,
+        end_reason,
+    ) = row;
+    DesignationRecord {
+        number,
+        application_id,
+        organisation_id,
+        programme_id,
+        version,
+        starts_on,
+        ends_on,
+        designated_at,
+        ended_on,
+        end_reason,
+    }
+}
+
+const DESIGNATION_COLUMNS: &str = "number, application_id, organisation_id, programme_id, version, starts_on, ends_on, designated_at, ended_on, end_reason";
+
+fn subject(id: &str) -> String {
+    format!("application:{id}")
+}
+
+/// The audit entry of a status change: `application.<event>` with the move in the subject.
+fn move_event(now: OffsetDateTime, actor: &str, id: &str, m: Move<'_>) -> AuditEvent {
+    AuditEvent::new(
+        now,
+        actor,
+        format!("application.{}", m.event),
+        format!("{}/{}->{}", subject(id), m.from, m.to),
+    )
+}
+
+impl Store {
+    pub async fn application_status(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let row: Option<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT status FROM applications WHERE id = $1")
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(|(s,)| s))
+    }
+
+    /// Moves the application's status, if it still is `m.from` (a concurrent move wins
+    /// otherwise: `Conflict`), and audits the move.
+    pub async fn move_application(
+        &self,
+        id: &str,
+        m: Move<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
+                .bind(id)
+                .bind(m.from)
+                .bind(m.to)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict("status".into()));
+            }
+            append_audit!(tx, move_event(now, actor, id, m));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// What the ministry decided on `version`, with the status change it makes, in one
+    /// transaction; a designation is written with it.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn decide_application(
+        &self,
+        id: &str,
+        version: i64,
+        outcome: &str,
+        reasons: &str,
+        m: Move<'_>,
+        designation: Option<&NewDesignation<'_>>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
+                .bind(id)
+                .bind(m.from)
+                .bind(m.to)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict("status".into()));
+            }
+            sqlx::query("INSERT INTO review_decisions (application_id, version, outcome, reasons, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(id)
+                .bind(version)
+                .bind(outcome)
+                .bind(reasons)
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(d) = designation {
+                sqlx::query("INSERT INTO designations (number, application_id, organisation_id, programme_id, version, starts_on, ends_on, designated_at) SELECT $1, id, organisation_id, $2, $3, $4, $5, $6 FROM applications WHERE id = $7")
+                    .bind(d.number)
+                    .bind(d.programme_id)
+                    .bind(d.version)
+                    .bind(d.starts_on)
+                    .bind(d.ends_on)
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_audit!(tx, move_event(now, actor, id, m));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Applications with a submitted version that the ministry has not decided on, oldest
+    /// submission first.
+    pub async fn review_queue(&self, status: Option<&str>) -> Result<Vec<QueueEntry>, StoreError> {
+        let rows: Vec<(String, String, String, String, String, i64, OffsetDateTime)> = on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT a.id, a.title, a.organisation_id, o.name_ja, a.status, v.version, v.submitted_at \
+                 FROM applications a JOIN organisations o ON o.id = a.organisation_id \
+                 JOIN application_versions v ON v.application_id = a.id \
+                   AND v.version = (SELECT MAX(version) FROM application_versions WHERE application_id = a.id) \
+                 WHERE a.status IN ('submitted', 'under_review', 'revision_requested') \
+                   AND ($1 = '' OR a.status = $1) \
+                 ORDER BY v.submitted_at, a.id",
+            )
+            .bind(status.unwrap_or(""))
+            .fetch_all(pool)
+            .await?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for (
+            application_id,
+            title,
+            organisation_id,
+            organisation_name,
+            status,
+            latest_version,
+            submitted_at,
+        ) in rows
+        {
+            let reviewers = self
+                .assignments(&application_id)
+                .await?
+                .into_iter()
+                .filter(|a| a.role == "reviewer")
+                .map(|a| a.display_name)
+                .collect();
+            out.push(QueueEntry {
+                application_id,
+                title,
+                organisation_id,
+                organisation_name,
+                status,
+                latest_version,
+                submitted_at,
+                reviewers,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Assigns a reviewer or an expert (again: no change).
+    pub async fn assign(
+        &self,
+        id: &str,
+        account_id: &str,
+        role: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let inserted = sqlx::query("INSERT INTO review_assignments (application_id, account_id, role, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, account_id) DO NOTHING")
+                .bind(id)
+                .bind(account_id)
+                .bind(role)
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if inserted == 1 {
+                let event = AuditEvent::new(now, actor, format!("review.assign_{role}"), format!("{}/account:{account_id}", subject(id)));
+                append_audit!(tx, event);
+            }
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn assignments(&self, id: &str) -> Result<Vec<Assignment>, StoreError> {
+        let rows: Vec<(String, String, String, Option<String>)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT r.account_id, a.display_name, r.role, r.conflict FROM review_assignments r JOIN accounts a ON a.id = r.account_id WHERE r.application_id = $1 ORDER BY r.assigned_at, r.account_id")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(account_id, display_name, role, conflict)| Assignment {
+                account_id,
+                display_name,
+                role,
+                conflict,
+            })
+            .collect())
+    }
+
+    /// The applications an expert is assigned to, with their titles.
+    pub async fn expert_assignments(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
+        Ok(on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT r.application_id, a.title, r.conflict FROM review_assignments r JOIN applications a ON a.id = r.application_id WHERE r.account_id = $1 AND r.role = 'expert' ORDER BY r.assigned_at")
+                .bind(account_id)
+                .fetch_all(pool)
+                .await?
+        }))
+    }
+
+    /// An expert's declaration: `none` or `conflict`; once only.
+    pub async fn declare_conflict(
+        &self,
+        id: &str,
+        account_id: &str,
+        conflict: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query("UPDATE review_assignments SET conflict = $3, declared_at = $4 WHERE application_id = $1 AND account_id = $2 AND role = 'expert' AND conflict IS NULL")
+                .bind(id)
+                .bind(account_id)
+                .bind(conflict)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict("declared".into()));
+            }
+            let actor = format!("account:{account_id}");
+            let event = AuditEvent::new(now, &actor, format!("review.declare_{conflict}"), subject(id));
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Records the reviewer's findings for a version, replacing earlier ones for the same rules.
+    pub async fn record_findings(
+        &self,
+        id: &str,
+        version: i64,
+        findings: &[RuleFinding],
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            for f in findings {
+                sqlx::query("INSERT INTO review_findings (application_id, version, rule_id, finding, comment, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id, version, rule_id) DO UPDATE SET finding = excluded.finding, comment = excluded.comment, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at")
+                    .bind(id)
+                    .bind(version)
+                    .bind(&f.rule_id)
+                    .bind(&f.finding)
+                    .bind(&f.comment)
+                    .bind(actor)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let event = AuditEvent::new(now, actor, "review.findings", format!("{}/version:{version}", subject(id)));
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn findings(&self, id: &str, version: i64) -> Result<Vec<RuleFinding>, StoreError> {
+        let rows: Vec<(String, String, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT rule_id, finding, comment FROM review_findings WHERE application_id = $1 AND version = $2 ORDER BY rule_id")
+                .bind(id)
+                .bind(version)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(rule_id, finding, comment)| RuleFinding {
+                rule_id,
+                finding,
+                comment,
+            })
+            .collect())
+    }
+
+    pub async fn give_opinion(
+        &self,
+        id: &str,
+        version: i64,
+        account_id: &str,
+        opinion: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("INSERT INTO expert_opinions (application_id, version, account_id, opinion, given_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, version, account_id) DO UPDATE SET opinion = excluded.opinion, given_at = excluded.given_at")
+                .bind(id)
+                .bind(version)
+                .bind(account_id)
+                .bind(opinion)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let actor = format!("account:{account_id}");
+            let event = AuditEvent::new(now, &actor, "review.opinion", format!("{}/version:{version}", subject(id)));
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn opinions(&self, id: &str) -> Result<Vec<Opinion>, StoreError> {
+        let rows: Vec<(String, String, i64, String, OffsetDateTime)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT o.account_id, a.display_name, o.version, o.opinion, o.given_at FROM expert_opinions o JOIN accounts a ON a.id = o.account_id WHERE o.application_id = $1 ORDER BY o.version, o.given_at")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(account_id, display_name, version, opinion, given_at)| Opinion {
+                    account_id,
+                    display_name,
+                    version,
+                    opinion,
+                    given_at,
+                },
+            )
+            .collect())
+    }
+
+    pub async fn decisions(&self, id: &str) -> Result<Vec<Decision>, StoreError> {
+        let rows: Vec<(i64, String, String, OffsetDateTime)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT version, outcome, reasons, decided_at FROM review_decisions WHERE application_id = $1 ORDER BY decided_at, version")
+                .bind(id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(version, outcome, reasons, decided_at)| Decision {
+                version,
+                outcome,
+                reasons,
+                decided_at,
+            })
+            .collect())
+    }
+
+    /// How many designations were made in the fiscal year starting `fy_start` (for numbers).
+    pub async fn designations_since(&self, fy_start: Date) -> Result<i64, StoreError> {
+        let (n,): (i64,) = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT COUNT(*) FROM designations WHERE starts_on >= $1")
+                .bind(fy_start)
+                .fetch_one(pool)
+                .await?
+        });
+        Ok(n)
+    }
+
+    pub async fn designation_of(
+        &self,
+        application_id: &str,
+    ) -> Result<Option<DesignationRecord>, StoreError> {
+        let row: Option<DesignationRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {DESIGNATION_COLUMNS} FROM designations WHERE application_id = $1")))
+                .bind(application_id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(designation))
+    }
+
+    /// Every designation, newest number first (the public list, B36).
+    pub async fn all_designations(&self) -> Result<Vec<DesignationRecord>, StoreError> {
+        let rows: Vec<DesignationRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {DESIGNATION_COLUMNS} FROM designations ORDER BY starts_on DESC, number DESC")))
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(designation).collect())
+    }
+
+    /// Every designation of a catalogue programme, oldest first (its public history).
+    pub async fn designations_of_programme(
+        &self,
+        programme_id: &str,
+    ) -> Result<Vec<DesignationRecord>, StoreError> {
+        let rows: Vec<DesignationRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {DESIGNATION_COLUMNS} FROM designations WHERE programme_id = $1 ORDER BY starts_on, number")))
+                .bind(programme_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(designation).collect())
+    }
+
+    /// Ends a designation early (abolition or revocation) with the status change, audited.
+    pub async fn end_designation(
+        &self,
+        number: &str,
+        ended_on: Date,
+        reason: &str,
+        m: Move<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let row: Option<(String,)> = sqlx::query_as("SELECT application_id FROM designations WHERE number = $1 AND ended_on IS NULL")
+                .bind(number)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((id,)) = row else {
+                return Err(StoreError::NotFound);
+            };
+            let changed = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
+                .bind(&id)
+                .bind(m.from)
+                .bind(m.to)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict("status".into()));
+            }
+            sqlx::query("UPDATE designations SET ended_on = $2, end_reason = $3 WHERE number = $1")
+                .bind(number)
+                .bind(ended_on)
+                .bind(reason)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(tx, move_event(now, actor, &id, m));
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// Koshu's record of revocations (B28): the corporate number of each revoked
+    /// designation's organisation, the day and the reason code.
+    pub async fn revocations(&self) -> Result<Vec<(String, Date, String)>, StoreError> {
+        let rows: Vec<(String, Date, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT o.corporate_number, d.ended_on, d.end_reason FROM designations d JOIN organisations o ON o.id = d.organisation_id WHERE d.end_reason LIKE 'revoked:%' AND d.ended_on IS NOT NULL ORDER BY d.ended_on")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(cn, on, reason)| (cn, on, reason.trim_start_matches("revoked:").to_owned()))
+            .collect())
+    }
+}
