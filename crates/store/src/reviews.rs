@@ -536,23 +536,27 @@ impl Store {
         Ok(rows.into_iter().map(designation).collect())
     }
 
-    /// Ends a designation early (abolition or revocation) with the status change, audited.
+    /// Ends a designation early (abolition or revocation) with the status change and the
+    /// decision's reasons (`outcome`: `abolish` or `revoke`), audited.
+    #[allow(clippy::too_many_arguments)]
     pub async fn end_designation(
         &self,
         number: &str,
         ended_on: Date,
         reason: &str,
+        outcome: &str,
+        reasons: &str,
         m: Move<'_>,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            let row: Option<(String,)> = sqlx::query_as("SELECT application_id FROM designations WHERE number = $1 AND ended_on IS NULL")
+            let row: Option<(String, i64)> = sqlx::query_as("SELECT application_id, version FROM designations WHERE number = $1 AND ended_on IS NULL")
                 .bind(number)
                 .fetch_optional(&mut *tx)
                 .await?;
-            let Some((id,)) = row else {
+            let Some((id, version)) = row else {
                 return Err(StoreError::NotFound);
             };
             let changed = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
@@ -569,6 +573,15 @@ impl Store {
                 .bind(number)
                 .bind(ended_on)
                 .bind(reason)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("INSERT INTO review_decisions (application_id, version, outcome, reasons, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(&id)
+                .bind(version)
+                .bind(outcome)
+                .bind(reasons)
+                .bind(actor)
+                .bind(now)
                 .execute(&mut *tx)
                 .await?;
             append_audit!(tx, move_event(now, actor, &id, m));

@@ -194,6 +194,7 @@ pub fn all() -> Routes {
         .post("/ministry/reviews/{id}/revision", reviews::request_revision)
         .post("/ministry/reviews/{id}/designate", reviews::designate)
         .post("/ministry/reviews/{id}/reject", reviews::reject)
+        .post("/ministry/reviews/{id}/revoke", reviews::revoke)
         .get("/reviews", reviews::expert_list)
         .get("/reviews/{id}", reviews::expert_review)
         .post("/reviews/{id}/declaration", reviews::declare)

@@ -300,6 +300,97 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     let mine = provider.get(&format!("/applications/{id}")).await;
     assert!(mine.body.contains("特講2026-001"));
 
+    // Revocation under (オ), a year later: the label goes at once, and the provider's new
+    // application fails B28 until five years have passed (C06).
+    app.clock
+        .set(time::macros::datetime!(2027-06-01 10:00 +09:00));
+    let mut ministry = signed_in(&app, &reviewer).await;
+    let mut provider = signed_in(&app, &owner).await;
+    let future = ministry
+        .post(
+            &format!("{workspace}/revoke"),
+            &[
+                ("reason", "misconduct"),
+                ("details", "x"),
+                ("revoked_on", "2027-06-02"),
+            ],
+        )
+        .await;
+    assert_eq!(future.status, StatusCode::BAD_REQUEST, "not dated ahead");
+    let revoked = ministry
+        .post(
+            &format!("{workspace}/revoke"),
+            &[
+                ("reason", "misconduct"),
+                ("details", "受講者の本人確認を行わずに修了を認定していた。"),
+                ("revoked_on", "2027-06-01"),
+            ],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
+    assert_eq!(
+        app.store.application_status(&id).await.unwrap().as_deref(),
+        Some("revoked")
+    );
+    let twice = ministry
+        .post(
+            &format!("{workspace}/revoke"),
+            &[
+                ("reason", "misconduct"),
+                ("details", "x"),
+                ("revoked_on", "2027-06-01"),
+            ],
+        )
+        .await;
+    assert_eq!(
+        twice.status,
+        StatusCode::BAD_REQUEST,
+        "a revoked course cannot be revoked"
+    );
+    app.state.catalogue.catch_up().await.unwrap();
+    let public = Browser::new(&app)
+        .get(&format!("/programmes/{}", d.programme_id))
+        .await;
+    assert!(!public.body.contains("情報処理安全確保支援士『特定講習』"));
+    assert!(
+        Browser::new(&app)
+            .get("/designations")
+            .await
+            .body
+            .contains("取消し")
+    );
+    let second = new_application(&mut provider, &org, "新しい演習講習").await;
+    let next = complete_for(CORPORATE_NUMBER, "新しい演習講習");
+    app.store
+        .save_draft(&second, &next, "test", app.clock_now())
+        .await
+        .unwrap();
+    let b28 = |body: &str| {
+        let start = body.find("id=\"rule-B28\"").unwrap();
+        let row = &body[start..];
+        row[..row.find("</tr>").unwrap()].to_owned()
+    };
+    let page = provider.get(&format!("/applications/{second}")).await;
+    assert!(
+        b28(&page.body).contains("status-fail"),
+        "{}",
+        b28(&page.body)
+    );
+    for (day, bars) in [
+        (time::macros::datetime!(2032-05-31 09:00 +09:00), true),
+        (time::macros::datetime!(2032-06-01 09:00 +09:00), false),
+    ] {
+        app.clock.set(day);
+        let mut later = signed_in(&app, &owner).await;
+        let page = later.get(&format!("/applications/{second}")).await;
+        assert_eq!(
+            b28(&page.body).contains("status-fail"),
+            bars,
+            "{day}: {}",
+            b28(&page.body)
+        );
+    }
+
     // Every move was audited, and the log is intact (C07).
     let actions: Vec<String> = app
         .store
@@ -314,6 +405,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         "application.start_review",
         "application.request_revision",
         "application.designate",
+        "application.revoke",
         "review.declare_none",
         "review.declare_conflict",
         "review.opinion",

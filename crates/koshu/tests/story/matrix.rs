@@ -123,6 +123,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/ministry/reviews/{id}/revision", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/reviews/{id}/designate", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/reviews/{id}/reject", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/reviews/{id}/revoke", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/reviews", [L, D, D, D, D, D, D, D, A, D]),
     ("GET", "/reviews/{id}", [L, D, D, D, D, D, D, T, D, D]),
     ("POST", "/reviews/{id}/declaration", [L, D, D, D, D, D, D, T, D, D]),

@@ -21,6 +21,7 @@ use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::catalogue::Designation;
 use koshu_domain::catalogue::ProgrammeWithSessions;
+use koshu_domain::designation::application::RevocationReason;
 use koshu_domain::designation::lifecycle::{
     DesignationPeriod, Event, Status, designation_number, transition,
 };
@@ -187,6 +188,8 @@ struct WorkspacePage {
     decisions: Vec<(i64, String, String, String)>,
     designation: Option<(String, String)>,
     fields: Vec<FormField>,
+    /// The revocation form, for a designated course.
+    revoke_fields: Vec<FormField>,
     general_errors: Vec<String>,
 }
 
@@ -196,11 +199,13 @@ impl WorkspacePage {
     }
 }
 
-fn outcome_label(page: &PageCtx, outcome: &str) -> String {
+pub(crate) fn outcome_label(page: &PageCtx, outcome: &str) -> String {
     match outcome {
         "revise" => page.t("修正依頼", "Revision requested"),
         "designate" => page.t("指定", "Designated"),
         "reject" => page.t("不指定", "Rejected"),
+        "revoke" => page.t("取消し", "Revoked"),
+        "abolish" => page.t("廃止", "Abolished"),
         other => other,
     }
     .to_owned()
@@ -361,6 +366,34 @@ async fn workspace_page(
                 "通常は4月1日。指定期間はこの日から3年間です（C01）。",
                 "Normally 1 April. The designation runs 3 years from this day (C01).",
             )),
+        ],
+        revoke_fields: vec![
+            FormField::new(
+                "reason",
+                page.t("取消しの理由（5-3）", "Reason (5-3)"),
+                "select",
+            )
+            .options(
+                RevocationReason::ALL
+                    .into_iter()
+                    .map(|r| {
+                        (
+                            r.code().to_owned(),
+                            format!("{} {}", r.clause(), page.t(r.label_ja(), r.label_en())),
+                        )
+                    })
+                    .collect(),
+            ),
+            FormField::new(
+                "details",
+                page.t(
+                    "具体的な理由（講座提供者に伝わります）",
+                    "Details (the provider reads them)",
+                ),
+                "textarea",
+            ),
+            FormField::new("revoked_on", page.t("取消日", "Revoked on"), "date")
+                .value(&view::today(state).to_string()),
         ],
         general_errors: general,
         page,
@@ -590,18 +623,7 @@ pub async fn designate(
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ReviewApplications)?;
     let input: DesignateInput = parse(&body)?;
-    let designated_on = Date::parse(
-        input.designated_on.trim(),
-        format_description!("[year]-[month]-[day]"),
-    )
-    .map_err(|_| {
-        ValidationError::new(
-            "review.designated_on",
-            "指定日を 2026-04-01 の形で入力してください。",
-            "Enter the designation date such as 2026-04-01.",
-        )
-        .for_field("designated_on")
-    })?;
+    let designated_on = parse_date(&input.designated_on, "designated_on")?;
     let application = record(&state, &id).await?;
     let period = DesignationPeriod::from_designation_date(designated_on);
     let event = Event::Designate { period };
@@ -673,6 +695,107 @@ pub async fn designate(
         )
         .await?;
     Ok(back(&page, &id))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RevokeInput {
+    reason: String,
+    details: String,
+    revoked_on: String,
+}
+
+/// C06: revocation by the ministry for one of the reasons of 5-3 (ア)–(オ). The course loses
+/// its label at once; a revocation under (オ) bars the provider's new designations for 5 years
+/// (rule B28 reads Koshu's record).
+pub async fn revoke(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ReviewApplications)?;
+    let input: RevokeInput = parse(&body)?;
+    let reason = RevocationReason::from_code(&input.reason).ok_or_else(|| {
+        ValidationError::new(
+            "review.revocation_reason",
+            "取消しの理由を 5-3 (ア)〜(オ) から選んでください。",
+            "Choose the reason for revocation from 5-3 (a)–(e).",
+        )
+        .for_field("reason")
+    })?;
+    let details = input.details.trim();
+    if details.is_empty() {
+        return Err(ValidationError::new(
+            "review.revocation_details",
+            "取消しの具体的な理由を入力してください。講座提供者に伝わります。",
+            "Enter the details of the revocation; the provider reads them.",
+        )
+        .for_field("details")
+        .into());
+    }
+    let on = parse_date(&input.revoked_on, "revoked_on")?;
+    if on > view::today(&state) {
+        return Err(ValidationError::new(
+            "review.revoked_on",
+            "取消日に将来の日付は指定できません。",
+            "The revocation date cannot be in the future.",
+        )
+        .for_field("revoked_on")
+        .into());
+    }
+    let application = record(&state, &id).await?;
+    let event = Event::Revoke { reason, on };
+    let (from, to) = next(&application, &event)?;
+    let designation = state
+        .store
+        .designation_of(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    state
+        .store
+        .end_designation(
+            &designation.number,
+            on,
+            &format!("revoked:{}", reason.code()),
+            "revoke",
+            &format!("{} {}：{details}", reason.clause(), reason.label_ja()),
+            as_move(from, to, &event),
+            &actor(me),
+            now,
+        )
+        .await?;
+    unpublish(&state, &designation.programme_id, &actor(me), now).await?;
+    Ok(back(&page, &id))
+}
+
+/// The course stays in the catalogue as a programme, without the 特定講習 label.
+pub(crate) async fn unpublish(
+    state: &AppState,
+    programme_id: &str,
+    actor: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), AppError> {
+    if let Some(record) = state.store.catalogue_record(programme_id).await? {
+        let mut item = record.item;
+        item.programme.designation = None;
+        state.store.upsert_programme(&item, actor, now).await?;
+    }
+    Ok(())
+}
+
+fn parse_date(text: &str, field: &str) -> Result<Date, AppError> {
+    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
+        ValidationError::new(
+            "review.date",
+            "日付を 2026-04-01 の形で入力してください。",
+            "Enter the date such as 2026-04-01.",
+        )
+        .for_field(field)
+        .into()
+    })
 }
 
 // External experts.

@@ -481,9 +481,9 @@ async fn application_page(
         .collect();
     let count = |s: &str| rules.iter().filter(|r| r.status == s).count();
     let status = Status::from_code(&record.status).unwrap_or(Status::Draft);
-    let decided = matches!(
+    let decided = !matches!(
         status,
-        Status::RevisionRequested | Status::Rejected | Status::Designated
+        Status::Draft | Status::Submitted | Status::UnderReview
     );
     let decisions = state
         .store
@@ -491,13 +491,8 @@ async fn application_page(
         .await?
         .into_iter()
         .map(|d| {
-            let outcome = match d.outcome.as_str() {
-                "revise" => page.t("修正依頼", "Revision requested"),
-                "designate" => page.t("指定", "Designated"),
-                "reject" => page.t("不指定", "Rejected"),
-                other => other,
-            };
-            (d.version, outcome.to_owned(), d.reasons)
+            let outcome = crate::pages::reviews::outcome_label(&page, &d.outcome);
+            (d.version, outcome, d.reasons)
         })
         .collect();
     let findings = match (decided, record.latest_version) {
