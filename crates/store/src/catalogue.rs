@@ -224,6 +224,34 @@ impl Store {
         })
     }
 
+    /// Takes a programme (and its sessions) out of the catalogue; the index follows the
+    /// audit entry like any other change. `NotFound` when there is no such programme.
+    pub async fn remove_programme(
+        &self,
+        id: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM programmes WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((before,)) = before else {
+                return Err(StoreError::NotFound);
+            };
+            sqlx::query("DELETE FROM programme_tags WHERE programme_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM programmes WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            let event = AuditEvent::new(now, actor, "programme.remove", format!("programme:{id}"))
+                .with_digests(Some(before), None);
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
     pub async fn provider(&self, id: &str) -> Result<Option<Provider>, StoreError> {
         let doc: Option<(String,)> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT doc FROM providers WHERE id = $1").bind(id).fetch_optional(pool).await?

@@ -11,6 +11,7 @@ mod db;
 mod error;
 pub mod files;
 pub mod organisations;
+pub mod notices;
 pub mod outbox;
 pub mod passkeys;
 pub mod reviews;

@@ -1,0 +1,145 @@
+//! Notices about a designated course: changes (様式第3号; C03, C04) and abolition (様式第4号;
+//! C05). A notice is filed before its effective date and applied on that date by a scheduled
+//! job; both steps are audited.
+
+use crate::audit::append_audit;
+use crate::db::{BeginWrite, on_db};
+use crate::{Store, StoreError};
+use koshu_domain::audit::{AuditEvent, digest_of};
+use time::{Date, OffsetDateTime};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub id: String,
+    pub application_id: String,
+    pub number: String,
+    /// `change` or `abolition`.
+    pub kind: String,
+    pub document: String,
+    pub items: String,
+    pub measures: String,
+    pub effective_on: Date,
+    pub filed_at: OffsetDateTime,
+    pub applied_at: Option<OffsetDateTime>,
+}
+
+/// A notice to file.
+#[derive(Debug, Clone)]
+pub struct NewNotice<'a> {
+    pub id: &'a str,
+    pub application_id: &'a str,
+    pub number: &'a str,
+    pub kind: &'a str,
+    pub document: &'a str,
+    pub items: &'a str,
+    pub measures: &'a str,
+    pub effective_on: Date,
+}
+
+type NoticeRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    String,
+    Date,
+    OffsetDateTime,
+    Option<OffsetDateTime>,
+);
+
+const COLUMNS: &str = "id, application_id, number, kind, document, items, measures, effective_on, filed_at, applied_at";
+
+fn notice(row: NoticeRow) -> Notice {
+    let (id, application_id, number, kind, document, items, measures, effective_on, filed_at, applied_at) =
+        row;
+    Notice {
+        id,
+        application_id,
+        number,
+        kind,
+        document,
+        items,
+        measures,
+        effective_on,
+        filed_at,
+        applied_at,
+    }
+}
+
+impl Store {
+    pub async fn file_notice(
+        &self,
+        n: &NewNotice<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            sqlx::query("INSERT INTO designation_notices (id, application_id, number, kind, document, items, measures, effective_on, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(n.id)
+                .bind(n.application_id)
+                .bind(n.number)
+                .bind(n.kind)
+                .bind(n.document)
+                .bind(n.items)
+                .bind(n.measures)
+                .bind(n.effective_on)
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent::new(now, actor, format!("designation.{}_filed", n.kind), format!("designation:{}/notice:{}", n.number, n.id))
+                .with_digests(None, Some(digest_of(format!("{}\n{}\n{}", n.document, n.items, n.measures).as_bytes())));
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    pub async fn notice(&self, id: &str) -> Result<Option<Notice>, StoreError> {
+        let row: Option<NoticeRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM designation_notices WHERE id = $1")))
+                .bind(id)
+                .fetch_optional(pool)
+                .await?
+        });
+        Ok(row.map(notice))
+    }
+
+    pub async fn notices_of(&self, application_id: &str) -> Result<Vec<Notice>, StoreError> {
+        let rows: Vec<NoticeRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM designation_notices WHERE application_id = $1 ORDER BY filed_at, id")))
+                .bind(application_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(notice).collect())
+    }
+
+    /// Marks a notice applied (once: `false` if it already was).
+    pub async fn mark_notice_applied(
+        &self,
+        id: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_write().await?;
+            let changed = sqlx::query("UPDATE designation_notices SET applied_at = $2 WHERE id = $1 AND applied_at IS NULL")
+                .bind(id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Ok(false);
+            }
+            let event = AuditEvent::new(now, actor, "designation.notice_applied", format!("notice:{id}"));
+            append_audit!(tx, event);
+            tx.commit().await?;
+            Ok(true)
+        })
+    }
+}
