@@ -29,8 +29,9 @@ pub const LEASE: time::Duration = time::Duration::minutes(5);
 /// How long a handler may run; shorter than [`LEASE`] with room for recording the result.
 pub const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4 * 60);
 
-/// Jobs claimed per pass; the rest wait for the next pass (or another node).
-const BATCH: i64 = 20;
+/// Jobs run per pass at most, so that a pass ends and shutdown is heard; the rest wait for
+/// the next pass (or another node).
+const PER_PASS: usize = 20;
 
 /// The handlers, by job kind.
 #[derive(Clone, Default)]
@@ -95,38 +96,36 @@ pub fn worker_id() -> String {
 
 /// One pass: claim due jobs (time from state.clock), run each handler, complete or fail it.
 /// Returns how many ran. Tests call this directly with a FixedClock.
+///
+/// Jobs are claimed one at a time, each just before it runs: a claimed batch would hold the
+/// last job's lease while the ones before it ran, and could lose it to another node.
 pub async fn run_due(state: &AppState, jobs: &Jobs, worker: &str) -> Result<usize, StoreError> {
-    let claimed = state
-        .store
-        .claim_due_jobs(worker, state.clock.now(), LEASE, BATCH)
-        .await?;
-    let ran = claimed.len();
-    // A store error on one job does not stop the others: their claims would otherwise wait
-    // out the lease. The first such error is returned once all have run.
-    let mut first_error = None;
-    for job in claimed {
+    let mut ran = 0;
+    while ran < PER_PASS {
+        let Some(job) = state
+            .store
+            .claim_due_jobs(worker, state.clock.now(), LEASE, 1)
+            .await?
+            .pop()
+        else {
+            break;
+        };
+        ran += 1;
         let id = job.id.clone();
         let kind = job.kind.clone();
         let attempt = job.attempts;
-        let recorded = match run_one(state, jobs, job).await {
+        match run_one(state, jobs, job).await {
             Ok(()) => {
+                state.store.complete_job(&id, state.clock.now()).await?;
                 tracing::info!(job_id = %id, kind = %kind, attempt, "job done");
-                state.store.complete_job(&id, state.clock.now()).await
             }
             Err(error) => {
                 tracing::warn!(job_id = %id, kind = %kind, attempt, error = %error, "job failed");
-                state.store.fail_job(&id, &error, state.clock.now()).await
+                state.store.fail_job(&id, &error, state.clock.now()).await?;
             }
-        };
-        if let Err(e) = recorded {
-            tracing::error!(job_id = %id, error = %e, "cannot record the job's result");
-            first_error.get_or_insert(e);
         }
     }
-    match first_error {
-        Some(e) => Err(e),
-        None => Ok(ran),
-    }
+    Ok(ran)
 }
 
 async fn run_one(state: &AppState, jobs: &Jobs, job: Job) -> Result<(), String> {

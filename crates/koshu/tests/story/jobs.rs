@@ -40,6 +40,19 @@ pub async fn jobs_for_tomorrow_run_once_when_their_time_comes(app: TestApp) {
         .await
         .unwrap();
 
+    // Two due today run in one pass, soonest first; tomorrow's waits.
+    for (minutes, payload) in [(5, "today-b"), (10, "today-a")] {
+        app.store
+            .schedule_job(
+                &job("reminder", START - Duration::minutes(minutes), payload),
+                START,
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 2);
+    assert_eq!(*ran.lock().unwrap(), vec!["today-a", "today-b"]);
+    ran.lock().unwrap().clear();
     assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 0);
     app.clock.set(tomorrow - Duration::seconds(1));
     assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 0);
