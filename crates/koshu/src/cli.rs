@@ -354,11 +354,37 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         .await
         .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", config.listen)))?;
     tracing::info!(address = %config.listen, backend = ?store.backend(), "Koshu is serving on {}/", config.public_url());
+    // Scheduled jobs run on every node; the database gives each job to one of them. The
+    // runner stops with the server: the signal is passed on as soon as it arrives.
+    let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
+    let jobs = tokio::spawn(koshu_web::jobs::run_forever(
+        state.clone(),
+        koshu_web::jobs::registry(),
+        koshu_web::jobs::worker_id(),
+        std::time::Duration::from_secs(30),
+        async move {
+            let mut stopped = jobs_stopped;
+            // An error means the sender is gone, i.e. the server stopped: stop too.
+            let _ = stopped.wait_for(|stop| *stop).await;
+        },
+    ));
     // The peer address feeds per-address rate limits on sign-in, sign-up and reset.
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let served = axum::serve(listener, service)
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stop_jobs.send(true);
+        })
+        .await;
+    // A pass under way finishes its jobs; one that hangs is left to its lease (another node,
+    // or this one after a restart, takes it over).
+    if tokio::time::timeout(std::time::Duration::from_secs(30), jobs)
+        .await
+        .is_err()
+    {
+        tracing::warn!("scheduled jobs still running at shutdown were left to their lease");
+    }
+    served?;
     store.close().await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -10,6 +10,7 @@ pub mod catalogue;
 mod db;
 mod error;
 pub mod files;
+pub mod jobs;
 pub mod organisations;
 pub mod notices;
 pub mod outbox;

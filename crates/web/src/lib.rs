@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalogue_sync;
 pub mod clock;
 pub mod error;
+pub mod jobs;
 pub mod lang;
 pub mod mail;
 mod middleware;

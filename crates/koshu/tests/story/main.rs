@@ -10,6 +10,7 @@ mod applications;
 mod catalogue;
 mod designation;
 mod foundation;
+mod jobs;
 mod mail;
 mod matrix;
 mod passkeys;
@@ -73,6 +74,12 @@ stories!(
     accounts::a_provider_registers_and_invites_staff,
     accounts::an_administrator_resets_a_lost_second_factor,
     matrix::every_route_answers_every_role_as_the_table_says,
+    jobs::jobs_for_tomorrow_run_once_when_their_time_comes,
+    jobs::jobs_claimed_by_two_workers_at_once_go_to_one_each,
+    jobs::jobs_that_fail_are_retried_with_backoff_then_given_up,
+    jobs::jobs_without_a_handler_fail_with_a_clear_error,
+    jobs::jobs_whose_lease_expired_are_claimable_again,
+    jobs::jobs_keep_one_pending_job_per_dedupe_key,
 );
 
 /// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.

@@ -1,0 +1,185 @@
+//! Running scheduled jobs (`koshu_store::jobs`): handlers registered by kind, and the loop
+//! every `koshu serve` node runs.
+//!
+//! Every node runs the loop; the database hands each due job to one of them
+//! (`Store::claim_due_jobs`), so adding nodes needs no coordination. Time comes from the
+//! state's clock, so tests move a `FixedClock` and call [`run_due`] themselves.
+//!
+//! A handler gets the application state and the job, and answers `Ok` (the job is done) or
+//! `Err` with a message (the job is retried with backoff, and given up after
+//! `koshu_store::jobs::MAX_ATTEMPTS`, the message kept). It runs on its own task, so a panic
+//! is a failure like any other, and is stopped after [`HANDLER_TIMEOUT`], which is shorter
+//! than the claim's [`LEASE`]: while this node lives, no other node takes its job over.
+
+use crate::AppState;
+use futures::future::BoxFuture;
+use koshu_store::StoreError;
+use koshu_store::jobs::Job;
+use std::collections::HashMap;
+use std::future::Future;
+use std::sync::Arc;
+
+/// Runs one job; `Err` is the reason it failed, kept with the job.
+pub type Handler =
+    Arc<dyn Fn(AppState, Job) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+/// How long a claim holds before another node may take the job (its worker presumably died).
+pub const LEASE: time::Duration = time::Duration::minutes(5);
+
+/// How long a handler may run; shorter than [`LEASE`] with room for recording the result.
+pub const HANDLER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(4 * 60);
+
+/// Jobs run per pass at most, so that a pass ends and shutdown is heard; the rest wait for
+/// the next pass (or another node).
+const PER_PASS: usize = 20;
+
+/// The handlers, by job kind.
+#[derive(Clone, Default)]
+pub struct Jobs {
+    handlers: HashMap<&'static str, Handler>,
+}
+
+impl std::fmt::Debug for Jobs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut kinds: Vec<_> = self.handlers.keys().collect();
+        kinds.sort();
+        f.debug_struct("Jobs").field("kinds", &kinds).finish()
+    }
+}
+
+impl Jobs {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs jobs of `kind` with `handler` (replacing an earlier handler of that kind).
+    pub fn on<F, Fut>(mut self, kind: &'static str, handler: F) -> Self
+    where
+        F: Fn(AppState, Job) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        let handler: Handler = Arc::new(move |state, job| Box::pin(handler(state, job)));
+        self.handlers.insert(kind, handler);
+        self
+    }
+
+    /// The kinds that have a handler, sorted.
+    pub fn kinds(&self) -> Vec<&'static str> {
+        let mut kinds: Vec<_> = self.handlers.keys().copied().collect();
+        kinds.sort_unstable();
+        kinds
+    }
+}
+
+/// The application's jobs: what `koshu serve` runs. Empty for now; the designation lifecycle
+/// (effective dates, reminders) registers its handlers here, one `.on(kind, handler)` each.
+pub fn registry() -> Jobs {
+    Jobs::new()
+}
+
+/// This process's name in `jobs.claimed_by`: host, process id and a random suffix (process
+/// ids repeat across containers and restarts).
+pub fn worker_id() -> String {
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .ok()
+        .map(|h| h.trim().to_owned())
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "localhost".to_owned());
+    let suffix = uuid::Uuid::new_v4().simple().to_string();
+    format!(
+        "{host}/{}/{}",
+        std::process::id(),
+        suffix.get(..8).unwrap_or(&suffix)
+    )
+}
+
+/// One pass: claim due jobs (time from state.clock), run each handler, complete or fail it.
+/// Returns how many ran. Tests call this directly with a FixedClock.
+///
+/// Jobs are claimed one at a time, each just before it runs: a claimed batch would hold the
+/// last job's lease while the ones before it ran, and could lose it to another node.
+pub async fn run_due(state: &AppState, jobs: &Jobs, worker: &str) -> Result<usize, StoreError> {
+    let mut ran = 0;
+    while ran < PER_PASS {
+        let Some(job) = state
+            .store
+            .claim_due_jobs(worker, state.clock.now(), LEASE, 1)
+            .await?
+            .pop()
+        else {
+            break;
+        };
+        ran += 1;
+        let id = job.id.clone();
+        let kind = job.kind.clone();
+        let attempt = job.attempts;
+        match run_one(state, jobs, job).await {
+            Ok(()) => {
+                state.store.complete_job(&id, state.clock.now()).await?;
+                tracing::info!(job_id = %id, kind = %kind, attempt, "job done");
+            }
+            Err(error) => {
+                tracing::warn!(job_id = %id, kind = %kind, attempt, error = %error, "job failed");
+                state.store.fail_job(&id, &error, state.clock.now()).await?;
+            }
+        }
+    }
+    Ok(ran)
+}
+
+async fn run_one(state: &AppState, jobs: &Jobs, job: Job) -> Result<(), String> {
+    let Some(handler) = jobs.handlers.get(job.kind.as_str()) else {
+        // Say which kinds this node knows: during a rolling upgrade an older node may claim a
+        // newer kind; the retry will likely land on a newer node.
+        return Err(format!(
+            "no handler for job kind {:?} on this node (known: {})",
+            job.kind,
+            if jobs.handlers.is_empty() {
+                "none".to_owned()
+            } else {
+                jobs.kinds().join(", ")
+            }
+        ));
+    };
+    let task = tokio::spawn(handler(state.clone(), job));
+    let abort = task.abort_handle();
+    match tokio::time::timeout(HANDLER_TIMEOUT, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) if e.is_panic() => Err("the handler panicked".to_owned()),
+        Ok(Err(e)) => Err(format!("the handler did not finish: {e}")),
+        Err(_) => {
+            abort.abort();
+            Err(format!(
+                "the handler ran longer than {} s and was stopped",
+                HANDLER_TIMEOUT.as_secs()
+            ))
+        }
+    }
+}
+
+/// The loop `koshu serve` runs: run_due every `every` (e.g. 30 s) until the shutdown signal.
+/// A pass under way is finished first, so no claimed job is left to wait for its lease.
+pub async fn run_forever(
+    state: AppState,
+    jobs: Jobs,
+    worker: String,
+    every: std::time::Duration,
+    shutdown: impl Future<Output = ()>,
+) {
+    tracing::info!(worker = %worker, kinds = ?jobs.kinds(), "scheduled jobs runner started");
+    let mut ticker = tokio::time::interval(every);
+    // After a long pass, wait a whole period rather than running the missed ones back to back.
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        tokio::select! {
+            () = &mut shutdown => break,
+            _ = ticker.tick() => {}
+        }
+        if let Err(e) = run_due(&state, &jobs, &worker).await {
+            tracing::error!(error = %e, "running scheduled jobs failed");
+        }
+    }
+    tracing::info!(worker = %worker, "scheduled jobs runner stopped");
+}
