@@ -52,8 +52,18 @@ type NoticeRow = (
 const COLUMNS: &str = "id, application_id, number, kind, document, items, measures, effective_on, filed_at, applied_at";
 
 fn notice(row: NoticeRow) -> Notice {
-    let (id, application_id, number, kind, document, items, measures, effective_on, filed_at, applied_at) =
-        row;
+    let (
+        id,
+        application_id,
+        number,
+        kind,
+        document,
+        items,
+        measures,
+        effective_on,
+        filed_at,
+        applied_at,
+    ) = row;
     Notice {
         id,
         application_id,

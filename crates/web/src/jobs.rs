@@ -71,10 +71,13 @@ impl Jobs {
     }
 }
 
-/// The application's jobs: what `koshu serve` runs. Empty for now; the designation lifecycle
-/// (effective dates, reminders) registers its handlers here, one `.on(kind, handler)` each.
+/// The application's jobs: what `koshu serve` runs, one `.on(kind, handler)` each.
 pub fn registry() -> Jobs {
+    use crate::pages::notices;
     Jobs::new()
+        .on(notices::APPLY_CHANGE, notices::apply_change)
+        .on(notices::ABOLISH, notices::abolish)
+        .on(notices::EXPIRE, notices::expire)
 }
 
 /// This process's name in `jobs.claimed_by`: host, process id and a random suffix (process

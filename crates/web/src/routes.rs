@@ -82,7 +82,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 }
 
 pub fn all() -> Routes {
-    use pages::{account, admin, applications, organisations, passkeys, reviews};
+    use pages::{account, admin, applications, notices, organisations, passkeys, reviews};
     Routes::new()
         // Public catalogue.
         .get("/", pages::home)
@@ -181,6 +181,8 @@ pub fn all() -> Routes {
             applications::forms::import,
         )
         .post("/applications/{id}/submit", applications::submit)
+        .post("/applications/{id}/changes", notices::file_change)
+        .post("/applications/{id}/abolition", notices::file_abolition)
         .get(
             "/applications/{id}/versions/{version}",
             applications::version,

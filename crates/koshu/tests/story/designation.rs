@@ -300,12 +300,87 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     let mine = provider.get(&format!("/applications/{id}")).await;
     assert!(mine.body.contains("特講2026-001"));
 
+    // A change of name (C03): filed before its date, public on that date through the job.
+    let jobs = koshu_web::jobs::registry();
+    let renamed = "実践インシデント対応演習（上級）";
+    complete.course.name = renamed.into();
+    app.store
+        .save_draft(&id, &complete, "test", app.clock_now())
+        .await
+        .unwrap();
+    let changes = format!("/applications/{id}/changes");
+    let today = provider
+        .post(&changes, &[("effective_on", "2026-04-01")])
+        .await;
+    assert_eq!(
+        today.status,
+        StatusCode::BAD_REQUEST,
+        "filed before it takes effect"
+    );
+    let filed = provider
+        .post(&changes, &[("effective_on", "2026-05-01")])
+        .await;
+    assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
+    let page = provider.get(&format!("/applications/{id}")).await;
+    assert!(page.body.contains("講習名"), "the changed item is named");
+    assert!(page.body.contains("効力発生待ち"));
+    assert_eq!(
+        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+            .await
+            .unwrap(),
+        0,
+        "not before its date"
+    );
+    app.state.catalogue.catch_up().await.unwrap();
+    let public = Browser::new(&app)
+        .get(&format!("/programmes/{}", d.programme_id))
+        .await;
+    assert!(!public.body.contains(renamed));
+    app.clock
+        .set(time::macros::datetime!(2026-05-01 09:00 +09:00));
+    assert_eq!(
+        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+            .await
+            .unwrap(),
+        1
+    );
+    app.state.catalogue.catch_up().await.unwrap();
+    let public = Browser::new(&app)
+        .get(&format!("/programmes/{}", d.programme_id))
+        .await;
+    assert!(
+        public.body.contains(renamed),
+        "the public page follows on the date"
+    );
+    assert!(public.body.contains("特講2026-001"));
+
+    // A curriculum change that drops the total below 6 hours is not a change (C04).
+    let mut provider = signed_in(&app, &owner).await;
+    let mut shorter = complete.clone();
+    for item in &mut shorter.curriculum {
+        item.minutes = 30;
+    }
+    app.store
+        .save_draft(&id, &shorter, "test", app.clock_now())
+        .await
+        .unwrap();
+    let refused = provider
+        .post(&changes, &[("effective_on", "2026-06-01")])
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.body.contains("新たな応募が必要です"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.body.contains("B01"));
+
     // Revocation under (オ), a year later: the label goes at once, and the provider's new
     // application fails B28 until five years have passed (C06).
     app.clock
         .set(time::macros::datetime!(2027-06-01 10:00 +09:00));
     let mut ministry = signed_in(&app, &reviewer).await;
-    let mut provider = signed_in(&app, &owner).await;
+    provider = signed_in(&app, &owner).await;
     let future = ministry
         .post(
             &format!("{workspace}/revoke"),
@@ -406,6 +481,8 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         "application.request_revision",
         "application.designate",
         "application.revoke",
+        "designation.change_filed",
+        "designation.notice_applied",
         "review.declare_none",
         "review.declare_conflict",
         "review.opinion",

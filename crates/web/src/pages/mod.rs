@@ -5,6 +5,7 @@ pub mod admin;
 pub mod applications;
 pub mod forms;
 mod json_ld;
+pub mod notices;
 pub mod organisations;
 pub mod passkeys;
 pub mod provider;

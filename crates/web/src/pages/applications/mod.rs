@@ -37,7 +37,7 @@ fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppErro
 
 /// What a page does with an application, and so what the policy must allow.
 #[derive(Debug, Clone, Copy)]
-enum Need {
+pub(crate) enum Need {
     View,
     /// A submitted version: the provider's staff, and the ministry that reviews it.
     ViewSubmitted,
@@ -56,7 +56,7 @@ impl Need {
 }
 
 /// The application with its organisation, once `need` is allowed on that organisation.
-async fn load(
+pub(crate) async fn load(
     state: &AppState,
     auth: &AuthContext,
     id: &str,
@@ -83,7 +83,7 @@ async fn load(
 }
 
 /// The draft as the rules see it: with the organisation's current registered details.
-fn as_checked(record: &ApplicationRecord, org: &OrganisationRecord) -> Application {
+pub(crate) fn as_checked(record: &ApplicationRecord, org: &OrganisationRecord) -> Application {
     let mut app = record.draft.clone();
     app.provider.organisation = Some(org.organisation.clone());
     app
@@ -137,7 +137,7 @@ pub(crate) async fn revocations(state: &AppState) -> Result<Vec<RevocationRecord
         .collect()
 }
 
-fn kinds(documents: &[AttachedDocument]) -> Vec<DocumentKind> {
+pub(crate) fn kinds(documents: &[AttachedDocument]) -> Vec<DocumentKind> {
     documents
         .iter()
         .filter_map(|d| DocumentKind::from_code(&d.kind))
@@ -358,6 +358,10 @@ struct ApplicationPage {
     /// After a decision: the reviewer's findings that ask for something (rule, finding, comment).
     findings: Vec<(String, String, String)>,
     designation: Option<(String, String)>,
+    /// Filed change and abolition notices: kind, effective date, what, state.
+    notices: Vec<(String, String, String, String)>,
+    /// Today, as the default of date inputs.
+    today: String,
 }
 
 fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) -> Vec<FieldLink> {
@@ -518,7 +522,44 @@ async fn application_page(
         .designation_of(id)
         .await?
         .map(|d| (d.number, view::date_span(page.lang, d.starts_on, d.ends_on)));
+    let notices = state
+        .store
+        .notices_of(id)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let kind = if n.kind == "change" {
+                page.t("変更届（様式第3号）", "Change notice (様式第3号)")
+            } else {
+                page.t("廃止届（様式第4号）", "Abolition notice (様式第4号)")
+            };
+            let what = if n.kind == "change" {
+                serde_json::from_str::<Vec<String>>(&n.items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| koshu_domain::designation::ChangeItem::from_code(c))
+                    .map(|i| page.t(i.label_ja(), i.label_en()).to_owned())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            } else {
+                n.measures.clone()
+            };
+            let state_label = if n.applied_at.is_some() {
+                page.t("反映済み", "In effect")
+            } else {
+                page.t("効力発生待ち", "Waiting for its date")
+            };
+            (
+                kind.to_owned(),
+                view::date(page.lang, n.effective_on),
+                what,
+                state_label.to_owned(),
+            )
+        })
+        .collect();
     Ok(ApplicationPage {
+        notices,
+        today: view::today(state).to_string(),
         status: page.t(status.label_ja(), status.label_en()).to_owned(),
         can_resubmit: matches!(status, Status::Draft | Status::RevisionRequested),
         decisions,
@@ -559,6 +600,20 @@ pub async fn show(
 ) -> Result<Response, AppError> {
     let notice = match q.done.as_str() {
         "saved" => Some(page.t("保存しました。", "Saved.").to_owned()),
+        "change_filed" => Some(
+            page.t(
+                "変更届を受け付けました。効力発生日に公開情報へ反映されます。",
+                "The change notice is filed. The public page changes on its effective date.",
+            )
+            .to_owned(),
+        ),
+        "abolition_filed" => Some(
+            page.t(
+                "廃止届を受け付けました。効力発生日に講座の一覧から外れます。",
+                "The abolition notice is filed. The course leaves the catalogue on its effective date.",
+            )
+            .to_owned(),
+        ),
         "imported" => Some(
             page.t(
                 "様式（Excel）から取り込みました。自己点検の結果を確認してください。",
