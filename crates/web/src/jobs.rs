@@ -78,6 +78,7 @@ pub fn registry() -> Jobs {
         .on(notices::APPLY_CHANGE, notices::apply_change)
         .on(notices::ABOLISH, notices::abolish)
         .on(notices::EXPIRE, notices::expire)
+        .on(notices::RENEWAL_REMINDER, notices::remind_renewal)
 }
 
 /// This process's name in `jobs.claimed_by`: host, process id and a random suffix (process

@@ -60,6 +60,36 @@ pub fn reset_password(state: &AppState, to: &str, token: &str) -> Mail {
     }
 }
 
+/// C02: the final year of a designation has begun; a renewal application is due.
+pub fn renewal_due(
+    state: &AppState,
+    to: &str,
+    course: &str,
+    number: &str,
+    ends_on: &str,
+    application_id: &str,
+) -> Mail {
+    let url = format!(
+        "{}/applications/{application_id}",
+        state.settings.public_url
+    );
+    Mail {
+        to: to.to_owned(),
+        subject: format!("【Koshu】特定講習の更新時期です（{number}） / Time to renew a designation"),
+        body: format!(
+            "特定講習「{course}」（{number}）の対象期間は {ends_on} までです。
+対象期間の最終年度に入りました。引き続き特定講習とするには、募集期間内に更新の応募をしてください（現在の申請内容を引き継いで作成できます）。
+
+{url}
+
+---
+
+The designation of \"{course}\" ({number}) runs until {ends_on} and is in its final year. To continue, apply for renewal in the application window; Koshu can start the renewal from the current application.
+{SIGNATURE}"
+        ),
+    }
+}
+
 pub fn invitation(
     state: &AppState,
     to: &str,

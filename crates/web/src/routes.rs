@@ -183,6 +183,7 @@ pub fn all() -> Routes {
         .post("/applications/{id}/submit", applications::submit)
         .post("/applications/{id}/changes", notices::file_change)
         .post("/applications/{id}/abolition", notices::file_abolition)
+        .post("/applications/{id}/renewal", notices::renew)
         .get(
             "/applications/{id}/versions/{version}",
             applications::version,

@@ -608,9 +608,56 @@ pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) 
     );
 }
 
-pub async fn a_designation_expires_after_three_years(app: TestApp) {
-    let (id, _, programme) = designated_course(&app).await;
+pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(app: TestApp) {
+    let (id, owner, programme) = designated_course(&app).await;
     let jobs = koshu_web::jobs::registry();
+    let renewal = format!("/applications/{id}/renewal");
+    // Before the final year: no reminder, and no renewal yet (C02).
+    app.clock
+        .set(time::macros::datetime!(2028-03-31 12:00 +09:00));
+    assert_eq!(
+        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+            .await
+            .unwrap(),
+        0
+    );
+    let mut provider = signed_in(&app, &owner).await;
+    let early = provider.post(&renewal, &[]).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST);
+    // The final year: the owners are reminded, and the renewal starts from the current course.
+    app.clock
+        .set(time::macros::datetime!(2028-04-01 00:10 +09:00));
+    assert_eq!(
+        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+            .await
+            .unwrap(),
+        1
+    );
+    let mails = app.store.outbox(50, 0).await.unwrap();
+    assert!(
+        mails
+            .iter()
+            .any(|m| m.to_address == "owner@closing.example.jp"
+                && m.subject.contains("更新")
+                && m.body.contains("2029年3月31日"))
+    );
+    let mut provider = signed_in(&app, &owner).await;
+    let page = provider.get(&format!("/applications/{id}")).await;
+    assert!(page.body.contains("更新の申請書を作る"));
+    let renewed = provider.post(&renewal, &[]).await;
+    assert_eq!(renewed.status, StatusCode::SEE_OTHER, "{}", renewed.body);
+    let new_id = location(&renewed)
+        .strip_prefix("/applications/")
+        .unwrap()
+        .to_owned();
+    let copy = app.store.application(&new_id).await.unwrap().unwrap();
+    assert_eq!(copy.status, "draft");
+    assert_eq!(copy.draft.course.name, "閉講予定の演習");
+    assert_eq!(
+        copy.draft.curriculum.len(),
+        complete_for(CORPORATE_NUMBER, "x").curriculum.len()
+    );
+    // The period ends: the day after its last day the course is no longer a 特定講習.
     app.clock
         .set(time::macros::datetime!(2029-03-31 23:00 +09:00));
     assert_eq!(

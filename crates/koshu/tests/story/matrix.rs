@@ -110,6 +110,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/applications/{id}/submit", [L, D, D, D, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/changes", [L, D, D, D, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/abolition", [L, D, D, D, A, D, D, T, D, D]),
+    ("POST", "/applications/{id}/renewal", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/documents", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/documents", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/documents/{file}", [L, D, A, A, A, D, D, T, D, D]),

@@ -16,7 +16,7 @@ use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::catalogue::Designation;
 use koshu_domain::designation::lifecycle::{
-    ChangeVerdict, Event, Status, assess_change, transition,
+    ChangeVerdict, DesignationPeriod, Event, Status, assess_change, transition,
 };
 use koshu_domain::designation::{Application, RuleContext, publish};
 use koshu_store::jobs::{Job, NewJob};
@@ -28,6 +28,7 @@ use time::{Date, OffsetDateTime};
 pub const APPLY_CHANGE: &str = "designation.apply_change";
 pub const ABOLISH: &str = "designation.abolish";
 pub const EXPIRE: &str = "designation.expire";
+pub const RENEWAL_REMINDER: &str = "designation.renewal_reminder";
 const SYSTEM: &str = "system:jobs";
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -282,32 +283,121 @@ pub async fn file_abolition(
     .into_response())
 }
 
-/// At designation: the job that ends the period (C01) the day after its last day.
-pub async fn schedule_expiry(
+/// At designation: the reminder when the final year begins (C02) and the end of the period
+/// the day after its last day (C01).
+pub async fn schedule_period(
     state: &AppState,
     application_id: &str,
-    ends_on: Date,
+    period: DesignationPeriod,
     now: OffsetDateTime,
 ) -> Result<(), AppError> {
     let payload = serde_json::to_string(&ExpiryPayload {
         application: application_id.to_owned(),
     })
     .map_err(AppError::internal)?;
-    let key = format!("expiry:{application_id}");
-    let day = ends_on.next_day().unwrap_or(ends_on);
+    let end = period.ends_on.next_day().unwrap_or(period.ends_on);
+    for (kind, day, key) in [
+        (
+            RENEWAL_REMINDER,
+            period.final_year_starts_on(),
+            format!("renewal:{application_id}"),
+        ),
+        (EXPIRE, end, format!("expiry:{application_id}")),
+    ] {
+        state
+            .store
+            .schedule_job(
+                &NewJob {
+                    kind,
+                    run_at: start_of(day),
+                    payload: &payload,
+                    dedupe_key: Some(&key),
+                },
+                now,
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// C02: the final year has begun: the organisation's owners are told to renew.
+pub async fn remind_renewal(state: AppState, job: Job) -> Result<(), String> {
+    let payload: ExpiryPayload = serde_json::from_str(&job.payload).map_err(failure)?;
+    let record = state
+        .store
+        .application(&payload.application)
+        .await
+        .map_err(failure)?
+        .ok_or("the application is gone")?;
+    let Some(d) = state
+        .store
+        .designation_of(&record.id)
+        .await
+        .map_err(failure)?
+        .filter(|d| d.ended_on.is_none() && record.status == Status::Designated.code())
+    else {
+        return Ok(());
+    };
+    let ends_on = view::date(crate::lang::Lang::Ja, d.ends_on);
+    for member in state
+        .store
+        .staff_of(&record.organisation_id)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .filter(|m| m.role == koshu_domain::access::OrgRole::Owner)
+    {
+        let mail = crate::mail::renewal_due(
+            &state,
+            member.email.as_str(),
+            &record.title,
+            &d.number,
+            &ends_on,
+            &record.id,
+        );
+        crate::mail::send(&state, mail)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// C02: in the final year, a renewal application starts from the course as it stands.
+pub async fn renew(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (record, _) = applications::load(&state, &auth, &id, Need::Edit).await?;
+    let me = auth.require(Action::EditApplications(&record.organisation_id))?;
+    let d = designated(&state, &id, &record.status).await?;
+    let period = DesignationPeriod {
+        starts_on: d.starts_on,
+        ends_on: d.ends_on,
+    };
+    if !period.in_final_year(view::today(&state)) {
+        return Err(ValidationError::new(
+            "notice.not_final_year",
+            "更新の応募は、対象期間の最終年度に行います。",
+            "Renewal is applied for in the final year of the designation.",
+        )
+        .into());
+    }
+    let mut draft = current_course(&state, &id, &d).await?;
+    draft.provider.organisation = None;
+    let new_id = uuid::Uuid::now_v7().to_string();
     state
         .store
-        .schedule_job(
-            &NewJob {
-                kind: EXPIRE,
-                run_at: start_of(day),
-                payload: &payload,
-                dedupe_key: Some(&key),
-            },
-            now,
+        .create_application(
+            &new_id,
+            &record.organisation_id,
+            &draft,
+            &format!("account:{}", me.account.id),
+            state.clock.now(),
         )
         .await?;
-    Ok(())
+    Ok(Redirect::to(&page.href(&format!("/applications/{new_id}"))).into_response())
 }
 
 // The jobs.

@@ -678,7 +678,7 @@ pub async fn designate(
             now,
         )
         .await?;
-    super::notices::schedule_expiry(&state, &id, period.ends_on, now).await?;
+    super::notices::schedule_period(&state, &id, period, now).await?;
     // Published after the decision is recorded: the catalogue follows the audit feed.
     state
         .store

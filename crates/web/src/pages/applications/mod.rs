@@ -362,6 +362,8 @@ struct ApplicationPage {
     notices: Vec<(String, String, String, String)>,
     /// Today, as the default of date inputs.
     today: String,
+    /// The designation is in its final year: a renewal can start (C02).
+    renewal_due: bool,
 }
 
 fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) -> Vec<FieldLink> {
@@ -517,11 +519,17 @@ async fn application_page(
             .collect(),
         _ => Vec::new(),
     };
-    let designation = state
-        .store
-        .designation_of(id)
-        .await?
-        .map(|d| (d.number, view::date_span(page.lang, d.starts_on, d.ends_on)));
+    let designated = state.store.designation_of(id).await?;
+    let renewal_due = status == Status::Designated
+        && designated.as_ref().is_some_and(|d| {
+            koshu_domain::designation::DesignationPeriod {
+                starts_on: d.starts_on,
+                ends_on: d.ends_on,
+            }
+            .in_final_year(view::today(state))
+        });
+    let designation =
+        designated.map(|d| (d.number, view::date_span(page.lang, d.starts_on, d.ends_on)));
     let notices = state
         .store
         .notices_of(id)
@@ -558,6 +566,7 @@ async fn application_page(
         })
         .collect();
     Ok(ApplicationPage {
+        renewal_due,
         notices,
         today: view::today(state).to_string(),
         status: page.t(status.label_ja(), status.label_en()).to_owned(),
