@@ -74,7 +74,60 @@ pub fn application(
         }
         l.gap(10.0);
     }
-    render(l.finish(), &app.course.name)
+    let title = if app.course.name.is_empty() {
+        "特定講習 応募書類".to_owned()
+    } else {
+        format!("特定講習 応募書類：{}", app.course.name)
+    };
+    render(l.finish(), title)
+}
+
+/// What a decision letter says (B35): to whom, about which version, the outcome and why, and
+/// for a designation its number and period. Dates come as people read them (2026年4月1日).
+#[derive(Debug, Clone)]
+pub struct DecisionLetter<'a> {
+    pub date: &'a str,
+    pub addressee: &'a str,
+    pub course: &'a str,
+    pub version: i64,
+    /// 指定 / 不指定 / 修正依頼 / 取消し …
+    pub outcome: &'a str,
+    pub reasons: &'a str,
+    /// Number and period, for a designation.
+    pub designation: Option<(&'a str, &'a str)>,
+}
+
+/// The ministry's letter on a decision, as an A4 PDF.
+pub fn decision_letter(letter: &DecisionLetter<'_>) -> Result<Vec<u8>, FormsError> {
+    let mut l = Layout::new();
+    l.text_line(MARGIN_X, letter.date, 10.5);
+    l.gap(6.0);
+    l.text_line(MARGIN_X, &format!("{}　御中", letter.addressee), 12.0);
+    l.gap(12.0);
+    l.text_line(
+        MARGIN_X,
+        "情報処理安全確保支援士『特定講習』の応募に対する審査結果について（通知）",
+        14.0,
+    );
+    l.gap(10.0);
+    l.text_line(
+        MARGIN_X,
+        "貴法人から応募のあった下記の講習について、審査の結果を次のとおり通知します。",
+        10.5,
+    );
+    l.gap(8.0);
+    l.section("記");
+    l.labelled("講習名", letter.course);
+    l.labelled("審査の対象", &format!("第{}版", letter.version));
+    l.labelled("結果", letter.outcome);
+    if let Some((number, period)) = letter.designation {
+        l.labelled("指定番号", number);
+        l.labelled("対象期間", period);
+    }
+    l.labelled("理由", letter.reasons);
+    l.gap(16.0);
+    l.text_line(MARGIN_X, "経済産業省", 10.5);
+    render(l.finish(), format!("審査結果通知：{}", letter.course))
 }
 
 /// What to draw, in page coordinates (origin top left, y down, baseline for text).
@@ -386,15 +439,10 @@ fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
     out
 }
 
-fn render(pages: Vec<Vec<Op>>, course: &str) -> Result<Vec<u8>, FormsError> {
+fn render(pages: Vec<Vec<Op>>, title: String) -> Result<Vec<u8>, FormsError> {
     let font = Font::new(Data::from(FONT), 0)
         .ok_or_else(|| FormsError::Pdf("the embedded font cannot be read".to_owned()))?;
     let mut doc = Document::new();
-    let title = if course.is_empty() {
-        "特定講習 応募書類".to_owned()
-    } else {
-        format!("特定講習 応募書類：{course}")
-    };
     doc.set_metadata(
         Metadata::new()
             .title(title)

@@ -13,6 +13,60 @@ fn tool_required(var: &str) -> bool {
     std::env::var(var).is_ok_and(|v| v == "1")
 }
 
+/// The text pdftotext reads from `pdf`; `None` (skipped, with the reason) without the tool.
+fn pdf_text(pdf: &[u8]) -> Option<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output();
+    match out {
+        Ok(out) if out.status.success() => Some(String::from_utf8(out.stdout).unwrap()),
+        other => {
+            assert!(
+                !tool_required("KOSHU_TEST_REQUIRE_PDFTOTEXT"),
+                "pdftotext is required (KOSHU_TEST_REQUIRE_PDFTOTEXT=1) but failed: {other:?}"
+            );
+            eprintln!(
+                "skipped: pdftotext is not available ({other:?}); apt-get install poppler-utils"
+            );
+            None
+        }
+    }
+}
+
+#[test]
+fn a_decision_letter_names_the_course_the_outcome_and_the_designation() {
+    let pdf = koshu_forms::pdf::decision_letter(&koshu_forms::pdf::DecisionLetter {
+        date: "2026年4月1日",
+        addressee: "株式会社サイバー研修",
+        course: "実践インシデント対応演習",
+        version: 2,
+        outcome: "指定",
+        reasons: "募集等要領の要件を満たすため。",
+        designation: Some(("特講2026-001", "2026年4月1日〜2029年3月31日")),
+    })
+    .unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let Some(text) = pdf_text(&pdf) else {
+        return;
+    };
+    for expected in [
+        "株式会社サイバー研修",
+        "審査結果について（通知）",
+        "実践インシデント対応演習",
+        "第2版",
+        "特講2026-001",
+        "2029年3月31日",
+        "経済産業省",
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+}
+
 #[test]
 fn pdf_has_japanese_text_and_page_numbers() {
     let today = date!(2026 - 04 - 01);
@@ -28,28 +82,9 @@ fn pdf_has_japanese_text_and_page_numbers() {
     let pdf = koshu_forms::pdf::application(&app, &checks, &taxonomy).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
 
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("application.pdf");
-    std::fs::write(&path, &pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output();
-    let out = match out {
-        Ok(out) if out.status.success() => out,
-        other => {
-            assert!(
-                !tool_required("KOSHU_TEST_REQUIRE_PDFTOTEXT"),
-                "pdftotext is required (KOSHU_TEST_REQUIRE_PDFTOTEXT=1) but failed: {other:?}"
-            );
-            eprintln!(
-                "skipped: pdftotext is not available ({other:?}); apt-get install poppler-utils"
-            );
-            return;
-        }
+    let Some(text) = pdf_text(&pdf) else {
+        return;
     };
-    let text = String::from_utf8(out.stdout).unwrap();
     for expected in [
         "特定講習 応募書類",
         app.course.name.as_str(),

@@ -175,6 +175,10 @@ pub fn all() -> Routes {
             applications::forms::workbook,
         )
         .get("/applications/{id}/forms.pdf", applications::forms::pdf)
+        .get(
+            "/applications/{id}/decision.pdf",
+            applications::forms::decision_letter,
+        )
         .upload(
             "/applications/{id}/import",
             applications::forms::import_form,

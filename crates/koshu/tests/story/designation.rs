@@ -299,6 +299,11 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     assert!(list.body.contains("指定中"));
     let mine = provider.get(&format!("/applications/{id}")).await;
     assert!(mine.body.contains("特講2026-001"));
+    let letter = provider
+        .get_bytes(&format!("/applications/{id}/decision.pdf"))
+        .await;
+    assert_eq!(letter.0, StatusCode::OK);
+    assert!(letter.1.starts_with(b"%PDF"), "the decision letter");
 
     // A change of name (C03): filed before its date, public on that date through the job.
     let jobs = koshu_web::jobs::registry();

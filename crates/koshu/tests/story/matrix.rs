@@ -105,6 +105,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/applications/{id}/edit/{section}", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/forms.xlsx", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/forms.pdf", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/applications/{id}/decision.pdf", [L, D, A, A, A, D, A, T, D, A]),
     ("GET", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/submit", [L, D, D, D, A, D, D, T, D, D]),

@@ -270,3 +270,66 @@ pub async fn import(
     ))
     .into_response())
 }
+
+/// The ministry's letter on its latest decision (B35), for the provider and the ministry.
+pub async fn decision_letter(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (record, org) = load(&state, &auth, &id, Need::ViewSubmitted).await?;
+    let decision = state
+        .store
+        .decisions(&id)
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)?;
+    let designation = match decision.outcome.as_str() {
+        "designate" => state.store.designation_of(&id).await?.map(|d| {
+            (
+                d.number,
+                crate::view::date_span(crate::lang::Lang::Ja, d.starts_on, d.ends_on),
+            )
+        }),
+        _ => None,
+    };
+    let date = crate::view::date(
+        crate::lang::Lang::Ja,
+        decision.decided_at.to_offset(crate::view::JST).date(),
+    );
+    let ja = PageCtx {
+        lang: crate::lang::Lang::Ja,
+        ..page
+    };
+    let outcome = crate::pages::reviews::outcome_label(&ja, &decision.outcome);
+    let course = record.title.clone();
+    let addressee = org.organisation.name_ja.clone();
+    let reasons = decision.reasons.clone();
+    let version = decision.version;
+    let bytes = blocking(move || {
+        koshu_forms::pdf::decision_letter(&koshu_forms::pdf::DecisionLetter {
+            date: &date,
+            addressee: &addressee,
+            course: &course,
+            version,
+            outcome: &outcome,
+            reasons: &reasons,
+            designation: designation.as_ref().map(|(n, p)| (n.as_str(), p.as_str())),
+        })
+    })
+    .await?;
+    let disposition = super::documents::content_disposition(&format!(
+        "審査結果通知_{}.pdf",
+        record.title.chars().take(60).collect::<String>()
+    ));
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
