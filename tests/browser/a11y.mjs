@@ -106,6 +106,16 @@ async function main() {
       { path: '/admin/accounts', what: 'accounts and roles (administrator)' },
       { path: '/admin/outbox', what: 'outgoing mail (administrator)' },
       { path: '/ministry/organisations', what: 'registered providers (ministry)' },
+      { path: '/ministry/reviews', what: 'review queue with the demo sample (ministry)' },
+      { path: '/designations', what: 'public list of designated courses' },
+    );
+    const review = await firstReview(context, base);
+    signedInPages.push(
+      { path: `/ministry/reviews/${review}`, what: 'review workspace: verdicts, evidence, findings, decisions' },
+      // Its first form assigns the reviewer (the administrator): the review starts, and the
+      // decision forms appear.
+      { path: `/ministry/reviews/${review}`, what: 'review under way: the decision forms', submit: true },
+      { path: `/applications/${review}/versions/1`, what: 'a submitted version, as the ministry sees it' },
     );
     for (const { path, what, status = 200, submit = false } of signedInPages) {
       for (const { lang, url } of LANGS) {
@@ -211,6 +221,20 @@ async function registerOrganisation(context, base) {
     await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
     const match = page.url().match(/\/organisations\/([0-9a-f-]+)$/);
     if (!match) throw new Error(`registration ended at ${page.url()}`);
+    return match[1];
+  } finally {
+    await page.close();
+  }
+}
+
+/** The application id of the first entry in the ministry's review queue (the demo sample). */
+async function firstReview(context, base) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/ministry/reviews`, { waitUntil: 'load' });
+    const href = await page.getAttribute('main table a[href^="/ministry/reviews/"]', 'href');
+    const match = (href ?? '').match(/\/ministry\/reviews\/([0-9a-f-]+)$/);
+    if (!match) throw new Error('the review queue has no application (is the demo sample loaded?)');
     return match[1];
   } finally {
     await page.close();

@@ -112,6 +112,8 @@ enum Failure {
     Store(#[from] koshu_store::StoreError),
     #[error("{0}")]
     Import(#[from] crate::catalogue_import::ImportError),
+    #[error("{0}")]
+    Sample(#[from] crate::demo_application::SampleError),
     #[error("reference data: {0}")]
     Reference(#[from] koshu_domain::taxonomy::ReferenceDataError),
     #[error("{0}")]
@@ -203,6 +205,8 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             let store = crate::open_store(&config).await?;
             let taxonomy = crate::taxonomy()?;
             let summary = load_demo(&store, &taxonomy, clock.now()).await?;
+            let sample =
+                crate::demo_application::load_sample_application(&store, clock.now()).await?;
             let counts = store.catalogue_counts().await?;
             println!(
                 "koshu: demo catalogue loaded: {} created, {} updated, {} unchanged; now {} providers, {} programmes, {} sessions.",
@@ -213,6 +217,11 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
                 counts.programmes,
                 counts.sessions
             );
+            if sample {
+                println!(
+                    "koshu: a sample 特定講習 application is waiting in the ministry's review queue."
+                );
+            }
             store.close().await;
             Ok(ExitCode::SUCCESS)
         }
@@ -327,7 +336,9 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     if demo {
         let taxonomy = crate::taxonomy()?;
         let summary = load_demo(&store, &taxonomy, clock.now()).await?;
+        let sample = crate::demo_application::load_sample_application(&store, clock.now()).await?;
         tracing::info!(
+            sample_application_created = sample,
             created = summary.created,
             updated = summary.updated,
             unchanged = summary.unchanged,

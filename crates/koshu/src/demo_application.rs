@@ -1,0 +1,123 @@
+//! A sample 特定講習 application for the demo, submitted and waiting in the ministry's review
+//! queue, so that a reviewer trying Koshu has something to review. It is plainly marked as a
+//! sample (a fictitious provider, 「サンプル」 in its name), unlike the catalogue's demo data,
+//! which comes from the seeds. Loading it twice changes nothing.
+
+use koshu_domain::designation::application::{DisqualificationDeclaration, DisqualificationItem};
+use koshu_domain::designation::fixtures::{MEMBER_CORPORATE_NUMBER, complete_application};
+use koshu_domain::designation::{DocumentKind, lifecycle};
+use koshu_domain::types::CorporateNumber;
+use koshu_store::accounts::NewAccount;
+use koshu_store::reviews::Move;
+use koshu_store::{Store, StoreError};
+use time::OffsetDateTime;
+
+/// The sample provider's 法人番号 base (its check digit is computed): not a real company's.
+const SAMPLE_BASE: &str = "700000000001";
+const ACTOR: &str = "system:demo";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SampleError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the sample is not valid: {0}")]
+    Invalid(String),
+}
+
+/// Loads the sample; `true` when it was created now, `false` when it was there already.
+pub async fn load_sample_application(
+    store: &Store,
+    now: OffsetDateTime,
+) -> Result<bool, SampleError> {
+    let number =
+        CorporateNumber::from_base(SAMPLE_BASE).map_err(|e| SampleError::Invalid(e.message_en))?;
+    if store
+        .organisations()
+        .await?
+        .iter()
+        .any(|o| o.organisation.corporate_number == number)
+    {
+        return Ok(false);
+    }
+    let today = now.to_offset(time::macros::offset!(+9)).date();
+    let mut app = complete_application(today);
+    let mut org = app
+        .provider
+        .organisation
+        .take()
+        .ok_or_else(|| SampleError::Invalid("the fixture has no organisation".into()))?;
+    org.corporate_number = number.clone();
+    org.name_ja = format!("（サンプル）{}", org.name_ja);
+    app.provider.declarations = [number.as_str(), MEMBER_CORPORATE_NUMBER]
+        .into_iter()
+        .map(|n| DisqualificationDeclaration {
+            corporate_number: n.to_owned(),
+            not_applicable: DisqualificationItem::ALL.to_vec(),
+        })
+        .collect();
+    app.course.name = format!("（サンプル）{}", app.course.name);
+
+    // An owner nobody can sign in as: its password is random and never shown.
+    let owner = uuid::Uuid::now_v7().to_string();
+    let email = koshu_domain::access::Email::parse("sample-provider@example.jp")
+        .map_err(|e| SampleError::Invalid(e.message_en))?;
+    let password_hash = koshu_web::auth::password::hash(uuid::Uuid::new_v4().to_string())
+        .await
+        .map_err(|e| SampleError::Invalid(e.to_string()))?;
+    store
+        .create_account(
+            &NewAccount {
+                id: owner.clone(),
+                email,
+                display_name: "サンプル講座提供者".into(),
+                password_hash,
+            },
+            now,
+        )
+        .await?;
+    let org_id = uuid::Uuid::now_v7().to_string();
+    store
+        .register_organisation(&org_id, &org, &owner, now)
+        .await?;
+    let id = uuid::Uuid::now_v7().to_string();
+    store
+        .create_application(&id, &org_id, &app, ACTOR, now)
+        .await?;
+    for kind in DocumentKind::ALL
+        .into_iter()
+        .filter(|k| k.required_for(&app))
+    {
+        let name = format!("（サンプル）{}.txt", kind.label_ja());
+        let body = format!("これはデモ用のサンプル資料です：{}", kind.label_ja());
+        let file = store
+            .save_file(
+                &name,
+                "text/plain; charset=utf-8",
+                body.into_bytes().into(),
+                ACTOR,
+                now,
+            )
+            .await?;
+        store
+            .attach_document(&id, &file.id, kind.code(), ACTOR, now)
+            .await?;
+    }
+    app.provider.organisation = Some(org);
+    let event = lifecycle::Event::Submit;
+    let to = lifecycle::transition(lifecycle::Status::Draft, &event)
+        .map_err(|e| SampleError::Invalid(e.to_string()))?;
+    store
+        .submit_application(
+            &id,
+            &app,
+            Move {
+                from: lifecycle::Status::Draft.code(),
+                to: to.code(),
+                event: event.name(),
+            },
+            ACTOR,
+            now,
+        )
+        .await?;
+    Ok(true)
+}
