@@ -112,12 +112,27 @@ async function main() {
     const review = await firstReview(context, base);
     signedInPages.push(
       { path: `/ministry/reviews/${review}`, what: 'review workspace: verdicts, evidence, findings, decisions' },
-      // Its first form assigns the reviewer (the administrator): the review starts, and the
-      // decision forms appear.
-      { path: `/ministry/reviews/${review}`, what: 'review under way: the decision forms', submit: true },
+      { path: '/reviews', what: 'reviews an expert is asked for', before: () => askExpert(context, base, review) },
+      { path: `/reviews/${review}`, what: 'expert: the conflict-of-interest declaration first' },
+      { path: `/reviews/${review}`, what: 'expert: declaration sent without a choice', submit: true, status: 400 },
       { path: `/applications/${review}/versions/1`, what: 'a submitted version, as the ministry sees it' },
     );
-    for (const { path, what, status = 200, submit = false } of signedInPages) {
+    signedInPages.push(
+      {
+        path: `/reviews/${review}`,
+        what: 'expert: rules, evidence and the opinion form',
+        before: () => declareNoConflict(context, base, review),
+      },
+      // Another ministry person reviews (the administrator is the expert here, and one person
+      // takes one role): the review starts, and the decision forms appear.
+      {
+        path: `/ministry/reviews/${review}`,
+        what: 'review under way: the decision forms',
+        before: () => assignAnotherReviewer(browser, context, base, review),
+      },
+    );
+    for (const { path, what, status = 200, submit = false, before } of signedInPages) {
+      if (before) await before();
       for (const { lang, url } of LANGS) {
         const found = await checkPage(context, base + url(path), { lang, status, submit });
         checked += 1;
@@ -170,7 +185,8 @@ async function becomeAdministrator(context, base) {
   try {
     await page.goto(`${base}/account`, { waitUntil: 'load' });
     const email = (await page.textContent('main dl.details')).match(/[\w.+-]+@example\.jp/)[0];
-    execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'role', email, '--role', 'administrator'], { stdio: 'pipe' });
+    // Also an external expert, so that the expert's pages can be checked too.
+    execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'role', email, '--role', 'administrator', '--expert'], { stdio: 'pipe' });
     await signIn(page, base, email);
     await page.goto(`${base}/account/two-factor`, { waitUntil: 'load' });
     const key = (await page.textContent('code.secret')).replace(/\s+/g, '');
@@ -222,6 +238,58 @@ async function registerOrganisation(context, base) {
     const match = page.url().match(/\/organisations\/([0-9a-f-]+)$/);
     if (!match) throw new Error(`registration ended at ${page.url()}`);
     return match[1];
+  } finally {
+    await page.close();
+  }
+}
+
+/** Asks the signed-in administrator (also an expert) for an opinion, through the workspace. */
+async function askExpert(context, base, review) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/ministry/reviews/${review}`, { waitUntil: 'load' });
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('form:has(#assign-expert) button[type=submit]')]);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Signs up a second person in a browser of their own, makes them a reviewer with `koshu
+ * accounts role`, and assigns them to `review` from the administrator's workspace.
+ */
+async function assignAnotherReviewer(browser, context, base, review) {
+  const email = `reviewer-${Date.now()}@example.jp`;
+  const other = await browser.newContext({ locale: 'ja-JP' });
+  try {
+    await signUpAndSignInOn(await other.newPage(), base, email);
+  } finally {
+    await other.close();
+  }
+  const bin = process.env.KOSHU_TEST_BIN;
+  const dataDir = process.env.KOSHU_TEST_DATA_DIR;
+  execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'role', email, '--role', 'reviewer'], { stdio: 'pipe' });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/ministry/reviews/${review}`, { waitUntil: 'load' });
+    await page.selectOption('#assign-reviewer', { label: `アクセシビリティ 確認（${email}）` });
+    const [response] = await Promise.all([
+      page.waitForNavigation({ waitUntil: 'load' }),
+      page.click('form:has(#assign-reviewer) button[type=submit]'),
+    ]);
+    if (response?.status() !== 200) throw new Error(`assigning the reviewer answered ${response?.status()}`);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The expert declares no conflict of interest, through their own form. */
+async function declareNoConflict(context, base, review) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/reviews/${review}`, { waitUntil: 'load' });
+    await page.check('input[name=conflict][value=none]');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
   } finally {
     await page.close();
   }

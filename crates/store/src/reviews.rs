@@ -286,7 +286,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Assigns a reviewer or an expert (again: no change).
+    /// Assigns a reviewer or an expert. `false` when the person is assigned already (in
+    /// whichever role: one person does not review and advise on the same application).
     pub async fn assign(
         &self,
         id: &str,
@@ -294,7 +295,7 @@ impl Store {
         role: &str,
         actor: &str,
         now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
+    ) -> Result<bool, StoreError> {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
             let inserted = sqlx::query("INSERT INTO review_assignments (application_id, account_id, role, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, account_id) DO NOTHING")
@@ -311,7 +312,7 @@ impl Store {
                 append_audit!(tx, event);
             }
             tx.commit().await?;
-            Ok(())
+            Ok(inserted == 1)
         })
     }
 

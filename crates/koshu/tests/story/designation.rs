@@ -195,6 +195,30 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
             .await;
         assert_eq!(asked.status, StatusCode::SEE_OTHER);
     }
+    // One person, one role: a reviewer who is also an expert advises or reviews, not both.
+    let dual = ministry_person(
+        &app,
+        "兼務 六郎",
+        "dual@meti.example.jp",
+        Some(MinistryRole::Reviewer),
+        true,
+    )
+    .await;
+    let as_expert = ministry
+        .post(
+            &format!("{workspace}/assign"),
+            &[("account_id", &dual), ("role", "expert")],
+        )
+        .await;
+    assert_eq!(as_expert.status, StatusCode::SEE_OTHER);
+    let both = ministry
+        .post(
+            &format!("{workspace}/assign"),
+            &[("account_id", &dual), ("role", "reviewer")],
+        )
+        .await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "one person, one role");
+    assert!(both.body.contains("別の役割"));
     let wrong = ministry
         .post(
             &format!("{workspace}/assign"),
@@ -327,7 +351,10 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         .await;
     assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
     let page = provider.get(&format!("/applications/{id}")).await;
-    assert!(page.body.contains("講習名"), "the changed item is named");
+    assert!(
+        page.body.contains("講習の名称（届出必須）"),
+        "the changed item is named, marked as one that must be notified"
+    );
     assert!(page.body.contains("効力発生待ち"));
     assert_eq!(
         koshu_web::jobs::run_due(&app.state, &jobs, "test")

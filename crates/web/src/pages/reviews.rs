@@ -453,10 +453,26 @@ pub async fn assign(
         return rendered(StatusCode::BAD_REQUEST, view);
     }
     let now = state.clock.now();
-    state
+    let added = state
         .store
         .assign(&id, &input.account_id, &input.role, &actor(me), now)
         .await?;
+    let already = state
+        .store
+        .assignments(&id)
+        .await?
+        .into_iter()
+        .find(|a| a.account_id == input.account_id);
+    if !added && already.as_ref().is_some_and(|a| a.role != input.role) {
+        let error = ValidationError::new(
+            "review.assigned_otherwise",
+            "この人はこの申請に別の役割（審査担当または外部有識者）ですでに割り当てられています。",
+            "This person is already assigned to this application in the other role (reviewer or expert).",
+        )
+        .for_field("account_id");
+        let view = workspace_page(&state, page, &id, &[error]).await?;
+        return rendered(StatusCode::BAD_REQUEST, view);
+    }
     // The first reviewer starts the review.
     if input.role == "reviewer" && application.status == Status::Submitted.code() {
         let event = Event::StartReview;

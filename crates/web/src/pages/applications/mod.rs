@@ -546,7 +546,15 @@ async fn application_page(
                     .unwrap_or_default()
                     .iter()
                     .filter_map(|c| koshu_domain::designation::ChangeItem::from_code(c))
-                    .map(|i| page.t(i.label_ja(), i.label_en()).to_owned())
+                    .map(|i| {
+                        let label = page.t(i.label_ja(), i.label_en());
+                        // C03: items that must always be notified are marked as such.
+                        if i.must_notify() {
+                            format!("{label}{}", page.t("（届出必須）", " (must be notified)"))
+                        } else {
+                            label.to_owned()
+                        }
+                    })
                     .collect::<Vec<_>>()
                     .join("、")
             } else {
