@@ -5,6 +5,7 @@
 //! updates the public catalogue; the handlers are registered in [`crate::jobs::registry`].
 
 use super::applications::{self, Need};
+use super::reviews::as_move;
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::AppError;
@@ -19,9 +20,10 @@ use koshu_domain::designation::lifecycle::{
     ChangeVerdict, DesignationPeriod, Event, Status, assess_change, transition,
 };
 use koshu_domain::designation::{Application, RuleContext, publish};
+use koshu_store::applications::ApplicationRecord;
 use koshu_store::jobs::{Job, NewJob};
-use koshu_store::notices::NewNotice;
-use koshu_store::reviews::{DesignationRecord, Move};
+use koshu_store::notices::{NewNotice, Notice};
+use koshu_store::reviews::DesignationRecord;
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 
@@ -323,12 +325,7 @@ pub async fn schedule_period(
 /// C02: the final year has begun: the organisation's owners are told to renew.
 pub async fn remind_renewal(state: AppState, job: Job) -> Result<(), String> {
     let payload: ExpiryPayload = serde_json::from_str(&job.payload).map_err(failure)?;
-    let record = state
-        .store
-        .application(&payload.application)
-        .await
-        .map_err(failure)?
-        .ok_or("the application is gone")?;
+    let (record, _) = application_of(&state, &payload.application).await?;
     let Some(d) = state
         .store
         .designation_of(&record.id)
@@ -406,8 +403,8 @@ fn failure(e: impl std::fmt::Display) -> String {
     e.to_string()
 }
 
-/// A change takes effect: the public course shows the application as notified.
-pub async fn apply_change(state: AppState, job: Job) -> Result<(), String> {
+/// The job's notice, unless it was applied already (a job may run again).
+async fn pending_notice(state: &AppState, job: &Job) -> Result<Option<Notice>, String> {
     let payload: NoticePayload = serde_json::from_str(&job.payload).map_err(failure)?;
     let notice = state
         .store
@@ -415,9 +412,39 @@ pub async fn apply_change(state: AppState, job: Job) -> Result<(), String> {
         .await
         .map_err(failure)?
         .ok_or("the notice is gone")?;
-    if notice.applied_at.is_some() {
+    Ok(notice.applied_at.is_none().then_some(notice))
+}
+
+async fn mark_applied(
+    state: &AppState,
+    notice: &Notice,
+    now: OffsetDateTime,
+) -> Result<(), String> {
+    state
+        .store
+        .mark_notice_applied(&notice.id, SYSTEM, now)
+        .await
+        .map_err(failure)?;
+    Ok(())
+}
+
+/// The application and its status, for a job.
+async fn application_of(state: &AppState, id: &str) -> Result<(ApplicationRecord, Status), String> {
+    let record = state
+        .store
+        .application(id)
+        .await
+        .map_err(failure)?
+        .ok_or("the application is gone")?;
+    let status = Status::from_code(&record.status).ok_or("unknown status")?;
+    Ok((record, status))
+}
+
+/// A change takes effect: the public course shows the application as notified.
+pub async fn apply_change(state: AppState, job: Job) -> Result<(), String> {
+    let Some(notice) = pending_notice(&state, &job).await? else {
         return Ok(());
-    }
+    };
     let d = state
         .store
         .designation_of(&notice.application_id)
@@ -467,34 +494,16 @@ pub async fn apply_change(state: AppState, job: Job) -> Result<(), String> {
             .await
             .map_err(failure)?;
     }
-    state
-        .store
-        .mark_notice_applied(&notice.id, SYSTEM, now)
-        .await
-        .map_err(failure)?;
-    Ok(())
+    mark_applied(&state, &notice, now).await
 }
 
 /// An abolition takes effect: the designation ends and the course leaves the catalogue (C05).
 pub async fn abolish(state: AppState, job: Job) -> Result<(), String> {
-    let payload: NoticePayload = serde_json::from_str(&job.payload).map_err(failure)?;
-    let notice = state
-        .store
-        .notice(&payload.notice)
-        .await
-        .map_err(failure)?
-        .ok_or("the notice is gone")?;
-    if notice.applied_at.is_some() {
+    let Some(notice) = pending_notice(&state, &job).await? else {
         return Ok(());
-    }
+    };
     let now = state.clock.now();
-    let record = state
-        .store
-        .application(&notice.application_id)
-        .await
-        .map_err(failure)?
-        .ok_or("the application is gone")?;
-    let from = Status::from_code(&record.status).ok_or("unknown status")?;
+    let (_, from) = application_of(&state, &notice.application_id).await?;
     let event = Event::Abolish {
         effective_on: notice.effective_on,
     };
@@ -508,11 +517,7 @@ pub async fn abolish(state: AppState, job: Job) -> Result<(), String> {
                 "abolished",
                 "abolish",
                 &notice.measures,
-                Move {
-                    from: from.code(),
-                    to: to.code(),
-                    event: event.name(),
-                },
+                as_move(from, to, &event),
                 SYSTEM,
                 now,
             )
@@ -534,24 +539,13 @@ pub async fn abolish(state: AppState, job: Job) -> Result<(), String> {
             }
         }
     }
-    state
-        .store
-        .mark_notice_applied(&notice.id, SYSTEM, now)
-        .await
-        .map_err(failure)?;
-    Ok(())
+    mark_applied(&state, &notice, now).await
 }
 
 /// The period ends (C01): the course is no longer a 特定講習; it stays listed without the label.
 pub async fn expire(state: AppState, job: Job) -> Result<(), String> {
     let payload: ExpiryPayload = serde_json::from_str(&job.payload).map_err(failure)?;
-    let record = state
-        .store
-        .application(&payload.application)
-        .await
-        .map_err(failure)?
-        .ok_or("the application is gone")?;
-    let from = Status::from_code(&record.status).ok_or("unknown status")?;
+    let (record, from) = application_of(&state, &payload.application).await?;
     let event = Event::Expire;
     let Ok(to) = transition(from, &event) else {
         // Abolished or revoked before the period ended: nothing to do.
@@ -560,16 +554,7 @@ pub async fn expire(state: AppState, job: Job) -> Result<(), String> {
     let now = state.clock.now();
     state
         .store
-        .move_application(
-            &record.id,
-            Move {
-                from: from.code(),
-                to: to.code(),
-                event: event.name(),
-            },
-            SYSTEM,
-            now,
-        )
+        .move_application(&record.id, as_move(from, to, &event), SYSTEM, now)
         .await
         .map_err(failure)?;
     if let Some(d) = state
