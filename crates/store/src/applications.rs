@@ -5,6 +5,7 @@
 
 use crate::audit::append_audit;
 use crate::db::{BeginWrite, on_db};
+use crate::reviews::move_status;
 use crate::{Store, StoreError};
 use koshu_domain::audit::{AuditEvent, digest_of};
 use koshu_domain::designation::Application;
@@ -230,16 +231,7 @@ impl Store {
                 .fetch_one(&mut *tx)
                 .await?;
             let version = latest.unwrap_or(0) + 1;
-            let moved = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
-                .bind(id)
-                .bind(m.from)
-                .bind(m.to)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if moved == 0 {
-                return Err(StoreError::Conflict("status".into()));
-            }
+            move_status!(tx, id, m);
             sqlx::query("INSERT INTO application_versions (application_id, version, document, documents, digest, submitted_by, submitted_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
                 .bind(id)
                 .bind(version)

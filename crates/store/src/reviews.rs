@@ -132,6 +132,26 @@ fn designation(row: DesignationRow) -> DesignationRecord {
 
 const DESIGNATION_COLUMNS: &str = "number, application_id, organisation_id, programme_id, version, starts_on, ends_on, designated_at, ended_on, end_reason";
 
+/// Moves application `$id`'s status as the domain's `Move` `$m` says, inside the write
+/// transaction `$tx`; returns `Conflict` from the enclosing function when the status is no
+/// longer `$m.from` (a concurrent move won).
+macro_rules! move_status {
+    ($tx:expr, $id:expr, $m:expr) => {{
+        let changed =
+            sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
+                .bind($id)
+                .bind($m.from)
+                .bind($m.to)
+                .execute(&mut *$tx)
+                .await?
+                .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::Conflict("status".into()));
+        }
+    }};
+}
+pub(crate) use move_status;
+
 fn subject(id: &str) -> String {
     format!("application:{id}")
 }
@@ -168,16 +188,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
-                .bind(id)
-                .bind(m.from)
-                .bind(m.to)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::Conflict("status".into()));
-            }
+            move_status!(tx, id, m);
             append_audit!(tx, move_event(now, actor, id, m));
             tx.commit().await?;
             Ok(())
@@ -200,16 +211,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         on_db!(&self.db, pool => {
             let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
-                .bind(id)
-                .bind(m.from)
-                .bind(m.to)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::Conflict("status".into()));
-            }
+            move_status!(tx, id, m);
             sqlx::query("INSERT INTO review_decisions (application_id, version, outcome, reasons, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(id)
                 .bind(version)
@@ -560,16 +562,7 @@ impl Store {
             let Some((id, version)) = row else {
                 return Err(StoreError::NotFound);
             };
-            let changed = sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
-                .bind(&id)
-                .bind(m.from)
-                .bind(m.to)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::Conflict("status".into()));
-            }
+            move_status!(tx, &id, m);
             sqlx::query("UPDATE designations SET ended_on = $2, end_reason = $3 WHERE number = $1")
                 .bind(number)
                 .bind(ended_on)
