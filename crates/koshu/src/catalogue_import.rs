@@ -54,6 +54,9 @@ impl ImportSummary {
     }
 }
 
+/// Records written per unit of work.
+const IMPORT_BATCH: usize = 200;
+
 pub async fn import_catalogue(
     store: &Store,
     taxonomy: &Taxonomy,
@@ -65,11 +68,22 @@ pub async fn import_catalogue(
     let catalogue =
         parse_catalogue(providers_toml, programmes_toml, taxonomy).map_err(ImportError::Invalid)?;
     let mut summary = ImportSummary::default();
-    for provider in &catalogue.providers {
-        summary.count(store.upsert_provider(provider, actor, now).await?);
+    // A unit of work per batch: one commit per record is what made a large import slow, and
+    // one for all would hold the write lock for the whole file. Providers go first, so the
+    // programmes that refer to them find them committed.
+    for batch in catalogue.providers.chunks(IMPORT_BATCH) {
+        let mut unit = store.write().await?;
+        for provider in batch {
+            summary.count(unit.upsert_provider(provider, actor, now).await?);
+        }
+        unit.commit().await?;
     }
-    for programme in &catalogue.programmes {
-        summary.count(store.upsert_programme(programme, actor, now).await?);
+    for batch in catalogue.programmes.chunks(IMPORT_BATCH) {
+        let mut unit = store.write().await?;
+        for programme in batch {
+            summary.count(unit.upsert_programme(programme, actor, now).await?);
+        }
+        unit.commit().await?;
     }
     Ok(summary)
 }

@@ -5,7 +5,7 @@ use crate::config::{Config, LogFormat};
 use clap::{Parser, Subcommand};
 use koshu_store::audit::AuditVerdict;
 use koshu_web::app;
-use koshu_web::clock::{Clock, SystemClock};
+use koshu_workflow::clock::{Clock, SystemClock};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -368,10 +368,10 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     // Scheduled jobs run on every node; the database gives each job to one of them. The
     // runner stops with the server: the signal is passed on as soon as it arrives.
     let (stop_jobs, jobs_stopped) = tokio::sync::watch::channel(false);
-    let jobs = tokio::spawn(koshu_web::jobs::run_forever(
-        state.clone(),
-        koshu_web::jobs::registry(),
-        koshu_web::jobs::worker_id(),
+    let jobs = tokio::spawn(koshu_workflow::jobs::run_forever(
+        state.workflow.clone(),
+        koshu_workflow::jobs::registry(),
+        koshu_workflow::jobs::worker_id(),
         std::time::Duration::from_secs(30),
         async move {
             let mut stopped = jobs_stopped;

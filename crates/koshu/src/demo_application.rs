@@ -76,13 +76,8 @@ pub async fn load_sample_application(
         )
         .await?;
     let org_id = uuid::Uuid::now_v7().to_string();
-    store
-        .register_organisation(&org_id, &org, &owner, now)
-        .await?;
     let id = uuid::Uuid::now_v7().to_string();
-    store
-        .create_application(&id, &org_id, &app, ACTOR, now)
-        .await?;
+    let mut files = Vec::new();
     for kind in DocumentKind::ALL
         .into_iter()
         .filter(|k| k.required_for(&app))
@@ -98,26 +93,23 @@ pub async fn load_sample_application(
                 now,
             )
             .await?;
-        store
-            .attach_document(&id, &file.id, kind.code(), ACTOR, now)
+        files.push((file.id, kind));
+    }
+    let submit = Move::of(lifecycle::Status::Draft, &lifecycle::Event::Submit)
+        .map_err(|e| SampleError::Invalid(e.to_string()))?;
+    // The sample's organisation, draft, documents and submission: all or nothing.
+    let mut unit = store.write().await?;
+    unit.register_organisation(&org_id, &org, &owner, now)
+        .await?;
+    unit.create_application(&id, &org_id, &app, ACTOR, now)
+        .await?;
+    for (file_id, kind) in &files {
+        unit.attach_document(&id, file_id, kind.code(), ACTOR, now)
             .await?;
     }
     app.provider.organisation = Some(org);
-    let event = lifecycle::Event::Submit;
-    let to = lifecycle::transition(lifecycle::Status::Draft, &event)
-        .map_err(|e| SampleError::Invalid(e.to_string()))?;
-    store
-        .submit_application(
-            &id,
-            &app,
-            Move {
-                from: lifecycle::Status::Draft.code(),
-                to: to.code(),
-                event: event.name(),
-            },
-            ACTOR,
-            now,
-        )
+    unit.submit_application(&id, &app, submit, ACTOR, now)
         .await?;
+    unit.commit().await?;
     Ok(true)
 }

@@ -24,7 +24,7 @@ pub async fn open_store(config: &config::Config) -> Result<Store, StoreError> {
 /// store, and the clock.
 pub async fn app_state(
     store: Store,
-    clock: Arc<dyn koshu_web::clock::Clock>,
+    clock: Arc<dyn koshu_workflow::clock::Clock>,
     settings: koshu_web::WebSettings,
 ) -> Result<koshu_web::AppState, AppStateError> {
     let taxonomy = taxonomy()?;
@@ -34,13 +34,9 @@ pub async fn app_state(
         index,
     ));
     catalogue.rebuild().await?;
-    Ok(koshu_web::AppState {
-        store,
-        taxonomy,
-        clock,
-        catalogue,
-        settings: Arc::new(settings),
-    })
+    Ok(koshu_web::AppState::new(
+        store, taxonomy, clock, catalogue, settings,
+    ))
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -2,6 +2,7 @@
 //! `koshu_domain::audit`; this module only stores and reads entries.
 
 use crate::db::on_db;
+use crate::unit::{UnitOfWork, write_step};
 use crate::{Store, StoreError};
 use futures::TryStreamExt;
 use koshu_domain::audit::{AuditEntry, AuditEvent, ChainBreak, ChainVerifier};
@@ -88,15 +89,13 @@ macro_rules! select_entries {
 }
 
 impl Store {
-    /// Records an event that changes no table of its own (sign-ins, exports, ...).
+    /// Records an event in a unit of work of its own: for use cases whose only write is the
+    /// audit entry (a sign-in, an export).
     pub async fn record_event(&self, event: AuditEvent) -> Result<i64, StoreError> {
-        use crate::db::BeginWrite;
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let seq = append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(seq)
-        })
+        let mut unit = self.write().await?;
+        let seq = unit.record_event(event).await?;
+        unit.commit().await?;
+        Ok(seq)
     }
 
     /// Walks the log in order, streaming, and reports the first break.
@@ -128,5 +127,15 @@ impl Store {
                 .await?
         });
         Ok(rows.into_iter().map(Into::into).collect())
+    }
+}
+
+impl UnitOfWork {
+    /// Records an event that changes no table of its own (sign-ins, exports, ...).
+    pub async fn record_event(&mut self, event: AuditEvent) -> Result<i64, StoreError> {
+        write_step!(self, "record_event", tx => {
+            let seq = append_audit!(tx, event);
+            Ok(seq)
+        })
     }
 }

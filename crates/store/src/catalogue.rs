@@ -5,7 +5,8 @@
 //! nothing and records nothing, which makes imports and the demo load idempotent.
 
 use crate::audit::append_audit;
-use crate::db::{BeginWrite, on_db};
+use crate::db::on_db;
+use crate::unit::{UnitOfWork, write_step};
 use crate::{Store, StoreError};
 use koshu_domain::audit::{AuditEvent, digest_of};
 use koshu_domain::catalogue::{Programme, ProgrammeWithSessions, Provider, Session, Slug};
@@ -85,173 +86,6 @@ fn yen_i64(y: koshu_domain::types::Yen) -> Option<i64> {
 }
 
 impl Store {
-    pub async fn upsert_provider(
-        &self,
-        provider: &Provider,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<Change, StoreError> {
-        let doc = serde_json::to_string(provider)?;
-        let digest = digest_of(doc.as_bytes());
-        let subject = format!("provider:{}", provider.id);
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM providers WHERE id = $1")
-                .bind(provider.id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let before = before.map(|(d,)| d);
-            if before.as_deref() == Some(digest.as_str()) {
-                return Ok(Change::Unchanged);
-            }
-            sqlx::query(
-                "INSERT INTO providers (id, name_ja, name_en, kind, corporate_number, doc, digest, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                 ON CONFLICT (id) DO UPDATE SET name_ja = excluded.name_ja, name_en = excluded.name_en, \
-                 kind = excluded.kind, corporate_number = excluded.corporate_number, doc = excluded.doc, \
-                 digest = excluded.digest, updated_at = excluded.updated_at",
-            )
-            .bind(provider.id.as_str())
-            .bind(&provider.name_ja)
-            .bind(&provider.name_en)
-            .bind(provider.kind.code())
-            .bind(provider.corporate_number.as_ref().map(ToString::to_string))
-            .bind(&doc)
-            .bind(&digest)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            let change = if before.is_some() { Change::Updated } else { Change::Created };
-            let event = AuditEvent::new(now, actor, "provider.upsert", subject).with_digests(before, Some(digest));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(change)
-        })
-    }
-
-    /// Writes a programme and replaces its sessions, in one audited transaction.
-    pub async fn upsert_programme(
-        &self,
-        item: &ProgrammeWithSessions,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<Change, StoreError> {
-        let p = &item.programme;
-        let doc = serde_json::to_string(p)?;
-        // The digest covers the sessions too: they are published with the programme.
-        let digest = digest_of(serde_json::to_string(item)?.as_bytes());
-        let subject = format!("programme:{}", p.id);
-        let (fee_min, fee_max) = match p.fee.bounds() {
-            Some((lo, hi)) => (yen_i64(lo), yen_i64(hi)),
-            None => (None, None),
-        };
-        let tags: Vec<(&str, &str)> = [
-            ("layer", &p.layers),
-            ("audience", &p.audiences),
-            ("itss_field", &p.itss_fields),
-            ("syllabus_item", &p.syllabus_items),
-        ]
-        .into_iter()
-        .flat_map(|(facet, codes)| codes.iter().map(move |c| (facet, c.as_str())))
-        .collect();
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM programmes WHERE id = $1")
-                .bind(p.id.as_str())
-                .fetch_optional(&mut *tx)
-                .await?;
-            let before = before.map(|(d,)| d);
-            if before.as_deref() == Some(digest.as_str()) {
-                return Ok(Change::Unchanged);
-            }
-            sqlx::query(
-                "INSERT INTO programmes (id, provider_id, title_ja, kind, format, difficulty, fee_min_yen, fee_max_yen, doc, digest, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
-                 ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, title_ja = excluded.title_ja, \
-                 kind = excluded.kind, format = excluded.format, difficulty = excluded.difficulty, \
-                 fee_min_yen = excluded.fee_min_yen, fee_max_yen = excluded.fee_max_yen, doc = excluded.doc, \
-                 digest = excluded.digest, updated_at = excluded.updated_at",
-            )
-            .bind(p.id.as_str())
-            .bind(p.provider.as_str())
-            .bind(&p.title_ja)
-            .bind(&p.kind)
-            .bind(&p.format)
-            .bind(&p.difficulty)
-            .bind(fee_min)
-            .bind(fee_max)
-            .bind(&doc)
-            .bind(&digest)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query("DELETE FROM programme_tags WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
-            for (facet, code) in &tags {
-                sqlx::query("INSERT INTO programme_tags (programme_id, facet, code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                    .bind(p.id.as_str())
-                    .bind(*facet)
-                    .bind(*code)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
-            for (position, s) in item.sessions.iter().enumerate() {
-                sqlx::query(
-                    "INSERT INTO sessions (id, programme_id, position, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja, seats_left, application_deadline) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-                )
-                .bind(s.id.as_str())
-                .bind(p.id.as_str())
-                .bind(i32::try_from(position).unwrap_or(i32::MAX))
-                .bind(s.starts_on)
-                .bind(s.ends_on)
-                .bind(s.prefecture.map(|pref| pref.code()))
-                .bind(&s.city)
-                .bind(&s.venue)
-                .bind(s.online)
-                .bind(s.capacity.and_then(|c| i32::try_from(c).ok()))
-                .bind(&s.note_ja)
-                .bind(s.seats_left.and_then(|c| i32::try_from(c).ok()))
-                .bind(s.application_deadline)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let change = if before.is_some() { Change::Updated } else { Change::Created };
-            let event = AuditEvent::new(now, actor, "programme.upsert", subject).with_digests(before, Some(digest));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(change)
-        })
-    }
-
-    /// Takes a programme (and its sessions) out of the catalogue; the index follows the
-    /// audit entry like any other change. `NotFound` when there is no such programme.
-    pub async fn remove_programme(
-        &self,
-        id: &str,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM programmes WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((before,)) = before else {
-                return Err(StoreError::NotFound);
-            };
-            sqlx::query("DELETE FROM programme_tags WHERE programme_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(id).execute(&mut *tx).await?;
-            sqlx::query("DELETE FROM programmes WHERE id = $1").bind(id).execute(&mut *tx).await?;
-            let event = AuditEvent::new(now, actor, "programme.remove", format!("programme:{id}"))
-                .with_digests(Some(before), None);
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     pub async fn provider(&self, id: &str) -> Result<Option<Provider>, StoreError> {
         let doc: Option<(String,)> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT doc FROM providers WHERE id = $1").bind(id).fetch_optional(pool).await?
@@ -495,5 +329,168 @@ impl Store {
             sqlx::query_as("SELECT id FROM programmes WHERE provider_id = $1").bind(provider).fetch_all(pool).await?
         });
         Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}
+
+impl UnitOfWork {
+    pub async fn upsert_provider(
+        &mut self,
+        provider: &Provider,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Change, StoreError> {
+        let doc = serde_json::to_string(provider)?;
+        let digest = digest_of(doc.as_bytes());
+        let subject = format!("provider:{}", provider.id);
+        write_step!(self, "upsert_provider", tx => {
+            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM providers WHERE id = $1")
+                .bind(provider.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let before = before.map(|(d,)| d);
+            if before.as_deref() == Some(digest.as_str()) {
+                return Ok(Change::Unchanged);
+            }
+            sqlx::query(
+                "INSERT INTO providers (id, name_ja, name_en, kind, corporate_number, doc, digest, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                 ON CONFLICT (id) DO UPDATE SET name_ja = excluded.name_ja, name_en = excluded.name_en, \
+                 kind = excluded.kind, corporate_number = excluded.corporate_number, doc = excluded.doc, \
+                 digest = excluded.digest, updated_at = excluded.updated_at",
+            )
+            .bind(provider.id.as_str())
+            .bind(&provider.name_ja)
+            .bind(&provider.name_en)
+            .bind(provider.kind.code())
+            .bind(provider.corporate_number.as_ref().map(ToString::to_string))
+            .bind(&doc)
+            .bind(&digest)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let change = if before.is_some() { Change::Updated } else { Change::Created };
+            let event = AuditEvent::new(now, actor, "provider.upsert", subject).with_digests(before, Some(digest));
+            append_audit!(tx, event);
+            Ok(change)
+        })
+    }
+
+    /// Writes a programme and replaces its sessions, in one audited transaction.
+    pub async fn upsert_programme(
+        &mut self,
+        item: &ProgrammeWithSessions,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<Change, StoreError> {
+        let p = &item.programme;
+        let doc = serde_json::to_string(p)?;
+        // The digest covers the sessions too: they are published with the programme.
+        let digest = digest_of(serde_json::to_string(item)?.as_bytes());
+        let subject = format!("programme:{}", p.id);
+        let (fee_min, fee_max) = match p.fee.bounds() {
+            Some((lo, hi)) => (yen_i64(lo), yen_i64(hi)),
+            None => (None, None),
+        };
+        let tags: Vec<(&str, &str)> = [
+            ("layer", &p.layers),
+            ("audience", &p.audiences),
+            ("itss_field", &p.itss_fields),
+            ("syllabus_item", &p.syllabus_items),
+        ]
+        .into_iter()
+        .flat_map(|(facet, codes)| codes.iter().map(move |c| (facet, c.as_str())))
+        .collect();
+        write_step!(self, "upsert_programme", tx => {
+            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM programmes WHERE id = $1")
+                .bind(p.id.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+            let before = before.map(|(d,)| d);
+            if before.as_deref() == Some(digest.as_str()) {
+                return Ok(Change::Unchanged);
+            }
+            sqlx::query(
+                "INSERT INTO programmes (id, provider_id, title_ja, kind, format, difficulty, fee_min_yen, fee_max_yen, doc, digest, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) \
+                 ON CONFLICT (id) DO UPDATE SET provider_id = excluded.provider_id, title_ja = excluded.title_ja, \
+                 kind = excluded.kind, format = excluded.format, difficulty = excluded.difficulty, \
+                 fee_min_yen = excluded.fee_min_yen, fee_max_yen = excluded.fee_max_yen, doc = excluded.doc, \
+                 digest = excluded.digest, updated_at = excluded.updated_at",
+            )
+            .bind(p.id.as_str())
+            .bind(p.provider.as_str())
+            .bind(&p.title_ja)
+            .bind(&p.kind)
+            .bind(&p.format)
+            .bind(&p.difficulty)
+            .bind(fee_min)
+            .bind(fee_max)
+            .bind(&doc)
+            .bind(&digest)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("DELETE FROM programme_tags WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
+            for (facet, code) in &tags {
+                sqlx::query("INSERT INTO programme_tags (programme_id, facet, code) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(p.id.as_str())
+                    .bind(*facet)
+                    .bind(*code)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
+            for (position, s) in item.sessions.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO sessions (id, programme_id, position, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja, seats_left, application_deadline) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                )
+                .bind(s.id.as_str())
+                .bind(p.id.as_str())
+                .bind(i32::try_from(position).unwrap_or(i32::MAX))
+                .bind(s.starts_on)
+                .bind(s.ends_on)
+                .bind(s.prefecture.map(|pref| pref.code()))
+                .bind(&s.city)
+                .bind(&s.venue)
+                .bind(s.online)
+                .bind(s.capacity.and_then(|c| i32::try_from(c).ok()))
+                .bind(&s.note_ja)
+                .bind(s.seats_left.and_then(|c| i32::try_from(c).ok()))
+                .bind(s.application_deadline)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let change = if before.is_some() { Change::Updated } else { Change::Created };
+            let event = AuditEvent::new(now, actor, "programme.upsert", subject).with_digests(before, Some(digest));
+            append_audit!(tx, event);
+            Ok(change)
+        })
+    }
+
+    /// Takes a programme (and its sessions) out of the catalogue; the index follows the
+    /// audit entry like any other change. `NotFound` when there is no such programme.
+    pub async fn remove_programme(
+        &mut self,
+        id: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "remove_programme", tx => {
+            let before: Option<(String,)> = sqlx::query_as("SELECT digest FROM programmes WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((before,)) = before else {
+                return Err(StoreError::NotFound);
+            };
+            sqlx::query("DELETE FROM programme_tags WHERE programme_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(id).execute(&mut *tx).await?;
+            sqlx::query("DELETE FROM programmes WHERE id = $1").bind(id).execute(&mut *tx).await?;
+            let event = AuditEvent::new(now, actor, "programme.remove", format!("programme:{id}"))
+                .with_digests(Some(before), None);
+            append_audit!(tx, event);
+            Ok(())
+        })
     }
 }

@@ -20,9 +20,34 @@ pub enum StoreError {
     Corrupt(String),
     #[error("not found")]
     NotFound,
-    /// The change breaks a rule of the stored data; names the rule (`last_owner`, ...).
+    /// The change collides with the stored data (see [`Conflict`]).
     #[error("conflict: {0}")]
-    Conflict(String),
+    Conflict(Conflict),
+    /// A write step of the unit of work failed earlier; nothing of it is committed.
+    #[error("a write step failed earlier in this unit of work; nothing was committed")]
+    Poisoned,
+    /// A fault injected by a test at the named write step.
+    #[error("injected fault at write step {0}")]
+    Injected(String),
+}
+
+/// What a write collided with. The web layer shows each as a 409 (or as the form error that
+/// explains it), never as a 500.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+pub enum Conflict {
+    /// The application's status is no longer the one the move starts from: someone else
+    /// moved it first.
+    #[error("the application's status changed meanwhile")]
+    StatusChanged,
+    /// The expert has declared already.
+    #[error("the declaration was made already")]
+    AlreadyDeclared,
+    /// Another organisation has this 法人番号.
+    #[error("the corporate number is registered already")]
+    CorporateNumberTaken,
+    /// The passkey is registered already (to this or another account).
+    #[error("the passkey credential is registered already")]
+    PasskeyTaken,
 }
 
 impl From<serde_json::Error> for StoreError {

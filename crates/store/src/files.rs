@@ -125,7 +125,7 @@ impl Store {
         now: OffsetDateTime,
     ) -> Result<StoredFile, StoreError> {
         use crate::audit::append_audit;
-        use crate::db::{BeginWrite, on_db};
+        use crate::unit::write_step;
         let id = Uuid::now_v7().to_string();
         let key = ObjectPath::from(id.as_str());
         let sha256 = digest_of(&bytes);
@@ -143,9 +143,9 @@ impl Store {
             created_by: actor.to_owned(),
             created_at: koshu_domain::audit::truncate_to_micros(now),
         };
-        let written: Result<(), StoreError> = on_db!(&self.db, pool => {
-            async {
-                let mut tx = pool.begin_write().await?;
+        let written = async {
+            let mut unit = self.write().await?;
+            write_step!(&mut unit, "save_file", tx => {
                 sqlx::query(
                     "INSERT INTO stored_files (id, file_name, content_type, size_bytes, sha256, created_by, created_at) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -161,11 +161,11 @@ impl Store {
                 .await?;
                 let event = AuditEvent::new(now, actor, "file.store", format!("file:{id}")).with_digests(None, Some(sha256.clone()));
                 append_audit!(tx, event);
-                tx.commit().await?;
                 Ok(())
-            }
-            .await
-        });
+            })?;
+            unit.commit().await
+        }
+        .await;
         if let Err(e) = written {
             if let Err(cleanup) = self.files.objects.delete(&key).await {
                 tracing::warn!(error = %cleanup, key = %key, "could not remove an object whose record failed");

@@ -24,6 +24,7 @@
 //!   and so does not sort. All time comes from the caller (the application's clock).
 
 use crate::db::on_db;
+use crate::unit::{UnitOfWork, write_step};
 use crate::{Backend, Store, StoreError};
 use time::{Duration, OffsetDateTime};
 
@@ -148,37 +149,6 @@ fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 impl Store {
-    /// Schedules a job; with a dedupe_key already pending, replaces its run_at/payload instead
-    /// (returns the id either way). The replaced job starts afresh: its kind is the new one,
-    /// its attempts and error are cleared. A job of that key that is running is left to
-    /// finish, and the new one is scheduled besides it.
-    pub async fn schedule_job(
-        &self,
-        job: &NewJob<'_>,
-        now: OffsetDateTime,
-    ) -> Result<String, StoreError> {
-        let new_id = uuid::Uuid::now_v7().to_string();
-        let (id,): (String,) = on_db!(&self.db, pool => {
-            sqlx::query_as(
-                "INSERT INTO jobs (id, kind, payload, dedupe_key, status, run_at_us, attempts, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $6) \
-                 ON CONFLICT (dedupe_key) WHERE status = 'pending' DO UPDATE SET \
-                 kind = excluded.kind, payload = excluded.payload, run_at_us = excluded.run_at_us, \
-                 attempts = 0, last_error = NULL, updated_at = excluded.updated_at \
-                 RETURNING id",
-            )
-            .bind(&new_id)
-            .bind(job.kind)
-            .bind(job.payload)
-            .bind(job.dedupe_key)
-            .bind(micros(job.run_at))
-            .bind(now)
-            .fetch_one(pool)
-            .await?
-        });
-        Ok(id)
-    }
-
     /// Claims up to `limit` jobs due at `now` for `worker`, each at most once across all nodes
     /// (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: a single writer with an UPDATE … RETURNING
     /// guarded by the status, i.e. unclaimed or an expired lease). A claim is a lease: if the
@@ -243,17 +213,9 @@ impl Store {
 
     /// Marks a claimed job done. A job no longer running (cancelled meanwhile) is left as is.
     pub async fn complete_job(&self, id: &str, now: OffsetDateTime) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            sqlx::query(
-                "UPDATE jobs SET status = 'done', finished_at = $2, updated_at = $2, lease_until_us = NULL \
-                 WHERE id = $1 AND status = 'running'",
-            )
-            .bind(id)
-            .bind(now)
-            .execute(pool)
-            .await?;
-        });
-        Ok(())
+        let mut unit = self.write().await?;
+        unit.complete_job(id, now).await?;
+        unit.commit().await
     }
 
     /// Records the failure; retries later with backoff (run_at = now + backoff(attempts)), gives
@@ -330,18 +292,6 @@ impl Store {
         }
     }
 
-    /// Removes the pending jobs with this key, and a running one (it finishes its current run,
-    /// but is neither completed nor retried). Returns how many were removed.
-    pub async fn cancel_jobs(&self, dedupe_key: &str) -> Result<u64, StoreError> {
-        Ok(on_db!(&self.db, pool => {
-            sqlx::query("DELETE FROM jobs WHERE dedupe_key = $1 AND status IN ('pending', 'running')")
-                .bind(dedupe_key)
-                .execute(pool)
-                .await?
-                .rows_affected()
-        }))
-    }
-
     /// Jobs not finished (waiting or running), soonest first.
     pub async fn pending_jobs(&self) -> Result<Vec<Job>, StoreError> {
         let rows: Vec<JobRow> = on_db!(&self.db, pool => {
@@ -378,6 +328,57 @@ impl Store {
             })
         })
         .transpose()
+    }
+}
+
+impl UnitOfWork {
+    /// Marks a running job done. A handler calls it in the unit that makes its effects, so
+    /// they and the completion are committed together and a retry never repeats them; the
+    /// runner's own completion afterwards changes nothing.
+    pub async fn complete_job(&mut self, id: &str, now: OffsetDateTime) -> Result<(), StoreError> {
+        write_step!(self, "complete_job", tx => {
+            sqlx::query(
+                "UPDATE jobs SET status = 'done', finished_at = $2, updated_at = $2, lease_until_us = NULL \
+                 WHERE id = $1 AND status = 'running'",
+            )
+            .bind(id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        })
+    }
+
+    /// Schedules a job; with a dedupe_key already pending, replaces its run_at/payload instead
+    /// (returns the id either way). The replaced job starts afresh: its kind is the new one,
+    /// its attempts and error are cleared. A job of that key that is running is left to
+    /// finish, and the new one is scheduled besides it.
+    pub async fn schedule_job(
+        &mut self,
+        job: &NewJob<'_>,
+        now: OffsetDateTime,
+    ) -> Result<String, StoreError> {
+        let new_id = uuid::Uuid::now_v7().to_string();
+        let (id,): (String,) = write_step!(self, "schedule_job", tx => {
+            Ok(
+            sqlx::query_as(
+                "INSERT INTO jobs (id, kind, payload, dedupe_key, status, run_at_us, attempts, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, 'pending', $5, 0, $6, $6) \
+                 ON CONFLICT (dedupe_key) WHERE status = 'pending' DO UPDATE SET \
+                 kind = excluded.kind, payload = excluded.payload, run_at_us = excluded.run_at_us, \
+                 attempts = 0, last_error = NULL, updated_at = excluded.updated_at \
+                 RETURNING id",
+            )
+            .bind(&new_id)
+            .bind(job.kind)
+            .bind(job.payload)
+            .bind(job.dedupe_key)
+            .bind(micros(job.run_at))
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?)
+        })?;
+        Ok(id)
     }
 }
 

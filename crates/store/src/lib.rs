@@ -1,4 +1,5 @@
-//! Koshu's persistence. Handlers call `Store` methods; no SQL lives outside this crate.
+//! Koshu's persistence; no SQL lives outside this crate. Reads are `Store` methods; every
+//! write is a method of a [`UnitOfWork`] (`Store::write`), committed once per use case.
 //!
 //! SQLite (a file in the data directory) is the embedded default; PostgreSQL is used when the
 //! database URL says so. Files go to a local folder or an S3-compatible store.
@@ -7,6 +8,7 @@ pub mod accounts;
 pub mod applications;
 pub mod audit;
 pub mod catalogue;
+mod codes;
 mod db;
 mod error;
 pub mod files;
@@ -18,23 +20,30 @@ pub mod passkeys;
 pub mod reviews;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod unit;
 
 pub use db::{Backend, Db};
-pub use error::StoreError;
+pub use error::{Conflict, StoreError};
 pub use files::{Files, FilesConfig, S3Config, Secret};
+pub use unit::{Faults, UnitOfWork};
 
 /// The database and the file store together: everything the application persists.
 #[derive(Debug, Clone)]
 pub struct Store {
     db: Db,
     files: Files,
+    faults: Faults,
 }
 
 impl Store {
     /// Connects, and brings the schema up to date.
     pub async fn open(db: Db, files: Files) -> Result<Self, StoreError> {
         db.migrate().await?;
-        Ok(Self { db, files })
+        Ok(Self {
+            db,
+            files,
+            faults: Faults::default(),
+        })
     }
 
     pub fn backend(&self) -> Backend {

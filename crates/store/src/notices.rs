@@ -3,7 +3,8 @@
 //! job; both steps are audited.
 
 use crate::audit::append_audit;
-use crate::db::{BeginWrite, on_db};
+use crate::db::on_db;
+use crate::unit::{UnitOfWork, write_step};
 use crate::{Store, StoreError};
 use koshu_domain::audit::{AuditEvent, digest_of};
 use time::{Date, OffsetDateTime};
@@ -79,35 +80,6 @@ fn notice(row: NoticeRow) -> Notice {
 }
 
 impl Store {
-    pub async fn file_notice(
-        &self,
-        n: &NewNotice<'_>,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("INSERT INTO designation_notices (id, application_id, number, kind, document, items, measures, effective_on, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                .bind(n.id)
-                .bind(n.application_id)
-                .bind(n.number)
-                .bind(n.kind)
-                .bind(n.document)
-                .bind(n.items)
-                .bind(n.measures)
-                .bind(n.effective_on)
-                .bind(actor)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            let event = AuditEvent::new(now, actor, format!("designation.{}_filed", n.kind), format!("designation:{}/notice:{}", n.number, n.id))
-                .with_digests(None, Some(digest_of(format!("{}\n{}\n{}", n.document, n.items, n.measures).as_bytes())));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     pub async fn notice(&self, id: &str) -> Result<Option<Notice>, StoreError> {
         let row: Option<NoticeRow> = on_db!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM designation_notices WHERE id = $1")))
@@ -127,16 +99,44 @@ impl Store {
         });
         Ok(rows.into_iter().map(notice).collect())
     }
+}
+
+impl UnitOfWork {
+    pub async fn file_notice(
+        &mut self,
+        n: &NewNotice<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "file_notice", tx => {
+            sqlx::query("INSERT INTO designation_notices (id, application_id, number, kind, document, items, measures, effective_on, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                .bind(n.id)
+                .bind(n.application_id)
+                .bind(n.number)
+                .bind(n.kind)
+                .bind(n.document)
+                .bind(n.items)
+                .bind(n.measures)
+                .bind(n.effective_on)
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent::new(now, actor, format!("designation.{}_filed", n.kind), format!("designation:{}/notice:{}", n.number, n.id))
+                .with_digests(None, Some(digest_of(format!("{}\n{}\n{}", n.document, n.items, n.measures).as_bytes())));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
 
     /// Marks a notice applied (once: `false` if it already was).
     pub async fn mark_notice_applied(
-        &self,
+        &mut self,
         id: &str,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
+        write_step!(self, "mark_notice_applied", tx => {
             let changed = sqlx::query("UPDATE designation_notices SET applied_at = $2 WHERE id = $1 AND applied_at IS NULL")
                 .bind(id)
                 .bind(now)
@@ -148,7 +148,6 @@ impl Store {
             }
             let event = AuditEvent::new(now, actor, "designation.notice_applied", format!("notice:{id}"));
             append_audit!(tx, event);
-            tx.commit().await?;
             Ok(true)
         })
     }

@@ -2,7 +2,8 @@
 //! as JSON with its 法人番号 as a unique column: one legal entity, one organisation.
 
 use crate::audit::append_audit;
-use crate::db::{BeginWrite, on_db};
+use crate::db::on_db;
+use crate::unit::{UnitOfWork, write_step};
 use crate::{Store, StoreError};
 use koshu_domain::access::organisation::Organisation;
 use koshu_domain::access::{Email, OrgRole};
@@ -60,94 +61,6 @@ fn role(code: &str) -> Result<OrgRole, StoreError> {
 }
 
 impl Store {
-    /// Registers an organisation with `owner` as its first owner, in one audited transaction.
-    pub async fn register_organisation(
-        &self,
-        id: &str,
-        org: &Organisation,
-        owner: &str,
-        now: OffsetDateTime,
-    ) -> Result<Registration, StoreError> {
-        let doc = serde_json::to_string(org)?;
-        let digest = digest_of(doc.as_bytes());
-        let actor = format!("account:{owner}");
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO organisations (id, corporate_number, name_ja, doc, digest, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (corporate_number) DO NOTHING",
-            )
-            .bind(id)
-            .bind(org.corporate_number.as_str())
-            .bind(&org.name_ja)
-            .bind(&doc)
-            .bind(&digest)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                return Ok(Registration::CorporateNumberTaken);
-            }
-            sqlx::query("INSERT INTO memberships (organisation_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)")
-                .bind(id)
-                .bind(owner)
-                .bind(OrgRole::Owner.code())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            let event = AuditEvent::new(now, &actor, "organisation.register", format!("organisation:{id}"))
-                .with_digests(None, Some(digest));
-            append_audit!(tx, event);
-            let event = AuditEvent::new(now, &actor, "membership.grant", format!("organisation:{id}/account:{owner}"))
-                .with_digests(None, Some(digest_of(OrgRole::Owner.code().as_bytes())));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(Registration::Created)
-        })
-    }
-
-    /// Replaces an organisation's details. The 法人番号 may not change: that is another entity.
-    pub async fn update_organisation(
-        &self,
-        id: &str,
-        org: &Organisation,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        let doc = serde_json::to_string(org)?;
-        let digest = digest_of(doc.as_bytes());
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let before: Option<(String, String)> = sqlx::query_as("SELECT digest, corporate_number FROM organisations WHERE id = $1")
-                .bind(id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((before, corporate_number)) = before else {
-                return Err(StoreError::NotFound);
-            };
-            if corporate_number != org.corporate_number.as_str() {
-                return Err(StoreError::Conflict("corporate_number".into()));
-            }
-            if before == digest {
-                return Ok(());
-            }
-            sqlx::query("UPDATE organisations SET name_ja = $2, doc = $3, digest = $4, updated_at = $5 WHERE id = $1")
-                .bind(id)
-                .bind(&org.name_ja)
-                .bind(&doc)
-                .bind(&digest)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            let event = AuditEvent::new(now, actor, "organisation.update", format!("organisation:{id}"))
-                .with_digests(Some(before), Some(digest));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     pub async fn organisation(&self, id: &str) -> Result<Option<OrganisationRecord>, StoreError> {
         let row: Option<OrgRow> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT id, doc, created_at, updated_at FROM organisations WHERE id = $1")
@@ -211,18 +124,103 @@ impl Store {
             })
             .collect()
     }
+}
+
+impl UnitOfWork {
+    /// Registers an organisation with `owner` as its first owner, in one audited transaction.
+    pub async fn register_organisation(
+        &mut self,
+        id: &str,
+        org: &Organisation,
+        owner: &str,
+        now: OffsetDateTime,
+    ) -> Result<Registration, StoreError> {
+        let doc = serde_json::to_string(org)?;
+        let digest = digest_of(doc.as_bytes());
+        let actor = format!("account:{owner}");
+        write_step!(self, "register_organisation", tx => {
+            let inserted = sqlx::query(
+                "INSERT INTO organisations (id, corporate_number, name_ja, doc, digest, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (corporate_number) DO NOTHING",
+            )
+            .bind(id)
+            .bind(org.corporate_number.as_str())
+            .bind(&org.name_ja)
+            .bind(&doc)
+            .bind(&digest)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(Registration::CorporateNumberTaken);
+            }
+            sqlx::query("INSERT INTO memberships (organisation_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)")
+                .bind(id)
+                .bind(owner)
+                .bind(OrgRole::Owner.code())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent::new(now, &actor, "organisation.register", format!("organisation:{id}"))
+                .with_digests(None, Some(digest));
+            append_audit!(tx, event);
+            let event = AuditEvent::new(now, &actor, "membership.grant", format!("organisation:{id}/account:{owner}"))
+                .with_digests(None, Some(digest_of(OrgRole::Owner.code().as_bytes())));
+            append_audit!(tx, event);
+            Ok(Registration::Created)
+        })
+    }
+
+    /// Replaces an organisation's details. The 法人番号 may not change: that is another entity.
+    pub async fn update_organisation(
+        &mut self,
+        id: &str,
+        org: &Organisation,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        let doc = serde_json::to_string(org)?;
+        let digest = digest_of(doc.as_bytes());
+        write_step!(self, "update_organisation", tx => {
+            let before: Option<(String, String)> = sqlx::query_as("SELECT digest, corporate_number FROM organisations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((before, corporate_number)) = before else {
+                return Err(StoreError::NotFound);
+            };
+            if corporate_number != org.corporate_number.as_str() {
+                return Err(StoreError::Conflict(crate::Conflict::CorporateNumberTaken));
+            }
+            if before == digest {
+                return Ok(());
+            }
+            sqlx::query("UPDATE organisations SET name_ja = $2, doc = $3, digest = $4, updated_at = $5 WHERE id = $1")
+                .bind(id)
+                .bind(&org.name_ja)
+                .bind(&doc)
+                .bind(&digest)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent::new(now, actor, "organisation.update", format!("organisation:{id}"))
+                .with_digests(Some(before), Some(digest));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
 
     /// Gives `account_id` a role in the organisation, or changes it.
     pub async fn grant_membership(
-        &self,
+        &mut self,
         organisation_id: &str,
         account_id: &str,
         role: OrgRole,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
+        write_step!(self, "grant_membership", tx => {
             let before: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE organisation_id = $1 AND account_id = $2")
                 .bind(organisation_id)
                 .bind(account_id)
@@ -241,48 +239,6 @@ impl Store {
             let event = AuditEvent::new(now, actor, "membership.grant", format!("organisation:{organisation_id}/account:{account_id}"))
                 .with_digests(before.map(|(r,)| digest_of(r.as_bytes())), Some(digest_of(role.code().as_bytes())));
             append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    /// Removes someone from the staff. Refused (`Conflict`) for the last owner, who would leave
-    /// the organisation without anyone able to manage it.
-    pub async fn revoke_membership(
-        &self,
-        organisation_id: &str,
-        account_id: &str,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let before: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE organisation_id = $1 AND account_id = $2")
-                .bind(organisation_id)
-                .bind(account_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-            let Some((before,)) = before else {
-                return Err(StoreError::NotFound);
-            };
-            if before == OrgRole::Owner.code() {
-                let (owners,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM memberships WHERE organisation_id = $1 AND role = 'owner'")
-                    .bind(organisation_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                if owners <= 1 {
-                    return Err(StoreError::Conflict("last_owner".into()));
-                }
-            }
-            sqlx::query("DELETE FROM memberships WHERE organisation_id = $1 AND account_id = $2")
-                .bind(organisation_id)
-                .bind(account_id)
-                .execute(&mut *tx)
-                .await?;
-            let event = AuditEvent::new(now, actor, "membership.revoke", format!("organisation:{organisation_id}/account:{account_id}"))
-                .with_digests(Some(digest_of(before.as_bytes())), None);
-            append_audit!(tx, event);
-            tx.commit().await?;
             Ok(())
         })
     }

@@ -3,6 +3,7 @@
 //! configured a sender delivers what is unsent and records the result.
 
 use crate::db::on_db;
+use crate::unit::{UnitOfWork, write_step};
 use crate::{Store, StoreError};
 use time::OffsetDateTime;
 
@@ -30,25 +31,6 @@ pub struct OutboxEntry {
 const COLUMNS: &str = "id, to_address, subject, body, created_at, sent_at, attempts, last_error";
 
 impl Store {
-    pub async fn enqueue_mail(
-        &self,
-        mail: &Mail,
-        now: OffsetDateTime,
-    ) -> Result<String, StoreError> {
-        let id = uuid::Uuid::now_v7().to_string();
-        on_db!(&self.db, pool => {
-            sqlx::query("INSERT INTO outbox (id, to_address, subject, body, created_at, attempts) VALUES ($1, $2, $3, $4, $5, 0)")
-                .bind(&id)
-                .bind(&mail.to)
-                .bind(&mail.subject)
-                .bind(&mail.body)
-                .bind(now)
-                .execute(pool)
-                .await?;
-        });
-        Ok(id)
-    }
-
     /// The newest messages first (ids are time-ordered UUIDv7).
     pub async fn outbox(&self, limit: i64, offset: i64) -> Result<Vec<OutboxEntry>, StoreError> {
         Ok(on_db!(&self.db, pool => {
@@ -117,5 +99,27 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+}
+
+impl UnitOfWork {
+    /// Queues a mail; it is sent (or shown to administrators) only if the unit commits.
+    pub async fn enqueue_mail(
+        &mut self,
+        mail: &Mail,
+        now: OffsetDateTime,
+    ) -> Result<String, StoreError> {
+        let id = uuid::Uuid::now_v7().to_string();
+        write_step!(self, "enqueue_mail", tx => {
+            sqlx::query("INSERT INTO outbox (id, to_address, subject, body, created_at, attempts) VALUES ($1, $2, $3, $4, $5, 0)")
+                .bind(&id)
+                .bind(&mail.to)
+                .bind(&mail.subject)
+                .bind(&mail.body)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            Ok(id)
+        })
     }
 }

@@ -57,7 +57,7 @@ impl Store {
                 .await?
                 .rows_affected();
             if inserted == 0 {
-                return Err(StoreError::Conflict("passkey credential already registered".to_owned()));
+                return Err(StoreError::Conflict(crate::Conflict::PasskeyTaken));
             }
             let account = subject(&passkey.account_id);
             let event = AuditEvent::new(passkey.created_at, &account, "account.passkey_add", &account);

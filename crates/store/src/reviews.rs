@@ -4,18 +4,19 @@
 //! this module writes each one, with its audit entry, in one transaction (C07).
 
 use crate::audit::append_audit;
-use crate::db::{BeginWrite, on_db};
+use crate::codes::decode;
+use crate::db::on_db;
+use crate::unit::{UnitOfWork, write_step};
 use crate::{Store, StoreError};
 use koshu_domain::audit::AuditEvent;
+use koshu_domain::designation::application::RevocationRecord;
+use koshu_domain::designation::lifecycle::{DesignationEnd, Outcome, Status, designation_sequence};
+use koshu_domain::designation::review::{Declaration, ReviewFinding, ReviewRole};
+use koshu_domain::types::CorporateNumber;
+use koshu_domain::types::FiscalYear;
 use time::{Date, OffsetDateTime};
 
-/// A status change, as the domain decided it: from `from` to `to` by `event`.
-#[derive(Debug, Clone, Copy)]
-pub struct Move<'a> {
-    pub from: &'a str,
-    pub to: &'a str,
-    pub event: &'a str,
-}
+pub use koshu_domain::designation::lifecycle::Move;
 
 /// An application waiting for or under review, for the queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,7 +25,7 @@ pub struct QueueEntry {
     pub title: String,
     pub organisation_id: String,
     pub organisation_name: String,
-    pub status: String,
+    pub status: Status,
     pub latest_version: i64,
     pub submitted_at: OffsetDateTime,
     /// Display names of the assigned ministry reviewers.
@@ -35,15 +36,15 @@ pub struct QueueEntry {
 pub struct Assignment {
     pub account_id: String,
     pub display_name: String,
-    pub role: String,
-    /// `None` until an expert declares; `Some("none")` or `Some("conflict")`.
-    pub conflict: Option<String>,
+    pub role: ReviewRole,
+    /// `None` until an expert declares.
+    pub conflict: Option<Declaration>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleFinding {
     pub rule_id: String,
-    pub finding: String,
+    pub finding: ReviewFinding,
     pub comment: String,
 }
 
@@ -59,7 +60,7 @@ pub struct Opinion {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {
     pub version: i64,
-    pub outcome: String,
+    pub outcome: Outcome,
     pub reasons: String,
     pub decided_at: OffsetDateTime,
 }
@@ -76,18 +77,46 @@ pub struct DesignationRecord {
     pub ends_on: Date,
     pub designated_at: OffsetDateTime,
     pub ended_on: Option<Date>,
-    /// `abolished`, or `revoked:<reason code>`.
-    pub end_reason: Option<String>,
+    pub end_reason: Option<DesignationEnd>,
 }
 
-/// A new designation, written with the status change that makes it.
-#[derive(Debug, Clone)]
+/// A decision on an application's latest version, with the status change it makes.
+#[derive(Debug, Clone, Copy)]
+pub struct NewDecision<'a> {
+    pub application_id: &'a str,
+    pub version: i64,
+    pub outcome: Outcome,
+    pub reasons: &'a str,
+    pub m: Move,
+}
+
+/// A new designation, written with the decision that makes it.
+#[derive(Debug, Clone, Copy)]
 pub struct NewDesignation<'a> {
     pub number: &'a str,
     pub programme_id: &'a str,
-    pub version: i64,
     pub starts_on: Date,
     pub ends_on: Date,
+}
+
+/// A designation ended early, by abolition or revocation.
+#[derive(Debug, Clone, Copy)]
+pub struct EndOfDesignation<'a> {
+    pub number: &'a str,
+    pub ended_on: Date,
+    pub end: DesignationEnd,
+    /// The reasons (revocation) or the measures for learners (abolition), as recorded.
+    pub reasons: &'a str,
+    pub m: Move,
+}
+
+impl EndOfDesignation<'_> {
+    fn end_outcome(&self) -> Outcome {
+        match self.end {
+            DesignationEnd::Abolished => Outcome::Abolish,
+            DesignationEnd::Revoked(_) => Outcome::Revoke,
+        }
+    }
 }
 
 type DesignationRow = (
@@ -103,7 +132,7 @@ type DesignationRow = (
     Option<String>,
 );
 
-fn designation(row: DesignationRow) -> DesignationRecord {
+fn designation(row: DesignationRow) -> Result<DesignationRecord, StoreError> {
     let (
         number,
         application_id,
@@ -116,7 +145,7 @@ fn designation(row: DesignationRow) -> DesignationRecord {
         ended_on,
         end_reason,
     ) = row;
-    DesignationRecord {
+    Ok(DesignationRecord {
         number,
         application_id,
         organisation_id,
@@ -126,8 +155,8 @@ fn designation(row: DesignationRow) -> DesignationRecord {
         ends_on,
         designated_at,
         ended_on,
-        end_reason,
-    }
+        end_reason: end_reason.as_deref().map(decode).transpose()?,
+    })
 }
 
 const DESIGNATION_COLUMNS: &str = "number, application_id, organisation_id, programme_id, version, starts_on, ends_on, designated_at, ended_on, end_reason";
@@ -140,13 +169,13 @@ macro_rules! move_status {
         let changed =
             sqlx::query("UPDATE applications SET status = $3 WHERE id = $1 AND status = $2")
                 .bind($id)
-                .bind($m.from)
-                .bind($m.to)
+                .bind($m.from.code())
+                .bind($m.to.code())
                 .execute(&mut *$tx)
                 .await?
                 .rows_affected();
         if changed == 0 {
-            return Err(StoreError::Conflict("status".into()));
+            return Err(StoreError::Conflict($crate::Conflict::StatusChanged));
         }
     }};
 }
@@ -157,88 +186,16 @@ fn subject(id: &str) -> String {
 }
 
 /// The audit entry of a status change: `application.<event>` with the move in the subject.
-fn move_event(now: OffsetDateTime, actor: &str, id: &str, m: Move<'_>) -> AuditEvent {
+fn move_event(now: OffsetDateTime, actor: &str, id: &str, m: Move) -> AuditEvent {
     AuditEvent::new(
         now,
         actor,
-        format!("application.{}", m.event),
+        format!("application.{}", m.event.name()),
         format!("{}/{}->{}", subject(id), m.from, m.to),
     )
 }
 
 impl Store {
-    pub async fn application_status(&self, id: &str) -> Result<Option<String>, StoreError> {
-        let row: Option<(String,)> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT status FROM applications WHERE id = $1")
-                .bind(id)
-                .fetch_optional(pool)
-                .await?
-        });
-        Ok(row.map(|(s,)| s))
-    }
-
-    /// Moves the application's status, if it still is `m.from` (a concurrent move wins
-    /// otherwise: `Conflict`), and audits the move.
-    pub async fn move_application(
-        &self,
-        id: &str,
-        m: Move<'_>,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            move_status!(tx, id, m);
-            append_audit!(tx, move_event(now, actor, id, m));
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    /// What the ministry decided on `version`, with the status change it makes, in one
-    /// transaction; a designation is written with it.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn decide_application(
-        &self,
-        id: &str,
-        version: i64,
-        outcome: &str,
-        reasons: &str,
-        m: Move<'_>,
-        designation: Option<&NewDesignation<'_>>,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            move_status!(tx, id, m);
-            sqlx::query("INSERT INTO review_decisions (application_id, version, outcome, reasons, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(id)
-                .bind(version)
-                .bind(outcome)
-                .bind(reasons)
-                .bind(actor)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            if let Some(d) = designation {
-                sqlx::query("INSERT INTO designations (number, application_id, organisation_id, programme_id, version, starts_on, ends_on, designated_at) SELECT $1, id, organisation_id, $2, $3, $4, $5, $6 FROM applications WHERE id = $7")
-                    .bind(d.number)
-                    .bind(d.programme_id)
-                    .bind(d.version)
-                    .bind(d.starts_on)
-                    .bind(d.ends_on)
-                    .bind(now)
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            append_audit!(tx, move_event(now, actor, id, m));
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
     /// Applications with a submitted version that the ministry has not decided on, oldest
     /// submission first.
     pub async fn review_queue(&self, status: Option<&str>) -> Result<Vec<QueueEntry>, StoreError> {
@@ -271,51 +228,21 @@ impl Store {
                 .assignments(&application_id)
                 .await?
                 .into_iter()
-                .filter(|a| a.role == "reviewer")
+                .filter(|a| a.role == ReviewRole::Reviewer)
                 .map(|a| a.display_name)
                 .collect();
             out.push(QueueEntry {
+                status: decode(&status)?,
                 application_id,
                 title,
                 organisation_id,
                 organisation_name,
-                status,
                 latest_version,
                 submitted_at,
                 reviewers,
             });
         }
         Ok(out)
-    }
-
-    /// Assigns a reviewer or an expert. `false` when the person is assigned already (in
-    /// whichever role: one person does not review and advise on the same application).
-    pub async fn assign(
-        &self,
-        id: &str,
-        account_id: &str,
-        role: &str,
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<bool, StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let inserted = sqlx::query("INSERT INTO review_assignments (application_id, account_id, role, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, account_id) DO NOTHING")
-                .bind(id)
-                .bind(account_id)
-                .bind(role)
-                .bind(actor)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if inserted == 1 {
-                let event = AuditEvent::new(now, actor, format!("review.assign_{role}"), format!("{}/account:{account_id}", subject(id)));
-                append_audit!(tx, event);
-            }
-            tx.commit().await?;
-            Ok(inserted == 1)
-        })
     }
 
     pub async fn assignments(&self, id: &str) -> Result<Vec<Assignment>, StoreError> {
@@ -325,87 +252,34 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(account_id, display_name, role, conflict)| Assignment {
-                account_id,
-                display_name,
-                role,
-                conflict,
+        rows.into_iter()
+            .map(|(account_id, display_name, role, conflict)| {
+                Ok(Assignment {
+                    account_id,
+                    display_name,
+                    role: decode(&role)?,
+                    conflict: conflict.as_deref().map(decode).transpose()?,
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// The applications an expert is assigned to, with their titles.
     pub async fn expert_assignments(
         &self,
         account_id: &str,
-    ) -> Result<Vec<(String, String, Option<String>)>, StoreError> {
-        Ok(on_db!(&self.db, pool => {
+    ) -> Result<Vec<(String, String, Option<Declaration>)>, StoreError> {
+        let rows: Vec<(String, String, Option<String>)> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT r.application_id, a.title, r.conflict FROM review_assignments r JOIN applications a ON a.id = r.application_id WHERE r.account_id = $1 AND r.role = 'expert' ORDER BY r.assigned_at")
                 .bind(account_id)
                 .fetch_all(pool)
                 .await?
-        }))
-    }
-
-    /// An expert's declaration: `none` or `conflict`; once only.
-    pub async fn declare_conflict(
-        &self,
-        id: &str,
-        account_id: &str,
-        conflict: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let changed = sqlx::query("UPDATE review_assignments SET conflict = $3, declared_at = $4 WHERE application_id = $1 AND account_id = $2 AND role = 'expert' AND conflict IS NULL")
-                .bind(id)
-                .bind(account_id)
-                .bind(conflict)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if changed == 0 {
-                return Err(StoreError::Conflict("declared".into()));
-            }
-            let actor = format!("account:{account_id}");
-            let event = AuditEvent::new(now, &actor, format!("review.declare_{conflict}"), subject(id));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    /// Records the reviewer's findings for a version, replacing earlier ones for the same rules.
-    pub async fn record_findings(
-        &self,
-        id: &str,
-        version: i64,
-        findings: &[RuleFinding],
-        actor: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            for f in findings {
-                sqlx::query("INSERT INTO review_findings (application_id, version, rule_id, finding, comment, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id, version, rule_id) DO UPDATE SET finding = excluded.finding, comment = excluded.comment, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at")
-                    .bind(id)
-                    .bind(version)
-                    .bind(&f.rule_id)
-                    .bind(&f.finding)
-                    .bind(&f.comment)
-                    .bind(actor)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            let event = AuditEvent::new(now, actor, "review.findings", format!("{}/version:{version}", subject(id)));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
+        });
+        rows.into_iter()
+            .map(|(id, title, conflict)| {
+                Ok((id, title, conflict.as_deref().map(decode).transpose()?))
+            })
+            .collect()
     }
 
     pub async fn findings(&self, id: &str, version: i64) -> Result<Vec<RuleFinding>, StoreError> {
@@ -416,40 +290,15 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(rule_id, finding, comment)| RuleFinding {
-                rule_id,
-                finding,
-                comment,
+        rows.into_iter()
+            .map(|(rule_id, finding, comment)| {
+                Ok(RuleFinding {
+                    rule_id,
+                    finding: decode(&finding)?,
+                    comment,
+                })
             })
-            .collect())
-    }
-
-    pub async fn give_opinion(
-        &self,
-        id: &str,
-        version: i64,
-        account_id: &str,
-        opinion: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("INSERT INTO expert_opinions (application_id, version, account_id, opinion, given_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, version, account_id) DO UPDATE SET opinion = excluded.opinion, given_at = excluded.given_at")
-                .bind(id)
-                .bind(version)
-                .bind(account_id)
-                .bind(opinion)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            let actor = format!("account:{account_id}");
-            let event = AuditEvent::new(now, &actor, "review.opinion", format!("{}/version:{version}", subject(id)));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
+            .collect()
     }
 
     pub async fn opinions(&self, id: &str) -> Result<Vec<Opinion>, StoreError> {
@@ -480,26 +329,16 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(version, outcome, reasons, decided_at)| Decision {
-                version,
-                outcome,
-                reasons,
-                decided_at,
+        rows.into_iter()
+            .map(|(version, outcome, reasons, decided_at)| {
+                Ok(Decision {
+                    version,
+                    outcome: decode(&outcome)?,
+                    reasons,
+                    decided_at,
+                })
             })
-            .collect())
-    }
-
-    /// How many designations were made in the fiscal year starting `fy_start` (for numbers).
-    pub async fn designations_since(&self, fy_start: Date) -> Result<i64, StoreError> {
-        let (n,): (i64,) = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT COUNT(*) FROM designations WHERE starts_on >= $1")
-                .bind(fy_start)
-                .fetch_one(pool)
-                .await?
-        });
-        Ok(n)
+            .collect()
     }
 
     pub async fn designation_of(
@@ -512,7 +351,7 @@ impl Store {
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(designation))
+        row.map(designation).transpose()
     }
 
     /// Every designation, newest number first (the public list, B36).
@@ -522,46 +361,233 @@ impl Store {
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(designation).collect())
+        rows.into_iter().map(designation).collect()
     }
 
-    /// Every designation of a catalogue programme, oldest first (its public history).
-    pub async fn designations_of_programme(
-        &self,
-        programme_id: &str,
-    ) -> Result<Vec<DesignationRecord>, StoreError> {
-        let rows: Vec<DesignationRow> = on_db!(&self.db, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {DESIGNATION_COLUMNS} FROM designations WHERE programme_id = $1 ORDER BY starts_on, number")))
-                .bind(programme_id)
+    /// Koshu's record of revocations (B28): the corporate number of each revoked
+    /// designation's organisation, the day and the reason.
+    pub async fn revocations(&self) -> Result<Vec<RevocationRecord>, StoreError> {
+        let rows: Vec<(String, Date, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT o.corporate_number, d.ended_on, d.end_reason FROM designations d JOIN organisations o ON o.id = d.organisation_id WHERE d.end_reason LIKE 'revoked:%' AND d.ended_on IS NOT NULL ORDER BY d.ended_on")
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(designation).collect())
+        rows.into_iter()
+            .map(|(number, revoked_on, end)| {
+                let DesignationEnd::Revoked(reason) = decode(&end)? else {
+                    return Err(StoreError::Corrupt(format!("designation end {end:?}")));
+                };
+                Ok(RevocationRecord {
+                    corporate_number: CorporateNumber::parse(&number)
+                        .map_err(|_| StoreError::Corrupt(format!("corporate number {number:?}")))?,
+                    revoked_on,
+                    reason,
+                })
+            })
+            .collect()
     }
+}
 
-    /// Ends a designation early (abolition or revocation) with the status change and the
-    /// decision's reasons (`outcome`: `abolish` or `revoke`), audited.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn end_designation(
-        &self,
-        number: &str,
-        ended_on: Date,
-        reason: &str,
-        outcome: &str,
-        reasons: &str,
-        m: Move<'_>,
+impl UnitOfWork {
+    /// Moves the application's status, if it still is `m.from` (a concurrent move wins
+    /// otherwise: `Conflict`), and audits the move.
+    pub async fn move_application(
+        &mut self,
+        id: &str,
+        m: Move,
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
+        write_step!(self, "move_application", tx => {
+            move_status!(tx, id, m);
+            append_audit!(tx, move_event(now, actor, id, m));
+            Ok(())
+        })
+    }
+
+    /// What the ministry decided on the latest version, with the status change it makes; a
+    /// designation is written with it.
+    pub async fn decide_application(
+        &mut self,
+        d: &NewDecision<'_>,
+        designation: Option<&NewDesignation<'_>>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "decide_application", tx => {
+            move_status!(tx, d.application_id, d.m);
+            sqlx::query("INSERT INTO review_decisions (application_id, version, outcome, reasons, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(d.application_id)
+                .bind(d.version)
+                .bind(d.outcome.code())
+                .bind(d.reasons)
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if let Some(n) = designation {
+                sqlx::query("INSERT INTO designations (number, application_id, organisation_id, programme_id, version, starts_on, ends_on, designated_at) SELECT $1, id, organisation_id, $2, $3, $4, $5, $6 FROM applications WHERE id = $7")
+                    .bind(n.number)
+                    .bind(n.programme_id)
+                    .bind(d.version)
+                    .bind(n.starts_on)
+                    .bind(n.ends_on)
+                    .bind(now)
+                    .bind(d.application_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_audit!(tx, move_event(now, actor, d.application_id, d.m));
+            Ok(())
+        })
+    }
+
+    /// The highest sequence among the designation numbers of fiscal year `fy` (0 if none),
+    /// read inside the unit: writers are serialised, so the next number is this plus one
+    /// until the unit commits, and the primary key on `number` refuses a duplicate anyway.
+    pub async fn highest_designation_sequence(
+        &mut self,
+        fy: FiscalYear,
+    ) -> Result<u32, StoreError> {
+        let prefix = format!("特講{}-%", fy.year());
+        let numbers: Vec<(String,)> = write_step!(self, "highest_designation_sequence", tx => {
+            Ok(sqlx::query_as("SELECT number FROM designations WHERE number LIKE $1")
+                .bind(&prefix)
+                .fetch_all(&mut *tx)
+                .await?)
+        })?;
+        Ok(numbers
+            .iter()
+            .filter_map(|(n,)| designation_sequence(n, fy))
+            .max()
+            .unwrap_or(0))
+    }
+
+    /// Assigns a reviewer or an expert. `false` when the person is assigned already (in
+    /// whichever role: one person does not review and advise on the same application).
+    pub async fn assign(
+        &mut self,
+        id: &str,
+        account_id: &str,
+        role: ReviewRole,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        write_step!(self, "assign", tx => {
+            let inserted = sqlx::query("INSERT INTO review_assignments (application_id, account_id, role, assigned_by, assigned_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, account_id) DO NOTHING")
+                .bind(id)
+                .bind(account_id)
+                .bind(role.code())
+                .bind(actor)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if inserted == 1 {
+                let event = AuditEvent::new(now, actor, format!("review.assign_{}", role.code()), format!("{}/account:{account_id}", subject(id)));
+                append_audit!(tx, event);
+            }
+            Ok(inserted == 1)
+        })
+    }
+
+    /// An expert's declaration: `none` or `conflict`; once only.
+    pub async fn declare_conflict(
+        &mut self,
+        id: &str,
+        account_id: &str,
+        conflict: Declaration,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "declare_conflict", tx => {
+            let changed = sqlx::query("UPDATE review_assignments SET conflict = $3, declared_at = $4 WHERE application_id = $1 AND account_id = $2 AND role = 'expert' AND conflict IS NULL")
+                .bind(id)
+                .bind(account_id)
+                .bind(conflict.code())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::Conflict(crate::Conflict::AlreadyDeclared));
+            }
+            let actor = format!("account:{account_id}");
+            let event = AuditEvent::new(now, &actor, format!("review.declare_{}", conflict.code()), subject(id));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
+
+    /// Records the reviewer's findings for a version, replacing earlier ones for the same rules.
+    pub async fn record_findings(
+        &mut self,
+        id: &str,
+        version: i64,
+        findings: &[RuleFinding],
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "record_findings", tx => {
+            for f in findings {
+                sqlx::query("INSERT INTO review_findings (application_id, version, rule_id, finding, comment, recorded_by, recorded_at) VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (application_id, version, rule_id) DO UPDATE SET finding = excluded.finding, comment = excluded.comment, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at")
+                    .bind(id)
+                    .bind(version)
+                    .bind(&f.rule_id)
+                    .bind(f.finding.code())
+                    .bind(&f.comment)
+                    .bind(actor)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let event = AuditEvent::new(now, actor, "review.findings", format!("{}/version:{version}", subject(id)));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
+
+    pub async fn give_opinion(
+        &mut self,
+        id: &str,
+        version: i64,
+        account_id: &str,
+        opinion: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "give_opinion", tx => {
+            sqlx::query("INSERT INTO expert_opinions (application_id, version, account_id, opinion, given_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (application_id, version, account_id) DO UPDATE SET opinion = excluded.opinion, given_at = excluded.given_at")
+                .bind(id)
+                .bind(version)
+                .bind(account_id)
+                .bind(opinion)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            let actor = format!("account:{account_id}");
+            let event = AuditEvent::new(now, &actor, "review.opinion", format!("{}/version:{version}", subject(id)));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
+
+    /// Ends a designation early (abolition or revocation) with the status change and the
+    /// decision's reasons, audited. `NotFound` when it has ended already.
+    pub async fn end_designation(
+        &mut self,
+        e: &EndOfDesignation<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "end_designation", tx => {
             let row: Option<(String, i64)> = sqlx::query_as("SELECT application_id, version FROM designations WHERE number = $1 AND ended_on IS NULL")
-                .bind(number)
+                .bind(e.number)
                 .fetch_optional(&mut *tx)
                 .await?;
             let Some((id, version)) = row else {
                 return Err(StoreError::NotFound);
             };
+            let m = e.m;
+            let (number, ended_on, reason, outcome, reasons) = (e.number, e.ended_on, e.end.code(), e.end_outcome(), e.reasons);
             move_status!(tx, &id, m);
             sqlx::query("UPDATE designations SET ended_on = $2, end_reason = $3 WHERE number = $1")
                 .bind(number)
@@ -572,29 +598,14 @@ impl Store {
             sqlx::query("INSERT INTO review_decisions (application_id, version, outcome, reasons, decided_by, decided_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(&id)
                 .bind(version)
-                .bind(outcome)
+                .bind(outcome.code())
                 .bind(reasons)
                 .bind(actor)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
             append_audit!(tx, move_event(now, actor, &id, m));
-            tx.commit().await?;
             Ok(())
         })
-    }
-
-    /// Koshu's record of revocations (B28): the corporate number of each revoked
-    /// designation's organisation, the day and the reason code.
-    pub async fn revocations(&self) -> Result<Vec<(String, Date, String)>, StoreError> {
-        let rows: Vec<(String, Date, String)> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT o.corporate_number, d.ended_on, d.end_reason FROM designations d JOIN organisations o ON o.id = d.organisation_id WHERE d.end_reason LIKE 'revoked:%' AND d.ended_on IS NOT NULL ORDER BY d.ended_on")
-                .fetch_all(pool)
-                .await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(cn, on, reason)| (cn, on, reason.trim_start_matches("revoked:").to_owned()))
-            .collect())
     }
 }

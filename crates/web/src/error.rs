@@ -6,7 +6,8 @@ use crate::lang::Lang;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use koshu_domain::ValidationError;
-use koshu_store::StoreError;
+use koshu_store::{Conflict, StoreError};
+use koshu_workflow::WorkflowError;
 use std::sync::Arc;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +35,9 @@ pub enum AppError {
     CsrfTokenMismatch,
     #[error("request body too large")]
     PayloadTooLarge,
+    /// The data changed while the person was looking at it (someone else acted first).
+    #[error("conflict: {0}")]
+    Conflict(Conflict),
     /// Too many attempts; try again after this many minutes.
     #[error("rate limited")]
     RateLimited { minutes: i64 },
@@ -68,6 +72,7 @@ impl AppError {
             | Self::CrossSite
             | Self::CsrfTokenMismatch => StatusCode::FORBIDDEN,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -130,6 +135,12 @@ impl AppError {
                 "What was sent is too large.".into(),
                 None,
             ),
+            Self::Conflict(c) => (
+                "conflict",
+                format!("{}ページを再読み込みして最新の内容を確認してから、もう一度操作してください。何も変更していません。", conflict_ja(*c)),
+                format!("{} Reload the page to see the latest state, then try again. Nothing was changed.", conflict_en(*c)),
+                None,
+            ),
             Self::RateLimited { minutes } => (
                 "auth.rate_limited",
                 format!("試行回数が多すぎるため、一時的に受け付けを停止しています。{minutes}分ほど待ってから、もう一度お試しください。"),
@@ -172,6 +183,10 @@ impl AppError {
                 lang.pick("この操作はできません", "Not allowed")
             }
             Self::PayloadTooLarge => lang.pick("送信内容が大きすぎます", "Too large"),
+            Self::Conflict(_) => lang.pick(
+                "ほかの操作と重なりました",
+                "Someone else changed this first",
+            ),
             Self::RateLimited { .. } => lang.pick("しばらくお待ちください", "Please wait a while"),
             Self::Internal(_) => lang.pick("エラーが発生しました", "Something went wrong"),
         }
@@ -184,11 +199,46 @@ impl From<ValidationError> for AppError {
     }
 }
 
+fn conflict_ja(c: Conflict) -> &'static str {
+    match c {
+        Conflict::StatusChanged => {
+            "この申請の状態は、あなたが画面を開いた後に他の操作で変わりました。"
+        }
+        Conflict::AlreadyDeclared => "この申告はすでに行われています。",
+        Conflict::CorporateNumberTaken => "この法人番号の組織はすでに登録されています。",
+        Conflict::PasskeyTaken => "このパスキーはすでに登録されています。",
+    }
+}
+
+fn conflict_en(c: Conflict) -> &'static str {
+    match c {
+        Conflict::StatusChanged => "This application's status changed after you opened the page.",
+        Conflict::AlreadyDeclared => "The declaration has been made already.",
+        Conflict::CorporateNumberTaken => {
+            "An organisation with this corporate number is registered already."
+        }
+        Conflict::PasskeyTaken => "This passkey is registered already.",
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict(c) => Self::Conflict(c),
             other => Self::internal(other),
+        }
+    }
+}
+
+impl From<WorkflowError> for AppError {
+    fn from(e: WorkflowError) -> Self {
+        match e {
+            WorkflowError::Invalid(v) => Self::Invalid(v),
+            WorkflowError::NotFound => Self::NotFound,
+            WorkflowError::Conflict(c) => Self::Conflict(c),
+            WorkflowError::Store(s) => s.into(),
+            corrupt @ WorkflowError::Corrupt(_) => Self::internal(corrupt),
         }
     }
 }

@@ -1,13 +1,11 @@
 //! Koshu's HTTP face: server-rendered pages that work without JavaScript, in Japanese and
-//! English, and the JSON API. Handlers are thin: they parse input, call the store and the
-//! domain, and fill a template.
+//! English, and the JSON API. Handlers are thin: they parse input, call one use case of the
+//! workflow (or read the store), and fill a template.
 
 mod api;
 pub mod auth;
 pub mod catalogue_sync;
-pub mod clock;
 pub mod error;
-pub mod jobs;
 pub mod lang;
 pub mod mail;
 mod middleware;
@@ -19,9 +17,10 @@ mod view;
 use axum::Router;
 use axum::http::{HeaderName, StatusCode};
 use catalogue_sync::CatalogueSync;
-use clock::Clock;
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_store::Store;
+use koshu_workflow::Workflow;
+use koshu_workflow::clock::Clock;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
@@ -39,6 +38,36 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     pub catalogue: Arc<CatalogueSync>,
     pub settings: Arc<WebSettings>,
+    /// The use cases, over the same store, reference data and clock.
+    pub workflow: Workflow,
+}
+
+impl AppState {
+    pub fn new(
+        store: Store,
+        taxonomy: Arc<Taxonomy>,
+        clock: Arc<dyn Clock>,
+        catalogue: Arc<CatalogueSync>,
+        settings: WebSettings,
+    ) -> Self {
+        let workflow = Workflow {
+            store: store.clone(),
+            taxonomy: Arc::clone(&taxonomy),
+            clock: Arc::clone(&clock),
+            settings: Arc::new(koshu_workflow::Settings {
+                public_url: settings.public_url.clone(),
+                smtp: settings.smtp,
+            }),
+        };
+        Self {
+            store,
+            taxonomy,
+            clock,
+            catalogue,
+            settings: Arc::new(settings),
+            workflow,
+        }
+    }
 }
 
 /// How the site is reached from outside.

@@ -6,23 +6,17 @@ use crate::AppState;
 use crate::error::AppError;
 use koshu_store::outbox::Mail;
 
-/// Queues `mail`; delivery (SMTP, when configured) happens from the outbox.
+/// Queues `mail` in a unit of work of its own; delivery (SMTP, when configured) happens from
+/// the outbox.
 pub async fn send(state: &AppState, mail: Mail) -> Result<(), AppError> {
-    let id = state.store.enqueue_mail(&mail, state.clock.now()).await?;
-    if state.settings.smtp {
-        tracing::info!(outbox_id = %id, to = %mail.to, subject = %mail.subject, "mail queued");
-    } else {
-        // No mail server: the log is where the person running Koshu reads the links.
-        tracing::info!(outbox_id = %id, to = %mail.to, subject = %mail.subject, body = %mail.body, "mail queued (no SMTP server configured)");
-    }
-    Ok(())
+    Ok(koshu_workflow::mail::send(&state.workflow, mail).await?)
 }
 
 fn link(state: &AppState, path: &str, token: &str) -> String {
     format!("{}{path}?token={token}", state.settings.public_url)
 }
 
-const SIGNATURE: &str = "\n--\nKoshu サイバーセキュリティ講座ポータル / Koshu Cybersecurity Training Portal\nこのメールは送信専用です。/ This address does not receive replies.\n";
+use koshu_workflow::mail::SIGNATURE;
 
 pub fn verify_email(state: &AppState, to: &str, name: &str, token: &str) -> Mail {
     let url = link(state, "/verify-email", token);
@@ -56,36 +50,6 @@ pub fn reset_password(state: &AppState, to: &str, token: &str) -> Mail {
         subject: "【Koshu】パスワードの再設定 / Reset your password".into(),
         body: format!(
             "パスワード再設定の申込みを受け付けました。\n次のリンクを開いて、新しいパスワードを設定してください（1時間有効、1回限り）。\n\n{url}\n\n再設定すると、すべての端末でログアウトします。\nお心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。\n\n---\n\nWe received a request to reset your password.\nOpen the link above within one hour to choose a new one (it works once).\nResetting signs you out everywhere.\nIf it was not you, ignore this mail: your password stays as it is.\n{SIGNATURE}"
-        ),
-    }
-}
-
-/// C02: the final year of a designation has begun; a renewal application is due.
-pub fn renewal_due(
-    state: &AppState,
-    to: &str,
-    course: &str,
-    number: &str,
-    ends_on: &str,
-    application_id: &str,
-) -> Mail {
-    let url = format!(
-        "{}/applications/{application_id}",
-        state.settings.public_url
-    );
-    Mail {
-        to: to.to_owned(),
-        subject: format!("【Koshu】特定講習の更新時期です（{number}） / Time to renew a designation"),
-        body: format!(
-            "特定講習「{course}」（{number}）の対象期間は {ends_on} までです。
-対象期間の最終年度に入りました。引き続き特定講習とするには、募集期間内に更新の応募をしてください（現在の申請内容を引き継いで作成できます）。
-
-{url}
-
----
-
-The designation of \"{course}\" ({number}) runs until {ends_on} and is in its final year. To continue, apply for renewal in the application window; Koshu can start the renewal from the current application.
-{SIGNATURE}"
         ),
     }
 }

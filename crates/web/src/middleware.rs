@@ -65,7 +65,14 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let mut out = if wants_json {
         (status, axum::Json(&body)).into_response()
     } else {
-        let page = ErrorPage::new(lang, &page, auth.as_ref(), error.title(lang), &body);
+        // A conflict came from a form whose page is out of date: the action's parent path.
+        let reload = (status == StatusCode::CONFLICT)
+            .then(|| page.0.rsplit_once('/').map(|(parent, _)| parent.to_owned()))
+            .flatten()
+            .filter(|parent| !parent.is_empty())
+            .map(|parent| PagePath(parent).in_lang(lang));
+        let page = ErrorPage::new(lang, &page, auth.as_ref(), error.title(lang), &body)
+            .with_reload(reload);
         match page.render() {
             Ok(html) => (status, Html(html)).into_response(),
             Err(e) => {

@@ -23,7 +23,7 @@ mod change;
 mod period;
 
 pub use change::{ChangeItem, ChangeVerdict, SAME_COURSE_RULES, assess_change, changed_items};
-pub use period::{DesignationPeriod, designation_number};
+pub use period::{DesignationPeriod, designation_number, designation_sequence};
 
 use std::fmt;
 
@@ -283,6 +283,105 @@ pub fn transition(from: Status, event: &Event) -> Result<Status, IllegalTransiti
         from,
         event: event.name(),
     })
+}
+
+/// What the ministry decided, or what ended a designation, as recorded with its reasons.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Revise,
+    Designate,
+    Reject,
+    Revoke,
+    Abolish,
+}
+
+impl Outcome {
+    pub const ALL: [Self; 5] = [
+        Self::Revise,
+        Self::Designate,
+        Self::Reject,
+        Self::Revoke,
+        Self::Abolish,
+    ];
+
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Revise => "revise",
+            Self::Designate => "designate",
+            Self::Reject => "reject",
+            Self::Revoke => "revoke",
+            Self::Abolish => "abolish",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.code() == code)
+    }
+
+    pub const fn label_ja(self) -> &'static str {
+        match self {
+            Self::Revise => "修正依頼",
+            Self::Designate => "指定",
+            Self::Reject => "不指定",
+            Self::Revoke => "取消し",
+            Self::Abolish => "廃止",
+        }
+    }
+
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Self::Revise => "Revision requested",
+            Self::Designate => "Designated",
+            Self::Reject => "Rejected",
+            Self::Revoke => "Revoked",
+            Self::Abolish => "Abolished",
+        }
+    }
+}
+
+/// Why a designation ended before its period was over (C05, C06). Stored as `abolished` or
+/// `revoked:<reason code>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DesignationEnd {
+    Abolished,
+    Revoked(RevocationReason),
+}
+
+impl DesignationEnd {
+    pub fn code(self) -> String {
+        match self {
+            Self::Abolished => "abolished".to_owned(),
+            Self::Revoked(reason) => format!("revoked:{}", reason.code()),
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code.split_once(':') {
+            None if code == "abolished" => Some(Self::Abolished),
+            Some(("revoked", reason)) => RevocationReason::from_code(reason).map(Self::Revoked),
+            _ => None,
+        }
+    }
+}
+
+/// A status change as [`transition`] allows it: what the store writes, guarded by `from`,
+/// and audits as `application.<event>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Move {
+    pub from: Status,
+    pub to: Status,
+    pub event: EventKind,
+}
+
+impl Move {
+    /// The move `event` makes from `from`, or why it is not allowed.
+    pub fn of(from: Status, event: &Event) -> Result<Self, IllegalTransition> {
+        Ok(Self {
+            from,
+            to: transition(from, event)?,
+            event: event.kind(),
+        })
+    }
 }
 
 /// An event that is not allowed from the current status.

@@ -48,6 +48,7 @@ pub mod documents;
 pub mod fixtures;
 pub mod lifecycle;
 pub mod publish;
+pub mod review;
 pub mod rules;
 pub mod verdict;
 

@@ -5,8 +5,8 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use http_body_util::BodyExt;
 use koshu_store::{Db, Files, FilesConfig, Store};
-use koshu_web::clock::FixedClock;
 use koshu_web::{AppState, app};
+use koshu_workflow::clock::FixedClock;
 use std::sync::Arc;
 use time::OffsetDateTime;
 use time::macros::datetime;
@@ -82,7 +82,7 @@ impl TestApp {
     }
 
     pub fn clock_now(&self) -> OffsetDateTime {
-        use koshu_web::clock::Clock;
+        use koshu_workflow::clock::Clock;
         self.clock.now()
     }
 

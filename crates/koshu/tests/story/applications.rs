@@ -8,6 +8,7 @@ use axum::http::StatusCode;
 use koshu_domain::designation::Application;
 use koshu_domain::designation::application::{DisqualificationDeclaration, DisqualificationItem};
 use koshu_domain::designation::fixtures::complete_application;
+use koshu_domain::designation::lifecycle::{Event, Move, Status};
 
 const CORPORATE_NUMBER: &str = "5010001008846";
 
@@ -122,9 +123,7 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
 
     // Fill the rest as a complete application would be, declarations for this 法人.
     let complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
-    app.store
-        .save_draft(&id, &complete, "test", app.clock_now())
-        .await
+    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
         .unwrap();
     // B34: the documents of 4-2. A file without a kind is refused, naming the field.
     let docs = format!("/applications/{id}/documents");
@@ -317,18 +316,12 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
     let refused = b.post(&format!("/applications/{id}/submit"), &[]).await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(refused.body.contains("応募済み"), "{}", refused.body);
-    for (from, to, event) in [
-        ("submitted", "under_review", "start_review"),
-        ("under_review", "revision_requested", "request_revision"),
+    for (from, event) in [
+        (Status::Submitted, Event::StartReview),
+        (Status::UnderReview, Event::RequestRevision),
     ] {
-        app.store
-            .move_application(
-                &id,
-                koshu_store::reviews::Move { from, to, event },
-                "test",
-                app.clock_now(),
-            )
-            .await
+        let m = Move::of(from, &event).unwrap();
+        write_unit!(app, unit => unit.move_application(&id, m, "test", app.clock_now()).await)
             .unwrap();
     }
     let resubmitted = b.post(&format!("/applications/{id}/submit"), &[]).await;

@@ -14,7 +14,7 @@ use koshu_store::audit::AuditVerdict;
 
 const CORPORATE_NUMBER: &str = "5010001008846";
 
-async fn ministry_person(
+pub async fn ministry_person(
     app: &TestApp,
     name: &str,
     email: &str,
@@ -36,9 +36,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     let org = register_organisation(&mut provider, CORPORATE_NUMBER).await;
     let id = new_application(&mut provider, &org, "実践インシデント対応演習").await;
     let mut complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
-    app.store
-        .save_draft(&id, &complete, "test", app.clock_now())
-        .await
+    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
         .unwrap();
     attach_required_documents(&mut provider, &id, &complete).await;
     let submitted = provider
@@ -92,7 +90,11 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         .await;
     assert_eq!(taken.status, StatusCode::SEE_OTHER, "{}", taken.body);
     assert_eq!(
-        app.store.application_status(&id).await.unwrap().as_deref(),
+        app.store
+            .application(&id)
+            .await
+            .unwrap()
+            .map(|a| a.status.code()),
         Some("under_review")
     );
     let page = ministry.get(&workspace).await;
@@ -137,9 +139,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     complete.course.level4_explanation =
         "ITSS レベル4の「セキュリティ監視・運用」タスクを、演習環境で自ら遂行できる水準まで扱う。"
             .into();
-    app.store
-        .save_draft(&id, &complete, "test", app.clock_now())
-        .await
+    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
         .unwrap();
     let resubmitted = provider
         .post(&format!("/applications/{id}/submit"), &[])
@@ -178,7 +178,11 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         .await;
     assert_eq!(back.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        app.store.application_status(&id).await.unwrap().as_deref(),
+        app.store
+            .application(&id)
+            .await
+            .unwrap()
+            .map(|a| a.status.code()),
         Some("under_review")
     );
 
@@ -330,12 +334,10 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     assert!(letter.1.starts_with(b"%PDF"), "the decision letter");
 
     // A change of name (C03): filed before its date, public on that date through the job.
-    let jobs = koshu_web::jobs::registry();
+    let jobs = koshu_workflow::jobs::registry();
     let renamed = "実践インシデント対応演習（上級）";
     complete.course.name = renamed.into();
-    app.store
-        .save_draft(&id, &complete, "test", app.clock_now())
-        .await
+    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
         .unwrap();
     let changes = format!("/applications/{id}/changes");
     let today = provider
@@ -357,7 +359,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     );
     assert!(page.body.contains("効力発生待ち"));
     assert_eq!(
-        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
             .await
             .unwrap(),
         0,
@@ -371,7 +373,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     app.clock
         .set(time::macros::datetime!(2026-05-01 09:00 +09:00));
     assert_eq!(
-        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
             .await
             .unwrap(),
         1
@@ -392,9 +394,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     for item in &mut shorter.curriculum {
         item.minutes = 30;
     }
-    app.store
-        .save_draft(&id, &shorter, "test", app.clock_now())
-        .await
+    write_unit!(app, unit => unit.save_draft(&id, &shorter, "test", app.clock_now()).await)
         .unwrap();
     let refused = provider
         .post(&changes, &[("effective_on", "2026-06-01")])
@@ -436,7 +436,11 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         .await;
     assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{}", revoked.body);
     assert_eq!(
-        app.store.application_status(&id).await.unwrap().as_deref(),
+        app.store
+            .application(&id)
+            .await
+            .unwrap()
+            .map(|a| a.status.code()),
         Some("revoked")
     );
     let twice = ministry
@@ -468,9 +472,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     );
     let second = new_application(&mut provider, &org, "新しい演習講習").await;
     let next = complete_for(CORPORATE_NUMBER, "新しい演習講習");
-    app.store
-        .save_draft(&second, &next, "test", app.clock_now())
-        .await
+    write_unit!(app, unit => unit.save_draft(&second, &next, "test", app.clock_now()).await)
         .unwrap();
     let b28 = |body: &str| {
         let start = body.find("id=\"rule-B28\"").unwrap();
@@ -535,9 +537,7 @@ async fn designated_course(app: &TestApp) -> (String, String, String) {
     let org = register_organisation(&mut provider, CORPORATE_NUMBER).await;
     let id = new_application(&mut provider, &org, "閉講予定の演習").await;
     let complete = complete_for(CORPORATE_NUMBER, "閉講予定の演習");
-    app.store
-        .save_draft(&id, &complete, "test", app.clock_now())
-        .await
+    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
         .unwrap();
     attach_required_documents(&mut provider, &id, &complete).await;
     provider
@@ -578,7 +578,7 @@ async fn designated_course(app: &TestApp) -> (String, String, String) {
 
 pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) {
     let (id, owner, programme) = designated_course(&app).await;
-    let jobs = koshu_web::jobs::registry();
+    let jobs = koshu_workflow::jobs::registry();
     let mut provider = signed_in(&app, &owner).await;
     let abolition = format!("/applications/{id}/abolition");
     let bare = provider
@@ -611,14 +611,18 @@ pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) 
     app.clock
         .set(time::macros::datetime!(2026-10-01 00:30 +09:00));
     assert_eq!(
-        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
             .await
             .unwrap(),
         1
     );
     app.state.catalogue.catch_up().await.unwrap();
     assert_eq!(
-        app.store.application_status(&id).await.unwrap().as_deref(),
+        app.store
+            .application(&id)
+            .await
+            .unwrap()
+            .map(|a| a.status.code()),
         Some("abolished")
     );
     assert_eq!(
@@ -642,13 +646,13 @@ pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) 
 
 pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(app: TestApp) {
     let (id, owner, programme) = designated_course(&app).await;
-    let jobs = koshu_web::jobs::registry();
+    let jobs = koshu_workflow::jobs::registry();
     let renewal = format!("/applications/{id}/renewal");
     // Before the final year: no reminder, and no renewal yet (C02).
     app.clock
         .set(time::macros::datetime!(2028-03-31 12:00 +09:00));
     assert_eq!(
-        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
             .await
             .unwrap(),
         0
@@ -660,7 +664,7 @@ pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(
     app.clock
         .set(time::macros::datetime!(2028-04-01 00:10 +09:00));
     assert_eq!(
-        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
             .await
             .unwrap(),
         1
@@ -683,7 +687,10 @@ pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(
         .unwrap()
         .to_owned();
     let copy = app.store.application(&new_id).await.unwrap().unwrap();
-    assert_eq!(copy.status, "draft");
+    assert_eq!(
+        copy.status,
+        koshu_domain::designation::lifecycle::Status::Draft
+    );
     assert_eq!(copy.draft.course.name, "閉講予定の演習");
     assert_eq!(
         copy.draft.curriculum.len(),
@@ -693,7 +700,7 @@ pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(
     app.clock
         .set(time::macros::datetime!(2029-03-31 23:00 +09:00));
     assert_eq!(
-        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
             .await
             .unwrap(),
         0
@@ -701,13 +708,17 @@ pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(
     app.clock
         .set(time::macros::datetime!(2029-04-01 00:10 +09:00));
     assert_eq!(
-        koshu_web::jobs::run_due(&app.state, &jobs, "test")
+        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
             .await
             .unwrap(),
         1
     );
     assert_eq!(
-        app.store.application_status(&id).await.unwrap().as_deref(),
+        app.store
+            .application(&id)
+            .await
+            .unwrap()
+            .map(|a| a.status.code()),
         Some("expired")
     );
     app.state.catalogue.catch_up().await.unwrap();

@@ -3,7 +3,7 @@
 
 use crate::app::{START, TestApp};
 use koshu_store::jobs::{Job, JobStatus, MAX_ATTEMPTS, NewJob, backoff};
-use koshu_web::jobs::{Jobs, run_due};
+use koshu_workflow::jobs::{JobOutcome, Jobs, run_due};
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use time::Duration;
@@ -16,7 +16,7 @@ fn recording(kind: &'static str) -> (Jobs, Arc<Mutex<Vec<String>>>) {
         let seen = Arc::clone(&seen);
         async move {
             seen.lock().unwrap().push(job.payload);
-            Ok(())
+            Ok(JobOutcome::Done)
         }
     });
     (jobs, ran)
@@ -34,36 +34,31 @@ fn job<'a>(kind: &'a str, run_at: time::OffsetDateTime, payload: &'a str) -> New
 pub async fn jobs_for_tomorrow_run_once_when_their_time_comes(app: TestApp) {
     let (jobs, ran) = recording("reminder");
     let tomorrow = START + Duration::days(1);
-    let id = app
-        .store
-        .schedule_job(&job("reminder", tomorrow, r#"{"n":1}"#), START)
-        .await
+    let id = write_unit!(app, unit => unit.schedule_job(&job("reminder", tomorrow, r#"{"n":1}"#), START).await)
         .unwrap();
 
     // Two due today run in one pass, soonest first; tomorrow's waits.
     for (minutes, payload) in [(5, "today-b"), (10, "today-a")] {
-        app.store
-            .schedule_job(
+        write_unit!(app, unit => unit.schedule_job(
                 &job("reminder", START - Duration::minutes(minutes), payload),
                 START,
-            )
-            .await
-            .unwrap();
+            ).await)
+        .unwrap();
     }
-    assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 2);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w1").await.unwrap(), 2);
     assert_eq!(*ran.lock().unwrap(), vec!["today-a", "today-b"]);
     ran.lock().unwrap().clear();
-    assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 0);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w1").await.unwrap(), 0);
     app.clock.set(tomorrow - Duration::seconds(1));
-    assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 0);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w1").await.unwrap(), 0);
     assert!(ran.lock().unwrap().is_empty(), "nothing runs before run_at");
 
     app.clock.set(tomorrow + Duration::minutes(1));
-    assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 1);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w1").await.unwrap(), 1);
     assert_eq!(*ran.lock().unwrap(), vec![r#"{"n":1}"#.to_owned()]);
-    assert_eq!(run_due(&app.state, &jobs, "w1").await.unwrap(), 0);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w1").await.unwrap(), 0);
     app.clock.set(tomorrow + Duration::days(30));
-    assert_eq!(run_due(&app.state, &jobs, "w2").await.unwrap(), 0);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w2").await.unwrap(), 0);
     assert_eq!(ran.lock().unwrap().len(), 1, "a done job never runs again");
 
     let record = app.store.job(&id).await.unwrap().unwrap();
@@ -80,9 +75,7 @@ pub async fn jobs_claimed_by_two_workers_at_once_go_to_one_each(app: TestApp) {
         let payload = format!(r#"{{"i":{i}}}"#);
         let at = START - Duration::minutes(i);
         scheduled.insert(
-            app.store
-                .schedule_job(&job("reminder", at, &payload), START)
-                .await
+            write_unit!(app, unit => unit.schedule_job(&job("reminder", at, &payload), START).await)
                 .unwrap(),
         );
     }
@@ -104,9 +97,7 @@ pub async fn jobs_claimed_by_two_workers_at_once_go_to_one_each(app: TestApp) {
     // Many small claims at once, from fresh jobs: still each job once.
     for i in 0..20 {
         let payload = format!(r#"{{"j":{i}}}"#);
-        app.store
-            .schedule_job(&job("reminder", START, &payload), START)
-            .await
+        write_unit!(app, unit => unit.schedule_job(&job("reminder", START, &payload), START).await)
             .unwrap();
     }
     let claims = futures_join(&app, lease).await;
@@ -145,15 +136,12 @@ pub async fn jobs_that_fail_are_retried_with_backoff_then_given_up(app: TestApp)
             Err(format!("registry unreachable (attempt {})", job.attempts))
         }
     });
-    let id = app
-        .store
-        .schedule_job(&job("flaky", START, "{}"), START)
-        .await
+    let id = write_unit!(app, unit => unit.schedule_job(&job("flaky", START, "{}"), START).await)
         .unwrap();
 
     let mut now = START;
     for attempt in 1..=MAX_ATTEMPTS {
-        assert_eq!(run_due(&app.state, &jobs, "w").await.unwrap(), 1);
+        assert_eq!(run_due(&app.state.workflow, &jobs, "w").await.unwrap(), 1);
         let record = app.store.job(&id).await.unwrap().unwrap();
         assert_eq!(record.job.attempts, attempt);
         assert_eq!(
@@ -169,24 +157,21 @@ pub async fn jobs_that_fail_are_retried_with_backoff_then_given_up(app: TestApp)
         assert_eq!(record.job.run_at, now + backoff(attempt));
         // Not before the backoff has passed.
         app.clock.set(now + backoff(attempt) - Duration::seconds(1));
-        assert_eq!(run_due(&app.state, &jobs, "w").await.unwrap(), 0);
+        assert_eq!(run_due(&app.state.workflow, &jobs, "w").await.unwrap(), 0);
         now += backoff(attempt);
         app.clock.set(now);
     }
     assert_eq!(*tries.lock().unwrap(), MAX_ATTEMPTS);
     app.clock.set(now + Duration::days(7));
-    assert_eq!(run_due(&app.state, &jobs, "w").await.unwrap(), 0);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w").await.unwrap(), 0);
     assert!(app.store.pending_jobs().await.unwrap().is_empty());
 }
 
 pub async fn jobs_without_a_handler_fail_with_a_clear_error(app: TestApp) {
     let (jobs, _) = recording("reminder");
-    let id = app
-        .store
-        .schedule_job(&job("designation.effective", START, "{}"), START)
-        .await
+    let id = write_unit!(app, unit => unit.schedule_job(&job("designation.effective", START, "{}"), START).await)
         .unwrap();
-    assert_eq!(run_due(&app.state, &jobs, "w").await.unwrap(), 1);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w").await.unwrap(), 1);
     let record = app.store.job(&id).await.unwrap().unwrap();
     assert_eq!(
         record.status,
@@ -199,14 +184,14 @@ pub async fn jobs_without_a_handler_fail_with_a_clear_error(app: TestApp) {
     );
 
     // A handler that panics is a failure too, and the runner carries on.
-    let jobs = Jobs::new().on("designation.effective", |_state, _job| async {
+    let jobs = Jobs::new().on("designation.effective", |_wf, _job| async {
         if true {
             panic!("bug in a handler");
         }
-        Ok(())
+        Ok(JobOutcome::Done)
     });
     app.clock.set(START + backoff(1));
-    assert_eq!(run_due(&app.state, &jobs, "w").await.unwrap(), 1);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w").await.unwrap(), 1);
     let record = app.store.job(&id).await.unwrap().unwrap();
     assert_eq!(record.last_error.as_deref(), Some("the handler panicked"));
     assert_eq!(record.job.attempts, 2);
@@ -214,11 +199,9 @@ pub async fn jobs_without_a_handler_fail_with_a_clear_error(app: TestApp) {
 
 pub async fn jobs_whose_lease_expired_are_claimable_again(app: TestApp) {
     let lease = Duration::minutes(10);
-    let id = app
-        .store
-        .schedule_job(&job("reminder", START, "{}"), START)
-        .await
-        .unwrap();
+    let id =
+        write_unit!(app, unit => unit.schedule_job(&job("reminder", START, "{}"), START).await)
+            .unwrap();
     let claimed = app
         .store
         .claim_due_jobs("dies", START, lease, 10)
@@ -251,11 +234,9 @@ pub async fn jobs_whose_lease_expired_are_claimable_again(app: TestApp) {
     assert_eq!(record.claimed_by.as_deref(), Some("other"));
 
     // A job whose worker dies on every attempt is given up after the last one.
-    let id = app
-        .store
-        .schedule_job(&job("reminder", expired, "{}"), expired)
-        .await
-        .unwrap();
+    let id =
+        write_unit!(app, unit => unit.schedule_job(&job("reminder", expired, "{}"), expired).await)
+            .unwrap();
     let mut now = expired;
     for _ in 0..MAX_ATTEMPTS {
         let claimed = app
@@ -287,9 +268,7 @@ pub async fn jobs_whose_lease_expired_are_claimable_again(app: TestApp) {
 
 pub async fn jobs_keep_one_pending_job_per_dedupe_key(app: TestApp) {
     let key = "reminder:application:42";
-    let first = app
-        .store
-        .schedule_job(
+    let first = write_unit!(app, unit => unit.schedule_job(
             &NewJob {
                 kind: "reminder",
                 run_at: START + Duration::days(10),
@@ -297,12 +276,9 @@ pub async fn jobs_keep_one_pending_job_per_dedupe_key(app: TestApp) {
                 dedupe_key: Some(key),
             },
             START,
-        )
-        .await
-        .unwrap();
-    let second = app
-        .store
-        .schedule_job(
+        ).await)
+    .unwrap();
+    let second = write_unit!(app, unit => unit.schedule_job(
             &NewJob {
                 kind: "reminder",
                 run_at: START + Duration::days(20),
@@ -310,18 +286,13 @@ pub async fn jobs_keep_one_pending_job_per_dedupe_key(app: TestApp) {
                 dedupe_key: Some(key),
             },
             START + Duration::hours(1),
-        )
-        .await
-        .unwrap();
+        ).await)
+    .unwrap();
     assert_eq!(first, second, "the pending job is replaced, not duplicated");
     // Jobs without a key never replace each other.
-    app.store
-        .schedule_job(&job("other", START + Duration::days(5), "{}"), START)
-        .await
+    write_unit!(app, unit => unit.schedule_job(&job("other", START + Duration::days(5), "{}"), START).await)
         .unwrap();
-    app.store
-        .schedule_job(&job("other", START + Duration::days(5), "{}"), START)
-        .await
+    write_unit!(app, unit => unit.schedule_job(&job("other", START + Duration::days(5), "{}"), START).await)
         .unwrap();
 
     let pending = app.store.pending_jobs().await.unwrap();
@@ -332,18 +303,10 @@ pub async fn jobs_keep_one_pending_job_per_dedupe_key(app: TestApp) {
     assert_eq!(keyed[0].run_at, START + Duration::days(20));
     assert_eq!(keyed[0].payload, r#"{"v":2}"#);
 
-    assert_eq!(app.store.cancel_jobs(key).await.unwrap(), 1);
-    assert_eq!(app.store.cancel_jobs(key).await.unwrap(), 0);
-    let pending = app.store.pending_jobs().await.unwrap();
-    assert!(pending.iter().all(|j| j.kind == "other"));
-    assert_eq!(pending.len(), 2);
-
     // While a keyed job runs, scheduling the key again queues a new job beside it; if the
     // running one then fails, the newer schedule wins and the old one is not retried.
     let (jobs, ran) = recording("reminder");
-    let running = app
-        .store
-        .schedule_job(
+    let running = write_unit!(app, unit => unit.schedule_job(
             &NewJob {
                 kind: "reminder",
                 run_at: START,
@@ -351,18 +314,15 @@ pub async fn jobs_keep_one_pending_job_per_dedupe_key(app: TestApp) {
                 dedupe_key: Some(key),
             },
             START,
-        )
-        .await
-        .unwrap();
+        ).await)
+    .unwrap();
     let claimed = app
         .store
         .claim_due_jobs("w", START, Duration::minutes(5), 1)
         .await
         .unwrap();
     assert_eq!(claimed[0].id, running);
-    let newer = app
-        .store
-        .schedule_job(
+    let newer = write_unit!(app, unit => unit.schedule_job(
             &NewJob {
                 kind: "reminder",
                 run_at: START + Duration::days(1),
@@ -370,13 +330,12 @@ pub async fn jobs_keep_one_pending_job_per_dedupe_key(app: TestApp) {
                 dedupe_key: Some(key),
             },
             START,
-        )
-        .await
-        .unwrap();
+        ).await)
+    .unwrap();
     assert_ne!(newer, running);
     app.store.fail_job(&running, "boom", START).await.unwrap();
     assert!(app.store.job(&running).await.unwrap().is_none());
     app.clock.set(START + Duration::days(1));
-    assert_eq!(run_due(&app.state, &jobs, "w").await.unwrap(), 1);
+    assert_eq!(run_due(&app.state.workflow, &jobs, "w").await.unwrap(), 1);
     assert_eq!(*ran.lock().unwrap(), vec![r#"{"v":4}"#.to_owned()]);
 }

@@ -3,6 +3,19 @@
 //! binaries). Requests go through the real router with `tower::ServiceExt::oneshot`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+/// Runs `$body` (a write through `$unit`) in one unit of work of `$app`'s store, committed when
+/// it succeeded; evaluates to the body's result.
+macro_rules! write_unit {
+    ($app:expr, $unit:ident => $body:expr) => {{
+        let mut $unit = $app.store.write().await.unwrap();
+        let result = $body;
+        if result.is_ok() {
+            $unit.commit().await.unwrap();
+        }
+        result
+    }};
+}
+
 mod accounts;
 mod api;
 mod app;
@@ -14,6 +27,7 @@ mod jobs;
 mod mail;
 mod matrix;
 mod passkeys;
+mod workflow;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
 macro_rules! stories {
@@ -82,6 +96,11 @@ stories!(
     jobs::jobs_without_a_handler_fail_with_a_clear_error,
     jobs::jobs_whose_lease_expired_are_claimable_again,
     jobs::jobs_keep_one_pending_job_per_dedupe_key,
+    workflow::designation_and_revocation_are_all_or_nothing_at_every_step,
+    workflow::notice_and_expiry_jobs_are_all_or_nothing_and_finish_on_retry,
+    workflow::expiry_is_all_or_nothing_and_finishes_on_retry,
+    workflow::designations_at_once_get_consecutive_numbers_per_fiscal_year,
+    workflow::a_decision_on_an_outdated_page_is_a_409,
 );
 
 /// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.

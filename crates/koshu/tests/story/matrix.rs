@@ -8,14 +8,16 @@ use axum::http::{StatusCode, header};
 use koshu_domain::access::{MinistryRole, OrgRole};
 use std::collections::BTreeSet;
 
-/// What a person gets: the page or action (whatever its status), the policy's redirect to
-/// sign in (which brings them back after), to set up a second factor, or a refusal.
+/// What a person gets: the page or action, the policy's redirect to sign in (which brings
+/// them back after), to set up a second factor, or a refusal. `Broken` (a 5xx) is never
+/// right; nor is a page (GET) that answers 400, or 404 for a thing that exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Outcome {
     Ok,
     Login,
     TwoFactor,
     Denied,
+    Broken,
 }
 use Outcome::{Denied as D, Login as L, Ok as A, TwoFactor as T};
 
@@ -26,6 +28,7 @@ fn outcome(res: &TestResponse) -> Outcome {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     match res.status {
+        s if s.is_server_error() => Outcome::Broken,
         StatusCode::FORBIDDEN => D,
         StatusCode::SEE_OTHER if location.starts_with("/login?next=") => L,
         StatusCode::SEE_OTHER if location == "/account/two-factor" => T,
@@ -175,9 +178,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
     let org_a = register_organisation(&mut signed_in(&app, &owner_a).await, "5010001008846").await;
     register_organisation(&mut signed_in(&app, &owner_b).await, "4000012090001").await;
     for (id, role) in [(&viewer_a, OrgRole::Viewer), (&editor_a, OrgRole::Editor)] {
-        app.store
-            .grant_membership(&org_a, id, role, "test", app.clock_now())
-            .await
+        write_unit!(app, unit => unit.grant_membership(&org_a, id, role, "test", app.clock_now()).await)
             .unwrap();
     }
     for (id, role, is_expert) in [
@@ -195,16 +196,14 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
         }
     }
     let application = "01900000-0000-7000-8000-00000000a001";
-    app.store
-        .create_application(
+    write_unit!(app, unit => unit.create_application(
             application,
             &org_a,
             &koshu_domain::designation::Application::default(),
             "test",
             app.clock_now(),
-        )
-        .await
-        .unwrap();
+        ).await)
+    .unwrap();
     let accounts: [Option<&String>; 10] = [
         None,
         Some(&learner),
@@ -247,7 +246,13 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
                 _ => browser.post(&path, &[]).await,
             };
             let got = outcome(&res);
-            if got != expected[who] {
+            // An empty POST may be refused as bad input; a page must open, and only a path
+            // naming something that does not exist may be a 404.
+            let page_missing = *method == "GET"
+                && got == A
+                && (res.status == StatusCode::BAD_REQUEST
+                    || (res.status == StatusCode::NOT_FOUND && !path.contains("no-such")));
+            if got != expected[who] || page_missing {
                 wrong.push(format!(
                     "{method} {path} as {}: expected {:?}, got {:?} ({})",
                     PEOPLE[who], expected[who], got, res.status

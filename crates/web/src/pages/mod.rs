@@ -33,6 +33,8 @@ pub struct ErrorPage<'a> {
     page: PageCtx,
     title: &'a str,
     error: &'a ErrorBody,
+    /// Where the up-to-date page is, after a conflict.
+    reload: Option<String>,
 }
 
 impl<'a> ErrorPage<'a> {
@@ -47,7 +49,13 @@ impl<'a> ErrorPage<'a> {
             page: PageCtx::new(lang, path, auth),
             title,
             error,
+            reload: None,
         }
+    }
+
+    pub fn with_reload(mut self, reload: Option<String>) -> Self {
+        self.reload = reload;
+        self
     }
 
     fn message(&self) -> &str {

@@ -160,12 +160,9 @@ pub async fn register(
             );
         }
     };
-    let id = uuid::Uuid::now_v7().to_string();
-    match state
-        .store
-        .register_organisation(&id, &org, &me.account.id, state.clock.now())
-        .await?
-    {
+    let (id, registration) =
+        koshu_workflow::organisations::register(&state.workflow, &org, &me.account.id).await?;
+    match registration {
         Registration::Created => {
             Ok(Redirect::to(&page.href(&format!("/organisations/{id}"))).into_response())
         }
@@ -325,15 +322,13 @@ pub async fn update(
             );
         }
     };
-    state
-        .store
-        .update_organisation(
-            &id,
-            &org,
-            &format!("account:{}", me.account.id),
-            state.clock.now(),
-        )
-        .await?;
+    koshu_workflow::organisations::update(
+        &state.workflow,
+        &id,
+        &org,
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
     Ok(Redirect::to(&page.href(&format!("/organisations/{id}"))).into_response())
 }
 
@@ -606,11 +601,7 @@ pub async fn accept_invitation(
     {
         return invalid_invitation(&page);
     }
-    let actor = format!("account:{}", me.account.id);
-    state
-        .store
-        .grant_membership(&org_id, &me.account.id, role, &actor, now)
-        .await?;
+    koshu_workflow::organisations::join(&state.workflow, &org_id, &me.account.id, role).await?;
     // A new role is a change of privilege: the session gets a new id.
     let cookie = start_session(&state, &headers, &me.account.id, SessionStage::Full).await?;
     Ok(redirect_with_cookie(

@@ -3,8 +3,9 @@
 //! external experts, requests for revision, and the decision. External experts declare any
 //! conflict of interest before they see anything, then give their opinion.
 //!
-//! Every status change goes through `lifecycle::transition`; an illegal move is a 400 naming
-//! the current status, and every move is written with its audit entry.
+//! Handlers parse the form and call the use case in `koshu_workflow::designation`, which
+//! decides with the domain and writes in one unit of work; an illegal move is a 400 naming the
+//! current status, a move on an outdated page a 409.
 
 use super::applications::{self, RuleRow};
 use super::forms::{FormField, parse};
@@ -19,45 +20,31 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
-use koshu_domain::catalogue::Designation;
-use koshu_domain::catalogue::ProgrammeWithSessions;
+use koshu_domain::designation::Verdict;
 use koshu_domain::designation::application::RevocationReason;
-use koshu_domain::designation::lifecycle::{
-    DesignationPeriod, Event, Status, designation_number, transition,
-};
-use koshu_domain::designation::{Verdict, publish};
-use koshu_domain::types::FiscalYear;
+use koshu_domain::designation::lifecycle::{DesignationEnd, EventKind, Outcome, Status};
+use koshu_domain::designation::review::{Declaration, ReviewFinding, ReviewRole};
+use koshu_domain::types::date_ja::parse_date;
 use koshu_store::applications::{ApplicationRecord, ApplicationVersion};
-use koshu_store::reviews::{Move, NewDesignation, RuleFinding};
+use koshu_store::reviews::RuleFinding;
+use koshu_workflow::WorkflowError;
+use koshu_workflow::designation::{self, Decision};
 use serde::Deserialize;
 use time::Date;
-use time::macros::format_description;
 
 fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
     Ok((status, Html(page.render()?)).into_response())
 }
 
-fn status_of(record: &ApplicationRecord) -> Result<Status, AppError> {
-    Status::from_code(&record.status)
-        .ok_or_else(|| AppError::internal(koshu_store::StoreError::Corrupt(record.status.clone())))
+/// A date field, read as people type it (2026-04-01, 2026/4/1, 2026年4月1日).
+fn date_field(text: &str, field: &str) -> Result<Date, AppError> {
+    Ok(parse_date(text).map_err(|e| e.for_field(field))?)
 }
 
-/// The move `event` makes from the application's status, or the 400 that says why not.
-pub(crate) fn next(
-    record: &ApplicationRecord,
-    event: &Event,
-) -> Result<(Status, Status), AppError> {
-    let from = status_of(record)?;
-    let to = transition(from, event).map_err(|e| AppError::Invalid(e.to_validation_error()))?;
-    Ok((from, to))
-}
-
-pub(crate) fn as_move<'a>(from: Status, to: Status, event: &'a Event) -> Move<'a> {
-    Move {
-        from: from.code(),
-        to: to.code(),
-        event: event.name(),
-    }
+/// The status the form was drawn with: a decision on a page that is out of date is a
+/// conflict, not a decision on what the reviewer did not see.
+fn seen_status(text: &str) -> Option<Status> {
+    Status::from_code(text.trim())
 }
 
 async fn latest_version(state: &AppState, id: &str) -> Result<ApplicationVersion, AppError> {
@@ -123,9 +110,7 @@ pub async fn queue(
             href: page.href(&format!("/ministry/reviews/{}", e.application_id)),
             title: e.title,
             provider: e.organisation_name,
-            status: Status::from_code(&e.status).map_or(e.status.clone(), |s| {
-                page.t(s.label_ja(), s.label_en()).to_owned()
-            }),
+            status: page.t(e.status.label_ja(), e.status.label_en()).to_owned(),
             version: e.latest_version,
             submitted: view::date_time(page.lang, e.submitted_at),
             waiting_days: (now - e.submitted_at).whole_days(),
@@ -163,7 +148,7 @@ pub async fn queue(
 struct FindingRow {
     rule: RuleRow,
     evidence: Vec<(String, String)>,
-    finding: String,
+    finding: &'static str,
     comment: String,
 }
 
@@ -175,7 +160,11 @@ struct WorkspacePage {
     title: String,
     provider: String,
     status: String,
+    /// Drawn into every decision form, so that a decision on an outdated page is a 409.
     status_code: &'static str,
+    /// The decisions `possible_events` allows now.
+    can_decide: bool,
+    can_revoke: bool,
     version: i64,
     digest: String,
     submitted: String,
@@ -199,16 +188,8 @@ impl WorkspacePage {
     }
 }
 
-pub(crate) fn outcome_label(page: &PageCtx, outcome: &str) -> String {
-    match outcome {
-        "revise" => page.t("修正依頼", "Revision requested"),
-        "designate" => page.t("指定", "Designated"),
-        "reject" => page.t("不指定", "Rejected"),
-        "revoke" => page.t("取消し", "Revoked"),
-        "abolish" => page.t("廃止", "Abolished"),
-        other => other,
-    }
-    .to_owned()
+pub(crate) fn outcome_label(page: &PageCtx, outcome: Outcome) -> String {
+    page.t(outcome.label_ja(), outcome.label_en()).to_owned()
 }
 
 /// The rules with the automatic verdict on `version` and what the reviewer found.
@@ -236,7 +217,7 @@ async fn finding_rows(
             };
             let mine = found.iter().find(|f| f.rule_id == rule.id);
             FindingRow {
-                finding: mine.map(|f| f.finding.clone()).unwrap_or_default(),
+                finding: mine.map_or("", |f| f.finding.code()),
                 comment: mine.map(|f| f.comment.clone()).unwrap_or_default(),
                 rule,
                 evidence,
@@ -285,7 +266,8 @@ async fn workspace_page(
             )
         })
         .collect();
-    let status = status_of(&record)?;
+    let status = record.status;
+    let possible = status.possible_events();
     let designation = state
         .store
         .designation_of(id)
@@ -301,6 +283,14 @@ async fn workspace_page(
         provider: org.organisation.name_ja.clone(),
         status: page.t(status.label_ja(), status.label_en()).to_owned(),
         status_code: status.code(),
+        can_decide: [
+            EventKind::RequestRevision,
+            EventKind::Designate,
+            EventKind::Reject,
+        ]
+        .iter()
+        .all(|k| possible.contains(k)),
+        can_revoke: possible.contains(&EventKind::Revoke),
         version: version.version,
         digest: version.digest.clone(),
         submitted: view::date_time(page.lang, version.submitted_at),
@@ -314,18 +304,13 @@ async fn workspace_page(
         assignments: assignments
             .into_iter()
             .map(|a| {
-                let role = if a.role == "expert" {
-                    page.t("外部有識者", "External expert")
-                } else {
-                    page.t("審査担当", "Reviewer")
-                };
-                let conflict = match (a.role.as_str(), a.conflict.as_deref()) {
-                    ("expert", None) => page.t("利害関係の申告待ち", "Declaration pending"),
-                    ("expert", Some("none")) => page.t("利害関係なし", "No conflict"),
-                    ("expert", Some(_)) => {
-                        page.t("利害関係あり（閲覧不可）", "Conflict declared (no access)")
+                let role = page.t(a.role.label_ja(), a.role.label_en());
+                let conflict = match (a.role, a.conflict) {
+                    (ReviewRole::Expert, None) => {
+                        page.t("利害関係の申告待ち", "Declaration pending")
                     }
-                    _ => "",
+                    (ReviewRole::Expert, Some(d)) => page.t(d.label_ja(), d.label_en()),
+                    (ReviewRole::Reviewer, _) => "",
                 };
                 (a.display_name, role.to_owned(), conflict.to_owned())
             })
@@ -348,7 +333,7 @@ async fn workspace_page(
             .map(|d| {
                 (
                     d.version,
-                    outcome_label(&page, &d.outcome),
+                    outcome_label(&page, d.outcome),
                     d.reasons,
                     view::date_time(page.lang, d.decided_at),
                 )
@@ -435,54 +420,26 @@ pub async fn assign(
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ReviewApplications)?;
     let input: AssignInput = parse(&body)?;
-    let application = record(&state, &id).await?;
-    let account = state.store.account(&input.account_id).await?;
-    let fits = match (input.role.as_str(), &account) {
-        ("reviewer", Some(a)) => a.ministry_role.is_some(),
-        ("expert", Some(a)) => a.expert,
-        _ => false,
+    let assigned = match ReviewRole::from_code(&input.role) {
+        Some(role) => {
+            designation::assign(&state.workflow, &id, &input.account_id, role, &actor(me)).await
+        }
+        None => Err(ValidationError::new(
+            "review.role",
+            "審査担当か外部有識者かを選んでください。",
+            "Choose reviewer or expert.",
+        )
+        .for_field("role")
+        .into()),
     };
-    if !fits {
-        let error = ValidationError::new(
-            "review.assignee",
-            "審査担当は経済産業省の担当者から、外部有識者は有識者として登録された人から選んでください。",
-            "Choose a reviewer from the ministry's staff, or an expert from the registered experts.",
-        )
-        .for_field("account_id");
-        let view = workspace_page(&state, page, &id, &[error]).await?;
-        return rendered(StatusCode::BAD_REQUEST, view);
+    match assigned {
+        Ok(()) => Ok(back(&page, &id)),
+        Err(WorkflowError::Invalid(error)) => {
+            let view = workspace_page(&state, page, &id, &[error]).await?;
+            rendered(StatusCode::BAD_REQUEST, view)
+        }
+        Err(other) => Err(other.into()),
     }
-    let now = state.clock.now();
-    let added = state
-        .store
-        .assign(&id, &input.account_id, &input.role, &actor(me), now)
-        .await?;
-    let already = state
-        .store
-        .assignments(&id)
-        .await?
-        .into_iter()
-        .find(|a| a.account_id == input.account_id);
-    if !added && already.as_ref().is_some_and(|a| a.role != input.role) {
-        let error = ValidationError::new(
-            "review.assigned_otherwise",
-            "この人はこの申請に別の役割（審査担当または外部有識者）ですでに割り当てられています。",
-            "This person is already assigned to this application in the other role (reviewer or expert).",
-        )
-        .for_field("account_id");
-        let view = workspace_page(&state, page, &id, &[error]).await?;
-        return rendered(StatusCode::BAD_REQUEST, view);
-    }
-    // The first reviewer starts the review.
-    if input.role == "reviewer" && application.status == Status::Submitted.code() {
-        let event = Event::StartReview;
-        let (from, to) = next(&application, &event)?;
-        state
-            .store
-            .move_application(&id, as_move(from, to, &event), &actor(me), now)
-            .await?;
-    }
-    Ok(back(&page, &id))
 }
 
 pub async fn save_findings(
@@ -493,16 +450,6 @@ pub async fn save_findings(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ReviewApplications)?;
-    let application = record(&state, &id).await?;
-    if application.status != Status::UnderReview.code() {
-        let error = ValidationError::new(
-            "review.not_under_review",
-            "審査中の申請にだけ所見を記録できます。先に審査担当を割り当ててください。",
-            "Findings are recorded only while the application is under review. Assign a reviewer first.",
-        );
-        let view = workspace_page(&state, page, &id, &[error]).await?;
-        return rendered(StatusCode::BAD_REQUEST, view);
-    }
     let pairs: Vec<(String, String)> = parse(&body)?;
     let value = |key: &str| {
         pairs
@@ -511,14 +458,13 @@ pub async fn save_findings(
             .map(|(_, v)| v.trim().to_owned())
             .unwrap_or_default()
     };
-    let version = latest_version(&state, &id).await?;
     let mut findings = Vec::new();
     for rule in koshu_domain::designation::rules() {
         let finding = value(&format!("finding.{}", rule.id));
         if finding.is_empty() {
             continue;
         }
-        if !matches!(finding.as_str(), "met" | "revise" | "not_met") {
+        let Some(finding) = ReviewFinding::from_code(&finding) else {
             return Err(ValidationError::new(
                 "review.finding",
                 format!(
@@ -529,34 +475,31 @@ pub async fn save_findings(
             )
             .for_field(format!("finding.{}", rule.id))
             .into());
-        }
+        };
         findings.push(RuleFinding {
             rule_id: rule.id.to_owned(),
             finding,
             comment: value(&format!("comment.{}", rule.id)),
         });
     }
-    state
-        .store
-        .record_findings(
-            &id,
-            version.version,
-            &findings,
-            &actor(me),
-            state.clock.now(),
-        )
-        .await?;
-    Ok(back(&page, &id))
+    match designation::record_findings(&state.workflow, &id, &findings, &actor(me)).await {
+        Ok(()) => Ok(back(&page, &id)),
+        Err(WorkflowError::Invalid(error)) => {
+            let view = workspace_page(&state, page, &id, &[error]).await?;
+            rendered(StatusCode::BAD_REQUEST, view)
+        }
+        Err(other) => Err(other.into()),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ReasonsInput {
     reasons: String,
+    seen_status: String,
 }
 
-fn reasons_of(body: &Bytes) -> Result<String, AppError> {
-    let input: ReasonsInput = parse(body)?;
+fn reasons_of(input: &ReasonsInput) -> Result<&str, AppError> {
     let reasons = input.reasons.trim();
     if reasons.is_empty() {
         return Err(ValidationError::new(
@@ -567,34 +510,30 @@ fn reasons_of(body: &Bytes) -> Result<String, AppError> {
         .for_field("reasons")
         .into());
     }
-    Ok(reasons.to_owned())
+    Ok(reasons)
 }
 
-async fn decide_without_designation(
+async fn decide(
     state: &AppState,
-    me: &crate::auth::SignedIn,
+    auth: &AuthContext,
+    page: &PageCtx,
     id: &str,
-    event: Event,
-    outcome: &str,
-    reasons: &str,
-) -> Result<(), AppError> {
-    let application = record(state, id).await?;
-    let (from, to) = next(&application, &event)?;
-    let version = latest_version(state, id).await?;
-    state
-        .store
-        .decide_application(
-            id,
-            version.version,
-            outcome,
-            reasons,
-            as_move(from, to, &event),
-            None,
-            &actor(me),
-            state.clock.now(),
-        )
-        .await?;
-    Ok(())
+    body: &Bytes,
+    decision: Decision,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ReviewApplications)?;
+    let input: ReasonsInput = parse(body)?;
+    let reasons = reasons_of(&input)?;
+    designation::decide(
+        &state.workflow,
+        id,
+        decision,
+        reasons,
+        seen_status(&input.seen_status),
+        &actor(me),
+    )
+    .await?;
+    Ok(back(page, id))
 }
 
 pub async fn request_revision(
@@ -604,10 +543,7 @@ pub async fn request_revision(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let me = auth.require(Action::ReviewApplications)?;
-    let reasons = reasons_of(&body)?;
-    decide_without_designation(&state, me, &id, Event::RequestRevision, "revise", &reasons).await?;
-    Ok(back(&page, &id))
+    decide(&state, &auth, &page, &id, &body, Decision::RequestRevision).await
 }
 
 pub async fn reject(
@@ -617,10 +553,7 @@ pub async fn reject(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let me = auth.require(Action::ReviewApplications)?;
-    let reasons = reasons_of(&body)?;
-    decide_without_designation(&state, me, &id, Event::Reject, "reject", &reasons).await?;
-    Ok(back(&page, &id))
+    decide(&state, &auth, &page, &id, &body, Decision::Reject).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -628,6 +561,7 @@ pub async fn reject(
 pub struct DesignateInput {
     designated_on: String,
     reasons: String,
+    seen_status: String,
 }
 
 pub async fn designate(
@@ -639,78 +573,16 @@ pub async fn designate(
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ReviewApplications)?;
     let input: DesignateInput = parse(&body)?;
-    let designated_on = parse_date(&input.designated_on, "designated_on")?;
-    let application = record(&state, &id).await?;
-    let period = DesignationPeriod::from_designation_date(designated_on);
-    let event = Event::Designate { period };
-    let (from, to) = next(&application, &event)?;
-    let org = state
-        .store
-        .organisation(&application.organisation_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let version = latest_version(&state, &id).await?;
-    let fy = FiscalYear::of(designated_on)?;
-    let sequence = state.store.designations_since(fy.start()).await? + 1;
-    let number = designation_number(
-        designated_on,
-        u32::try_from(sequence).map_err(AppError::internal)?,
-    )?;
-    let designation = Designation {
-        number: number.clone(),
-        starts_on: period.starts_on,
-        ends_on: period.ends_on,
-    };
-    let programme = publish::programme_of(
+    let designated_on = date_field(&input.designated_on, "designated_on")?;
+    designation::designate(
+        &state.workflow,
         &id,
-        &version.application,
-        &org.organisation,
-        designation,
-        &state.taxonomy,
-    )?;
-    let provider = publish::provider_of(&org.organisation)?;
-    let now = state.clock.now();
-    let reasons = if input.reasons.trim().is_empty() {
-        "募集等要領の要件を満たすため。".to_owned()
-    } else {
-        input.reasons.trim().to_owned()
-    };
-    state
-        .store
-        .decide_application(
-            &id,
-            version.version,
-            "designate",
-            &reasons,
-            as_move(from, to, &event),
-            Some(&NewDesignation {
-                number: &number,
-                programme_id: programme.id.as_str(),
-                version: version.version,
-                starts_on: period.starts_on,
-                ends_on: period.ends_on,
-            }),
-            &actor(me),
-            now,
-        )
-        .await?;
-    super::notices::schedule_period(&state, &id, period, now).await?;
-    // Published after the decision is recorded: the catalogue follows the audit feed.
-    state
-        .store
-        .upsert_provider(&provider, &actor(me), now)
-        .await?;
-    state
-        .store
-        .upsert_programme(
-            &ProgrammeWithSessions {
-                programme,
-                sessions: Vec::new(),
-            },
-            &actor(me),
-            now,
-        )
-        .await?;
+        designated_on,
+        &input.reasons,
+        seen_status(&input.seen_status),
+        &actor(me),
+    )
+    .await?;
     Ok(back(&page, &id))
 }
 
@@ -720,11 +592,10 @@ pub struct RevokeInput {
     reason: String,
     details: String,
     revoked_on: String,
+    seen_status: String,
 }
 
-/// C06: revocation by the ministry for one of the reasons of 5-3 (ア)–(オ). The course loses
-/// its label at once; a revocation under (オ) bars the provider's new designations for 5 years
-/// (rule B28 reads Koshu's record).
+/// C06: revocation by the ministry for one of the reasons of 5-3 (ア)–(オ).
 pub async fn revoke(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -742,77 +613,18 @@ pub async fn revoke(
         )
         .for_field("reason")
     })?;
-    let details = input.details.trim();
-    if details.is_empty() {
-        return Err(ValidationError::new(
-            "review.revocation_details",
-            "取消しの具体的な理由を入力してください。講座提供者に伝わります。",
-            "Enter the details of the revocation; the provider reads them.",
-        )
-        .for_field("details")
-        .into());
-    }
-    let on = parse_date(&input.revoked_on, "revoked_on")?;
-    if on > view::today(&state) {
-        return Err(ValidationError::new(
-            "review.revoked_on",
-            "取消日に将来の日付は指定できません。",
-            "The revocation date cannot be in the future.",
-        )
-        .for_field("revoked_on")
-        .into());
-    }
-    let application = record(&state, &id).await?;
-    let event = Event::Revoke { reason, on };
-    let (from, to) = next(&application, &event)?;
-    let designation = state
-        .store
-        .designation_of(&id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let now = state.clock.now();
-    state
-        .store
-        .end_designation(
-            &designation.number,
-            on,
-            &format!("revoked:{}", reason.code()),
-            "revoke",
-            &format!("{} {}：{details}", reason.clause(), reason.label_ja()),
-            as_move(from, to, &event),
-            &actor(me),
-            now,
-        )
-        .await?;
-    unpublish(&state, &designation.programme_id, &actor(me), now).await?;
+    let on = date_field(&input.revoked_on, "revoked_on")?;
+    designation::revoke(
+        &state.workflow,
+        &id,
+        reason,
+        &input.details,
+        on,
+        seen_status(&input.seen_status),
+        &actor(me),
+    )
+    .await?;
     Ok(back(&page, &id))
-}
-
-/// The course stays in the catalogue as a programme, without the 特定講習 label.
-pub(crate) async fn unpublish(
-    state: &AppState,
-    programme_id: &str,
-    actor: &str,
-    now: time::OffsetDateTime,
-) -> Result<(), AppError> {
-    if let Some(record) = state.store.catalogue_record(programme_id).await? {
-        let mut item = record.item;
-        item.programme.designation = None;
-        state.store.upsert_programme(&item, actor, now).await?;
-    }
-    Ok(())
-}
-
-fn parse_date(text: &str, field: &str) -> Result<Date, AppError> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).map_err(|_| {
-        ValidationError::new(
-            "review.date",
-            "日付を 2026-04-01 の形で入力してください。",
-            "Enter the date such as 2026-04-01.",
-        )
-        .for_field(field)
-        .into()
-    })
 }
 
 // External experts.
@@ -847,10 +659,12 @@ pub async fn expert_list(
         .map(|(id, title, conflict)| ExpertRow {
             href: page.href(&format!("/reviews/{id}")),
             title,
-            state: match conflict.as_deref() {
+            state: match conflict {
                 None => page.t("利害関係の申告が必要です", "Declare any conflict first"),
-                Some("none") => page.t("意見を述べられます", "You can give your opinion"),
-                Some(_) => page.t(
+                Some(Declaration::NoConflict) => {
+                    page.t("意見を述べられます", "You can give your opinion")
+                }
+                Some(Declaration::Conflict) => page.t(
                     "利害関係あり（閲覧できません）",
                     "Conflict declared (no access)",
                 ),
@@ -886,13 +700,13 @@ async fn expert_state(
     state: &AppState,
     id: &str,
     account_id: &str,
-) -> Result<(bool, Option<String>), AppError> {
+) -> Result<(bool, Option<Declaration>), AppError> {
     let found = state
         .store
         .assignments(id)
         .await?
         .into_iter()
-        .find(|a| a.account_id == account_id && a.role == "expert");
+        .find(|a| a.account_id == account_id && a.role == ReviewRole::Expert);
     Ok((found.is_some(), found.and_then(|a| a.conflict)))
 }
 
@@ -922,7 +736,7 @@ async fn expert_page(
                 )
                 .options(vec![
                     (
-                        "none".to_owned(),
+                        Declaration::NoConflict.code().to_owned(),
                         page.t(
                             "この申請者との間に利害関係はありません",
                             "I have no conflict of interest with this applicant",
@@ -930,7 +744,7 @@ async fn expert_page(
                         .to_owned(),
                     ),
                     (
-                        "conflict".to_owned(),
+                        Declaration::Conflict.code().to_owned(),
                         page.t(
                             "利害関係があります（この申請の審査には加わりません）",
                             "I have a conflict of interest (I will not take part)",
@@ -945,7 +759,7 @@ async fn expert_page(
     }
     auth.require(Action::ExpertReview {
         assigned,
-        declared_no_conflict: conflict.as_deref() == Some("none"),
+        declared_no_conflict: conflict == Some(Declaration::NoConflict),
     })?;
     let record = record(state, id).await?;
     let org_id = record.organisation_id.clone();
@@ -1001,31 +815,18 @@ pub async fn declare(
     let (assigned, _) = expert_state(&state, &id, &me.account.id).await?;
     auth.require(Action::DeclareConflict { assigned })?;
     let input: DeclarationInput = parse(&body)?;
-    if !matches!(input.conflict.as_str(), "none" | "conflict") {
-        return Err(ValidationError::new(
+    let declaration = Declaration::from_code(&input.conflict).ok_or_else(|| {
+        ValidationError::new(
             "review.conflict",
             "利害関係の有無を選んでください。",
             "Choose whether you have a conflict of interest.",
         )
         .for_field("conflict")
-        .into());
-    }
-    state
-        .store
-        .declare_conflict(&id, &me.account.id, &input.conflict, state.clock.now())
-        .await
-        .map_err(|e| match e {
-            koshu_store::StoreError::Conflict(_) => AppError::Invalid(ValidationError::new(
-                "review.already_declared",
-                "利害関係はすでに申告されています。",
-                "The declaration has been made already.",
-            )),
-            other => other.into(),
-        })?;
-    let to = if input.conflict == "none" {
-        format!("/reviews/{id}")
-    } else {
-        "/reviews".to_owned()
+    })?;
+    designation::declare(&state.workflow, &id, &me.account.id, declaration).await?;
+    let to = match declaration {
+        Declaration::Conflict => "/reviews".to_owned(),
+        Declaration::NoConflict => format!("/reviews/{id}"),
     };
     Ok(Redirect::to(&page.href(&to)).into_response())
 }
@@ -1047,32 +848,17 @@ pub async fn give_opinion(
     let (assigned, conflict) = expert_state(&state, &id, &me.account.id).await?;
     auth.require(Action::ExpertReview {
         assigned,
-        declared_no_conflict: conflict.as_deref() == Some("none"),
+        declared_no_conflict: conflict == Some(Declaration::NoConflict),
     })?;
     let input: OpinionInput = parse(&body)?;
-    let opinion = input.opinion.trim();
-    if opinion.is_empty() {
-        let error = ValidationError::new(
-            "review.opinion",
-            "意見を入力してください。",
-            "Enter your opinion.",
-        )
-        .for_field("opinion");
-        let view = expert_page(&state, &auth, page, &id, &[error]).await?;
-        return rendered(StatusCode::BAD_REQUEST, view);
+    match designation::give_opinion(&state.workflow, &id, &me.account.id, &input.opinion).await {
+        Ok(()) => Ok(Redirect::to(&page.href(&format!("/reviews/{id}"))).into_response()),
+        Err(WorkflowError::Invalid(error)) => {
+            let view = expert_page(&state, &auth, page, &id, &[error]).await?;
+            rendered(StatusCode::BAD_REQUEST, view)
+        }
+        Err(other) => Err(other.into()),
     }
-    let version = latest_version(&state, &id).await?;
-    state
-        .store
-        .give_opinion(
-            &id,
-            version.version,
-            &me.account.id,
-            opinion,
-            state.clock.now(),
-        )
-        .await?;
-    Ok(Redirect::to(&page.href(&format!("/reviews/{id}"))).into_response())
 }
 
 // The public list of designated courses (B36).
@@ -1102,11 +888,10 @@ pub async fn designations(
     for d in state.store.all_designations().await? {
         let programme = state.store.catalogue_record(&d.programme_id).await?;
         let org = state.store.organisation(&d.organisation_id).await?;
-        let ended = match d.end_reason.as_deref() {
-            Some("abolished") => Some(page.t("廃止", "Abolished")),
-            Some(r) if r.starts_with("revoked") => Some(page.t("取消し", "Revoked")),
-            _ => None,
-        };
+        let ended = d.end_reason.map(|end| match end {
+            DesignationEnd::Abolished => page.t("廃止", "Abolished"),
+            DesignationEnd::Revoked(_) => page.t("取消し", "Revoked"),
+        });
         let state_label = match (ended, d.ended_on) {
             (Some(label), Some(on)) if on <= today => {
                 format!("{label}（{}）", view::date(page.lang, on))

@@ -61,6 +61,16 @@ const MAX_SEQUENCE: u32 = 999;
 ///
 /// Errors: `designation_number.sequence` unless `1..=999`; `fiscal_year.range` for a date
 /// outside 1989年度..=2200年度.
+/// The sequence of `number` if it is a designation number of fiscal year `fy` (`特講2026-007`
+/// → 7 for 2026年度), else `None`.
+pub fn designation_sequence(number: &str, fy: FiscalYear) -> Option<u32> {
+    let rest = number.strip_prefix("特講")?;
+    let (year, sequence) = rest.split_once('-')?;
+    (year.parse::<i32>().ok()? == fy.year() && sequence.len() == 3)
+        .then(|| sequence.parse().ok())
+        .flatten()
+}
+
 pub fn designation_number(designated_on: Date, sequence: u32) -> Result<String, ValidationError> {
     if !(1..=MAX_SEQUENCE).contains(&sequence) {
         return Err(ValidationError::new(

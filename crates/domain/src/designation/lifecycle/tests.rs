@@ -538,3 +538,59 @@ fn events_round_trip_through_serde_with_their_data() {
         assert_eq!(back, event);
     }
 }
+
+#[test]
+fn designation_end_codes_round_trip() {
+    use super::DesignationEnd;
+    let mut ends = vec![DesignationEnd::Abolished];
+    ends.extend(
+        RevocationReason::ALL
+            .into_iter()
+            .map(DesignationEnd::Revoked),
+    );
+    for end in ends {
+        assert_eq!(DesignationEnd::from_code(&end.code()), Some(end));
+    }
+    for bad in [
+        "",
+        "revoked",
+        "revoked:",
+        "revoked:zz",
+        "abolished:x",
+        "expired",
+    ] {
+        assert_eq!(DesignationEnd::from_code(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn a_move_is_what_transition_allows() {
+    let m = Move::of(Status::Submitted, &Event::StartReview).unwrap();
+    assert_eq!(
+        (m.from, m.to, m.event),
+        (
+            Status::Submitted,
+            Status::UnderReview,
+            EventKind::StartReview
+        )
+    );
+    assert!(Move::of(Status::Draft, &Event::Reject).is_err());
+}
+
+#[test]
+fn designation_sequence_reads_back_the_number_of_its_fiscal_year() {
+    let fy2026 = crate::types::FiscalYear::of(date!(2026 - 06 - 01)).unwrap();
+    let number = designation_number(date!(2026 - 06 - 01), 7).unwrap();
+    assert_eq!(designation_sequence(&number, fy2026), Some(7));
+    assert_eq!(designation_sequence("特講2027-007", fy2026), None);
+    assert_eq!(designation_sequence("特講2026-07", fy2026), None);
+    assert_eq!(designation_sequence("2026-007", fy2026), None);
+}
+
+#[test]
+fn outcome_codes_round_trip() {
+    for o in Outcome::ALL {
+        assert_eq!(Outcome::from_code(o.code()), Some(o));
+    }
+    assert_eq!(Outcome::from_code("designated"), None);
+}

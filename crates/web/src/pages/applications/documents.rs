@@ -218,16 +218,14 @@ pub async fn upload(
         let view = documents_page(&state, &auth, page, &id, &kind, &errors).await?;
         return rendered(StatusCode::BAD_REQUEST, view);
     };
-    let actor = format!("account:{}", me.account.id);
-    let now = state.clock.now();
-    let stored = state
-        .store
-        .save_file(&name, &content_type, bytes, &actor, now)
-        .await?;
-    state
-        .store
-        .attach_document(&id, &stored.id, kind.code(), &actor, now)
-        .await?;
+    koshu_workflow::applications::attach_document(
+        &state.workflow,
+        &id,
+        kind,
+        (&name, &content_type, bytes),
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
     Ok(Redirect::to(&format!(
         "{}?done=uploaded",
         page.href(&format!("/applications/{id}/documents"))
@@ -282,15 +280,13 @@ pub async fn remove(
 ) -> Result<Response, AppError> {
     let (record, _) = load(&state, &auth, &id, Need::Edit).await?;
     let me = auth.require(Action::EditApplications(&record.organisation_id))?;
-    state
-        .store
-        .detach_document(
-            &id,
-            &file_id,
-            &format!("account:{}", me.account.id),
-            state.clock.now(),
-        )
-        .await?;
+    koshu_workflow::applications::detach_document(
+        &state.workflow,
+        &id,
+        &file_id,
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
     Ok(Redirect::to(&format!(
         "{}?done=removed",
         page.href(&format!("/applications/{id}/documents"))

@@ -2,7 +2,7 @@
 //! Excel workbook or a PDF of the draft or of a submitted version, and a filled workbook read
 //! back into the draft, every problem named by sheet and cell.
 
-use super::{Need, as_checked, check, kinds, load, rendered, revocations};
+use super::{Need, as_checked, kinds, load, rendered};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::AppError;
@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::designation::Application;
+use koshu_domain::designation::lifecycle::Outcome;
 use koshu_forms::import::ImportError;
 
 #[derive(Debug, Default, serde::Deserialize)]
@@ -86,12 +87,9 @@ pub async fn workbook(
 ) -> Result<Response, AppError> {
     let (app, documents, suffix) = printed(&state, &auth, &id, &q.version).await?;
     let disposition = attachment(&app.course.name, &suffix, "xlsx");
-    let revocations = revocations(&state).await?;
-    let bytes = blocking(move || {
-        let checks = check(&state, &app, &documents, &revocations);
-        koshu_forms::export::workbook(&app, &checks, &state.taxonomy)
-    })
-    .await?;
+    let checks = koshu_workflow::designation::check(&state.workflow, &app, &documents).await?;
+    let bytes =
+        blocking(move || koshu_forms::export::workbook(&app, &checks, &state.taxonomy)).await?;
     Ok((
         [
             (
@@ -114,12 +112,9 @@ pub async fn pdf(
 ) -> Result<Response, AppError> {
     let (app, documents, suffix) = printed(&state, &auth, &id, &q.version).await?;
     let disposition = attachment(&app.course.name, &suffix, "pdf");
-    let revocations = revocations(&state).await?;
-    let bytes = blocking(move || {
-        let checks = check(&state, &app, &documents, &revocations);
-        koshu_forms::pdf::application(&app, &checks, &state.taxonomy)
-    })
-    .await?;
+    let checks = koshu_workflow::designation::check(&state.workflow, &app, &documents).await?;
+    let bytes =
+        blocking(move || koshu_forms::pdf::application(&app, &checks, &state.taxonomy)).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
@@ -255,15 +250,13 @@ pub async fn import(
     };
     // The organisation's registered record is the truth for its details, not a workbook.
     imported.provider.organisation = None;
-    state
-        .store
-        .save_draft(
-            &id,
-            &imported,
-            &format!("account:{}", me.account.id),
-            state.clock.now(),
-        )
-        .await?;
+    koshu_workflow::applications::save_draft(
+        &state.workflow,
+        &id,
+        &imported,
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
     Ok(Redirect::to(&format!(
         "{}?done=imported",
         page.href(&format!("/applications/{id}"))
@@ -285,8 +278,8 @@ pub async fn decision_letter(
         .await?
         .pop()
         .ok_or(AppError::NotFound)?;
-    let designation = match decision.outcome.as_str() {
-        "designate" => state.store.designation_of(&id).await?.map(|d| {
+    let designation = match decision.outcome {
+        Outcome::Designate => state.store.designation_of(&id).await?.map(|d| {
             (
                 d.number,
                 crate::view::date_span(crate::lang::Lang::Ja, d.starts_on, d.ends_on),
@@ -302,7 +295,7 @@ pub async fn decision_letter(
         lang: crate::lang::Lang::Ja,
         ..page
     };
-    let outcome = crate::pages::reviews::outcome_label(&ja, &decision.outcome);
+    let outcome = crate::pages::reviews::outcome_label(&ja, decision.outcome);
     let course = record.title.clone();
     let addressee = org.organisation.name_ja.clone();
     let reasons = decision.reasons.clone();

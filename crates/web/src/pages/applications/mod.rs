@@ -21,14 +21,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use editor::{ListView, Pairs};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
-use koshu_domain::designation::application::{RevocationReason, RevocationRecord};
-use koshu_domain::designation::lifecycle::{Event, Status};
-use koshu_domain::designation::{
-    Application, DocumentKind, Problem, RuleContext, RuleKind, Verdict, evaluate,
-};
-use koshu_domain::types::CorporateNumber;
-use koshu_store::applications::{ApplicationRecord, ApplicationVersion, AttachedDocument};
+use koshu_domain::designation::lifecycle::Status;
+use koshu_domain::designation::review::ReviewFinding;
+use koshu_domain::designation::{Application, Problem, RuleKind, Verdict};
+use koshu_store::applications::{ApplicationRecord, ApplicationVersion};
 use koshu_store::organisations::OrganisationRecord;
+use koshu_workflow::designation::{self, Submission};
+use koshu_workflow::{WorkflowError, account_actor};
 use serde::Deserialize;
 
 fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
@@ -82,74 +81,14 @@ pub(crate) async fn load(
     Ok((record, org))
 }
 
-/// The draft as the rules see it: with the organisation's current registered details.
-pub(crate) fn as_checked(record: &ApplicationRecord, org: &OrganisationRecord) -> Application {
-    let mut app = record.draft.clone();
-    app.provider.organisation = Some(org.organisation.clone());
-    app
-}
-
-fn check(
-    state: &AppState,
-    app: &Application,
-    documents: &[DocumentKind],
-    revocations: &[RevocationRecord],
-) -> Vec<(&'static koshu_domain::designation::Rule, Verdict)> {
-    let ctx = RuleContext {
-        taxonomy: &state.taxonomy,
-        today: view::today(state),
-        revocations,
-        documents,
-    };
-    evaluate(app, &ctx)
-}
+pub(crate) use koshu_workflow::designation::{as_checked, blocking, kinds};
 
 /// The rules on a submitted version, with the documents it listed and Koshu's revocations.
 pub(crate) async fn check_version(
     state: &AppState,
     version: &ApplicationVersion,
 ) -> Result<Vec<(&'static koshu_domain::designation::Rule, Verdict)>, AppError> {
-    let revocations = revocations(state).await?;
-    let ctx = RuleContext {
-        taxonomy: &state.taxonomy,
-        today: view::today(state),
-        revocations: &revocations,
-        documents: &kinds(&version.documents),
-    };
-    Ok(evaluate(&version.application, &ctx))
-}
-
-/// Koshu's record of revoked designations (B28), as the rules read it.
-pub(crate) async fn revocations(state: &AppState) -> Result<Vec<RevocationRecord>, AppError> {
-    state
-        .store
-        .revocations()
-        .await?
-        .into_iter()
-        .filter_map(|(number, on, reason)| {
-            Some(RevocationRecord {
-                corporate_number: CorporateNumber::parse(&number).ok()?,
-                revoked_on: on,
-                reason: RevocationReason::from_code(&reason)?,
-            })
-        })
-        .map(Ok)
-        .collect()
-}
-
-pub(crate) fn kinds(documents: &[AttachedDocument]) -> Vec<DocumentKind> {
-    documents
-        .iter()
-        .filter_map(|d| DocumentKind::from_code(&d.kind))
-        .collect()
-}
-
-/// Data-decided rules that fail: submission waits for these.
-fn blocking(checks: &[(&'static koshu_domain::designation::Rule, Verdict)]) -> usize {
-    checks
-        .iter()
-        .filter(|(rule, v)| rule.kind == RuleKind::DataDecided && matches!(v, Verdict::Fail(_)))
-        .count()
+    Ok(designation::check_version(&state.workflow, version).await?)
 }
 
 // The organisation's list of applications.
@@ -269,24 +208,15 @@ pub async fn create(
         let view = applications_page(&state, &auth, page, &org_id, name, &[error]).await?;
         return rendered(StatusCode::BAD_REQUEST, view);
     }
-    state
-        .store
-        .organisation(&org_id)
-        .await?
-        .ok_or(AppError::NotFound)?;
     let mut draft = Application::default();
     draft.course.name = name.to_owned();
-    let id = uuid::Uuid::now_v7().to_string();
-    state
-        .store
-        .create_application(
-            &id,
-            &org_id,
-            &draft,
-            &format!("account:{}", me.account.id),
-            state.clock.now(),
-        )
-        .await?;
+    let id = koshu_workflow::applications::create(
+        &state.workflow,
+        &org_id,
+        &draft,
+        &account_actor(&me.account.id),
+    )
+    .await?;
     Ok(Redirect::to(&page.href(&format!("/applications/{id}"))).into_response())
 }
 
@@ -450,7 +380,7 @@ async fn application_page(
     };
     let app = as_checked(&record, &org);
     let documents = state.store.application_documents(id).await?;
-    let checks = check(state, &app, &kinds(&documents), &revocations(state).await?);
+    let checks = designation::check(&state.workflow, &app, &kinds(&documents)).await?;
     let rules = rule_rows(&page, id, &org.id, &checks);
     let sections = schema::SECTIONS
         .iter()
@@ -486,7 +416,7 @@ async fn application_page(
         })
         .collect();
     let count = |s: &str| rules.iter().filter(|r| r.status == s).count();
-    let status = Status::from_code(&record.status).unwrap_or(Status::Draft);
+    let status = record.status;
     let decided = !matches!(
         status,
         Status::Draft | Status::Submitted | Status::UnderReview
@@ -497,7 +427,7 @@ async fn application_page(
         .await?
         .into_iter()
         .map(|d| {
-            let outcome = crate::pages::reviews::outcome_label(&page, &d.outcome);
+            let outcome = crate::pages::reviews::outcome_label(&page, d.outcome);
             (d.version, outcome, d.reasons)
         })
         .collect();
@@ -507,13 +437,9 @@ async fn application_page(
             .findings(id, v)
             .await?
             .into_iter()
-            .filter(|f| f.finding != "met")
+            .filter(|f| f.finding != ReviewFinding::Met)
             .map(|f| {
-                let label = if f.finding == "revise" {
-                    page.t("要修正", "Needs revision")
-                } else {
-                    page.t("不適合", "Not met")
-                };
+                let label = page.t(f.finding.label_ja(), f.finding.label_en());
                 (f.rule_id, label.to_owned(), f.comment)
             })
             .collect(),
@@ -651,57 +577,34 @@ pub async fn submit(
     page: PageCtx,
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
-    let (record, org) = load(&state, &auth, &id, Need::Submit).await?;
+    let (record, _) = load(&state, &auth, &id, Need::Submit).await?;
     let me = auth.require(Action::SubmitApplication(&record.organisation_id))?;
-    // Only a draft or an application sent back for revision can be submitted.
-    let event = Event::Submit;
-    let moved = crate::pages::reviews::next(&record, &event);
-    let (from, to) = match moved {
-        Ok(m) => m,
-        Err(e) => {
-            let mut view = application_page(&state, &auth, page, &id).await?;
-            view.general_errors = vec![match &e {
-                AppError::Invalid(v) => view.page.t(&v.message_ja, &v.message_en).to_owned(),
-                _ => return Err(e),
-            }];
-            return rendered(StatusCode::BAD_REQUEST, view);
+    let submitted = designation::submit(&state.workflow, &id, &account_actor(&me.account.id)).await;
+    let message = match submitted {
+        Ok(Submission::Submitted(version)) => {
+            return Ok(Redirect::to(
+                &page.href(&format!("/applications/{id}/versions/{}", version.version)),
+            )
+            .into_response());
+        }
+        // Only a draft or an application sent back for revision can be submitted.
+        Err(WorkflowError::Invalid(v)) => page.t(&v.message_ja, &v.message_en).to_owned(),
+        Err(other) => return Err(other.into()),
+        Ok(Submission::Blocked { failing }) => {
+            if page.lang.is_en() {
+                format!(
+                    "The application cannot be submitted yet: {failing} rules decided by the data are not met. Fix the items marked \"To fix\" below."
+                )
+            } else {
+                format!(
+                    "まだ提出できません。データで判定する要件のうち{failing}件を満たしていません。下の「要修正」の項目を直してください。"
+                )
+            }
         }
     };
-    let app = as_checked(&record, &org);
-    let documents = state.store.application_documents(&id).await?;
-    let failing = blocking(&check(
-        &state,
-        &app,
-        &kinds(&documents),
-        &revocations(&state).await?,
-    ));
-    if failing > 0 {
-        let mut view = application_page(&state, &auth, page, &id).await?;
-        view.general_errors = vec![if view.page.lang.is_en() {
-            format!(
-                "The application cannot be submitted yet: {failing} rules decided by the data are not met. Fix the items marked \"To fix\" below."
-            )
-        } else {
-            format!(
-                "まだ提出できません。データで判定する要件のうち{failing}件を満たしていません。下の「要修正」の項目を直してください。"
-            )
-        }];
-        return rendered(StatusCode::BAD_REQUEST, view);
-    }
-    let version = state
-        .store
-        .submit_application(
-            &id,
-            &app,
-            crate::pages::reviews::as_move(from, to, &event),
-            &format!("account:{}", me.account.id),
-            state.clock.now(),
-        )
-        .await?;
-    Ok(
-        Redirect::to(&page.href(&format!("/applications/{id}/versions/{}", version.version)))
-            .into_response(),
-    )
+    let mut view = application_page(&state, &auth, page, &id).await?;
+    view.general_errors = vec![message];
+    rendered(StatusCode::BAD_REQUEST, view)
 }
 
 // One section of the draft.
@@ -847,15 +750,13 @@ pub async fn save_section(
         return rendered(StatusCode::BAD_REQUEST, view);
     }
     let draft: Application = serde_json::from_value(draft).map_err(AppError::internal)?;
-    state
-        .store
-        .save_draft(
-            &id,
-            &draft,
-            &format!("account:{}", me.account.id),
-            state.clock.now(),
-        )
-        .await?;
+    koshu_workflow::applications::save_draft(
+        &state.workflow,
+        &id,
+        &draft,
+        &account_actor(&me.account.id),
+    )
+    .await?;
     Ok(Redirect::to(&format!(
         "{}?done=saved",
         page.href(&format!("/applications/{id}/edit/{slug}"))

@@ -3,15 +3,17 @@
 //!
 //! Every node runs the loop; the database hands each due job to one of them
 //! (`Store::claim_due_jobs`), so adding nodes needs no coordination. Time comes from the
-//! state's clock, so tests move a `FixedClock` and call [`run_due`] themselves.
+//! workflow's clock, so tests move a `FixedClock` and call [`run_due`] themselves.
 //!
-//! A handler gets the application state and the job, and answers `Ok` (the job is done) or
-//! `Err` with a message (the job is retried with backoff, and given up after
+//! A handler is a use case: it gets the workflow and the job, applies what is still due and
+//! completes the job in the same unit of work (`UnitOfWork::complete_job`), and answers
+//! `Ok(Done)`, `Ok(AlreadyDone)` when it found its work done (a retry after the effects were
+//! committed), or `Err` with a message (the job is retried with backoff, and given up after
 //! `koshu_store::jobs::MAX_ATTEMPTS`, the message kept). It runs on its own task, so a panic
 //! is a failure like any other, and is stopped after [`HANDLER_TIMEOUT`], which is shorter
 //! than the claim's [`LEASE`]: while this node lives, no other node takes its job over.
 
-use crate::AppState;
+use crate::Workflow;
 use futures::future::BoxFuture;
 use koshu_store::StoreError;
 use koshu_store::jobs::Job;
@@ -19,9 +21,18 @@ use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 
+/// What a handler found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobOutcome {
+    /// It did the job's work.
+    Done,
+    /// The work had been done already (an earlier run committed it); nothing changed.
+    AlreadyDone,
+}
+
 /// Runs one job; `Err` is the reason it failed, kept with the job.
 pub type Handler =
-    Arc<dyn Fn(AppState, Job) -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+    Arc<dyn Fn(Workflow, Job) -> BoxFuture<'static, Result<JobOutcome, String>> + Send + Sync>;
 
 /// How long a claim holds before another node may take the job (its worker presumably died).
 pub const LEASE: time::Duration = time::Duration::minutes(5);
@@ -55,10 +66,10 @@ impl Jobs {
     /// Runs jobs of `kind` with `handler` (replacing an earlier handler of that kind).
     pub fn on<F, Fut>(mut self, kind: &'static str, handler: F) -> Self
     where
-        F: Fn(AppState, Job) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<(), String>> + Send + 'static,
+        F: Fn(Workflow, Job) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<JobOutcome, String>> + Send + 'static,
     {
-        let handler: Handler = Arc::new(move |state, job| Box::pin(handler(state, job)));
+        let handler: Handler = Arc::new(move |wf, job| Box::pin(handler(wf, job)));
         self.handlers.insert(kind, handler);
         self
     }
@@ -73,12 +84,12 @@ impl Jobs {
 
 /// The application's jobs: what `koshu serve` runs, one `.on(kind, handler)` each.
 pub fn registry() -> Jobs {
-    use crate::pages::notices;
+    use crate::designation as d;
     Jobs::new()
-        .on(notices::APPLY_CHANGE, notices::apply_change)
-        .on(notices::ABOLISH, notices::abolish)
-        .on(notices::EXPIRE, notices::expire)
-        .on(notices::RENEWAL_REMINDER, notices::remind_renewal)
+        .on(d::APPLY_CHANGE, d::apply_change)
+        .on(d::ABOLISH, d::abolish)
+        .on(d::EXPIRE, d::expire)
+        .on(d::RENEWAL_REMINDER, d::remind_renewal)
 }
 
 /// This process's name in `jobs.claimed_by`: host, process id and a random suffix (process
@@ -98,17 +109,17 @@ pub fn worker_id() -> String {
     )
 }
 
-/// One pass: claim due jobs (time from state.clock), run each handler, complete or fail it.
+/// One pass: claim due jobs (time from the workflow's clock), run each handler, complete or fail it.
 /// Returns how many ran. Tests call this directly with a FixedClock.
 ///
 /// Jobs are claimed one at a time, each just before it runs: a claimed batch would hold the
 /// last job's lease while the ones before it ran, and could lose it to another node.
-pub async fn run_due(state: &AppState, jobs: &Jobs, worker: &str) -> Result<usize, StoreError> {
+pub async fn run_due(wf: &Workflow, jobs: &Jobs, worker: &str) -> Result<usize, StoreError> {
     let mut ran = 0;
     while ran < PER_PASS {
-        let Some(job) = state
+        let Some(job) = wf
             .store
-            .claim_due_jobs(worker, state.clock.now(), LEASE, 1)
+            .claim_due_jobs(worker, wf.now(), LEASE, 1)
             .await?
             .pop()
         else {
@@ -118,21 +129,29 @@ pub async fn run_due(state: &AppState, jobs: &Jobs, worker: &str) -> Result<usiz
         let id = job.id.clone();
         let kind = job.kind.clone();
         let attempt = job.attempts;
-        match run_one(state, jobs, job).await {
-            Ok(()) => {
-                state.store.complete_job(&id, state.clock.now()).await?;
-                tracing::info!(job_id = %id, kind = %kind, attempt, "job done");
+        match run_one(wf, jobs, job).await {
+            Ok(outcome) => {
+                // A handler completes its job itself; this covers one that does not.
+                wf.store.complete_job(&id, wf.now()).await?;
+                match outcome {
+                    JobOutcome::Done => {
+                        tracing::info!(job_id = %id, kind = %kind, attempt, "job done")
+                    }
+                    JobOutcome::AlreadyDone => {
+                        tracing::info!(job_id = %id, kind = %kind, attempt, "job found its work done already")
+                    }
+                }
             }
             Err(error) => {
                 tracing::warn!(job_id = %id, kind = %kind, attempt, error = %error, "job failed");
-                state.store.fail_job(&id, &error, state.clock.now()).await?;
+                wf.store.fail_job(&id, &error, wf.now()).await?;
             }
         }
     }
     Ok(ran)
 }
 
-async fn run_one(state: &AppState, jobs: &Jobs, job: Job) -> Result<(), String> {
+async fn run_one(wf: &Workflow, jobs: &Jobs, job: Job) -> Result<JobOutcome, String> {
     let Some(handler) = jobs.handlers.get(job.kind.as_str()) else {
         // Say which kinds this node knows: during a rolling upgrade an older node may claim a
         // newer kind; the retry will likely land on a newer node.
@@ -146,7 +165,7 @@ async fn run_one(state: &AppState, jobs: &Jobs, job: Job) -> Result<(), String> 
             }
         ));
     };
-    let task = tokio::spawn(handler(state.clone(), job));
+    let task = tokio::spawn(handler(wf.clone(), job));
     let abort = task.abort_handle();
     match tokio::time::timeout(HANDLER_TIMEOUT, task).await {
         Ok(Ok(result)) => result,
@@ -165,7 +184,7 @@ async fn run_one(state: &AppState, jobs: &Jobs, job: Job) -> Result<(), String> 
 /// The loop `koshu serve` runs: run_due every `every` (e.g. 30 s) until the shutdown signal.
 /// A pass under way is finished first, so no claimed job is left to wait for its lease.
 pub async fn run_forever(
-    state: AppState,
+    wf: Workflow,
     jobs: Jobs,
     worker: String,
     every: std::time::Duration,
@@ -181,7 +200,7 @@ pub async fn run_forever(
             () = &mut shutdown => break,
             _ = ticker.tick() => {}
         }
-        if let Err(e) = run_due(&state, &jobs, &worker).await {
+        if let Err(e) = run_due(&wf, &jobs, &worker).await {
             tracing::error!(error = %e, "running scheduled jobs failed");
         }
     }

@@ -1,4 +1,4 @@
-//! Time is a parameter: handlers ask the clock in the state, tests set it.
+//! Time is a parameter: use cases ask the clock in the workflow, tests set it.
 
 use std::fmt::Debug;
 use std::sync::Mutex;

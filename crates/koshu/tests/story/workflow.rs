@@ -1,0 +1,454 @@
+//! One use case, one unit of work (issue 11; C01, C05, C06, C07): a failure at any write step
+//! of designate, revoke, apply-change, abolish or expire leaves the data untouched and the
+//! audit log intact, and trying again completes it; concurrent designations get consecutive
+//! numbers; a decision on an outdated page is a 409.
+
+use crate::accounts::{Browser, register_organisation, sign_up, signed_in};
+use crate::app::TestApp;
+use crate::applications::complete_for;
+use crate::designation::ministry_person;
+use axum::http::StatusCode;
+use koshu_domain::access::MinistryRole;
+use koshu_domain::designation::lifecycle::{Event, Move, Status};
+use koshu_store::audit::AuditVerdict;
+use koshu_store::jobs::Job;
+use koshu_workflow::designation as d;
+use koshu_workflow::jobs::JobOutcome;
+use time::macros::{date, datetime};
+
+const CORPORATE_NUMBER: &str = "5010001008846";
+
+/// A new application of organisation `org`, submitted and under review.
+async fn add_under_review(app: &TestApp, org: &str, name: &str) -> String {
+    let organisation = app.store.organisation(org).await.unwrap().unwrap();
+    let id = uuid::Uuid::now_v7().to_string();
+    let draft = complete_for(CORPORATE_NUMBER, name);
+    let mut checked = draft.clone();
+    checked.provider.organisation = Some(organisation.organisation);
+    let now = app.clock_now();
+    write_unit!(app, unit => {
+        unit.create_application(&id, org, &draft, "test", now).await?;
+        let submit = Move::of(Status::Draft, &Event::Submit).unwrap();
+        unit.submit_application(&id, &checked, submit, "test", now).await?;
+        let start = Move::of(Status::Submitted, &Event::StartReview).unwrap();
+        unit.move_application(&id, start, "test", now).await
+    })
+    .unwrap();
+    id
+}
+
+/// A provider with `n` applications under review, and a reviewer (account id).
+async fn under_review(app: &TestApp, n: usize) -> (Vec<String>, String) {
+    let owner = sign_up(app, "申請 花子", "owner@provider.example.jp").await;
+    let org = register_organisation(&mut signed_in(app, &owner).await, CORPORATE_NUMBER).await;
+    let mut ids = Vec::new();
+    for i in 0..n {
+        ids.push(add_under_review(app, &org, &format!("実践演習 第{}期", i + 1)).await);
+    }
+    let reviewer = ministry_person(
+        app,
+        "審査 一郎",
+        "reviewer@meti.example.jp",
+        Some(MinistryRole::Reviewer),
+        false,
+    )
+    .await;
+    (ids, reviewer)
+}
+
+/// Everything a designation use case writes, as one comparable text.
+async fn snapshot(app: &TestApp, id: &str) -> String {
+    let s = &app.store;
+    let record = s.application(id).await.unwrap().unwrap();
+    let programme = s
+        .catalogue_record(&format!("tokko-{id}"))
+        .await
+        .unwrap()
+        .map(|r| (r.item.programme.title_ja, r.item.programme.designation));
+    let jobs: Vec<_> = s
+        .pending_jobs()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.kind, j.run_at, j.payload))
+        .collect();
+    let notices: Vec<_> = s
+        .notices_of(id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|n| (n.kind, n.applied_at))
+        .collect();
+    format!(
+        "{:?}\n{:?}\n{:?}\n{:?}\n{programme:?}\n{jobs:?}\n{notices:?}\noutbox {}\naudit {}",
+        record.status,
+        record.draft.course.name,
+        s.designation_of(id).await.unwrap(),
+        s.decisions(id).await.unwrap(),
+        s.outbox_count().await.unwrap(),
+        s.audit_head().await.unwrap(),
+    )
+}
+
+async fn audit_intact(app: &TestApp) {
+    assert!(matches!(
+        app.store.verify_audit_log().await.unwrap(),
+        AuditVerdict::Intact { .. }
+    ));
+}
+
+/// Posts `fields` to `path` with the n-th write step failing, for n = 1, 2, … until the post
+/// succeeds: each failure must leave `id`'s data as it was. Returns how many steps failed.
+async fn post_through_every_fault(
+    app: &TestApp,
+    b: &mut Browser<'_>,
+    id: &str,
+    path: &str,
+    fields: &[(&str, &str)],
+) -> u64 {
+    let before = snapshot(app, id).await;
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = b.post(path, fields).await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::SEE_OTHER {
+            return step - 1;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert!(!res.body.contains("injected"), "the cause is not shown");
+        assert_eq!(
+            snapshot(app, id).await,
+            before,
+            "after a fault at step {step}"
+        );
+        audit_intact(app).await;
+    }
+    unreachable!()
+}
+
+/// Runs the job's handler with the n-th write step failing, n = 1, 2, … until it succeeds;
+/// each failure leaves the data as it was. Then a second run finds its work done.
+async fn run_through_every_fault<F, Fut>(app: &TestApp, id: &str, job: &Job, handler: F) -> u64
+where
+    F: Fn(koshu_workflow::Workflow, Job) -> Fut,
+    Fut: Future<Output = Result<JobOutcome, String>>,
+{
+    let before = snapshot(app, id).await;
+    let wf = &app.state.workflow;
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let ran = handler(wf.clone(), job.clone()).await;
+        app.store.faults().disarm();
+        match ran {
+            Ok(outcome) => {
+                assert_eq!(outcome, JobOutcome::Done);
+                let after = snapshot(app, id).await;
+                assert_ne!(after, before);
+                assert_eq!(
+                    handler(wf.clone(), job.clone()).await,
+                    Ok(JobOutcome::AlreadyDone),
+                    "a retry after the work was committed says so"
+                );
+                assert_eq!(snapshot(app, id).await, after, "and changes nothing");
+                audit_intact(app).await;
+                return step - 1;
+            }
+            Err(error) => {
+                assert!(error.contains("injected"), "{error}");
+                assert_eq!(
+                    snapshot(app, id).await,
+                    before,
+                    "after a fault at step {step}"
+                );
+                audit_intact(app).await;
+            }
+        }
+    }
+    unreachable!()
+}
+
+fn pending(jobs: &[Job], kind: &str) -> Job {
+    jobs.iter()
+        .find(|j| j.kind == kind)
+        .cloned()
+        .unwrap_or_else(|| panic!("no pending {kind} job in {jobs:?}"))
+}
+
+pub async fn designation_and_revocation_are_all_or_nothing_at_every_step(app: TestApp) {
+    let (ids, reviewer) = under_review(&app, 1).await;
+    let id = &ids[0];
+    let mut ministry = signed_in(&app, &reviewer).await;
+    let workspace = format!("/ministry/reviews/{id}");
+    let steps = post_through_every_fault(
+        &app,
+        &mut ministry,
+        id,
+        &format!("{workspace}/designate"),
+        &[("designated_on", "2026-04-01")],
+    )
+    .await;
+    // The decision with its designation and number, two jobs, the provider, the programme,
+    // the commit: each of them was made to fail once.
+    assert!(steps >= 6, "designate took {steps} steps");
+    let designation = app.store.designation_of(id).await.unwrap().unwrap();
+    assert_eq!(designation.number, "特講2026-001");
+    let published = app.store.catalogue_record(&designation.programme_id).await;
+    assert!(
+        published
+            .unwrap()
+            .unwrap()
+            .item
+            .programme
+            .designation
+            .is_some()
+    );
+    assert_eq!(app.store.pending_jobs().await.unwrap().len(), 2);
+
+    let steps = post_through_every_fault(
+        &app,
+        &mut ministry,
+        id,
+        &format!("{workspace}/revoke"),
+        &[
+            ("reason", "misconduct"),
+            ("details", "報告の虚偽"),
+            ("revoked_on", "2026-06-01"),
+        ],
+    )
+    .await;
+    assert!(steps >= 3, "revoke took {steps} steps");
+    let record = app.store.application(id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::Revoked);
+    let listed = app.store.catalogue_record(&designation.programme_id).await;
+    assert!(
+        listed
+            .unwrap()
+            .unwrap()
+            .item
+            .programme
+            .designation
+            .is_none()
+    );
+    audit_intact(&app).await;
+}
+
+/// A designated course with a pending change of name, as its provider filed it.
+async fn designated(app: &TestApp) -> (String, String) {
+    let (ids, reviewer) = under_review(app, 1).await;
+    let id = ids[0].clone();
+    let mut ministry = signed_in(app, &reviewer).await;
+    let res = ministry
+        .post(
+            &format!("/ministry/reviews/{id}/designate"),
+            &[("designated_on", "2026-04-01")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    (id, reviewer)
+}
+
+pub async fn notice_and_expiry_jobs_are_all_or_nothing_and_finish_on_retry(app: TestApp) {
+    let wf = &app.state.workflow;
+    // A change of name, applied on its date.
+    let (id, _) = designated(&app).await;
+    let mut draft = app.store.application(&id).await.unwrap().unwrap().draft;
+    draft.course.name = "実践演習（改称）".into();
+    write_unit!(app, unit => unit.save_draft(&id, &draft, "test", app.clock_now()).await).unwrap();
+    d::file_change(wf, &id, date!(2026 - 07 - 01), "test")
+        .await
+        .unwrap();
+    let job = pending(&app.store.pending_jobs().await.unwrap(), d::APPLY_CHANGE);
+    app.clock.set(datetime!(2026-07-01 00:05 +09:00));
+    let steps = run_through_every_fault(&app, &id, &job, d::apply_change).await;
+    assert!(steps >= 4, "apply-change took {steps} steps");
+    let renamed = app
+        .store
+        .catalogue_record(&format!("tokko-{id}"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(renamed.item.programme.title_ja, "実践演習（改称）");
+
+    // Abolition on its date: the designation ends and the course leaves the catalogue.
+    d::file_abolition(
+        wf,
+        &id,
+        date!(2026 - 09 - 01),
+        "振替受講を案内します。",
+        "test",
+    )
+    .await
+    .unwrap();
+    let job = pending(&app.store.pending_jobs().await.unwrap(), d::ABOLISH);
+    app.clock.set(datetime!(2026-09-01 00:05 +09:00));
+    let steps = run_through_every_fault(&app, &id, &job, d::abolish).await;
+    assert!(steps >= 4, "abolish took {steps} steps");
+    let record = app.store.application(&id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::Abolished);
+    assert!(
+        app.store
+            .catalogue_record(&format!("tokko-{id}"))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // The runner, which has not run it yet, finds the work done and completes the job.
+    let ran = koshu_workflow::jobs::run_due(wf, &koshu_workflow::jobs::registry(), "w").await;
+    assert!(ran.unwrap() >= 1);
+    assert!(
+        app.store
+            .pending_jobs()
+            .await
+            .unwrap()
+            .iter()
+            .all(|j| j.kind != d::ABOLISH)
+    );
+}
+
+pub async fn expiry_is_all_or_nothing_and_finishes_on_retry(app: TestApp) {
+    let (id, _) = designated(&app).await;
+    let job = pending(&app.store.pending_jobs().await.unwrap(), d::EXPIRE);
+    app.clock.set(datetime!(2029-04-01 00:05 +09:00));
+    let steps = run_through_every_fault(&app, &id, &job, d::expire).await;
+    assert!(steps >= 3, "expire took {steps} steps");
+    let record = app.store.application(&id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::Expired);
+    let listed = app
+        .store
+        .catalogue_record(&format!("tokko-{id}"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        listed.item.programme.designation.is_none(),
+        "the label is off"
+    );
+}
+
+pub async fn designations_at_once_get_consecutive_numbers_per_fiscal_year(app: TestApp) {
+    let (ids, reviewer) = under_review(&app, 9).await;
+    let (this_year, next_year) = ids.split_at(8);
+    let mut browsers = Vec::new();
+    for _ in this_year {
+        let mut b = signed_in(&app, &reviewer).await;
+        b.get("/").await;
+        browsers.push(b);
+    }
+    let posts = browsers
+        .iter_mut()
+        .zip(this_year)
+        .map(|(b, id)| async move {
+            b.post(
+                &format!("/ministry/reviews/{id}/designate"),
+                &[("designated_on", "2026-04-01")],
+            )
+            .await
+        });
+    for res in futures::future::join_all(posts).await {
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    }
+    let mut numbers = Vec::new();
+    for id in this_year {
+        numbers.push(app.store.designation_of(id).await.unwrap().unwrap().number);
+    }
+    numbers.sort();
+    let expected: Vec<String> = (1..=8).map(|n| format!("特講2026-{n:03}")).collect();
+    assert_eq!(numbers, expected);
+    // The next fiscal year starts again at 001.
+    let mut b = signed_in(&app, &reviewer).await;
+    let res = b
+        .post(
+            &format!("/ministry/reviews/{}/designate", next_year[0]),
+            &[("designated_on", "2027-04-01")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let number = app
+        .store
+        .designation_of(&next_year[0])
+        .await
+        .unwrap()
+        .unwrap()
+        .number;
+    assert_eq!(number, "特講2027-001");
+    audit_intact(&app).await;
+}
+
+pub async fn a_decision_on_an_outdated_page_is_a_409(app: TestApp) {
+    let (ids, reviewer) = under_review(&app, 1).await;
+    let id = &ids[0];
+    let workspace = format!("/ministry/reviews/{id}");
+    let mut first = signed_in(&app, &reviewer).await;
+    let mut second = signed_in(&app, &reviewer).await;
+    let page = second.get(&workspace).await;
+    assert!(
+        page.body
+            .contains(r#"name="seen_status" value="under_review""#)
+    );
+    // Another reviewer asks for a revision while the page stays open.
+    let revise = first
+        .post(
+            &format!("{workspace}/revision"),
+            &[
+                ("reasons", "B02 を補ってください。"),
+                ("seen_status", "under_review"),
+            ],
+        )
+        .await;
+    assert_eq!(revise.status, StatusCode::SEE_OTHER, "{}", revise.body);
+    let stale = second
+        .post(
+            &format!("{workspace}/designate"),
+            &[
+                ("designated_on", "2026-04-01"),
+                ("seen_status", "under_review"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    assert!(
+        stale.body.contains("他の操作で変わりました"),
+        "{}",
+        stale.body
+    );
+    assert!(
+        stale.body.contains(&format!(r#"href="{workspace}""#)),
+        "offers the up-to-date page: {}",
+        stale.body
+    );
+    assert!(app.store.designation_of(id).await.unwrap().is_none());
+    let record = app.store.application(id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::RevisionRequested);
+
+    // Two decisions at the same moment: one wins, the other is told, never a 5xx.
+    let org = app.store.organisations().await.unwrap().remove(0).id;
+    let id = &add_under_review(&app, &org, "実践演習 追加").await;
+    let mut a = signed_in(&app, &reviewer).await;
+    let mut b = signed_in(&app, &reviewer).await;
+    a.get("/").await;
+    b.get("/").await;
+    let path = format!("/ministry/reviews/{id}/designate");
+    let fields = [
+        ("designated_on", "2026-04-01"),
+        ("seen_status", "under_review"),
+    ];
+    let (ra, rb) = futures::join!(a.post(&path, &fields), b.post(&path, &fields));
+    let mut statuses = [ra.status, rb.status];
+    statuses.sort();
+    assert_eq!(
+        statuses[0],
+        StatusCode::SEE_OTHER,
+        "{} / {}",
+        ra.body,
+        rb.body
+    );
+    assert!(
+        matches!(statuses[1], StatusCode::CONFLICT | StatusCode::BAD_REQUEST),
+        "{statuses:?}"
+    );
+}

@@ -1,0 +1,76 @@
+//! A provider's draft of a 特定講習 application (B01–B34): created, saved section by section or
+//! from an imported workbook, documents attached and taken off. Submission is a lifecycle
+//! move ([`crate::designation::submit`]).
+
+use crate::{Workflow, WorkflowError};
+use bytes::Bytes;
+use koshu_domain::designation::Application;
+use koshu_domain::designation::documents::DocumentKind;
+
+/// A new draft for organisation `organisation_id`; returns its id.
+pub async fn create(
+    wf: &Workflow,
+    organisation_id: &str,
+    draft: &Application,
+    actor: &str,
+) -> Result<String, WorkflowError> {
+    wf.store
+        .organisation(organisation_id)
+        .await?
+        .ok_or(WorkflowError::NotFound)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut unit = wf.store.write().await?;
+    unit.create_application(&id, organisation_id, draft, actor, wf.now())
+        .await?;
+    unit.commit().await?;
+    Ok(id)
+}
+
+/// Saves the whole draft (a section's fields merged into it, or an imported workbook).
+pub async fn save_draft(
+    wf: &Workflow,
+    id: &str,
+    draft: &Application,
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    let mut unit = wf.store.write().await?;
+    unit.save_draft(id, draft, actor, wf.now()).await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// Stores an uploaded document and attaches it to the draft as `kind` (4-2, B34). The bytes
+/// are stored first, in a unit of their own: an attachment never points at nothing, and bytes
+/// whose attachment failed are an unreferenced file, never a broken record.
+pub async fn attach_document(
+    wf: &Workflow,
+    id: &str,
+    kind: DocumentKind,
+    file: (&str, &str, Bytes),
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    let (name, content_type, bytes) = file;
+    let now = wf.now();
+    let stored = wf
+        .store
+        .save_file(name, content_type, bytes, actor, now)
+        .await?;
+    let mut unit = wf.store.write().await?;
+    unit.attach_document(id, &stored.id, kind.code(), actor, now)
+        .await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// Takes a document off the draft; submitted versions keep it.
+pub async fn detach_document(
+    wf: &Workflow,
+    id: &str,
+    file_id: &str,
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    let mut unit = wf.store.write().await?;
+    unit.detach_document(id, file_id, actor, wf.now()).await?;
+    unit.commit().await?;
+    Ok(())
+}

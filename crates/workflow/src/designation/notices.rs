@@ -1,0 +1,528 @@
+//! What happens to a designated course after the decision: change notices (様式第3号; C03,
+//! C04) and abolition notices (様式第4号; C05), filed before their effective date and applied
+//! on it by a scheduled job; the renewal reminder in the final year (C02) and a renewal
+//! application started from the course as it stands; the end of the period (C01).
+//!
+//! Each job applies its effects and completes itself in one unit of work, so a retry after
+//! any failure finds either nothing done (and does it all) or everything done (and says so).
+
+use super::review::unlabelled;
+use super::{application, as_checked, next};
+use crate::jobs::JobOutcome;
+use crate::mail::Queued;
+use crate::{JST, SYSTEM, Workflow, WorkflowError};
+use koshu_domain::ValidationError;
+use koshu_domain::access::OrgRole;
+use koshu_domain::catalogue::{Designation, ProgrammeWithSessions};
+use koshu_domain::designation::lifecycle::{
+    ChangeVerdict, DesignationEnd, DesignationPeriod, Event, Move, Status, assess_change,
+    transition,
+};
+use koshu_domain::designation::{Application, RuleContext, publish};
+use koshu_domain::types::date_ja;
+use koshu_store::UnitOfWork;
+use koshu_store::jobs::{Job, NewJob};
+use koshu_store::notices::{NewNotice, Notice};
+use koshu_store::reviews::{DesignationRecord, EndOfDesignation};
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+
+pub const APPLY_CHANGE: &str = "designation.apply_change";
+pub const ABOLISH: &str = "designation.abolish";
+pub const EXPIRE: &str = "designation.expire";
+pub const RENEWAL_REMINDER: &str = "designation.renewal_reminder";
+
+#[derive(Debug, Serialize, Deserialize)]
+struct NoticePayload {
+    notice: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct ExpiryPayload {
+    application: String,
+}
+
+/// The start of a day in Japan: when a notice dated that day takes effect.
+pub fn start_of(day: Date) -> OffsetDateTime {
+    day.midnight().assume_offset(JST)
+}
+
+/// C03: a notice is filed before the day it takes effect.
+fn ahead(wf: &Workflow, day: Date) -> Result<(), WorkflowError> {
+    if day <= wf.today() {
+        return Err(ValidationError::new(
+            "notice.not_ahead",
+            "届出は効力発生日より前に行います。明日以降の日付を入力してください。",
+            "A notice is filed before it takes effect: enter a date from tomorrow on.",
+        )
+        .for_field("effective_on")
+        .into());
+    }
+    Ok(())
+}
+
+async fn designated(
+    wf: &Workflow,
+    id: &str,
+    status: Status,
+) -> Result<DesignationRecord, WorkflowError> {
+    match wf.store.designation_of(id).await? {
+        Some(d) if status == Status::Designated => Ok(d),
+        _ => Err(ValidationError::new(
+            "notice.not_designated",
+            "変更届・廃止届は、特定講習に指定されている講習についてだけ提出できます。",
+            "Change and abolition notices are for designated courses only.",
+        )
+        .into()),
+    }
+}
+
+/// The course as it stands publicly: the designated version with every applied change.
+pub async fn current_course(
+    wf: &Workflow,
+    id: &str,
+    d: &DesignationRecord,
+) -> Result<Application, WorkflowError> {
+    let applied = wf
+        .store
+        .notices_of(id)
+        .await?
+        .into_iter()
+        .rfind(|n| n.kind == "change" && n.applied_at.is_some());
+    if let Some(n) = applied {
+        return Ok(serde_json::from_str(&n.document)?);
+    }
+    wf.store
+        .application_version(id, d.version)
+        .await?
+        .map(|v| v.application)
+        .ok_or(WorkflowError::NotFound)
+}
+
+async fn schedule_notice(
+    unit: &mut UnitOfWork,
+    kind: &str,
+    day: Date,
+    notice_id: &str,
+    now: OffsetDateTime,
+) -> Result<(), WorkflowError> {
+    let payload = serde_json::to_string(&NoticePayload {
+        notice: notice_id.to_owned(),
+    })?;
+    let key = format!("notice:{notice_id}");
+    unit.schedule_job(
+        &NewJob {
+            kind,
+            run_at: start_of(day),
+            payload: &payload,
+            dedupe_key: Some(&key),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// C03, C04: a change notice for the edited draft, effective on `effective_on`; refused when
+/// the course would no longer be the same course, or nothing changed.
+pub async fn file_change(
+    wf: &Workflow,
+    id: &str,
+    effective_on: Date,
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    ahead(wf, effective_on)?;
+    let record = application(wf, id).await?;
+    let d = designated(wf, id, record.status).await?;
+    let org = super::organisation(wf, &record.organisation_id).await?;
+    let current = current_course(wf, id, &d).await?;
+    let proposed = as_checked(&record, &org);
+    let documents = wf.store.application_documents(id).await?;
+    let revocations = wf.store.revocations().await?;
+    let ctx = RuleContext {
+        taxonomy: &wf.taxonomy,
+        today: wf.today(),
+        revocations: &revocations,
+        documents: &super::kinds(&documents),
+    };
+    let items = match assess_change(&current, &proposed, &ctx) {
+        ChangeVerdict::NewApplicationNeeded(finding) => {
+            return Err(ValidationError::new(
+                "notice.new_application_needed",
+                format!(
+                    "この変更は変更届では受け付けられません。講習の内容が同じ講習でなくなるため、新たな応募が必要です（C04）。{}",
+                    finding.message_ja
+                ),
+                format!(
+                    "This change cannot be notified: the course would no longer be the same course, so a new application is needed (C04). {}",
+                    finding.message_en
+                ),
+            )
+            .into());
+        }
+        ChangeVerdict::Acceptable { items } if items.is_empty() => {
+            return Err(ValidationError::new(
+                "notice.nothing_changed",
+                "指定された内容から変わっていません。申請書の各項目を直してから届け出てください。",
+                "Nothing differs from the designated course. Edit the application first.",
+            )
+            .into());
+        }
+        ChangeVerdict::Acceptable { items } => items,
+    };
+    let notice_id = uuid::Uuid::now_v7().to_string();
+    let codes: Vec<&str> = items.iter().map(|i| i.code()).collect();
+    let now = wf.now();
+    let mut unit = wf.store.write().await?;
+    unit.file_notice(
+        &NewNotice {
+            id: &notice_id,
+            application_id: id,
+            number: &d.number,
+            kind: "change",
+            document: &serde_json::to_string(&proposed)?,
+            items: &serde_json::to_string(&codes)?,
+            measures: "",
+            effective_on,
+        },
+        actor,
+        now,
+    )
+    .await?;
+    schedule_notice(&mut unit, APPLY_CHANGE, effective_on, &notice_id, now).await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// C05: an abolition notice, with the measures for learners in progress (様式第4号).
+pub async fn file_abolition(
+    wf: &Workflow,
+    id: &str,
+    effective_on: Date,
+    measures: &str,
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    ahead(wf, effective_on)?;
+    let measures = measures.trim();
+    if measures.is_empty() {
+        return Err(ValidationError::new(
+            "notice.measures",
+            "受講中の方への代替措置（振替受講、返金など）を入力してください（様式第4号）。",
+            "Describe the measures for learners in progress (transfer, refund, ...).",
+        )
+        .for_field("measures")
+        .into());
+    }
+    let record = application(wf, id).await?;
+    let d = designated(wf, id, record.status).await?;
+    let notice_id = uuid::Uuid::now_v7().to_string();
+    let now = wf.now();
+    let mut unit = wf.store.write().await?;
+    unit.file_notice(
+        &NewNotice {
+            id: &notice_id,
+            application_id: id,
+            number: &d.number,
+            kind: "abolition",
+            document: "",
+            items: "[]",
+            measures,
+            effective_on,
+        },
+        actor,
+        now,
+    )
+    .await?;
+    schedule_notice(&mut unit, ABOLISH, effective_on, &notice_id, now).await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// At designation: the reminder when the final year begins (C02) and the end of the period
+/// the day after its last day (C01), in the designating unit.
+pub(super) async fn schedule_period(
+    unit: &mut UnitOfWork,
+    application_id: &str,
+    period: DesignationPeriod,
+    now: OffsetDateTime,
+) -> Result<(), WorkflowError> {
+    let payload = serde_json::to_string(&ExpiryPayload {
+        application: application_id.to_owned(),
+    })?;
+    let end = period.ends_on.next_day().unwrap_or(period.ends_on);
+    for (kind, day, key) in [
+        (
+            RENEWAL_REMINDER,
+            period.final_year_starts_on(),
+            format!("renewal:{application_id}"),
+        ),
+        (EXPIRE, end, format!("expiry:{application_id}")),
+    ] {
+        unit.schedule_job(
+            &NewJob {
+                kind,
+                run_at: start_of(day),
+                payload: &payload,
+                dedupe_key: Some(&key),
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// C02: in the final year, a renewal application starts from the course as it stands.
+/// Returns the new application's id.
+pub async fn renew(wf: &Workflow, id: &str, actor: &str) -> Result<String, WorkflowError> {
+    let record = application(wf, id).await?;
+    let d = designated(wf, id, record.status).await?;
+    let period = DesignationPeriod {
+        starts_on: d.starts_on,
+        ends_on: d.ends_on,
+    };
+    if !period.in_final_year(wf.today()) {
+        return Err(ValidationError::new(
+            "notice.not_final_year",
+            "更新の応募は、対象期間の最終年度に行います。",
+            "Renewal is applied for in the final year of the designation.",
+        )
+        .into());
+    }
+    let mut draft = current_course(wf, id, &d).await?;
+    draft.provider.organisation = None;
+    let new_id = uuid::Uuid::now_v7().to_string();
+    let mut unit = wf.store.write().await?;
+    unit.create_application(&new_id, &record.organisation_id, &draft, actor, wf.now())
+        .await?;
+    unit.commit().await?;
+    Ok(new_id)
+}
+
+// The jobs. Each reads what it needs, and in one unit applies the effects that are still
+// due and completes itself.
+
+fn failure(e: impl std::fmt::Display) -> String {
+    e.to_string()
+}
+
+async fn notice_of(wf: &Workflow, job: &Job) -> Result<Notice, String> {
+    let payload: NoticePayload = serde_json::from_str(&job.payload).map_err(failure)?;
+    wf.store
+        .notice(&payload.notice)
+        .await
+        .map_err(failure)?
+        .ok_or_else(|| "the notice is gone".to_owned())
+}
+
+/// Commits `unit` with the job completed; `AlreadyDone` when `did_anything` is false.
+async fn finish(
+    wf: &Workflow,
+    mut unit: UnitOfWork,
+    job: &Job,
+    did_anything: bool,
+) -> Result<JobOutcome, String> {
+    unit.complete_job(&job.id, wf.now())
+        .await
+        .map_err(failure)?;
+    unit.commit().await.map_err(failure)?;
+    Ok(if did_anything {
+        JobOutcome::Done
+    } else {
+        JobOutcome::AlreadyDone
+    })
+}
+
+/// A change takes effect: the public course shows the application as notified.
+pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
+    let notice = notice_of(&wf, &job).await?;
+    if notice.applied_at.is_some() {
+        let unit = wf.store.write().await.map_err(failure)?;
+        return finish(&wf, unit, &job, false).await;
+    }
+    let d = wf
+        .store
+        .designation_of(&notice.application_id)
+        .await
+        .map_err(failure)?
+        .ok_or("the designation is gone")?;
+    let now = wf.now();
+    let mut unit = wf.store.write().await.map_err(failure)?;
+    // A designation that ended before the change took effect has no public course to change.
+    if d.ended_on.is_none() {
+        let proposed: Application = serde_json::from_str(&notice.document).map_err(failure)?;
+        let org = proposed
+            .provider
+            .organisation
+            .clone()
+            .ok_or("the notice has no organisation")?;
+        let programme = publish::programme_of(
+            &notice.application_id,
+            &proposed,
+            &org,
+            Designation {
+                number: d.number.clone(),
+                starts_on: d.starts_on,
+                ends_on: d.ends_on,
+            },
+            &wf.taxonomy,
+        )
+        .map_err(|e| e.message_en)?;
+        let provider = publish::provider_of(&org).map_err(|e| e.message_en)?;
+        unit.upsert_provider(&provider, SYSTEM, now)
+            .await
+            .map_err(failure)?;
+        unit.upsert_programme(
+            &ProgrammeWithSessions {
+                programme,
+                sessions: Vec::new(),
+            },
+            SYSTEM,
+            now,
+        )
+        .await
+        .map_err(failure)?;
+    }
+    unit.mark_notice_applied(&notice.id, SYSTEM, now)
+        .await
+        .map_err(failure)?;
+    finish(&wf, unit, &job, true).await
+}
+
+/// An abolition takes effect: the designation ends and the course leaves the catalogue (C05).
+pub async fn abolish(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
+    let notice = notice_of(&wf, &job).await?;
+    let record = application(&wf, &notice.application_id)
+        .await
+        .map_err(failure)?;
+    let d = wf
+        .store
+        .designation_of(&record.id)
+        .await
+        .map_err(failure)?
+        .ok_or("the designation is gone")?;
+    let listed = wf
+        .store
+        .catalogue_record(&d.programme_id)
+        .await
+        .map_err(failure)?
+        .is_some();
+    let now = wf.now();
+    let mut unit = wf.store.write().await.map_err(failure)?;
+    let mut did = false;
+    let event = Event::Abolish {
+        effective_on: notice.effective_on,
+    };
+    // Already revoked or expired: nothing is left to abolish.
+    if let Ok(m) = next(&record, &event) {
+        unit.end_designation(
+            &EndOfDesignation {
+                number: &notice.number,
+                ended_on: notice.effective_on,
+                end: DesignationEnd::Abolished,
+                reasons: &notice.measures,
+                m,
+            },
+            SYSTEM,
+            now,
+        )
+        .await
+        .map_err(failure)?;
+        did = true;
+    }
+    // Abolished (now or before) but still listed: the course leaves the catalogue.
+    let abolished = did || record.status == Status::Abolished;
+    if abolished && listed {
+        unit.remove_programme(&d.programme_id, SYSTEM, now)
+            .await
+            .map_err(failure)?;
+        did = true;
+    }
+    if notice.applied_at.is_none() {
+        unit.mark_notice_applied(&notice.id, SYSTEM, now)
+            .await
+            .map_err(failure)?;
+        did = true;
+    }
+    finish(&wf, unit, &job, did).await
+}
+
+/// The period ends (C01): the course is no longer a 特定講習; it stays listed without the label.
+pub async fn expire(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
+    let payload: ExpiryPayload = serde_json::from_str(&job.payload).map_err(failure)?;
+    let record = application(&wf, &payload.application)
+        .await
+        .map_err(failure)?;
+    let unlabelled = match wf.store.designation_of(&record.id).await.map_err(failure)? {
+        Some(d) => unlabelled(&wf, &d.programme_id).await.map_err(failure)?,
+        None => None,
+    };
+    let now = wf.now();
+    let mut unit = wf.store.write().await.map_err(failure)?;
+    let mut did = false;
+    if let Ok(to) = transition(record.status, &Event::Expire) {
+        let m = Move {
+            from: record.status,
+            to,
+            event: Event::Expire.kind(),
+        };
+        unit.move_application(&record.id, m, SYSTEM, now)
+            .await
+            .map_err(failure)?;
+        did = true;
+    }
+    // Expired (now or before) but still labelled: take the label off. Abolished or revoked
+    // courses were handled when they ended.
+    if (did || record.status == Status::Expired)
+        && let Some(item) = unlabelled
+    {
+        unit.upsert_programme(&item, SYSTEM, now)
+            .await
+            .map_err(failure)?;
+        did = true;
+    }
+    finish(&wf, unit, &job, did).await
+}
+
+/// C02: the final year has begun: the organisation's owners are told to renew.
+pub async fn remind_renewal(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
+    let payload: ExpiryPayload = serde_json::from_str(&job.payload).map_err(failure)?;
+    let record = application(&wf, &payload.application)
+        .await
+        .map_err(failure)?;
+    let Some(d) = wf
+        .store
+        .designation_of(&record.id)
+        .await
+        .map_err(failure)?
+        .filter(|d| d.ended_on.is_none() && record.status == Status::Designated)
+    else {
+        let unit = wf.store.write().await.map_err(failure)?;
+        return finish(&wf, unit, &job, false).await;
+    };
+    let owners: Vec<_> = wf
+        .store
+        .staff_of(&record.organisation_id)
+        .await
+        .map_err(failure)?
+        .into_iter()
+        .filter(|m| m.role == OrgRole::Owner)
+        .collect();
+    let ends_on = date_ja::date_ja_with_weekday(d.ends_on);
+    let mut unit = wf.store.write().await.map_err(failure)?;
+    let mut queued = Queued::default();
+    for member in owners {
+        let mail = crate::mail::renewal_due(
+            &wf,
+            member.email.as_str(),
+            &record.title,
+            &d.number,
+            &ends_on,
+            &record.id,
+        );
+        queued.push(&wf, &mut unit, mail).await.map_err(failure)?;
+    }
+    let outcome = finish(&wf, unit, &job, true).await?;
+    queued.log(&wf);
+    Ok(outcome)
+}
