@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod catalogue;
 mod db;
 mod error;
