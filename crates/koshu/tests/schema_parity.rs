@@ -115,8 +115,9 @@ async fn sqlite_schema(pool: &sqlx::SqlitePool) -> Schema {
         .fetch_all(pool)
         .await
         .unwrap();
-        let mut by_id: BTreeMap<i64, (String, String, Vec<(String, Option<String>)>)> =
-            BTreeMap::new();
+        // id → (referenced table, on delete, [(column, referenced column if named)])
+        type Pairs = Vec<(String, Option<String>)>;
+        let mut by_id: BTreeMap<i64, (String, String, Pairs)> = BTreeMap::new();
         for (id, target, from, to, on_delete) in references {
             by_id
                 .entry(id)
@@ -198,7 +199,9 @@ async fn postgres_schema(pool: &sqlx::PgPool) -> Schema {
             }
         }
     }
-    let references: Vec<(String, String, String, Vec<String>, Vec<String>)> = sqlx::query_as(
+    // (table, referenced table, on delete, columns, referenced columns)
+    type Reference = (String, String, String, Vec<String>, Vec<String>);
+    let references: Vec<Reference> = sqlx::query_as(
         "SELECT cl.relname::text, rc.relname::text, \
                 CASE con.confdeltype WHEN 'a' THEN 'NO ACTION' WHEN 'r' THEN 'RESTRICT' \
                      WHEN 'c' THEN 'CASCADE' WHEN 'n' THEN 'SET NULL' ELSE 'SET DEFAULT' END, \
