@@ -513,6 +513,38 @@ fn restore_refuses_a_tampered_backup_naming_the_file() {
     let target = dir.path().join("restored");
     let out = koshu(&target, &["restore", backup.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A file gone from the backup is named too.
+    let kept = std::fs::read(backup.join(&file)).unwrap();
+    std::fs::remove_file(backup.join(&file)).unwrap();
+    let out = koshu(
+        &dir.path().join("restored-2"),
+        &["restore", backup.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(&format!("{file}: バックアップにありません")),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(backup.join(&file), kept).unwrap();
+
+    // A stored file whose bytes changed in the live data is not backed up as if it were sound.
+    let live = data.join(&file);
+    let mut bytes = std::fs::read(&live).unwrap();
+    bytes[0] ^= 0x01;
+    std::fs::write(&live, bytes).unwrap();
+    let out = koshu(
+        &data,
+        &["backup", dir.path().join("backup-2").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&live.display().to_string())
+            && err.contains("do not match the database's record"),
+        "{err}"
+    );
 }
 
 /// PostgreSQL and S3 deployments have their own tools; `koshu backup` names them.
