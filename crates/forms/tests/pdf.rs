@@ -8,13 +8,8 @@ use koshu_domain::designation::{RuleContext, evaluate, fixtures};
 use koshu_domain::taxonomy::Taxonomy;
 use time::macros::date;
 
-/// Whether an external tool may be missing: tests skip with a reason unless `var` is `1`.
-fn tool_required(var: &str) -> bool {
-    std::env::var(var).is_ok_and(|v| v == "1")
-}
-
-/// The text pdftotext reads from `pdf`; `None` (skipped, with the reason) without the tool.
-fn pdf_text(pdf: &[u8]) -> Option<String> {
+/// The text pdftotext reads from `pdf` (build.rs found the tool; a failure here is a failure).
+fn pdf_text(pdf: &[u8]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("document.pdf");
     std::fs::write(&path, pdf).unwrap();
@@ -22,23 +17,21 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
         .args(["-layout", "-enc", "UTF-8"])
         .arg(&path)
         .arg("-")
-        .output();
-    match out {
-        Ok(out) if out.status.success() => Some(String::from_utf8(out.stdout).unwrap()),
-        other => {
-            assert!(
-                !tool_required("KOSHU_TEST_REQUIRE_PDFTOTEXT"),
-                "pdftotext is required (KOSHU_TEST_REQUIRE_PDFTOTEXT=1) but failed: {other:?}"
-            );
-            eprintln!(
-                "skipped: pdftotext is not available ({other:?}); apt-get install poppler-utils"
-            );
-            None
-        }
-    }
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }
 
 #[test]
+#[cfg_attr(
+    not(koshu_pdftotext),
+    ignore = "pdftotext not found: apt-get install poppler-utils"
+)]
 fn a_decision_letter_names_the_course_the_outcome_and_the_designation() {
     let pdf = koshu_forms::pdf::decision_letter(&koshu_forms::pdf::DecisionLetter {
         date: "2026年4月1日",
@@ -51,9 +44,7 @@ fn a_decision_letter_names_the_course_the_outcome_and_the_designation() {
     })
     .unwrap();
     assert!(pdf.starts_with(b"%PDF"));
-    let Some(text) = pdf_text(&pdf) else {
-        return;
-    };
+    let text = pdf_text(&pdf);
     for expected in [
         "株式会社サイバー研修",
         "審査結果について（通知）",
@@ -68,6 +59,10 @@ fn a_decision_letter_names_the_course_the_outcome_and_the_designation() {
 }
 
 #[test]
+#[cfg_attr(
+    not(koshu_pdftotext),
+    ignore = "pdftotext not found: apt-get install poppler-utils"
+)]
 fn pdf_has_japanese_text_and_page_numbers() {
     let today = date!(2026 - 04 - 01);
     let app = fixtures::complete_application(today);
@@ -82,9 +77,7 @@ fn pdf_has_japanese_text_and_page_numbers() {
     let pdf = koshu_forms::pdf::application(&app, &checks, &taxonomy).unwrap();
     assert!(pdf.starts_with(b"%PDF"));
 
-    let Some(text) = pdf_text(&pdf) else {
-        return;
-    };
+    let text = pdf_text(&pdf);
     for expected in [
         "特定講習 応募書類",
         app.course.name.as_str(),

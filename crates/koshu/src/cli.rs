@@ -67,6 +67,20 @@ enum Command {
         #[command(subcommand)]
         command: AccountsCommand,
     },
+    /// 稼働中の組込み構成（SQLite とローカルのファイル）を DIR に複製する / Copy the running
+    /// embedded deployment (SQLite and local files) into DIR, with a manifest of SHA-256
+    /// digests. PostgreSQL and S3 are refused: use pg_dump or PITR, and bucket versioning.
+    Backup {
+        /// 新しいか空のフォルダー / A new or empty folder.
+        dir: PathBuf,
+    },
+    /// DIR のバックアップを --data-dir に復元する / Restore the backup in DIR into the data
+    /// folder (--data-dir, which must be new or empty): every digest is checked first, then
+    /// the restored database's integrity and audit chain.
+    Restore {
+        /// `koshu backup` が作ったフォルダー / A folder made by `koshu backup`.
+        dir: PathBuf,
+    },
     /// The effective configuration.
     Config {
         #[command(subcommand)]
@@ -120,6 +134,8 @@ enum Failure {
     Io(#[from] std::io::Error),
     #[error("{0}")]
     App(#[from] crate::AppStateError),
+    #[error("{0}")]
+    Backup(#[from] crate::backup::BackupError),
     #[error("{0}")]
     Message(String),
 }
@@ -323,6 +339,36 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
                 "koshu: {email} is now {}{}; they sign in again and set up two-factor authentication to use it.",
                 role.map_or("without a ministry role", |r| r.code()),
                 if expert { ", external expert" } else { "" }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { dir } => {
+            let manifest = crate::backup::backup(&config, &dir, clock.now()).await?;
+            let head = manifest
+                .audit_head
+                .as_ref()
+                .map_or_else(|| "empty".to_owned(), |h| format!("entry {}", h.seq));
+            println!(
+                "koshu: backed up {} file(s) and the database (schema {}, audit log at {head}) into {}; digests in {}.",
+                manifest
+                    .sha256
+                    .keys()
+                    .filter(|name| name.starts_with("files/"))
+                    .count(),
+                manifest.schema_version,
+                dir.display(),
+                crate::backup::MANIFEST
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Restore { dir } => {
+            let restored = crate::backup::restore(&config, &dir).await?;
+            println!(
+                "OK: restored {} file(s) and the database (schema {}) into {}; every digest matches and the audit log is intact ({} entries).",
+                restored.files,
+                restored.schema_version,
+                config.data_dir.display(),
+                restored.audit_entries
             );
             Ok(ExitCode::SUCCESS)
         }

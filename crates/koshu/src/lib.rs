@@ -1,5 +1,6 @@
 //! The `koshu` command: configuration, the command line, and assembling the application.
 
+pub mod backup;
 pub mod catalogue_import;
 pub mod cli;
 pub mod config;

@@ -36,6 +36,8 @@ fn every_command_has_help() {
         &["audit", "verify", "--help"],
         &["config", "show", "--help"],
         &["accounts", "role", "--help"],
+        &["backup", "--help"],
+        &["restore", "--help"],
     ] {
         let out = koshu(dir.path(), args);
         assert!(out.status.success(), "{args:?}");
@@ -199,4 +201,380 @@ fn serve_with_demo_answers_and_shuts_down_gracefully() {
     assert!(response.contains("CYDER"));
     let log = server.stop();
     assert!(log.contains("catalogue index built"), "{log}");
+}
+
+/// One HTTP/1.1 request on a new connection; the whole answer as text.
+fn http(address: &str, request: &str) -> String {
+    let mut stream = TcpStream::connect(address).unwrap();
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    response
+}
+
+/// Signs up through the server's own form (a write: account, outbox, audit entry); the status.
+fn sign_up_over_http(address: &str, n: usize) -> String {
+    let page = http(
+        address,
+        "GET /signup HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n",
+    );
+    let token = page
+        .split("koshu_csrf=")
+        .nth(1)
+        .and_then(|rest| rest.split(';').next())
+        .unwrap()
+        .to_owned();
+    let body = serde_urlencoded::to_string([
+        ("csrf", token.as_str()),
+        ("display_name", &format!("負荷 {n}")),
+        ("email", &format!("load{n}@example.jp")),
+        ("password", "correct horse battery staple"),
+    ])
+    .unwrap();
+    let response = http(
+        address,
+        &format!(
+            "POST /signup HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nSec-Fetch-Site: same-origin\r\n\
+             Cookie: koshu_csrf={token}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+            body.len()
+        ),
+    );
+    response.lines().next().unwrap_or_default().to_owned()
+}
+
+fn sha256_of(path: &Path) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(std::fs::read(path).unwrap()))
+}
+
+async fn audit_head(db: &Path) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.display()))
+        .await
+        .unwrap();
+    let (seq,): (i64,) = sqlx::query_as("SELECT seq FROM audit_head")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    seq
+}
+
+/// The restore drill (G05, G06, C07): `koshu backup` while the server serves and two writers
+/// add files, accounts and audit entries; then `koshu restore` into a new data folder gives the
+/// files and database the manifest lists, the row counts it recorded, and an intact audit chain.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_backup_under_write_load_restores_to_what_its_manifest_records() {
+    use koshu_store::{Db, Files, FilesConfig, Store};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    let server = Server::start();
+    let data = server.data.path().to_owned();
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let stop = Arc::new(AtomicBool::new(false));
+
+    // Writer 1: the server itself, through its sign-up form.
+    let sign_ups = {
+        let stop = Arc::clone(&stop);
+        std::thread::spawn(move || {
+            let mut statuses = Vec::new();
+            for n in 0..40 {
+                if stop.load(Ordering::Relaxed) {
+                    break;
+                }
+                statuses.push(sign_up_over_http(&address, n));
+            }
+            statuses
+        })
+    };
+    // Writer 2: stored files and audit entries through the store, on the same database and
+    // folder, as a second process would; it reports each write.
+    let (written, mut writes) = tokio::sync::mpsc::unbounded_channel::<usize>();
+    let files = {
+        let stop = Arc::clone(&stop);
+        let data = data.clone();
+        tokio::spawn(async move {
+            let db = Db::connect(&format!("sqlite://{}", data.join("koshu.db").display()), 2)
+                .await
+                .unwrap();
+            let files = Files::open(&FilesConfig::Local {
+                dir: data.join("files"),
+            })
+            .unwrap();
+            let store = Store::open(db, files).await.unwrap();
+            let mut n = 0;
+            while !stop.load(Ordering::Relaxed) && n < 5000 {
+                let bytes = format!("load file {n}\n").repeat(n % 50 + 1);
+                store
+                    .save_file(
+                        &format!("load-{n}.txt"),
+                        "text/plain",
+                        bytes.into(),
+                        "load",
+                        time::OffsetDateTime::now_utc(),
+                    )
+                    .await
+                    .unwrap();
+                n += 1;
+                let _ = written.send(n);
+            }
+            store.close().await;
+            n
+        })
+    };
+    while writes.recv().await.unwrap() < 20 {}
+    let before = audit_head(&data.join("koshu.db")).await;
+
+    let backups = tempfile::tempdir().unwrap();
+    let backup = backups.path().join("b1");
+    let out = {
+        let (data, backup) = (data.clone(), backup.clone());
+        tokio::task::spawn_blocking(move || koshu(&data, &["backup", backup.to_str().unwrap()]))
+            .await
+            .unwrap()
+    };
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("backed up"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // The load goes on after the copy, so the copy is a moment in the middle of it: 20 more
+    // writes after the last one reported while the backup ran.
+    let mut at_backup = 0;
+    while let Ok(n) = writes.try_recv() {
+        at_backup = n;
+    }
+    while writes.recv().await.unwrap() < at_backup + 20 {}
+    stop.store(true, Ordering::Relaxed);
+    let file_writes = files.await.unwrap();
+    let statuses = sign_ups.join().unwrap();
+    assert!(
+        statuses
+            .first()
+            .is_some_and(|s| s.starts_with("HTTP/1.1 200")),
+        "the server takes sign-ups: {statuses:?}"
+    );
+    let after = stop_after_load(server, &data, file_writes).await;
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(backup.join("manifest.json")).unwrap())
+            .unwrap();
+    let head = manifest["audit_head"]["seq"].as_i64().unwrap();
+    assert!(
+        before < head && head < after,
+        "the copy was taken during the load: {before} < {head} < {after}"
+    );
+    let migrations = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../store/migrations/sqlite"
+    ))
+    .unwrap()
+    .count();
+    assert_eq!(
+        manifest["schema_version"].as_i64(),
+        Some(i64::try_from(migrations).unwrap())
+    );
+    assert_eq!(manifest["koshu_version"], env!("CARGO_PKG_VERSION"));
+
+    let restored_root = tempfile::tempdir().unwrap();
+    let restored = restored_root.path().join("data");
+    let out = koshu(&restored, &["restore", backup.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).starts_with("OK: restored"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let digests = manifest["sha256"].as_object().unwrap();
+    for (name, digest) in digests {
+        assert_eq!(
+            sha256_of(&restored.join(name)),
+            digest.as_str().unwrap(),
+            "{name}"
+        );
+    }
+    let restored_files = std::fs::read_dir(restored.join("files")).unwrap().count();
+    assert_eq!(restored_files, digests.len() - 1, "every file and no other");
+
+    let verify = koshu(&restored, &["audit", "verify"]);
+    assert!(verify.status.success(), "{}", text(&verify.stdout));
+    assert_eq!(
+        text(&verify.stdout).trim(),
+        format!("OK: audit log intact ({head} entries).")
+    );
+
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}", restored.join("koshu.db").display()))
+            .await
+            .unwrap();
+    let counts = manifest["row_counts"].as_object().unwrap();
+    assert!(counts["accounts"].as_i64() > Some(0) && counts["stored_files"].as_i64() >= Some(20));
+    for (table, count) in counts {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM \"{table}\""
+        )))
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+        assert_eq!(Some(n), count.as_i64(), "{table}");
+    }
+    pool.close().await;
+}
+
+/// Checks that the data holds every file the load wrote, and stops the server (which removes
+/// its data folder); the audit log's last entry.
+async fn stop_after_load(server: Server, data: &Path, file_writes: usize) -> i64 {
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", data.join("koshu.db").display()))
+        .await
+        .unwrap();
+    let (files,): (i64,) =
+        sqlx::query_as("SELECT COUNT(*) FROM stored_files WHERE created_by = 'load'")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+    pool.close().await;
+    assert_eq!(files, i64::try_from(file_writes).unwrap());
+    let head = audit_head(&data.join("koshu.db")).await;
+    tokio::task::spawn_blocking(move || server.stop())
+        .await
+        .unwrap();
+    head
+}
+
+/// A backup whose bytes changed after it was made is refused before anything is restored,
+/// naming the file; so is a data folder that is not empty.
+#[test]
+fn restore_refuses_a_tampered_backup_naming_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let demo = koshu(&data, &["demo"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let backup = dir.path().join("backup");
+    let out = koshu(&data, &["backup", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    let again = koshu(&data, &["backup", backup.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(
+        text(&again.stderr).contains("is not empty"),
+        "{}",
+        text(&again.stderr)
+    );
+
+    let into_existing = koshu(&data, &["restore", backup.to_str().unwrap()]);
+    assert_eq!(into_existing.status.code(), Some(1));
+    assert!(
+        text(&into_existing.stderr).contains(&format!("{} is not empty", data.display())),
+        "{}",
+        text(&into_existing.stderr)
+    );
+
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(backup.join("manifest.json")).unwrap())
+            .unwrap();
+    let file = manifest["sha256"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .find(|name| name.starts_with("files/"))
+        .expect("the demo's sample application stores files")
+        .clone();
+    for name in [file.as_str(), "koshu.db"] {
+        let path = backup.join(name);
+        let original = std::fs::read(&path).unwrap();
+        let mut tampered = original.clone();
+        let middle = tampered.len() / 2;
+        tampered[middle] ^= 0x01;
+        std::fs::write(&path, &tampered).unwrap();
+
+        let target = dir.path().join("restored");
+        let out = koshu(&target, &["restore", backup.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{name}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!("{name}: SHA-256"))
+                && err.contains("does not match the manifest"),
+            "{err}"
+        );
+        assert!(
+            std::fs::read_dir(&target).map_or(true, |mut d| d.next().is_none()),
+            "nothing restored from a tampered backup"
+        );
+        std::fs::write(&path, &original).unwrap();
+    }
+    let target = dir.path().join("restored");
+    let out = koshu(&target, &["restore", backup.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+
+    // A file gone from the backup is named too.
+    let kept = std::fs::read(backup.join(&file)).unwrap();
+    std::fs::remove_file(backup.join(&file)).unwrap();
+    let out = koshu(
+        &dir.path().join("restored-2"),
+        &["restore", backup.to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains(&format!("{file}: バックアップにありません")),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(backup.join(&file), kept).unwrap();
+
+    // A stored file whose bytes changed in the live data is not backed up as if it were sound.
+    let live = data.join(&file);
+    let mut bytes = std::fs::read(&live).unwrap();
+    bytes[0] ^= 0x01;
+    std::fs::write(&live, bytes).unwrap();
+    let out = koshu(
+        &data,
+        &["backup", dir.path().join("backup-2").to_str().unwrap()],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&live.display().to_string())
+            && err.contains("do not match the database's record"),
+        "{err}"
+    );
+}
+
+/// PostgreSQL and S3 deployments have their own tools; `koshu backup` names them.
+#[test]
+fn backup_refuses_postgres_and_s3_saying_what_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("backup");
+    for env in [
+        &[("DATABASE_URL", "postgres://koshu@127.0.0.1:1/koshu")][..],
+        &[
+            ("KOSHU_FILES_BACKEND", "s3"),
+            ("KOSHU_S3_BUCKET", "koshu"),
+            ("KOSHU_S3_ACCESS_KEY_ID", "id"),
+            ("KOSHU_S3_SECRET_ACCESS_KEY", "secret"),
+        ],
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_koshu"))
+            .arg("--data-dir")
+            .arg(dir.path())
+            .args(["backup", target.to_str().unwrap()])
+            .env_remove("DATABASE_URL")
+            .envs(env.iter().copied())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1), "{env:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("pg_dump") && err.contains("bucket versioning") && err.contains("README"),
+            "{err}"
+        );
+        assert!(!target.exists(), "nothing written");
+    }
 }

@@ -153,19 +153,6 @@ impl Store {
             .collect()
     }
 
-    /// Provider names by id, for pages that show many programmes.
-    pub async fn provider_names(
-        &self,
-    ) -> Result<HashMap<String, (String, Option<String>)>, StoreError> {
-        let rows: Vec<(String, String, Option<String>)> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT id, name_ja, name_en FROM providers").fetch_all(pool).await?
-        });
-        Ok(rows
-            .into_iter()
-            .map(|(id, ja, en)| (id, (ja, en)))
-            .collect())
-    }
-
     /// How many rows each catalogue table holds; for `koshu demo` and health pages.
     pub async fn catalogue_counts(&self) -> Result<CatalogueCounts, StoreError> {
         let (providers, programmes, sessions): (i64, i64, i64) = on_db!(&self.db, pool => {

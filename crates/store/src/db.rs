@@ -7,7 +7,6 @@ use crate::StoreError;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool, Transaction};
-use std::path::Path;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -64,13 +63,6 @@ impl Db {
         } else {
             Err(StoreError::UnsupportedUrl)
         }
-    }
-
-    /// The embedded default: one SQLite file in the data directory.
-    pub async fn open_data_dir(dir: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(dir.display().to_string(), e))?;
-        let url = format!("sqlite://{}", dir.join("koshu.db").display());
-        Self::connect(&url, 8).await
     }
 
     pub fn backend(&self) -> Backend {

@@ -18,6 +18,9 @@ pub enum StoreError {
     Io(String, std::io::Error),
     #[error("stored data cannot be read back: {0}")]
     Corrupt(String),
+    /// The operation does not exist for the backend in use; names the operation.
+    #[error("not supported by this backend: {0}")]
+    Unsupported(&'static str),
     #[error("not found")]
     NotFound,
     /// The change collides with the stored data (see [`Conflict`]).

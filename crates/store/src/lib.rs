@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod applications;
 pub mod audit;
+pub mod backup;
 pub mod catalogue;
 mod codes;
 mod db;

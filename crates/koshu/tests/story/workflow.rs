@@ -26,13 +26,14 @@ async fn add_under_review(app: &TestApp, org: &str, name: &str) -> String {
     let mut checked = draft.clone();
     checked.provider.organisation = Some(organisation.organisation);
     let now = app.clock_now();
-    write_unit!(app, unit => {
+    let submit = Move::of(Status::Draft, &Event::Submit).unwrap();
+    let start = Move::of(Status::Submitted, &Event::StartReview).unwrap();
+    write_unit!(app, unit => async {
         unit.create_application(&id, org, &draft, "test", now).await?;
-        let submit = Move::of(Status::Draft, &Event::Submit).unwrap();
         unit.submit_application(&id, &checked, submit, "test", now).await?;
-        let start = Move::of(Status::Submitted, &Event::StartReview).unwrap();
         unit.move_application(&id, start, "test", now).await
-    })
+    }
+    .await)
     .unwrap();
     id
 }

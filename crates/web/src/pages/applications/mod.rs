@@ -675,7 +675,6 @@ fn curriculum_totals(page: &PageCtx, app: &Application) -> String {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn section_page(
     state: &AppState,
     page: PageCtx,
