@@ -10,6 +10,7 @@ mod applications;
 mod catalogue;
 mod designation;
 mod foundation;
+mod hardening;
 mod jobs;
 mod mail;
 mod matrix;
@@ -82,6 +83,13 @@ stories!(
     jobs::jobs_without_a_handler_fail_with_a_clear_error,
     jobs::jobs_whose_lease_expired_are_claimable_again,
     jobs::jobs_keep_one_pending_job_per_dedupe_key,
+    hardening::sign_in_goes_only_to_paths_on_this_site,
+    hardening::every_spelling_of_an_address_shares_its_sign_in_limit,
+    hardening::parallel_wrong_passwords_and_codes_are_each_counted,
+    hardening::control_characters_in_text_fields_are_refused_naming_the_field,
+    hardening::personal_pages_are_not_cached_and_https_is_strict,
+    hardening::paths_that_do_not_decode_are_error_pages,
+    hardening::query_parameters_are_accepted_as_the_document_says,
 );
 
 /// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.
