@@ -131,6 +131,7 @@ const PERSONAL_PREFIXES: &[&str] = &[
     "/logout",
     "/password",
     "/verify-email",
+    "/invitations",
 ];
 
 /// `Cache-Control: private, no-store` on every personal response: the pages and downloads

@@ -621,6 +621,10 @@ pub async fn cross_site_posts_are_refused_and_the_sites_own_form_works(app: Test
     assert!(no_token.body.contains("csrf.token"));
     let same = b.post_raw("/login", &fields, "same-origin").await;
     assert_eq!(same.status, StatusCode::SEE_OTHER);
+    assert_ne!(
+        b.cookies["koshu_csrf"], token,
+        "a new cookie token at sign-in"
+    );
 
     // The token is bound to the session (G02): the one from before signing in no longer
     // passes; the token of the signed-in pages does.
@@ -638,6 +642,13 @@ pub async fn cross_site_posts_are_refused_and_the_sites_own_form_works(app: Test
         .post_raw("/logout", &[("csrf", fresh)], "same-origin")
         .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(
+        out.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("koshu_csrf=")),
+        "and another at sign-out"
+    );
 }
 
 pub async fn password_reset_by_mail_signs_out_everywhere(app: TestApp) {

@@ -223,7 +223,13 @@ pub async fn personal_pages_are_not_cached_and_https_is_strict(app: TestApp) {
             .is_some_and(|v| v == "private, no-store")
     };
     // Anonymous: the sign-in and account pages are personal, the catalogue is not.
-    for path in ["/login", "/en/signup", "/account", "/password/forgot"] {
+    for path in [
+        "/login",
+        "/en/signup",
+        "/account",
+        "/password/forgot",
+        "/invitations/accept",
+    ] {
         assert!(no_store(&app.get(path).await), "{path}");
     }
     assert!(!no_store(&app.get("/").await));

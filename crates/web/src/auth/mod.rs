@@ -183,16 +183,23 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    if let Some(token) = new_csrf.filter(|_| is_page)
-        && let Some(v) = set_cookie(CSRF_COOKIE, Some(&token), secure)
-    {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
     let session_cookie_set = res
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
         .any(|v| v.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
+    // Signing in or out also gives the visitor a new cookie token: one known from before
+    // (planted, or seen) is worth nothing after.
+    let visitor_token = match new_csrf.filter(|_| is_page) {
+        Some(token) => Some(token),
+        None if session_cookie_set => random_token().ok(),
+        None => None,
+    };
+    if let Some(token) = visitor_token
+        && let Some(v) = set_cookie(CSRF_COOKIE, Some(&token), secure)
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
     if clear_session
         && !session_cookie_set
         && let Some(v) = set_cookie(SESSION_COOKIE, None, secure)
