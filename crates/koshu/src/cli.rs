@@ -193,7 +193,7 @@ fn init_logging(format: LogFormat) {
         .with_writer(std::io::stderr)
         .with_ansi(ansi);
     match format {
-        LogFormat::Human => builder.init(),
+        LogFormat::Human => builder.fmt_fields(crate::logging::escaped_fields()).init(),
         LogFormat::Json => builder.json().flatten_event(true).init(),
     }
 }

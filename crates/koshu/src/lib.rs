@@ -5,6 +5,7 @@ pub mod catalogue_import;
 pub mod cli;
 pub mod config;
 pub mod demo_application;
+mod logging;
 
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_store::{Db, Files, Store, StoreError};

@@ -6,11 +6,13 @@
 //! counters do not, being traffic rather than state.
 
 use crate::audit::append_audit;
-use crate::db::{BeginWrite, on_db};
+use crate::db::{Backend, BeginWrite, on_db};
 use crate::{Store, StoreError};
+use koshu_domain::access::rate_limit::Limit;
 use koshu_domain::access::totp::TotpSecret;
 use koshu_domain::access::{Email, MinistryRole, OrgRole, Principal};
 use koshu_domain::audit::{AuditEvent, digest_of};
+use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
 /// An account as stored.
@@ -36,6 +38,30 @@ impl Account {
     pub fn has_second_factor(&self) -> bool {
         self.totp_enabled || self.passkeys > 0
     }
+}
+
+/// One attempt to be counted under `limit` for `key` (a typed address, a client address, an
+/// account id), by [`Store::take_attempts`].
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub kind: &'a str,
+    pub key: &'a str,
+    pub limit: Limit,
+}
+
+/// What [`Store::take_attempts`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Taken {
+    /// Recorded under every limit: the attempt may go ahead.
+    Allowed,
+    /// The limit of the attempt at this index was reached already; nothing was recorded.
+    Limited(usize),
+}
+
+/// The PostgreSQL advisory lock (second key; the first is 7306) for one counter.
+fn lock_key(kind: &str, key: &str) -> i32 {
+    let digest = Sha256::digest(format!("{kind}\0{key}").as_bytes());
+    i32::from_be_bytes([digest[0], digest[1], digest[2], digest[3]])
 }
 
 #[derive(sqlx::FromRow)]
@@ -658,39 +684,83 @@ impl Store {
 
     // Rate-limit counters.
 
-    pub async fn record_attempt(
+    /// Counts `attempts` against their limits and, when every limit allows one more, records
+    /// one attempt under each; otherwise records nothing. Count and record are one write
+    /// transaction holding a lock on each key (SQLite's one writer, a PostgreSQL advisory
+    /// lock), so parallel requests cannot all pass the count (G02).
+    pub async fn take_attempts(
+        &self,
+        attempts: &[Attempt<'_>],
+        now: OffsetDateTime,
+    ) -> Result<Taken, StoreError> {
+        let postgres = self.db.backend() == Backend::Postgres;
+        let begin = if postgres { "BEGIN" } else { "BEGIN IMMEDIATE" };
+        // In one order, so that two requests locking the same keys cannot deadlock.
+        let mut locks: Vec<i32> = attempts.iter().map(|a| lock_key(a.kind, a.key)).collect();
+        locks.sort_unstable();
+        locks.dedup();
+        on_db!(&self.db, pool => {
+            let mut tx = pool.begin_with(begin).await?;
+            if postgres {
+                for key in &locks {
+                    sqlx::query("SELECT pg_advisory_xact_lock(7306, $1)")
+                        .bind(key)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            for (i, a) in attempts.iter().enumerate() {
+                let (n,): (i64,) = sqlx::query_as(
+                    "SELECT COUNT(*) FROM auth_attempts WHERE kind = $1 AND key = $2 AND at_us > $3",
+                )
+                .bind(a.kind)
+                .bind(a.key)
+                .bind(micros(now - a.limit.window))
+                .fetch_one(&mut *tx)
+                .await?;
+                if !a.limit.allows(u32::try_from(n).unwrap_or(u32::MAX)) {
+                    tx.rollback().await?;
+                    return Ok(Taken::Limited(i));
+                }
+            }
+            for a in attempts {
+                sqlx::query("INSERT INTO auth_attempts (kind, key, at_us) VALUES ($1, $2, $3)")
+                    .bind(a.kind)
+                    .bind(a.key)
+                    .bind(micros(now))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+        });
+        Ok(Taken::Allowed)
+    }
+
+    /// Takes back one attempt recorded at `at` by [`Store::take_attempts`]: it succeeded, so it
+    /// does not count. Rows of one kind, key and time are alike, so any one of them goes.
+    pub async fn release_attempt(
         &self,
         kind: &str,
         key: &str,
-        now: OffsetDateTime,
+        at: OffsetDateTime,
     ) -> Result<(), StoreError> {
+        let row = match self.db.backend() {
+            Backend::Sqlite => "rowid",
+            Backend::Postgres => "ctid",
+        };
+        let sql = format!(
+            "DELETE FROM auth_attempts WHERE {row} = (SELECT {row} FROM auth_attempts \
+             WHERE kind = $1 AND key = $2 AND at_us = $3 LIMIT 1)"
+        );
         on_db!(&self.db, pool => {
-            sqlx::query("INSERT INTO auth_attempts (kind, key, at_us) VALUES ($1, $2, $3)")
+            sqlx::query(sqlx::AssertSqlSafe(sql))
                 .bind(kind)
                 .bind(key)
-                .bind(micros(now))
+                .bind(micros(at))
                 .execute(pool)
                 .await?;
         });
         Ok(())
-    }
-
-    /// Attempts of `kind` for `key` since `since`.
-    pub async fn count_attempts(
-        &self,
-        kind: &str,
-        key: &str,
-        since: OffsetDateTime,
-    ) -> Result<u32, StoreError> {
-        let (n,): (i64,) = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT COUNT(*) FROM auth_attempts WHERE kind = $1 AND key = $2 AND at_us > $3")
-                .bind(kind)
-                .bind(key)
-                .bind(micros(since))
-                .fetch_one(pool)
-                .await?
-        });
-        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// Forgets the failures of `key` after a success, and every counter older than `before`.

@@ -112,8 +112,13 @@ pub fn app(state: AppState) -> Router {
         .router
         .fallback(pages::not_found)
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(middleware::undecodable_path))
         .layer(axum::middleware::from_fn(middleware::render_errors))
-        .layer(axum::middleware::from_fn_with_state(state, auth::context));
+        .layer(axum::middleware::from_fn(middleware::personal_no_store))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::context,
+        ));
 
     // The language prefix is removed before routing, so one route table serves both languages.
     let localized = ServiceBuilder::new()
@@ -122,6 +127,10 @@ pub fn app(state: AppState) -> Router {
 
     let mut router = Router::new().fallback_service(localized);
     for (name, value) in middleware::security_headers() {
+        router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
+    }
+    if state.settings.secure_cookies {
+        let (name, value) = middleware::strict_transport_security();
         router = router.layer(SetResponseHeaderLayer::if_not_present(name, value));
     }
     router.layer(

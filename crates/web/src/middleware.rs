@@ -90,6 +90,97 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     out
 }
 
+/// A path whose percent-escapes do not decode to UTF-8 (`/programmes/%FF`) names no page: a
+/// 404 through `AppError`, rendered as every other error, before a handler's `Path` extractor
+/// would answer it in plain text.
+pub async fn undecodable_path(req: Request, next: Next) -> Response {
+    if decodes_to_utf8(req.uri().path()) {
+        next.run(req).await
+    } else {
+        AppError::NotFound.into_response()
+    }
+}
+
+fn decodes_to_utf8(path: &str) -> bool {
+    let b = path.as_bytes();
+    let hex = |c: u8| char::from(c).to_digit(16);
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or(0));
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    std::str::from_utf8(&out).is_ok()
+}
+
+/// Paths whose pages are about the person asking (or carry their tokens), signed in or not.
+const PERSONAL_PREFIXES: &[&str] = &[
+    "/account",
+    "/organisations",
+    "/applications",
+    "/ministry",
+    "/admin",
+    "/reviews",
+    "/login",
+    "/signup",
+    "/logout",
+    "/password",
+    "/verify-email",
+    "/invitations",
+];
+
+/// `Cache-Control: private, no-store` on every personal response: the pages and downloads
+/// under [`PERSONAL_PREFIXES`], and any page drawn for a signed-in viewer (the header names
+/// them). No shared cache or browser history keeps them (G02). Runs inside `auth::context`,
+/// around error rendering, so error pages are covered too.
+pub async fn personal_no_store(req: Request, next: Next) -> Response {
+    let signed_in = req
+        .extensions()
+        .get::<AuthContext>()
+        .is_some_and(|a| a.viewer.is_some());
+    let personal_path = is_personal_path(req.uri().path());
+    let mut res = next.run(req).await;
+    let is_page = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| ct.starts_with("text/html"));
+    if personal_path || (signed_in && is_page) {
+        res.headers_mut().insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("private, no-store"),
+        );
+    }
+    res
+}
+
+fn is_personal_path(path: &str) -> bool {
+    PERSONAL_PREFIXES.iter().any(|p| {
+        path.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
+/// For a site served over HTTPS: browsers use nothing else for a year (G02).
+pub fn strict_transport_security() -> (header::HeaderName, HeaderValue) {
+    (
+        header::STRICT_TRANSPORT_SECURITY,
+        HeaderValue::from_static("max-age=31536000"),
+    )
+}
+
 /// Headers every response carries. The CSP allows no inline script or style at all.
 pub fn security_headers() -> [(header::HeaderName, HeaderValue); 6] {
     [
@@ -117,4 +208,40 @@ pub fn security_headers() -> [(header::HeaderName, HeaderValue); 6] {
             HeaderValue::from_static("same-origin"),
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_decode_to_utf8_or_name_no_page() {
+        assert!(decodes_to_utf8("/programmes/cyder-a-fy2021"));
+        assert!(decodes_to_utf8("/search/%E6%94%BB%E6%92%83"));
+        assert!(decodes_to_utf8("/a%2"), "a stray % is kept as it is");
+        assert!(!decodes_to_utf8("/programmes/%FF"));
+        assert!(!decodes_to_utf8("/api/v1/programmes/%E6%94"));
+    }
+
+    #[test]
+    fn personal_paths_are_whole_segments() {
+        for p in [
+            "/account",
+            "/account/two-factor",
+            "/login/second-factor",
+            "/applications/01/edit/course",
+            "/ministry/reviews",
+        ] {
+            assert!(is_personal_path(p), "{p}");
+        }
+        for p in [
+            "/",
+            "/programmes/cyder",
+            "/accounts-news",
+            "/api/v1/programmes",
+            "/static/site.css",
+        ] {
+            assert!(!is_personal_path(p), "{p}");
+        }
+    }
 }

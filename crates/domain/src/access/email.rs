@@ -14,10 +14,11 @@ pub struct Email(String);
 impl Email {
     /// Error: `email.format`.
     pub fn parse(input: &str) -> Result<Self, ValidationError> {
-        let s = half_width_trimmed(input).to_lowercase();
+        let s = Self::normalise(input);
         let ok = s.len() <= 254
             && s.split_once('@').is_some_and(|(local, domain)| {
                 (1..=64).contains(&local.len())
+                    && local.bytes().all(is_local_part_byte)
                     && !domain.contains('@')
                     && domain.contains('.')
                     && !domain.starts_with('.')
@@ -39,6 +40,12 @@ impl Email {
         }
     }
 
+    /// What an address typed in any width and case is compared as: the key of its account,
+    /// and of its sign-in limit (G02), whether or not it parses.
+    pub fn normalise(input: &str) -> String {
+        half_width_trimmed(input).to_lowercase()
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -47,6 +54,13 @@ impl Email {
     pub fn local_part(&self) -> &str {
         self.0.split_once('@').map_or(self.0.as_str(), |(l, _)| l)
     }
+}
+
+/// The characters of an unquoted local part (RFC 5322 `atext` and dots); quoted forms and
+/// markup such as `<script>` are refused. Dots may repeat: older Japanese mobile addresses
+/// have `..`.
+fn is_local_part_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~.".contains(&b)
 }
 
 impl TryFrom<String> for Email {
@@ -85,6 +99,8 @@ mod tests {
             "taro@example.jp"
         );
         assert_eq!(Email::parse("a+b@ipa.go.jp").unwrap().local_part(), "a+b");
+        assert!(Email::parse("taro..yamada.@docomo.ne.jp").is_ok());
+        assert_eq!(Email::normalise(" ｒｌ1＠Example.jp"), "rl1@example.jp");
     }
 
     #[test]
@@ -100,6 +116,10 @@ mod tests {
             "ta ro@example.jp",
             "太郎@example.jp",
             "a@b@example.jp",
+            "<script>@example.jp",
+            "\"taro\"@example.jp",
+            "ta(ro)@example.jp",
+            "taro,jiro@example.jp",
         ] {
             assert_eq!(Email::parse(bad).unwrap_err().code, "email.format", "{bad}");
         }

@@ -4,6 +4,7 @@
 //! Pure like the rest of the domain: random bytes and the current time come in as parameters.
 
 pub mod email;
+pub mod next_path;
 pub mod organisation;
 pub mod password;
 pub mod policy;
@@ -12,6 +13,7 @@ pub mod session;
 pub mod totp;
 
 pub use email::Email;
+pub use next_path::SafeNextPath;
 pub use password::NewPassword;
 pub use policy::{Action, Decision, MinistryRole, OrgRole, Principal, decide};
 

@@ -4,6 +4,7 @@
 
 use crate::ValidationError;
 use crate::access::Email;
+use crate::types::text::{TextKind, check_controls};
 use crate::types::{CorporateNumber, half_width_trimmed, parse_date};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -344,6 +345,7 @@ fn required(
 
 fn optional(input: &str, max: usize) -> Result<Option<String>, ValidationError> {
     let s = input.trim();
+    check_controls(s, TextKind::Line)?;
     if s.chars().count() > max {
         return Err(ValidationError::new(
             "too_long",
@@ -485,6 +487,27 @@ mod tests {
                 ("course_manager_email", "email.format"),
                 ("inquiry_email", "contact.missing"),
                 ("privacy_valid_until", "privacy.expired"),
+            ]
+        );
+    }
+
+    #[test]
+    fn single_line_fields_refuse_control_characters() {
+        let form = OrganisationForm {
+            name_ja: "株式会社\0サイバー".into(),
+            inquiry_name: "研修\n事務局".into(),
+            ..filled()
+        };
+        let errors = form.parse(TODAY).unwrap_err();
+        let fields: Vec<(&str, &str)> = errors
+            .iter()
+            .map(|e| (e.field.as_deref().unwrap_or(""), e.code))
+            .collect();
+        assert_eq!(
+            fields,
+            [
+                ("name_ja", "text.control_character"),
+                ("inquiry_name", "text.control_character"),
             ]
         );
     }

@@ -38,6 +38,22 @@ impl NewPassword {
     /// Errors: `password.too_short`, `password.too_long`, `password.common`,
     /// `password.contains_email`.
     pub fn parse(input: &str, email: &Email) -> Result<Self, ValidationError> {
+        Self::check_without_address(input)?;
+        let lower = input.to_lowercase();
+        let local = email.local_part();
+        if local.chars().count() >= 4 && lower.contains(local) {
+            return Err(ValidationError::new(
+                "password.contains_email",
+                "パスワードにメールアドレスを含めないでください。",
+                "A password must not contain your e-mail address.",
+            ));
+        }
+        Ok(Self(input.to_owned()))
+    }
+
+    /// Every rule but `password.contains_email`: for a form whose address is wrong too, so
+    /// that all its problems are reported at once.
+    pub fn check_without_address(input: &str) -> Result<(), ValidationError> {
         let chars = input.chars().count();
         if chars < MIN_CHARS {
             return Err(ValidationError::new(
@@ -66,15 +82,7 @@ impl NewPassword {
                 "This password is too common and easy to guess.",
             ));
         }
-        let local = email.local_part();
-        if local.chars().count() >= 4 && lower.contains(local) {
-            return Err(ValidationError::new(
-                "password.contains_email",
-                "パスワードにメールアドレスを含めないでください。",
-                "A password must not contain your e-mail address.",
-            ));
-        }
-        Ok(Self(input.to_owned()))
+        Ok(())
     }
 
     pub fn expose(&self) -> &str {

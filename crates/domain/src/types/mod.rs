@@ -13,6 +13,7 @@
 //! | [`DateRange`] | `date_range.format`, `date_range.order` (and `date.*` for either date) |
 //! | [`Yen`] | `yen.format`, `yen.negative`, `yen.range` |
 //! | [`parse_date`] | `date.format`, `date.invalid` |
+//! | [`text::check_controls`] | `text.control_character` |
 //!
 //! Input may contain full-width characters (`０`–`９`, `：`, `．`, `，`) and surrounding whitespace,
 //! as Japanese users paste them.
@@ -25,6 +26,7 @@ pub mod hours;
 mod normalize;
 pub(crate) use normalize::half_width_trimmed;
 pub mod riss_number;
+pub mod text;
 pub mod yen;
 
 pub use corporate_number::CorporateNumber;

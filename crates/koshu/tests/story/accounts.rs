@@ -68,28 +68,49 @@ impl<'a> Browser<'a> {
         (res.0, res.1)
     }
 
-    /// Posts a form as the site's own page would, with the CSRF token of this browser.
-    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+    /// The CSRF token the site's pages give this browser: its session's when it has one,
+    /// else its CSRF cookie's (fetched with a page when missing).
+    pub async fn csrf_token(&mut self) -> String {
+        if let Some(session) = self.cookies.get("koshu_session") {
+            return koshu_web::auth::session_csrf(session);
+        }
         if !self.cookies.contains_key("koshu_csrf") {
             self.get("/").await;
         }
-        let token = self.cookies["koshu_csrf"].clone();
+        self.cookies["koshu_csrf"].clone()
+    }
+
+    /// Posts a form as the site's own page would, with the CSRF token of this browser.
+    pub async fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> TestResponse {
+        let token = self.csrf_token().await;
         let mut all: Vec<(&str, &str)> = vec![("csrf", &token)];
         all.extend_from_slice(fields);
         self.post_raw(path, &all, "same-origin").await
     }
 
+    /// The request [`Browser::post`] sends, to be sent by the caller (many at once); the
+    /// browser keeps no cookies of its answer.
+    pub async fn form_request(&mut self, path: &str, fields: &[(&str, &str)]) -> Request<Body> {
+        let token = self.csrf_token().await;
+        let mut all: Vec<(&str, &str)> = vec![("csrf", &token)];
+        all.extend_from_slice(fields);
+        Request::post(path)
+            .header(header::COOKIE, self.cookie_header())
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header("sec-fetch-site", "same-origin")
+            .body(Body::from(serde_urlencoded::to_string(&all).unwrap()))
+            .unwrap()
+    }
+
     /// Posts JSON as `passkey.js` does: the CSRF token in a header, JSON answers wanted.
     pub async fn post_json(&mut self, path: &str, body: &serde_json::Value) -> TestResponse {
-        if !self.cookies.contains_key("koshu_csrf") {
-            self.get("/").await;
-        }
+        let token = self.csrf_token().await;
         let req = Request::post(path)
             .header(header::COOKIE, self.cookie_header())
             .header(header::CONTENT_TYPE, "application/json")
             .header(header::ACCEPT, "application/json")
             .header("sec-fetch-site", "same-origin")
-            .header("x-csrf-token", self.cookies["koshu_csrf"].clone())
+            .header("x-csrf-token", token)
             .body(Body::from(body.to_string()))
             .unwrap();
         let res = self.app.request(req).await;
@@ -104,12 +125,9 @@ impl<'a> Browser<'a> {
         fields: &[(&str, &str)],
         file: (&str, &str, &[u8]),
     ) -> TestResponse {
-        if !self.cookies.contains_key("koshu_csrf") {
-            self.get("/").await;
-        }
+        let token = self.csrf_token().await;
         let boundary = "----koshu-test-boundary-7f3a";
         let mut body = Vec::new();
-        let token = self.cookies["koshu_csrf"].clone();
         for (name, value) in [("csrf", token.as_str())].iter().chain(fields) {
             body.extend_from_slice(
                 format!(
@@ -343,9 +361,26 @@ pub async fn bad_sign_up_input_names_each_field(app: TestApp) {
         )
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    // Every field at once, each with the rule it breaks (issue 12).
     assert!(res.body.contains("id=\"f-display_name-error\""));
+    assert!(res.body.contains("氏名を入力してください"));
+    assert!(!res.body.contains("100文字以内"));
     assert!(res.body.contains("id=\"f-email-error\""));
     assert!(res.body.contains("メールアドレスの形式が正しくありません"));
+    assert!(res.body.contains("id=\"f-password-error\""), "{}", res.body);
+    assert!(res.body.contains("10文字以上にしてください"));
+    let markup = b
+        .post(
+            "/signup",
+            &[
+                ("display_name", "Hanako"),
+                ("email", "<script>@example.jp"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(markup.status, StatusCode::BAD_REQUEST);
+    assert!(markup.body.contains("id=\"f-email-error\""));
     let res = b
         .post(
             "/en/signup",
@@ -586,6 +621,34 @@ pub async fn cross_site_posts_are_refused_and_the_sites_own_form_works(app: Test
     assert!(no_token.body.contains("csrf.token"));
     let same = b.post_raw("/login", &fields, "same-origin").await;
     assert_eq!(same.status, StatusCode::SEE_OTHER);
+    assert_ne!(
+        b.cookies["koshu_csrf"], token,
+        "a new cookie token at sign-in"
+    );
+
+    // The token is bound to the session (G02): the one from before signing in no longer
+    // passes; the token of the signed-in pages does.
+    let stale = b
+        .post_raw("/logout", &[("csrf", token.as_str())], "same-origin")
+        .await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN);
+    assert!(stale.body.contains("csrf.token"));
+    let account = b.get("/account").await;
+    let marker = "name=\"csrf\" value=\"";
+    let start = account.body.find(marker).unwrap() + marker.len();
+    let fresh = &account.body[start..start + 64];
+    assert_ne!(fresh, token);
+    let out = b
+        .post_raw("/logout", &[("csrf", fresh)], "same-origin")
+        .await;
+    assert_eq!(out.status, StatusCode::SEE_OTHER);
+    assert!(
+        out.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .any(|c| c.to_str().unwrap().starts_with("koshu_csrf=")),
+        "and another at sign-out"
+    );
 }
 
 pub async fn password_reset_by_mail_signs_out_everywhere(app: TestApp) {

@@ -23,6 +23,7 @@ mod applications;
 mod catalogue;
 mod designation;
 mod foundation;
+mod hardening;
 mod jobs;
 mod mail;
 mod matrix;
@@ -101,6 +102,13 @@ stories!(
     workflow::expiry_is_all_or_nothing_and_finishes_on_retry,
     workflow::designations_at_once_get_consecutive_numbers_per_fiscal_year,
     workflow::a_decision_on_an_outdated_page_is_a_409,
+    hardening::sign_in_goes_only_to_paths_on_this_site,
+    hardening::every_spelling_of_an_address_shares_its_sign_in_limit,
+    hardening::parallel_wrong_passwords_and_codes_are_each_counted,
+    hardening::control_characters_in_text_fields_are_refused_naming_the_field,
+    hardening::personal_pages_are_not_cached_and_https_is_strict,
+    hardening::paths_that_do_not_decode_are_error_pages,
+    hardening::query_parameters_are_accepted_as_the_document_says,
 );
 
 /// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.

@@ -41,6 +41,20 @@ fn string_enum(values: impl IntoIterator<Item = String>) -> Value {
     json!({ "type": "string", "enum": values.into_iter().collect::<Vec<_>>() })
 }
 
+/// A filter's codes, or the empty value: an HTML form sends `layer=` for "any", and the pages
+/// and the API share their parameters, so empty means no filter.
+fn filter_enum(values: impl IntoIterator<Item = String>) -> Value {
+    string_enum(values.into_iter().chain([String::new()]))
+}
+
+/// A date, or empty (no bound), as the sessions page's form sends it.
+fn optional_date() -> Value {
+    json!({ "anyOf": [
+        { "type": "string", "format": "date" },
+        { "type": "string", "const": "" },
+    ] })
+}
+
 fn repeatable(items: Value) -> Value {
     json!({ "type": "array", "items": items })
 }
@@ -51,40 +65,42 @@ fn parameter_schemas(t: &Taxonomy) -> Vec<(&'static str, Value)> {
         list.iter().map(|x| x.code.clone()).collect::<Vec<_>>()
     };
     vec![
-        ("layer", repeatable(string_enum(codes(t.layers())))),
-        ("audience", repeatable(string_enum(codes(t.audiences())))),
+        ("layer", repeatable(filter_enum(codes(t.layers())))),
+        ("audience", repeatable(filter_enum(codes(t.audiences())))),
         (
             "field",
-            repeatable(string_enum(t.itss_fields().iter().map(|f| f.code.clone()))),
+            repeatable(filter_enum(t.itss_fields().iter().map(|f| f.code.clone()))),
         ),
         (
             "subject",
-            repeatable(string_enum(t.subjects().iter().map(|s| s.code.clone()))),
+            repeatable(filter_enum(t.subjects().iter().map(|s| s.code.clone()))),
         ),
         (
             "item",
-            repeatable(string_enum(
+            repeatable(filter_enum(
                 t.syllabus_items().iter().map(|i| i.code.clone()),
             )),
         ),
-        ("kind", repeatable(string_enum(codes(t.kinds())))),
-        ("format", repeatable(string_enum(codes(t.formats())))),
+        ("kind", repeatable(filter_enum(codes(t.kinds())))),
+        ("format", repeatable(filter_enum(codes(t.formats())))),
         (
             "prefecture",
-            repeatable(string_enum(Prefecture::all().map(Prefecture::code))),
+            repeatable(filter_enum(Prefecture::all().map(Prefecture::code))),
         ),
         (
             "month",
-            repeatable(json!({ "type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$" })),
+            repeatable(json!({ "type": "string", "pattern": "^([0-9]{4}-(0[1-9]|1[0-2]))?$" })),
         ),
         (
             "fee",
-            repeatable(string_enum(
+            repeatable(filter_enum(
                 FeeBand::ALL.iter().map(|b| b.code().to_owned()),
             )),
         ),
-        ("designated", string_enum(["true".to_owned()])),
-        ("open", string_enum(["true".to_owned()])),
+        ("designated", filter_enum(["true".to_owned()])),
+        ("open", filter_enum(["true".to_owned()])),
+        ("from", optional_date()),
+        ("to", optional_date()),
         ("sort", {
             let mut s = string_enum(Sort::ALL.iter().map(|s| s.code().to_owned()));
             if let Some(o) = s.as_object_mut() {
@@ -200,13 +216,14 @@ mod tests {
         let fields = param("field")["schema"]["items"]["enum"]
             .as_array()
             .unwrap();
-        assert_eq!(fields.len(), 17);
+        assert_eq!(fields.len(), 17 + 1, "the codes, and empty for no filter");
+        assert_eq!(fields.last(), Some(&json!("")));
         assert!(fields.contains(&json!("sec_monitoring")));
         assert_eq!(param("field")["explode"], true);
         let prefectures = param("prefecture")["schema"]["items"]["enum"]
             .as_array()
             .unwrap();
-        assert_eq!(prefectures.len(), 47);
+        assert_eq!(prefectures.len(), 47 + 1);
         assert_eq!(prefectures[0], "01");
         assert_eq!(
             param("sort")["schema"]["enum"],

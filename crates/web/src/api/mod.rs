@@ -309,8 +309,8 @@ impl SessionFilter {
             description = "Sessions starting on or after this date (YYYY-MM-DD); default today in JST.",
             extensions(("x-description-ja" = json!("この日以降に始まる開催（YYYY-MM-DD）。既定は今日（日本時間）。")))),
         ("to" = Option<String>, Query, format = Date,
-            description = "Sessions starting on or before this date (YYYY-MM-DD).",
-            extensions(("x-description-ja" = json!("この日までに始まる開催（YYYY-MM-DD）。")))),
+            description = "Sessions starting on or before this date (YYYY-MM-DD); not before `from`.",
+            extensions(("x-description-ja" = json!("この日までに始まる開催（YYYY-MM-DD）。from より前の日付は指定できません。")))),
         ("prefecture" = Option<Vec<String>>, Query, explode,
             description = "JIS X 0401 prefecture code (01–47); repeat for several.",
             extensions(("x-description-ja" = json!("開催都道府県の JIS X 0401 コード（01〜47）。繰り返し指定できます。")))),
@@ -323,7 +323,7 @@ impl SessionFilter {
     ),
     responses(
         (status = 200, description = "A page of sessions.", body = dto::SessionList),
-        (status = 400, description = "A parameter has a value that cannot be used; `field` names it.", body = dto::Error),
+        (status = 400, description = "A parameter has a value that cannot be used, or `to` is before `from`; `field` names it.", body = dto::Error),
     )
 )]
 pub async fn list_sessions(

@@ -125,6 +125,7 @@ fn type_text(s: &Value) -> String {
         .join(" | ")
 }
 
+/// The codes a parameter takes; the empty value (no filter) is not a code to list.
 fn enum_values(s: &Value) -> Vec<String> {
     s.get("enum")
         .or_else(|| s.get("items").and_then(|i| i.get("enum")))
@@ -132,6 +133,7 @@ fn enum_values(s: &Value) -> Vec<String> {
         .map(|vs| {
             vs.iter()
                 .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+                .filter(|v| !v.is_empty())
                 .collect()
         })
         .unwrap_or_default()
@@ -193,7 +195,9 @@ fn params(op: &Value, lang: Lang) -> Vec<ParamView> {
 fn status_ja(status: &str) -> Option<&'static str> {
     match status {
         "200" => Some("成功。"),
-        "400" => Some("パラメーターに使えない値があります。field がそのパラメーターを示します。"),
+        "400" => Some(
+            "パラメーターに使えない値があるか、組み合わせが正しくありません（to が from より前など）。field がそのパラメーターを示します。",
+        ),
         "404" => Some("指定したIDの講座はありません。"),
         "500" => Some("内部エラー。request_id をお知らせください。"),
         _ => None,

@@ -3,7 +3,7 @@
 //! this site, and the form must carry the token from this visitor's CSRF cookie (for browsers
 //! that send neither header, and as a second line).
 
-use super::{AuthContext, CSRF_COOKIE, cookie};
+use super::{AuthContext, SiteScheme};
 use crate::error::AppError;
 use axum::body::Body;
 use axum::extract::Request;
@@ -21,11 +21,12 @@ pub async fn check(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
     }
-    if !same_origin(req.headers()) {
+    let scheme = req.extensions().get::<SiteScheme>().map(|s| s.0);
+    if !same_origin(req.headers(), scheme) {
         return AppError::CrossSite.into_response();
     }
-    let expected = cookie(req.headers(), CSRF_COOKIE).map(str::to_owned);
-    let in_context = req
+    // The session's token when signed in, else the visitor's cookie (`auth::context`).
+    let expected = req
         .extensions()
         .get::<AuthContext>()
         .map(|c| c.csrf.clone());
@@ -60,7 +61,7 @@ pub async fn check(req: Request, next: Next) -> Response {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned)
     };
-    let valid = match (expected.or(in_context), sent) {
+    let valid = match (expected, sent) {
         (Some(expected), Some(sent)) => {
             !expected.is_empty() && constant_time_eq(expected.as_bytes(), sent.as_bytes())
         }
@@ -86,8 +87,9 @@ async fn multipart_token(bytes: axum::body::Bytes, boundary: String) -> Option<S
     None
 }
 
-/// True unless the browser says the request comes from another site.
-fn same_origin(headers: &HeaderMap) -> bool {
+/// True unless the browser says the request comes from another site. An `Origin` must have
+/// the site's scheme as well as its host: `http://` pages of the same host are another origin.
+fn same_origin(headers: &HeaderMap, scheme: Option<&str>) -> bool {
     if let Some(site) = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) {
         return matches!(site, "same-origin" | "none");
     }
@@ -96,8 +98,9 @@ fn same_origin(headers: &HeaderMap) -> bool {
         Some(origin) => {
             let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
             let origin_host = origin
-                .strip_prefix("https://")
-                .or_else(|| origin.strip_prefix("http://"));
+                .split_once("://")
+                .filter(|(s, _)| Some(*s) == scheme)
+                .map(|(_, h)| h);
             matches!((origin_host, host), (Some(o), Some(h)) if o.eq_ignore_ascii_case(h))
         }
     }
@@ -118,25 +121,37 @@ mod tests {
 
     #[test]
     fn the_browser_says_where_a_request_comes_from() {
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(same_origin(&headers(&[("sec-fetch-site", "none")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")])));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(same_origin(&headers(&[
+        let http = Some("http");
+        let site = |pairs: &[(&'static str, &'static str)]| same_origin(&headers(pairs), http);
+        assert!(site(&[("sec-fetch-site", "same-origin")]));
+        assert!(site(&[("sec-fetch-site", "none")]));
+        assert!(!site(&[("sec-fetch-site", "cross-site")]));
+        assert!(!site(&[("sec-fetch-site", "same-site")]));
+        assert!(site(&[
             ("origin", "http://koshu.example.jp"),
             ("host", "koshu.example.jp")
-        ])));
-        assert!(!same_origin(&headers(&[
+        ]));
+        assert!(!site(&[
             ("origin", "https://evil.example"),
             ("host", "koshu.example.jp")
-        ])));
-        assert!(!same_origin(&headers(&[
-            ("origin", "null"),
-            ("host", "koshu.example.jp")
-        ])));
-        assert!(
-            same_origin(&headers(&[])),
-            "old browsers: the token decides"
-        );
+        ]));
+        assert!(!site(&[("origin", "null"), ("host", "koshu.example.jp")]));
+        assert!(site(&[]), "old browsers: the token decides");
+    }
+
+    #[test]
+    fn an_origin_of_another_scheme_is_another_site() {
+        let h = headers(&[
+            ("origin", "http://koshu.example.jp"),
+            ("host", "koshu.example.jp"),
+        ]);
+        assert!(!same_origin(&h, Some("https")));
+        let h = headers(&[
+            ("origin", "https://koshu.example.jp"),
+            ("host", "koshu.example.jp"),
+        ]);
+        assert!(same_origin(&h, Some("https")));
+        assert!(!same_origin(&h, Some("http")));
+        assert!(!same_origin(&h, None), "unknown scheme: refused");
     }
 }

@@ -108,6 +108,20 @@ pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
         .map(|(_, v)| v)
 }
 
+/// The CSRF token of a signed-in (or half signed-in) browser: derived from its session token,
+/// so it is bound to the session and changes at every sign-in; a token from before, or a
+/// cookie planted by someone else, does not pass (G02). The token shows nothing of the
+/// session's, which a one-way hash keeps secret.
+pub fn session_csrf(session_token: &str) -> String {
+    hex::encode(Sha256::digest(
+        format!("koshu-csrf\0{session_token}").as_bytes(),
+    ))
+}
+
+/// The scheme of the public address, for the `Origin` check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SiteScheme(pub &'static str);
+
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure when the site is served over TLS.
 /// `None` clears the cookie.
 pub fn set_cookie(name: &str, value: Option<&str>, secure: bool) -> Option<HeaderValue> {
@@ -131,28 +145,36 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
     let session_token = cookie(req.headers(), SESSION_COOKIE)
         .filter(|t| plausible_token(t))
         .map(str::to_owned);
-    let (viewer, clear_session) = match session_token {
-        Some(token) => match load(&state, &token_digest(&token)).await {
-            Ok(Loaded::SignedIn(v)) => (Some(Arc::new(v)), false),
+    let (viewer, clear_session, session_bound) = match &session_token {
+        Some(token) => match load(&state, &token_digest(token)).await {
+            Ok(Loaded::SignedIn(v)) => (Some(Arc::new(v)), false, Some(session_csrf(token))),
             // Half-way through sign-in: the cookie stays for the code form.
-            Ok(Loaded::AwaitingSecondFactor) => (None, false),
-            Ok(Loaded::Gone) => (None, true),
+            Ok(Loaded::AwaitingSecondFactor) => (None, false, Some(session_csrf(token))),
+            Ok(Loaded::Gone) => (None, true, None),
             Err(e) => {
                 // The page is still served, as to a visitor; the cause goes to the log.
                 tracing::error!(error = %e, "session could not be loaded");
-                (None, false)
+                (None, false, None)
             }
         },
-        None => (None, false),
+        None => (None, false, None),
     };
     let new_csrf = match &existing_csrf {
         Some(_) => None,
         None => random_token().ok(),
     };
-    let csrf = existing_csrf
+    // Without a session, the visitor's own cookie (double submit) is the token.
+    let csrf = session_bound
+        .or(existing_csrf)
         .or_else(|| new_csrf.clone())
         .unwrap_or_default();
     req.extensions_mut().insert(AuthContext { viewer, csrf });
+    let scheme = if state.settings.secure_cookies {
+        "https"
+    } else {
+        "http"
+    };
+    req.extensions_mut().insert(SiteScheme(scheme));
     let mut res = next.run(req).await;
     let secure = state.settings.secure_cookies;
     // Only pages carry forms: API responses and static files get no cookie (caches keep them).
@@ -161,16 +183,23 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("text/html"));
-    if let Some(token) = new_csrf.filter(|_| is_page)
-        && let Some(v) = set_cookie(CSRF_COOKIE, Some(&token), secure)
-    {
-        res.headers_mut().append(header::SET_COOKIE, v);
-    }
     let session_cookie_set = res
         .headers()
         .get_all(header::SET_COOKIE)
         .iter()
         .any(|v| v.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
+    // Signing in or out also gives the visitor a new cookie token: one known from before
+    // (planted, or seen) is worth nothing after.
+    let visitor_token = match new_csrf.filter(|_| is_page) {
+        Some(token) => Some(token),
+        None if session_cookie_set => random_token().ok(),
+        None => None,
+    };
+    if let Some(token) = visitor_token
+        && let Some(v) = set_cookie(CSRF_COOKIE, Some(&token), secure)
+    {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
     if clear_session
         && !session_cookie_set
         && let Some(v) = set_cookie(SESSION_COOKIE, None, secure)

@@ -6,7 +6,7 @@ use super::forms::{FormField, FormPage, PasskeyStep, parse};
 use crate::AppState;
 use crate::auth::{
     AuthContext, ClientAddr, SESSION_COOKIE, cookie, password, random_bytes, random_token,
-    set_cookie, token_digest,
+    session_csrf, set_cookie, token_digest,
 };
 use crate::error::AppError;
 use crate::mail;
@@ -20,9 +20,12 @@ use koshu_domain::ValidationError;
 use koshu_domain::access::rate_limit::{self, Limit};
 use koshu_domain::access::session::{SessionPolicy, SessionState};
 use koshu_domain::access::totp::TotpSecret;
-use koshu_domain::access::{Action, Email, NewPassword};
+use koshu_domain::access::{Action, Email, NewPassword, SafeNextPath};
 use koshu_domain::audit::AuditEvent;
-use koshu_store::accounts::{NewAccount, NewToken, SessionStage, TokenPurpose};
+use koshu_domain::types::text::{TextKind, check_controls};
+use koshu_store::accounts::{
+    self as store, Attempt, NewAccount, NewToken, SessionStage, TokenPurpose,
+};
 use serde::Deserialize;
 use time::Duration;
 
@@ -34,28 +37,44 @@ fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppErro
 
 /// Where to go after signing in: a path on this site only, never another host.
 pub(super) fn safe_next(next: Option<&str>, page: &PageCtx) -> String {
-    match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => page.href("/account"),
+    next.and_then(SafeNextPath::parse)
+        .map_or_else(|| page.href("/account"), |n| n.as_str().to_owned())
+}
+
+/// Attempts counted and recorded together under their limits (G02); `Err` when a limit is
+/// reached already, and then none is recorded.
+pub(super) async fn take_attempts(
+    state: &AppState,
+    attempts: &[Attempt<'_>],
+) -> Result<Taken, AppError> {
+    let at = state.clock.now();
+    match state.store.take_attempts(attempts, at).await? {
+        store::Taken::Allowed => Ok(Taken { at }),
+        store::Taken::Limited(i) => Err(AppError::RateLimited {
+            minutes: attempts.get(i).map_or(0, |a| a.limit.window_minutes()),
+        }),
     }
 }
 
-/// Counts toward `limit` for `key`; `Err` when the limit is already reached.
-pub(super) async fn check_limit(
-    state: &AppState,
-    kind: &str,
-    key: &str,
-    limit: Limit,
-) -> Result<(), AppError> {
-    let since = state.clock.now() - limit.window;
-    let recorded = state.store.count_attempts(kind, key, since).await?;
-    if limit.allows(recorded) {
-        Ok(())
-    } else {
-        Err(AppError::RateLimited {
-            minutes: limit.window_minutes(),
-        })
+/// Attempts recorded by [`take_attempts`] at one time.
+pub(super) struct Taken {
+    at: time::OffsetDateTime,
+}
+
+impl Taken {
+    /// The attempt of `kind` for `key` succeeded: it no longer counts.
+    pub(super) async fn release(
+        &self,
+        state: &AppState,
+        kind: &str,
+        key: &str,
+    ) -> Result<(), AppError> {
+        Ok(state.store.release_attempt(kind, key, self.at).await?)
     }
+}
+
+pub(super) fn attempt<'a>(kind: &'a str, key: &'a str, limit: Limit) -> Attempt<'a> {
+    Attempt { kind, key, limit }
 }
 
 pub(super) async fn audit(
@@ -79,6 +98,19 @@ pub(super) async fn start_session(
     account_id: &str,
     stage: SessionStage,
 ) -> Result<axum::http::HeaderValue, AppError> {
+    Ok(start_session_for_page(state, headers, account_id, stage)
+        .await?
+        .0)
+}
+
+/// [`start_session`] for a response that is a page: also the CSRF token its forms need, the
+/// new session's.
+async fn start_session_for_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    account_id: &str,
+    stage: SessionStage,
+) -> Result<(axum::http::HeaderValue, String), AppError> {
     if let Some(old) = cookie(headers, SESSION_COOKIE) {
         state.store.delete_session(&token_digest(old)).await?;
     }
@@ -96,8 +128,9 @@ pub(super) async fn start_session(
             state.clock.now(),
         )
         .await?;
-    set_cookie(SESSION_COOKIE, Some(&token), state.settings.secure_cookies)
-        .ok_or_else(|| AppError::internal(CookieError))
+    let cookie = set_cookie(SESSION_COOKIE, Some(&token), state.settings.secure_cookies)
+        .ok_or_else(|| AppError::internal(CookieError))?;
+    Ok((cookie, session_csrf(&token)))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -167,35 +200,46 @@ pub async fn signup(
     body: Bytes,
 ) -> Result<Response, AppError> {
     let input: SignupInput = parse(&body)?;
-    check_limit(&state, "signup", &addr, rate_limit::SIGNUP_PER_ADDRESS).await?;
+    // Every field is checked, so that one submit reports every problem.
     let mut errors = Vec::new();
     let name = input.display_name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        errors.push(
-            ValidationError::new(
-                "display_name.required",
-                "氏名を100文字以内で入力してください。",
-                "Enter your name (at most 100 characters).",
-            )
-            .for_field("display_name"),
-        );
-    }
+    let name_problem = if name.is_empty() {
+        Some(ValidationError::new(
+            "display_name.required",
+            "氏名を入力してください。",
+            "Enter your name.",
+        ))
+    } else if name.chars().count() > 100 {
+        Some(ValidationError::new(
+            "display_name.too_long",
+            "氏名は100文字以内で入力してください。",
+            "Your name must be at most 100 characters.",
+        ))
+    } else {
+        check_controls(name, TextKind::Line).err()
+    };
+    errors.extend(name_problem.map(|e| e.for_field("display_name")));
     let email = Email::parse(&input.email).map_err(|e| e.for_field("email"));
-    let password = email
-        .as_ref()
-        .ok()
-        .map(|e| NewPassword::parse(&input.password, e).map_err(|e| e.for_field("password")));
+    let password = match &email {
+        Ok(e) => NewPassword::parse(&input.password, e).map(Some),
+        Err(_) => NewPassword::check_without_address(&input.password).map(|()| None),
+    }
+    .map_err(|e| e.for_field("password"));
     let (email, password) = match (email, password) {
-        (Ok(e), Some(Ok(p))) if errors.is_empty() => (e, p),
+        (Ok(e), Ok(Some(p))) if errors.is_empty() => (e, p),
         (email, password) => {
             errors.extend(email.err());
-            errors.extend(password.and_then(Result::err));
+            errors.extend(password.err());
             let form = signup_page(page, &input).with_errors(&errors);
             return rendered(StatusCode::BAD_REQUEST, form);
         }
     };
+    take_attempts(
+        &state,
+        &[attempt("signup", &addr, rate_limit::SIGNUP_PER_ADDRESS)],
+    )
+    .await?;
     let now = state.clock.now();
-    state.store.record_attempt("signup", &addr, now).await?;
     let new = NewAccount {
         id: uuid::Uuid::now_v7().to_string(),
         email: email.clone(),
@@ -360,17 +404,15 @@ pub async fn resend_verification(
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ManageOwnAccount)?;
     if !me.account.email_verified {
-        check_limit(
+        take_attempts(
             &state,
-            "verify_resend",
-            &me.account.id,
-            rate_limit::RESET_PER_ACCOUNT,
+            &[attempt(
+                "verify_resend",
+                &me.account.id,
+                rate_limit::RESET_PER_ACCOUNT,
+            )],
         )
         .await?;
-        state
-            .store
-            .record_attempt("verify_resend", &me.account.id, state.clock.now())
-            .await?;
         send_verification(&state, &me.account.email, &me.account.display_name).await?;
     }
     Ok(Redirect::to(&page.href("/account?sent=verification")).into_response())
@@ -439,36 +481,27 @@ pub async fn login(
 ) -> Result<Response, AppError> {
     let input: LoginInput = parse(&body)?;
     let next = q.next.unwrap_or(input.next);
-    let typed = input.email.trim().to_lowercase();
-    let limited = match (
-        check_limit(
+    // The key the account is looked up by, so that no spelling of one address escapes the limit.
+    let typed = Email::normalise(&input.email);
+    let taken =
+        match take_attempts(
             &state,
-            "login_account",
-            &typed,
-            rate_limit::LOGIN_PER_ACCOUNT,
+            &[
+                attempt("login_account", &typed, rate_limit::LOGIN_PER_ACCOUNT),
+                attempt("login_address", &addr, rate_limit::LOGIN_PER_ADDRESS),
+            ],
         )
-        .await,
-        check_limit(
-            &state,
-            "login_address",
-            &addr,
-            rate_limit::LOGIN_PER_ADDRESS,
-        )
-        .await,
-    ) {
-        (Ok(()), Ok(())) => None,
-        (Err(e), _) | (_, Err(e)) => Some(e),
-    };
-    if let Some(e) = limited {
-        let body = e.body(None);
-        let form =
-            login_page(page.clone(), &input.email, &next).with_errors(&[ValidationError::new(
-                "auth.rate_limited",
-                body.message_ja,
-                body.message_en,
-            )]);
-        return rendered(StatusCode::TOO_MANY_REQUESTS, form);
-    }
+        .await
+        {
+            Ok(taken) => taken,
+            Err(e) => {
+                let body = e.body(None);
+                let form = login_page(page.clone(), &input.email, &next).with_errors(&[
+                    ValidationError::new("auth.rate_limited", body.message_ja, body.message_en),
+                ]);
+                return rendered(StatusCode::TOO_MANY_REQUESTS, form);
+            }
+        };
     let account = match Email::parse(&input.email) {
         Ok(email) => state.store.account_by_email(&email).await?,
         Err(_) => None,
@@ -482,14 +515,6 @@ pub async fn login(
     let account = match (ok, account) {
         (true, Some(a)) => a,
         (_, account) => {
-            state
-                .store
-                .record_attempt("login_account", &typed, now)
-                .await?;
-            state
-                .store
-                .record_attempt("login_address", &addr, now)
-                .await?;
             let subject =
                 account.map_or_else(|| format!("email:{typed}"), |a| format!("account:{}", a.id));
             audit(
@@ -512,6 +537,7 @@ pub async fn login(
         .store
         .clear_attempts("login_account", &typed, now - Duration::days(1))
         .await?;
+    taken.release(&state, "login_address", &addr).await?;
     let next = safe_next(
         Some(&next).filter(|n| !n.is_empty()).map(String::as_str),
         &page,
@@ -651,16 +677,16 @@ pub async fn second_factor(
     };
     let next = safe_next(q.next.as_deref(), &page);
     let limit = rate_limit::SECOND_FACTOR_PER_ACCOUNT;
-    if let Err(e) = check_limit(&state, "second_factor", &account.id, limit).await {
-        let body = e.body(None);
-        let form =
-            second_factor_page(&state, page, &next, &account).with_errors(&[ValidationError::new(
-                "auth.rate_limited",
-                body.message_ja,
-                body.message_en,
-            )]);
-        return rendered(StatusCode::TOO_MANY_REQUESTS, form);
-    }
+    let taken = match take_attempts(&state, &[attempt("second_factor", &account.id, limit)]).await {
+        Ok(taken) => taken,
+        Err(e) => {
+            let body = e.body(None);
+            let form = second_factor_page(&state, page, &next, &account).with_errors(&[
+                ValidationError::new("auth.rate_limited", body.message_ja, body.message_en),
+            ]);
+            return rendered(StatusCode::TOO_MANY_REQUESTS, form);
+        }
+    };
     let now = state.clock.now();
     let by_code = match &account.totp_secret {
         Some(secret) if account.totp_enabled => {
@@ -678,10 +704,6 @@ pub async fn second_factor(
             .await?;
     let subject = format!("account:{}", account.id);
     if !ok {
-        state
-            .store
-            .record_attempt("second_factor", &account.id, now)
-            .await?;
         audit(&state, &subject, "auth.second_factor_failed", &subject).await?;
         let form =
             second_factor_page(&state, page, &next, &account).with_errors(&[ValidationError::new(
@@ -692,6 +714,7 @@ pub async fn second_factor(
             .for_field("code")]);
         return rendered(StatusCode::UNAUTHORIZED, form);
     }
+    taken.release(&state, "second_factor", &account.id).await?;
     let cookie = start_session(&state, &headers, &account.id, SessionStage::Full).await?;
     audit(&state, &subject, "auth.sign_in", &subject).await?;
     Ok(redirect_with_cookie(&next, cookie))
@@ -761,33 +784,29 @@ pub async fn forgot(
             return rendered(StatusCode::BAD_REQUEST, form);
         }
     };
-    check_limit(
+    take_attempts(
         &state,
-        "reset_address",
-        &addr,
-        rate_limit::RESET_PER_ADDRESS,
+        &[attempt(
+            "reset_address",
+            &addr,
+            rate_limit::RESET_PER_ADDRESS,
+        )],
     )
     .await?;
     let now = state.clock.now();
-    state
-        .store
-        .record_attempt("reset_address", &addr, now)
-        .await?;
     // Per typed address too, so nobody can flood someone's mailbox; the page says the same.
-    let per_account = check_limit(
-        &state,
-        "reset_account",
-        email.as_str(),
-        rate_limit::RESET_PER_ACCOUNT,
-    )
-    .await;
-    if per_account.is_ok()
-        && let Some(account) = state.store.account_by_email(&email).await?
+    if let Some(account) = state.store.account_by_email(&email).await?
+        && take_attempts(
+            &state,
+            &[attempt(
+                "reset_account",
+                email.as_str(),
+                rate_limit::RESET_PER_ACCOUNT,
+            )],
+        )
+        .await
+        .is_ok()
     {
-        state
-            .store
-            .record_attempt("reset_account", email.as_str(), now)
-            .await?;
         let token = random_token()?;
         state
             .store
@@ -1228,7 +1247,9 @@ pub async fn two_factor_confirm(
     let hashes: Vec<String> = codes.iter().map(|c| recovery_digest(c)).collect();
     state.store.enable_totp(&a.id, step, &hashes, now).await?;
     // Stronger authentication is a change of privilege: the session gets a new id.
-    let cookie = start_session(&state, &headers, &a.id, SessionStage::Full).await?;
+    let (cookie, csrf) =
+        start_session_for_page(&state, &headers, &a.id, SessionStage::Full).await?;
+    let page = PageCtx { csrf, ..page };
     let mut view = two_factor_view(&state, page, me, None).await?;
     view.enabled = true;
     view.recovery_codes = codes;

@@ -5,6 +5,7 @@ use crate::error::AppError;
 use crate::view::PageCtx;
 use askama::Template;
 use koshu_domain::ValidationError;
+use koshu_domain::types::text::{TextKind, check_controls};
 use serde::de::DeserializeOwned;
 
 /// One input of a form.
@@ -208,13 +209,20 @@ pub fn attach_errors(
     general
 }
 
-/// Parses a urlencoded form body into `T`; missing fields take their defaults.
+/// Parses a urlencoded form body into `T`; missing fields take their defaults. No value may
+/// hold a control character other than a line break or tab (a 400 naming the field), so no
+/// handler stores one; one-line fields refuse those too, where their kind is known.
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
-    serde_urlencoded::from_bytes(body).map_err(|_| {
+    let unreadable = |_| {
         AppError::Invalid(ValidationError::new(
             "form.format",
             "送信された内容を読み取れませんでした。ページを再読み込みしてもう一度送信してください。",
             "The form could not be read. Please reload the page and send it again.",
         ))
-    })
+    };
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(unreadable)?;
+    for (name, value) in &pairs {
+        check_controls(value, TextKind::Multiline).map_err(|e| e.for_field(name.as_str()))?;
+    }
+    serde_urlencoded::from_bytes(body).map_err(unreadable)
 }

@@ -6,7 +6,7 @@
 //! five minutes) and verifies the authenticator's answer.
 
 use super::account::{
-    NextQuery, audit, check_limit, pending_second_factor, safe_next, start_session,
+    NextQuery, attempt, audit, pending_second_factor, safe_next, start_session, take_attempts,
 };
 use crate::AppState;
 use crate::auth::AuthContext;
@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::access::rate_limit;
+use koshu_domain::types::text::{TextKind, check_controls};
 use koshu_store::StoreError;
 use koshu_store::accounts::SessionStage;
 use koshu_store::passkeys::{Ceremony, StoredPasskey};
@@ -101,6 +102,7 @@ fn name_of(typed: &str) -> Result<String, AppError> {
         .for_field("name")
         .into());
     }
+    check_controls(name, TextKind::Line).map_err(|e| e.for_field("name"))?;
     Ok(name.to_owned())
 }
 
@@ -286,13 +288,6 @@ pub async fn sign_in(
         return Err(AppError::SignInRequired);
     };
     let rp = relying_party(&state)?;
-    check_limit(
-        &state,
-        "second_factor",
-        &account.id,
-        rate_limit::SECOND_FACTOR_PER_ACCOUNT,
-    )
-    .await?;
     let credential: PublicKeyCredential = parse_json(&body)?;
     let now = state.clock.now();
     let authentication: PasskeyAuthentication = match state
@@ -303,6 +298,8 @@ pub async fn sign_in(
         Some(text) => stored_state(&text)?,
         None => return Err(expired()),
     };
+    let limit = rate_limit::SECOND_FACTOR_PER_ACCOUNT;
+    let taken = take_attempts(&state, &[attempt("second_factor", &account.id, limit)]).await?;
     let subject = format!("account:{}", account.id);
     let verified = rp.finish_passkey_authentication(&credential, &authentication);
     let keys = passkeys_of(&state, &account.id).await?;
@@ -319,10 +316,6 @@ pub async fn sign_in(
         if let Err(e) = &verified {
             tracing::info!(error = %e, "passkey sign-in refused");
         }
-        state
-            .store
-            .record_attempt("second_factor", &account.id, now)
-            .await?;
         audit(&state, &subject, "auth.second_factor_failed", &subject).await?;
         return Err(ValidationError::new(
             "passkey.refused",
@@ -336,10 +329,27 @@ pub async fn sign_in(
         .store
         .passkey_used(&stored.id, &state_json(&key)?, now)
         .await?;
+    taken.release(&state, "second_factor", &account.id).await?;
     let cookie = start_session(&state, &headers, &account.id, SessionStage::Full).await?;
     audit(&state, &subject, "auth.sign_in", &subject).await?;
     let next = safe_next(q.next.as_deref(), &page);
     let mut res = no_store_json(&serde_json::json!({ "redirect": next }));
     res.headers_mut().append(header::SET_COOKIE, cookie);
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_passkey_name_is_one_line_without_control_characters() {
+        assert_eq!(name_of(" ノートPC ").ok().as_deref(), Some("ノートPC"));
+        for bad in ["", "a\0b", "a\nb", "\u{1b}[2J"] {
+            assert!(
+                matches!(name_of(bad), Err(AppError::Invalid(e)) if e.field.as_deref() == Some("name")),
+                "{bad:?}"
+            );
+        }
+    }
 }

@@ -12,6 +12,7 @@ use crate::pages::forms::{FormField, field_id};
 use crate::view::PageCtx;
 use koshu_domain::ValidationError;
 use koshu_domain::taxonomy::Taxonomy;
+use koshu_domain::types::text::{TextKind, check_controls};
 use koshu_domain::types::{FiscalYear, RissNumber};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -214,7 +215,10 @@ fn parse_field(
     let raw = pairs.one(name).trim();
     let (ja, en) = (field.ja, field.en);
     match field.kind {
-        Kind::Text | Kind::Textarea => Ok(Value::String(raw.to_owned())),
+        Kind::Text => check_controls(raw, TextKind::Line)
+            .map(|()| Value::String(raw.to_owned()))
+            .map_err(|e| e.for_field(name)),
+        Kind::Textarea => Ok(Value::String(raw.to_owned())),
         Kind::Lines => Ok(Value::Array(
             raw.lines()
                 .map(str::trim)
@@ -782,5 +786,22 @@ mod tests {
         assert_eq!(codes.len(), 3, "{codes:?}");
         assert_eq!(codes[0], "application.date");
         assert_eq!(codes[2], "application.money");
+    }
+
+    #[test]
+    fn a_one_line_field_refuses_line_breaks_a_text_area_keeps_them() {
+        let section = schema::section("course").unwrap();
+        let mut draft = serde_json::to_value(Application::default()).unwrap();
+        let form = pairs(&[("course.name", "実践\n演習"), ("course.goals", "一\n二")]);
+        let errors = apply(section, &form, &mut draft, &taxonomy());
+        let of = |field: &str| {
+            errors
+                .iter()
+                .filter(|e| e.field.as_deref() == Some(field))
+                .map(|e| e.code)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(of("course.name"), ["text.control_character"]);
+        assert!(of("course.goals").is_empty(), "{errors:?}");
     }
 }

@@ -1,0 +1,356 @@
+//! What a black-box test of Koshu found (issue 12; G01, G02, G05, C07), each kept fixed: where
+//! sign-in may send a browser, rate limits that hold under any spelling and in parallel,
+//! control characters refused at the edge, caching of personal pages, HSTS, error bodies for
+//! paths that do not decode, and query parameters as the OpenAPI document describes them.
+
+use crate::accounts::{
+    Browser, PASSWORD, location, organisation_fields, register_organisation, set_up_two_factor,
+    sign_up, signed_in,
+};
+use crate::app::TestApp;
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
+use koshu_web::{AppState, WebSettings};
+use serde_json::{Value, json};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+/// Sends every request at once, as parallel clients would; the statuses in any order.
+async fn all_at_once(app: &TestApp, requests: Vec<Request<Body>>) -> Vec<StatusCode> {
+    let mut set = tokio::task::JoinSet::new();
+    for req in requests {
+        let router = app.router.clone();
+        set.spawn(async move { router.oneshot(req).await.unwrap().status() });
+    }
+    set.join_all().await
+}
+
+async fn audited(app: &TestApp, action: &str) -> usize {
+    app.store
+        .recent_audit_entries(500)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|e| e.event.action == action)
+        .count()
+}
+
+pub async fn sign_in_goes_only_to_paths_on_this_site(app: TestApp) {
+    sign_up(&app, "宛先 太郎", "next@example.jp").await;
+    let sign_in = async |next: &str| {
+        let mut b = Browser::new(&app);
+        let res = b
+            .post(
+                &format!("/login?next={next}"),
+                &[("email", "next@example.jp"), ("password", PASSWORD)],
+            )
+            .await;
+        (res.status, location(&res).to_owned())
+    };
+    assert_eq!(
+        sign_in("/account/two-factor").await,
+        (StatusCode::SEE_OTHER, "/account/two-factor".to_owned())
+    );
+    // A tab, a newline or a backslash makes a browser read another host; control characters
+    // cannot go into a header at all. Each goes to the account page instead (G02).
+    for next in [
+        "/%09/evil.example",
+        "//evil.example",
+        "/%5Cevil.example",
+        "https://evil.example",
+        "/%0A",
+        "/%00",
+        "/%7F",
+        "/%0d%0aSet-Cookie:x=1",
+    ] {
+        assert_eq!(
+            sign_in(next).await,
+            (StatusCode::SEE_OTHER, "/account".to_owned()),
+            "{next}"
+        );
+    }
+}
+
+pub async fn every_spelling_of_an_address_shares_its_sign_in_limit(app: TestApp) {
+    sign_up(&app, "制限 一郎", "rl1@example.jp").await;
+    let mut b = Browser::new(&app);
+    for _ in 0..5 {
+        let res = b
+            .post(
+                "/login",
+                &[("email", "rl1@example.jp"), ("password", "wrong password!")],
+            )
+            .await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED);
+    }
+    // The account is looked up by its normalised address; so is its limit (G02).
+    for spelling in [
+        "ｒｌ１@example.jp",
+        " RL1@EXAMPLE.JP ",
+        "ｒｌ１＠ｅｘａｍｐｌｅ．ｊｐ",
+    ] {
+        let res = b
+            .post("/login", &[("email", spelling), ("password", PASSWORD)])
+            .await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "{spelling}");
+    }
+}
+
+pub async fn parallel_wrong_passwords_and_codes_are_each_counted(app: TestApp) {
+    sign_up(&app, "並列 花子", "parallel@example.jp").await;
+    let mut b = Browser::new(&app);
+    let mut requests = Vec::new();
+    for _ in 0..30 {
+        requests.push(
+            b.form_request(
+                "/login",
+                &[
+                    ("email", "parallel@example.jp"),
+                    ("password", "wrong password!"),
+                ],
+            )
+            .await,
+        );
+    }
+    let statuses = all_at_once(&app, requests).await;
+    let count = |s: StatusCode| statuses.iter().filter(|x| **x == s).count();
+    // Five reach the password check; the others are refused before it (G02).
+    assert_eq!(count(StatusCode::UNAUTHORIZED), 5, "{statuses:?}");
+    assert_eq!(count(StatusCode::TOO_MANY_REQUESTS), 25, "{statuses:?}");
+    assert_eq!(audited(&app, "auth.sign_in_failed").await, 5);
+
+    // The same for second-factor codes, in one half-finished sign-in.
+    let id = sign_up(&app, "並列 次郎", "codes@example.jp").await;
+    let mut owner = signed_in(&app, &id).await;
+    set_up_two_factor(&mut owner).await;
+    let mut b = Browser::new(&app);
+    let res = b
+        .post(
+            "/login",
+            &[("email", "codes@example.jp"), ("password", PASSWORD)],
+        )
+        .await;
+    assert!(location(&res).starts_with("/login/second-factor"));
+    let mut requests = Vec::new();
+    for _ in 0..30 {
+        requests.push(
+            b.form_request("/login/second-factor", &[("code", "0000000")])
+                .await,
+        );
+    }
+    let statuses = all_at_once(&app, requests).await;
+    let count = |s: StatusCode| statuses.iter().filter(|x| **x == s).count();
+    assert_eq!(count(StatusCode::UNAUTHORIZED), 5, "{statuses:?}");
+    assert_eq!(count(StatusCode::TOO_MANY_REQUESTS), 25, "{statuses:?}");
+    assert_eq!(audited(&app, "auth.second_factor_failed").await, 5);
+}
+
+pub async fn control_characters_in_text_fields_are_refused_naming_the_field(app: TestApp) {
+    // NUL cannot be stored by PostgreSQL and must not be by SQLite: a 400 naming the field.
+    let mut b = Browser::new(&app);
+    let res = b
+        .post(
+            "/signup",
+            &[
+                ("display_name", "山田\0太郎"),
+                ("email", "nul@example.jp"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(
+        res.body.contains("<code>display_name</code>"),
+        "{}",
+        res.body
+    );
+    assert!(res.body.contains("text.control_character"));
+    let email = koshu_domain::access::Email::parse("nul@example.jp").unwrap();
+    assert!(app.store.account_by_email(&email).await.unwrap().is_none());
+    // A name is one line: a tab or line break is refused on the form, by field.
+    let res = b
+        .post(
+            "/signup",
+            &[
+                ("display_name", "山田\n太郎"),
+                ("email", "tab@example.jp"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert!(res.body.contains("id=\"f-display_name-error\""));
+    assert!(res.body.contains("1行で入力してください"));
+
+    let owner = sign_up(&app, "提供 太郎", "owner@nul.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    for (name, on_form) in [
+        ("株式会社\0サイバー研修", false),
+        ("株式会社\nサイバー研修", true),
+    ] {
+        let mut fields = organisation_fields("5010001008846");
+        fields.retain(|(k, _)| *k != "name_ja");
+        fields.push(("name_ja", name.to_owned()));
+        let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let res = b.post("/organisations/new", &pairs).await;
+        assert_eq!(
+            res.status,
+            StatusCode::BAD_REQUEST,
+            "{name:?}: {}",
+            res.body
+        );
+        if on_form {
+            assert!(res.body.contains("id=\"f-name_ja-error\""));
+        } else {
+            assert!(res.body.contains("<code>name_ja</code>"));
+        }
+    }
+    let org = register_organisation(&mut b, "5010001008846").await;
+    let res = b
+        .post(
+            &format!("/organisations/{org}/applications"),
+            &[("name", "実践\0演習")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(res.body.contains("<code>name</code>"));
+}
+
+pub async fn personal_pages_are_not_cached_and_https_is_strict(app: TestApp) {
+    let no_store = |res: &crate::app::TestResponse| {
+        res.headers
+            .get(header::CACHE_CONTROL)
+            .is_some_and(|v| v == "private, no-store")
+    };
+    // Anonymous: the sign-in and account pages are personal, the catalogue is not.
+    for path in [
+        "/login",
+        "/en/signup",
+        "/account",
+        "/password/forgot",
+        "/invitations/accept",
+    ] {
+        assert!(no_store(&app.get(path).await), "{path}");
+    }
+    assert!(!no_store(&app.get("/").await));
+    // Signed in: every page names the viewer; static files stay cacheable.
+    let id = sign_up(&app, "私的 三郎", "private@example.jp").await;
+    let mut b = signed_in(&app, &id).await;
+    for path in ["/", "/account", "/en/account/two-factor", "/no-such-page"] {
+        let res = b.get(path).await;
+        assert!(no_store(&res), "{path}: {:?}", res.headers);
+    }
+    assert!(!no_store(&b.get("/static/koshu.css").await));
+
+    // HSTS only where the public address is HTTPS.
+    assert!(
+        !app.get("/")
+            .await
+            .headers
+            .contains_key(header::STRICT_TRANSPORT_SECURITY)
+    );
+    let https = koshu_web::app(AppState {
+        settings: Arc::new(WebSettings::new("https://koshu.test", false)),
+        ..app.state.clone()
+    });
+    let res = https
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        res.headers()[header::STRICT_TRANSPORT_SECURITY],
+        "max-age=31536000"
+    );
+}
+
+pub async fn paths_that_do_not_decode_are_error_pages(app: TestApp) {
+    app.load_demo().await;
+    let api = app.get("/api/v1/programmes/%FF").await;
+    assert_eq!(api.status, StatusCode::NOT_FOUND);
+    let body: Value = serde_json::from_str(&api.body).unwrap();
+    assert_eq!(body["code"], "not_found");
+    let page = app.get("/programmes/%FF").await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    assert!(
+        page.body.contains("ページが見つかりません"),
+        "{}",
+        page.body
+    );
+    let en = app.get("/en/programmes/%E6%94").await;
+    assert_eq!(en.status, StatusCode::NOT_FOUND);
+    assert!(en.body.contains("Page not found"));
+}
+
+pub async fn query_parameters_are_accepted_as_the_document_says(app: TestApp) {
+    app.load_demo().await;
+    let doc: Value = serde_json::from_str(&app.get("/api/openapi.json").await.body).unwrap();
+    let accepts = |path: &str, name: &str, value: &str| {
+        let schema = doc["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{path} {name}"))["schema"]
+            .clone();
+        let instance = if schema["type"] == "array" {
+            json!([value])
+        } else {
+            json!(value)
+        };
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&schema)
+            .unwrap()
+            .is_valid(&instance)
+    };
+    // Empty is "no filter", as the pages' forms send it; the document says so too.
+    for (path, name, value, status) in [
+        ("/api/v1/programmes", "layer", "", StatusCode::OK),
+        ("/api/v1/programmes", "month", "", StatusCode::OK),
+        ("/api/v1/programmes", "prefecture", "", StatusCode::OK),
+        ("/api/v1/programmes", "designated", "", StatusCode::OK),
+        (
+            "/api/v1/programmes",
+            "layer",
+            "nope",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/v1/programmes",
+            "month",
+            "2026-13",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("/api/v1/programmes", "sort", "", StatusCode::BAD_REQUEST),
+        ("/api/v1/sessions", "to", "", StatusCode::OK),
+        ("/api/v1/sessions", "from", "", StatusCode::OK),
+        (
+            "/api/v1/sessions",
+            "to",
+            "2026-02-30",
+            StatusCode::BAD_REQUEST,
+        ),
+    ] {
+        let res = app.get(&format!("{path}?{name}={value}")).await;
+        assert_eq!(res.status, status, "{path}?{name}={value}: {}", res.body);
+        assert_eq!(
+            accepts(path, name, value),
+            status == StatusCode::OK,
+            "the document on {path}?{name}={value}"
+        );
+    }
+    // Dates the wrong way round are a 400 naming `to`, and the document says so.
+    let res = app
+        .get("/api/v1/sessions?from=2026-05-01&to=2026-04-01")
+        .await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        serde_json::from_str::<Value>(&res.body).unwrap()["field"],
+        "to"
+    );
+    let described = doc["paths"]["/api/v1/sessions"]["get"]["responses"]["400"]["description"]
+        .as_str()
+        .unwrap();
+    assert!(described.contains("`to` is before `from`"), "{described}");
+}
