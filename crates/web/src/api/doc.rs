@@ -54,6 +54,10 @@ fn parameter_schemas(t: &Taxonomy) -> Vec<(&'static str, Value)> {
         ("layer", repeatable(string_enum(codes(t.layers())))),
         ("audience", repeatable(string_enum(codes(t.audiences())))),
         (
+            "difficulty",
+            repeatable(string_enum(codes(t.difficulties()))),
+        ),
+        (
             "field",
             repeatable(string_enum(t.itss_fields().iter().map(|f| f.code.clone()))),
         ),
@@ -203,6 +207,16 @@ mod tests {
         assert_eq!(fields.len(), 17);
         assert!(fields.contains(&json!("sec_monitoring")));
         assert_eq!(param("field")["explode"], true);
+        assert_eq!(
+            param("difficulty")["schema"]["items"]["enum"],
+            json!([
+                "intro",
+                "beginner",
+                "intermediate",
+                "semi_advanced",
+                "advanced"
+            ])
+        );
         let prefectures = param("prefecture")["schema"]["items"]["enum"]
             .as_array()
             .unwrap();
