@@ -591,7 +591,7 @@ pub async fn the_designated_label_waits_for_the_designation_period(app: TestApp)
     assert!(within.body.contains(LABEL_BADGE));
     assert!(!within.body.contains("指定予定"));
     let only = app.get("/search?designated=true").await;
-    assert_eq!(ids(&only.body), [id.clone()]);
+    assert_eq!(ids(&only.body), std::slice::from_ref(&id));
     assert!(only.body.contains(LABEL_BADGE));
 }
 
