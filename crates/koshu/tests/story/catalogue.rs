@@ -466,6 +466,14 @@ pub async fn the_level_facet_counts_each_level(app: TestApp) {
     });
     assert!(!expected.is_empty());
     assert_eq!(two, expected);
+    let home = app.get("/").await;
+    let intro = demo_ids_where(|r| r.contains("difficulty = \"intro\"")).len();
+    assert!(
+        home.body.contains(&format!(
+            r#"<a href="/search?difficulty=intro">入門 <span class="count">({intro})</span></a>"#
+        )),
+        "the front door offers the levels"
+    );
     let en = app.get("/en/search?difficulty=intermediate").await;
     assert!(
         en.body.contains("Level: Intermediate"),

@@ -106,6 +106,7 @@ pub async fn home(State(state): State<AppState>, lang: Lang, page: PageCtx) -> P
             Facet::Layer,
             lang.pick("立場・レベルから探す", "By role and level"),
         ),
+        (Facet::Difficulty, lang.pick("難易度から探す", "By level")),
         (Facet::Audience, lang.pick("対象者から探す", "By audience")),
         (
             Facet::Field,
@@ -120,6 +121,12 @@ pub async fn home(State(state): State<AppState>, lang: Lang, page: PageCtx) -> P
             Facet::Layer => state
                 .taxonomy
                 .layers()
+                .iter()
+                .map(|t| t.code.clone())
+                .collect(),
+            Facet::Difficulty => state
+                .taxonomy
+                .difficulties()
                 .iter()
                 .map(|t| t.code.clone())
                 .collect(),
