@@ -138,6 +138,16 @@ pub struct PrefectureInfo {
     pub capital: Label,
 }
 
+/// Words a visitor may type for what the catalogue writes otherwise (`synonyms.toml`): a query
+/// word equal to one of `words` also matches any of `means` (A03).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Synonym {
+    pub words: Vec<String>,
+    pub means: Vec<String>,
+    /// Why these words mean the same here: the label or seed passage relied on.
+    pub source: String,
+}
+
 /// Provenance of one embedded data file, for an "about the data" page and for exports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DataSource {
@@ -215,6 +225,7 @@ pub struct Taxonomy {
     formats: Vec<Term>,
     difficulties: Vec<Term>,
     regions: Vec<Term>,
+    synonyms: Vec<Synonym>,
     /// Indexed by `Prefecture::index` (code − 1): checked at load, so lookup cannot miss.
     prefectures: Box<[PrefectureInfo; Prefecture::COUNT]>,
 }
@@ -228,8 +239,9 @@ const BETSUHYO1: &str = "betsuhyo1.toml";
 const AUDIENCES: &str = "audiences.toml";
 const CATALOGUE_TERMS: &str = "catalogue_terms.toml";
 const PREFECTURES: &str = "prefectures.toml";
+const SYNONYMS: &str = "synonyms.toml";
 
-/// The text of the six data files; separate from parsing so tests can feed broken variants.
+/// The text of the data files; separate from parsing so tests can feed broken variants.
 #[derive(Debug, Clone, Copy)]
 struct Files<'a> {
     itss_fields: &'a str,
@@ -238,6 +250,7 @@ struct Files<'a> {
     audiences: &'a str,
     catalogue_terms: &'a str,
     prefectures: &'a str,
+    synonyms: &'a str,
 }
 
 const EMBEDDED: Files<'static> = Files {
@@ -247,6 +260,7 @@ const EMBEDDED: Files<'static> = Files {
     audiences: include_str!("../reference/audiences.toml"),
     catalogue_terms: include_str!("../reference/catalogue_terms.toml"),
     prefectures: include_str!("../reference/prefectures.toml"),
+    synonyms: include_str!("../reference/synonyms.toml"),
 };
 
 impl Taxonomy {
@@ -413,6 +427,13 @@ impl Taxonomy {
         self.prefectures.iter().filter(move |p| p.region == region)
     }
 
+    // --- Search ------------------------------------------------------------------------
+
+    /// The search's synonyms, in file order.
+    pub fn synonyms(&self) -> &[Synonym] {
+        &self.synonyms
+    }
+
     // --- Loading ----------------------------------------------------------------------
 
     fn load(files: Files<'_>) -> Result<Self, ReferenceDataError> {
@@ -422,6 +443,7 @@ impl Taxonomy {
         let raw_audiences: RawAudiences = parse(AUDIENCES, files.audiences)?;
         let raw_terms: RawCatalogueTerms = parse(CATALOGUE_TERMS, files.catalogue_terms)?;
         let raw_prefectures: RawPrefectures = parse(PREFECTURES, files.prefectures)?;
+        let raw_synonyms: RawSynonyms = parse(SYNONYMS, files.synonyms)?;
 
         let sources = vec![
             data_source(ITSS_FIELDS, raw_fields.version, raw_fields.source)?,
@@ -430,6 +452,7 @@ impl Taxonomy {
             data_source(AUDIENCES, raw_audiences.version, raw_audiences.source)?,
             data_source(CATALOGUE_TERMS, raw_terms.version, raw_terms.source)?,
             data_source(PREFECTURES, raw_prefectures.version, raw_prefectures.source)?,
+            data_source(SYNONYMS, raw_synonyms.version, raw_synonyms.source)?,
         ];
 
         // Vocabularies first: the other files refer to them.
@@ -444,6 +467,7 @@ impl Taxonomy {
         let (subjects, items) = syllabus(raw_syllabus.subjects)?;
         let betsuhyo1 = betsuhyo1(raw_betsuhyo1.entries, &layers, &fields, &subjects)?;
         let prefectures = prefectures(raw_prefectures.prefectures, &regions)?;
+        let synonyms = synonyms(raw_synonyms.synonyms)?;
 
         Ok(Self {
             sources,
@@ -457,6 +481,7 @@ impl Taxonomy {
             formats,
             difficulties,
             regions,
+            synonyms,
             prefectures,
         })
     }
@@ -568,6 +593,22 @@ struct RawPrefectures {
     source: String,
     regions: Vec<RawTerm>,
     prefectures: Vec<RawPrefecture>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSynonyms {
+    version: String,
+    source: String,
+    synonyms: Vec<RawSynonym>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSynonym {
+    words: Vec<String>,
+    means: Vec<String>,
+    source: String,
 }
 
 #[derive(Deserialize)]
@@ -906,6 +947,43 @@ fn prefectures(
     })
 }
 
+/// Every entry has words, what they mean and why; a word belongs to one entry only, so what
+/// a query word expands to never depends on the order of the file.
+fn synonyms(raw: Vec<RawSynonym>) -> Result<Vec<Synonym>, ReferenceDataError> {
+    let mut list = Vec::with_capacity(raw.len());
+    for (n, e) in (1usize..).zip(raw) {
+        let blank = |v: &[String]| v.is_empty() || v.iter().any(|w| w.trim().is_empty());
+        let problem = if blank(&e.words) {
+            Some("has no words, or an empty one")
+        } else if blank(&e.means) {
+            Some("says nothing the words mean, or an empty word")
+        } else if e.source.trim().is_empty() {
+            Some("does not say why (source)")
+        } else if e.means.iter().any(|m| e.words.contains(m)) {
+            Some("means one of its own words")
+        } else {
+            None
+        };
+        if let Some(problem) = problem {
+            return Err(ReferenceDataError::Inconsistent {
+                file: SYNONYMS,
+                problem: format!("entry {n} {problem}"),
+            });
+        }
+        list.push(Synonym {
+            words: e.words,
+            means: e.means,
+            source: e.source,
+        });
+    }
+    check_unique(
+        SYNONYMS,
+        "word",
+        list.iter().flat_map(|e| e.words.iter().map(String::as_str)),
+    )?;
+    Ok(list)
+}
+
 fn unknown(
     file: &'static str,
     what: &'static str,
@@ -949,7 +1027,8 @@ mod tests {
                 BETSUHYO1,
                 AUDIENCES,
                 CATALOGUE_TERMS,
-                PREFECTURES
+                PREFECTURES,
+                SYNONYMS
             ]
         );
         for s in t.sources() {
@@ -1433,6 +1512,63 @@ capital_ja = "那覇市""#
             ),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a03_synonyms_say_what_visitors_mean_and_why() {
+        let t = taxonomy();
+        let means = |word: &str| {
+            t.synonyms()
+                .iter()
+                .find(|e| e.words.iter().any(|w| w == word))
+                .map(|e| e.means.clone())
+        };
+        assert_eq!(means("初心者"), Some(vec!["入門".into(), "初級".into()]));
+        assert_eq!(means("役員"), Some(vec!["経営層".into()]));
+        assert_eq!(means("入門"), None, "one direction only");
+        // What a synonym leads to is a label the catalogue shows, so it can be found.
+        assert_eq!(
+            t.difficulty("intro").map(|d| d.label.ja.as_str()),
+            Some("入門")
+        );
+        assert_eq!(
+            t.layer("executive").map(|l| l.label.ja.as_str()),
+            Some("経営層")
+        );
+        assert!(t.synonyms().iter().all(|e| !e.source.trim().is_empty()));
+    }
+
+    #[test]
+    fn synonym_entries_are_checked() {
+        let err = broken!(synonyms, r#"words = ["エンジニア"]"#, r#"words = ["役員"]"#);
+        assert!(
+            matches!(
+                err,
+                ReferenceDataError::Duplicate {
+                    file: SYNONYMS,
+                    what: "word",
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err = broken!(synonyms, r#"means = ["技術者"]"#, r#"means = []"#);
+        assert!(
+            matches!(err, ReferenceDataError::Inconsistent { file: SYNONYMS, .. }),
+            "{err}"
+        );
+        let err = broken!(
+            synonyms,
+            r#"means = ["技術者"]"#,
+            r#"means = ["エンジニア"]"#
+        );
+        assert!(err.to_string().contains("its own words"), "{err}");
+        let err = broken!(
+            synonyms,
+            "source = \"人材層の表示名は「実務者・技術者層」（audiences.toml, 経⑥）\"",
+            "source = \" \""
+        );
+        assert!(err.to_string().contains("why"), "{err}");
     }
 
     #[test]

@@ -1,17 +1,20 @@
 //! The catalogue search index (A03). The database stays the source of truth: the index is
 //! built from it at start-up and kept in step by applying each change. Text is matched by a
-//! tantivy index of character uni- and bigrams (Japanese needs no dictionary this way: 対応,
-//! 攻撃 and partial words match); filters, facet counts, sorting and paging follow the domain's
-//! rules (`koshu_domain::catalogue::search`) over an in-memory snapshot of every programme.
+//! tantivy index of character uni- and bigrams for Japanese (no dictionary is needed: 対応,
+//! 攻撃 and partial words match) and whole words for Latin script (`tokenize`); a query word
+//! listed in the reference data's synonyms also matches what it means (初心者 → 入門, 初級).
+//! Filters, facet counts, sorting and paging follow the domain's rules
+//! (`koshu_domain::catalogue::search`) over an in-memory snapshot of every programme.
 
 mod normalize;
+mod tokenize;
 
 use koshu_domain::catalogue::search::{
     self, Candidate, FacetCounts, Facts, Filters, Relaxation, Sort, Vocabulary,
 };
 use koshu_domain::catalogue::{Programme, Session};
 use koshu_domain::taxonomy::Taxonomy;
-use normalize::{Normalize, normalize};
+use normalize::normalize;
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::Range;
@@ -23,9 +26,10 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STRING, Schema, TextFieldIndexing, TextOptions,
 };
 use tantivy::snippet::SnippetGenerator;
-use tantivy::tokenizer::{NgramTokenizer, TextAnalyzer};
+use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term, doc};
 use time::Date;
+use tokenize::CatalogueTokenizer;
 
 /// A programme as the catalogue lists it: with its provider's name and its sessions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -51,6 +55,9 @@ pub struct SearchHit {
     /// The title and a summary excerpt as HTML: escaped text with `<mark>` around matches.
     pub title_html: String,
     pub excerpt_html: String,
+    /// The same from the English title and summary, where the programme has them.
+    pub title_en_html: Option<String>,
+    pub excerpt_en_html: Option<String>,
     pub next_session: Option<Date>,
 }
 
@@ -87,7 +94,7 @@ struct Fields {
     places: Field,
 }
 
-const TOKENIZER: &str = "ja_ngram";
+const TOKENIZER: &str = "catalogue";
 const EXCERPT_CHARS: usize = 160;
 
 impl Fields {
@@ -113,6 +120,8 @@ pub struct CatalogueIndex {
     /// Each indexed version of a programme gets a fresh key; hits are mapped back through it.
     keys: RwLock<HashMap<u64, Arc<Entry>>>,
     next_key: AtomicU64,
+    /// Each synonym word, folded, with the folded words it also matches.
+    synonyms: HashMap<String, Vec<String>>,
 }
 
 impl fmt::Debug for CatalogueIndex {
@@ -141,19 +150,30 @@ impl CatalogueIndex {
             places: schema.add_text_field("places", text),
         };
         let index = Index::create_in_ram(schema.build());
-        let analyzer = TextAnalyzer::builder(NgramTokenizer::new(1, 2, false)?)
-            .filter(Normalize)
-            .build();
-        index.tokenizers().register(TOKENIZER, analyzer);
+        index
+            .tokenizers()
+            .register(TOKENIZER, TextAnalyzer::from(CatalogueTokenizer));
         let writer = index.writer_with_num_threads(1, 32_000_000)?;
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let synonyms = taxonomy
+            .synonyms()
+            .iter()
+            .flat_map(|entry| {
+                let means: Vec<String> = entry.means.iter().map(|m| normalize(m)).collect();
+                entry
+                    .words
+                    .iter()
+                    .map(move |w| (normalize(w), means.clone()))
+            })
+            .collect();
         Ok(Self {
             reader,
             writer: Mutex::new(writer),
             fields,
+            synonyms,
             taxonomy,
             entries: RwLock::new(HashMap::new()),
             vocabulary: RwLock::new(Vocabulary::default()),
@@ -317,22 +337,46 @@ impl CatalogueIndex {
         )
     }
 
-    /// Each word of the query must occur; matches in the title weigh most. Without a
-    /// dictionary, a word is cut where the script changes (インシデント|対応, CSIRT|構築), so
-    /// compounds match their parts anywhere; the n-grams spanning a cut only raise the score,
-    /// putting the exact phrase first.
+    /// The query's words, folded, each with the words it also matches (its synonyms).
+    fn words(&self, text: &str) -> Vec<(String, &[String])> {
+        normalize(text)
+            .split_whitespace()
+            .map(|word| {
+                let means = self.synonyms.get(word).map_or(&[][..], Vec::as_slice);
+                (word.to_owned(), means)
+            })
+            .collect()
+    }
+
+    /// Each word of the query must occur, or one of its synonyms; matches in the title weigh
+    /// most. Without a dictionary, a word is cut where the script changes (インシデント|対応,
+    /// CSIRT|構築), so compounds match their parts anywhere; the n-grams spanning a cut only
+    /// raise the score, putting the exact phrase first.
     fn text_query(&self, text: &str) -> Option<BooleanQuery> {
         let mut required: Vec<String> = Vec::new();
         let mut bonus: Vec<String> = Vec::new();
-        for term in normalize(text).split_whitespace() {
-            let (must, should) = tokens_of(term);
-            required.extend(must);
-            bonus.extend(should);
+        // A word with synonyms is a choice of alternatives, each with its own terms.
+        let mut choices: Vec<Vec<(Vec<String>, Vec<String>)>> = Vec::new();
+        for (word, means) in self.words(text) {
+            if means.is_empty() {
+                let (must, should) = tokens_of(&word);
+                required.extend(must);
+                bonus.extend(should);
+            } else {
+                choices.push(
+                    std::iter::once(word.as_str())
+                        .chain(means.iter().map(String::as_str))
+                        .map(tokens_of)
+                        .filter(|(must, _)| !must.is_empty())
+                        .collect(),
+                );
+            }
         }
         required.sort();
         required.dedup();
         bonus.retain(|t| !required.contains(t));
-        if required.is_empty() {
+        choices.retain(|c| !c.is_empty());
+        if required.is_empty() && choices.is_empty() {
             return None;
         }
         let any_field = |token: &str| -> Box<dyn Query> {
@@ -353,11 +397,26 @@ impl CatalogueIndex {
                 .collect();
             Box::new(BooleanQuery::new(per_field))
         };
-        let clauses = required
-            .iter()
-            .map(|t| (Occur::Must, any_field(t)))
-            .chain(bonus.iter().map(|t| (Occur::Should, any_field(t))))
-            .collect();
+        let all_of = |must: &[String], should: &[String]| -> Vec<(Occur, Box<dyn Query>)> {
+            must.iter()
+                .map(|t| (Occur::Must, any_field(t)))
+                .chain(should.iter().map(|t| (Occur::Should, any_field(t))))
+                .collect()
+        };
+        let mut clauses = all_of(&required, &bonus);
+        for alternatives in &choices {
+            // Only `Should` clauses: at least one alternative must match.
+            let any: Vec<(Occur, Box<dyn Query>)> = alternatives
+                .iter()
+                .map(|(must, should)| {
+                    (
+                        Occur::Should,
+                        Box::new(BooleanQuery::new(all_of(must, should))) as Box<dyn Query>,
+                    )
+                })
+                .collect();
+            clauses.push((Occur::Must, Box::new(BooleanQuery::new(any))));
+        }
         Some(BooleanQuery::new(clauses))
     }
 
@@ -411,7 +470,7 @@ impl CatalogueIndex {
             today,
             &vocabulary,
         );
-        let parts = parts_of(&req.text);
+        let parts = self.parts_of(&req.text);
         let highlighters = match &query {
             Some(q) => Some((
                 self.snippets(&searcher, q, self.fields.title, 400)?,
@@ -424,20 +483,20 @@ impl CatalogueIndex {
             .iter()
             .map(|c| {
                 let p = &c.item.listing.programme;
-                let (title_html, excerpt_html) = match &highlighters {
-                    Some((title, summary)) => (
-                        highlight(title, &p.title_ja, &parts),
-                        excerpt(summary, &p.summary_ja, &parts),
-                    ),
-                    None => (
-                        escape(&p.title_ja),
-                        escape(&truncate(&p.summary_ja, EXCERPT_CHARS)),
-                    ),
+                let title = |text: &str| match &highlighters {
+                    Some((title, _)) => highlight(title, text, &parts),
+                    None => escape(text),
+                };
+                let summary = |text: &str| match &highlighters {
+                    Some((_, summary)) => excerpt(summary, text, &parts),
+                    None => escape(&truncate(text, EXCERPT_CHARS)),
                 };
                 SearchHit {
                     listing: Arc::clone(&c.item.listing),
-                    title_html,
-                    excerpt_html,
+                    title_html: title(&p.title_ja),
+                    excerpt_html: summary(&p.summary_ja),
+                    title_en_html: english(p.title_en.as_deref()).map(title),
+                    excerpt_en_html: english(p.summary_en.as_deref()).map(summary),
                     next_session: c.facts.next_session(today),
                 }
             })
@@ -463,6 +522,20 @@ impl CatalogueIndex {
         generator.set_max_num_chars(chars);
         Ok(generator)
     }
+
+    /// The parts of a query that a highlight must cover whole: each word and each of its
+    /// synonyms, cut at script changes, without lone particles.
+    fn parts_of(&self, text: &str) -> Vec<String> {
+        self.words(text)
+            .into_iter()
+            .flat_map(|(word, means)| std::iter::once(word).chain(means.iter().cloned()))
+            .flat_map(|word| {
+                meaningful_runs(&word)
+                    .into_iter()
+                    .map(|r| r.iter().collect::<String>())
+            })
+            .collect()
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -484,19 +557,6 @@ fn script(c: char) -> Script {
     }
 }
 
-/// The parts of a query that a highlight must cover whole: each word cut at script changes,
-/// without lone particles.
-fn parts_of(text: &str) -> Vec<String> {
-    normalize(text)
-        .split_whitespace()
-        .flat_map(|word| {
-            meaningful_runs(word)
-                .into_iter()
-                .map(|r| r.iter().collect::<String>())
-        })
-        .collect()
-}
-
 fn meaningful_runs(word: &str) -> Vec<Vec<char>> {
     let chars: Vec<char> = word.chars().collect();
     let mut runs: Vec<Vec<char>> = Vec::new();
@@ -516,19 +576,29 @@ fn meaningful_runs(word: &str) -> Vec<Vec<char>> {
         .collect()
 }
 
-/// The n-grams a word requires, and those that only reward the exact phrase.
+/// The terms a word requires, and those that only reward the exact phrase. A Latin part is
+/// required whole (as the index holds it); a Japanese part as its n-grams.
 fn tokens_of(word: &str) -> (Vec<String>, Vec<String>) {
     let runs = meaningful_runs(word);
     let mut must = Vec::new();
     for run in &runs {
+        if run.first().is_some_and(|c| script(*c) == Script::Latin) {
+            must.extend(tokenize::word_terms(&run.iter().collect::<String>()));
+            continue;
+        }
         if run.len() == 1 {
             must.push(run[0].to_string());
         }
         must.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
     }
+    // The index has no n-gram across a Latin word's edge, so only Japanese cuts earn a bonus.
     let should = runs
         .windows(2)
-        .map(|pair| [pair[0][pair[0].len() - 1], pair[1][0]].iter().collect())
+        .filter_map(|pair| {
+            let (last, first) = (*pair[0].last()?, *pair[1].first()?);
+            (script(last) != Script::Latin && script(first) != Script::Latin)
+                .then(|| [last, first].iter().collect())
+        })
         .collect();
     (must, should)
 }
@@ -562,6 +632,11 @@ fn excerpt(generator: &SnippetGenerator, text: &str, parts: &[String]) -> String
         }
         html
     }
+}
+
+/// An English text, where there is one.
+fn english(text: Option<&str>) -> Option<&str> {
+    text.filter(|t| !t.is_empty())
 }
 
 fn truncate(text: &str, chars: usize) -> String {

@@ -328,3 +328,121 @@ fn fragments_of_a_part_are_not_marked() {
     let hit = &index.search(&text("インシデント"), TODAY).unwrap().hits[0];
     assert_eq!(hit.title_html, "<mark>インシデント</mark>対応とインフラ");
 }
+
+/// Like `programme`, at another level (`difficulty` code).
+fn at_level(id: &str, title: &str, summary: &str, difficulty: &str) -> String {
+    programme(
+        id,
+        title,
+        summary,
+        "sec_monitoring",
+        "13",
+        r#"{ type = "free" }"#,
+    )
+    .replace(
+        r#"difficulty = "beginner""#,
+        &format!("difficulty = \"{difficulty}\""),
+    )
+}
+
+#[test]
+fn a_latin_word_matches_only_as_a_whole_word() {
+    let index = index_with(&[
+        at_level("ciso", "CISO向けセミナー", "経営と統括。", "intro"),
+        at_level(
+            "csirt",
+            "CSIRT構築演習",
+            "Incident analysis and social engineering.",
+            "intro",
+        ),
+        at_level("sechack", "SecHack365", "若手の育成", "intro"),
+    ]);
+    // Before, Latin text was cut into bigrams too: ci, is and so in "Incident analysis and
+    // social engineering" matched CISO.
+    assert_eq!(ids(&index.search(&text("CISO"), TODAY).unwrap()), ["ciso"]);
+    assert_eq!(
+        ids(&index.search(&text("ｃｉｓｏ"), TODAY).unwrap()),
+        ["ciso"]
+    );
+    assert!(index.search(&text("CIS"), TODAY).unwrap().hits.is_empty());
+    assert_eq!(
+        ids(&index.search(&text("SecHack"), TODAY).unwrap()),
+        ["sechack"]
+    );
+    assert_eq!(
+        ids(&index.search(&text("sechack365"), TODAY).unwrap()),
+        ["sechack"]
+    );
+    assert_eq!(
+        ids(&index.search(&text("CSIRT構築"), TODAY).unwrap()),
+        ["csirt"]
+    );
+    let hit = &index.search(&text("ciso"), TODAY).unwrap().hits[0];
+    assert_eq!(hit.title_html, "<mark>CISO</mark>向けセミナー");
+}
+
+#[test]
+fn a03_a_synonym_also_finds_what_the_catalogue_calls_it() {
+    let index = index_with(&[
+        at_level("intro", "セキュリティの基本", "はじめの一歩。", "intro"),
+        at_level("beginner", "演習", "手を動かす。", "beginner"),
+        at_level("advanced", "高度な演習", "専門家向け。", "advanced"),
+        at_level("words", "初心者のための講座", "やさしく学ぶ。", "advanced"),
+    ]);
+    // 入門 and 初級 are the level labels, indexed with each programme.
+    assert_eq!(
+        ids(&index.search(&text("初心者"), TODAY).unwrap()),
+        ["beginner", "intro", "words"]
+    );
+    assert_eq!(
+        ids(&index.search(&text("初心者 演習"), TODAY).unwrap()),
+        ["beginner"],
+        "the other words must still match"
+    );
+    assert_eq!(
+        ids(&index.search(&text("入門"), TODAY).unwrap()),
+        ["intro"],
+        "one direction only"
+    );
+}
+
+#[test]
+fn the_english_title_and_summary_are_marked_too() {
+    let toml = at_level("x", "インシデント対応", "対応を学ぶ", "intro").replace(
+        "summary_ja =",
+        "title_en = \"Incident response\"\nsummary_en = \"Learn incident response.\"\nsummary_ja =",
+    );
+    let index = index_with(&[toml]);
+    let hit = &index.search(&text("incident"), TODAY).unwrap().hits[0];
+    assert_eq!(
+        hit.title_en_html.as_deref(),
+        Some("<mark>Incident</mark> response")
+    );
+    assert_eq!(
+        hit.excerpt_en_html.as_deref(),
+        Some("Learn <mark>incident</mark> response.")
+    );
+    let plain = &index.search(&text(""), TODAY).unwrap().hits[0];
+    assert_eq!(
+        plain.excerpt_en_html.as_deref(),
+        Some("Learn incident response.")
+    );
+}
+
+#[test]
+fn a02_levels_are_counted() {
+    let index = index_with(&[
+        at_level("a", "甲", "s", "intro"),
+        at_level("b", "乙", "s", "intro"),
+        at_level("c", "丙", "s", "intermediate"),
+    ]);
+    let mut req = text("");
+    req.filters.select(Facet::Difficulty, "intro");
+    let r = index.search(&req, TODAY).unwrap();
+    assert_eq!(ids(&r), ["a", "b"]);
+    let levels = &r.facets[&Facet::Difficulty];
+    assert_eq!(
+        (levels.get("intro"), levels.get("intermediate")),
+        (Some(&2), Some(&1))
+    );
+}

@@ -38,6 +38,7 @@ fn check(taxonomy: &Taxonomy, facet: Facet, value: &str) -> Result<String, Valid
     let known = match facet {
         Facet::Layer => taxonomy.layer(value).is_some(),
         Facet::Audience => taxonomy.audience(value).is_some(),
+        Facet::Difficulty => taxonomy.difficulty(value).is_some(),
         Facet::Field => taxonomy.itss_field(value).is_some(),
         Facet::Subject => taxonomy.subject(value).is_some(),
         Facet::Item => taxonomy.syllabus_item(value).is_some(),
@@ -82,6 +83,7 @@ fn check(taxonomy: &Taxonomy, facet: Facet, value: &str) -> Result<String, Valid
         let (ja, en) = match facet {
             Facet::Layer => ("人材層", "layer"),
             Facet::Audience => ("対象者", "audience"),
+            Facet::Difficulty => ("難易度", "level"),
             Facet::Field => ("ITSS+ 分野", "ITSS+ field"),
             Facet::Subject => ("シラバスの科目", "syllabus subject"),
             Facet::Item => ("シラバスの項目", "syllabus item"),
@@ -190,6 +192,7 @@ mod tests {
             &pairs(&[
                 ("q", " 攻撃 "),
                 ("field", "sec_monitoring"),
+                ("difficulty", "intro"),
                 ("prefecture", "13"),
                 ("sort", "fee"),
                 ("page", "2"),
@@ -201,6 +204,7 @@ mod tests {
         assert_eq!(req.text, "攻撃");
         assert!(req.filters.is_selected(Facet::Field, "sec_monitoring"));
         assert!(req.filters.is_selected(Facet::Prefecture, "13"));
+        assert!(req.filters.is_selected(Facet::Difficulty, "intro"));
         assert_eq!((req.sort, req.page), (Sort::Fee, 2));
     }
 
@@ -209,6 +213,7 @@ mod tests {
         let t = taxonomy();
         for (name, value, code) in [
             ("field", "hacking", "search.unknown_value"),
+            ("difficulty", "expert", "search.unknown_value"),
             ("prefecture", "48", "prefecture.jis_code"),
             ("month", "2026-13", "search.month_format"),
             ("fee", "cheap", "search.unknown_value"),

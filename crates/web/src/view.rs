@@ -5,7 +5,7 @@ use crate::auth::AuthContext;
 use crate::lang::{Lang, PagePath};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use koshu_domain::catalogue::Fee;
+use koshu_domain::catalogue::{DESIGNATED_LABEL, Designation, DesignationPhase, Fee};
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_domain::types::date_ja;
 use std::convert::Infallible;
@@ -99,6 +99,36 @@ pub fn fee(lang: Lang, fee: &Fee) -> String {
         Fee::Range { min_yen, max_yen } => format!("{min_yen} – {max_yen}"),
         Fee::Conditional { note_ja } => note_ja.clone(),
         Fee::Undisclosed => lang.pick("要問合せ", "Ask the provider").to_owned(),
+    }
+}
+
+/// What a designated programme shows about its designation on a given day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DesignationBadge {
+    pub text: String,
+    /// Within the period: the prescribed label. Before it: when the designation begins.
+    pub in_force: bool,
+}
+
+/// The guideline's label may be shown only within the designation period (section 6, C01);
+/// before it, the page says from when; after it, nothing (the expiry job removes the record).
+pub fn designation_badge(lang: Lang, d: &Designation, today: Date) -> Option<DesignationBadge> {
+    match d.phase(today) {
+        DesignationPhase::InForce => Some(DesignationBadge {
+            text: DESIGNATED_LABEL.to_owned(),
+            in_force: true,
+        }),
+        DesignationPhase::Upcoming => Some(DesignationBadge {
+            text: match lang {
+                Lang::Ja => format!("指定予定（{}から）", date_ja(d.starts_on)),
+                Lang::En => format!(
+                    "To be designated as {DESIGNATED_LABEL} (from {})",
+                    date_ja::date_en(d.starts_on)
+                ),
+            },
+            in_force: false,
+        }),
+        DesignationPhase::Ended => None,
     }
 }
 

@@ -3,7 +3,8 @@
 //! every problem at once, each naming the record and field at fault.
 
 use super::{
-    Fee, Language, Programme, ProgrammeWithSessions, Provider, ProviderKind, Session, Slug,
+    Citation, Fee, Language, Programme, ProgrammeWithSessions, Provider, ProviderKind, Session,
+    Slug,
 };
 use crate::ValidationError;
 use crate::prefecture::Prefecture;
@@ -37,6 +38,7 @@ struct ProviderInput {
     corporate_number: Option<String>,
     url: Option<String>,
     source: Option<String>,
+    citation: Option<Citation>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -86,17 +88,20 @@ struct ProgrammeInput {
     format: String,
     #[serde(default)]
     duration_ja: String,
+    duration_en: Option<String>,
     total_hours: Option<f64>,
     frequency_ja: Option<String>,
     fee: FeeInput,
     language: Language,
     #[serde(default)]
     eligibility_ja: String,
+    eligibility_en: Option<String>,
     url: Option<String>,
     accessibility_ja: Option<String>,
     inquiry_ja: Option<String>,
     complaint_ja: Option<String>,
     source: Option<String>,
+    citation: Option<Citation>,
     #[serde(default)]
     session: Vec<SessionInput>,
 }
@@ -211,8 +216,30 @@ fn duplicate(id: &str) -> ValidationError {
     )
 }
 
+/// A citation names its publisher in both languages: pages print it as 出典.
+fn check_citation(at: &str, citation: Option<&Citation>, errors: &mut Errors) {
+    for (name, value) in citation.into_iter().flat_map(|c| {
+        [
+            ("publisher_ja", &c.publisher_ja),
+            ("publisher_en", &c.publisher_en),
+        ]
+    }) {
+        if value.trim().is_empty() {
+            errors.push(
+                format!("{at}.citation.{name}"),
+                ValidationError::new(
+                    "citation.publisher",
+                    "出典の発行者を日本語と英語で入力してください。",
+                    "Give the publisher of the source in Japanese and in English.",
+                ),
+            );
+        }
+    }
+}
+
 fn provider(p: ProviderInput, errors: &mut Errors) -> Option<Provider> {
     let at = format!("provider[{}]", p.id);
+    check_citation(&at, p.citation.as_ref(), errors);
     let id = errors.take(|| format!("{at}.id"), Slug::parse(&p.id));
     let corporate_number = match p.corporate_number {
         Some(n) => Some(errors.take(
@@ -229,6 +256,7 @@ fn provider(p: ProviderInput, errors: &mut Errors) -> Option<Provider> {
         corporate_number,
         url: p.url,
         source: p.source,
+        citation: p.citation,
     })
 }
 
@@ -261,6 +289,7 @@ fn programme(
     let before = errors.0.len();
     let id = errors.take(|| format!("{at}.id"), Slug::parse(&p.id));
     let provider = errors.take(|| format!("{at}.provider"), Slug::parse(&p.provider));
+    check_citation(&at, p.citation.as_ref(), errors);
     check_codes(&at, "layers", &p.layers, |c| tx.layer(c).is_some(), errors);
     check_codes(
         &at,
@@ -337,16 +366,19 @@ fn programme(
         difficulty: p.difficulty,
         format: p.format,
         duration_ja: p.duration_ja,
+        duration_en: p.duration_en,
         total_hours,
         frequency_ja: p.frequency_ja,
         fee: fee?,
         language: p.language,
         eligibility_ja: p.eligibility_ja,
+        eligibility_en: p.eligibility_en,
         url: p.url,
         accessibility_ja: p.accessibility_ja,
         inquiry_ja: p.inquiry_ja,
         complaint_ja: p.complaint_ja,
         source: p.source,
+        citation: p.citation,
         designation: None,
     };
     Some(ProgrammeWithSessions {
@@ -571,6 +603,36 @@ language = "ja"
         )
         .unwrap_err();
         assert_eq!(errs[0].code, "session.place");
+    }
+
+    #[test]
+    fn a_citation_is_read_and_its_publisher_required() {
+        let cited =
+            "citation = { publisher_ja = \"総務省\", publisher_en = \"MIC\", fiscal_year = 2021 }";
+        let cat = parse_catalogue(
+            PROVIDERS,
+            &programme_toml(cited, "online = true\nstarts_on = 2021-07-20"),
+            &taxonomy(),
+        )
+        .unwrap();
+        let citation = cat.programmes[0].programme.citation.as_ref().unwrap();
+        assert_eq!(citation.ja(), "総務省資料（令和3年度）");
+        let errs = parse_catalogue(
+            PROVIDERS,
+            &programme_toml(
+                &cited.replace("\"MIC\"", "\" \""),
+                "online = true\nstarts_on = 2021-07-20",
+            ),
+            &taxonomy(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (errs[0].code, errs[0].field.as_deref()),
+            (
+                "citation.publisher",
+                Some("programme[cyder-a].citation.publisher_en")
+            )
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@ pub mod search;
 
 use crate::ValidationError;
 use crate::prefecture::Prefecture;
-use crate::types::{CorporateNumber, Hours, Yen};
+use crate::types::{CorporateNumber, FiscalYear, Hours, Yen};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use time::Date;
@@ -117,8 +117,36 @@ pub struct Provider {
     pub kind: ProviderKind,
     pub corporate_number: Option<CorporateNumber>,
     pub url: Option<String>,
-    /// Where the facts of this record come from (demo and imported data name their source).
+    /// Where the facts of this record come from (demo and imported data name their source):
+    /// the editor's note, not shown on public pages.
     pub source: Option<String>,
+    /// The source as a visitor is told it.
+    #[serde(default)]
+    pub citation: Option<Citation>,
+}
+
+/// Whose published document a record's facts come from, as a visitor may be told it: the
+/// publisher and the fiscal year (出典：総務省資料（令和3年度）). The record's `source` keeps
+/// the editor's note (file, passage, judgement calls), which is for the data, not the page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Citation {
+    pub publisher_ja: String,
+    pub publisher_en: String,
+    /// The fiscal year (年度) the document is of.
+    pub fiscal_year: FiscalYear,
+}
+
+impl Citation {
+    /// 「総務省資料（令和3年度）」
+    pub fn ja(&self) -> String {
+        format!("{}資料（{}）", self.publisher_ja, self.fiscal_year.wareki())
+    }
+
+    /// "Ministry of Internal Affairs and Communications (FY2021)"
+    pub fn en(&self) -> String {
+        format!("{} ({})", self.publisher_en, self.fiscal_year.en())
+    }
 }
 
 /// What taking part costs (A02). Conditions such as "free for public bodies" are common.
@@ -172,16 +200,25 @@ pub struct Programme {
     pub difficulty: String,
     pub format: String,
     pub duration_ja: String,
+    /// The duration in English, where there is one (a designated course's is generated).
+    #[serde(default)]
+    pub duration_en: Option<String>,
     pub total_hours: Option<Hours>,
     pub frequency_ja: Option<String>,
     pub fee: Fee,
     pub language: Language,
     pub eligibility_ja: String,
+    #[serde(default)]
+    pub eligibility_en: Option<String>,
     pub url: Option<String>,
     pub accessibility_ja: Option<String>,
     pub inquiry_ja: Option<String>,
     pub complaint_ja: Option<String>,
+    /// The editor's note on where the facts come from: for the data, not public pages.
     pub source: Option<String>,
+    /// The source as a visitor is told it.
+    #[serde(default)]
+    pub citation: Option<Citation>,
     /// Set while the programme is a designated 特定講習 (filled by the designation workflow).
     #[serde(default)]
     pub designation: Option<Designation>,
@@ -193,6 +230,34 @@ pub struct Designation {
     pub number: String,
     pub starts_on: Date,
     pub ends_on: Date,
+}
+
+/// Where a designation stands on a given day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DesignationPhase {
+    /// Decided, but its period has not begun: the course may not carry the label yet.
+    Upcoming,
+    /// Within its period: the course carries the label (section 6, C01).
+    InForce,
+    /// Past its period (the expiry job removes the designation; until then, no label).
+    Ended,
+}
+
+impl Designation {
+    /// The phase on `today` (a Japanese date); both ends of the period are in force.
+    pub fn phase(&self, today: Date) -> DesignationPhase {
+        if today < self.starts_on {
+            DesignationPhase::Upcoming
+        } else if today > self.ends_on {
+            DesignationPhase::Ended
+        } else {
+            DesignationPhase::InForce
+        }
+    }
+
+    pub fn in_force(&self, today: Date) -> bool {
+        self.phase(today) == DesignationPhase::InForce
+    }
 }
 
 /// The label the guideline prescribes for designated courses (section 6).
@@ -242,6 +307,46 @@ mod tests {
         for bad in ["", "Cyder", "a_b", "-a", "a-", "日本", &"a".repeat(65)] {
             assert_eq!(Slug::parse(bad).unwrap_err().code, "slug.format", "{bad}");
         }
+    }
+
+    #[test]
+    fn c01_a_designation_is_in_force_only_within_its_period() {
+        let d = Designation {
+            number: "特講2027-001".into(),
+            starts_on: time::macros::date!(2027 - 04 - 01),
+            ends_on: time::macros::date!(2030 - 03 - 31),
+        };
+        let phase = |day| d.phase(day);
+        assert_eq!(
+            phase(time::macros::date!(2027 - 03 - 31)),
+            DesignationPhase::Upcoming
+        );
+        assert_eq!(
+            phase(time::macros::date!(2027 - 04 - 01)),
+            DesignationPhase::InForce
+        );
+        assert_eq!(
+            phase(time::macros::date!(2030 - 03 - 31)),
+            DesignationPhase::InForce
+        );
+        assert_eq!(
+            phase(time::macros::date!(2030 - 04 - 01)),
+            DesignationPhase::Ended
+        );
+    }
+
+    #[test]
+    fn a_citation_names_the_publisher_and_the_fiscal_year() {
+        let c = Citation {
+            publisher_ja: "総務省".into(),
+            publisher_en: "Ministry of Internal Affairs and Communications".into(),
+            fiscal_year: FiscalYear::new(2021).unwrap(),
+        };
+        assert_eq!(c.ja(), "総務省資料（令和3年度）");
+        assert_eq!(
+            c.en(),
+            "Ministry of Internal Affairs and Communications (FY2021)"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! must all hold (AND). Facet counts are "disjunctive": each facet is counted as if its own
 //! selection were not yet made, so a visitor sees what each choice would give.
 
-use super::{Fee, Programme, Session};
+use super::{Designation, Fee, Programme, Session};
 use crate::prefecture::Prefecture;
 use crate::types::Yen;
 use std::collections::{BTreeMap, HashMap};
@@ -17,6 +17,8 @@ pub const PAGE_SIZE: usize = 20;
 pub enum Facet {
     Layer,
     Audience,
+    /// 難易度: the level every card shows (入門, 初級, ...).
+    Difficulty,
     Field,
     Subject,
     Item,
@@ -30,9 +32,10 @@ pub enum Facet {
 }
 
 impl Facet {
-    pub const ALL: [Facet; 12] = [
+    pub const ALL: [Facet; 13] = [
         Facet::Layer,
         Facet::Audience,
+        Facet::Difficulty,
         Facet::Field,
         Facet::Subject,
         Facet::Item,
@@ -50,6 +53,7 @@ impl Facet {
         match self {
             Self::Layer => "layer",
             Self::Audience => "audience",
+            Self::Difficulty => "difficulty",
             Self::Field => "field",
             Self::Subject => "subject",
             Self::Item => "item",
@@ -217,8 +221,12 @@ pub struct Facts {
     sessions: Vec<SessionFacts>,
     lowest_fee: Option<Yen>,
     title: String,
-    /// The id of the `open` facet's one value, kept so that `values` can lend it.
+    /// The designation period: the `designated` facet holds only within it (section 6).
+    designation: Option<Designation>,
+    /// The ids of the `open` and `designated` facets' one value, kept so that `values` can
+    /// lend them.
     open_true: [u32; 1],
+    designated_true: [u32; 1],
 }
 
 /// The facet values of one catalogue as small numbers: counting and matching over thousands
@@ -296,6 +304,7 @@ impl Facts {
         let mut values: [Vec<u32>; Facet::ALL.len()] = Default::default();
         let mut prefectures = Vec::new();
         let open_true = [vocabulary.intern(Facet::Open, "true")];
+        let designated_true = [vocabulary.intern(Facet::Designated, "true")];
         let mut put = |facet: Facet, code: String| {
             let id = vocabulary.intern(facet, &code);
             let v = &mut values[facet as usize];
@@ -318,6 +327,7 @@ impl Facts {
                 put(Facet::Subject, subject);
             }
         }
+        put(Facet::Difficulty, programme.difficulty.clone());
         put(Facet::Kind, programme.kind.clone());
         put(Facet::Format, programme.format.clone());
         for s in sessions {
@@ -332,9 +342,6 @@ impl Facts {
         let lowest_fee = programme.fee.bounds().map(|(lo, _)| lo);
         if let Some(lo) = lowest_fee {
             put(Facet::Fee, FeeBand::of(lo).code().to_owned());
-        }
-        if programme.designation.is_some() {
-            put(Facet::Designated, "true".to_owned());
         }
         let mut session_facts: Vec<SessionFacts> = sessions
             .iter()
@@ -351,7 +358,9 @@ impl Facts {
             sessions: session_facts,
             lowest_fee,
             title: programme.title_ja.clone(),
+            designation: programme.designation.clone(),
             open_true,
+            designated_true,
         }
     }
 
@@ -361,6 +370,10 @@ impl Facts {
         match facet {
             Facet::Open if self.sessions.iter().any(|s| s.open_on(today)) => &self.open_true,
             Facet::Open => &[],
+            Facet::Designated if self.designation.as_ref().is_some_and(|d| d.in_force(today)) => {
+                &self.designated_true
+            }
+            Facet::Designated => &[],
             other => &self.values[other as usize],
         }
     }
@@ -615,6 +628,114 @@ mod tests {
                 .selected(Facet::Fee)
                 .is_empty()
         );
+    }
+
+    /// Programmes `(id, difficulty)` as the catalogue format gives them.
+    fn catalogue(programmes: &[(&str, &str)]) -> Vec<Programme> {
+        let providers = "[[provider]]\nid = \"p\"\nname_ja = \"P\"\nkind = \"company\"\n";
+        let text: String = programmes
+            .iter()
+            .map(|(id, level)| {
+                format!(
+                    "[[programme]]\nid = \"{id}\"\nprovider = \"p\"\ntitle_ja = \"{id}\"\nsummary_ja = \"s\"\nkind = \"awareness\"\ndifficulty = \"{level}\"\nformat = \"online\"\nfee = {{ type = \"free\" }}\nlanguage = \"ja\"\n"
+                )
+            })
+            .collect();
+        let taxonomy = crate::taxonomy::Taxonomy::embedded().unwrap();
+        super::super::import::parse_catalogue(providers, &text, &taxonomy)
+            .unwrap()
+            .programmes
+            .into_iter()
+            .map(|p| p.programme)
+            .collect()
+    }
+
+    fn facts(programmes: &[Programme], vocabulary: &mut Vocabulary) -> Vec<Facts> {
+        programmes
+            .iter()
+            .map(|p| Facts::of(p, &[], |_| None, vocabulary))
+            .collect()
+    }
+
+    fn candidates<'a>(
+        programmes: &'a [Programme],
+        facts: &'a [Facts],
+    ) -> Vec<Candidate<'a, Programme>> {
+        programmes
+            .iter()
+            .zip(facts)
+            .map(|(item, facts)| Candidate {
+                item,
+                facts,
+                score: 0.0,
+            })
+            .collect()
+    }
+
+    const TODAY: Date = time::macros::date!(2026 - 04 - 01);
+
+    #[test]
+    fn a02_the_level_is_a_facet_with_counts_and_alternatives() {
+        let programmes = catalogue(&[
+            ("a", "intro"),
+            ("b", "intro"),
+            ("c", "beginner"),
+            ("d", "intermediate"),
+        ]);
+        let mut vocabulary = Vocabulary::default();
+        let facts = facts(&programmes, &mut vocabulary);
+        let mut filters = Filters::default();
+        filters.select(Facet::Difficulty, "intro");
+        filters.select(Facet::Difficulty, "beginner");
+        let out = run(
+            candidates(&programmes, &facts),
+            &filters,
+            Sort::Title,
+            1,
+            TODAY,
+            &vocabulary,
+        );
+        let ids: Vec<&str> = out.hits.iter().map(|c| c.item.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b", "c"], "either level");
+        // Counted as if the level were not chosen yet, so 中級 still shows what it would give.
+        let counts = &out.facets[&Facet::Difficulty];
+        assert_eq!(
+            (
+                counts.get("intro"),
+                counts.get("beginner"),
+                counts.get("intermediate")
+            ),
+            (Some(&2), Some(&1), Some(&1))
+        );
+        assert_eq!(Facet::from_param("difficulty"), Some(Facet::Difficulty));
+    }
+
+    #[test]
+    fn c01_the_designated_facet_holds_only_within_the_period() {
+        let mut programmes = catalogue(&[("tokko", "advanced"), ("other", "advanced")]);
+        programmes[0].designation = Some(Designation {
+            number: "特講2027-001".into(),
+            starts_on: time::macros::date!(2027 - 04 - 01),
+            ends_on: time::macros::date!(2030 - 03 - 31),
+        });
+        let mut vocabulary = Vocabulary::default();
+        let facts = facts(&programmes, &mut vocabulary);
+        let mut filters = Filters::default();
+        filters.select(Facet::Designated, "true");
+        let found = |today| {
+            run(
+                candidates(&programmes, &facts),
+                &filters,
+                Sort::Title,
+                1,
+                today,
+                &vocabulary,
+            )
+            .total
+        };
+        assert_eq!(found(time::macros::date!(2027 - 03 - 31)), 0, "not yet");
+        assert_eq!(found(time::macros::date!(2027 - 04 - 01)), 1);
+        assert_eq!(found(time::macros::date!(2030 - 04 - 01)), 0, "ended");
     }
 
     #[test]

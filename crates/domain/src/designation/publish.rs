@@ -30,6 +30,7 @@ pub fn provider_of(org: &Organisation) -> Result<Provider, ValidationError> {
         corporate_number: Some(org.corporate_number.clone()),
         url: None,
         source: Some("Koshu 特定講習の指定（登録された講座提供者）".to_owned()),
+        citation: None,
     })
 }
 
@@ -83,6 +84,7 @@ pub fn programme_of(
         DeliveryFormat::Hybrid => "hybrid",
     };
     let goals = lines(&app.course.goals);
+    let (hours, rest) = (minutes / 60, minutes % 60);
     Ok(Programme {
         id: programme_slug(application_id)?,
         provider: provider_slug(org)?,
@@ -102,7 +104,11 @@ pub fn programme_of(
         // A 特定講習 is ITSS level 4 (3-2(1)-1).
         difficulty: "advanced".to_owned(),
         format: format.to_owned(),
-        duration_ja: format!("全{}時間{:02}分", minutes / 60, minutes % 60),
+        duration_ja: format!("全{hours}時間{rest:02}分"),
+        duration_en: Some(match rest {
+            0 => format!("{hours} hours in total"),
+            _ => format!("{hours} hours {rest} minutes in total"),
+        }),
         total_hours: Hours::from_minutes(minutes - minutes % 30).ok(),
         frequency_ja: None,
         // The application does not state a fee as a number; the provider's page does.
@@ -110,6 +116,11 @@ pub fn programme_of(
         language: Language::Ja,
         eligibility_ja:
             "情報処理安全確保支援士（登録セキスペ）。事業者の関係者以外も受講できます。".to_owned(),
+        // B32: open to people outside the provider.
+        eligibility_en: Some(
+            "Registered Information Security Specialists (RISS). Open to people outside the provider and its affiliates."
+                .to_owned(),
+        ),
         url: Some(app.enrolment.schedule_published_at.clone()).filter(|u| !u.is_empty()),
         accessibility_ja: Some(app.accessibility.reasonable_accommodation.clone())
             .filter(|a| !a.is_empty()),
@@ -119,6 +130,8 @@ pub fn programme_of(
             "経済産業大臣による特定講習の指定（{}）",
             designation.number
         )),
+        // The page names the designation and its number; there is no document to cite.
+        citation: None,
         designation: Some(designation),
     })
 }
@@ -154,6 +167,19 @@ mod tests {
         assert_eq!(p.itss_fields, app.course.itss_fields);
         assert!(!p.syllabus_items.is_empty());
         assert!(p.layers.iter().all(|l| taxonomy.layer(l).is_some()));
+        // English pages get the generated phrases in English (G03).
+        let minutes: u32 = app.curriculum.iter().map(|i| i.minutes).sum();
+        let en = p.duration_en.as_deref().unwrap();
+        assert!(
+            en.starts_with(&format!("{} hours", minutes / 60)) && en.ends_with("in total"),
+            "{en}"
+        );
+        assert!(
+            p.eligibility_en
+                .as_deref()
+                .unwrap()
+                .contains("outside the provider")
+        );
         assert_eq!(
             provider_of(&org).unwrap().id.as_str(),
             format!("corp-{}", org.corporate_number.as_str())

@@ -104,8 +104,40 @@ pub async fn api_responses_validate_against_the_openapi_document(app: TestApp) {
     assert_eq!(all["per_page"], 20);
     assert_eq!(all["items"].as_array().unwrap().len(), 20);
     let facet_params: Vec<&String> = all["facets"].as_object().unwrap().keys().collect();
-    for param in ["layer", "field", "prefecture", "month", "fee", "open"] {
+    for param in [
+        "layer",
+        "difficulty",
+        "field",
+        "prefecture",
+        "month",
+        "fee",
+        "open",
+    ] {
         assert!(facet_params.iter().any(|p| *p == param), "{param}");
+    }
+    // The level facet (A02): its values are the document's enum, its counts the results.
+    let levels = call(
+        "/api/v1/programmes",
+        "/api/v1/programmes?difficulty=semi_advanced",
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        levels["total"],
+        all["facets"]["difficulty"]["semi_advanced"]
+    );
+    let documented = contract.doc["paths"]["/api/v1/programmes"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "difficulty")
+        .map(|p| p["schema"]["items"]["enum"].clone())
+        .unwrap();
+    for code in levels["facets"]["difficulty"].as_object().unwrap().keys() {
+        assert!(
+            documented.as_array().unwrap().contains(&json!(code)),
+            "{code}"
+        );
     }
     let osaka = call(
         "/api/v1/programmes",

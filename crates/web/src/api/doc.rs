@@ -68,6 +68,10 @@ fn parameter_schemas(t: &Taxonomy) -> Vec<(&'static str, Value)> {
         ("layer", repeatable(filter_enum(codes(t.layers())))),
         ("audience", repeatable(filter_enum(codes(t.audiences())))),
         (
+            "difficulty",
+            repeatable(string_enum(codes(t.difficulties()))),
+        ),
+        (
             "field",
             repeatable(filter_enum(t.itss_fields().iter().map(|f| f.code.clone()))),
         ),
@@ -220,6 +224,16 @@ mod tests {
         assert_eq!(fields.last(), Some(&json!("")));
         assert!(fields.contains(&json!("sec_monitoring")));
         assert_eq!(param("field")["explode"], true);
+        assert_eq!(
+            param("difficulty")["schema"]["items"]["enum"],
+            json!([
+                "intro",
+                "beginner",
+                "intermediate",
+                "semi_advanced",
+                "advanced"
+            ])
+        );
         let prefectures = param("prefecture")["schema"]["items"]["enum"]
             .as_array()
             .unwrap();

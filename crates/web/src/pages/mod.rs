@@ -114,6 +114,7 @@ pub async fn home(State(state): State<AppState>, lang: Lang, page: PageCtx) -> P
             Facet::Layer,
             lang.pick("立場・レベルから探す", "By role and level"),
         ),
+        (Facet::Difficulty, lang.pick("難易度から探す", "By level")),
         (Facet::Audience, lang.pick("対象者から探す", "By audience")),
         (
             Facet::Field,
@@ -128,6 +129,12 @@ pub async fn home(State(state): State<AppState>, lang: Lang, page: PageCtx) -> P
             Facet::Layer => state
                 .taxonomy
                 .layers()
+                .iter()
+                .map(|t| t.code.clone())
+                .collect(),
+            Facet::Difficulty => state
+                .taxonomy
+                .difficulties()
                 .iter()
                 .map(|t| t.code.clone())
                 .collect(),
@@ -202,21 +209,43 @@ struct ProgrammePage {
     format: String,
     difficulty: String,
     duration: String,
+    /// `ja` where an English page shows the Japanese duration (none in English exists).
+    duration_lang: Option<&'static str>,
     hours: Option<String>,
     frequency: Option<String>,
     fee: String,
     eligibility: String,
+    eligibility_lang: Option<&'static str>,
     url: Option<String>,
     inquiry: Option<String>,
     complaint: Option<String>,
     accessibility: Option<String>,
-    source: Option<String>,
+    /// 出典: the publisher and year of the source document, never the editor's note.
+    citation: Option<String>,
     sessions: Vec<SessionRow>,
     sessions_have_notes: bool,
     provider_href: String,
-    /// Number and period, when the programme is a designated 特定講習.
-    designation: Option<(String, String)>,
+    /// When the programme is a designated 特定講習.
+    designation: Option<DesignationView>,
     json_ld: String,
+}
+
+struct DesignationView {
+    /// The label within the period, or from when it applies; nothing after.
+    badge: Option<view::DesignationBadge>,
+    number: String,
+    period: String,
+    list_href: String,
+}
+
+/// A text that exists in Japanese and maybe in English, in the page's language, with `ja`
+/// when an English page has to show the Japanese.
+fn in_lang(lang: Lang, ja: &str, en: Option<&str>) -> (String, Option<&'static str>) {
+    match (lang, en.filter(|e| !e.is_empty())) {
+        (Lang::En, Some(en)) => (en.to_owned(), None),
+        (Lang::En, None) if !ja.is_empty() => (ja.to_owned(), Some("ja")),
+        _ => (ja.to_owned(), None),
+    }
 }
 
 pub async fn programme(
@@ -275,12 +304,16 @@ pub async fn programme(
         &listing.sessions,
         &state.taxonomy,
     );
-    let designation = p.designation.as_ref().map(|d| {
-        (
-            d.number.clone(),
-            view::date_span(lang, d.starts_on, d.ends_on),
-        )
+    let today = view::today(&state);
+    let designation = p.designation.as_ref().map(|d| DesignationView {
+        badge: view::designation_badge(lang, d, today),
+        number: d.number.clone(),
+        period: view::date_span(lang, d.starts_on, d.ends_on),
+        list_href: page.href("/designations"),
     });
+    let (duration, duration_lang) = in_lang(lang, &p.duration_ja, p.duration_en.as_deref());
+    let (eligibility, eligibility_lang) =
+        in_lang(lang, &p.eligibility_ja, p.eligibility_en.as_deref());
     let view = ProgrammePage {
         provider_href: page.href(&format!("/providers/{}", p.provider)),
         designation,
@@ -307,18 +340,23 @@ pub async fn programme(
         kind: labels.kind(&p.kind),
         format: labels.format(&p.format),
         difficulty: labels.difficulty(&p.difficulty),
-        duration: p.duration_ja.clone(),
+        duration,
+        duration_lang,
         hours: p
             .total_hours
             .map(|h| if lang.is_en() { h.en() } else { h.ja() }),
         frequency: p.frequency_ja.clone(),
         fee: view::fee(lang, &p.fee),
-        eligibility: p.eligibility_ja.clone(),
+        eligibility,
+        eligibility_lang,
         url: p.url.clone(),
         inquiry: p.inquiry_ja.clone(),
         complaint: p.complaint_ja.clone(),
         accessibility: p.accessibility_ja.clone(),
-        source: p.source.clone(),
+        citation: p
+            .citation
+            .as_ref()
+            .map(|c| if lang.is_en() { c.en() } else { c.ja() }),
         sessions_have_notes: listing.sessions.iter().any(|s| s.note_ja.is_some()),
         sessions,
         page,

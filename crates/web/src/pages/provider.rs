@@ -1,6 +1,6 @@
 //! A provider's page: who they are and every programme they offer (A01).
 
-use super::search::{HitView, card};
+use super::search::{CardText, HitView, card};
 use super::{PageResult, pick_opt};
 use crate::AppState;
 use crate::error::AppError;
@@ -19,7 +19,8 @@ struct ProviderPage {
     kind: &'static str,
     corporate_number: Option<String>,
     url: Option<String>,
-    source: Option<String>,
+    /// 出典: the publisher and year of the source document, never the editor's note.
+    citation: Option<String>,
     hits: Vec<HitView>,
 }
 
@@ -53,15 +54,7 @@ pub async fn provider(
                 .map(|s| s.starts_on)
                 .filter(|d| *d >= today)
                 .min();
-            let excerpt = view::escape(&l.programme.summary_ja);
-            card(
-                &state,
-                &ctx,
-                l,
-                view::escape(&l.programme.title_ja),
-                excerpt,
-                next,
-            )
+            card(&state, &ctx, l, CardText::plain(&l.programme), next, today)
         })
         .collect();
     let page = ProviderPage {
@@ -69,7 +62,10 @@ pub async fn provider(
         kind: lang.pick(provider.kind.label_ja(), provider.kind.label_en()),
         corporate_number: provider.corporate_number.as_ref().map(ToString::to_string),
         url: provider.url.clone(),
-        source: provider.source.clone(),
+        citation: provider
+            .citation
+            .as_ref()
+            .map(|c| if lang.is_en() { c.en() } else { c.ja() }),
         hits,
         page: ctx,
     };

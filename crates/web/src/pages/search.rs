@@ -20,13 +20,38 @@ pub struct HitView {
     pub(super) href: String,
     pub(super) title_html: String,
     pub(super) excerpt_html: String,
+    /// `ja` where an English page shows Japanese text (no English version exists).
+    pub(super) title_lang: Option<&'static str>,
+    pub(super) excerpt_lang: Option<&'static str>,
     pub(super) provider: String,
     pub(super) kind: String,
     pub(super) format: String,
     pub(super) difficulty: String,
     pub(super) fee: String,
     pub(super) next: String,
-    pub(super) designated: bool,
+    pub(super) designation: Option<view::DesignationBadge>,
+}
+
+/// A card's title and excerpt as HTML (escaped, `<mark>` around matches), in Japanese and,
+/// where the programme has them, English.
+pub struct CardText {
+    pub title_ja: String,
+    pub excerpt_ja: String,
+    pub title_en: Option<String>,
+    pub excerpt_en: Option<String>,
+}
+
+impl CardText {
+    /// Without matches to mark: the whole summary.
+    pub fn plain(p: &koshu_domain::catalogue::Programme) -> Self {
+        let english = |t: &Option<String>| t.as_deref().filter(|t| !t.is_empty()).map(view::escape);
+        Self {
+            title_ja: view::escape(&p.title_ja),
+            excerpt_ja: view::escape(&p.summary_ja),
+            title_en: english(&p.title_en),
+            excerpt_en: english(&p.summary_en),
+        }
+    }
 }
 
 pub struct OptionView {
@@ -79,12 +104,15 @@ struct SearchPage {
     next: Option<String>,
     relaxations: Vec<RelaxView>,
     clear_href: String,
+    /// The public list of designations, linked from the 特定講習 facet.
+    designations_href: String,
 }
 
 pub fn facet_legend(facet: Facet, lang: Lang) -> &'static str {
     match facet {
         Facet::Layer => lang.pick("人材層", "Layer"),
         Facet::Audience => lang.pick("対象者", "Audience"),
+        Facet::Difficulty => lang.pick("難易度", "Level"),
         Facet::Field => lang.pick("ITSS+ セキュリティ領域", "ITSS+ field"),
         Facet::Subject => lang.pick("支援士シラバスの科目", "RISS syllabus subject"),
         Facet::Item => lang.pick("支援士シラバスの項目", "RISS syllabus item"),
@@ -104,6 +132,7 @@ pub fn value_label(taxonomy: &Taxonomy, facet: Facet, code: &str, lang: Lang) ->
     match facet {
         Facet::Layer => labels.layer(code),
         Facet::Audience => labels.audience(code),
+        Facet::Difficulty => labels.difficulty(code),
         Facet::Field => labels.itss_field(code),
         Facet::Subject => taxonomy.subject(code).map_or_else(
             || code.to_owned(),
@@ -136,6 +165,11 @@ fn ordered_values(taxonomy: &Taxonomy, facet: Facet, counts: Vec<&String>) -> Ve
         Facet::Layer => taxonomy.layers().iter().map(|t| t.code.clone()).collect(),
         Facet::Audience => taxonomy
             .audiences()
+            .iter()
+            .map(|t| t.code.clone())
+            .collect(),
+        Facet::Difficulty => taxonomy
+            .difficulties()
             .iter()
             .map(|t| t.code.clone())
             .collect(),
@@ -177,7 +211,12 @@ fn facet_groups(
             let mut present: Vec<&String> = counts.keys().collect();
             let selected: Vec<String> = filters.selected(facet).to_vec();
             present.extend(selected.iter().filter(|s| !counts.contains_key(*s)));
-            let values = ordered_values(taxonomy, facet, present);
+            let mut values = ordered_values(taxonomy, facet, present);
+            // Offered even when no course is designated yet: a RISS holder looks here, and
+            // the group explains the obligation and links the public list.
+            if facet == Facet::Designated && values.is_empty() {
+                values.push("true".to_owned());
+            }
             if values.is_empty() {
                 return None;
             }
@@ -223,25 +262,31 @@ fn facet_groups(
         .collect()
 }
 
-pub fn hit_view(state: &AppState, ctx: &PageCtx, hit: &SearchHit) -> HitView {
+pub fn hit_view(state: &AppState, ctx: &PageCtx, hit: &SearchHit, today: Date) -> HitView {
     card(
         state,
         ctx,
         &hit.listing,
-        hit.title_html.clone(),
-        hit.excerpt_html.clone(),
+        CardText {
+            title_ja: hit.title_html.clone(),
+            excerpt_ja: hit.excerpt_html.clone(),
+            title_en: hit.title_en_html.clone(),
+            excerpt_en: hit.excerpt_en_html.clone(),
+        },
         hit.next_session,
+        today,
     )
 }
 
-/// A programme as a card in a list; `title_html` and `excerpt_html` are already escaped.
+/// A programme as a card in a list, in the page's language: an English page shows the
+/// English title and summary where they exist, else the Japanese marked as such.
 pub fn card(
     state: &AppState,
     ctx: &PageCtx,
     listing: &Listing,
-    title_html: String,
-    excerpt_html: String,
+    text: CardText,
     next: Option<Date>,
+    today: Date,
 ) -> HitView {
     let lang = ctx.lang;
     let labels = Labels {
@@ -249,16 +294,19 @@ pub fn card(
         lang,
     };
     let p = &listing.programme;
-    // Matches are marked in the Japanese title; an English page shows the English title.
-    let title_html = if lang.is_en() && p.title_en.is_some() {
-        view::escape(&pick_opt(lang, &p.title_ja, p.title_en.as_deref()))
-    } else {
-        title_html
+    let in_lang = |ja: String, en: Option<String>| match (lang, en) {
+        (Lang::En, Some(en)) => (en, None),
+        (Lang::En, None) => (ja, Some("ja")),
+        (Lang::Ja, _) => (ja, None),
     };
+    let (title_html, title_lang) = in_lang(text.title_ja, text.title_en);
+    let (excerpt_html, excerpt_lang) = in_lang(text.excerpt_ja, text.excerpt_en);
     HitView {
         href: ctx.href(&format!("/programmes/{}", p.id)),
         title_html,
         excerpt_html,
+        title_lang,
+        excerpt_lang,
         provider: pick_opt(
             lang,
             &listing.provider_name_ja,
@@ -272,7 +320,10 @@ pub fn card(
             || lang.pick("予定なし", "None scheduled").to_owned(),
             |d| view::date(lang, d),
         ),
-        designated: p.designation.is_some(),
+        designation: p
+            .designation
+            .as_ref()
+            .and_then(|d| view::designation_badge(lang, d, today)),
     }
 }
 
@@ -359,7 +410,7 @@ pub async fn search(
         hits: results
             .hits
             .iter()
-            .map(|h| hit_view(&state, &ctx, h))
+            .map(|h| hit_view(&state, &ctx, h, today))
             .collect(),
         facets: facet_groups(&state, lang, &results, &req.filters),
         active,
@@ -370,6 +421,7 @@ pub async fn search(
             .then(|| link(&req.filters, req.sort, results.page + 1)),
         relaxations,
         clear_href: ctx.href("/search"),
+        designations_href: ctx.href("/designations"),
         page: ctx,
     };
     Ok(Html(page.render()?))
