@@ -546,21 +546,17 @@ async fn publish_designated(app: &TestApp, starts_on: time::Date) -> String {
     )
     .unwrap();
     let id = programme.id.to_string();
-    app.store
-        .upsert_provider(&publish::provider_of(&org).unwrap(), "test", START)
-        .await
+    write_unit!(app, unit => unit.upsert_provider(&publish::provider_of(&org).unwrap(), "test", START).await)
         .unwrap();
-    app.store
-        .upsert_programme(
+    write_unit!(app, unit => unit.upsert_programme(
             &ProgrammeWithSessions {
                 programme,
                 sessions: Vec::new(),
             },
             "test",
             START,
-        )
-        .await
-        .unwrap();
+        ).await)
+    .unwrap();
     app.state.catalogue.catch_up().await.unwrap();
     id
 }
