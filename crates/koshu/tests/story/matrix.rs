@@ -36,6 +36,33 @@ fn outcome(res: &TestResponse) -> Outcome {
     }
 }
 
+/// Pages (GET) that answer 400 or 404 in this fixture by design, and why; any other page
+/// that does is a failure.
+const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
+    (
+        "/verify-email",
+        "the link's token is missing: the page says the link is invalid",
+    ),
+    ("/invitations/accept", "the invitation's token is missing"),
+    (
+        "/account/two-factor/qr.svg",
+        "only while setting up, and these people have set up",
+    ),
+    (
+        "/applications/{id}/decision.pdf",
+        "the draft has no decision",
+    ),
+    (
+        "/applications/{id}/versions/{version}",
+        "the draft was never submitted",
+    ),
+    (
+        "/applications/{id}/compare",
+        "which versions to compare is not given",
+    ),
+    ("/ministry/reviews/{id}", "a draft is not under review"),
+];
+
 /// The people, in the order of the table's columns.
 const PEOPLE: [&str; 10] = [
     "anonymous",
@@ -246,12 +273,13 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
                 _ => browser.post(&path, &[]).await,
             };
             let got = outcome(&res);
-            // An empty POST may be refused as bad input; a page must open, and only a path
-            // naming something that does not exist may be a 404.
+            // An empty POST may be refused as bad input; a page must open, unless the path
+            // names something that does not exist or the route is listed above.
             let page_missing = *method == "GET"
                 && got == A
-                && (res.status == StatusCode::BAD_REQUEST
-                    || (res.status == StatusCode::NOT_FOUND && !path.contains("no-such")));
+                && matches!(res.status, StatusCode::BAD_REQUEST | StatusCode::NOT_FOUND)
+                && !path.contains("no-such")
+                && !NOT_A_PAGE_HERE.iter().any(|(r, _)| r == route);
             if got != expected[who] || page_missing {
                 wrong.push(format!(
                     "{method} {path} as {}: expected {:?}, got {:?} ({})",

@@ -218,7 +218,7 @@ pub async fn designation_and_revocation_are_all_or_nothing_at_every_step(app: Te
         &[
             ("reason", "misconduct"),
             ("details", "報告の虚偽"),
-            ("revoked_on", "2026-06-01"),
+            ("revoked_on", "2026-04-01"),
         ],
     )
     .await;
