@@ -64,12 +64,17 @@ impl Jobs {
     }
 
     /// Runs jobs of `kind` with `handler` (replacing an earlier handler of that kind).
-    pub fn on<F, Fut>(mut self, kind: &'static str, handler: F) -> Self
+    pub fn on<F, Fut, E>(mut self, kind: &'static str, handler: F) -> Self
     where
         F: Fn(Workflow, Job) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<JobOutcome, String>> + Send + 'static,
+        Fut: Future<Output = Result<JobOutcome, E>> + Send + 'static,
+        E: std::fmt::Display,
     {
-        let handler: Handler = Arc::new(move |wf, job| Box::pin(handler(wf, job)));
+        let handler = Arc::new(handler);
+        let handler: Handler = Arc::new(move |wf, job| {
+            let handler = Arc::clone(&handler);
+            Box::pin(async move { handler(wf, job).await.map_err(|e| e.to_string()) })
+        });
         self.handlers.insert(kind, handler);
         self
     }

@@ -16,7 +16,7 @@ fn recording(kind: &'static str) -> (Jobs, Arc<Mutex<Vec<String>>>) {
         let seen = Arc::clone(&seen);
         async move {
             seen.lock().unwrap().push(job.payload);
-            Ok(JobOutcome::Done)
+            Ok::<_, String>(JobOutcome::Done)
         }
     });
     (jobs, ran)
@@ -188,7 +188,7 @@ pub async fn jobs_without_a_handler_fail_with_a_clear_error(app: TestApp) {
         if true {
             panic!("bug in a handler");
         }
-        Ok(JobOutcome::Done)
+        Ok::<_, String>(JobOutcome::Done)
     });
     app.clock.set(START + backoff(1));
     assert_eq!(run_due(&app.state.workflow, &jobs, "w").await.unwrap(), 1);

@@ -302,17 +302,17 @@ pub async fn renew(wf: &Workflow, id: &str, actor: &str) -> Result<String, Workf
 // The jobs. Each reads what it needs, and in one unit applies the effects that are still
 // due and completes itself.
 
-fn failure(e: impl std::fmt::Display) -> String {
-    e.to_string()
+/// A record a job needs is gone: the job fails with its reason kept.
+fn gone(what: &str) -> WorkflowError {
+    WorkflowError::Corrupt(format!("{what} is gone"))
 }
 
-async fn notice_of(wf: &Workflow, job: &Job) -> Result<Notice, String> {
-    let payload: NoticePayload = serde_json::from_str(&job.payload).map_err(failure)?;
+async fn notice_of(wf: &Workflow, job: &Job) -> Result<Notice, WorkflowError> {
+    let payload: NoticePayload = serde_json::from_str(&job.payload)?;
     wf.store
         .notice(&payload.notice)
-        .await
-        .map_err(failure)?
-        .ok_or_else(|| "the notice is gone".to_owned())
+        .await?
+        .ok_or_else(|| gone("the notice"))
 }
 
 /// Commits `unit` with the job completed; `AlreadyDone` when `did_anything` is false.
@@ -321,11 +321,9 @@ async fn finish(
     mut unit: UnitOfWork,
     job: &Job,
     did_anything: bool,
-) -> Result<JobOutcome, String> {
-    unit.complete_job(&job.id, wf.now())
-        .await
-        .map_err(failure)?;
-    unit.commit().await.map_err(failure)?;
+) -> Result<JobOutcome, WorkflowError> {
+    unit.complete_job(&job.id, wf.now()).await?;
+    unit.commit().await?;
     Ok(if did_anything {
         JobOutcome::Done
     } else {
@@ -334,28 +332,27 @@ async fn finish(
 }
 
 /// A change takes effect: the public course shows the application as notified.
-pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
+pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, WorkflowError> {
     let notice = notice_of(&wf, &job).await?;
     if notice.applied_at.is_some() {
-        let unit = wf.store.write().await.map_err(failure)?;
+        let unit = wf.store.write().await?;
         return finish(&wf, unit, &job, false).await;
     }
     let d = wf
         .store
         .designation_of(&notice.application_id)
-        .await
-        .map_err(failure)?
-        .ok_or("the designation is gone")?;
+        .await?
+        .ok_or_else(|| gone("the designation"))?;
     let now = wf.now();
-    let mut unit = wf.store.write().await.map_err(failure)?;
+    let mut unit = wf.store.write().await?;
     // A designation that ended before the change took effect has no public course to change.
     if d.ended_on.is_none() {
-        let proposed: Application = serde_json::from_str(&notice.document).map_err(failure)?;
+        let proposed: Application = serde_json::from_str(&notice.document)?;
         let org = proposed
             .provider
             .organisation
             .clone()
-            .ok_or("the notice has no organisation")?;
+            .ok_or_else(|| gone("the notice's organisation"))?;
         let programme = publish::programme_of(
             &notice.application_id,
             &proposed,
@@ -366,12 +363,9 @@ pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, String> 
                 ends_on: d.ends_on,
             },
             &wf.taxonomy,
-        )
-        .map_err(|e| e.message_en)?;
-        let provider = publish::provider_of(&org).map_err(|e| e.message_en)?;
-        unit.upsert_provider(&provider, SYSTEM, now)
-            .await
-            .map_err(failure)?;
+        )?;
+        let provider = publish::provider_of(&org)?;
+        unit.upsert_provider(&provider, SYSTEM, now).await?;
         unit.upsert_programme(
             &ProgrammeWithSessions {
                 programme,
@@ -380,35 +374,24 @@ pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, String> 
             SYSTEM,
             now,
         )
-        .await
-        .map_err(failure)?;
+        .await?;
     }
-    unit.mark_notice_applied(&notice.id, SYSTEM, now)
-        .await
-        .map_err(failure)?;
+    unit.mark_notice_applied(&notice.id, SYSTEM, now).await?;
     finish(&wf, unit, &job, true).await
 }
 
 /// An abolition takes effect: the designation ends and the course leaves the catalogue (C05).
-pub async fn abolish(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
+pub async fn abolish(wf: Workflow, job: Job) -> Result<JobOutcome, WorkflowError> {
     let notice = notice_of(&wf, &job).await?;
-    let record = application(&wf, &notice.application_id)
-        .await
-        .map_err(failure)?;
+    let record = application(&wf, &notice.application_id).await?;
     let d = wf
         .store
         .designation_of(&record.id)
-        .await
-        .map_err(failure)?
-        .ok_or("the designation is gone")?;
-    let listed = wf
-        .store
-        .catalogue_record(&d.programme_id)
-        .await
-        .map_err(failure)?
-        .is_some();
+        .await?
+        .ok_or_else(|| gone("the designation"))?;
+    let listed = wf.store.catalogue_record(&d.programme_id).await?.is_some();
     let now = wf.now();
-    let mut unit = wf.store.write().await.map_err(failure)?;
+    let mut unit = wf.store.write().await?;
     let mut did = false;
     let event = Event::Abolish {
         effective_on: notice.effective_on,
@@ -426,39 +409,32 @@ pub async fn abolish(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
             SYSTEM,
             now,
         )
-        .await
-        .map_err(failure)?;
+        .await?;
         did = true;
     }
     // Abolished (now or before) but still listed: the course leaves the catalogue.
     let abolished = did || record.status == Status::Abolished;
     if abolished && listed {
-        unit.remove_programme(&d.programme_id, SYSTEM, now)
-            .await
-            .map_err(failure)?;
+        unit.remove_programme(&d.programme_id, SYSTEM, now).await?;
         did = true;
     }
     if notice.applied_at.is_none() {
-        unit.mark_notice_applied(&notice.id, SYSTEM, now)
-            .await
-            .map_err(failure)?;
+        unit.mark_notice_applied(&notice.id, SYSTEM, now).await?;
         did = true;
     }
     finish(&wf, unit, &job, did).await
 }
 
 /// The period ends (C01): the course is no longer a 特定講習; it stays listed without the label.
-pub async fn expire(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
-    let payload: ExpiryPayload = serde_json::from_str(&job.payload).map_err(failure)?;
-    let record = application(&wf, &payload.application)
-        .await
-        .map_err(failure)?;
-    let unlabelled = match wf.store.designation_of(&record.id).await.map_err(failure)? {
-        Some(d) => unlabelled(&wf, &d.programme_id).await.map_err(failure)?,
+pub async fn expire(wf: Workflow, job: Job) -> Result<JobOutcome, WorkflowError> {
+    let payload: ExpiryPayload = serde_json::from_str(&job.payload)?;
+    let record = application(&wf, &payload.application).await?;
+    let unlabelled = match wf.store.designation_of(&record.id).await? {
+        Some(d) => unlabelled(&wf, &d.programme_id).await?,
         None => None,
     };
     let now = wf.now();
-    let mut unit = wf.store.write().await.map_err(failure)?;
+    let mut unit = wf.store.write().await?;
     let mut did = false;
     if let Ok(to) = transition(record.status, &Event::Expire) {
         let m = Move {
@@ -466,9 +442,7 @@ pub async fn expire(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
             to,
             event: Event::Expire.kind(),
         };
-        unit.move_application(&record.id, m, SYSTEM, now)
-            .await
-            .map_err(failure)?;
+        unit.move_application(&record.id, m, SYSTEM, now).await?;
         did = true;
     }
     // Expired (now or before) but still labelled: take the label off. Abolished or revoked
@@ -476,40 +450,34 @@ pub async fn expire(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
     if (did || record.status == Status::Expired)
         && let Some(item) = unlabelled
     {
-        unit.upsert_programme(&item, SYSTEM, now)
-            .await
-            .map_err(failure)?;
+        unit.upsert_programme(&item, SYSTEM, now).await?;
         did = true;
     }
     finish(&wf, unit, &job, did).await
 }
 
 /// C02: the final year has begun: the organisation's owners are told to renew.
-pub async fn remind_renewal(wf: Workflow, job: Job) -> Result<JobOutcome, String> {
-    let payload: ExpiryPayload = serde_json::from_str(&job.payload).map_err(failure)?;
-    let record = application(&wf, &payload.application)
-        .await
-        .map_err(failure)?;
+pub async fn remind_renewal(wf: Workflow, job: Job) -> Result<JobOutcome, WorkflowError> {
+    let payload: ExpiryPayload = serde_json::from_str(&job.payload)?;
+    let record = application(&wf, &payload.application).await?;
     let Some(d) = wf
         .store
         .designation_of(&record.id)
-        .await
-        .map_err(failure)?
+        .await?
         .filter(|d| d.ended_on.is_none() && record.status == Status::Designated)
     else {
-        let unit = wf.store.write().await.map_err(failure)?;
+        let unit = wf.store.write().await?;
         return finish(&wf, unit, &job, false).await;
     };
     let owners: Vec<_> = wf
         .store
         .staff_of(&record.organisation_id)
-        .await
-        .map_err(failure)?
+        .await?
         .into_iter()
         .filter(|m| m.role == OrgRole::Owner)
         .collect();
     let ends_on = date_ja::date_ja_with_weekday(d.ends_on);
-    let mut unit = wf.store.write().await.map_err(failure)?;
+    let mut unit = wf.store.write().await?;
     let mut queued = Queued::default();
     for member in owners {
         let mail = crate::mail::renewal_due(
@@ -520,7 +488,7 @@ pub async fn remind_renewal(wf: Workflow, job: Job) -> Result<JobOutcome, String
             &ends_on,
             &record.id,
         );
-        queued.push(&wf, &mut unit, mail).await.map_err(failure)?;
+        queued.push(&wf, &mut unit, mail).await?;
     }
     let outcome = finish(&wf, unit, &job, true).await?;
     queued.log(&wf);
