@@ -763,6 +763,21 @@ fn half_width(c: char) -> char {
     }
 }
 
+/// One curriculum item's minutes, at most `CurriculumItem::MAX_MINUTES` (so that no row can
+/// make the total absurd, issue 12 finding 8).
+fn item_minutes(raw: &Raw) -> Result<u32, Problem> {
+    let minutes = count(raw)?;
+    let max = CurriculumItem::MAX_MINUTES;
+    if minutes > max {
+        return Err(Problem::new(
+            "number.range",
+            format!("1項目の時間は{max}分以下で記入してください。"),
+            format!("One item can be at most {max} minutes."),
+        ));
+    }
+    Ok(minutes)
+}
+
 fn count(raw: &Raw) -> Result<u32, Problem> {
     match whole_number(raw)? {
         None => Ok(0),
@@ -1327,7 +1342,7 @@ fn read_curriculum(s: &mut Sheet) -> Vec<CurriculumItem> {
             CurriculumItem {
                 title: s.cell(e, "title", &p("title"), text).unwrap_or_default(),
                 minutes: s
-                    .cell(e, "minutes", &p("minutes"), count)
+                    .cell(e, "minutes", &p("minutes"), item_minutes)
                     .unwrap_or_default(),
                 method: s
                     .cell(e, "method", &p("method"), |r| {

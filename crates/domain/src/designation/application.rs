@@ -64,6 +64,13 @@ pub struct Application {
     pub provider: Provider,
 }
 
+impl Application {
+    /// The curriculum's total minutes (B01), summed wide so no number of items can wrap it.
+    pub fn total_minutes(&self) -> u64 {
+        self.curriculum.iter().map(|i| u64::from(i.minutes)).sum()
+    }
+}
+
 // --- Course ----------------------------------------------------------------------------------
 
 /// The two persons a 特定講習 may aim at (3-2(1)-1 「登録セキスペが目指すべき人材像」).
@@ -178,12 +185,19 @@ pub struct Opportunities {
 #[serde(default)]
 pub struct CurriculumItem {
     pub title: String,
-    /// Duration in minutes (items need not be whole half hours; the total counts, B01).
+    /// Duration in minutes (items need not be whole half hours; the total counts, B01), at
+    /// most [`CurriculumItem::MAX_MINUTES`].
     pub minutes: u32,
     pub method: Method,
     /// 別表2 item codes the item covers (`"3-8"`; B04–B06).
     pub syllabus_items: Vec<String>,
     pub opportunities: Opportunities,
+}
+
+impl CurriculumItem {
+    /// The longest one item may be: 100 hours, more than any block of a course (a five-day
+    /// exercise is 40 hours). A longer value is a typing mistake, refused where it is entered.
+    pub const MAX_MINUTES: u32 = 100 * 60;
 }
 
 // --- Format ----------------------------------------------------------------------------------

@@ -62,7 +62,7 @@ pub fn programme_of(
     designation: Designation,
     taxonomy: &Taxonomy,
 ) -> Result<Programme, ValidationError> {
-    let minutes: u32 = app.curriculum.iter().map(|i| i.minutes).sum();
+    let minutes = app.total_minutes();
     let mut syllabus_items: Vec<String> = Vec::new();
     for item in app.curriculum.iter().flat_map(|i| &i.syllabus_items) {
         if !syllabus_items.contains(item) {
@@ -109,7 +109,9 @@ pub fn programme_of(
             0 => format!("{hours} hours in total"),
             _ => format!("{hours} hours {rest} minutes in total"),
         }),
-        total_hours: Hours::from_minutes(minutes - minutes % 30).ok(),
+        total_hours: u32::try_from(minutes - minutes % 30)
+            .ok()
+            .and_then(|m| Hours::from_minutes(m).ok()),
         frequency_ja: None,
         // The application does not state a fee as a number; the provider's page does.
         fee: Fee::Undisclosed,
@@ -168,7 +170,7 @@ mod tests {
         assert!(!p.syllabus_items.is_empty());
         assert!(p.layers.iter().all(|l| taxonomy.layer(l).is_some()));
         // English pages get the generated phrases in English (G03).
-        let minutes: u32 = app.curriculum.iter().map(|i| i.minutes).sum();
+        let minutes = app.total_minutes();
         let en = p.duration_en.as_deref().unwrap();
         assert!(
             en.starts_with(&format!("{} hours", minutes / 60)) && en.ends_with("in total"),

@@ -480,7 +480,7 @@ pub const MIN_TOTAL_MINUTES: u64 = 6 * 60;
 
 /// B01: the curriculum adds up to at least 6 hours (規則第34条第2項第1号; 3-2(1)-1).
 pub fn b01_total_hours(app: &Application, _ctx: &RuleContext<'_>) -> Verdict {
-    let total: u64 = app.curriculum.iter().map(|i| u64::from(i.minutes)).sum();
+    let total = app.total_minutes();
     let mut problems = Vec::new();
     if total < MIN_TOTAL_MINUTES {
         let short = MIN_TOTAL_MINUTES - total;

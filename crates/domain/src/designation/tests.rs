@@ -1148,3 +1148,16 @@ fn b34_asks_for_the_permission_only_when_a_material_is_licensed() {
     });
     assert!(DocumentKind::CopyrightPermission.required_for(&licensed));
 }
+
+/// Issue 12 finding 8: the total is summed wide, so no number of long items can wrap it.
+#[test]
+fn r_b01_total_minutes_never_wraps() {
+    let mut app = Application::default();
+    for _ in 0..3 {
+        app.curriculum.push(CurriculumItem {
+            minutes: u32::MAX,
+            ..CurriculumItem::default()
+        });
+    }
+    assert_eq!(app.total_minutes(), 3 * u64::from(u32::MAX));
+}

@@ -122,7 +122,7 @@ fn text_of(kind: Kind, value: Option<&Value>) -> (String, Vec<String>) {
                 .unwrap_or_default(),
         ),
         // Zero is what an untouched count holds: show it empty, as it was never entered.
-        Kind::Number => (
+        Kind::Number { .. } => (
             value
                 .as_u64()
                 .filter(|n| *n > 0)
@@ -227,19 +227,26 @@ fn parse_field(
                 .collect(),
         )),
         Kind::Check => Ok(Value::Bool(pairs.one(name) == "true")),
-        Kind::Number => {
+        Kind::Number { max } => {
             let digits = normalise_number(raw);
             if digits.is_empty() {
                 return Ok(Value::from(0u32));
             }
-            digits.parse::<u32>().map(Value::from).map_err(|_| {
-                invalid(
+            match digits.parse::<u32>() {
+                Ok(n) if n <= max => Ok(Value::from(n)),
+                Ok(_) => Err(invalid(
+                    name,
+                    "application.number_range",
+                    format!("「{ja}」は{max}以下で入力してください。"),
+                    format!("\"{en}\" can be at most {max}."),
+                )),
+                Err(_) => Err(invalid(
                     name,
                     "application.number",
                     format!("「{ja}」は0以上の整数で入力してください（例：90）。"),
                     format!("Enter \"{en}\" as a whole number of 0 or more (such as 90)."),
-                )
-            })
+                )),
+            }
         }
         Kind::Money => {
             let text = normalise_number(raw);
@@ -554,7 +561,7 @@ fn form_field(
         Kind::Text | Kind::Riss | Kind::FiscalYear | Kind::SyllabusCodes => ("text", vec![]),
         Kind::Money => ("text", vec![]),
         Kind::Textarea | Kind::Lines => ("textarea", vec![]),
-        Kind::Number => ("number", vec![]),
+        Kind::Number { .. } => ("number", vec![]),
         Kind::Check => ("checkbox", vec![]),
         Kind::Date => ("date", vec![]),
         Kind::Choice {
@@ -753,6 +760,37 @@ mod tests {
             ["curriculum[0].minutes", "curriculum[0].syllabus_items"]
         );
         assert!(errors[1].message_ja.contains("9-9"));
+    }
+
+    /// Issue 12 finding 8: rows of 4294967295 and 361 minutes once showed 合計 6時間00分.
+    #[test]
+    fn an_item_longer_than_its_bound_is_refused_naming_the_row() {
+        let section = schema::section("curriculum").unwrap();
+        let max = koshu_domain::designation::application::CurriculumItem::MAX_MINUTES;
+        let form = |first: &str| {
+            pairs(&[
+                ("curriculum._rows", "2"),
+                ("curriculum[0].title", "演習"),
+                ("curriculum[0].minutes", first),
+                ("curriculum[0].method", "lecture"),
+                ("curriculum[1].title", "講義"),
+                ("curriculum[1].minutes", "361"),
+                ("curriculum[1].method", "lecture"),
+            ])
+        };
+        for too_long in ["4294967295", &(max + 1).to_string()] {
+            let mut draft = serde_json::to_value(Application::default()).unwrap();
+            let errors = apply(section, &form(too_long), &mut draft, &taxonomy());
+            assert_eq!(errors.len(), 1, "{too_long}: {errors:?}");
+            assert_eq!(errors[0].field.as_deref(), Some("curriculum[0].minutes"));
+            assert_eq!(errors[0].code, "application.number_range");
+            assert!(errors[0].message_ja.contains(&max.to_string()));
+        }
+        let mut draft = serde_json::to_value(Application::default()).unwrap();
+        let errors = apply(section, &form(&max.to_string()), &mut draft, &taxonomy());
+        assert!(errors.is_empty(), "{errors:?}");
+        let app: Application = serde_json::from_value(draft).unwrap();
+        assert_eq!(app.total_minutes(), u64::from(max) + 361);
     }
 
     #[test]

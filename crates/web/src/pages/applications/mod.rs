@@ -653,7 +653,7 @@ impl SectionPage {
 }
 
 fn curriculum_totals(page: &PageCtx, app: &Application) -> String {
-    let minutes: u32 = app.curriculum.iter().map(|i| i.minutes).sum();
+    let minutes = app.total_minutes();
     let practical = app
         .curriculum
         .iter()

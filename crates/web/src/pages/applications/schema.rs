@@ -12,8 +12,10 @@ pub enum Kind {
     Textarea,
     /// A list of strings, one per line.
     Lines,
-    /// A whole number ≥ 0 (minutes, counts).
-    Number,
+    /// A whole number from 0 to `max` (minutes, counts).
+    Number {
+        max: u32,
+    },
     /// Yen, possibly negative (▲ or −).
     Money,
     /// A box: `true` when ticked.
@@ -117,7 +119,11 @@ pub struct Section {
 
 const T: Kind = Kind::Text;
 const TA: Kind = Kind::Textarea;
-const N: Kind = Kind::Number;
+const N: Kind = Kind::Number { max: 1_000_000 };
+/// One curriculum item's minutes (issue 12 finding 8: no total can be wrapped by one row).
+const MINUTES: Kind = Kind::Number {
+    max: koshu_domain::designation::application::CurriculumItem::MAX_MINUTES,
+};
 const C: Kind = Kind::Check;
 const D: Kind = Kind::Date;
 
@@ -290,7 +296,7 @@ pub const SECTIONS: &[Section] = &[
                     "minutes",
                     "時間（分）",
                     "Time (minutes)",
-                    N,
+                    MINUTES,
                     "例：90",
                     "For example 90",
                 ),
