@@ -192,6 +192,10 @@ pub fn all() -> Routes {
             "/applications/{id}/versions/{version}",
             applications::version,
         )
+        .get(
+            "/applications/{id}/versions/{version}/documents/{file}",
+            applications::documents::version_document,
+        )
         .get("/applications/{id}/compare", applications::compare)
         // Review and designation (the ministry, and external experts).
         .get("/ministry/reviews", reviews::queue)

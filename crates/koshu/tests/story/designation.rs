@@ -735,3 +735,105 @@ pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(
             .contains("期間満了")
     );
 }
+
+/// B34, B35 (issue 12 finding 5, issue 13 item 3): the reviewer opens every document of the
+/// submitted version from the workspace, an expert only once assigned and declared free of
+/// conflict, and nobody outside the review or the provider at all.
+pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: TestApp) {
+    let owner = sign_up(&app, "申請 花子", "owner@provider.example.jp").await;
+    let mut provider = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut provider, CORPORATE_NUMBER).await;
+    let id = new_application(&mut provider, &org, "実践インシデント対応演習").await;
+    let complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
+    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
+        .unwrap();
+    attach_required_documents(&mut provider, &id, &complete).await;
+    let submitted = provider
+        .post(&format!("/applications/{id}/submit"), &[])
+        .await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    let version = app
+        .store
+        .application_version(&id, 1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(version.documents.len() >= 3, "{:?}", version.documents);
+
+    let reviewer = ministry_person(
+        &app,
+        "審査 一郎",
+        "reviewer@meti.example.jp",
+        Some(MinistryRole::Reviewer),
+        false,
+    )
+    .await;
+    let expert = ministry_person(&app, "外部 有識者", "expert@univ.example.jp", None, true).await;
+    let mut ministry = signed_in(&app, &reviewer).await;
+    let workspace = ministry.get(&format!("/ministry/reviews/{id}")).await;
+    let prefix = format!("/applications/{id}/versions/1/documents/");
+    for document in &version.documents {
+        let href = format!("{prefix}{}", document.file_id);
+        assert!(workspace.body.contains(&href), "the workspace links {href}");
+        let (status, bytes) = ministry.get_bytes(&href).await;
+        assert_eq!(status, StatusCode::OK, "{href}");
+        assert_eq!(
+            bytes,
+            document.file_name.as_bytes(),
+            "the bytes as uploaded"
+        );
+    }
+    let first = format!("{prefix}{}", version.documents[0].file_id);
+    let page = ministry
+        .get(&format!("/applications/{id}/versions/1"))
+        .await;
+    assert!(page.body.contains(&first), "the version page links it too");
+    assert_eq!(
+        ministry
+            .get(&format!("{prefix}not-in-this-version"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Another provider: never.
+    let other = sign_up(&app, "他社 次郎", "owner@other.example.jp").await;
+    let mut other = signed_in(&app, &other).await;
+    register_organisation(&mut other, "4000012090001").await;
+    assert_eq!(other.get(&first).await.status, StatusCode::FORBIDDEN);
+
+    // The expert: not before being assigned and declaring no conflict.
+    let mut expert_browser = signed_in(&app, &expert).await;
+    assert_eq!(
+        expert_browser.get(&first).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let assigned = ministry
+        .post(
+            &format!("/ministry/reviews/{id}/assign"),
+            &[("account_id", &expert), ("role", "expert")],
+        )
+        .await;
+    assert_eq!(assigned.status, StatusCode::SEE_OTHER, "{}", assigned.body);
+    assert_eq!(
+        expert_browser.get(&first).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let declared = expert_browser
+        .post(
+            &format!("/reviews/{id}/declaration"),
+            &[("conflict", "none")],
+        )
+        .await;
+    assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
+    let review = expert_browser.get(&format!("/reviews/{id}")).await;
+    assert!(review.body.contains(&first), "the expert's page links it");
+    let (status, bytes) = expert_browser.get_bytes(&first).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(bytes, version.documents[0].file_name.as_bytes());
+}

@@ -88,6 +88,7 @@ stories!(
     designation::an_application_is_reviewed_revised_and_designated,
     designation::an_abolished_course_leaves_the_catalogue_on_its_date,
     designation::a_designation_is_renewed_in_its_final_year_and_expires_after_three,
+    designation::reviewers_and_declared_experts_open_the_submitted_documents,
     accounts::bad_sign_up_input_names_each_field,
     accounts::the_sixth_wrong_password_is_rate_limited_until_the_window_passes,
     accounts::a_reviewer_needs_two_factor_and_a_code_from_the_otpauth_uri_signs_in,

@@ -148,6 +148,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/applications/{id}/documents/{file}/remove", [L, D, D, A, A, D, D, T, D, D]),
     // Submitted versions: the provider's staff and the ministry that reviews them.
     ("GET", "/applications/{id}/versions/{version}", [L, D, A, A, A, D, A, T, D, A]),
+    ("GET", "/applications/{id}/versions/{version}/documents/{file}", [L, D, A, A, A, D, A, T, D, A]),
     ("GET", "/applications/{id}/compare", [L, D, A, A, A, D, A, T, D, A]),
     // Review: the ministry's queue and workspace; experts only where assigned, after declaring.
     ("GET", "/ministry/reviews", [L, D, D, D, D, D, A, T, D, A]),

@@ -169,6 +169,8 @@ struct WorkspacePage {
     digest: String,
     submitted: String,
     compare_href: Option<String>,
+    /// The version's documents: (link, file name, kind, SHA-256).
+    documents: Vec<(String, String, String, String)>,
     assignments: Vec<(String, String, String)>,
     reviewer_options: Vec<(String, String)>,
     expert_options: Vec<(String, String)>,
@@ -301,6 +303,7 @@ async fn workspace_page(
                 version.version
             ))
         }),
+        documents: applications::document_links(&page, &version),
         assignments: assignments
             .into_iter()
             .map(|a| {
@@ -684,6 +687,7 @@ struct ExpertPage {
     /// Before the declaration only the declaration form is shown.
     declared: bool,
     version: i64,
+    documents: Vec<(String, String, String, String)>,
     rows: Vec<FindingRow>,
     fields: Vec<FormField>,
     general_errors: Vec<String>,
@@ -710,6 +714,22 @@ async fn expert_state(
     Ok((found.is_some(), found.and_then(|a| a.conflict)))
 }
 
+/// An expert may read an application's submitted versions once assigned and declared free
+/// of any conflict (B35); otherwise the policy's refusal.
+pub(crate) async fn require_declared_expert(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+) -> Result<(), AppError> {
+    let me = auth.require(Action::ManageOwnAccount)?;
+    let (assigned, conflict) = expert_state(state, id, &me.account.id).await?;
+    auth.require(Action::ExpertReview {
+        assigned,
+        declared_no_conflict: conflict == Some(Declaration::NoConflict),
+    })?;
+    Ok(())
+}
+
 async fn expert_page(
     state: &AppState,
     auth: &AuthContext,
@@ -727,6 +747,7 @@ async fn expert_page(
             title: record.title,
             declared: false,
             version: 0,
+            documents: Vec::new(),
             rows: Vec::new(),
             fields: vec![
                 FormField::new(
@@ -781,6 +802,7 @@ async fn expert_page(
         title: version.application.course.name.clone(),
         declared: true,
         version: version.version,
+        documents: applications::document_links(&page, &version),
         rows,
         fields,
         general_errors: general,

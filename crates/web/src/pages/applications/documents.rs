@@ -258,18 +258,49 @@ pub async fn download(
         return Err(AppError::NotFound);
     }
     let (file, bytes) = state.store.open_file(&file_id).await?;
-    Ok((
+    Ok(attachment(&file.file_name, bytes))
+}
+
+/// A document of a submitted version (B34, B35): for the provider's staff and the ministry's
+/// reviewers, and for an assigned external expert who declared no conflict.
+pub async fn version_document(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path((id, number, file_id)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    match load(&state, &auth, &id, Need::ViewSubmitted).await {
+        Ok(_) => {}
+        Err(AppError::Forbidden) => {
+            crate::pages::reviews::require_declared_expert(&state, &auth, &id).await?
+        }
+        Err(e) => return Err(e),
+    }
+    let number = number.parse::<i64>().map_err(|_| AppError::NotFound)?;
+    let version = state
+        .store
+        .application_version(&id, number)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let listed = version
+        .documents
+        .iter()
+        .find(|d| d.file_id == file_id)
+        .ok_or(AppError::NotFound)?;
+    let (_, bytes) = state.store.open_file(&listed.file_id).await?;
+    Ok(attachment(&listed.file_name, bytes))
+}
+
+/// A file handed out for download, never cached.
+fn attachment(name: &str, bytes: axum::body::Bytes) -> Response {
+    (
         [
             (header::CONTENT_TYPE, "application/octet-stream".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                content_disposition(&file.file_name),
-            ),
+            (header::CONTENT_DISPOSITION, content_disposition(name)),
             (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         bytes,
     )
-        .into_response())
+        .into_response()
 }
 
 pub async fn remove(

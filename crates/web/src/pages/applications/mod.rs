@@ -775,9 +775,34 @@ struct VersionPage {
     submitted: String,
     submitted_by: String,
     digest: String,
-    documents: Vec<(String, String, String)>,
+    documents: Vec<(String, String, String, String)>,
     rules: Vec<RuleRow>,
     compare_href: Option<String>,
+}
+
+/// The documents a version lists, as (link, file name, kind as people read it, SHA-256).
+pub(crate) fn document_links(
+    page: &PageCtx,
+    v: &ApplicationVersion,
+) -> Vec<(String, String, String, String)> {
+    v.documents
+        .iter()
+        .map(|d| {
+            let kind = koshu_domain::designation::DocumentKind::from_code(&d.kind).map_or_else(
+                || d.kind.clone(),
+                |k| page.t(k.label_ja(), k.label_en()).to_owned(),
+            );
+            (
+                page.href(&format!(
+                    "/applications/{}/versions/{}/documents/{}",
+                    v.application_id, v.version, d.file_id
+                )),
+                d.file_name.clone(),
+                kind,
+                d.sha256.clone(),
+            )
+        })
+        .collect()
 }
 
 async fn version_of(
@@ -815,11 +840,7 @@ pub async fn version(
         submitted: view::date_time(page.lang, v.submitted_at),
         submitted_by: submitter,
         digest: v.digest.clone(),
-        documents: v
-            .documents
-            .iter()
-            .map(|d| (d.file_name.clone(), d.kind.clone(), d.sha256.clone()))
-            .collect(),
+        documents: document_links(&page, &v),
         compare_href: (v.version > 1).then(|| {
             page.href(&format!(
                 "/applications/{}/compare?from={}&to={}",
