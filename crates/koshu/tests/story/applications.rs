@@ -368,3 +368,64 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         assert!(actions.iter().any(|a| a == action), "{action} audited");
     }
 }
+
+/// Every `name="…"` of the page's main form, with its `value` where the tag has one: what a
+/// browser sends back for text inputs, selects and text areas (their content aside).
+fn form_names(html: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for tag in html.split('<').skip(1) {
+        let Some(rest) = tag.split_once(" name=\"").map(|(_, r)| r) else {
+            continue;
+        };
+        let Some((name, after)) = rest.split_once('"') else {
+            continue;
+        };
+        let is_box = tag.starts_with("input")
+            && (tag.contains("type=\"checkbox\"") || tag.contains("type=\"radio\""));
+        if is_box || name == "csrf" {
+            continue;
+        }
+        let value = after
+            .split_once("value=\"")
+            .and_then(|(_, v)| v.split_once('"'))
+            .map_or("", |(v, _)| v);
+        fields.push((name.to_owned(), value.to_owned()));
+    }
+    fields
+}
+
+/// Issue 12 finding 7: a section's form, sent back as drawn, carries every field the editor
+/// requires, so that only a truncated or hand-made post is refused as incomplete.
+pub async fn every_section_form_sent_back_as_drawn_is_complete(app: TestApp) {
+    let owner = sign_up(&app, "申請 花子", "owner@provider.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let id = new_application(&mut b, &org, "実践インシデント対応演習").await;
+    for slug in [
+        "course",
+        "curriculum",
+        "delivery",
+        "people",
+        "materials",
+        "plan",
+        "provider",
+    ] {
+        let path = format!("/applications/{id}/edit/{slug}");
+        let page = b.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{slug}");
+        let fields = form_names(&page.body);
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let res = b.post(&path, &pairs).await;
+        assert!(
+            !res.body.contains("欄がありません"),
+            "{slug}: the drawn form lacks a field: {}",
+            res.body
+        );
+        let truncated = b.post(&path, &[]).await;
+        assert_eq!(truncated.status, StatusCode::BAD_REQUEST, "{slug}");
+        assert!(truncated.body.contains("欄がありません"), "{slug}");
+    }
+}

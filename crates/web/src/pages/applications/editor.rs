@@ -50,11 +50,18 @@ impl Pairs {
         self.0.entry(name).or_default().push(value);
     }
 
-    fn rows(&self, list: &List) -> usize {
+    /// How many rows the form drew for `list`; `None` when the post does not say (a form
+    /// always does), which must not be read as "no rows".
+    fn rows(&self, list: &List) -> Option<usize> {
         self.one(&rows_name(list))
+            .trim()
             .parse::<usize>()
-            .unwrap_or(0)
-            .min(MAX_ROWS + 2)
+            .ok()
+            .map(|n| n.min(MAX_ROWS + 2))
+    }
+
+    fn has(&self, name: &str) -> bool {
+        self.0.contains_key(name)
     }
 }
 
@@ -164,9 +171,47 @@ fn put_field(pairs: &mut Pairs, name: String, field: &Field, value: Option<&Valu
         for s in selected {
             pairs.put(name.clone(), s);
         }
-    } else if !text.is_empty() {
+    } else if !text.is_empty() || sent_when_empty(field.kind) {
         pairs.put(name, text);
     }
+}
+
+/// Whether a browser sends the field even when it is empty: every input but boxes and radio
+/// buttons (which send nothing unless chosen).
+fn sent_when_empty(kind: Kind) -> bool {
+    !matches!(
+        kind,
+        Kind::Check | Kind::Codes(_) | Kind::Choice { radio: true, .. }
+    )
+}
+
+/// The fields a post of `section` lacks although its form always sends them; a hand-made or
+/// truncated post is refused instead of erasing what it does not carry (issue 12 finding 7).
+fn missing_fields(section: &Section, pairs: &Pairs) -> Vec<ValidationError> {
+    let mut missing = Vec::new();
+    let incomplete = |path: &str, ja: &str, en: &str| {
+        invalid(
+            path,
+            "application.form_incomplete",
+            format!(
+                "送信された内容に「{ja}」の欄がありません。ページを開き直して、もう一度保存してください。何も変更していません。"
+            ),
+            format!(
+                "What was sent has no \"{en}\" field. Open the page again and save once more; nothing was changed."
+            ),
+        )
+    };
+    for field in section.fields {
+        if sent_when_empty(field.kind) && !pairs.has(field.path) {
+            missing.push(incomplete(field.path, field.ja, field.en));
+        }
+    }
+    for list in section.lists {
+        if pairs.rows(list).is_none() {
+            missing.push(incomplete(&rows_name(list), list.ja, list.en));
+        }
+    }
+    missing
 }
 
 /// The section's part of `draft` as form pairs, with one empty row at the end of each list.
@@ -434,7 +479,10 @@ pub fn apply(
     draft: &mut Value,
     taxonomy: &Taxonomy,
 ) -> Vec<ValidationError> {
-    let mut errors = Vec::new();
+    let mut errors = missing_fields(section, pairs);
+    if !errors.is_empty() {
+        return errors;
+    }
     for field in section.fields {
         match parse_field(field, field.path, pairs, taxonomy) {
             Ok(v) => set(draft, field.path, v),
@@ -446,7 +494,7 @@ pub fn apply(
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
-        let rows = pairs.rows(list);
+        let rows = pairs.rows(list).unwrap_or(0);
         // The form always carries one empty row beyond the list.
         if rows > MAX_ROWS + 1 {
             errors.push(invalid(
@@ -621,7 +669,7 @@ pub fn view(
         .lists
         .iter()
         .map(|list| {
-            let rows = pairs.rows(list).clamp(1, MAX_ROWS + 1);
+            let rows = pairs.rows(list).unwrap_or(0).clamp(1, MAX_ROWS + 1);
             let items = (0..rows)
                 .map(|i| {
                     let last = i + 1 == rows;
@@ -700,6 +748,45 @@ mod tests {
                 .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                 .collect(),
         )
+    }
+
+    /// What the browser sends for `section` of an empty draft, with `changes` typed in.
+    fn filled(section: &Section, changes: &[(&str, &str)]) -> Pairs {
+        let empty = serde_json::to_value(Application::default()).unwrap();
+        let mut form = to_pairs(section, &empty);
+        for (k, v) in changes {
+            form.0.insert((*k).to_owned(), vec![(*v).to_owned()]);
+        }
+        form
+    }
+
+    /// Issue 12 finding 7: a post that lacks fields its form always sends erased them.
+    #[test]
+    fn a_post_without_the_sections_fields_changes_nothing() {
+        let today = Date::from_calendar_date(2026, time::Month::April, 1).unwrap();
+        let app = koshu_domain::designation::fixtures::complete_application(today);
+        let saved = serde_json::to_value(&app).unwrap();
+        for (slug, post) in [
+            ("curriculum", pairs(&[])),
+            ("curriculum", pairs(&[("curriculum._rows", "-5")])),
+            ("course", pairs(&[("course.name", "名前だけ")])),
+        ] {
+            let section = schema::section(slug).unwrap();
+            let mut draft = saved.clone();
+            let errors = apply(section, &post, &mut draft, &taxonomy());
+            assert!(!errors.is_empty(), "{slug}: {post:?}");
+            assert!(
+                errors
+                    .iter()
+                    .all(|e| e.code == "application.form_incomplete")
+            );
+            assert_eq!(draft, saved, "{slug}: nothing changed");
+        }
+        // The form as drawn, sent back unchanged, is complete.
+        let section = schema::section("course").unwrap();
+        let mut draft = saved.clone();
+        assert!(apply(section, &to_pairs(section, &saved), &mut draft, &taxonomy()).is_empty());
+        assert_eq!(draft, saved);
     }
 
     #[test]
@@ -797,25 +884,31 @@ mod tests {
     fn losses_are_read_with_the_triangle_and_dates_and_numbers_are_checked() {
         let section = schema::section("provider").unwrap();
         let mut draft = serde_json::to_value(Application::default()).unwrap();
-        let form = pairs(&[
-            ("provider.business_started_on", "2010-04-01"),
-            ("provider.net_income._rows", "2"),
-            ("provider.net_income[0].fiscal_year", "2024年度"),
-            ("provider.net_income[0].net_income", "▲1,200,000"),
-            ("provider.net_income[1].fiscal_year", "2025"),
-            ("provider.net_income[1].net_income", "300,000円"),
-        ]);
+        let form = filled(
+            section,
+            &[
+                ("provider.business_started_on", "2010-04-01"),
+                ("provider.net_income._rows", "2"),
+                ("provider.net_income[0].fiscal_year", "2024年度"),
+                ("provider.net_income[0].net_income", "▲1,200,000"),
+                ("provider.net_income[1].fiscal_year", "2025"),
+                ("provider.net_income[1].net_income", "300,000円"),
+            ],
+        );
         assert!(apply(section, &form, &mut draft, &taxonomy()).is_empty());
         let app: Application = serde_json::from_value(draft).unwrap();
         assert_eq!(app.provider.net_income[0].net_income.0, -1_200_000);
         assert_eq!(app.provider.net_income[1].net_income.0, 300_000);
 
-        let bad = pairs(&[
-            ("provider.business_started_on", "2010/13/01"),
-            ("provider.net_income._rows", "1"),
-            ("provider.net_income[0].fiscal_year", "昨年"),
-            ("provider.net_income[0].net_income", "たくさん"),
-        ]);
+        let bad = filled(
+            section,
+            &[
+                ("provider.business_started_on", "2010/13/01"),
+                ("provider.net_income._rows", "1"),
+                ("provider.net_income[0].fiscal_year", "昨年"),
+                ("provider.net_income[0].net_income", "たくさん"),
+            ],
+        );
         let mut draft = serde_json::to_value(Application::default()).unwrap();
         let codes: Vec<_> = apply(section, &bad, &mut draft, &taxonomy())
             .into_iter()
@@ -830,7 +923,10 @@ mod tests {
     fn a_one_line_field_refuses_line_breaks_a_text_area_keeps_them() {
         let section = schema::section("course").unwrap();
         let mut draft = serde_json::to_value(Application::default()).unwrap();
-        let form = pairs(&[("course.name", "実践\n演習"), ("course.goals", "一\n二")]);
+        let form = filled(
+            section,
+            &[("course.name", "実践\n演習"), ("course.goals", "一\n二")],
+        );
         let errors = apply(section, &form, &mut draft, &taxonomy());
         let of = |field: &str| {
             errors
