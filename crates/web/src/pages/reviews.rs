@@ -686,6 +686,9 @@ struct ExpertPage {
     title: String,
     /// Before the declaration only the declaration form is shown.
     declared: bool,
+    /// Who applies, so that the expert can judge a conflict: (name, 法人番号) of the lead
+    /// entity and of every consortium member (B35).
+    applicants: Vec<(String, String)>,
     version: i64,
     documents: Vec<(String, String, String, String)>,
     rows: Vec<FindingRow>,
@@ -742,10 +745,24 @@ async fn expert_page(
     if conflict.is_none() {
         auth.require(Action::DeclareConflict { assigned })?;
         let record = record(state, id).await?;
+        let org = state
+            .store
+            .organisation(&record.organisation_id)
+            .await?
+            .ok_or(AppError::NotFound)?
+            .organisation;
+        let applicants = std::iter::once((org.name_ja.clone(), org.corporate_number.to_string()))
+            .chain(
+                org.consortium_members
+                    .iter()
+                    .map(|m| (m.name.clone(), m.corporate_number.to_string())),
+            )
+            .collect();
         return Ok(ExpertPage {
             id: id.to_owned(),
             title: record.title,
             declared: false,
+            applicants,
             version: 0,
             documents: Vec::new(),
             rows: Vec::new(),
@@ -801,6 +818,7 @@ async fn expert_page(
         id: id.to_owned(),
         title: version.application.course.name.clone(),
         declared: true,
+        applicants: Vec::new(),
         version: version.version,
         documents: applications::document_links(&page, &version),
         rows,
