@@ -10,6 +10,7 @@ use crate::app::{START, TestApp};
 use crate::applications::{attach_required_documents, complete_for, new_application};
 use axum::http::StatusCode;
 use koshu_domain::access::MinistryRole;
+use koshu_domain::designation::Application;
 use koshu_store::audit::AuditVerdict;
 
 const CORPORATE_NUMBER: &str = "5010001008846";
@@ -30,12 +31,21 @@ pub async fn ministry_person(
     id
 }
 
-pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
-    let owner = sign_up(&app, "申請 花子", "owner@provider.example.jp").await;
-    let mut provider = signed_in(&app, &owner).await;
+/// A provider's complete application with its documents, submitted as version 1.
+struct Submitted<'a> {
+    provider: Browser<'a>,
+    owner: String,
+    org: String,
+    id: String,
+    complete: Application,
+}
+
+async fn submitted_with_documents(app: &TestApp) -> Submitted<'_> {
+    let owner = sign_up(app, "申請 花子", "owner@provider.example.jp").await;
+    let mut provider = signed_in(app, &owner).await;
     let org = register_organisation(&mut provider, CORPORATE_NUMBER).await;
     let id = new_application(&mut provider, &org, "実践インシデント対応演習").await;
-    let mut complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
+    let complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
     write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
         .unwrap();
     attach_required_documents(&mut provider, &id, &complete).await;
@@ -48,6 +58,23 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         "{}",
         submitted.body
     );
+    Submitted {
+        provider,
+        owner,
+        org,
+        id,
+        complete,
+    }
+}
+
+pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
+    let Submitted {
+        mut provider,
+        owner,
+        org,
+        id,
+        mut complete,
+    } = submitted_with_documents(&app).await;
     // Submitted: not again until the ministry asks.
     let twice = provider
         .post(&format!("/applications/{id}/submit"), &[])
@@ -740,23 +767,7 @@ pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(
 /// submitted version from the workspace, an expert only once assigned and declared free of
 /// conflict, and nobody outside the review or the provider at all.
 pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: TestApp) {
-    let owner = sign_up(&app, "申請 花子", "owner@provider.example.jp").await;
-    let mut provider = signed_in(&app, &owner).await;
-    let org = register_organisation(&mut provider, CORPORATE_NUMBER).await;
-    let id = new_application(&mut provider, &org, "実践インシデント対応演習").await;
-    let complete = complete_for(CORPORATE_NUMBER, "実践インシデント対応演習");
-    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
-        .unwrap();
-    attach_required_documents(&mut provider, &id, &complete).await;
-    let submitted = provider
-        .post(&format!("/applications/{id}/submit"), &[])
-        .await;
-    assert_eq!(
-        submitted.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        submitted.body
-    );
+    let Submitted { org, id, .. } = submitted_with_documents(&app).await;
     let version = app
         .store
         .application_version(&id, 1)
@@ -823,6 +834,23 @@ pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: Te
     assert_eq!(
         expert_browser.get(&first).await.status,
         StatusCode::FORBIDDEN
+    );
+    // Issue 13 item 5: the declaration page names who applies, to judge a conflict by.
+    let declaration = expert_browser.get(&format!("/reviews/{id}")).await;
+    let org_name = app
+        .store
+        .organisation(&org)
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation
+        .name_ja;
+    assert!(declaration.body.contains("申請者"), "{}", declaration.body);
+    assert!(declaration.body.contains(&org_name), "{}", declaration.body);
+    assert!(declaration.body.contains(CORPORATE_NUMBER));
+    assert!(
+        !declaration.body.contains(&first),
+        "nothing of the application yet"
     );
     let declared = expert_browser
         .post(
