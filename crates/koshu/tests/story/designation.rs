@@ -859,6 +859,19 @@ pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: Te
         )
         .await;
     assert_eq!(declared.status, StatusCode::SEE_OTHER, "{}", declared.body);
+    let again = expert_browser
+        .post(
+            &format!("/reviews/{id}/declaration"),
+            &[("conflict", "conflict")],
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "once only: {}",
+        again.body
+    );
+    assert!(again.body.contains("この申告はすでに行われています"));
     let review = expert_browser.get(&format!("/reviews/{id}")).await;
     assert!(review.body.contains(&first), "the expert's page links it");
     let (status, bytes) = expert_browser.get_bytes(&first).await;

@@ -16,12 +16,15 @@ pub use review::{
 };
 
 use crate::{Workflow, WorkflowError};
+use koshu_domain::designation::application::RevocationRecord;
 use koshu_domain::designation::documents::DocumentKind;
 use koshu_domain::designation::lifecycle::{Event, Move, Status};
 use koshu_domain::designation::{Application, Rule, RuleContext, RuleKind, Verdict, evaluate};
-use koshu_store::Conflict;
 use koshu_store::applications::{ApplicationRecord, ApplicationVersion, AttachedDocument};
+use koshu_store::jobs::NewJob;
 use koshu_store::organisations::OrganisationRecord;
+use koshu_store::{Conflict, UnitOfWork};
+use time::{Date, OffsetDateTime};
 
 /// The draft as the rules see it: with the organisation's current registered details.
 pub fn as_checked(record: &ApplicationRecord, org: &OrganisationRecord) -> Application {
@@ -38,21 +41,40 @@ pub fn kinds(documents: &[AttachedDocument]) -> Vec<DocumentKind> {
         .collect()
 }
 
-/// Every rule's verdict on `app` today, with documents of these kinds attached and Koshu's
-/// record of revocations (B28).
+/// What the rules read besides the application: Koshu's record of revocations (B28) and the
+/// kinds of the attached documents (B34).
+struct RuleInputs {
+    revocations: Vec<RevocationRecord>,
+    documents: Vec<DocumentKind>,
+}
+
+impl RuleInputs {
+    async fn load(wf: &Workflow, documents: Vec<DocumentKind>) -> Result<Self, WorkflowError> {
+        Ok(Self {
+            revocations: wf.store.revocations().await?,
+            documents,
+        })
+    }
+
+    /// The rules' context today.
+    fn context<'a>(&'a self, wf: &'a Workflow) -> RuleContext<'a> {
+        RuleContext {
+            taxonomy: &wf.taxonomy,
+            today: wf.today(),
+            revocations: &self.revocations,
+            documents: &self.documents,
+        }
+    }
+}
+
+/// Every rule's verdict on `app` today, with documents of these kinds attached.
 pub async fn check(
     wf: &Workflow,
     app: &Application,
     documents: &[DocumentKind],
 ) -> Result<Vec<(&'static Rule, Verdict)>, WorkflowError> {
-    let revocations = wf.store.revocations().await?;
-    let ctx = RuleContext {
-        taxonomy: &wf.taxonomy,
-        today: wf.today(),
-        revocations: &revocations,
-        documents,
-    };
-    Ok(evaluate(app, &ctx))
+    let inputs = RuleInputs::load(wf, documents.to_vec()).await?;
+    Ok(evaluate(app, &inputs.context(wf)))
 }
 
 /// How many rules the data decides fail: submission waits for these.
@@ -91,6 +113,29 @@ async fn latest_version(wf: &Workflow, id: &str) -> Result<ApplicationVersion, W
         .await?
         .pop()
         .ok_or(WorkflowError::NotFound)
+}
+
+/// Schedules job `kind` for the start of `day` in Japan (when a date takes effect), one
+/// pending job per `key`.
+async fn schedule_on(
+    unit: &mut UnitOfWork,
+    kind: &str,
+    day: Date,
+    payload: &str,
+    key: &str,
+    now: OffsetDateTime,
+) -> Result<(), WorkflowError> {
+    unit.schedule_job(
+        &NewJob {
+            kind,
+            run_at: start_of(day),
+            payload,
+            dedupe_key: Some(key),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// The move `event` makes from the application's status, or the 400 that says why not.

@@ -7,7 +7,7 @@
 //! any failure finds either nothing done (and does it all) or everything done (and says so).
 
 use super::review::unlabelled;
-use super::{application, as_checked, next};
+use super::{RuleInputs, application, as_checked, kinds, next, schedule_on};
 use crate::jobs::JobOutcome;
 use crate::mail::Queued;
 use crate::{JST, SYSTEM, Workflow, WorkflowError};
@@ -15,13 +15,12 @@ use koshu_domain::ValidationError;
 use koshu_domain::access::OrgRole;
 use koshu_domain::catalogue::{Designation, ProgrammeWithSessions};
 use koshu_domain::designation::lifecycle::{
-    ChangeVerdict, DesignationEnd, DesignationPeriod, Event, Move, Status, assess_change,
-    transition,
+    ChangeVerdict, DesignationEnd, DesignationPeriod, Event, Status, assess_change,
 };
-use koshu_domain::designation::{Application, RuleContext, publish};
+use koshu_domain::designation::{Application, publish};
 use koshu_domain::types::date_ja;
 use koshu_store::UnitOfWork;
-use koshu_store::jobs::{Job, NewJob};
+use koshu_store::jobs::Job;
 use koshu_store::notices::{NewNotice, Notice};
 use koshu_store::reviews::{DesignationRecord, EndOfDesignation};
 use serde::{Deserialize, Serialize};
@@ -109,18 +108,15 @@ async fn schedule_notice(
     let payload = serde_json::to_string(&NoticePayload {
         notice: notice_id.to_owned(),
     })?;
-    let key = format!("notice:{notice_id}");
-    unit.schedule_job(
-        &NewJob {
-            kind,
-            run_at: start_of(day),
-            payload: &payload,
-            dedupe_key: Some(&key),
-        },
+    schedule_on(
+        unit,
+        kind,
+        day,
+        &payload,
+        &format!("notice:{notice_id}"),
         now,
     )
-    .await?;
-    Ok(())
+    .await
 }
 
 /// C03, C04: a change notice for the edited draft, effective on `effective_on`; refused when
@@ -138,14 +134,8 @@ pub async fn file_change(
     let current = current_course(wf, id, &d).await?;
     let proposed = as_checked(&record, &org);
     let documents = wf.store.application_documents(id).await?;
-    let revocations = wf.store.revocations().await?;
-    let ctx = RuleContext {
-        taxonomy: &wf.taxonomy,
-        today: wf.today(),
-        revocations: &revocations,
-        documents: &super::kinds(&documents),
-    };
-    let items = match assess_change(&current, &proposed, &ctx) {
+    let inputs = RuleInputs::load(wf, kinds(&documents)).await?;
+    let items = match assess_change(&current, &proposed, &inputs.context(wf)) {
         ChangeVerdict::NewApplicationNeeded(finding) => {
             return Err(ValidationError::new(
                 "notice.new_application_needed",
@@ -258,16 +248,7 @@ pub(super) async fn schedule_period(
         ),
         (EXPIRE, end, format!("expiry:{application_id}")),
     ] {
-        unit.schedule_job(
-            &NewJob {
-                kind,
-                run_at: start_of(day),
-                payload: &payload,
-                dedupe_key: Some(&key),
-            },
-            now,
-        )
-        .await?;
+        schedule_on(unit, kind, day, &payload, &key, now).await?;
     }
     Ok(())
 }
@@ -436,12 +417,7 @@ pub async fn expire(wf: Workflow, job: Job) -> Result<JobOutcome, WorkflowError>
     let now = wf.now();
     let mut unit = wf.store.write().await?;
     let mut did = false;
-    if let Ok(to) = transition(record.status, &Event::Expire) {
-        let m = Move {
-            from: record.status,
-            to,
-            event: Event::Expire.kind(),
-        };
+    if let Ok(m) = next(&record, &Event::Expire) {
         unit.move_application(&record.id, m, SYSTEM, now).await?;
         did = true;
     }

@@ -315,23 +315,12 @@ pub async fn declare(
     account_id: &str,
     declaration: Declaration,
 ) -> Result<(), WorkflowError> {
+    // Declared already: `Conflict::AlreadyDeclared`, a 409 that says so.
     let mut unit = wf.store.write().await?;
-    let declared = unit
-        .declare_conflict(id, account_id, declaration, wf.now())
-        .await;
-    match declared {
-        Err(koshu_store::StoreError::Conflict(_)) => Err(ValidationError::new(
-            "review.already_declared",
-            "利害関係はすでに申告されています。",
-            "The declaration has been made already.",
-        )
-        .into()),
-        other => {
-            other?;
-            unit.commit().await?;
-            Ok(())
-        }
-    }
+    unit.declare_conflict(id, account_id, declaration, wf.now())
+        .await?;
+    unit.commit().await?;
+    Ok(())
 }
 
 /// An expert's opinion on the latest version; giving it again replaces it.
