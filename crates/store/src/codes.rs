@@ -16,44 +16,23 @@ pub(crate) fn decode<T: Coded>(code: &str) -> Result<T, StoreError> {
     T::from_code(code).ok_or_else(|| StoreError::Corrupt(format!("{} {code:?}", T::WHAT)))
 }
 
-impl Coded for Status {
-    const WHAT: &'static str = "application status";
-    fn from_code(code: &str) -> Option<Self> {
-        Status::from_code(code)
-    }
+/// Each enum's own `from_code`, and what its column holds (for the error).
+macro_rules! coded {
+    ($($ty:ty => $what:literal),+ $(,)?) => {
+        $(impl Coded for $ty {
+            const WHAT: &'static str = $what;
+            fn from_code(code: &str) -> Option<Self> {
+                <$ty>::from_code(code)
+            }
+        })+
+    };
 }
 
-impl Coded for DesignationEnd {
-    const WHAT: &'static str = "designation end";
-    fn from_code(code: &str) -> Option<Self> {
-        DesignationEnd::from_code(code)
-    }
-}
-
-impl Coded for Outcome {
-    const WHAT: &'static str = "decision outcome";
-    fn from_code(code: &str) -> Option<Self> {
-        Outcome::from_code(code)
-    }
-}
-
-impl Coded for ReviewRole {
-    const WHAT: &'static str = "review role";
-    fn from_code(code: &str) -> Option<Self> {
-        ReviewRole::from_code(code)
-    }
-}
-
-impl Coded for Declaration {
-    const WHAT: &'static str = "conflict declaration";
-    fn from_code(code: &str) -> Option<Self> {
-        Declaration::from_code(code)
-    }
-}
-
-impl Coded for ReviewFinding {
-    const WHAT: &'static str = "review finding";
-    fn from_code(code: &str) -> Option<Self> {
-        ReviewFinding::from_code(code)
-    }
-}
+coded!(
+    Status => "application status",
+    DesignationEnd => "designation end",
+    Outcome => "decision outcome",
+    ReviewRole => "review role",
+    Declaration => "conflict declaration",
+    ReviewFinding => "review finding",
+);
