@@ -219,11 +219,11 @@ fn choices_for(key: &str) -> Option<Vec<&'static str>> {
         "course.target_persona" => Some(labels::all(labels::PERSONAS)),
         "delivery.format" => Some(labels::all(labels::FORMATS)),
         "assessment.kind" => Some(labels::all(labels::ASSESSMENTS)),
+        "outsourcing.answer" => Some(labels::all(labels::OUTSOURCING)),
         "certificate.form" => Some(labels::all(labels::CERTIFICATES)),
         "provider.organisation.privacy.kind" => Some(labels::all(labels::PRIVACY)),
         "assessment.explained_before_course"
         | "survey.includes_ministry_items"
-        | "outsourcing.declared"
         | "reporting.commits_to_monthly_and_annual_reports"
         | "enrolment.open_to_outsiders" => Some(vec!["はい", "いいえ"]),
         _ => None,

@@ -785,10 +785,14 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
         text("facilities.other", "(エ) その他の機材", &fa.other),
         section("外部委託（3-2(8)-1 ポイント）"),
         hinted(
-            "outsourcing.declared",
-            "外部委託について回答済み（委託しない場合も「はい」）",
-            Value::YesNo(app.outsourcing.declared),
-            yes_no_note(),
+            "outsourcing.answer",
+            "外部委託の有無",
+            Value::text(
+                app.outsourcing
+                    .answer
+                    .map_or("", |v| labels::label(labels::OUTSOURCING, v)),
+            ),
+            choice_note(labels::OUTSOURCING),
         ),
         Row::Table(Table {
             list: "outsourcing.tasks",

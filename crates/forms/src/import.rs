@@ -43,8 +43,9 @@ pub const MAX_LIST_ENTRIES: usize = 1_000;
 pub const MAX_SHEET_ROWS: usize = 5_000;
 /// Most columns read from one sheet.
 pub const MAX_SHEET_COLUMNS: usize = 64;
-/// Longest text in one cell (Excel's own limit).
-pub const MAX_TEXT_CHARS: usize = 32_767;
+// The longest text a cell may hold: what the web form takes (the domain's bound on stored
+// text), so that an imported draft can be saved again from the web.
+use koshu_domain::types::text::MAX_TEXT_CHARS;
 
 /// One problem of an imported workbook. `cell` is empty for a problem of the whole file or of
 /// a missing row; `field` is the field path (`curriculum[2].minutes`) or empty.
@@ -1278,7 +1279,7 @@ fn read_course(s: &mut Sheet, app: &mut Application) {
     f.remote_systems = s.text("facilities.remote_systems");
     f.other = s.text("facilities.other");
 
-    app.outsourcing.declared = s.flag("outsourcing.declared");
+    app.outsourcing.answer = s.choice("outsourcing.answer", labels::OUTSOURCING);
     let tasks = s.table(
         "outsourcing.tasks",
         &["task", "contractor", "quality_assurance"],

@@ -5,7 +5,8 @@
 //! code (`simulated_exercise`), because scripts and other tools produce those.
 
 use koshu_domain::designation::application::{
-    Affiliation, AssessmentKind, CertificateForm, DeliveryFormat, Method, TargetPersona,
+    Affiliation, AssessmentKind, CertificateForm, DeliveryFormat, Method, OutsourcingAnswer,
+    TargetPersona,
 };
 
 /// One choice: the value, its serde code and its label in the form.
@@ -58,6 +59,19 @@ pub(crate) const FORMATS: &[Choice<DeliveryFormat>] = &[
         DeliveryFormat::Hybrid,
         "hybrid",
         DeliveryFormat::Hybrid.label_ja(),
+    ),
+];
+
+pub(crate) const OUTSOURCING: &[Choice<OutsourcingAnswer>] = &[
+    (
+        OutsourcingAnswer::NotOutsourced,
+        "not_outsourced",
+        OutsourcingAnswer::NotOutsourced.label_ja(),
+    ),
+    (
+        OutsourcingAnswer::Outsourced,
+        "outsourced",
+        OutsourcingAnswer::Outsourced.label_ja(),
     ),
 ];
 

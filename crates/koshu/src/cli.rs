@@ -288,12 +288,9 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
         Command::Reindex => {
             let store = crate::open_store(&config).await?;
             let started = std::time::Instant::now();
-            let state = crate::app_state(
-                store.clone(),
-                Arc::new(SystemClock),
-                koshu_web::WebSettings::new(&config.public_url(), config.smtp_url.is_some()),
-            )
-            .await?;
+            let state =
+                crate::app_state(store.clone(), Arc::new(SystemClock), config.web_settings())
+                    .await?;
             let count = state.catalogue.index().len();
             let event = koshu_domain::audit::AuditEvent::new(
                 clock.now(),
@@ -392,7 +389,7 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         );
     }
     let started = std::time::Instant::now();
-    let settings = koshu_web::WebSettings::new(&config.public_url(), config.smtp_url.is_some());
+    let settings = config.web_settings();
     let state = crate::app_state(store.clone(), clock, settings).await?;
     tracing::info!(
         programmes = state.catalogue.index().len(),

@@ -104,6 +104,9 @@ pub struct Config {
     pub smtp_url: Option<SecretUrl>,
     /// Sender of every mail, e.g. `Koshu <noreply@example.jp>`; required with `smtp_url`.
     pub mail_from: Option<String>,
+    /// The token a Prometheus scraper sends (`Authorization: Bearer …`) to read `/metrics`;
+    /// without it `/metrics` is not served.
+    pub metrics_token: Option<Secret>,
     pub database: DatabaseSettings,
     pub files: FilesSettings,
 }
@@ -133,6 +136,7 @@ impl Default for Config {
             public_url: None,
             smtp_url: None,
             mail_from: None,
+            metrics_token: None,
             database: DatabaseSettings::default(),
             files: FilesSettings::default(),
         }
@@ -157,6 +161,7 @@ const ENV_KEYS: &[&str] = &[
     "KOSHU_PUBLIC_URL",
     "KOSHU_SMTP_URL",
     "KOSHU_MAIL_FROM",
+    "KOSHU_METRICS_TOKEN",
     "KOSHU_DATABASE_MAX_CONNECTIONS",
     "KOSHU_FILES_BACKEND",
     "KOSHU_FILES_DIR",
@@ -217,6 +222,7 @@ impl Config {
                 "KOSHU_PUBLIC_URL" => self.public_url = Some(value.clone()),
                 "KOSHU_SMTP_URL" => self.smtp_url = Some(SecretUrl::new(value)),
                 "KOSHU_MAIL_FROM" => self.mail_from = Some(value.clone()),
+                "KOSHU_METRICS_TOKEN" => self.metrics_token = Some(Secret::new(value)),
                 "KOSHU_LOG_FORMAT" => {
                     self.log_format = match value.as_str() {
                         "human" => LogFormat::Human,
@@ -269,6 +275,12 @@ impl Config {
             secret_access_key: Secret::new(""),
             allow_http: false,
         })
+    }
+
+    /// How the web layer is set up: its address, mail, and who may read `/metrics`.
+    pub fn web_settings(&self) -> koshu_web::WebSettings {
+        koshu_web::WebSettings::new(&self.public_url(), self.smtp_url.is_some())
+            .with_metrics_token(self.metrics_token.as_ref().map(|t| t.expose().to_owned()))
     }
 
     /// Where people reach the site (no trailing slash). On a loopback address the default is

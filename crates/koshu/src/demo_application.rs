@@ -4,6 +4,7 @@
 //! which comes from the seeds. Loading it twice changes nothing.
 
 use koshu_domain::designation::application::{DisqualificationDeclaration, DisqualificationItem};
+use koshu_domain::designation::documents::b34_file_is_of_an_accepted_type;
 use koshu_domain::designation::fixtures::{MEMBER_CORPORATE_NUMBER, complete_application};
 use koshu_domain::designation::{DocumentKind, lifecycle};
 use koshu_domain::types::CorporateNumber;
@@ -82,16 +83,13 @@ pub async fn load_sample_application(
         .into_iter()
         .filter(|k| k.required_for(&app))
     {
-        let name = format!("（サンプル）{}.txt", kind.label_ja());
-        let body = format!("これはデモ用のサンプル資料です：{}", kind.label_ja());
+        // A PDF, as a provider would attach: accepted for every kind by the upload rule.
+        let name = format!("（サンプル）{}.pdf", kind.label_ja());
+        let body = sample_pdf(&format!("Koshu demo: sample document ({})", kind.code()));
+        let accepted = b34_file_is_of_an_accepted_type(kind, &name, &body)
+            .map_err(|e| SampleError::Invalid(e.message_en))?;
         let file = store
-            .save_file(
-                &name,
-                "text/plain; charset=utf-8",
-                body.into_bytes().into(),
-                ACTOR,
-                now,
-            )
+            .save_file(&name, accepted.media_type, body.into(), ACTOR, now)
             .await?;
         files.push((file.id, kind));
     }
@@ -112,4 +110,38 @@ pub async fn load_sample_application(
         .await?;
     unit.commit().await?;
     Ok(true)
+}
+
+/// A one-page PDF that says `line` (ASCII): small, valid, and readable in any viewer.
+fn sample_pdf(line: &str) -> Vec<u8> {
+    let text = line.replace(['(', ')', '\\'], " ");
+    let stream = format!("BT /F1 14 Tf 56 780 Td ({text}) Tj ET");
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_owned(),
+        format!("<< /Length {} >>\nstream\n{stream}\nendstream", stream.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_owned(),
+    ];
+    let mut pdf = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, object) in objects.iter().enumerate() {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{object}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = pdf.len();
+    pdf.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for offset in offsets {
+        pdf.extend_from_slice(format!("{offset:010} 00000 n \n").as_bytes());
+    }
+    pdf.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    pdf
 }

@@ -292,6 +292,17 @@ impl Store {
         rows.into_iter().map(Account::try_from).collect()
     }
 
+    /// The ministry's staff (reviewers and administrators) and the registered external
+    /// experts: who can be assigned to a review, and who hears of submissions.
+    pub async fn review_staff(&self) -> Result<Vec<Account>, StoreError> {
+        let rows: Vec<AccountRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {ACCOUNT_COLUMNS} FROM accounts WHERE ministry_role IS NOT NULL OR expert ORDER BY created_at, id")))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Account::try_from).collect()
+    }
+
     pub async fn mark_email_verified(
         &self,
         account_id: &str,

@@ -51,6 +51,11 @@ impl Store {
         self.db.backend()
     }
 
+    /// The database pool now: (connections open, of which idle).
+    pub fn pool_connections(&self) -> (u32, usize) {
+        db::on_db!(&self.db, pool => (pool.size(), pool.num_idle()))
+    }
+
     pub async fn is_ready(&self) -> bool {
         self.db.ping().await
     }

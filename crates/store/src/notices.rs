@@ -9,7 +9,7 @@ use crate::{Store, StoreError};
 use koshu_domain::audit::{AuditEvent, digest_of};
 use time::{Date, OffsetDateTime};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Notice {
     pub id: String,
     pub application_id: String,
@@ -37,67 +37,52 @@ pub struct NewNotice<'a> {
     pub effective_on: Date,
 }
 
-type NoticeRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Date,
-    OffsetDateTime,
-    Option<OffsetDateTime>,
-);
-
 const COLUMNS: &str = "id, application_id, number, kind, document, items, measures, effective_on, filed_at, applied_at";
 
-fn notice(row: NoticeRow) -> Notice {
-    let (
-        id,
-        application_id,
-        number,
-        kind,
-        document,
-        items,
-        measures,
-        effective_on,
-        filed_at,
-        applied_at,
-    ) = row;
-    Notice {
-        id,
-        application_id,
-        number,
-        kind,
-        document,
-        items,
-        measures,
-        effective_on,
-        filed_at,
-        applied_at,
-    }
+/// A notice with its course's title.
+#[derive(sqlx::FromRow)]
+struct TitledNotice {
+    #[sqlx(flatten)]
+    notice: Notice,
+    title: String,
 }
 
 impl Store {
     pub async fn notice(&self, id: &str) -> Result<Option<Notice>, StoreError> {
-        let row: Option<NoticeRow> = on_db!(&self.db, pool => {
+        let row: Option<Notice> = on_db!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM designation_notices WHERE id = $1")))
                 .bind(id)
                 .fetch_optional(pool)
                 .await?
         });
-        Ok(row.map(notice))
+        Ok(row)
     }
 
     pub async fn notices_of(&self, application_id: &str) -> Result<Vec<Notice>, StoreError> {
-        let rows: Vec<NoticeRow> = on_db!(&self.db, pool => {
+        let rows: Vec<Notice> = on_db!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT {COLUMNS} FROM designation_notices WHERE application_id = $1 ORDER BY filed_at, id")))
                 .bind(application_id)
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(notice).collect())
+        Ok(rows)
+    }
+
+    /// The newest `limit` notices of every course, with the course's title: what the ministry
+    /// reads.
+    pub async fn latest_notices(&self, limit: i64) -> Result<Vec<(Notice, String)>, StoreError> {
+        let columns: Vec<String> = COLUMNS.split(", ").map(|c| format!("n.{c}")).collect();
+        let sql = format!(
+            "SELECT {}, a.title FROM designation_notices n JOIN applications a ON a.id = n.application_id ORDER BY n.filed_at DESC, n.id DESC LIMIT $1",
+            columns.join(", ")
+        );
+        let rows: Vec<TitledNotice> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|r| (r.notice, r.title)).collect())
     }
 }
 

@@ -49,6 +49,14 @@ impl Store {
         Ok(n)
     }
 
+    /// Messages not yet delivered: the outbox's depth.
+    pub async fn unsent_count(&self) -> Result<i64, StoreError> {
+        let (n,): (i64,) = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT COUNT(*) FROM outbox WHERE sent_at IS NULL").fetch_one(pool).await?
+        });
+        Ok(n)
+    }
+
     /// Unsent messages that have been tried fewer than `max_attempts` times, oldest first.
     pub async fn unsent_mail(
         &self,

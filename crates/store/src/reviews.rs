@@ -28,8 +28,8 @@ pub struct QueueEntry {
     pub status: Status,
     pub latest_version: i64,
     pub submitted_at: OffsetDateTime,
-    /// Display names of the assigned ministry reviewers.
-    pub reviewers: Vec<String>,
+    /// The assigned ministry reviewers: (account id, display name).
+    pub reviewers: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,7 +198,7 @@ fn move_event(now: OffsetDateTime, actor: &str, id: &str, m: Move) -> AuditEvent
 impl Store {
     /// Applications with a submitted version that the ministry has not decided on, oldest
     /// submission first.
-    pub async fn review_queue(&self, status: Option<&str>) -> Result<Vec<QueueEntry>, StoreError> {
+    pub async fn review_queue(&self) -> Result<Vec<QueueEntry>, StoreError> {
         let rows: Vec<(String, String, String, String, String, i64, OffsetDateTime)> = on_db!(&self.db, pool => {
             sqlx::query_as(
                 "SELECT a.id, a.title, a.organisation_id, o.name_ja, a.status, v.version, v.submitted_at \
@@ -206,10 +206,8 @@ impl Store {
                  JOIN application_versions v ON v.application_id = a.id \
                    AND v.version = (SELECT MAX(version) FROM application_versions WHERE application_id = a.id) \
                  WHERE a.status IN ('submitted', 'under_review', 'revision_requested') \
-                   AND ($1 = '' OR a.status = $1) \
                  ORDER BY v.submitted_at, a.id",
             )
-            .bind(status.unwrap_or(""))
             .fetch_all(pool)
             .await?
         });
@@ -229,7 +227,7 @@ impl Store {
                 .await?
                 .into_iter()
                 .filter(|a| a.role == ReviewRole::Reviewer)
-                .map(|a| a.display_name)
+                .map(|a| (a.account_id, a.display_name))
                 .collect();
             out.push(QueueEntry {
                 status: decode(&status)?,

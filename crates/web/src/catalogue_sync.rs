@@ -7,6 +7,7 @@ use koshu_store::catalogue::{CatalogueChange, CatalogueRecord};
 use koshu_store::{Store, StoreError};
 use std::collections::BTreeSet;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 use tokio::sync::Mutex;
 
@@ -26,6 +27,8 @@ pub struct CatalogueSync {
     index: Arc<CatalogueIndex>,
     /// The last audit entry applied; the lock also keeps two syncs from interleaving.
     applied: Mutex<i64>,
+    /// The same, readable without waiting for a sync in progress (for the metrics).
+    applied_seen: AtomicI64,
 }
 
 fn listing(r: CatalogueRecord) -> Listing {
@@ -44,6 +47,7 @@ impl CatalogueSync {
             store,
             index,
             applied: Mutex::new(0),
+            applied_seen: AtomicI64::new(0),
         }
     }
 
@@ -70,8 +74,19 @@ impl CatalogueSync {
         let count = listings.len();
         let index = Arc::clone(&self.index);
         tokio::task::spawn_blocking(move || index.replace_all(listings)).await??;
-        *applied = head;
+        self.set_applied(applied, head);
         Ok(count)
+    }
+
+    fn set_applied(&self, applied: &mut i64, head: i64) {
+        *applied = head;
+        self.applied_seen.store(head, Ordering::Relaxed);
+    }
+
+    /// How many entries of the change feed the index has not read yet (0: up to date).
+    pub async fn lag(&self) -> Result<i64, SyncError> {
+        let head = self.store.audit_head().await?;
+        Ok((head - self.applied_seen.load(Ordering::Relaxed)).max(0))
     }
 
     /// Applies every catalogue change recorded since the last sync; returns how many programmes
@@ -107,7 +122,7 @@ impl CatalogueSync {
             let index = Arc::clone(&self.index);
             tokio::task::spawn_blocking(move || index.apply(upserts, &removed)).await??;
         }
-        *applied = head;
+        self.set_applied(&mut applied, head);
         Ok(count)
     }
 

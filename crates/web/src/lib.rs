@@ -8,6 +8,7 @@ pub mod catalogue_sync;
 pub mod error;
 pub mod lang;
 pub mod mail;
+mod metrics;
 mod middleware;
 mod pages;
 mod routes;
@@ -15,6 +16,7 @@ mod search_params;
 mod view;
 
 use axum::Router;
+use axum::error_handling::HandleErrorLayer;
 use axum::http::{HeaderName, StatusCode};
 use catalogue_sync::CatalogueSync;
 use koshu_domain::taxonomy::Taxonomy;
@@ -24,6 +26,8 @@ use koshu_workflow::clock::Clock;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
+use tower::limit::GlobalConcurrencyLimitLayer;
+use tower::load_shed::LoadShedLayer;
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -83,7 +87,15 @@ pub struct WebSettings {
     /// WebAuthn for this site's address; `None` when the address is an IP address, which
     /// browsers do not accept as a relying party (use a host name such as `localhost`).
     pub passkeys: Option<Arc<webauthn_rs::Webauthn>>,
+    /// The token a Prometheus scraper sends to read `/metrics`; without one, there are none.
+    pub metrics_token: Option<String>,
+    /// Requests served at once; one more is answered 503 with `Retry-After` at once, rather
+    /// than queued behind the others until every one of them times out.
+    pub max_concurrent_requests: usize,
 }
+
+/// Enough for the 2-core machines this runs on (bench/RESULTS.md): a page takes a few ms.
+pub const MAX_CONCURRENT_REQUESTS: usize = 256;
 
 impl WebSettings {
     pub fn new(public_url: &str, smtp: bool) -> Self {
@@ -94,7 +106,16 @@ impl WebSettings {
             public_url,
             smtp,
             passkeys,
+            metrics_token: None,
+            max_concurrent_requests: MAX_CONCURRENT_REQUESTS,
         }
+    }
+
+    /// Serves `/metrics` to a scraper that sends `token`.
+    #[must_use]
+    pub fn with_metrics_token(mut self, token: Option<String>) -> Self {
+        self.metrics_token = token.filter(|t| !t.is_empty());
+        self
     }
 }
 
@@ -112,6 +133,7 @@ pub fn app(state: AppState) -> Router {
         .router
         .fallback(pages::not_found)
         .with_state(state.clone())
+        .layer(axum::middleware::from_fn(metrics::record))
         .layer(axum::middleware::from_fn(middleware::undecodable_path))
         .layer(axum::middleware::from_fn(middleware::render_errors))
         .layer(axum::middleware::from_fn(middleware::personal_no_store))
@@ -141,12 +163,30 @@ pub fn app(state: AppState) -> Router {
                 tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %id)
             }))
             .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(HandleErrorLayer::new(|_: tower::BoxError| async { overloaded() }))
+            .layer(LoadShedLayer::new())
+            // Global: one bound however many services the router makes of this layer.
+            .layer(GlobalConcurrencyLimitLayer::new(state.settings.max_concurrent_requests))
             .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)))
             // Pages are compressed per response, so the fastest level: brotli's default
             // (quality 11) costs milliseconds a page, and even quality 4 was half the CPU of
             // a programme page (bench/RESULTS.md).
             .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
     )
+}
+
+/// Beyond the bound on concurrent requests: come back shortly (issue 12 item 16).
+fn overloaded() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [
+            (axum::http::header::RETRY_AFTER, "5"),
+            (axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+        ],
+        "ただいま混み合っています。数秒後にもう一度お試しください。\nKoshu is busy. Please try again in a few seconds.\n",
+    )
+        .into_response()
 }
 
 /// Liveness: the process answers.

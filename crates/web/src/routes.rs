@@ -95,6 +95,7 @@ pub fn all() -> Routes {
         .get("/static/{file}", pages::static_file)
         .get("/healthz", crate::health)
         .get("/readyz", crate::ready)
+        .get("/metrics", crate::metrics::scrape)
         // Signing up and in.
         .form("/signup", account::signup_form, account::signup)
         .get("/verify-email", account::verify_email)

@@ -5,6 +5,7 @@ use crate::auth::AuthContext;
 use crate::lang::{Lang, PagePath};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
+use koshu_domain::access::{MinistryRole, Principal};
 use koshu_domain::catalogue::{DESIGNATED_LABEL, Designation, DesignationPhase, Fee};
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_domain::types::date_ja;
@@ -20,6 +21,9 @@ pub struct PageCtx {
     pub en_href: String,
     /// The signed-in person's display name.
     pub account: Option<String>,
+    /// The header's links to the signed-in person's work, by role (the public links are in
+    /// the layout): (path in the page's language, label).
+    pub work: Vec<(String, &'static str)>,
     pub csrf: String,
 }
 
@@ -32,6 +36,10 @@ impl PageCtx {
             account: auth
                 .and_then(|a| a.viewer.as_ref())
                 .map(|v| v.account.display_name.clone()),
+            work: auth
+                .and_then(|a| a.viewer.as_ref())
+                .map(|v| work_links(lang, &v.principal))
+                .unwrap_or_default(),
             csrf: auth.map(|a| a.csrf.clone()).unwrap_or_default(),
         }
     }
@@ -57,6 +65,36 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
             parts.extensions.get::<AuthContext>(),
         ))
     }
+}
+
+/// Where each role's work is (issue 13 item 1): the provider's organisation, the ministry's
+/// review queue and administration, the expert's requests.
+fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
+    let link = |path: &str, ja: &'static str, en: &'static str| {
+        (PagePath(path.to_owned()).in_lang(lang), lang.pick(ja, en))
+    };
+    let mut links = Vec::new();
+    match p.memberships.as_slice() {
+        [] => {}
+        [(org, _)] => links.push(link(
+            &format!("/organisations/{org}"),
+            "自組織",
+            "My organisation",
+        )),
+        _ => links.push(link("/account#organisations", "自組織", "My organisations")),
+    }
+    if p.ministry_role.is_some() {
+        links.push(link("/ministry/reviews", "審査", "Reviews"));
+        links.push(link("/ministry/organisations", "講座提供者", "Providers"));
+    }
+    if p.ministry_role == Some(MinistryRole::Administrator) {
+        links.push(link("/admin/accounts", "アカウント管理", "Accounts"));
+        links.push(link("/admin/outbox", "送信メール", "Outgoing mail"));
+    }
+    if p.expert {
+        links.push(link("/reviews", "意見照会", "Opinion requests"));
+    }
+    links
 }
 
 /// Percent-encodes `s` for a query string value.

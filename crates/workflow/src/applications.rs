@@ -5,7 +5,7 @@
 use crate::{Workflow, WorkflowError};
 use bytes::Bytes;
 use koshu_domain::designation::Application;
-use koshu_domain::designation::documents::DocumentKind;
+use koshu_domain::designation::documents::{DocumentKind, b34_file_is_of_an_accepted_type};
 
 /// A new draft for organisation `organisation_id`; returns its id.
 pub async fn create(
@@ -41,19 +41,21 @@ pub async fn save_draft(
 
 /// Stores an uploaded document and attaches it to the draft as `kind` (4-2, B34). The bytes
 /// are stored first, in a unit of their own: an attachment never points at nothing, and bytes
-/// whose attachment failed are an unreferenced file, never a broken record.
+/// whose attachment failed are an unreferenced file, never a broken record. The content must
+/// be of a type the kind accepts; it is stored as the type it is.
 pub async fn attach_document(
     wf: &Workflow,
     id: &str,
     kind: DocumentKind,
-    file: (&str, &str, Bytes),
+    file: (&str, Bytes),
     actor: &str,
 ) -> Result<(), WorkflowError> {
-    let (name, content_type, bytes) = file;
+    let (name, bytes) = file;
+    let accepted = b34_file_is_of_an_accepted_type(kind, name, &bytes)?;
     let now = wf.now();
     let stored = wf
         .store
-        .save_file(name, content_type, bytes, actor, now)
+        .save_file(name, accepted.media_type, bytes, actor, now)
         .await?;
     let mut unit = wf.store.write().await?;
     unit.attach_document(id, &stored.id, kind.code(), actor, now)

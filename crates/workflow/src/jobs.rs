@@ -114,6 +114,9 @@ pub fn worker_id() -> String {
     )
 }
 
+/// Job runs by kind and outcome (`done`, `already_done`, `failed`), for `/metrics`.
+const JOB_RUNS: &str = "koshu_jobs_total";
+
 /// One pass: claim due jobs (time from the workflow's clock), run each handler, complete or fail it.
 /// Returns how many ran. Tests call this directly with a FixedClock.
 ///
@@ -138,6 +141,12 @@ pub async fn run_due(wf: &Workflow, jobs: &Jobs, worker: &str) -> Result<usize, 
             Ok(outcome) => {
                 // A handler completes its job itself; this covers one that does not.
                 wf.store.complete_job(&id, wf.now()).await?;
+                let label = match outcome {
+                    JobOutcome::Done => "done",
+                    JobOutcome::AlreadyDone => "already_done",
+                };
+                metrics::counter!(JOB_RUNS, "kind" => kind.clone(), "outcome" => label)
+                    .increment(1);
                 match outcome {
                     JobOutcome::Done => {
                         tracing::info!(job_id = %id, kind = %kind, attempt, "job done")
@@ -148,6 +157,8 @@ pub async fn run_due(wf: &Workflow, jobs: &Jobs, worker: &str) -> Result<usize, 
                 }
             }
             Err(error) => {
+                metrics::counter!(JOB_RUNS, "kind" => kind.clone(), "outcome" => "failed")
+                    .increment(1);
                 tracing::warn!(job_id = %id, kind = %kind, attempt, error = %error, "job failed");
                 wf.store.fail_job(&id, &error, wf.now()).await?;
             }

@@ -80,3 +80,100 @@ The designation of \"{course}\" ({number}) runs until {ends_on} and is in its fi
         ),
     }
 }
+
+// Process mails (A03, B35, B36, C01–C06): each party hears of what happened to an
+// application and gets the link to act on it.
+
+/// Who is told of what happens to an application.
+pub mod recipients {
+    use crate::{Workflow, WorkflowError};
+    use koshu_domain::access::OrgRole;
+    use koshu_domain::designation::review::ReviewRole;
+
+    /// The provider's owners: they submit, and the ministry's decisions are addressed to them.
+    pub async fn owners(
+        wf: &Workflow,
+        organisation_id: &str,
+    ) -> Result<Vec<String>, WorkflowError> {
+        Ok(wf
+            .store
+            .staff_of(organisation_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.role == OrgRole::Owner)
+            .map(|m| m.email.as_str().to_owned())
+            .collect())
+    }
+
+    /// The reviewers assigned to the application, or, while none is, the ministry's staff
+    /// (who assign one).
+    pub async fn ministry(
+        wf: &Workflow,
+        application_id: &str,
+    ) -> Result<Vec<String>, WorkflowError> {
+        let mut assigned = Vec::new();
+        for a in wf.store.assignments(application_id).await? {
+            if a.role == ReviewRole::Reviewer
+                && let Some(account) = wf.store.account(&a.account_id).await?
+            {
+                assigned.push(account.email.as_str().to_owned());
+            }
+        }
+        if !assigned.is_empty() {
+            return Ok(assigned);
+        }
+        Ok(wf
+            .store
+            .review_staff()
+            .await?
+            .into_iter()
+            .filter(|a| a.ministry_role.is_some())
+            .map(|a| a.email.as_str().to_owned())
+            .collect())
+    }
+}
+
+/// One process mail: Japanese, then English, each with the link to open.
+#[derive(Debug)]
+pub struct Process<'a> {
+    pub subject: (&'a str, &'a str),
+    pub ja: String,
+    pub en: String,
+    pub path: String,
+}
+
+impl Process<'_> {
+    /// The mail to each of `to`, queued in `unit`.
+    pub async fn queue(
+        &self,
+        wf: &Workflow,
+        unit: &mut UnitOfWork,
+        queued: &mut Queued,
+        to: &[String],
+    ) -> Result<(), StoreError> {
+        let url = link(wf, &self.path);
+        for address in to {
+            let mail = Mail {
+                to: address.clone(),
+                subject: format!("【Koshu】{} / {}", self.subject.0, self.subject.1),
+                body: format!(
+                    "{}\n\n{url}\n\n---\n\n{}\n\n{url}\n{SIGNATURE}",
+                    self.ja, self.en
+                ),
+            };
+            queued.push(wf, unit, mail).await?;
+        }
+        Ok(())
+    }
+}
+
+/// A moment as the mail's reader in Japan reads it: 2026年12月1日 10:30.
+pub fn jst_time(t: time::OffsetDateTime) -> String {
+    let local = t.to_offset(crate::JST);
+    format!(
+        "{} {:02}:{:02}",
+        koshu_domain::types::date_ja::date_ja(local.date()),
+        local.hour(),
+        local.minute()
+    )
+}

@@ -518,12 +518,60 @@ pub struct OutsourcedTask {
     pub quality_assurance: String,
 }
 
-/// 外部委託 (B29). `declared` distinguishes "nothing is outsourced" from "not answered yet".
+/// 外部委託の有無 (B29): both answers are answers; `None` in [`Outsourcing`] is "not yet".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OutsourcingAnswer {
+    NotOutsourced,
+    Outsourced,
+}
+
+impl OutsourcingAnswer {
+    pub const fn label_ja(self) -> &'static str {
+        match self {
+            Self::NotOutsourced => "委託しない",
+            Self::Outsourced => "業務の一部を外部に委託する",
+        }
+    }
+
+    pub const fn label_en(self) -> &'static str {
+        match self {
+            Self::NotOutsourced => "Nothing is outsourced",
+            Self::Outsourced => "Part of the work is outsourced",
+        }
+    }
+}
+
+/// 外部委託 (B29).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(default, from = "StoredOutsourcing")]
 pub struct Outsourcing {
-    pub declared: bool,
+    pub answer: Option<OutsourcingAnswer>,
     pub tasks: Vec<OutsourcedTask>,
+}
+
+/// [`Outsourcing`] as stored, also as applications saved before 2026-12 stored it: one box,
+/// `declared`, that meant "answered" (with no task listed: nothing is outsourced).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct StoredOutsourcing {
+    answer: Option<OutsourcingAnswer>,
+    declared: bool,
+    tasks: Vec<OutsourcedTask>,
+}
+
+impl From<StoredOutsourcing> for Outsourcing {
+    fn from(s: StoredOutsourcing) -> Self {
+        let answered_before = s.declared.then_some(if s.tasks.is_empty() {
+            OutsourcingAnswer::NotOutsourced
+        } else {
+            OutsourcingAnswer::Outsourced
+        });
+        Self {
+            answer: s.answer.or(answered_before),
+            tasks: s.tasks,
+        }
+    }
 }
 
 /// (8)-1 ポイント ①②: identity and RISS-number checks, and no unnoticed leaving (B30).

@@ -12,8 +12,8 @@ use super::application::{
     AttendanceControls, Certificate, CertificateForm, CompletionAssessment, CopyrightBasis, Course,
     CurriculumItem, Delivery, DeliveryFormat, DisqualificationDeclaration, DisqualificationItem,
     EmergencyPlan, Enrolment, Facilities, ImplementationPlan, Instructor, Material, Method,
-    NetIncome, Opportunities, OutsourcedTask, Outsourcing, Provider, Reporting, SupervisionScope,
-    Supervisor, Survey, TargetPersona, TrackRecord,
+    NetIncome, Opportunities, OutsourcedTask, Outsourcing, OutsourcingAnswer, Provider, Reporting,
+    SupervisionScope, Supervisor, Survey, TargetPersona, TrackRecord,
 };
 use super::rules::anniversary;
 use crate::access::Email;
@@ -322,7 +322,7 @@ pub fn complete_application(today: Date) -> Application {
             other: s("予備の回線"),
         },
         outsourcing: Outsourcing {
-            declared: true,
+            answer: Some(OutsourcingAnswer::Outsourced),
             tasks: vec![OutsourcedTask {
                 task: s("定型的な問い合わせへの一次回答"),
                 contractor: s("株式会社コールセンター"),

@@ -11,7 +11,7 @@ use time::{Date, Month};
 
 use super::application::{
     Application, CertificateForm, CopyrightBasis, CurriculumItem, DisqualificationItem, Method,
-    RevocationReason, RevocationRecord,
+    OutsourcingAnswer, RevocationReason, RevocationRecord,
 };
 use super::documents::DocumentKind;
 use super::verdict::{Evidence, EvidenceItem, Finding, Problem, RuleKind, Verdict};
@@ -2104,12 +2104,23 @@ pub fn b28_not_disqualified(app: &Application, ctx: &RuleContext<'_>) -> Verdict
 pub fn b29_outsourcing(app: &Application, _ctx: &RuleContext<'_>) -> Verdict {
     let o = &app.outsourcing;
     let mut problems = Vec::new();
-    if !o.declared {
-        problems.push(Problem::new(
-            "外部委託の有無と範囲（問い合わせ対応、添削指導等）を記入してください。委託しない場合もその旨を申告してください。",
-            "State what, if anything, is outsourced (inquiries, marking, ...); declare it even if nothing is.",
-            ["outsourcing.declared"],
-        ));
+    match (o.answer, o.tasks.is_empty()) {
+        (None, _) => problems.push(Problem::new(
+            "外部委託の有無（委託しない／業務の一部を外部に委託する）を選んでください。",
+            "Say whether any of the work is outsourced (nothing / part of the work).",
+            ["outsourcing.answer"],
+        )),
+        (Some(OutsourcingAnswer::Outsourced), true) => problems.push(Problem::new(
+            "委託する業務（問い合わせ対応、添削指導等）を、委託先と品質の確保方法とともに1件以上記入してください。",
+            "List each outsourced task (inquiries, marking, ...) with its contractor and how quality is kept.",
+            ["outsourcing.tasks"],
+        )),
+        (Some(OutsourcingAnswer::NotOutsourced), false) => problems.push(Problem::new(
+            "「委託しない」を選んでいますが、委託する業務が記入されています。どちらかに直してください。",
+            "\"Nothing is outsourced\" is chosen, but outsourced tasks are listed: correct one or the other.",
+            ["outsourcing.answer", "outsourcing.tasks"],
+        )),
+        _ => {}
     }
     for (k, t) in o.tasks.iter().enumerate() {
         let p = format!("outsourcing.tasks[{k}]");
@@ -2141,7 +2152,8 @@ pub fn b29_outsourcing(app: &Application, _ctx: &RuleContext<'_>) -> Verdict {
             ),
         );
     }
-    let mut items: Vec<EvidenceItem> = vec![ev("outsourcing.declared", yes_no(o.declared))];
+    let answered = o.answer.map_or("未回答", OutsourcingAnswer::label_ja);
+    let mut items: Vec<EvidenceItem> = vec![ev("outsourcing.answer", answered)];
     items.extend(o.tasks.iter().enumerate().map(|(k, t)| {
         ev(
             format!("outsourcing.tasks[{k}]"),

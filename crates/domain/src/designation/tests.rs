@@ -1020,6 +1020,48 @@ fn judgement_rules_fail_on_missing_evidence_and_otherwise_ask_for_review() {
 }
 
 #[test]
+fn b29_outsourcing_takes_either_answer_and_fails_unanswered() {
+    let mut a = app();
+    a.outsourcing.answer = None;
+    assert_eq!(fail_fields(&check("B29", &a)), ["outsourcing.answer"]);
+    // 委託しない is an answer (issue 13 item 14: the one box could not say it).
+    a.outsourcing.answer = Some(OutsourcingAnswer::NotOutsourced);
+    a.outsourcing.tasks.clear();
+    assert!(check("B29", &a).needs_review());
+    a.outsourcing.answer = Some(OutsourcingAnswer::Outsourced);
+    assert_eq!(fail_fields(&check("B29", &a)), ["outsourcing.tasks"]);
+    let tasks = app().outsourcing.tasks;
+    a.outsourcing.tasks = tasks;
+    assert!(check("B29", &a).needs_review());
+    a.outsourcing.answer = Some(OutsourcingAnswer::NotOutsourced);
+    assert_eq!(
+        fail_fields(&check("B29", &a)),
+        ["outsourcing.answer", "outsourcing.tasks"]
+    );
+}
+
+#[test]
+fn b29_reads_applications_saved_with_the_old_single_box() {
+    // Stored as JSON in the database; TOML here, read by the same serde derive.
+    let old = |text: &str| toml::from_str::<Outsourcing>(text).unwrap().answer;
+    assert_eq!(
+        old("declared = true\ntasks = []"),
+        Some(OutsourcingAnswer::NotOutsourced)
+    );
+    assert_eq!(
+        old(
+            "declared = true\n[[tasks]]\ntask = \"問い合わせ\"\ncontractor = \"A社\"\nquality_assurance = \"手順書\""
+        ),
+        Some(OutsourcingAnswer::Outsourced)
+    );
+    assert_eq!(old("declared = false"), None);
+    assert_eq!(
+        old("answer = \"not_outsourced\""),
+        Some(OutsourcingAnswer::NotOutsourced)
+    );
+}
+
+#[test]
 fn b27_asks_for_a_venue_only_when_some_delivery_is_in_person() {
     let mut a = app();
     a.facilities.venue.clear();

@@ -43,9 +43,48 @@ pub fn check_controls(input: &str, kind: TextKind) -> Result<(), ValidationError
     }
 }
 
+/// The longest one-line text a field holds (a name, a title, an address), in characters.
+pub const MAX_LINE_CHARS: usize = 300;
+/// The longest text of several lines (a description, a plan), in characters: about ten
+/// pages of a form.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+
+/// Error: `text.control_character` or `text.too_long`, without a field (the edge names it).
+/// Every stored text passes this: nothing reaches the database unbounded (issue 12 item 9).
+pub fn check_text(input: &str, kind: TextKind) -> Result<(), ValidationError> {
+    check_controls(input, kind)?;
+    let max = match kind {
+        TextKind::Line => MAX_LINE_CHARS,
+        TextKind::Multiline => MAX_TEXT_CHARS,
+    };
+    let n = input.chars().count();
+    if n > max {
+        return Err(ValidationError::new(
+            "text.too_long",
+            format!("{max}文字以内で入力してください（いまは{n}文字です）。"),
+            format!("Use at most {max} characters ({n} now)."),
+        ));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_bounded_by_its_kind() {
+        assert!(check_text(&"あ".repeat(MAX_LINE_CHARS), TextKind::Line).is_ok());
+        let e = check_text(&"あ".repeat(MAX_LINE_CHARS + 1), TextKind::Line).unwrap_err();
+        assert_eq!(e.code, "text.too_long");
+        assert!(e.message_ja.contains("300文字以内"), "{}", e.message_ja);
+        assert!(check_text(&"a".repeat(MAX_TEXT_CHARS), TextKind::Multiline).is_ok());
+        assert!(check_text(&"a".repeat(MAX_TEXT_CHARS + 1), TextKind::Multiline).is_err());
+        assert_eq!(
+            check_text("a\0", TextKind::Multiline).unwrap_err().code,
+            "text.control_character"
+        );
+    }
 
     #[test]
     fn one_line_holds_no_control_character() {

@@ -214,6 +214,9 @@ pub async fn sign_up(app: &TestApp, name: &str, email: &str) -> String {
     let token = token_from_mail(app, &email.to_lowercase(), "/verify-email").await;
     let res = b.get(&format!("/verify-email?token={token}")).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    // Not signed in in this browser: the page leads to signing in, back to the account.
+    assert!(res.body.contains("ログインする"), "{}", res.body);
+    assert!(res.body.contains("/login?next=%2Faccount"));
     let email = koshu_domain::access::Email::parse(email).unwrap();
     app.store
         .account_by_email(&email)

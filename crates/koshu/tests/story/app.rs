@@ -27,6 +27,9 @@ pub struct TestResponse {
     pub body: String,
 }
 
+/// The token the test scraper reads `/metrics` with.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 /// A fixed "now" for every story; stories move it when time matters.
 pub const START: OffsetDateTime = datetime!(2026-04-01 09:00 +09:00);
 
@@ -66,7 +69,8 @@ impl TestApp {
         let state = koshu::app_state(
             store.clone(),
             clock.clone(),
-            koshu_web::WebSettings::new("http://koshu.test", false),
+            koshu_web::WebSettings::new("http://koshu.test", false)
+                .with_metrics_token(Some(METRICS_TOKEN.to_owned())),
         )
         .await
         .unwrap();

@@ -24,6 +24,12 @@ pub fn complete_for(corporate_number: &str, name: &str) -> Application {
     complete
 }
 
+/// The bytes uploaded as document `name`: a PDF (by its signature, as B34 checks) that
+/// names itself.
+pub fn sample_pdf(name: &str) -> Vec<u8> {
+    format!("%PDF-1.7\n% {name}\n").into_bytes()
+}
+
 /// Attaches a file of every kind the application needs (B34), through the upload form.
 pub async fn attach_required_documents(b: &mut Browser<'_>, id: &str, app: &Application) {
     for kind in koshu_domain::designation::DocumentKind::ALL {
@@ -33,7 +39,7 @@ pub async fn attach_required_documents(b: &mut Browser<'_>, id: &str, app: &Appl
                 .post_file(
                     &format!("/applications/{id}/documents"),
                     &[("kind", kind.code())],
-                    ("file", &name, name.as_bytes()),
+                    ("file", &name, &sample_pdf(&name)),
                 )
                 .await;
             assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -145,6 +151,36 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         .await;
     assert_eq!(kindless.status, StatusCode::BAD_REQUEST);
     assert!(kindless.body.contains("書類の種類を選んでください"));
+    // The title says the page is an error (issue 12 item 13), and the summary takes focus.
+    assert!(
+        kindless.body.contains("<title>エラー："),
+        "{}",
+        kindless.body
+    );
+    assert!(kindless.body.contains("id=\"error-summary\" autofocus"));
+    // The content decides what a file is (B34; issue 13 item 15).
+    for (name, bytes) in [
+        ("malware.exe", &b"MZ\x90\x00\x03\x00\x00\x00"[..]),
+        ("教材.pdf", &b"MZ\x90\x00\x03\x00\x00\x00"[..]),
+    ] {
+        let refused = b
+            .post_file(&docs, &[("kind", "materials")], ("file", name, bytes))
+            .await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{name}");
+        assert!(
+            refused.body.contains("として添付できるのは PDF"),
+            "names the rule: {}",
+            refused.body
+        );
+        assert!(refused.body.contains(name));
+    }
+    assert!(
+        app.store
+            .application_documents(&id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     attach_required_documents(&mut b, &id, &complete).await;
     let listed = b.get(&docs).await;
     assert!(listed.body.contains("必要な書類はすべて添付されています"));
@@ -152,7 +188,10 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
     let statement = &attached[0];
     let download = b.get(&format!("{docs}/{}", statement.file_id)).await;
     assert_eq!(download.status, StatusCode::OK);
-    assert_eq!(download.body, "直近2期の財務諸表.pdf");
+    assert_eq!(
+        download.body.as_bytes(),
+        sample_pdf("直近2期の財務諸表.pdf")
+    );
     assert!(
         download.headers[axum::http::header::CONTENT_DISPOSITION]
             .to_str()
@@ -292,7 +331,11 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         .post_file(
             &docs,
             &[("kind", "financial_statements")],
-            ("file", "直近2期の財務諸表（訂正）.pdf", b"corrected"),
+            (
+                "file",
+                "直近2期の財務諸表（訂正）.pdf",
+                b"%PDF-1.7 corrected",
+            ),
         )
         .await;
     assert_eq!(replaced.status, StatusCode::SEE_OTHER);

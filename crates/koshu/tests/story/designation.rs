@@ -32,15 +32,15 @@ pub async fn ministry_person(
 }
 
 /// A provider's complete application with its documents, submitted as version 1.
-struct Submitted<'a> {
-    provider: Browser<'a>,
-    owner: String,
-    org: String,
-    id: String,
-    complete: Application,
+pub struct Submitted<'a> {
+    pub provider: Browser<'a>,
+    pub owner: String,
+    pub org: String,
+    pub id: String,
+    pub complete: Application,
 }
 
-async fn submitted_with_documents(app: &TestApp) -> Submitted<'_> {
+pub async fn submitted_with_documents(app: &TestApp) -> Submitted<'_> {
     let owner = sign_up(app, "申請 花子", "owner@provider.example.jp").await;
     let mut provider = signed_in(app, &owner).await;
     let org = register_organisation(&mut provider, CORPORATE_NUMBER).await;
@@ -97,7 +97,10 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     assert!(queue.body.contains("未割当"));
     let workspace = format!("/ministry/reviews/{id}");
     let early = ministry
-        .post(&format!("{workspace}/revision"), &[("reasons", "早すぎる")])
+        .post(
+            &format!("{workspace}/revision"),
+            &[("reasons", "早すぎる"), ("confirmed", "yes")],
+        )
         .await;
     assert_eq!(
         early.status,
@@ -150,7 +153,10 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     let revise = ministry
         .post(
             &format!("{workspace}/revision"),
-            &[("reasons", "B02 の記載を補ってください。")],
+            &[
+                ("reasons", "B02 の記載を補ってください。"),
+                ("confirmed", "yes"),
+            ],
         )
         .await;
     assert_eq!(revise.status, StatusCode::SEE_OTHER);
@@ -312,7 +318,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     let designated = ministry
         .post(
             &format!("{workspace}/designate"),
-            &[("designated_on", "2026-04-01")],
+            &[("designated_on", "2026-04-01"), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(
@@ -327,7 +333,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     let again = ministry
         .post(
             &format!("{workspace}/designate"),
-            &[("designated_on", "2026-04-01")],
+            &[("designated_on", "2026-04-01"), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(
@@ -589,7 +595,7 @@ async fn designated_course(app: &TestApp) -> (String, String, String) {
     let done = ministry
         .post(
             &format!("{workspace}/designate"),
-            &[("designated_on", "2026-04-01")],
+            &[("designated_on", "2026-04-01"), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.body);
@@ -795,7 +801,7 @@ pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: Te
         assert_eq!(status, StatusCode::OK, "{href}");
         assert_eq!(
             bytes,
-            document.file_name.as_bytes(),
+            crate::applications::sample_pdf(&document.file_name),
             "the bytes as uploaded"
         );
     }
@@ -876,5 +882,8 @@ pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: Te
     assert!(review.body.contains(&first), "the expert's page links it");
     let (status, bytes) = expert_browser.get_bytes(&first).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(bytes, version.documents[0].file_name.as_bytes());
+    assert_eq!(
+        bytes,
+        crate::applications::sample_pdf(&version.documents[0].file_name)
+    );
 }

@@ -214,6 +214,17 @@ pub async fn control_characters_in_text_fields_are_refused_naming_the_field(app:
         .await;
     assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
     assert!(res.body.contains("<code>name</code>"));
+    // Every stored text is bounded, and the bound is named with the field (issue 12 item 9).
+    let long = "東".repeat(koshu_domain::types::text::MAX_TEXT_CHARS + 1);
+    let mut fields = organisation_fields("7010001008844");
+    fields.retain(|(k, _)| *k != "address");
+    fields.push(("address", long));
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let res = b.post("/organisations/new", &pairs).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST, "{}", res.body);
+    assert!(res.body.contains("<code>address</code>"), "{}", res.body);
+    assert!(res.body.contains("10000文字以内"));
+    assert!(res.body.contains("text.too_long"));
 }
 
 pub async fn personal_pages_are_not_cached_and_https_is_strict(app: TestApp) {
@@ -353,4 +364,89 @@ pub async fn query_parameters_are_accepted_as_the_document_says(app: TestApp) {
         .as_str()
         .unwrap();
     assert!(described.contains("`to` is before `from`"), "{described}");
+}
+
+/// Issue 12 item 15: `/metrics` is read with the token only, and counts requests by route
+/// (the pattern, not the path), with the outbox, pool and index gauges.
+pub async fn metrics_are_scraped_with_the_token_and_count_routes(app: TestApp) {
+    let scrape = |token: Option<&str>| {
+        let mut req = Request::get("/metrics");
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        req.body(Body::empty()).unwrap()
+    };
+    assert_eq!(
+        app.request(scrape(None)).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.request(scrape(Some("guess"))).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        app.get("/programmes/no-such-programme").await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get("/search?q=%E6%BC%94%E7%BF%92").await.status,
+        StatusCode::OK
+    );
+    let res = app.request(scrape(Some(crate::app::METRICS_TOKEN))).await;
+    assert_eq!(res.status, StatusCode::OK);
+    let body = res.body;
+    assert!(
+        body.contains(r#"koshu_http_requests_total{method="GET",route="/search",status="200"}"#),
+        "{body}"
+    );
+    assert!(
+        body.contains(r#"route="/programmes/{id}",status="404""#),
+        "the pattern, not the id"
+    );
+    assert!(!body.contains("no-such-programme"));
+    assert!(body.contains("koshu_http_request_duration_seconds_bucket{"));
+    for gauge in [
+        "koshu_outbox_unsent",
+        "koshu_db_pool_connections{state=\"idle\"}",
+        "koshu_catalogue_index_lag_entries",
+    ] {
+        assert!(body.contains(gauge), "{gauge}");
+    }
+    // Without a configured token there is nothing at /metrics.
+    let state = AppState {
+        settings: Arc::new(WebSettings::new("http://koshu.test", false)),
+        ..app.state.clone()
+    };
+    let bare = koshu_web::app(state)
+        .oneshot(scrape(Some(crate::app::METRICS_TOKEN)))
+        .await
+        .unwrap();
+    assert_eq!(bare.status(), StatusCode::NOT_FOUND);
+}
+
+/// Issue 12 item 16: beyond the bound on concurrent requests the answer is an immediate 503
+/// with `Retry-After`, not a queue. (A bound of 0 is every request beyond it.)
+pub async fn requests_beyond_the_bound_are_told_to_retry(app: TestApp) {
+    let mut settings = WebSettings::new("http://koshu.test", false);
+    settings.max_concurrent_requests = 0;
+    let state = AppState {
+        settings: Arc::new(settings),
+        ..app.state.clone()
+    };
+    let res = koshu_web::app(state)
+        .oneshot(Request::get("/").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(res.headers()[header::RETRY_AFTER], "5");
+    let body = http_body_util::BodyExt::collect(res.into_body())
+        .await
+        .unwrap()
+        .to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("混み合っています"));
+    assert_eq!(
+        app.get("/").await.status,
+        StatusCode::OK,
+        "the bound of the app under test"
+    );
 }

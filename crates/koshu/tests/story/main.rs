@@ -25,9 +25,11 @@ mod designation;
 mod foundation;
 mod hardening;
 mod jobs;
+mod journeys;
 mod mail;
 mod matrix;
 mod passkeys;
+mod process_mail;
 mod workflow;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
@@ -90,6 +92,8 @@ stories!(
     designation::an_abolished_course_leaves_the_catalogue_on_its_date,
     designation::a_designation_is_renewed_in_its_final_year_and_expires_after_three,
     designation::reviewers_and_declared_experts_open_the_submitted_documents,
+    process_mail::each_party_is_mailed_at_each_step_of_a_designation,
+    journeys::each_role_finds_its_work_in_the_header,
     accounts::bad_sign_up_input_names_each_field,
     accounts::the_sixth_wrong_password_is_rate_limited_until_the_window_passes,
     accounts::a_reviewer_needs_two_factor_and_a_code_from_the_otpauth_uri_signs_in,
@@ -117,6 +121,8 @@ stories!(
     hardening::personal_pages_are_not_cached_and_https_is_strict,
     hardening::paths_that_do_not_decode_are_error_pages,
     hardening::query_parameters_are_accepted_as_the_document_says,
+    hardening::metrics_are_scraped_with_the_token_and_count_routes,
+    hardening::requests_beyond_the_bound_are_told_to_retry,
 );
 
 /// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.

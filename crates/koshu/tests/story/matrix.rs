@@ -90,6 +90,8 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/static/{file}", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/healthz", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/readyz", [A, A, A, A, A, A, A, A, A, A]),
+    // 401 for everyone: a scraper with the metrics token reads it, not a person.
+    ("GET", "/metrics", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/signup", [A, A, A, A, A, A, A, A, A, A]),
     ("POST", "/signup", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/verify-email", [A, A, A, A, A, A, A, A, A, A]),

@@ -193,7 +193,7 @@ pub async fn designation_and_revocation_are_all_or_nothing_at_every_step(app: Te
         &mut ministry,
         id,
         &format!("{workspace}/designate"),
-        &[("designated_on", "2026-04-01")],
+        &[("designated_on", "2026-04-01"), ("confirmed", "yes")],
     )
     .await;
     // The decision with its designation and number, two jobs, the provider, the programme,
@@ -249,7 +249,7 @@ async fn designated(app: &TestApp) -> (String, String) {
     let res = ministry
         .post(
             &format!("/ministry/reviews/{id}/designate"),
-            &[("designated_on", "2026-04-01")],
+            &[("designated_on", "2026-04-01"), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -349,7 +349,7 @@ pub async fn designations_at_once_get_consecutive_numbers_per_fiscal_year(app: T
         .map(|(b, id)| async move {
             b.post(
                 &format!("/ministry/reviews/{id}/designate"),
-                &[("designated_on", "2026-04-01")],
+                &[("designated_on", "2026-04-01"), ("confirmed", "yes")],
             )
             .await
         });
@@ -368,7 +368,7 @@ pub async fn designations_at_once_get_consecutive_numbers_per_fiscal_year(app: T
     let res = b
         .post(
             &format!("/ministry/reviews/{}/designate", next_year[0]),
-            &[("designated_on", "2027-04-01")],
+            &[("designated_on", "2027-04-01"), ("confirmed", "yes")],
         )
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
@@ -401,6 +401,7 @@ pub async fn a_decision_on_an_outdated_page_is_a_409(app: TestApp) {
             &[
                 ("reasons", "B02 を補ってください。"),
                 ("seen_status", "under_review"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -411,6 +412,7 @@ pub async fn a_decision_on_an_outdated_page_is_a_409(app: TestApp) {
             &[
                 ("designated_on", "2026-04-01"),
                 ("seen_status", "under_review"),
+                ("confirmed", "yes"),
             ],
         )
         .await;
@@ -440,6 +442,7 @@ pub async fn a_decision_on_an_outdated_page_is_a_409(app: TestApp) {
     let fields = [
         ("designated_on", "2026-04-01"),
         ("seen_status", "under_review"),
+        ("confirmed", "yes"),
     ];
     let (ra, rb) = futures::join!(a.post(&path, &fields), b.post(&path, &fields));
     let mut statuses = [ra.status, rb.status];

@@ -342,6 +342,7 @@ pub struct TokenQuery {
 
 pub async fn verify_email(
     State(state): State<AppState>,
+    auth: AuthContext,
     page: PageCtx,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
@@ -378,20 +379,43 @@ pub async fn verify_email(
         );
     };
     state.store.mark_email_verified(&account.id, now).await?;
-    let links = vec![(
-        page.t("アカウントページへ", "Go to your account")
-            .to_owned(),
-        page.href("/account"),
-    )];
+    // The link is often opened in another browser than the one signed in (issue 13 item 17):
+    // say what comes next there.
+    let signed_in = auth.viewer.is_some();
+    let (text, links) = if signed_in {
+        (
+            (
+                "ご登録ありがとうございます。すべての機能をご利用いただけます。",
+                "Thank you. Everything is open to you now.",
+            ),
+            vec![(
+                page.t("アカウントページへ", "Go to your account")
+                    .to_owned(),
+                page.href("/account"),
+            )],
+        )
+    } else {
+        (
+            (
+                "ご登録ありがとうございます。このブラウザーではまだログインしていません。ログインすると、すべての機能をご利用いただけます。",
+                "Thank you. You are not signed in in this browser yet: sign in and everything is open to you.",
+            ),
+            vec![(
+                page.t("ログインする", "Sign in").to_owned(),
+                format!(
+                    "{}?next={}",
+                    page.href("/login"),
+                    view::url_encode(&page.href("/account"))
+                ),
+            )],
+        )
+    };
     rendered(
         StatusCode::OK,
         message(
             &page,
             ("メールアドレスを確認しました", "Your address is verified"),
-            (
-                "ご登録ありがとうございます。すべての機能をご利用いただけます。",
-                "Thank you. Everything is open to you now.",
-            ),
+            text,
             links,
         ),
     )

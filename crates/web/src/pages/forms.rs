@@ -5,7 +5,7 @@ use crate::error::AppError;
 use crate::view::PageCtx;
 use askama::Template;
 use koshu_domain::ValidationError;
-use koshu_domain::types::text::{TextKind, check_controls};
+use koshu_domain::types::text::{TextKind, check_text};
 use serde::de::DeserializeOwned;
 
 /// One input of a form.
@@ -222,7 +222,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     };
     let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body).map_err(unreadable)?;
     for (name, value) in &pairs {
-        check_controls(value, TextKind::Multiline).map_err(|e| e.for_field(name.as_str()))?;
+        check_text(value, TextKind::Multiline).map_err(|e| e.for_field(name.as_str()))?;
     }
     serde_urlencoded::from_bytes(body).map_err(unreadable)
 }

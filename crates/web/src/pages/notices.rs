@@ -7,14 +7,69 @@ use super::applications::{self, Need};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::AppError;
-use crate::view::PageCtx;
+use crate::view::{self, PageCtx};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::access::Action;
+use koshu_domain::designation::ChangeItem;
 use koshu_domain::types::date_ja::parse_date;
+use koshu_store::notices::Notice;
 use koshu_workflow::{account_actor, designation};
 use serde::Deserialize;
+
+/// A filed notice as a row of the tables of notices (`notices_table.html`, on the provider's
+/// application and the ministry's workspace).
+pub struct NoticeRow {
+    pub kind: String,
+    pub effective: String,
+    /// The items changed, or the measures for learners of an abolition.
+    pub what: String,
+    pub state: String,
+}
+
+pub fn rows(page: &PageCtx, notices: Vec<Notice>) -> Vec<NoticeRow> {
+    notices
+        .into_iter()
+        .map(|n| {
+            let kind = if n.kind == "change" {
+                page.t("変更届（様式第3号）", "Change notice (様式第3号)")
+            } else {
+                page.t("廃止届（様式第4号）", "Abolition notice (様式第4号)")
+            };
+            let what = if n.kind == "change" {
+                serde_json::from_str::<Vec<String>>(&n.items)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| ChangeItem::from_code(c))
+                    .map(|i| {
+                        let label = page.t(i.label_ja(), i.label_en());
+                        // C03: items that must always be notified are marked as such.
+                        if i.must_notify() {
+                            format!("{label}{}", page.t("（届出必須）", " (must be notified)"))
+                        } else {
+                            label.to_owned()
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("、")
+            } else {
+                n.measures.clone()
+            };
+            let state = if n.applied_at.is_some() {
+                page.t("反映済み", "In effect")
+            } else {
+                page.t("効力発生待ち", "Waiting for its date")
+            };
+            NoticeRow {
+                kind: kind.to_owned(),
+                effective: view::date(page.lang, n.effective_on),
+                what,
+                state: state.to_owned(),
+            }
+        })
+        .collect()
+}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

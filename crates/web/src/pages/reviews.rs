@@ -22,11 +22,13 @@ use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::designation::Verdict;
 use koshu_domain::designation::application::RevocationReason;
-use koshu_domain::designation::lifecycle::{DesignationEnd, EventKind, Outcome, Status};
+use koshu_domain::designation::lifecycle::{
+    DesignationEnd, DesignationPeriod, EventKind, Outcome, Status,
+};
 use koshu_domain::designation::review::{Declaration, ReviewFinding, ReviewRole};
 use koshu_domain::types::date_ja::parse_date;
 use koshu_store::applications::{ApplicationRecord, ApplicationVersion};
-use koshu_store::reviews::RuleFinding;
+use koshu_store::reviews::{QueueEntry, RuleFinding};
 use koshu_workflow::WorkflowError;
 use koshu_workflow::designation::{self, Decision};
 use serde::Deserialize;
@@ -73,39 +75,80 @@ struct QueueRow {
     reviewers: String,
 }
 
+/// A change or abolition notice as the ministry's home lists it.
+struct QueueNotice {
+    href: String,
+    title: String,
+    number: String,
+    form: &'static str,
+    filed: String,
+    effective: String,
+    applied: bool,
+}
+
 #[derive(Template)]
 #[template(path = "review_queue.html")]
 struct QueuePage {
     page: PageCtx,
     rows: Vec<QueueRow>,
-    filters: Vec<(String, String, bool)>,
+    /// (link, label, count, current)
+    filters: Vec<(String, String, usize, bool)>,
+    notices: Vec<QueueNotice>,
 }
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct QueueQuery {
+    /// A status code, or `mine` for the applications the signed-in reviewer is assigned.
     status: String,
 }
 
+/// How many notices the ministry's home shows.
+const NOTICES_SHOWN: i64 = 20;
+
+/// The ministry's home (issue 13 item 1): applications waiting for a decision, by status and
+/// the reviewer's own, and the latest change and abolition notices.
 pub async fn queue(
     State(state): State<AppState>,
     auth: AuthContext,
     page: PageCtx,
     Query(q): Query<QueueQuery>,
 ) -> Result<Response, AppError> {
-    auth.require(Action::ReviewApplications)?;
+    let me = auth.require(Action::ReviewApplications)?;
     let shown = [
         Status::Submitted,
         Status::UnderReview,
         Status::RevisionRequested,
     ];
-    let filter = shown.into_iter().find(|s| s.code() == q.status);
+    let all = state.store.review_queue().await?;
+    let mine = |e: &QueueEntry| e.reviewers.iter().any(|(id, _)| *id == me.account.id);
+    let status = shown.into_iter().find(|s| s.code() == q.status);
+    let only_mine = q.status == "mine";
+    let base = page.href("/ministry/reviews");
+    let mut filters = vec![(
+        base.clone(),
+        page.t("すべて", "All").to_owned(),
+        all.len(),
+        status.is_none() && !only_mine,
+    )];
+    filters.push((
+        format!("{base}?status=mine"),
+        page.t("自分の担当", "Assigned to me").to_owned(),
+        all.iter().filter(|e| mine(e)).count(),
+        only_mine,
+    ));
+    filters.extend(shown.into_iter().map(|s| {
+        (
+            format!("{base}?status={}", s.code()),
+            page.t(s.label_ja(), s.label_en()).to_owned(),
+            all.iter().filter(|e| e.status == s).count(),
+            status == Some(s),
+        )
+    }));
     let now = state.clock.now();
-    let rows = state
-        .store
-        .review_queue(filter.map(Status::code))
-        .await?
+    let rows = all
         .into_iter()
+        .filter(|e| status.is_none_or(|s| e.status == s) && (!only_mine || mine(e)))
         .map(|e| QueueRow {
             href: page.href(&format!("/ministry/reviews/{}", e.application_id)),
             title: e.title,
@@ -117,28 +160,37 @@ pub async fn queue(
             reviewers: if e.reviewers.is_empty() {
                 page.t("未割当", "Not assigned").to_owned()
             } else {
-                e.reviewers.join("、")
+                let names: Vec<&str> = e.reviewers.iter().map(|(_, n)| n.as_str()).collect();
+                names.join("、")
             },
         })
         .collect();
-    let mut filters = vec![(
-        page.href("/ministry/reviews"),
-        page.t("すべて", "All").to_owned(),
-        filter.is_none(),
-    )];
-    filters.extend(shown.into_iter().map(|s| {
-        (
-            format!("{}?status={}", page.href("/ministry/reviews"), s.code()),
-            page.t(s.label_ja(), s.label_en()).to_owned(),
-            filter == Some(s),
-        )
-    }));
+    let notices = state
+        .store
+        .latest_notices(NOTICES_SHOWN)
+        .await?
+        .into_iter()
+        .map(|(n, title)| QueueNotice {
+            href: page.href(&format!("/ministry/reviews/{}", n.application_id)),
+            title,
+            form: if n.kind == "abolition" {
+                page.t("廃止届（様式第4号）", "Abolition (form 4)")
+            } else {
+                page.t("変更届（様式第3号）", "Change (form 3)")
+            },
+            number: n.number,
+            filed: view::date_time(page.lang, n.filed_at),
+            effective: view::date(page.lang, n.effective_on),
+            applied: n.applied_at.is_some(),
+        })
+        .collect();
     rendered(
         StatusCode::OK,
         QueuePage {
             page,
             rows,
             filters,
+            notices,
         },
     )
 }
@@ -148,6 +200,8 @@ pub async fn queue(
 struct FindingRow {
     rule: RuleRow,
     evidence: Vec<(String, String)>,
+    /// The finding shown is the previous version's.
+    carried: bool,
     finding: &'static str,
     comment: String,
 }
@@ -165,6 +219,10 @@ struct WorkspacePage {
     /// The decisions `possible_events` allows now.
     can_decide: bool,
     can_revoke: bool,
+    /// Why there are no decision buttons, when there are none.
+    no_decision: &'static str,
+    /// The findings shown are the previous version's.
+    carried: bool,
     version: i64,
     digest: String,
     submitted: String,
@@ -178,6 +236,7 @@ struct WorkspacePage {
     opinions: Vec<(String, i64, String)>,
     decisions: Vec<(i64, String, String, String)>,
     designation: Option<(String, String)>,
+    notices: Vec<super::notices::NoticeRow>,
     fields: Vec<FormField>,
     /// The revocation form, for a designated course.
     revoke_fields: Vec<FormField>,
@@ -195,17 +254,25 @@ pub(crate) fn outcome_label(page: &PageCtx, outcome: Outcome) -> String {
 }
 
 /// The rules with the automatic verdict on `version` and what the reviewer found.
+/// The rules with their findings on `version`; while none is recorded on a resubmitted
+/// version, the previous version's findings are the starting point (issue 13 item 4),
+/// marked as such. Returns the rows and whether they were carried forward.
 async fn finding_rows(
     state: &AppState,
     page: &PageCtx,
     id: &str,
     org_id: &str,
     version: &ApplicationVersion,
-) -> Result<Vec<FindingRow>, AppError> {
+) -> Result<(Vec<FindingRow>, bool), AppError> {
     let checks = applications::check_version(state, version).await?;
-    let found = state.store.findings(id, version.version).await?;
+    let mut found = state.store.findings(id, version.version).await?;
+    let carried = found.is_empty() && version.version > 1;
+    if carried {
+        found = state.store.findings(id, version.version - 1).await?;
+    }
+    let carried = carried && !found.is_empty();
     let rules = applications::rule_rows(page, id, org_id, &checks);
-    Ok(rules
+    let rows = rules
         .into_iter()
         .zip(checks.iter())
         .map(|(rule, (_, verdict))| {
@@ -221,11 +288,39 @@ async fn finding_rows(
             FindingRow {
                 finding: mine.map_or("", |f| f.finding.code()),
                 comment: mine.map(|f| f.comment.clone()).unwrap_or_default(),
+                carried: carried && mine.is_some(),
                 rule,
                 evidence,
             }
         })
-        .collect())
+        .collect();
+    Ok((rows, carried))
+}
+
+/// Why the decision buttons are not shown, when they are not.
+fn why_no_decision(page: &PageCtx, status: Status) -> &'static str {
+    match status {
+        Status::Submitted => page.t(
+            "決定するには、まず審査担当を割り当ててください（審査中になります）。",
+            "Assign a reviewer first: the decision buttons appear once the application is under review.",
+        ),
+        Status::RevisionRequested => page.t(
+            "修正を依頼しています。申請者が再提出すると、審査を再開して決定できます。",
+            "A revision was requested. Once the applicant resubmits, the review resumes and can be decided.",
+        ),
+        Status::Designated => page.t(
+            "特定講習に指定済みです。以後の変更は変更届・廃止届によります。",
+            "Designated. Later changes come as change or abolition notices.",
+        ),
+        Status::Rejected => page.t(
+            "指定しないと決定済みです。",
+            "Decided not to designate.",
+        ),
+        _ => page.t(
+            "この申請は決定の対象ではありません。",
+            "This application is not awaiting a decision.",
+        ),
+    }
 }
 
 async fn workspace_page(
@@ -245,9 +340,9 @@ async fn workspace_page(
         .await?
         .ok_or(AppError::NotFound)?;
     let version = latest_version(state, id).await?;
-    let rows = finding_rows(state, &page, id, &org.id, &version).await?;
+    let (rows, carried) = finding_rows(state, &page, id, &org.id, &version).await?;
     let assignments = state.store.assignments(id).await?;
-    let accounts = state.store.accounts().await?;
+    let accounts = state.store.review_staff().await?;
     let reviewer_options = accounts
         .iter()
         .filter(|a| a.ministry_role.is_some())
@@ -293,6 +388,8 @@ async fn workspace_page(
         .iter()
         .all(|k| possible.contains(k)),
         can_revoke: possible.contains(&EventKind::Revoke),
+        no_decision: why_no_decision(&page, status),
+        carried,
         version: version.version,
         digest: version.digest.clone(),
         submitted: view::date_time(page.lang, version.submitted_at),
@@ -343,6 +440,7 @@ async fn workspace_page(
             })
             .collect(),
         designation,
+        notices: super::notices::rows(&page, state.store.notices_of(id).await?),
         fields: vec![
             FormField::new(
                 "designated_on",
@@ -500,6 +598,60 @@ pub async fn save_findings(
 pub struct ReasonsInput {
     reasons: String,
     seen_status: String,
+    /// `yes` once the person has seen the decision restated (issue 13 item 7).
+    confirmed: String,
+}
+
+/// A decision restated before it is made: one click does not decide an application.
+struct Confirmation {
+    /// The path under `/ministry/reviews/{id}/` the confirmed form posts to.
+    action: &'static str,
+    decision: String,
+    /// What the decision says, as (term, description).
+    facts: Vec<(String, String)>,
+    /// The fields sent again when confirmed.
+    hidden: Vec<(&'static str, String)>,
+    button: String,
+    danger: bool,
+}
+
+#[derive(Template)]
+#[template(path = "review_confirm.html")]
+struct ConfirmPage {
+    page: PageCtx,
+    id: String,
+    title: String,
+    provider: String,
+    version: i64,
+    digest: String,
+    c: Confirmation,
+}
+
+async fn confirm(
+    state: &AppState,
+    page: PageCtx,
+    id: &str,
+    c: Confirmation,
+) -> Result<Response, AppError> {
+    let record = record(state, id).await?;
+    let org = state
+        .store
+        .organisation(&record.organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = latest_version(state, id).await?;
+    rendered(
+        StatusCode::OK,
+        ConfirmPage {
+            page,
+            id: id.to_owned(),
+            title: record.title,
+            provider: org.organisation.name_ja,
+            version: version.version,
+            digest: version.digest,
+            c,
+        },
+    )
 }
 
 fn reasons_of(input: &ReasonsInput) -> Result<&str, AppError> {
@@ -527,6 +679,41 @@ async fn decide(
     let me = auth.require(Action::ReviewApplications)?;
     let input: ReasonsInput = parse(body)?;
     let reasons = reasons_of(&input)?;
+    if input.confirmed != "yes" {
+        let (action, decision, button, danger) = match decision {
+            Decision::RequestRevision => (
+                "revision",
+                page.t("修正を依頼する", "Request a revision"),
+                page.t("この内容で修正を依頼する", "Send this request for revision"),
+                false,
+            ),
+            Decision::Reject => (
+                "reject",
+                page.t("特定講習に指定しない", "Do not designate"),
+                page.t("指定しないと決定する", "Decide not to designate"),
+                true,
+            ),
+        };
+        let c = Confirmation {
+            action,
+            decision: decision.to_owned(),
+            facts: vec![(
+                page.t(
+                    "理由（申請者に伝わります）",
+                    "Reasons (the applicant reads them)",
+                )
+                .to_owned(),
+                reasons.to_owned(),
+            )],
+            hidden: vec![
+                ("reasons", reasons.to_owned()),
+                ("seen_status", input.seen_status.clone()),
+            ],
+            button: button.to_owned(),
+            danger,
+        };
+        return confirm(state, page.clone(), id, c).await;
+    }
     designation::decide(
         &state.workflow,
         id,
@@ -565,6 +752,7 @@ pub struct DesignateInput {
     designated_on: String,
     reasons: String,
     seen_status: String,
+    confirmed: String,
 }
 
 pub async fn designate(
@@ -577,6 +765,41 @@ pub async fn designate(
     let me = auth.require(Action::ReviewApplications)?;
     let input: DesignateInput = parse(&body)?;
     let designated_on = date_field(&input.designated_on, "designated_on")?;
+    if input.confirmed != "yes" {
+        let period = DesignationPeriod::from_designation_date(designated_on);
+        let reasons = match input.reasons.trim() {
+            "" => page.t(
+                "（記入なし：「募集等要領の要件を満たすため。」と記録されます）",
+                "(none: recorded as meeting the guideline's requirements)",
+            ),
+            given => given,
+        };
+        let c = Confirmation {
+            action: "designate",
+            decision: page.t("特定講習に指定する", "Designate as 特定講習").to_owned(),
+            facts: vec![
+                (page.t("指定日", "Designation date").to_owned(), view::date(page.lang, designated_on)),
+                (
+                    page.t("対象期間", "Period").to_owned(),
+                    view::date_span(page.lang, period.starts_on, period.ends_on),
+                ),
+                (page.t("指定番号", "Number").to_owned(), page.t("決定の時に、その年度の次の番号が付きます", "The next number of its fiscal year, given when decided").to_owned()),
+                (page.t("理由", "Reasons").to_owned(), reasons.to_owned()),
+                (
+                    page.t("決定とともに行われること", "What the decision also does").to_owned(),
+                    page.t("講座提供者への通知メール、指定通知書（PDF）、対象期間の初日からの講座検索への掲載、更新案内と期間満了の予定", "mails the provider, issues the designation letter (PDF), lists the course as designated from the first day of the period, and schedules the renewal reminder and the end of the period").to_owned(),
+                ),
+            ],
+            hidden: vec![
+                ("designated_on", input.designated_on.clone()),
+                ("reasons", input.reasons.clone()),
+                ("seen_status", input.seen_status.clone()),
+            ],
+            button: page.t("この内容で指定する", "Designate").to_owned(),
+            danger: false,
+        };
+        return confirm(&state, page, &id, c).await;
+    }
     designation::designate(
         &state.workflow,
         &id,
@@ -802,7 +1025,7 @@ async fn expert_page(
     let record = record(state, id).await?;
     let org_id = record.organisation_id.clone();
     let version = latest_version(state, id).await?;
-    let rows = finding_rows(state, &page, id, &org_id, &version).await?;
+    let (rows, _) = finding_rows(state, &page, id, &org_id, &version).await?;
     let opinion = state
         .store
         .opinions(id)

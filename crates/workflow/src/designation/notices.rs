@@ -9,7 +9,7 @@
 use super::review::unlabelled;
 use super::{RuleInputs, application, as_checked, kinds, next, schedule_on};
 use crate::jobs::JobOutcome;
-use crate::mail::Queued;
+use crate::mail::{Process, Queued, recipients};
 use crate::{JST, SYSTEM, Workflow, WorkflowError};
 use koshu_domain::ValidationError;
 use koshu_domain::access::OrgRole;
@@ -18,8 +18,9 @@ use koshu_domain::designation::lifecycle::{
     ChangeVerdict, DesignationEnd, DesignationPeriod, Event, Status, assess_change,
 };
 use koshu_domain::designation::{Application, publish};
-use koshu_domain::types::date_ja;
+use koshu_domain::types::{date_en, date_ja};
 use koshu_store::UnitOfWork;
+use koshu_store::applications::ApplicationRecord;
 use koshu_store::jobs::Job;
 use koshu_store::notices::{NewNotice, Notice};
 use koshu_store::reviews::{DesignationRecord, EndOfDesignation};
@@ -160,28 +161,16 @@ pub async fn file_change(
         }
         ChangeVerdict::Acceptable { items } => items,
     };
-    let notice_id = uuid::Uuid::now_v7().to_string();
+    let told = Told::load(wf, &record, &d).await?;
     let codes: Vec<&str> = items.iter().map(|i| i.code()).collect();
-    let now = wf.now();
-    let mut unit = wf.store.write().await?;
-    unit.file_notice(
-        &NewNotice {
-            id: &notice_id,
-            application_id: id,
-            number: &d.number,
-            kind: "change",
-            document: &serde_json::to_string(&proposed)?,
-            items: &serde_json::to_string(&codes)?,
-            measures: "",
-            effective_on,
-        },
-        actor,
-        now,
-    )
-    .await?;
-    schedule_notice(&mut unit, APPLY_CHANGE, effective_on, &notice_id, now).await?;
-    unit.commit().await?;
-    Ok(())
+    let notice = Filed {
+        kind: NoticeKind::Change,
+        document: serde_json::to_string(&proposed)?,
+        items: serde_json::to_string(&codes)?,
+        measures: "",
+        effective_on,
+    };
+    file(wf, &told, &notice, actor).await
 }
 
 /// C05: an abolition notice, with the measures for learners in progress (様式第4号).
@@ -205,26 +194,147 @@ pub async fn file_abolition(
     }
     let record = application(wf, id).await?;
     let d = designated(wf, id, record.status).await?;
+    let told = Told::load(wf, &record, &d).await?;
+    let notice = Filed {
+        kind: NoticeKind::Abolition,
+        document: String::new(),
+        items: "[]".to_owned(),
+        measures,
+        effective_on,
+    };
+    file(wf, &told, &notice, actor).await
+}
+
+/// A notice as filed.
+struct Filed<'a> {
+    kind: NoticeKind,
+    /// The course as it will be (a change), as JSON.
+    document: String,
+    /// The changed items' codes, as a JSON list.
+    items: String,
+    /// For learners in progress (an abolition).
+    measures: &'a str,
+    effective_on: Date,
+}
+
+/// Files `notice` in one unit: the notice, the job that applies it on its date, and the mails.
+async fn file(
+    wf: &Workflow,
+    told: &Told,
+    notice: &Filed<'_>,
+    actor: &str,
+) -> Result<(), WorkflowError> {
     let notice_id = uuid::Uuid::now_v7().to_string();
+    let (code, job) = match notice.kind {
+        NoticeKind::Change => ("change", APPLY_CHANGE),
+        NoticeKind::Abolition => ("abolition", ABOLISH),
+    };
     let now = wf.now();
     let mut unit = wf.store.write().await?;
     unit.file_notice(
         &NewNotice {
             id: &notice_id,
-            application_id: id,
-            number: &d.number,
-            kind: "abolition",
-            document: "",
-            items: "[]",
-            measures,
-            effective_on,
+            application_id: &told.id,
+            number: &told.number,
+            kind: code,
+            document: &notice.document,
+            items: &notice.items,
+            measures: notice.measures,
+            effective_on: notice.effective_on,
         },
         actor,
         now,
     )
     .await?;
-    schedule_notice(&mut unit, ABOLISH, effective_on, &notice_id, now).await?;
+    schedule_notice(&mut unit, job, notice.effective_on, &notice_id, now).await?;
+    let mut queued = Queued::default();
+    notice_mails(
+        wf,
+        &mut unit,
+        &mut queued,
+        told,
+        notice.kind,
+        notice.effective_on,
+    )
+    .await?;
     unit.commit().await?;
+    queued.log(wf);
+    Ok(())
+}
+
+#[derive(Debug, Clone, Copy)]
+enum NoticeKind {
+    Change,
+    Abolition,
+}
+
+/// The course a notice is about, and who hears of it: the provider's owners (a receipt) and
+/// the ministry.
+struct Told {
+    id: String,
+    title: String,
+    number: String,
+    owners: Vec<String>,
+    ministry: Vec<String>,
+}
+
+impl Told {
+    /// Read before the unit opens, as every read of a use case.
+    async fn load(
+        wf: &Workflow,
+        record: &ApplicationRecord,
+        d: &DesignationRecord,
+    ) -> Result<Self, WorkflowError> {
+        Ok(Self {
+            id: record.id.clone(),
+            title: record.title.clone(),
+            number: d.number.clone(),
+            owners: recipients::owners(wf, &record.organisation_id).await?,
+            ministry: recipients::ministry(wf, &record.id).await?,
+        })
+    }
+}
+
+/// A filed notice: the receipt to the provider's owners, and the notice to the ministry.
+async fn notice_mails(
+    wf: &Workflow,
+    unit: &mut UnitOfWork,
+    queued: &mut Queued,
+    told: &Told,
+    kind: NoticeKind,
+    effective_on: Date,
+) -> Result<(), WorkflowError> {
+    let (form_ja, form_en) = match kind {
+        NoticeKind::Change => ("変更届（様式第3号）", "change notice (form 3)"),
+        NoticeKind::Abolition => ("廃止届（様式第4号）", "abolition notice (form 4)"),
+    };
+    let (title, number, id) = (&told.title, &told.number, &told.id);
+    let (on_ja, on_en) = (date_ja(effective_on), date_en(effective_on));
+    Process {
+        subject: ("届出を受け付けました", "Notice received"),
+        ja: format!(
+            "特定講習「{title}」（{number}）の{form_ja}を受け付けました。効力発生日：{on_ja}\nその日から講座検索の掲載内容に反映されます。"
+        ),
+        en: format!(
+            "Your {form_en} for \"{title}\" ({number}) was received. It takes effect on {on_en}, when the catalogue shows it."
+        ),
+        path: format!("/applications/{id}"),
+    }
+    .queue(wf, unit, queued, &told.owners)
+    .await?;
+    Process {
+        subject: (
+            "特定講習の届出がありました",
+            "A designated course filed a notice",
+        ),
+        ja: format!(
+            "特定講習「{title}」（{number}）の{form_ja}が提出されました。効力発生日：{on_ja}"
+        ),
+        en: format!("A {form_en} was filed for \"{title}\" ({number}), effective {on_en}."),
+        path: format!("/ministry/reviews/{id}"),
+    }
+    .queue(wf, unit, queued, &told.ministry)
+    .await?;
     Ok(())
 }
 
@@ -452,7 +562,7 @@ pub async fn remind_renewal(wf: Workflow, job: Job) -> Result<JobOutcome, Workfl
         .into_iter()
         .filter(|m| m.role == OrgRole::Owner)
         .collect();
-    let ends_on = date_ja::date_ja_with_weekday(d.ends_on);
+    let ends_on = koshu_domain::types::date_ja_with_weekday(d.ends_on);
     let mut unit = wf.store.write().await?;
     let mut queued = Queued::default();
     for member in owners {

@@ -1,16 +1,18 @@
 //! From submission to decision (B35, B36, C01, C06), and revocation.
 
 use super::{application, as_checked, check, latest_version, next, next_seen, organisation};
+use crate::mail::{Process, Queued, jst_time, recipients};
 use crate::{Workflow, WorkflowError};
 use koshu_domain::ValidationError;
 use koshu_domain::catalogue::{Designation, ProgrammeWithSessions};
 use koshu_domain::designation::application::RevocationReason;
 use koshu_domain::designation::lifecycle::{
-    DesignationEnd, DesignationPeriod, Event, Outcome, Status, designation_number,
+    DesignationEnd, DesignationPeriod, Event, Move, Outcome, Status, designation_number,
 };
 use koshu_domain::designation::publish;
 use koshu_domain::designation::review::{Declaration, ReviewRole};
 use koshu_domain::types::FiscalYear;
+use koshu_domain::types::{date_en, date_ja};
 use koshu_store::applications::ApplicationVersion;
 use koshu_store::reviews::{EndOfDesignation, NewDecision, NewDesignation, RuleFinding};
 use time::Date;
@@ -36,11 +38,57 @@ pub async fn submit(wf: &Workflow, id: &str, actor: &str) -> Result<Submission, 
     if failing > 0 {
         return Ok(Submission::Blocked { failing });
     }
+    let owners = recipients::owners(wf, &record.organisation_id).await?;
+    let ministry = recipients::ministry(wf, id).await?;
+    // A resubmission goes back to the reviewer already assigned: the review resumes (issue
+    // 13 item 4) rather than waiting to be taken again.
+    let reviewing = wf
+        .store
+        .assignments(id)
+        .await?
+        .iter()
+        .any(|a| a.role == ReviewRole::Reviewer);
+    let now = wf.now();
     let mut unit = wf.store.write().await?;
-    let version = unit
-        .submit_application(id, &app, m, actor, wf.now())
-        .await?;
+    let version = unit.submit_application(id, &app, m, actor, now).await?;
+    if reviewing {
+        let resume = Move::of(m.to, &Event::StartReview)?;
+        unit.move_application(id, resume, actor, now).await?;
+    }
+    let mut queued = Queued::default();
+    let (title, n, digest) = (&record.title, version.version, &version.digest);
+    let at = jst_time(version.submitted_at);
+    Process {
+        subject: ("申請を受け付けました", "Application received"),
+        ja: format!(
+            "特定講習の申請「{title}」（第{n}版）を {at} に受け付けました。\n提出された版はこのまま保存され、変更されません。照合用のダイジェスト（SHA-256）：\n{digest}\n審査の結果は、このアドレスにお知らせします。"
+        ),
+        en: format!(
+            "Your application \"{title}\" (version {n}) was received at {at} (JST). The submitted version is kept as it is; its digest (SHA-256) for comparison:\n{digest}\nThe result of the review will be sent to this address."
+        ),
+        path: format!("/applications/{id}/versions/{n}"),
+    }
+    .queue(wf, &mut unit, &mut queued, &owners)
+    .await?;
+    let provider = &org.organisation.name_ja;
+    let (again_ja, again_en) = if n > 1 {
+        (
+            "修正版が再提出されました",
+            "A revised application was submitted",
+        )
+    } else {
+        ("申請が提出されました", "An application was submitted")
+    };
+    Process {
+        subject: (again_ja, again_en),
+        ja: format!("{provider}から特定講習の申請「{title}」（第{n}版）が提出されました（{at}）。"),
+        en: format!("{provider} submitted \"{title}\" (version {n}) at {at} (JST)."),
+        path: format!("/ministry/reviews/{id}"),
+    }
+    .queue(wf, &mut unit, &mut queued, &ministry)
+    .await?;
     unit.commit().await?;
+    queued.log(wf);
     Ok(Submission::Submitted(version))
 }
 
@@ -91,7 +139,43 @@ pub async fn assign(
         let m = next(&record, &Event::StartReview)?;
         unit.move_application(id, m, actor, now).await?;
     }
+    let mut queued = Queued::default();
+    let title = &record.title;
+    let request = match role {
+        ReviewRole::Expert => Some(Process {
+            subject: (
+                "特定講習の審査への意見照会",
+                "Request for your opinion on an application",
+            ),
+            ja: format!(
+                "特定講習の申請「{title}」について、外部有識者としてご意見をお願いします。\n申請内容を開く前に、申請者との利害関係の有無を申告してください（申告後に申請書と添付資料を閲覧できます）。"
+            ),
+            en: format!(
+                "You are asked for your opinion, as an external expert, on the application \"{title}\". First declare whether you have a conflict of interest with the applicant; the application and its documents open after the declaration."
+            ),
+            path: format!("/reviews/{id}"),
+        }),
+        // Taking a review oneself needs no mail.
+        ReviewRole::Reviewer if crate::account_actor(account_id) != actor => Some(Process {
+            subject: ("審査担当に割り当てられました", "You were assigned a review"),
+            ja: format!("特定講習の申請「{title}」の審査担当に割り当てられました。"),
+            en: format!("You were assigned as reviewer of the application \"{title}\"."),
+            path: format!("/ministry/reviews/{id}"),
+        }),
+        ReviewRole::Reviewer => None,
+    };
+    if let (Some(request), Some(account)) = (request, account) {
+        request
+            .queue(
+                wf,
+                &mut unit,
+                &mut queued,
+                &[account.email.as_str().to_owned()],
+            )
+            .await?;
+    }
     unit.commit().await?;
+    queued.log(wf);
     Ok(())
 }
 
@@ -142,6 +226,7 @@ pub async fn decide(
     let record = application(wf, id).await?;
     let m = next_seen(&record, &event, seen)?;
     let version = latest_version(wf, id).await?;
+    let owners = recipients::owners(wf, &record.organisation_id).await?;
     let mut unit = wf.store.write().await?;
     unit.decide_application(
         &NewDecision {
@@ -156,7 +241,36 @@ pub async fn decide(
         wf.now(),
     )
     .await?;
+    let (title, n) = (&record.title, version.version);
+    let mail = match decision {
+        Decision::RequestRevision => Process {
+            subject: ("申請の修正のお願い", "Please revise your application"),
+            ja: format!(
+                "特定講習の申請「{title}」（第{n}版）について、経済産業省から修正の依頼があります。\n\n{reasons}\n\n申請書を修正し、再提出してください。"
+            ),
+            en: format!(
+                "The ministry asks you to revise your application \"{title}\" (version {n}):\n\n{reasons}\n\nEdit the application and submit it again."
+            ),
+            path: format!("/applications/{id}"),
+        },
+        Decision::Reject => Process {
+            subject: (
+                "特定講習に指定しない旨の通知",
+                "Your application was not designated",
+            ),
+            ja: format!(
+                "特定講習の申請「{title}」（第{n}版）は、特定講習に指定しないこととなりました。\n\n理由：{reasons}\n\n通知書（PDF）は申請の画面から開けます。"
+            ),
+            en: format!(
+                "Your application \"{title}\" (version {n}) was not designated as a specific course.\n\nReasons: {reasons}\n\nThe decision letter (PDF) is on the application's page."
+            ),
+            path: format!("/applications/{id}"),
+        },
+    };
+    let mut queued = Queued::default();
+    mail.queue(wf, &mut unit, &mut queued, &owners).await?;
     unit.commit().await?;
+    queued.log(wf);
     Ok(())
 }
 
@@ -178,6 +292,7 @@ pub async fn designate(
     let org = organisation(wf, &record.organisation_id).await?;
     let version = latest_version(wf, id).await?;
     let provider = publish::provider_of(&org.organisation)?;
+    let owners = recipients::owners(wf, &record.organisation_id).await?;
     let reasons = if reasons.trim().is_empty() {
         "募集等要領の要件を満たすため。"
     } else {
@@ -228,7 +343,24 @@ pub async fn designate(
         now,
     )
     .await?;
+    let title = &record.title;
+    let (from_ja, to_ja) = (date_ja(period.starts_on), date_ja(period.ends_on));
+    let (from_en, to_en) = (date_en(period.starts_on), date_en(period.ends_on));
+    let mut queued = Queued::default();
+    Process {
+        subject: ("特定講習に指定されました", "Your course was designated"),
+        ja: format!(
+            "特定講習の申請「{title}」は、特定講習に指定されました。\n指定番号：{number}\n対象期間：{from_ja}から{to_ja}まで\n\n講座検索には対象期間の初日から「特定講習」として表示されます。指定通知書（PDF）は申請の画面から開けます。指定後の変更は、効力発生日の前に変更届（様式第3号）で届け出てください。"
+        ),
+        en: format!(
+            "\"{title}\" was designated as a specific course.\nNumber: {number}\nPeriod: {from_en} to {to_en}\n\nThe catalogue shows it as designated from the first day of the period. The designation letter (PDF) is on the application's page. Notify any change before it takes effect (form 3)."
+        ),
+        path: format!("/applications/{id}"),
+    }
+    .queue(wf, &mut unit, &mut queued, &owners)
+    .await?;
     unit.commit().await?;
+    queued.log(wf);
     Ok(number)
 }
 
@@ -271,6 +403,7 @@ pub async fn revoke(
         .await?
         .ok_or(WorkflowError::NotFound)?;
     let unlabelled = unlabelled(wf, &designation.programme_id).await?;
+    let owners = recipients::owners(wf, &record.organisation_id).await?;
     let now = wf.now();
     let mut unit = wf.store.write().await?;
     unit.end_designation(
@@ -288,7 +421,24 @@ pub async fn revoke(
     if let Some(item) = unlabelled {
         unit.upsert_programme(&item, actor, now).await?;
     }
+    let (title, number) = (&record.title, &designation.number);
+    let (clause, label) = (reason.clause(), reason.label_ja());
+    let (on_ja, on_en) = (date_ja(on), date_en(on));
+    let mut queued = Queued::default();
+    Process {
+        subject: ("特定講習の指定の取消し", "Your designation was revoked"),
+        ja: format!(
+            "特定講習「{title}」（{number}）の指定は、{on_ja}付けで取り消されました。\n理由：{clause} {label}\n{details}"
+        ),
+        en: format!(
+            "The designation of \"{title}\" ({number}) was revoked as of {on_en}.\nReason: {clause}\n{details}"
+        ),
+        path: format!("/applications/{id}"),
+    }
+    .queue(wf, &mut unit, &mut queued, &owners)
+    .await?;
     unit.commit().await?;
+    queued.log(wf);
     Ok(())
 }
 

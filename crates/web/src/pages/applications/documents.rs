@@ -179,18 +179,15 @@ pub async fn upload(
     // Permission first: what was sent is looked at only for someone who may send it.
     let mut form = form.map_err(|_| unreadable())?;
     let mut kind = String::new();
-    let mut file: Option<(String, String, axum::body::Bytes)> = None;
+    let mut file: Option<(String, axum::body::Bytes)> = None;
     while let Some(field) = form.next_field().await.map_err(|_| unreadable())? {
         match field.name() {
             Some("kind") => kind = field.text().await.map_err(|_| unreadable())?,
             Some("file") => {
+                // The browser's content type is not trusted: the content says what it is.
                 let name = field.file_name().unwrap_or("").trim().to_owned();
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_owned();
                 let bytes = field.bytes().await.map_err(|_| unreadable())?;
-                file = Some((name, content_type, bytes));
+                file = Some((name, bytes));
             }
             _ => {}
         }
@@ -205,7 +202,7 @@ pub async fn upload(
             "Choose what the document is.",
         ));
     }
-    let file = file.filter(|(name, _, bytes)| !name.is_empty() && !bytes.is_empty());
+    let file = file.filter(|(name, bytes)| !name.is_empty() && !bytes.is_empty());
     if file.is_none() {
         errors.push(upload_error(
             "file",
@@ -214,18 +211,23 @@ pub async fn upload(
             "Choose a file to attach (an empty file cannot be attached).",
         ));
     }
-    let (Some(kind), Some((name, content_type, bytes))) = (chosen, file) else {
+    let (Some(kind), Some((name, bytes))) = (chosen, file) else {
         let view = documents_page(&state, &auth, page, &id, &kind, &errors).await?;
         return rendered(StatusCode::BAD_REQUEST, view);
     };
-    koshu_workflow::applications::attach_document(
+    let attached = koshu_workflow::applications::attach_document(
         &state.workflow,
         &id,
         kind,
-        (&name, &content_type, bytes),
+        (&name, bytes),
         &koshu_workflow::account_actor(&me.account.id),
     )
-    .await?;
+    .await;
+    if let Err(koshu_workflow::WorkflowError::Invalid(error)) = attached {
+        let view = documents_page(&state, &auth, page, &id, kind.code(), &[error]).await?;
+        return rendered(StatusCode::BAD_REQUEST, view);
+    }
+    attached?;
     Ok(Redirect::to(&format!(
         "{}?done=uploaded",
         page.href(&format!("/applications/{id}/documents"))

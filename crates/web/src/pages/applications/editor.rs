@@ -12,7 +12,7 @@ use crate::pages::forms::{FormField, field_id};
 use crate::view::PageCtx;
 use koshu_domain::ValidationError;
 use koshu_domain::taxonomy::Taxonomy;
-use koshu_domain::types::text::{TextKind, check_controls};
+use koshu_domain::types::text::{TextKind, check_text};
 use koshu_domain::types::{FiscalYear, RissNumber};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -260,17 +260,23 @@ fn parse_field(
     let raw = pairs.one(name).trim();
     let (ja, en) = (field.ja, field.en);
     match field.kind {
-        Kind::Text => check_controls(raw, TextKind::Line)
+        Kind::Text => check_text(raw, TextKind::Line)
             .map(|()| Value::String(raw.to_owned()))
             .map_err(|e| e.for_field(name)),
-        Kind::Textarea => Ok(Value::String(raw.to_owned())),
-        Kind::Lines => Ok(Value::Array(
-            raw.lines()
-                .map(str::trim)
-                .filter(|l| !l.is_empty())
-                .map(|l| Value::String(l.to_owned()))
-                .collect(),
-        )),
+        Kind::Textarea => check_text(raw, TextKind::Multiline)
+            .map(|()| Value::String(raw.to_owned()))
+            .map_err(|e| e.for_field(name)),
+        Kind::Lines => check_text(raw, TextKind::Multiline)
+            .map_err(|e| e.for_field(name))
+            .map(|()| {
+                Value::Array(
+                    raw.lines()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(|l| Value::String(l.to_owned()))
+                        .collect(),
+                )
+            }),
         Kind::Check => Ok(Value::Bool(pairs.one(name) == "true")),
         Kind::Number { max } => {
             let digits = normalise_number(raw);

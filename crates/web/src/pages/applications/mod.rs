@@ -288,12 +288,18 @@ struct ApplicationPage {
     /// After a decision: the reviewer's findings that ask for something (rule, finding, comment).
     findings: Vec<(String, String, String)>,
     designation: Option<(String, String)>,
-    /// Filed change and abolition notices: kind, effective date, what, state.
-    notices: Vec<(String, String, String, String)>,
+    /// Filed change and abolition notices.
+    notices: Vec<super::notices::NoticeRow>,
     /// Today, as the default of date inputs.
     today: String,
     /// The designation is in its final year: a renewal can start (C02).
     renewal_due: bool,
+}
+
+impl ApplicationPage {
+    fn error_count(&self) -> usize {
+        self.general_errors.len()
+    }
 }
 
 fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) -> Vec<FieldLink> {
@@ -456,49 +462,7 @@ async fn application_page(
         });
     let designation =
         designated.map(|d| (d.number, view::date_span(page.lang, d.starts_on, d.ends_on)));
-    let notices = state
-        .store
-        .notices_of(id)
-        .await?
-        .into_iter()
-        .map(|n| {
-            let kind = if n.kind == "change" {
-                page.t("変更届（様式第3号）", "Change notice (様式第3号)")
-            } else {
-                page.t("廃止届（様式第4号）", "Abolition notice (様式第4号)")
-            };
-            let what = if n.kind == "change" {
-                serde_json::from_str::<Vec<String>>(&n.items)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|c| koshu_domain::designation::ChangeItem::from_code(c))
-                    .map(|i| {
-                        let label = page.t(i.label_ja(), i.label_en());
-                        // C03: items that must always be notified are marked as such.
-                        if i.must_notify() {
-                            format!("{label}{}", page.t("（届出必須）", " (must be notified)"))
-                        } else {
-                            label.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("、")
-            } else {
-                n.measures.clone()
-            };
-            let state_label = if n.applied_at.is_some() {
-                page.t("反映済み", "In effect")
-            } else {
-                page.t("効力発生待ち", "Waiting for its date")
-            };
-            (
-                kind.to_owned(),
-                view::date(page.lang, n.effective_on),
-                what,
-                state_label.to_owned(),
-            )
-        })
-        .collect();
+    let notices = super::notices::rows(&page, state.store.notices_of(id).await?);
     Ok(ApplicationPage {
         renewal_due,
         notices,

@@ -3,7 +3,7 @@
 //! in both languages and how its text becomes a value. One table drives rendering, parsing and
 //! the self-check page's links, so a path cannot be shown in one place and parsed in another.
 
-use koshu_domain::designation::application::DisqualificationItem;
+use koshu_domain::designation::application::{DisqualificationItem, OutsourcingAnswer};
 
 /// A value's shape in the form and in the application's JSON.
 #[derive(Debug, Clone, Copy)]
@@ -163,6 +163,19 @@ const FORMATS: &[Opt] = &[
     ("in_person", "集合形式", "In person"),
     ("remote", "リモート形式", "Remote"),
     ("hybrid", "集合形式とリモート形式の併用", "Hybrid"),
+];
+
+const OUTSOURCING: &[Opt] = &[
+    (
+        "not_outsourced",
+        OutsourcingAnswer::NotOutsourced.label_ja(),
+        OutsourcingAnswer::NotOutsourced.label_en(),
+    ),
+    (
+        "outsourced",
+        OutsourcingAnswer::Outsourced.label_ja(),
+        OutsourcingAnswer::Outsourced.label_en(),
+    ),
 ];
 
 const ASSESSMENTS: &[Opt] = &[
@@ -785,10 +798,14 @@ pub const SECTIONS: &[Section] = &[
             ),
             f("facilities.other", "その他", "Other", TA),
             f(
-                "outsourcing.declared",
-                "業務の一部を外部に委託する",
-                "Part of the work is outsourced",
-                C,
+                "outsourcing.answer",
+                "外部委託の有無",
+                "Outsourcing",
+                Kind::Choice {
+                    options: OUTSOURCING,
+                    optional: true,
+                    radio: true,
+                },
             ),
             f(
                 "attendance_controls.identity_and_riss_verification",
