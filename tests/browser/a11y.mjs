@@ -130,6 +130,11 @@ async function main() {
         what: 'review under way: the decision forms',
         before: () => assignAnotherReviewer(browser, context, base, review),
       },
+      {
+        path: `/ministry/reviews/${review}`,
+        what: 'designation restated for confirmation, nothing decided yet',
+        submit: `form[action$="/designate"] button[type=submit]`,
+      },
     );
     for (const { path, what, status = 200, submit = false, before } of signedInPages) {
       if (before) await before();
@@ -338,9 +343,11 @@ async function checkPage(context, address, { lang, status, submit }) {
     let response = await page.goto(address, { waitUntil: 'load' });
     if (submit) {
       // Send the page's form as it stands, as a person pressing its button would.
+      // `submit` is true (the page's first form) or the selector of the button to press.
+      const button = submit === true ? 'main form button[type=submit]' : submit;
       [response] = await Promise.all([
         page.waitForNavigation({ waitUntil: 'load' }),
-        page.click('main form button[type=submit]'),
+        page.click(button),
       ]);
     }
     const got = response?.status();

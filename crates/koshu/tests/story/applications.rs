@@ -378,13 +378,17 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         .get(&format!("/applications/{id}/compare?from=1&to=2"))
         .await;
     assert_eq!(compare.status, StatusCode::OK);
-    assert!(compare.body.contains("curriculum[0].minutes"));
+    assert!(
+        compare.body.contains("カリキュラム項目 項目1：時間（分）"),
+        "the field by its label: {}",
+        compare.body
+    );
     assert!(
         compare
             .body
             .contains(&format!("<del>{}</del>", first.minutes))
     );
-    assert!(!compare.body.contains("curriculum[1].minutes"));
+    assert!(!compare.body.contains("項目2：時間（分）"));
     assert!(
         compare.body.contains("直近2期の財務諸表（訂正）.pdf"),
         "documents compared: {}",

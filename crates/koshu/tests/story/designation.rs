@@ -202,7 +202,15 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         StatusCode::OK,
         "the ministry reads submitted versions"
     );
-    assert!(changes.body.contains("course.level4_explanation"));
+    assert!(
+        changes.body.contains("ITSSレベル4相当である理由"),
+        "the field by its label: {}",
+        changes.body
+    );
+    assert!(
+        !changes.body.contains("course.level4_explanation"),
+        "never its path"
+    );
     let back = ministry
         .post(
             &format!("{workspace}/assign"),

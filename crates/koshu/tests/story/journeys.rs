@@ -87,3 +87,137 @@ pub async fn each_role_finds_its_work_in_the_header(app: TestApp) {
     assert!(queue.body.contains("自分の担当（0）"), "{}", queue.body);
     assert!(queue.body.contains("すべて（0）"));
 }
+
+/// The text a person reads on `html`: tags, attributes, scripts and styles taken out.
+fn visible_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('<') {
+        out.push_str(&rest[..start]);
+        out.push(' ');
+        rest = &rest[start..];
+        let end = rest.find('>').map_or(rest.len(), |e| e + 1);
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Every `segment.segment` in `text` whose first segment is a field of the application: a
+/// raw field path (`course.target_persona`, `curriculum[0].minutes`).
+fn raw_paths(text: &str) -> Vec<String> {
+    let top: Vec<String> =
+        match serde_json::to_value(koshu_domain::designation::Application::default()) {
+            Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+            _ => Vec::new(),
+        };
+    let is_word = |c: char| c.is_ascii_lowercase() || c == '_';
+    let mut found = Vec::new();
+    for (i, _) in text.match_indices(['.', '[']) {
+        let before: String = text[..i]
+            .chars()
+            .rev()
+            .take_while(|c| is_word(*c))
+            .collect();
+        let first: String = before.chars().rev().collect();
+        let start = i - first.len();
+        // Not a path: part of an address (owner@provider.example.jp, https://…/course.html).
+        let in_address = text[..start].ends_with(['@', '/', '.', '-']);
+        // A sentence that ends with a field's name (`… of the course.`) is no path.
+        let continues = text[i + 1..].starts_with(|c: char| is_word(c) || c.is_ascii_digit());
+        if top.contains(&first) && !in_address && continues {
+            let end = text[i..]
+                .find(|c: char| !(is_word(c) || c.is_ascii_digit() || "[].".contains(c)))
+                .map_or(text.len(), |e| i + e);
+            found.push(text[start..end].to_owned());
+        }
+    }
+    found
+}
+
+/// Issue 13 item 16: the pages of an application show fields by their labels, never their
+/// paths: the self-check of an empty draft (every rule failing, each with its links), the
+/// submitted version, the reviewer's workspace with its evidence, and the comparison of two
+/// versions, in both languages.
+pub async fn no_page_of_an_application_shows_a_raw_field_path(app: TestApp) {
+    use crate::applications::new_application;
+    use crate::designation::{Submitted, submitted_with_documents};
+    let Submitted {
+        mut provider,
+        org,
+        id,
+        mut complete,
+        ..
+    } = submitted_with_documents(&app).await;
+    let empty = new_application(&mut provider, &org, "空の申請").await;
+    let reviewer = ministry_person(
+        &app,
+        "審査 一郎",
+        "reviewer@meti.example.jp",
+        Some(MinistryRole::Reviewer),
+        false,
+    )
+    .await;
+    let mut ministry = signed_in(&app, &reviewer).await;
+    let workspace = format!("/ministry/reviews/{id}");
+    ministry
+        .post(
+            &format!("{workspace}/assign"),
+            &[("account_id", &reviewer), ("role", "reviewer")],
+        )
+        .await;
+    ministry
+        .post(
+            &format!("{workspace}/revision"),
+            &[
+                ("reasons", "講師の記載を補ってください。"),
+                ("confirmed", "yes"),
+            ],
+        )
+        .await;
+    complete.instructors[0].facilitation_record = "演習の進行を10回担当".into();
+    complete.course.level4_explanation = "レベル4の根拠を補った。".into();
+    write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
+        .unwrap();
+    let resubmitted = provider
+        .post(&format!("/applications/{id}/submit"), &[])
+        .await;
+    assert_eq!(
+        resubmitted.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        resubmitted.body
+    );
+
+    let mut wrong = Vec::new();
+    for prefix in ["", "/en"] {
+        for (who, path) in [
+            ("provider", format!("/applications/{empty}")),
+            ("provider", format!("/applications/{id}")),
+            ("provider", format!("/applications/{id}/versions/2")),
+            ("ministry", workspace.clone()),
+            (
+                "ministry",
+                format!("/applications/{id}/compare?from=1&to=2"),
+            ),
+        ] {
+            let b = if who == "provider" {
+                &mut provider
+            } else {
+                &mut ministry
+            };
+            let res = b.get(&format!("{prefix}{path}")).await;
+            assert_eq!(res.status, axum::http::StatusCode::OK, "{prefix}{path}");
+            let paths = raw_paths(&visible_text(&res.body));
+            if !paths.is_empty() {
+                wrong.push(format!("{prefix}{path}: {paths:?}"));
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    // The test sees paths where they are: the edit form's field names are paths.
+    let form = provider
+        .get(&format!("/applications/{empty}/edit/course"))
+        .await;
+    assert!(!raw_paths(&form.body).is_empty());
+}

@@ -280,7 +280,7 @@ async fn finding_rows(
                 Verdict::NeedsReview(e) => e
                     .items
                     .iter()
-                    .map(|i| (i.field.clone(), i.value.clone()))
+                    .map(|i| (applications::field_name(page, &i.field), i.value.clone()))
                     .collect(),
                 _ => Vec::new(),
             };

@@ -302,6 +302,16 @@ impl ApplicationPage {
     }
 }
 
+/// A field path as people read it (issue 13 item 16): its label, else its section's name.
+pub(crate) fn field_name(page: &PageCtx, path: &str) -> String {
+    schema::label(path, page.lang.is_en())
+        .or_else(|| schema::locate(path).map(|(s, _)| page.t(s.ja, s.en).to_owned()))
+        .unwrap_or_else(|| {
+            page.t("申請書の項目", "A field of the application")
+                .to_owned()
+        })
+}
+
 fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) -> Vec<FieldLink> {
     problem
         .fields
@@ -312,14 +322,18 @@ fn field_links(page: &PageCtx, app_id: &str, org_id: &str, problem: &Problem) ->
                 href: page.href(&format!("/applications/{app_id}/documents")),
             },
             Some((section, anchor)) => FieldLink {
-                label: format!("{}：{path}", page.t(section.ja, section.en)),
+                label: match schema::label(path, page.lang.is_en()) {
+                    Some(field) => format!("{}：{field}", page.t(section.ja, section.en)),
+                    None => page.t(section.ja, section.en).to_owned(),
+                },
                 href: format!(
                     "{}#{anchor}",
                     page.href(&format!("/applications/{app_id}/edit/{}", section.slug))
                 ),
             },
             None => FieldLink {
-                label: format!("{}：{path}", page.t("組織情報", "Organisation details")),
+                label: schema::label(path, page.lang.is_en())
+                    .unwrap_or_else(|| page.t("組織情報", "Organisation details").to_owned()),
                 href: page.href(&format!("/organisations/{org_id}/edit")),
             },
         })
@@ -863,8 +877,15 @@ pub async fn compare(
         version_of(&state, &id, from).await?,
         version_of(&state, &id, to).await?,
     );
+    let changes = diff::fields(&a.application, &b.application)
+        .into_iter()
+        .map(|c| diff::Change {
+            path: field_name(&page, &c.path),
+            ..c
+        })
+        .collect();
     let view = ComparePage {
-        changes: diff::fields(&a.application, &b.application),
+        changes,
         documents: diff::documents(&a.documents, &b.documents),
         id,
         title: record.title,

@@ -981,6 +981,88 @@ pub fn locate(path: &str) -> Option<(&'static Section, String)> {
     Some((section, anchor))
 }
 
+/// The organisation's registered details (edited on its own page), by the start of their path
+/// below `provider.organisation.`.
+const ORGANISATION: &[Opt] = &[
+    ("name_ja", "名称（法人名）", "Name (legal entity)"),
+    ("name_en", "名称（英語）", "Name in English"),
+    ("corporate_number", "法人番号", "Corporate number"),
+    ("address", "所在地", "Address"),
+    ("representative", "代表者の役職・氏名", "Representative"),
+    (
+        "responsible.course_manager",
+        "講習の責任者",
+        "Course manager",
+    ),
+    (
+        "responsible.enrolment_admin",
+        "受講事務の責任者",
+        "Enrolment administration",
+    ),
+    ("responsible.inquiry_desk", "問合せ窓口", "Inquiry desk"),
+    ("responsible.complaints_desk", "苦情窓口", "Complaints desk"),
+    (
+        "privacy",
+        "個人情報の保護（プライバシーマーク等）",
+        "Privacy assurance",
+    ),
+    ("consortium_members", "共同実施者", "Consortium members"),
+];
+
+/// What people call the input at a rule's field path, in Japanese or English: a section's
+/// field (`course.goals` → 到達目標), a list (`curriculum`), or a list row's field
+/// (`curriculum[2].minutes` → カリキュラム 項目3：時間（分）). `None` for a path no form shows
+/// (the organisation's own details are edited on its page). Raw paths are for code, never
+/// for people (issue 13 item 16).
+pub fn label(path: &str, en: bool) -> Option<String> {
+    let pick = |ja: &'static str, e: &'static str| if en { e } else { ja };
+    if let Some(rest) = path.strip_prefix("provider.organisation.") {
+        let (_, ja, e) = ORGANISATION
+            .iter()
+            .find(|(prefix, _, _)| rest.starts_with(prefix))?;
+        return Some(format!(
+            "{}：{}",
+            pick("組織情報", "Organisation"),
+            pick(ja, e)
+        ));
+    }
+    for section in SECTIONS {
+        if let Some(f) = section.fields.iter().find(|f| f.path == path) {
+            return Some(pick(f.ja, f.en).to_owned());
+        }
+        for list in section.lists {
+            if list.path == path {
+                return Some(pick(list.ja, list.en).to_owned());
+            }
+            let Some(rest) = path
+                .strip_prefix(list.path)
+                .and_then(|r| r.strip_prefix('['))
+            else {
+                continue;
+            };
+            let Some((index, field)) = rest.split_once(']') else {
+                continue;
+            };
+            let Ok(index) = index.parse::<usize>() else {
+                continue;
+            };
+            let row = format!(
+                "{} {}{}",
+                pick(list.ja, list.en),
+                pick(list.row_ja, list.row_en),
+                index + 1
+            );
+            let field = field.strip_prefix('.').unwrap_or(field);
+            if field.is_empty() {
+                return Some(row);
+            }
+            let named = list.fields.iter().find(|f| f.path == field)?;
+            return Some(format!("{row}：{}", pick(named.ja, named.en)));
+        }
+    }
+    None
+}
+
 /// The disqualification items as box options.
 pub fn disqualification_options(english: bool) -> Vec<(String, String)> {
     DisqualificationItem::ALL
