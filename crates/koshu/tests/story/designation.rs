@@ -31,6 +31,18 @@ pub async fn ministry_person(
     id
 }
 
+/// The ministry's reviewer of the stories: 審査 一郎, with a second factor.
+pub async fn a_reviewer(app: &TestApp) -> String {
+    ministry_person(
+        app,
+        "審査 一郎",
+        "reviewer@meti.example.jp",
+        Some(MinistryRole::Reviewer),
+        false,
+    )
+    .await
+}
+
 /// A provider's complete application with its documents, submitted as version 1.
 pub struct Submitted<'a> {
     pub provider: Browser<'a>,
@@ -82,14 +94,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     assert_eq!(twice.status, StatusCode::BAD_REQUEST);
 
     // The reviewer finds it in the queue and takes it.
-    let reviewer = ministry_person(
-        &app,
-        "審査 一郎",
-        "reviewer@meti.example.jp",
-        Some(MinistryRole::Reviewer),
-        false,
-    )
-    .await;
+    let reviewer = a_reviewer(&app).await;
     let mut ministry = signed_in(&app, &reviewer).await;
     let queue = ministry.get("/ministry/reviews").await;
     assert_eq!(queue.status, StatusCode::OK);
@@ -790,14 +795,7 @@ pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: Te
         .unwrap();
     assert!(version.documents.len() >= 3, "{:?}", version.documents);
 
-    let reviewer = ministry_person(
-        &app,
-        "審査 一郎",
-        "reviewer@meti.example.jp",
-        Some(MinistryRole::Reviewer),
-        false,
-    )
-    .await;
+    let reviewer = a_reviewer(&app).await;
     let expert = ministry_person(&app, "外部 有識者", "expert@univ.example.jp", None, true).await;
     let mut ministry = signed_in(&app, &reviewer).await;
     let workspace = ministry.get(&format!("/ministry/reviews/{id}")).await;

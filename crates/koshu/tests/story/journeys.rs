@@ -2,7 +2,7 @@
 
 use crate::accounts::{Browser, register_organisation, sign_up, signed_in};
 use crate::app::TestApp;
-use crate::designation::ministry_person;
+use crate::designation::{a_reviewer, ministry_person};
 use koshu_domain::access::MinistryRole;
 
 /// The links of the header's "your work" navigation on `/`.
@@ -36,14 +36,7 @@ pub async fn each_role_finds_its_work_in_the_header(app: TestApp) {
     assert!(links.contains("自組織"));
     assert!(!links.contains("/ministry/reviews"));
 
-    let reviewer = ministry_person(
-        &app,
-        "審査 一郎",
-        "reviewer@meti.example.jp",
-        Some(MinistryRole::Reviewer),
-        false,
-    )
-    .await;
+    let reviewer = a_reviewer(&app).await;
     let links = work_links(&mut signed_in(&app, &reviewer).await).await;
     assert!(links.contains("href=\"/ministry/reviews\""), "{links}");
     assert!(links.contains("href=\"/ministry/organisations\""));
@@ -150,14 +143,7 @@ pub async fn no_page_of_an_application_shows_a_raw_field_path(app: TestApp) {
         ..
     } = submitted_with_documents(&app).await;
     let empty = new_application(&mut provider, &org, "空の申請").await;
-    let reviewer = ministry_person(
-        &app,
-        "審査 一郎",
-        "reviewer@meti.example.jp",
-        Some(MinistryRole::Reviewer),
-        false,
-    )
-    .await;
+    let reviewer = a_reviewer(&app).await;
     let mut ministry = signed_in(&app, &reviewer).await;
     let workspace = format!("/ministry/reviews/{id}");
     ministry

@@ -4,7 +4,7 @@
 
 use crate::accounts::signed_in;
 use crate::app::TestApp;
-use crate::designation::{Submitted, ministry_person, submitted_with_documents};
+use crate::designation::{Submitted, a_reviewer, ministry_person, submitted_with_documents};
 use axum::http::StatusCode;
 use koshu_domain::access::MinistryRole;
 use koshu_store::outbox::OutboxEntry;
@@ -73,14 +73,7 @@ pub async fn each_party_is_mailed_at_each_step_of_a_designation(app: TestApp) {
 
     // A reviewer is assigned by the administrator: told; a revision is requested: the owner
     // reads the reasons.
-    let reviewer = ministry_person(
-        &app,
-        "審査 一郎",
-        "reviewer@meti.example.jp",
-        Some(MinistryRole::Reviewer),
-        false,
-    )
-    .await;
+    let reviewer = a_reviewer(&app).await;
     let workspace = format!("/ministry/reviews/{id}");
     let mut administrator = signed_in(&app, &admin).await;
     let assigned = administrator

@@ -6,9 +6,8 @@
 use crate::accounts::{Browser, register_organisation, sign_up, signed_in};
 use crate::app::TestApp;
 use crate::applications::complete_for;
-use crate::designation::ministry_person;
+use crate::designation::a_reviewer;
 use axum::http::StatusCode;
-use koshu_domain::access::MinistryRole;
 use koshu_domain::designation::lifecycle::{Event, Move, Status};
 use koshu_store::audit::AuditVerdict;
 use koshu_store::jobs::Job;
@@ -46,14 +45,7 @@ async fn under_review(app: &TestApp, n: usize) -> (Vec<String>, String) {
     for i in 0..n {
         ids.push(add_under_review(app, &org, &format!("実践演習 第{}期", i + 1)).await);
     }
-    let reviewer = ministry_person(
-        app,
-        "審査 一郎",
-        "reviewer@meti.example.jp",
-        Some(MinistryRole::Reviewer),
-        false,
-    )
-    .await;
+    let reviewer = a_reviewer(app).await;
     (ids, reviewer)
 }
 
