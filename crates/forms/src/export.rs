@@ -41,6 +41,57 @@ pub fn workbook(
     Ok(wb.save_to_buffer()?)
 }
 
+/// 様式第3号 or 第4号 as a workbook of one sheet: the filer, the notice's rows under 「記」,
+/// and for a change each field before and after.
+pub fn notice(n: &crate::notice::Notice<'_>) -> Result<Vec<u8>, FormsError> {
+    let mut wb = Workbook::new();
+    wb.set_properties(&DocProperties::new().set_title(format!("{}：{}", n.kind.title(), n.course)));
+    let st = Styles::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(n.kind.form())?;
+    ws.set_paper_size(9); // A4
+    for (col, width) in [(0, 30.0), (1, 50.0), (2, 50.0)] {
+        ws.set_column_width(col, width)?;
+    }
+    ws.write_string(0, 0, n.kind.form())?;
+    ws.write_string(1, 0, n.filed_on)?;
+    ws.write_string(2, 0, "経済産業大臣　殿")?;
+    let mut r = 4;
+    for (label, value) in [
+        ("届出者（名称）", n.provider),
+        ("所在地", n.address),
+        ("代表者の役職・氏名", n.representative),
+    ] {
+        ws.write_string_with_format(r, 0, label, &st.label)?;
+        ws.write_string_with_format(r, 1, value, &st.text)?;
+        r += 1;
+    }
+    r += 1;
+    ws.write_string_with_format(r, 0, n.kind.title(), &st.title)?;
+    ws.write_string(r + 1, 0, n.lead())?;
+    ws.write_string_with_format(r + 2, 0, "記", &st.section)?;
+    r += 3;
+    for (label, value) in n.rows() {
+        ws.write_string_with_format(r, 0, label, &st.label)?;
+        ws.merge_range(r, 1, r, 2, &value, &st.text)?;
+        r += 1;
+    }
+    if !n.changes.is_empty() {
+        r += 1;
+        for (col, h) in ["変更の内容", "変更前", "変更後"].iter().enumerate() {
+            ws.write_string_with_format(r, col_num(col)?, *h, &st.header)?;
+        }
+        r += 1;
+        for (field, before, after) in n.changes {
+            ws.write_string_with_format(r, 0, field, &st.label)?;
+            ws.write_string_with_format(r, 1, before, &st.text)?;
+            ws.write_string_with_format(r, 2, after, &st.text)?;
+            r += 1;
+        }
+    }
+    Ok(wb.save_to_buffer()?)
+}
+
 struct Styles {
     title: Format,
     header: Format,

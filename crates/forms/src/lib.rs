@@ -40,6 +40,7 @@ pub mod export;
 mod form;
 pub mod import;
 mod labels;
+pub mod notice;
 pub mod pdf;
 
 use time::Date;

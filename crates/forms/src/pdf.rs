@@ -130,6 +130,36 @@ pub fn decision_letter(letter: &DecisionLetter<'_>) -> Result<Vec<u8>, FormsErro
     render(l.finish(), format!("審査結果通知：{}", letter.course))
 }
 
+/// 様式第3号 or 第4号 as an A4 PDF.
+pub fn notice(n: &crate::notice::Notice<'_>) -> Result<Vec<u8>, FormsError> {
+    let mut l = Layout::new();
+    l.text_line(MARGIN_X, n.kind.form(), 9.0);
+    l.text_line(MARGIN_X, n.filed_on, 10.5);
+    l.gap(6.0);
+    l.text_line(MARGIN_X, "経済産業大臣　殿", 12.0);
+    l.gap(8.0);
+    l.labelled("届出者（名称）", n.provider);
+    l.labelled("所在地", n.address);
+    l.labelled("代表者の役職・氏名", n.representative);
+    l.gap(12.0);
+    l.text_line(MARGIN_X, n.kind.title(), 14.0);
+    l.gap(10.0);
+    l.text_line(MARGIN_X, n.lead(), 10.5);
+    l.gap(8.0);
+    l.section("記");
+    for (label, value) in n.rows() {
+        l.labelled(label, &value);
+    }
+    if !n.changes.is_empty() {
+        l.gap(8.0);
+        l.section("変更の内容（変更前 → 変更後）");
+        for (field, before, after) in n.changes {
+            l.labelled(field, &format!("変更前：{before}\n変更後：{after}"));
+        }
+    }
+    render(l.finish(), format!("{}：{}", n.kind.title(), n.course))
+}
+
 /// What to draw, in page coordinates (origin top left, y down, baseline for text).
 #[derive(Debug)]
 enum Op {

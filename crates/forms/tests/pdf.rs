@@ -98,3 +98,66 @@ fn pdf_has_japanese_text_and_page_numbers() {
     assert!(pages >= 3, "expected several pages, got {pages}");
     assert!(text.contains(&format!("1 / {pages}")), "page numbers");
 }
+
+/// Issue 13 item 6: 様式第3号 names the filer, the course, the date, the items, the reason and
+/// each field before and after; 様式第4号 the reason and the measures for learners.
+#[test]
+#[cfg_attr(
+    not(koshu_pdftotext),
+    ignore = "pdftotext not found: apt-get install poppler-utils"
+)]
+fn change_and_abolition_notices_print_as_forms_3_and_4() {
+    use koshu_forms::notice::{Notice, NoticeKind};
+    let items = vec!["講習の名称（届出必須）".to_owned()];
+    let changes = vec![(
+        "講習名".to_owned(),
+        "実践インシデント対応演習".to_owned(),
+        "実践インシデント対応演習（上級）".to_owned(),
+    )];
+    let change = Notice {
+        kind: NoticeKind::Change,
+        filed_on: "2026年4月10日（金）",
+        provider: "株式会社サイバー研修",
+        address: "東京都千代田区霞が関1-3-1",
+        representative: "代表取締役 研修 太郎",
+        number: "特講2026-001",
+        course: "実践インシデント対応演習",
+        effective_on: "2026年5月1日（金）",
+        items: &items,
+        changes: &changes,
+        reason: "上級者向けに改めるため",
+        measures: "",
+    };
+    let text = pdf_text(&koshu_forms::pdf::notice(&change).unwrap());
+    for expected in [
+        "様式第3号",
+        "特定講習 変更届",
+        "株式会社サイバー研修",
+        "特講2026-001",
+        "2026年5月1日",
+        "講習の名称（届出必須）",
+        "上級者向けに改めるため",
+        "変更後：実践インシデント対応演習（上級）",
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    let abolition = Notice {
+        kind: NoticeKind::Abolition,
+        items: &[],
+        changes: &[],
+        reason: "講座体系の見直し",
+        measures: "同内容の別講座へ無償で振り替えます。",
+        ..change
+    };
+    let text = pdf_text(&koshu_forms::pdf::notice(&abolition).unwrap());
+    for expected in [
+        "様式第4号",
+        "特定講習 廃止届",
+        "講座体系の見直し",
+        "無償で振り替えます",
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    let xlsx = koshu_forms::export::notice(&abolition).unwrap();
+    assert!(xlsx.starts_with(b"PK"), "a workbook");
+}

@@ -19,6 +19,8 @@ pub struct Notice {
     pub document: String,
     pub items: String,
     pub measures: String,
+    /// Why the provider changes or abolishes the course.
+    pub reason: String,
     pub effective_on: Date,
     pub filed_at: OffsetDateTime,
     pub applied_at: Option<OffsetDateTime>,
@@ -34,10 +36,11 @@ pub struct NewNotice<'a> {
     pub document: &'a str,
     pub items: &'a str,
     pub measures: &'a str,
+    pub reason: &'a str,
     pub effective_on: Date,
 }
 
-const COLUMNS: &str = "id, application_id, number, kind, document, items, measures, effective_on, filed_at, applied_at";
+const COLUMNS: &str = "id, application_id, number, kind, document, items, measures, reason, effective_on, filed_at, applied_at";
 
 /// A notice with its course's title.
 #[derive(sqlx::FromRow)]
@@ -94,7 +97,7 @@ impl UnitOfWork {
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
         write_step!(self, "file_notice", tx => {
-            sqlx::query("INSERT INTO designation_notices (id, application_id, number, kind, document, items, measures, effective_on, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+            sqlx::query("INSERT INTO designation_notices (id, application_id, number, kind, document, items, measures, reason, effective_on, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
                 .bind(n.id)
                 .bind(n.application_id)
                 .bind(n.number)
@@ -102,13 +105,14 @@ impl UnitOfWork {
                 .bind(n.document)
                 .bind(n.items)
                 .bind(n.measures)
+                .bind(n.reason)
                 .bind(n.effective_on)
                 .bind(actor)
                 .bind(now)
                 .execute(&mut *tx)
                 .await?;
             let event = AuditEvent::new(now, actor, format!("designation.{}_filed", n.kind), format!("designation:{}/notice:{}", n.number, n.id))
-                .with_digests(None, Some(digest_of(format!("{}\n{}\n{}", n.document, n.items, n.measures).as_bytes())));
+                .with_digests(None, Some(digest_of(format!("{}\n{}\n{}\n{}", n.document, n.items, n.measures, n.reason).as_bytes())));
             append_audit!(tx, event);
             Ok(())
         })

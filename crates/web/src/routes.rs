@@ -187,6 +187,14 @@ pub fn all() -> Routes {
         )
         .post("/applications/{id}/submit", applications::submit)
         .post("/applications/{id}/changes", notices::file_change)
+        .get(
+            "/applications/{id}/notices/{notice}/form.pdf",
+            applications::forms::notice_pdf,
+        )
+        .get(
+            "/applications/{id}/notices/{notice}/form.xlsx",
+            applications::forms::notice_workbook,
+        )
         .post("/applications/{id}/abolition", notices::file_abolition)
         .post("/applications/{id}/renewal", notices::renew)
         .get(

@@ -387,7 +387,13 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         .unwrap();
     let changes = format!("/applications/{id}/changes");
     let today = provider
-        .post(&changes, &[("effective_on", "2026-04-01")])
+        .post(
+            &changes,
+            &[
+                ("effective_on", "2026-04-01"),
+                ("reason", "上級者向けに改める"),
+            ],
+        )
         .await;
     assert_eq!(
         today.status,
@@ -395,7 +401,13 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         "filed before it takes effect"
     );
     let filed = provider
-        .post(&changes, &[("effective_on", "2026-05-01")])
+        .post(
+            &changes,
+            &[
+                ("effective_on", "2026-05-01"),
+                ("reason", "上級者向けに改める"),
+            ],
+        )
         .await;
     assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
     let page = provider.get(&format!("/applications/{id}")).await;
@@ -443,7 +455,10 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     write_unit!(app, unit => unit.save_draft(&id, &shorter, "test", app.clock_now()).await)
         .unwrap();
     let refused = provider
-        .post(&changes, &[("effective_on", "2026-06-01")])
+        .post(
+            &changes,
+            &[("effective_on", "2026-06-01"), ("reason", "演習を短縮する")],
+        )
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
     assert!(
@@ -647,6 +662,7 @@ pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) 
                     "measures",
                     "受講中の方は同内容の別講座へ無償で振り替えます。",
                 ),
+                ("reason", "講座体系の見直しのため"),
             ],
         )
         .await;

@@ -53,6 +53,14 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
         "the draft has no decision",
     ),
     (
+        "/applications/{id}/notices/{notice}/form.pdf",
+        "the draft is not designated and has no notice",
+    ),
+    (
+        "/applications/{id}/notices/{notice}/form.xlsx",
+        "the draft is not designated and has no notice",
+    ),
+    (
         "/applications/{id}/versions/{version}",
         "the draft was never submitted",
     ),
@@ -138,6 +146,8 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/applications/{id}/forms.xlsx", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/forms.pdf", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/decision.pdf", [L, D, A, A, A, D, A, T, D, A]),
+    ("GET", "/applications/{id}/notices/{notice}/form.pdf", [L, D, A, A, A, D, A, T, D, A]),
+    ("GET", "/applications/{id}/notices/{notice}/form.xlsx", [L, D, A, A, A, D, A, T, D, A]),
     ("GET", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/submit", [L, D, D, D, A, D, D, T, D, D]),
@@ -258,6 +268,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("/reviews/{id}", &format!("/reviews/{application}"))
             .replace("{section}", "course")
             .replace("{version}", "1")
+            .replace("{notice}", "no-such-notice")
             .replace("/documents/{file}", "/documents/no-such-file")
             .replace(
                 "/admin/accounts/{id}",

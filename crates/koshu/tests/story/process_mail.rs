@@ -233,7 +233,10 @@ pub async fn each_party_is_mailed_at_each_step_of_a_designation(app: TestApp) {
     let filed = provider
         .post(
             &format!("/applications/{id}/changes"),
-            &[("effective_on", "2026-05-01")],
+            &[
+                ("effective_on", "2026-05-01"),
+                ("reason", "上級者向けに改める"),
+            ],
         )
         .await;
     assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
@@ -252,6 +255,33 @@ pub async fn each_party_is_mailed_at_each_step_of_a_designation(app: TestApp) {
         "{}",
         page.body
     );
+    assert!(
+        page.body.contains("上級者向けに改める"),
+        "the reason is recorded"
+    );
+    let notice = &app.store.notices_of(&id).await.unwrap()[0];
+    let form = format!("/applications/{id}/notices/{}/form", notice.id);
+    assert!(page.body.contains(&form), "the workspace links 様式第3号");
+    for (who, b) in [("ministry", &mut ministry), ("provider", &mut provider)] {
+        let (status, pdf) = b.get_bytes(&format!("{form}.pdf")).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert!(pdf.starts_with(b"%PDF"), "{who}");
+        let (status, xlsx) = b.get_bytes(&format!("{form}.xlsx")).await;
+        assert_eq!(status, StatusCode::OK, "{who}");
+        assert!(xlsx.starts_with(b"PK"), "{who}");
+    }
+    let no_reason = provider
+        .post(
+            &format!("/applications/{id}/abolition"),
+            &[("effective_on", "2026-06-01"), ("measures", "振替受講")],
+        )
+        .await;
+    assert_eq!(
+        no_reason.status,
+        StatusCode::BAD_REQUEST,
+        "the reason is asked for"
+    );
+    assert!(no_reason.body.contains("届出の理由を入力してください"));
 
     // Revocation: the owner reads the clause and the details.
     let revoked = ministry

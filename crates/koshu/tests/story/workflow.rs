@@ -255,7 +255,7 @@ pub async fn notice_and_expiry_jobs_are_all_or_nothing_and_finish_on_retry(app: 
     let mut draft = app.store.application(&id).await.unwrap().unwrap().draft;
     draft.course.name = "実践演習（改称）".into();
     write_unit!(app, unit => unit.save_draft(&id, &draft, "test", app.clock_now()).await).unwrap();
-    d::file_change(wf, &id, date!(2026 - 07 - 01), "test")
+    d::file_change(wf, &id, date!(2026 - 07 - 01), "社名の変更", "test")
         .await
         .unwrap();
     let job = pending(&app.store.pending_jobs().await.unwrap(), d::APPLY_CHANGE);
@@ -276,6 +276,7 @@ pub async fn notice_and_expiry_jobs_are_all_or_nothing_and_finish_on_retry(app: 
         &id,
         date!(2026 - 09 - 01),
         "振替受講を案内します。",
+        "事業の見直し",
         "test",
     )
     .await

@@ -25,7 +25,28 @@ pub struct NoticeRow {
     pub effective: String,
     /// The items changed, or the measures for learners of an abolition.
     pub what: String,
+    pub reason: String,
     pub state: String,
+    /// The notice as 様式第3号 or 第4号: (PDF, workbook).
+    pub forms: (String, String),
+}
+
+/// The changed items of a notice (its JSON list of codes) by their labels; those that must
+/// always be notified (C03) marked as such.
+pub fn item_labels(page: &PageCtx, items: &str) -> Vec<String> {
+    serde_json::from_str::<Vec<String>>(items)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|c| ChangeItem::from_code(c))
+        .map(|i| {
+            let label = page.t(i.label_ja(), i.label_en());
+            if i.must_notify() {
+                format!("{label}{}", page.t("（届出必須）", " (must be notified)"))
+            } else {
+                label.to_owned()
+            }
+        })
+        .collect()
 }
 
 pub fn rows(page: &PageCtx, notices: Vec<Notice>) -> Vec<NoticeRow> {
@@ -38,21 +59,7 @@ pub fn rows(page: &PageCtx, notices: Vec<Notice>) -> Vec<NoticeRow> {
                 page.t("廃止届（様式第4号）", "Abolition notice (様式第4号)")
             };
             let what = if n.kind == "change" {
-                serde_json::from_str::<Vec<String>>(&n.items)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|c| ChangeItem::from_code(c))
-                    .map(|i| {
-                        let label = page.t(i.label_ja(), i.label_en());
-                        // C03: items that must always be notified are marked as such.
-                        if i.must_notify() {
-                            format!("{label}{}", page.t("（届出必須）", " (must be notified)"))
-                        } else {
-                            label.to_owned()
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join("、")
+                item_labels(page, &n.items).join("、")
             } else {
                 n.measures.clone()
             };
@@ -61,11 +68,17 @@ pub fn rows(page: &PageCtx, notices: Vec<Notice>) -> Vec<NoticeRow> {
             } else {
                 page.t("効力発生待ち", "Waiting for its date")
             };
+            let form = page.href(&format!(
+                "/applications/{}/notices/{}/form",
+                n.application_id, n.id
+            ));
             NoticeRow {
                 kind: kind.to_owned(),
                 effective: view::date(page.lang, n.effective_on),
                 what,
+                reason: n.reason,
                 state: state.to_owned(),
+                forms: (format!("{form}.pdf"), format!("{form}.xlsx")),
             }
         })
         .collect()
@@ -75,6 +88,7 @@ pub fn rows(page: &PageCtx, notices: Vec<Notice>) -> Vec<NoticeRow> {
 #[serde(default)]
 pub struct ChangeInput {
     effective_on: String,
+    reason: String,
 }
 
 fn done(page: &PageCtx, id: &str, what: &str) -> Response {
@@ -100,6 +114,7 @@ pub async fn file_change(
         &state.workflow,
         &id,
         effective_on,
+        &input.reason,
         &account_actor(&me.account.id),
     )
     .await?;
@@ -111,6 +126,7 @@ pub async fn file_change(
 pub struct AbolitionInput {
     effective_on: String,
     measures: String,
+    reason: String,
 }
 
 pub async fn file_abolition(
@@ -129,6 +145,7 @@ pub async fn file_abolition(
         &id,
         effective_on,
         &input.measures,
+        &input.reason,
         &account_actor(&me.account.id),
     )
     .await?;

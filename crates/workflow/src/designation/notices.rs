@@ -61,6 +61,21 @@ fn ahead(wf: &Workflow, day: Date) -> Result<(), WorkflowError> {
     Ok(())
 }
 
+/// The reason of a notice, which 様式第3号 and 第4号 ask for.
+fn reason_of(reason: &str) -> Result<&str, WorkflowError> {
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(ValidationError::new(
+            "notice.reason",
+            "届出の理由を入力してください（様式第3号「変更の理由」、様式第4号「廃止の理由」）。",
+            "Enter the reason for the notice (forms 3 and 4 ask for it).",
+        )
+        .for_field("reason")
+        .into());
+    }
+    Ok(reason)
+}
+
 async fn designated(
     wf: &Workflow,
     id: &str,
@@ -126,9 +141,11 @@ pub async fn file_change(
     wf: &Workflow,
     id: &str,
     effective_on: Date,
+    reason: &str,
     actor: &str,
 ) -> Result<(), WorkflowError> {
     ahead(wf, effective_on)?;
+    let reason = reason_of(reason)?;
     let record = application(wf, id).await?;
     let d = designated(wf, id, record.status).await?;
     let org = super::organisation(wf, &record.organisation_id).await?;
@@ -168,6 +185,7 @@ pub async fn file_change(
         document: serde_json::to_string(&proposed)?,
         items: serde_json::to_string(&codes)?,
         measures: "",
+        reason,
         effective_on,
     };
     file(wf, &told, &notice, actor).await
@@ -179,9 +197,11 @@ pub async fn file_abolition(
     id: &str,
     effective_on: Date,
     measures: &str,
+    reason: &str,
     actor: &str,
 ) -> Result<(), WorkflowError> {
     ahead(wf, effective_on)?;
+    let reason = reason_of(reason)?;
     let measures = measures.trim();
     if measures.is_empty() {
         return Err(ValidationError::new(
@@ -200,6 +220,7 @@ pub async fn file_abolition(
         document: String::new(),
         items: "[]".to_owned(),
         measures,
+        reason,
         effective_on,
     };
     file(wf, &told, &notice, actor).await
@@ -214,6 +235,8 @@ struct Filed<'a> {
     items: String,
     /// For learners in progress (an abolition).
     measures: &'a str,
+    /// 変更の理由 / 廃止の理由.
+    reason: &'a str,
     effective_on: Date,
 }
 
@@ -240,6 +263,7 @@ async fn file(
             document: &notice.document,
             items: &notice.items,
             measures: notice.measures,
+            reason: notice.reason,
             effective_on: notice.effective_on,
         },
         actor,

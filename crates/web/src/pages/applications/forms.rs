@@ -326,3 +326,151 @@ pub async fn decision_letter(
     )
         .into_response())
 }
+
+/// 様式第3号 (変更届) or 第4号 (廃止届) of one filed notice, as PDF or workbook: for the
+/// provider's staff and the ministry (issue 13 item 6).
+pub async fn notice_pdf(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path((id, notice)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    notice_form(&state, &auth, &id, &notice, Printed::Pdf).await
+}
+
+pub async fn notice_workbook(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path((id, notice)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    notice_form(&state, &auth, &id, &notice, Printed::Workbook).await
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Printed {
+    Pdf,
+    Workbook,
+}
+
+async fn notice_form(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+    notice_id: &str,
+    printed: Printed,
+) -> Result<Response, AppError> {
+    use koshu_forms::notice::{Notice, NoticeKind};
+    let (record, org) = load(state, auth, id, Need::ViewSubmitted).await?;
+    let notice = state
+        .store
+        .notice(notice_id)
+        .await?
+        .filter(|n| n.application_id == id)
+        .ok_or(AppError::NotFound)?;
+    let ja = PageCtx {
+        lang: crate::lang::Lang::Ja,
+        ja_href: String::new(),
+        en_href: String::new(),
+        account: None,
+        work: Vec::new(),
+        csrf: String::new(),
+    };
+    let kind = if notice.kind == "abolition" {
+        NoticeKind::Abolition
+    } else {
+        NoticeKind::Change
+    };
+    let changes = match kind {
+        NoticeKind::Change => {
+            let before = course_before(state, id, &notice).await?;
+            let after: Application =
+                serde_json::from_str(&notice.document).map_err(AppError::internal)?;
+            super::diff::fields(&before, &after)
+                .into_iter()
+                .map(|c| (super::field_name(&ja, &c.path), c.before, c.after))
+                .collect()
+        }
+        NoticeKind::Abolition => Vec::new(),
+    };
+    let items = crate::pages::notices::item_labels(&ja, &notice.items);
+    let date = |d| crate::view::date(crate::lang::Lang::Ja, d);
+    let filed_on = date(notice.filed_at.to_offset(crate::view::JST).date());
+    let effective_on = date(notice.effective_on);
+    let o = org.organisation;
+    let (course, number, reason, measures) =
+        (record.title, notice.number, notice.reason, notice.measures);
+    let name = format!(
+        "{}_{}",
+        kind.form(),
+        course.chars().take(60).collect::<String>()
+    );
+    let make = move |p: Printed| {
+        let n = Notice {
+            kind,
+            filed_on: &filed_on,
+            provider: &o.name_ja,
+            address: &o.address,
+            representative: &o.representative,
+            number: &number,
+            course: &course,
+            effective_on: &effective_on,
+            items: &items,
+            changes: &changes,
+            reason: &reason,
+            measures: &measures,
+        };
+        match p {
+            Printed::Pdf => koshu_forms::pdf::notice(&n),
+            Printed::Workbook => koshu_forms::export::notice(&n),
+        }
+    };
+    let bytes = blocking(move || make(printed)).await?;
+    let (media, extension) = match printed {
+        Printed::Pdf => ("application/pdf", "pdf"),
+        Printed::Workbook => (
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+        ),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, media.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                super::documents::content_disposition(&format!("{name}.{extension}")),
+            ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The course as it stood when `notice` was filed: the last change applied before it, else
+/// the designated version.
+async fn course_before(
+    state: &AppState,
+    id: &str,
+    notice: &koshu_store::notices::Notice,
+) -> Result<Application, AppError> {
+    let earlier = state
+        .store
+        .notices_of(id)
+        .await?
+        .into_iter()
+        .filter(|n| n.kind == "change" && n.filed_at < notice.filed_at)
+        .rfind(|n| n.applied_at.is_some_and(|at| at <= notice.filed_at));
+    if let Some(n) = earlier {
+        return serde_json::from_str(&n.document).map_err(AppError::internal);
+    }
+    let d = state
+        .store
+        .designation_of(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    state
+        .store
+        .application_version(id, d.version)
+        .await?
+        .map(|v| v.application)
+        .ok_or(AppError::NotFound)
+}
