@@ -571,6 +571,7 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
     vec![
         section("講習の概要（3-2(1)）"),
         text("course.name", "講習名", &c.name),
+        text("course.purpose", "講習の目的", &c.purpose),
         hinted(
             "course.target_persona",
             "目指すべき人材像",
@@ -860,6 +861,15 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
             "定員（1回あたり）",
             Value::Count(en.capacity),
             "0＝未記入",
+        ),
+        hinted(
+            "enrolment.fee",
+            "受講費用（1人あたり・税込）",
+            en.fee.map_or_else(
+                || Value::text(""),
+                |y| Value::Money(i64::try_from(y.amount()).unwrap_or(i64::MAX)),
+            ),
+            "円。無料は 0、未定は空欄",
         ),
         section("合理的配慮（3-2(11)）"),
         text(

@@ -22,7 +22,7 @@ use koshu_domain::designation::application::{
     DisqualificationItem, Instructor, Material, NetIncome, Opportunities, OutsourcedTask,
     SupervisionScope, Supervisor,
 };
-use koshu_domain::types::{CorporateNumber, FiscalYear, RissNumber, parse_date};
+use koshu_domain::types::{CorporateNumber, FiscalYear, RissNumber, Yen, parse_date};
 use time::{Date, Duration, Month};
 
 use crate::form::{
@@ -558,6 +558,10 @@ impl Sheet {
         self.take(key, date).flatten()
     }
 
+    fn fee(&mut self, key: &str) -> Option<Yen> {
+        self.take(key, fee).flatten()
+    }
+
     fn choice<T: Copy>(&mut self, key: &str, table: &[Choice<T>]) -> Option<T> {
         self.take(key, |r| choice(r, table)).flatten()
     }
@@ -804,6 +808,24 @@ fn money(raw: &Raw) -> Result<i64, Problem> {
         )),
         Some(n) if (-MAX_YEN..=MAX_YEN).contains(&n) => i64::try_from(n).map_err(|_| money_range()),
         Some(_) => Err(money_range()),
+    }
+}
+
+/// A fee: whole yen, not negative; blank when not stated.
+fn fee(raw: &Raw) -> Result<Option<Yen>, Problem> {
+    match whole_number(raw)? {
+        None => Ok(None),
+        Some(n) => u64::try_from(n)
+            .ok()
+            .filter(|n| i128::from(*n) <= MAX_YEN)
+            .map(|n| Some(Yen::new(n)))
+            .ok_or_else(|| {
+                Problem::new(
+                    "fee.range",
+                    "受講費用は0以上の円単位の金額で記入してください（未定は空欄）。",
+                    "Enter the fee as whole yen of 0 or more (blank when not decided).",
+                )
+            }),
     }
 }
 
@@ -1216,6 +1238,7 @@ fn read_privacy(s: &mut Sheet, cells: &HashMap<String, Cell>) -> Option<PrivacyA
 fn read_course(s: &mut Sheet, app: &mut Application) {
     let c = &mut app.course;
     c.name = s.text("course.name");
+    c.purpose = s.text("course.purpose");
     c.target_persona = s.choice("course.target_persona", labels::PERSONAS);
     c.level4_explanation = s.text("course.level4_explanation");
     c.itss_fields = s.take("course.itss_fields", codes).unwrap_or_default();
@@ -1311,6 +1334,7 @@ fn read_course(s: &mut Sheet, app: &mut Application) {
     en.schedule_published_at = s.text("enrolment.schedule_published_at");
     en.how_to_apply = s.text("enrolment.how_to_apply");
     en.capacity = s.count("enrolment.capacity");
+    en.fee = s.fee("enrolment.fee");
     app.accessibility.reasonable_accommodation = s.text("accessibility.reasonable_accommodation");
 }
 

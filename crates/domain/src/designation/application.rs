@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use crate::access::organisation::Organisation;
-use crate::types::{CorporateNumber, FiscalYear, RissNumber};
+use crate::types::{CorporateNumber, FiscalYear, RissNumber, Yen};
 
 /// Everything the rules B01–B33 look at for one course application.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -105,6 +105,8 @@ impl TargetPersona {
 pub struct Course {
     /// 講習名.
     pub name: String,
+    /// 講習目的 (3-2(7) ④): what the course is for, as the catalogue shows it.
+    pub purpose: String,
     /// 目指すべき人材像 (B02).
     pub target_persona: Option<TargetPersona>,
     /// Why the course is ITSS level 4 equivalent (B02; a reviewer judges it).
@@ -608,6 +610,8 @@ pub struct Enrolment {
     pub how_to_apply: String,
     /// 定員 per session (0 = not stated).
     pub capacity: u32,
+    /// 受講費用 (3-2(7) ④): per learner, tax included; `None` when not stated.
+    pub fee: Option<Yen>,
 }
 
 /// 合理的配慮 (B33).

@@ -20,7 +20,7 @@ use crate::access::Email;
 use crate::access::organisation::{
     ConsortiumMember, Contact, Organisation, PrivacyAssurance, ResponsiblePersons,
 };
-use crate::types::{CorporateNumber, FiscalYear, RissNumber};
+use crate::types::{CorporateNumber, FiscalYear, RissNumber, Yen};
 
 /// 法人番号 of the fixture's provider (the lead entity).
 pub const PROVIDER_CORPORATE_NUMBER: &str = "5010001008846";
@@ -127,6 +127,9 @@ pub fn complete_application(today: Date) -> Application {
     Application {
         course: Course {
             name: s("実践セキュリティ監視・インシデント対応演習"),
+            purpose: s(
+                "組織のセキュリティ監視とインシデント対応を、現場で主導できる登録セキスペを育てる。",
+            ),
             target_persona: Some(TargetPersona::ExternalSpecialist),
             level4_explanation: s(
                 "受講者が独力でログから攻撃の兆候を発見し、対応方針を立案・主導できることを到達目標とし、後進への指導方法も演習で扱う。シラバス対応表と演習課題で示す。",
@@ -347,6 +350,7 @@ pub fn complete_application(today: Date) -> Application {
             schedule_published_at: s("https://example.jp/course/schedule"),
             how_to_apply: s("ホームページの申込フォームから申し込む。"),
             capacity: 20,
+            fee: Some(Yen::new(77_000)),
         },
         accessibility: Accessibility {
             reasonable_accommodation: s(

@@ -8,7 +8,7 @@ use crate::ValidationError;
 use crate::access::organisation::{Contact, Organisation};
 use crate::catalogue::{Designation, Fee, Language, Programme, Provider, ProviderKind, Slug};
 use crate::taxonomy::Taxonomy;
-use crate::types::Hours;
+use crate::types::{Hours, Yen};
 
 /// The catalogue id of an organisation's provider record: its 法人番号, stable and unique.
 pub fn provider_slug(org: &Organisation) -> Result<Slug, ValidationError> {
@@ -92,7 +92,7 @@ pub fn programme_of(
         title_en: None,
         summary_ja: goals.first().cloned().unwrap_or_default(),
         summary_en: None,
-        purpose_ja: app.course.knowledge_and_skills.clone(),
+        purpose_ja: app.course.purpose.clone(),
         goals_ja: goals,
         skills_ja: lines(&app.course.knowledge_and_skills),
         prerequisites_ja: app.course.prerequisites.clone(),
@@ -113,8 +113,12 @@ pub fn programme_of(
             .ok()
             .and_then(|m| Hours::from_minutes(m).ok()),
         frequency_ja: None,
-        // The application does not state a fee as a number; the provider's page does.
-        fee: Fee::Undisclosed,
+        // 3-2(7) ④ 受講費用, when the application states it.
+        fee: match app.enrolment.fee {
+            Some(yen) if yen == Yen::ZERO => Fee::Free,
+            Some(yen) => Fee::Fixed { yen },
+            None => Fee::Undisclosed,
+        },
         language: Language::Ja,
         eligibility_ja:
             "情報処理安全確保支援士（登録セキスペ）。事業者の関係者以外も受講できます。".to_owned(),
@@ -165,6 +169,14 @@ mod tests {
         .unwrap();
         assert_eq!(p.id.as_str(), "tokko-01900000-0000-7000-8000-00000000a001");
         assert_eq!(p.title_ja, app.course.name);
+        // Its purpose and fee are the application's own (issue 13 item 13).
+        assert_eq!(p.purpose_ja, app.course.purpose);
+        assert_eq!(
+            p.fee,
+            Fee::Fixed {
+                yen: Yen::new(77_000)
+            }
+        );
         assert_eq!(p.designation, Some(designation));
         assert_eq!(p.itss_fields, app.course.itss_fields);
         assert!(!p.syllabus_items.is_empty());

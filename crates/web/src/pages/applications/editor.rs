@@ -13,7 +13,7 @@ use crate::view::PageCtx;
 use koshu_domain::ValidationError;
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_domain::types::text::{TextKind, check_text};
-use koshu_domain::types::{FiscalYear, RissNumber};
+use koshu_domain::types::{FiscalYear, RissNumber, Yen};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use time::Date;
@@ -159,9 +159,12 @@ fn text_of(kind: Kind, value: Option<&Value>) -> (String, Vec<String>) {
                 .unwrap_or_default(),
             Vec::new(),
         ),
-        Kind::Text | Kind::Textarea | Kind::Money | Kind::Choice { .. } | Kind::Riss => {
-            (plain(value), Vec::new())
-        }
+        Kind::Text
+        | Kind::Textarea
+        | Kind::Money
+        | Kind::Yen
+        | Kind::Choice { .. }
+        | Kind::Riss => (plain(value), Vec::new()),
     }
 }
 
@@ -322,6 +325,14 @@ fn parse_field(
                         ),
                     )
                 })
+        }
+        Kind::Yen => {
+            if raw.is_empty() {
+                return Ok(Value::Null);
+            }
+            Yen::parse(raw)
+                .map(|y| Value::from(y.amount()))
+                .map_err(|e| e.for_field(name))
         }
         Kind::Date => {
             if raw.is_empty() {
@@ -613,7 +624,7 @@ fn form_field(
     let label = page.t(field.ja, field.en);
     let (kind, options): (&'static str, Vec<(String, String)>) = match field.kind {
         Kind::Text | Kind::Riss | Kind::FiscalYear | Kind::SyllabusCodes => ("text", vec![]),
-        Kind::Money => ("text", vec![]),
+        Kind::Money | Kind::Yen => ("text", vec![]),
         Kind::Textarea | Kind::Lines => ("textarea", vec![]),
         Kind::Number { .. } => ("number", vec![]),
         Kind::Check => ("checkbox", vec![]),

@@ -18,6 +18,8 @@ pub enum Kind {
     },
     /// Yen, possibly negative (▲ or −).
     Money,
+    /// An amount in yen, not negative, or nothing (a fee not stated).
+    Yen,
     /// A box: `true` when ticked.
     Check,
     /// A date, or nothing.
@@ -239,6 +241,14 @@ pub const SECTIONS: &[Section] = &[
         intro_en: "Name, target persona, fields of 別表1, goals, knowledge and skills, prerequisites (3-2(1)-1, (1)-3).",
         fields: &[
             f("course.name", "講習名", "Course name", T),
+            h(
+                "course.purpose",
+                "講習の目的",
+                "Purpose of the course",
+                TA,
+                "講座検索の「目的」に表示されます。",
+                "Shown as the purpose in the catalogue.",
+            ),
             f(
                 "course.target_persona",
                 "目指すべき人材像",
@@ -851,6 +861,14 @@ pub const SECTIONS: &[Section] = &[
             ),
             f("enrolment.how_to_apply", "申込方法", "How to apply", TA),
             f("enrolment.capacity", "定員", "Capacity", N),
+            h(
+                "enrolment.fee",
+                "受講費用（1人あたり・税込）",
+                "Fee per learner (tax included)",
+                Kind::Yen,
+                "例：77,000。無料は 0。講座検索に表示されます。",
+                "For example 77,000; 0 when free. Shown in the catalogue.",
+            ),
             f(
                 "accessibility.reasonable_accommodation",
                 "障害のある受講者への合理的配慮",
