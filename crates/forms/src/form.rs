@@ -129,7 +129,7 @@ pub(crate) fn sheets(
     let (provider_checks, course_checks): (Vec<_>, Vec<_>) = checks
         .iter()
         .partition(|(rule, _)| PROVIDER_RULES.contains(&rule.id));
-    vec![
+    let mut sheets = vec![
         Sheet {
             name: SHEET_SUMMARY,
             title: "情報処理安全確保支援士制度 特定講習の応募様式（総括票）".to_owned(),
@@ -155,17 +155,111 @@ pub(crate) fn sheets(
             title: "使用する教材".to_owned(),
             body: Body::List(materials(app)),
         },
-        Sheet {
-            name: SHEET_CHECK_SUMMARY,
-            title: "応募時提出物一覧・チェックリスト（総括表）".to_owned(),
-            body: Body::List(checklist(&provider_checks)),
-        },
-        Sheet {
-            name: SHEET_CHECK_COURSE,
-            title: "応募時提出物一覧・チェックリスト（個票）".to_owned(),
-            body: Body::List(checklist(&course_checks)),
-        },
-    ]
+    ];
+    // The checklists name each field as the sheets above label it (issue 13 item 16).
+    let names = FieldNames::of(&sheets);
+    sheets.push(Sheet {
+        name: SHEET_CHECK_SUMMARY,
+        title: "応募時提出物一覧・チェックリスト（総括表）".to_owned(),
+        body: Body::List(checklist(&provider_checks, &names)),
+    });
+    sheets.push(Sheet {
+        name: SHEET_CHECK_COURSE,
+        title: "応募時提出物一覧・チェックリスト（個票）".to_owned(),
+        body: Body::List(checklist(&course_checks, &names)),
+    });
+    sheets
+}
+
+/// The label of each field path in the form's sheets: a labelled row's, or a table's column
+/// with the entry's number.
+struct FieldNames {
+    rows: Vec<(&'static str, &'static str)>,
+    tables: Vec<NamedTable>,
+}
+
+/// A list as the forms show it: its path, what it is called, its columns (field, header).
+struct NamedTable {
+    list: &'static str,
+    called: String,
+    columns: Vec<(&'static str, String)>,
+}
+
+impl FieldNames {
+    fn of(sheets: &[Sheet]) -> Self {
+        let mut names = Self {
+            rows: Vec::new(),
+            tables: Vec::new(),
+        };
+        let mut add_table = |t: &Table, called: String| {
+            let columns = t
+                .columns
+                .iter()
+                .map(|c| (c.field, c.header.clone()))
+                .collect();
+            names.tables.push(NamedTable {
+                list: t.list,
+                called,
+                columns,
+            });
+        };
+        let mut rows = Vec::new();
+        for sheet in sheets {
+            match &sheet.body {
+                Body::List(t) => add_table(t, sheet.name.to_owned()),
+                Body::Form(form) => {
+                    let mut section = String::new();
+                    for row in form {
+                        match row {
+                            Row::Section(s) => section.clone_from(s),
+                            Row::Field(f) => rows.push((f.key, f.label)),
+                            Row::Table(t) => add_table(t, section.clone()),
+                        }
+                    }
+                }
+            }
+        }
+        names.rows = rows;
+        names
+    }
+
+    /// `course.goals` → 到達目標; `curriculum[2].minutes` → カリキュラム 3件目：時間（分）.
+    fn name(&self, path: &str) -> String {
+        if path == "documents" {
+            return "提出書類".to_owned();
+        }
+        if let Some((_, label)) = self.rows.iter().find(|(key, _)| *key == path) {
+            return (*label).to_owned();
+        }
+        for NamedTable {
+            list,
+            called,
+            columns,
+        } in &self.tables
+        {
+            if path == *list {
+                return called.clone();
+            }
+            let Some((index, field)) = path
+                .strip_prefix(*list)
+                .and_then(|r| r.strip_prefix('['))
+                .and_then(|r| r.split_once(']'))
+            else {
+                continue;
+            };
+            let Ok(index) = index.parse::<usize>() else {
+                continue;
+            };
+            let entry = format!("{called} {}件目", index + 1);
+            let field = field.strip_prefix('.').unwrap_or(field);
+            return match columns.iter().find(|(f, _)| *f == field) {
+                Some((_, header)) => format!("{entry}：{header}"),
+                None => entry,
+            };
+        }
+        // Not a field of the forms (yet): the path is all there is to say where.
+        path.to_owned()
+    }
 }
 
 fn field(key: &'static str, label: &'static str, value: Value) -> Row {
@@ -1119,7 +1213,7 @@ pub(crate) fn verdict_label(v: &Verdict) -> &'static str {
     }
 }
 
-fn checklist(checks: &[&(&'static Rule, Verdict)]) -> Table {
+fn checklist(checks: &[&(&'static Rule, Verdict)], names: &FieldNames) -> Table {
     Table {
         list: "checks",
         columns: vec![
@@ -1150,7 +1244,7 @@ fn checklist(checks: &[&(&'static Rule, Verdict)]) -> Table {
                             } else {
                                 ""
                             };
-                            format!("・{}：{value}{more}", i.field)
+                            format!("・{}：{value}{more}", names.name(&i.field))
                         }));
                         (lines.join("\n"), e.fields())
                     }
@@ -1168,7 +1262,13 @@ fn checklist(checks: &[&(&'static Rule, Verdict)]) -> Table {
                         Value::text(kind),
                         Value::text(verdict_label(verdict)),
                         Value::Text(clip(detail)),
-                        Value::Text(clip(fields.join("\n"))),
+                        Value::Text(clip(
+                            fields
+                                .iter()
+                                .map(|f| names.name(f))
+                                .collect::<Vec<_>>()
+                                .join("\n"),
+                        )),
                     ],
                 )
             })

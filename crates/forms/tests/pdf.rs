@@ -161,3 +161,52 @@ fn change_and_abolition_notices_print_as_forms_3_and_4() {
     let xlsx = koshu_forms::export::notice(&abolition).unwrap();
     assert!(xlsx.starts_with(b"PK"), "a workbook");
 }
+
+/// Issue 13 item 16: the checklists name fields as the forms label them, never by their
+/// paths, for a draft that fails many rules (each naming its fields) and for a complete one.
+#[test]
+#[cfg_attr(
+    not(koshu_pdftotext),
+    ignore = "pdftotext not found: apt-get install poppler-utils"
+)]
+fn the_checklists_name_fields_by_their_labels() {
+    let today = date!(2026 - 04 - 01);
+    let taxonomy = Taxonomy::embedded().unwrap();
+    let mut failing = fixtures::complete_application(today);
+    failing.course.goals.clear();
+    failing.curriculum[0].minutes = 0;
+    failing.instructors[0].facilitation_record.clear();
+    failing.reporting.commits_to_monthly_and_annual_reports = false;
+    failing.outsourcing.answer = None;
+    for (failing, app) in [
+        (false, fixtures::complete_application(today)),
+        (true, failing),
+    ] {
+        let ctx = RuleContext {
+            taxonomy: &taxonomy,
+            today,
+            revocations: &[],
+            documents: &[],
+        };
+        let checks = evaluate(&app, &ctx);
+        let text = pdf_text(&koshu_forms::pdf::application(&app, &checks, &taxonomy).unwrap());
+        let checklist = &text[text.find("チェックリスト（総括表）").unwrap()..];
+        for path in [
+            "course.goals",
+            "curriculum[0]",
+            "instructors[0]",
+            "reporting.commits",
+            "outsourcing.answer",
+            "documents",
+            "provider.",
+        ] {
+            assert!(!checklist.contains(path), "{path} in:\n{checklist}");
+        }
+        if failing {
+            assert!(
+                checklist.contains("到達目標"),
+                "named by its label:\n{checklist}"
+            );
+        }
+    }
+}

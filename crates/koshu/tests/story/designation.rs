@@ -367,7 +367,11 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     assert_eq!(public.status, StatusCode::OK);
     assert!(public.body.contains("情報処理安全確保支援士『特定講習』"));
     // The application's own purpose and fee (issue 13 item 13), not its skills under 目的.
-    assert!(public.body.contains("現場で主導できる登録セキスペを育てる"), "{}", public.body);
+    assert!(
+        public.body.contains("現場で主導できる登録セキスペを育てる"),
+        "{}",
+        public.body
+    );
     assert!(public.body.contains("¥77,000"));
     assert!(public.body.contains("まだ開催日程が登録されていません"));
     assert!(public.body.contains("特講2026-001"));
