@@ -373,4 +373,35 @@ impl UnitOfWork {
             Ok(())
         })
     }
+
+    /// Deletes a draft that was never submitted, with its attachments (the stored files stay,
+    /// unreferenced: bytes are never deleted). A draft submitted meanwhile is a conflict.
+    pub async fn delete_draft(
+        &mut self,
+        id: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "delete_draft", tx => {
+            let draft: Option<(String,)> = sqlx::query_as("SELECT draft FROM applications WHERE id = $1 AND status = 'draft' AND NOT EXISTS (SELECT 1 FROM application_versions WHERE application_id = $1)")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((doc,)) = draft else {
+                return Err(StoreError::Conflict(crate::Conflict::StatusChanged));
+            };
+            sqlx::query("DELETE FROM application_files WHERE application_id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM applications WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent::new(now, actor, "application.delete", subject(id))
+                .with_digests(Some(digest_of(doc.as_bytes())), None);
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
 }

@@ -186,6 +186,7 @@ pub fn all() -> Routes {
             applications::forms::import,
         )
         .post("/applications/{id}/submit", applications::submit)
+        .post("/applications/{id}/delete", applications::delete)
         .post("/applications/{id}/changes", notices::file_change)
         .get(
             "/applications/{id}/notices/{notice}/form.pdf",

@@ -4,8 +4,10 @@
 
 use crate::{Workflow, WorkflowError};
 use bytes::Bytes;
+use koshu_domain::ValidationError;
 use koshu_domain::designation::Application;
 use koshu_domain::designation::documents::{DocumentKind, b34_file_is_of_an_accepted_type};
+use koshu_domain::designation::lifecycle::Status;
 
 /// A new draft for organisation `organisation_id`; returns its id.
 pub async fn create(
@@ -73,6 +75,28 @@ pub async fn detach_document(
 ) -> Result<(), WorkflowError> {
     let mut unit = wf.store.write().await?;
     unit.detach_document(id, file_id, actor, wf.now()).await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// Deletes a draft that was never submitted (issue 13 item 17). A submitted application is
+/// the ministry's record too and stays; a draft submitted meanwhile is a conflict.
+pub async fn delete_draft(wf: &Workflow, id: &str, actor: &str) -> Result<(), WorkflowError> {
+    let record = wf
+        .store
+        .application(id)
+        .await?
+        .ok_or(WorkflowError::NotFound)?;
+    if record.status != Status::Draft || record.latest_version.is_some() {
+        return Err(ValidationError::new(
+            "application.not_deletable",
+            "提出したことのある申請は削除できません。経済産業省の記録として残ります。",
+            "An application that was ever submitted cannot be deleted: it is part of the ministry's record.",
+        )
+        .into());
+    }
+    let mut unit = wf.store.write().await?;
+    unit.delete_draft(id, actor, wf.now()).await?;
     unit.commit().await?;
     Ok(())
 }

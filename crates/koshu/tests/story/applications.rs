@@ -138,9 +138,12 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         page.body.contains("まだ提出できません"),
         "documents missing"
     );
-    assert!(
+    assert_eq!(
         page.body
-            .contains("「直近2期の財務諸表」を添付してください")
+            .matches("「直近2期の財務諸表」を添付してください")
+            .count(),
+        1,
+        "each problem said once, with its link (issue 13 item 17)"
     );
     let kindless = b
         .post_file(

@@ -207,3 +207,60 @@ pub async fn no_page_of_an_application_shows_a_raw_field_path(app: TestApp) {
         .await;
     assert!(!raw_paths(&form.body).is_empty());
 }
+
+/// Issue 13 item 17: a draft never submitted can be deleted, once the person ticks that it
+/// cannot be undone; a submitted application cannot.
+pub async fn a_draft_is_deleted_and_a_submitted_application_is_not(app: TestApp) {
+    use crate::applications::new_application;
+    use crate::designation::{Submitted, submitted_with_documents};
+    let Submitted {
+        mut provider,
+        org,
+        id: submitted,
+        ..
+    } = submitted_with_documents(&app).await;
+    let draft = new_application(&mut provider, &org, "削除する下書き").await;
+    let page = provider.get(&format!("/applications/{draft}")).await;
+    assert!(page.body.contains("この下書きを削除する"));
+    let unticked = provider
+        .post(&format!("/applications/{draft}/delete"), &[])
+        .await;
+    assert_eq!(unticked.status, axum::http::StatusCode::BAD_REQUEST);
+    assert!(unticked.body.contains("元に戻せないことを確認しました"));
+    assert!(app.store.application(&draft).await.unwrap().is_some());
+    let deleted = provider
+        .post(
+            &format!("/applications/{draft}/delete"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(
+        deleted.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "{}",
+        deleted.body
+    );
+    assert!(app.store.application(&draft).await.unwrap().is_none());
+    let to = crate::accounts::location(&deleted).to_owned();
+    let list = provider.get(&to).await;
+    assert!(list.body.contains("下書きを削除しました"));
+    assert!(!list.body.contains("削除する下書き"));
+    let audit = app.store.recent_audit_entries(50).await.unwrap();
+    assert!(audit.iter().any(|e| e.event.action == "application.delete"));
+    // Submitted once: part of the ministry's record, never deleted.
+    let page = provider.get(&format!("/applications/{submitted}")).await;
+    assert!(!page.body.contains("この下書きを削除する"));
+    let refused = provider
+        .post(
+            &format!("/applications/{submitted}/delete"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(refused.status, axum::http::StatusCode::BAD_REQUEST);
+    assert!(
+        refused
+            .body
+            .contains("提出したことのある申請は削除できません")
+    );
+    assert!(app.store.application(&submitted).await.unwrap().is_some());
+}

@@ -151,6 +151,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/submit", [L, D, D, D, A, D, D, T, D, D]),
+    ("POST", "/applications/{id}/delete", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/changes", [L, D, D, D, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/abolition", [L, D, D, D, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/renewal", [L, D, D, A, A, D, D, T, D, D]),

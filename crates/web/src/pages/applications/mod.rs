@@ -110,6 +110,8 @@ struct ApplicationsPage {
     can_create: bool,
     fields: Vec<FormField>,
     general_errors: Vec<String>,
+    /// What the last action did (a draft deleted).
+    notice: Option<String>,
 }
 
 impl ApplicationsPage {
@@ -167,6 +169,7 @@ async fn applications_page(
         rows,
         can_create,
         fields,
+        notice: None,
         general_errors: general,
         page,
     })
@@ -177,8 +180,14 @@ pub async fn list(
     auth: AuthContext,
     page: PageCtx,
     Path(org_id): Path<String>,
+    Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let view = applications_page(&state, &auth, page, &org_id, "", &[]).await?;
+    let mut view = applications_page(&state, &auth, page, &org_id, "", &[]).await?;
+    view.notice = (q.done == "deleted").then(|| {
+        view.page
+            .t("下書きを削除しました。", "The draft was deleted.")
+            .to_owned()
+    });
     rendered(StatusCode::OK, view)
 }
 
@@ -283,6 +292,8 @@ struct ApplicationPage {
     status: String,
     /// Submission is possible from this status (a draft, or sent back for revision).
     can_resubmit: bool,
+    /// A draft never submitted, which an editor may delete.
+    can_delete: bool,
     /// The ministry's decisions: version, outcome, reasons.
     decisions: Vec<(i64, String, String)>,
     /// After a decision: the reviewer's findings that ask for something (rule, finding, comment).
@@ -483,6 +494,9 @@ async fn application_page(
         today: view::today(state).to_string(),
         status: page.t(status.label_ja(), status.label_en()).to_owned(),
         can_resubmit: matches!(status, Status::Draft | Status::RevisionRequested),
+        can_delete: status == Status::Draft
+            && record.latest_version.is_none()
+            && allowed(Action::EditApplications(&record.organisation_id)),
         decisions,
         findings,
         designation,
@@ -583,6 +597,51 @@ pub async fn submit(
     let mut view = application_page(&state, &auth, page, &id).await?;
     view.general_errors = vec![message];
     rendered(StatusCode::BAD_REQUEST, view)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct DeleteInput {
+    confirm: String,
+}
+
+/// Deletes a draft never submitted, once the person has ticked that it cannot be undone.
+pub async fn delete(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (record, _) = load(&state, &auth, &id, Need::Edit).await?;
+    let me = auth.require(Action::EditApplications(&record.organisation_id))?;
+    let input: DeleteInput = parse(&body)?;
+    if input.confirm != "yes" {
+        let mut view = application_page(&state, &auth, page, &id).await?;
+        view.general_errors =
+            vec![view
+            .page
+            .t(
+                "削除するには「元に戻せないことを確認しました」にチェックを入れてください。",
+                "To delete, tick that you understand it cannot be undone.",
+            )
+            .to_owned()];
+        return rendered(StatusCode::BAD_REQUEST, view);
+    }
+    koshu_workflow::applications::delete_draft(
+        &state.workflow,
+        &id,
+        &account_actor(&me.account.id),
+    )
+    .await?;
+    Ok(Redirect::to(&format!(
+        "{}?done=deleted",
+        page.href(&format!(
+            "/organisations/{}/applications",
+            record.organisation_id
+        ))
+    ))
+    .into_response())
 }
 
 // One section of the draft.
