@@ -193,7 +193,7 @@ pub enum TokenPurpose {
 }
 
 impl TokenPurpose {
-    fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Self::VerifyEmail => "verify_email",
             Self::ResetPassword => "reset_password",

@@ -51,6 +51,9 @@ pub enum Conflict {
     /// The passkey is registered already (to this or another account).
     #[error("the passkey credential is registered already")]
     PasskeyTaken,
+    /// The change would leave the organisation without an owner.
+    #[error("the organisation would have no owner")]
+    LastOwner,
 }
 
 impl From<serde_json::Error> for StoreError {

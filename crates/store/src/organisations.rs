@@ -28,6 +28,16 @@ pub struct StaffMember {
     pub role: OrgRole,
 }
 
+/// An invitation waiting to be accepted. `id` is its link's digest: it names the invitation
+/// without revealing the link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingInvitation {
+    pub id: String,
+    pub email: String,
+    pub role: OrgRole,
+    pub expires_at: OffsetDateTime,
+}
+
 /// An organisation one belongs to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Membership {
@@ -100,6 +110,36 @@ impl Store {
                 })
             })
             .collect()
+    }
+
+    /// Invitations to the organisation not used, withdrawn or expired at `now`, soonest to
+    /// expire first.
+    pub async fn pending_invitations(
+        &self,
+        organisation_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<PendingInvitation>, StoreError> {
+        let rows: Vec<(String, String, Option<String>, OffsetDateTime)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT token_hash, email, role, expires_at FROM account_tokens WHERE purpose = 'invitation' AND organisation_id = $1 AND used_at IS NULL")
+                .bind(organisation_id)
+                .fetch_all(pool)
+                .await?
+        });
+        // Compared here, as `peek_token` does: SQLite keeps times as text.
+        let mut pending: Vec<PendingInvitation> = rows
+            .into_iter()
+            .filter(|(_, _, _, expires_at)| *expires_at > now)
+            .filter_map(|(id, email, role, expires_at)| {
+                Some(PendingInvitation {
+                    id,
+                    email,
+                    role: role.as_deref().and_then(OrgRole::from_code)?,
+                    expires_at,
+                })
+            })
+            .collect();
+        pending.sort_by(|a, b| (a.expires_at, &a.id).cmp(&(b.expires_at, &b.id)));
+        Ok(pending)
     }
 
     pub async fn staff_of(&self, organisation_id: &str) -> Result<Vec<StaffMember>, StoreError> {
@@ -238,6 +278,95 @@ impl UnitOfWork {
             .await?;
             let event = AuditEvent::new(now, actor, "membership.grant", format!("organisation:{organisation_id}/account:{account_id}"))
                 .with_digests(before.map(|(r,)| digest_of(r.as_bytes())), Some(digest_of(role.code().as_bytes())));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
+
+    /// Changes a member's role; refused (`Conflict::LastOwner`) when it would leave the
+    /// organisation without an owner, checked in the same statement so that two owners
+    /// demoting each other at once cannot both succeed.
+    pub async fn change_role(
+        &mut self,
+        organisation_id: &str,
+        account_id: &str,
+        role: OrgRole,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "change_role", tx => {
+            let changed = sqlx::query(
+                "UPDATE memberships SET role = $3 WHERE organisation_id = $1 AND account_id = $2 \
+                 AND ($3 = 'owner' OR EXISTS (SELECT 1 FROM memberships o WHERE o.organisation_id = $1 AND o.role = 'owner' AND o.account_id <> $2))",
+            )
+            .bind(organisation_id)
+            .bind(account_id)
+            .bind(role.code())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if changed == 0 {
+                let member: Option<(String,)> = sqlx::query_as("SELECT role FROM memberships WHERE organisation_id = $1 AND account_id = $2")
+                    .bind(organisation_id)
+                    .bind(account_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                return Err(match member {
+                    Some(_) => StoreError::Conflict(crate::Conflict::LastOwner),
+                    None => StoreError::NotFound,
+                });
+            }
+            let event = AuditEvent::new(now, actor, "membership.change", format!("organisation:{organisation_id}/account:{account_id}"))
+                .with_digests(None, Some(digest_of(role.code().as_bytes())));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
+
+    /// Records an invitation (its link's digest, the address and role), audited.
+    pub async fn invite(
+        &mut self,
+        t: &crate::accounts::NewToken<'_>,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "invite", tx => {
+            sqlx::query("INSERT INTO account_tokens (token_hash, purpose, email, organisation_id, role, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(t.token_hash)
+                .bind(t.purpose.code())
+                .bind(t.email.as_str())
+                .bind(t.organisation_id)
+                .bind(t.role.map(OrgRole::code))
+                .bind(t.expires_at)
+                .execute(&mut *tx)
+                .await?;
+            let event = AuditEvent::new(now, actor, "invitation.create", format!("organisation:{}/invitation:{}", t.organisation_id.unwrap_or(""), t.token_hash))
+                .with_digests(None, Some(digest_of(t.email.as_str().as_bytes())));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
+
+    /// Withdraws an invitation not yet used: its link stops working.
+    pub async fn withdraw_invitation(
+        &mut self,
+        organisation_id: &str,
+        token_hash: &str,
+        actor: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "withdraw_invitation", tx => {
+            let changed = sqlx::query("UPDATE account_tokens SET used_at = $3 WHERE token_hash = $1 AND organisation_id = $2 AND purpose = 'invitation' AND used_at IS NULL")
+                .bind(token_hash)
+                .bind(organisation_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let event = AuditEvent::new(now, actor, "invitation.withdraw", format!("organisation:{organisation_id}/invitation:{token_hash}"));
             append_audit!(tx, event);
             Ok(())
         })

@@ -207,6 +207,9 @@ fn conflict_ja(c: Conflict) -> &'static str {
         Conflict::AlreadyDeclared => "この申告はすでに行われています。",
         Conflict::CorporateNumberTaken => "この法人番号の組織はすでに登録されています。",
         Conflict::PasskeyTaken => "このパスキーはすでに登録されています。",
+        Conflict::LastOwner => {
+            "組織には管理者が1人以上必要です。先に別の担当者を管理者にしてください。"
+        }
     }
 }
 
@@ -218,6 +221,9 @@ fn conflict_en(c: Conflict) -> &'static str {
             "An organisation with this corporate number is registered already."
         }
         Conflict::PasskeyTaken => "This passkey is registered already.",
+        Conflict::LastOwner => {
+            "An organisation needs at least one owner: make another member an owner first."
+        }
     }
 }
 

@@ -141,6 +141,18 @@ pub fn all() -> Routes {
             organisations::staff,
             organisations::invite,
         )
+        .post(
+            "/organisations/{id}/staff/{account}/role",
+            organisations::change_role,
+        )
+        .post(
+            "/organisations/{id}/invitations/{invitation}/resend",
+            organisations::resend_invitation,
+        )
+        .post(
+            "/organisations/{id}/invitations/{invitation}/withdraw",
+            organisations::withdraw_invitation,
+        )
         .form(
             "/invitations/accept",
             organisations::invitation,

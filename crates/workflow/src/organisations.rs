@@ -1,10 +1,14 @@
 //! Provider organisations (B21, B24, B25): registration by the person who becomes its owner,
-//! changes to its record, and staff joining by invitation.
+//! changes to its record, and its staff: invitations sent, resent and withdrawn, members
+//! joining, and their roles.
 
+use crate::mail::Queued;
 use crate::{Workflow, WorkflowError, account_actor};
 use koshu_domain::access::OrgRole;
 use koshu_domain::access::organisation::Organisation;
+use koshu_store::accounts::NewToken;
 use koshu_store::organisations::Registration;
+use koshu_store::outbox::Mail;
 
 /// Registers `org` with `owner` (an account id) as its first owner; returns the new id, or
 /// `Err(CorporateNumberTaken)` as a value when the legal entity is registered already.
@@ -52,6 +56,60 @@ pub async fn join(
         wf.now(),
     )
     .await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// An invitation to join the staff: its link recorded and the mail that carries it queued,
+/// in one unit (issue 13 item 17). With `replacing`, the invitation it replaces (a resend)
+/// stops working in the same unit.
+pub async fn invite(
+    wf: &Workflow,
+    token: &NewToken<'_>,
+    mail: Mail,
+    replacing: Option<&str>,
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    let organisation_id = token.organisation_id.ok_or(WorkflowError::NotFound)?;
+    let now = wf.now();
+    let mut unit = wf.store.write().await?;
+    if let Some(old) = replacing {
+        unit.withdraw_invitation(organisation_id, old, actor, now)
+            .await?;
+    }
+    unit.invite(token, actor, now).await?;
+    let mut queued = Queued::default();
+    queued.push(wf, &mut unit, mail).await?;
+    unit.commit().await?;
+    queued.log(wf);
+    Ok(())
+}
+
+/// Withdraws an invitation not yet accepted: its link stops working.
+pub async fn withdraw_invitation(
+    wf: &Workflow,
+    organisation_id: &str,
+    invitation: &str,
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    let mut unit = wf.store.write().await?;
+    unit.withdraw_invitation(organisation_id, invitation, actor, wf.now())
+        .await?;
+    unit.commit().await?;
+    Ok(())
+}
+
+/// Changes a member's role; the last owner stays an owner (`Conflict::LastOwner`).
+pub async fn change_role(
+    wf: &Workflow,
+    organisation_id: &str,
+    account_id: &str,
+    role: OrgRole,
+    actor: &str,
+) -> Result<(), WorkflowError> {
+    let mut unit = wf.store.write().await?;
+    unit.change_role(organisation_id, account_id, role, actor, wf.now())
+        .await?;
     unit.commit().await?;
     Ok(())
 }

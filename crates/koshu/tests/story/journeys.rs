@@ -264,3 +264,114 @@ pub async fn a_draft_is_deleted_and_a_submitted_application_is_not(app: TestApp)
     );
     assert!(app.store.application(&submitted).await.unwrap().is_some());
 }
+
+/// Issue 13 item 17: an owner sees the invitations waiting, sends one again (the old link
+/// stops working), withdraws one, and changes members' roles; the last owner stays one.
+pub async fn an_owner_manages_invitations_and_roles(app: TestApp) {
+    use crate::accounts::{location, token_from_mail};
+    use axum::http::StatusCode;
+    let owner = sign_up(&app, "山田 太郎", "owner@cyber.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, "5010001008846").await;
+    let staff = format!("/organisations/{org}/staff");
+    for (email, role) in [
+        ("editor@cyber.example.jp", "editor"),
+        ("viewer@cyber.example.jp", "viewer"),
+    ] {
+        let sent = b.post(&staff, &[("email", email), ("role", role)]).await;
+        assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    }
+    let page = b.get(&staff).await;
+    assert!(page.body.contains("承諾待ちの招待"));
+    assert!(page.body.contains("editor@cyber.example.jp"));
+    let waiting = app
+        .store
+        .pending_invitations(&org, app.clock_now())
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 2);
+    let editor_invite = waiting
+        .iter()
+        .find(|i| i.email == "editor@cyber.example.jp")
+        .unwrap();
+    let first = token_from_mail(&app, "editor@cyber.example.jp", "/invitations/accept").await;
+    let resend = format!(
+        "/organisations/{org}/invitations/{}/resend",
+        editor_invite.id
+    );
+    assert!(
+        page.body.contains(&resend),
+        "the page offers to send it again"
+    );
+    let resent = b.post(&resend, &[]).await;
+    assert_eq!(resent.status, StatusCode::SEE_OTHER, "{}", resent.body);
+    let back = b.get(location(&resent)).await;
+    assert!(back.body.contains("送り直しました"));
+    let second = token_from_mail(&app, "editor@cyber.example.jp", "/invitations/accept").await;
+    assert_ne!(first, second, "a new link");
+    let editor = sign_up(&app, "編集 花子", "editor@cyber.example.jp").await;
+    let mut e = signed_in(&app, &editor).await;
+    let old = e.get(&format!("/invitations/accept?token={first}")).await;
+    assert_eq!(
+        old.status,
+        StatusCode::BAD_REQUEST,
+        "the old link stops working"
+    );
+    let accepted = e
+        .post(&format!("/invitations/accept?token={second}"), &[])
+        .await;
+    assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+
+    // Withdrawn: the viewer's link stops working, and it leaves the list.
+    let viewer_invite = app
+        .store
+        .pending_invitations(&org, app.clock_now())
+        .await
+        .unwrap()
+        .remove(0);
+    assert_eq!(viewer_invite.email, "viewer@cyber.example.jp");
+    let viewer_link = token_from_mail(&app, "viewer@cyber.example.jp", "/invitations/accept").await;
+    let withdrawn = b
+        .post(
+            &format!(
+                "/organisations/{org}/invitations/{}/withdraw",
+                viewer_invite.id
+            ),
+            &[],
+        )
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .pending_invitations(&org, app.clock_now())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let viewer = sign_up(&app, "閲覧 次郎", "viewer@cyber.example.jp").await;
+    let refused = signed_in(&app, &viewer)
+        .await
+        .get(&format!("/invitations/accept?token={viewer_link}"))
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+
+    // Roles: the editor becomes an owner; the first owner may then step down, the last not.
+    let role = |account: &str| format!("/organisations/{org}/staff/{account}/role");
+    let by_editor = e.post(&role(&owner), &[("role", "viewer")]).await;
+    assert_eq!(
+        by_editor.status,
+        StatusCode::FORBIDDEN,
+        "only owners manage staff"
+    );
+    let last = b.post(&role(&owner), &[("role", "editor")]).await;
+    assert_eq!(last.status, StatusCode::CONFLICT, "{}", last.body);
+    assert!(last.body.contains("管理者が1人以上必要です"));
+    let promoted = b.post(&role(&editor), &[("role", "owner")]).await;
+    assert_eq!(promoted.status, StatusCode::SEE_OTHER);
+    let stepped_down = b.post(&role(&owner), &[("role", "editor")]).await;
+    assert_eq!(stepped_down.status, StatusCode::SEE_OTHER);
+    let members = app.store.staff_of(&org).await.unwrap();
+    let role_of = |id: &str| members.iter().find(|m| m.account_id == id).unwrap().role;
+    assert_eq!(role_of(&editor), koshu_domain::access::OrgRole::Owner);
+    assert_eq!(role_of(&owner), koshu_domain::access::OrgRole::Editor);
+}

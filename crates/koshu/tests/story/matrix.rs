@@ -135,6 +135,9 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/organisations/{id}/edit", [L, D, D, D, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/staff", [L, D, A, A, A, D, A, T, D, A]),
     ("POST", "/organisations/{id}/staff", [L, D, D, D, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/staff/{account}/role", [L, D, D, D, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/invitations/{invitation}/resend", [L, D, D, D, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/invitations/{invitation}/withdraw", [L, D, D, D, A, D, D, T, D, D]),
     ("GET", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
     ("POST", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
     // A draft application of A: the provider's own, not the ministry's (until submitted).
@@ -270,6 +273,8 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("{section}", "course")
             .replace("{version}", "1")
             .replace("{notice}", "no-such-notice")
+            .replace("{account}", "no-such-account")
+            .replace("{invitation}", "no-such-invitation")
             .replace("/documents/{file}", "/documents/no-such-file")
             .replace(
                 "/admin/accounts/{id}",

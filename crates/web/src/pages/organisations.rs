@@ -338,6 +338,18 @@ struct StaffView {
     name: String,
     email: String,
     role: String,
+    /// The member's role code, and where an owner changes it.
+    role_code: &'static str,
+    role_action: String,
+}
+
+/// An invitation not yet accepted, with where an owner resends or withdraws it.
+struct InvitationView {
+    email: String,
+    role: String,
+    expires: String,
+    resend: String,
+    withdraw: String,
 }
 
 #[derive(Template)]
@@ -347,6 +359,8 @@ struct StaffPage {
     org_name: String,
     org_href: String,
     staff: Vec<StaffView>,
+    invitations: Vec<InvitationView>,
+    role_options: Vec<(String, String)>,
     can_invite: bool,
     action: String,
     fields: Vec<FormField>,
@@ -394,9 +408,27 @@ async fn staff_page(
         .await?
         .into_iter()
         .map(|s| StaffView {
+            role_action: page.href(&format!("/organisations/{id}/staff/{}/role", s.account_id)),
             name: s.display_name,
             email: s.email.to_string(),
             role: s.role.label(lang.is_en()).to_owned(),
+            role_code: s.role.code(),
+        })
+        .collect();
+    let invitations = state
+        .store
+        .pending_invitations(id, state.clock.now())
+        .await?
+        .into_iter()
+        .map(|i| {
+            let base = page.href(&format!("/organisations/{id}/invitations/{}", i.id));
+            InvitationView {
+                email: i.email,
+                role: i.role.label(lang.is_en()).to_owned(),
+                expires: view::date_time(lang, i.expires_at),
+                resend: format!("{base}/resend"),
+                withdraw: format!("{base}/withdraw"),
+            }
         })
         .collect();
     let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
@@ -409,6 +441,8 @@ async fn staff_page(
         org_name: record.organisation.name_ja,
         org_href: page.href(&format!("/organisations/{id}")),
         staff,
+        invitations,
+        role_options: role_options(&page),
         can_invite: me.principal.role_in(id) == Some(OrgRole::Owner),
         action: page.href(&format!("/organisations/{id}/staff")),
         fields: vec![
@@ -428,16 +462,163 @@ async fn staff_page(
     })
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct StaffQuery {
+    done: String,
+}
+
 pub async fn staff(
     State(state): State<AppState>,
     auth: AuthContext,
     page: PageCtx,
     Path(id): Path<String>,
+    Query(q): Query<StaffQuery>,
 ) -> Result<Response, AppError> {
-    rendered(
-        StatusCode::OK,
-        staff_page(&state, &auth, page, &id, &InviteInput::default()).await?,
+    let mut view = staff_page(&state, &auth, page, &id, &InviteInput::default()).await?;
+    view.notice = match q.done.as_str() {
+        "resent" => Some(view.page.t(
+            "招待のメールを送り直しました。前のリンクは使えなくなりました（新しいリンクは7日間有効）。",
+            "The invitation was sent again; the previous link no longer works (the new one is valid for 7 days).",
+        )),
+        "withdrawn" => Some(view.page.t(
+            "招待を取り消しました。招待のリンクは使えなくなりました。",
+            "The invitation was withdrawn; its link no longer works.",
+        )),
+        "role_changed" => Some(view.page.t("役割を変更しました。", "The role was changed.")),
+        _ => None,
+    }
+    .map(str::to_owned);
+    rendered(StatusCode::OK, view)
+}
+
+/// A new invitation link for `email`, recorded and mailed in one unit; replacing `old` (a
+/// resend) in the same unit.
+async fn send_invitation(
+    state: &AppState,
+    id: &str,
+    org_name: &str,
+    email: &Email,
+    role: OrgRole,
+    old: Option<&str>,
+    me: &crate::auth::SignedIn,
+) -> Result<(), AppError> {
+    let token = random_token()?;
+    let hash = token_digest(&token);
+    let mail = mail::invitation(
+        state,
+        email.as_str(),
+        org_name,
+        role.label(false),
+        role.label(true),
+        &token,
+    );
+    koshu_workflow::organisations::invite(
+        &state.workflow,
+        &NewToken {
+            token_hash: &hash,
+            purpose: TokenPurpose::Invitation,
+            email,
+            organisation_id: Some(id),
+            role: Some(role),
+            expires_at: state.clock.now() + Duration::days(7),
+        },
+        mail,
+        old,
+        &koshu_workflow::account_actor(&me.account.id),
     )
+    .await?;
+    Ok(())
+}
+
+fn back_to_staff(page: &PageCtx, id: &str, done: &str) -> Response {
+    Redirect::to(&format!(
+        "{}?done={done}",
+        page.href(&format!("/organisations/{id}/staff"))
+    ))
+    .into_response()
+}
+
+/// A new link for an invitation not yet accepted (the old link stops working).
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((id, invitation)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ManageStaff(&id))?;
+    let record = state
+        .store
+        .organisation(&id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let pending = state
+        .store
+        .pending_invitations(&id, state.clock.now())
+        .await?
+        .into_iter()
+        .find(|i| i.id == invitation)
+        .ok_or(AppError::NotFound)?;
+    let email = Email::parse(&pending.email)?;
+    send_invitation(
+        &state,
+        &id,
+        &record.organisation.name_ja,
+        &email,
+        pending.role,
+        Some(&invitation),
+        me,
+    )
+    .await?;
+    Ok(back_to_staff(&page, &id, "resent"))
+}
+
+pub async fn withdraw_invitation(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((id, invitation)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ManageStaff(&id))?;
+    koshu_workflow::organisations::withdraw_invitation(
+        &state.workflow,
+        &id,
+        &invitation,
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
+    Ok(back_to_staff(&page, &id, "withdrawn"))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RoleInput {
+    role: String,
+}
+
+/// An owner changes a member's role; the last owner stays one.
+pub async fn change_role(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((id, account)): Path<(String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ManageStaff(&id))?;
+    let input: RoleInput = parse(&body)?;
+    let role = OrgRole::from_code(&input.role).ok_or_else(|| {
+        ValidationError::new("role.unknown", "役割を選んでください。", "Choose a role.")
+            .for_field("role")
+    })?;
+    koshu_workflow::organisations::change_role(
+        &state.workflow,
+        &id,
+        &account,
+        role,
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
+    Ok(back_to_staff(&page, &id, "role_changed"))
 }
 
 pub async fn invite(
@@ -447,7 +628,7 @@ pub async fn invite(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    auth.require(Action::ManageStaff(&id))?;
+    let me = auth.require(Action::ManageStaff(&id))?;
     let input: InviteInput = parse(&body)?;
     let email = Email::parse(&input.email).map_err(|e| e.for_field("email"));
     let role = OrgRole::from_code(&input.role).ok_or_else(|| {
@@ -468,28 +649,14 @@ pub async fn invite(
         .organisation(&id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let token = random_token()?;
-    state
-        .store
-        .create_token(&NewToken {
-            token_hash: &token_digest(&token),
-            purpose: TokenPurpose::Invitation,
-            email: &email,
-            organisation_id: Some(&id),
-            role: Some(role),
-            expires_at: state.clock.now() + Duration::days(7),
-        })
-        .await?;
-    mail::send(
+    send_invitation(
         &state,
-        mail::invitation(
-            &state,
-            email.as_str(),
-            &record.organisation.name_ja,
-            role.label(false),
-            role.label(true),
-            &token,
-        ),
+        &id,
+        &record.organisation.name_ja,
+        &email,
+        role,
+        None,
+        me,
     )
     .await?;
     let mut view = staff_page(&state, &auth, page, &id, &InviteInput::default()).await?;
