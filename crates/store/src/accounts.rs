@@ -614,19 +614,11 @@ impl Store {
 
     // Single-use mail links.
 
+    /// A link on its own (a sign-up's or a password reset's), in a unit of its own.
     pub async fn create_token(&self, t: &NewToken<'_>) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            sqlx::query("INSERT INTO account_tokens (token_hash, purpose, email, organisation_id, role, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(t.token_hash)
-                .bind(t.purpose.code())
-                .bind(t.email.as_str())
-                .bind(t.organisation_id)
-                .bind(t.role.map(OrgRole::code))
-                .bind(t.expires_at)
-                .execute(pool)
-                .await?;
-        });
-        Ok(())
+        let mut unit = self.write().await?;
+        unit.create_token(t).await?;
+        unit.commit().await
     }
 
     /// Reads a link without using it up: `None` when unknown, of another purpose, used, or
@@ -790,5 +782,23 @@ impl Store {
                 .await?;
         });
         Ok(())
+    }
+}
+
+impl crate::UnitOfWork {
+    /// Records a single-use mail link.
+    pub async fn create_token(&mut self, t: &NewToken<'_>) -> Result<(), StoreError> {
+        crate::unit::write_step!(self, "create_token", tx => {
+            sqlx::query("INSERT INTO account_tokens (token_hash, purpose, email, organisation_id, role, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                .bind(t.token_hash)
+                .bind(t.purpose.code())
+                .bind(t.email.as_str())
+                .bind(t.organisation_id)
+                .bind(t.role.map(OrgRole::code))
+                .bind(t.expires_at)
+                .execute(&mut *tx)
+                .await?;
+            Ok(())
+        })
     }
 }

@@ -330,16 +330,8 @@ impl UnitOfWork {
         actor: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
+        self.create_token(t).await?;
         write_step!(self, "invite", tx => {
-            sqlx::query("INSERT INTO account_tokens (token_hash, purpose, email, organisation_id, role, expires_at) VALUES ($1, $2, $3, $4, $5, $6)")
-                .bind(t.token_hash)
-                .bind(t.purpose.code())
-                .bind(t.email.as_str())
-                .bind(t.organisation_id)
-                .bind(t.role.map(OrgRole::code))
-                .bind(t.expires_at)
-                .execute(&mut *tx)
-                .await?;
             let event = AuditEvent::new(now, actor, "invitation.create", format!("organisation:{}/invitation:{}", t.organisation_id.unwrap_or(""), t.token_hash))
                 .with_digests(None, Some(digest_of(t.email.as_str().as_bytes())));
             append_audit!(tx, event);
