@@ -330,6 +330,40 @@ async function createApplication(context, base, org) {
 }
 
 /** Loads one page and returns its findings as readable lines (empty when clean). */
+/**
+ * JIS X 8341-3 / WCAG 1.4.10 (reflow): at 320 CSS pixels wide the page does not scroll
+ * sideways. Wide tables scroll inside their own container, which is allowed.
+ */
+async function reflowFindings(page) {
+  await page.setViewportSize({ width: 320, height: 800 });
+  const wide = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    if (document.documentElement.scrollWidth <= width + 1) return [];
+    // Inside a scrolling box, and positioned within it (an absolutely positioned element
+    // widens the box it is positioned in, which may be the page).
+    const scrollsItself = (el) => {
+      if (getComputedStyle(el).position === 'absolute' && el.offsetParent === null) return false;
+      for (let a = el.parentElement; a; a = a.parentElement) {
+        const o = getComputedStyle(a).overflowX;
+        if (o === 'auto' || o === 'scroll') return true;
+      }
+      return false;
+    };
+    const out = [];
+    for (const el of document.querySelectorAll('body *')) {
+      const r = el.getBoundingClientRect();
+      const deepest = [...el.children].every((c) => c.getBoundingClientRect().right <= width + 1);
+      if (r.right > width + 1 && r.width > 0 && deepest && !scrollsItself(el)) {
+        const name = el.tagName.toLowerCase() + (el.className ? `.${String(el.className).split(' ')[0]}` : '');
+        out.push(`${name} (${Math.round(r.right)}px): ${(el.textContent || '').trim().slice(0, 60)}`);
+        if (out.length >= 3) break;
+      }
+    }
+    return [`page ${document.documentElement.scrollWidth}px wide`, ...out];
+  });
+  return wide.length ? [`  [reflow] at 320px: ${wide.join(' | ')}`] : [];
+}
+
 async function checkPage(context, address, { lang, status, submit }) {
   const found = [];
   const page = await context.newPage();
@@ -357,6 +391,7 @@ async function checkPage(context, address, { lang, status, submit }) {
     if (htmlLang !== lang) found.push(`  [html-lang] expected <html lang="${lang}">, got ${JSON.stringify(htmlLang)}`);
 
     found.push(...(await axeFindings(page)));
+    found.push(...(await reflowFindings(page)));
   } catch (err) {
     found.push(`  [error] ${err.message}`);
   } finally {
