@@ -248,6 +248,25 @@ pub async fn a_provider_writes_checks_submits_and_compares_an_application(app: T
         app.store.application(&id).await.unwrap().unwrap().draft,
         before
     );
+    // Imported into a draft of another name: the draft takes the workbook's, and says so.
+    let other = new_application(&mut b, &org, "仮の名前").await;
+    let renamed = b
+        .post_file(
+            &format!("/applications/{other}/import"),
+            &[],
+            ("workbook", "様式.xlsx", &xlsx.1),
+        )
+        .await;
+    assert_eq!(
+        location(&renamed),
+        format!("/applications/{other}?done=imported_renamed")
+    );
+    let page = b.get(location(&renamed)).await;
+    assert!(
+        page.body.contains("申請書の名前は様式の講習名に合わせて"),
+        "{}",
+        page.body
+    );
 
     let submitted = b.post(&format!("/applications/{id}/submit"), &[]).await;
     assert_eq!(
@@ -478,4 +497,13 @@ pub async fn every_section_form_sent_back_as_drawn_is_complete(app: TestApp) {
         assert_eq!(truncated.status, StatusCode::BAD_REQUEST, "{slug}");
         assert!(truncated.body.contains("欄がありません"), "{slug}");
     }
+    // The declarations start from the registered 法人番号 (issue 13 item 17), which the
+    // form sent back as drawn keeps.
+    let id = new_application(&mut b, &org, "第二の講習").await;
+    let page = b.get(&format!("/applications/{id}/edit/provider")).await;
+    assert!(
+        page.body.contains(&format!("value=\"{CORPORATE_NUMBER}\"")),
+        "{}",
+        page.body
+    );
 }

@@ -257,8 +257,14 @@ pub async fn import(
         &koshu_workflow::account_actor(&me.account.id),
     )
     .await?;
+    // The draft takes the workbook's course name as its title: say so (issue 13 item 17).
+    let done = if imported.course.name == record.title {
+        "imported"
+    } else {
+        "imported_renamed"
+    };
     Ok(Redirect::to(&format!(
-        "{}?done=imported",
+        "{}?done={done}",
         page.href(&format!("/applications/{id}"))
     ))
     .into_response())

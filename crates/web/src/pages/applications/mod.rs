@@ -21,6 +21,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use editor::{ListView, Pairs};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
+use koshu_domain::designation::application::DisqualificationDeclaration;
 use koshu_domain::designation::lifecycle::Status;
 use koshu_domain::designation::review::ReviewFinding;
 use koshu_domain::designation::{Application, Problem, RuleKind, Verdict};
@@ -559,7 +560,22 @@ pub async fn show(
         _ => None,
     };
     let mut view = application_page(&state, &auth, page, &id).await?;
-    view.notice = notice;
+    view.notice = if q.done == "imported_renamed" {
+        Some(format!(
+            "{}「{}」{}",
+            view.page.t(
+                "様式（Excel）から取り込みました。申請書の名前は様式の講習名に合わせて",
+                "Imported from the workbook. The application is now named after the workbook's course name, ",
+            ),
+            view.title,
+            view.page.t(
+                "になりました。自己点検の結果を確認してください。",
+                ". Check the self-check below.",
+            ),
+        ))
+    } else {
+        notice
+    };
     rendered(StatusCode::OK, view)
 }
 
@@ -758,9 +774,26 @@ pub async fn edit_section(
     Path((id, slug)): Path<(String, String)>,
     Query(q): Query<DoneQuery>,
 ) -> Result<Response, AppError> {
-    let (record, _) = load(&state, &auth, &id, Need::Edit).await?;
+    let (record, org) = load(&state, &auth, &id, Need::Edit).await?;
     let section = schema::section(&slug).ok_or(AppError::NotFound)?;
-    let draft = serde_json::to_value(&record.draft).map_err(AppError::internal)?;
+    let mut shown = record.draft.clone();
+    // The declarations start with the registered entities' 法人番号, not retyped (issue 13
+    // item 17); nothing is saved until the person saves the section.
+    if shown.provider.declarations.is_empty() {
+        let o = &org.organisation;
+        shown.provider.declarations = std::iter::once(o.corporate_number.to_string())
+            .chain(
+                o.consortium_members
+                    .iter()
+                    .map(|m| m.corporate_number.to_string()),
+            )
+            .map(|corporate_number| DisqualificationDeclaration {
+                corporate_number,
+                not_applicable: Vec::new(),
+            })
+            .collect();
+    }
+    let draft = serde_json::to_value(&shown).map_err(AppError::internal)?;
     let pairs = editor::to_pairs(section, &draft);
     let notice = (q.done == "saved").then(|| page.t("保存しました。", "Saved.").to_owned());
     let view = section_page(&state, page, &record, section, &pairs, &[], notice);
