@@ -18,8 +18,12 @@ fn link(state: &AppState, path: &str, token: &str) -> String {
 
 use koshu_workflow::mail::SIGNATURE;
 
-pub fn verify_email(state: &AppState, to: &str, name: &str, token: &str) -> Mail {
-    let url = link(state, "/verify-email", token);
+/// The sign-up's verification mail; its link carries `next`, where the person was going.
+pub fn verify_email(state: &AppState, to: &str, name: &str, token: &str, next: &str) -> Mail {
+    let mut url = link(state, "/verify-email", token);
+    if !next.is_empty() {
+        url.push_str(&format!("&next={}", crate::view::url_encode(next)));
+    }
     Mail {
         to: to.to_owned(),
         subject: "【Koshu】メールアドレスの確認 / Please verify your e-mail address".into(),

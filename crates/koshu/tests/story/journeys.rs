@@ -375,3 +375,74 @@ pub async fn an_owner_manages_invitations_and_roles(app: TestApp) {
     assert_eq!(role_of(&editor), koshu_domain::access::OrgRole::Owner);
     assert_eq!(role_of(&owner), koshu_domain::access::OrgRole::Editor);
 }
+
+/// Issue 13 item 17: an invitation opened while signed out keeps its place through sign-in,
+/// sign-up, the verification mail and the sign-in after it.
+pub async fn an_invitation_keeps_its_place_through_sign_up(app: TestApp) {
+    use crate::accounts::{PASSWORD, location, token_from_mail};
+    use axum::http::StatusCode;
+    let owner = sign_up(&app, "山田 太郎", "owner@cyber.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, "5010001008846").await;
+    let sent = b
+        .post(
+            &format!("/organisations/{org}/staff"),
+            &[("email", "new@cyber.example.jp"), ("role", "editor")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let token = token_from_mail(&app, "new@cyber.example.jp", "/invitations/accept").await;
+    let invitation = format!("/invitations/accept?token={token}");
+
+    let mut stranger = Browser::new(&app);
+    let asked = stranger.get(&invitation).await;
+    assert_eq!(asked.status, StatusCode::SEE_OTHER);
+    let login = location(&asked).to_owned();
+    assert!(login.starts_with("/login?next="), "{login}");
+    let next = login.trim_start_matches("/login?next=").to_owned();
+    let page = stranger.get(&login).await;
+    let signup = format!("/signup?next={next}");
+    assert!(
+        page.body.contains(&signup.replace('&', "&#38;")) || page.body.contains(&signup),
+        "{}",
+        page.body
+    );
+    let created = stranger
+        .post(
+            &signup,
+            &[
+                ("display_name", "新任 三郎"),
+                ("email", "new@cyber.example.jp"),
+                ("password", PASSWORD),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::OK, "{}", created.body);
+    let mails = app.store.outbox(50, 0).await.unwrap();
+    let verify = mails
+        .iter()
+        .find(|m| m.to_address == "new@cyber.example.jp" && m.body.contains("/verify-email"))
+        .unwrap();
+    assert!(
+        verify.body.contains(&format!("&next={next}")),
+        "{}",
+        verify.body
+    );
+    let start = verify.body.find("/verify-email?").unwrap();
+    let end = verify.body[start..].find(char::is_whitespace).unwrap() + start;
+    let verified = stranger.get(&verify.body[start..end]).await;
+    assert_eq!(verified.status, StatusCode::OK, "{}", verified.body);
+    assert!(
+        verified.body.contains(&format!("/login?next={next}")),
+        "{}",
+        verified.body
+    );
+    let signed = stranger
+        .post(
+            &format!("/login?next={next}"),
+            &[("email", "new@cyber.example.jp"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::SEE_OTHER, "{}", signed.body);
+    assert_eq!(location(&signed), invitation, "back at the invitation");
+}

@@ -97,6 +97,7 @@ stories!(
     journeys::no_page_of_an_application_shows_a_raw_field_path,
     journeys::a_draft_is_deleted_and_a_submitted_application_is_not,
     journeys::an_owner_manages_invitations_and_roles,
+    journeys::an_invitation_keeps_its_place_through_sign_up,
     accounts::bad_sign_up_input_names_each_field,
     accounts::the_sixth_wrong_password_is_rate_limited_until_the_window_passes,
     accounts::a_reviewer_needs_two_factor_and_a_code_from_the_otpauth_uri_signs_in,

@@ -153,12 +153,21 @@ pub struct SignupInput {
     password: String,
 }
 
-fn signup_page(page: PageCtx, input: &SignupInput) -> FormPage {
+/// `path`, carrying `next` (where the person was going) when there is one.
+fn with_next(path: &str, next: &str) -> String {
+    if next.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?next={}", view::url_encode(next))
+    }
+}
+
+fn signup_page(page: PageCtx, input: &SignupInput, next: &str) -> FormPage {
     let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
     let mut form = FormPage::new(
         page.clone(),
         &t("アカウントの新規登録", "Create an account"),
-        "/signup",
+        &with_next("/signup", next),
         &t("登録する", "Create account"),
     );
     form.intro = vec![t(
@@ -184,22 +193,36 @@ fn signup_page(page: PageCtx, input: &SignupInput) -> FormPage {
             "アカウントをお持ちの方はログイン",
             "Already have an account? Sign in",
         ),
-        page.href("/login"),
+        with_next(&page.href("/login"), next),
     )];
     form
 }
 
-pub async fn signup_form(page: PageCtx) -> Result<Response, AppError> {
-    rendered(StatusCode::OK, signup_page(page, &SignupInput::default()))
+/// Sign-up, keeping where the person was going (an invitation, issue 13 item 17) through
+/// the verification mail and the sign-in after it.
+pub async fn signup_form(page: PageCtx, Query(q): Query<NextQuery>) -> Result<Response, AppError> {
+    let next = q.next.unwrap_or_default();
+    rendered(
+        StatusCode::OK,
+        signup_page(page, &SignupInput::default(), &next),
+    )
 }
 
 pub async fn signup(
     State(state): State<AppState>,
     page: PageCtx,
     ClientAddr(addr): ClientAddr,
+    Query(q): Query<NextQuery>,
     body: Bytes,
 ) -> Result<Response, AppError> {
     let input: SignupInput = parse(&body)?;
+    // Only a path inside Koshu is kept (the sign-in's own rule).
+    let next = q
+        .next
+        .as_deref()
+        .and_then(SafeNextPath::parse)
+        .map(|n| n.as_str().to_owned())
+        .unwrap_or_default();
     // Every field is checked, so that one submit reports every problem.
     let mut errors = Vec::new();
     let name = input.display_name.trim();
@@ -230,7 +253,7 @@ pub async fn signup(
         (email, password) => {
             errors.extend(email.err());
             errors.extend(password.err());
-            let form = signup_page(page, &input).with_errors(&errors);
+            let form = signup_page(page, &input, &next).with_errors(&errors);
             return rendered(StatusCode::BAD_REQUEST, form);
         }
     };
@@ -247,7 +270,7 @@ pub async fn signup(
         password_hash: password::hash(password.expose().to_owned()).await?,
     };
     if state.store.create_account(&new, now).await? {
-        send_verification(&state, &email, name).await?;
+        send_verification(&state, &email, name, &next).await?;
     } else {
         mail::send(&state, mail::already_registered(&state, email.as_str())).await?;
     }
@@ -269,7 +292,12 @@ pub async fn signup(
     rendered(StatusCode::OK, MessagePage::from(done))
 }
 
-async fn send_verification(state: &AppState, email: &Email, name: &str) -> Result<(), AppError> {
+async fn send_verification(
+    state: &AppState,
+    email: &Email,
+    name: &str,
+    next: &str,
+) -> Result<(), AppError> {
     let token = random_token()?;
     state
         .store
@@ -284,7 +312,7 @@ async fn send_verification(state: &AppState, email: &Email, name: &str) -> Resul
         .await?;
     mail::send(
         state,
-        mail::verify_email(state, email.as_str(), name, &token),
+        mail::verify_email(state, email.as_str(), name, &token, next),
     )
     .await
 }
@@ -338,6 +366,8 @@ fn message(
 #[derive(Debug, Deserialize)]
 pub struct TokenQuery {
     token: Option<String>,
+    /// Where the person was going when they signed up.
+    next: Option<String>,
 }
 
 pub async fn verify_email(
@@ -380,19 +410,16 @@ pub async fn verify_email(
     };
     state.store.mark_email_verified(&account.id, now).await?;
     // The link is often opened in another browser than the one signed in (issue 13 item 17):
-    // say what comes next there.
+    // say what comes next there, and go on to where the person was going.
     let signed_in = auth.viewer.is_some();
+    let next = safe_next(q.next.as_deref(), &page);
     let (text, links) = if signed_in {
         (
             (
                 "ご登録ありがとうございます。すべての機能をご利用いただけます。",
                 "Thank you. Everything is open to you now.",
             ),
-            vec![(
-                page.t("アカウントページへ", "Go to your account")
-                    .to_owned(),
-                page.href("/account"),
-            )],
+            vec![(page.t("続ける", "Continue").to_owned(), next)],
         )
     } else {
         (
@@ -402,11 +429,7 @@ pub async fn verify_email(
             ),
             vec![(
                 page.t("ログインする", "Sign in").to_owned(),
-                format!(
-                    "{}?next={}",
-                    page.href("/login"),
-                    view::url_encode(&page.href("/account"))
-                ),
+                with_next(&page.href("/login"), &next),
             )],
         )
     };
@@ -437,7 +460,7 @@ pub async fn resend_verification(
             )],
         )
         .await?;
-        send_verification(&state, &me.account.email, &me.account.display_name).await?;
+        send_verification(&state, &me.account.email, &me.account.display_name, "").await?;
     }
     Ok(Redirect::to(&page.href("/account?sent=verification")).into_response())
 }
@@ -484,7 +507,7 @@ fn login_page(page: PageCtx, email: &str, next: &str) -> FormPage {
         ),
         (
             t("アカウントの新規登録", "Create an account"),
-            page.href("/signup"),
+            with_next(&page.href("/signup"), next),
         ),
     ];
     form
