@@ -72,8 +72,8 @@ pub(crate) struct Field {
     pub key: &'static str,
     pub label: &'static str,
     pub value: Value,
-    /// What a code in the value means (labels of ITSS+ fields): shown in the workbook and the
-    /// PDF, never read back.
+    /// What a code in the value means (labels of ITSS+ fields): shown beside the codes in the
+    /// workbook and instead of them in the PDF, never read back.
     pub note: String,
     /// How to fill the value (the choices): shown in the workbook only, never read back.
     pub hint: String,
@@ -272,13 +272,15 @@ fn field(key: &'static str, label: &'static str, value: Value) -> Row {
     })
 }
 
-fn noted(key: &'static str, label: &'static str, value: Value, note: String) -> Row {
+/// A row of codes: the workbook holds the codes (read back) with their meaning beside them
+/// and how to write them; the PDF, read by people, prints the meaning only.
+fn noted(key: &'static str, label: &'static str, value: Value, note: String, hint: &str) -> Row {
     Row::Field(Field {
         key,
         label,
         value,
         note,
-        hint: String::new(),
+        hint: hint.to_owned(),
     })
 }
 
@@ -645,10 +647,10 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
         .itss_fields
         .iter()
         .map(|code| {
-            taxonomy.itss_field(code).map_or_else(
-                || format!("{code}：（不明なコード）"),
-                |f| format!("{code}：{}", f.label.ja),
-            )
+            // Line by line beside the codes in the workbook; alone in the PDF.
+            taxonomy
+                .itss_field(code)
+                .map_or_else(|| format!("{code}（不明なコード）"), |f| f.label.ja.clone())
         })
         .collect::<Vec<_>>()
         .join("\n");
@@ -682,9 +684,10 @@ fn course(app: &Application, taxonomy: &Taxonomy) -> Vec<Row> {
         ),
         noted(
             "course.itss_fields",
-            "対象分野（別表1、ITSS+）のコード（1行に1つ）",
+            "対象分野（別表1、ITSS+）",
             Value::Text(c.itss_fields.join("\n")),
             field_labels,
+            "コードを1行に1つ（例：sec_monitoring）",
         ),
         text("course.goals", "到達目標", &c.goals),
         text(

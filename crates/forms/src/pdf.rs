@@ -60,10 +60,12 @@ pub fn application(
                     match row {
                         Row::Section(title) => l.section(title),
                         Row::Field(f) => {
-                            let mut value = f.value.display();
-                            if !f.note.is_empty() {
-                                value = format!("{value}\n（{}）", f.note);
-                            }
+                            // Codes are for the workbook; a person reads what they mean.
+                            let value = if f.note.is_empty() {
+                                f.value.display()
+                            } else {
+                                f.note.clone()
+                            };
                             l.labelled(f.label, &value);
                         }
                         Row::Table(t) => l.table(t),

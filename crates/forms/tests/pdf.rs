@@ -208,5 +208,7 @@ fn the_checklists_name_fields_by_their_labels() {
                 "named by its label:\n{checklist}"
             );
         }
+        // 様式第2号 names the ITSS+ fields, not their codes (issue 13 item 16).
+        assert!(!text.contains("sec_monitoring"), "a code in:\n{text}");
     }
 }
