@@ -381,3 +381,120 @@ async fn a_column_on_one_backend_only_is_reported() {
         ]
     );
 }
+
+// --- Upgrading: a database of the previous schema, migrated with its data (issue 12 item 17) --
+
+/// The schema a database made by the previous release has: every migration but the newest.
+async fn previous_schema(backend: &str, url: &str) -> i64 {
+    let dir = std::path::PathBuf::from(format!(
+        "{}/../store/migrations/{backend}",
+        env!("CARGO_MANIFEST_DIR")
+    ));
+    let migrator = sqlx::migrate::Migrator::new(dir).await.unwrap();
+    let mut versions: Vec<i64> = migrator.iter().map(|m| m.version).collect();
+    versions.sort_unstable();
+    let previous = versions[versions.len() - 2];
+    match Db::connect(url, 2).await.unwrap() {
+        Db::Sqlite(pool) => migrator.run_to(previous, &pool).await.unwrap(),
+        Db::Postgres(pool) => migrator.run_to(previous, &pool).await.unwrap(),
+    }
+    previous
+}
+
+/// A designated course with a change notice, written as the previous release wrote them
+/// (the columns of that schema, values bound as the store binds them).
+macro_rules! previous_release_data {
+    ($pool:expr, $app:expr, $org:expr) => {{
+        let (pool, app, org) = ($pool, $app, $org);
+        let at = time::macros::datetime!(2026-04-01 09:00 +09:00);
+        let org_doc = serde_json::to_string(org).unwrap();
+        let draft = serde_json::to_string(app).unwrap();
+        sqlx::query("INSERT INTO organisations (id, corporate_number, name_ja, doc, digest, created_at, updated_at) VALUES ('org-1', $1, $2, $3, 'digest', $4, $4)")
+            .bind(org.corporate_number.as_str())
+            .bind(&org.name_ja)
+            .bind(&org_doc)
+            .bind(at)
+            .execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO applications (id, organisation_id, title, draft, created_by, created_at, updated_at, status) VALUES ('app-1', 'org-1', $1, $2, 'test', $3, $3, 'designated')")
+            .bind(&app.course.name)
+            .bind(&draft)
+            .bind(at)
+            .execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO designations (number, application_id, organisation_id, programme_id, version, starts_on, ends_on, designated_at) VALUES ('特講2026-001', 'app-1', 'org-1', 'tokko-app-1', 1, $1, $2, $3)")
+            .bind(time::macros::date!(2026 - 04 - 01))
+            .bind(time::macros::date!(2029 - 03 - 31))
+            .bind(at)
+            .execute(pool).await.unwrap();
+        sqlx::query("INSERT INTO designation_notices (id, application_id, number, kind, document, items, measures, effective_on, filed_by, filed_at) VALUES ('notice-1', 'app-1', '特講2026-001', 'change', $1, '[\"course_name\"]', '', $2, 'test', $3)")
+            .bind(&draft)
+            .bind(time::macros::date!(2026 - 05 - 01))
+            .bind(at)
+            .execute(pool).await.unwrap();
+    }};
+}
+
+async fn upgrade_keeps_the_data(backend: &str, url: &str) {
+    let previous = previous_schema(backend, url).await;
+    assert!(previous >= 8, "{backend}: migrated to {previous}");
+    let app = koshu_domain::designation::fixtures::complete_application(time::macros::date!(
+        2026 - 04 - 01
+    ));
+    let org = app.provider.organisation.clone().unwrap();
+    match Db::connect(url, 2).await.unwrap() {
+        Db::Sqlite(pool) => previous_release_data!(&pool, &app, &org),
+        Db::Postgres(pool) => previous_release_data!(&pool, &app, &org),
+    }
+    // This release opens it: the newest migrations run, and the data reads as before.
+    let files = tempfile::tempdir().unwrap();
+    let store = koshu_store::Store::open(
+        Db::connect(url, 2).await.unwrap(),
+        koshu_store::Files::open(&koshu_store::FilesConfig::Local {
+            dir: files.path().to_owned(),
+        })
+        .unwrap(),
+    )
+    .await
+    .unwrap();
+    let record = store.application("app-1").await.unwrap().unwrap();
+    assert_eq!(record.draft, app, "{backend}: the draft reads as written");
+    assert_eq!(record.status.code(), "designated");
+    assert_eq!(
+        store
+            .organisation("org-1")
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation,
+        org
+    );
+    assert_eq!(
+        store.designation_of("app-1").await.unwrap().unwrap().number,
+        "特講2026-001"
+    );
+    let notices = store.notices_of("app-1").await.unwrap();
+    assert_eq!(notices.len(), 1, "{backend}");
+    assert_eq!(
+        notices[0].reason, "",
+        "{backend}: a notice filed before reasons has none"
+    );
+    assert_eq!(notices[0].items, "[\"course_name\"]");
+}
+
+#[tokio::test]
+async fn a_sqlite_database_of_the_previous_schema_is_upgraded_with_its_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}", dir.path().join("koshu.db").display());
+    upgrade_keeps_the_data("sqlite", &url).await;
+}
+
+#[tokio::test]
+#[cfg_attr(
+    not(koshu_postgres),
+    ignore = "PostgreSQL server binaries not found: apt-get install postgresql"
+)]
+async fn a_postgres_database_of_the_previous_schema_is_upgraded_with_its_data() {
+    let url = koshu_store::testing::fresh_postgres_database()
+        .await
+        .unwrap();
+    upgrade_keeps_the_data("postgres", &url).await;
+}
