@@ -20,12 +20,31 @@ pub struct Server {
         dead_code,
         reason = "read by the browser tests; this module is compiled into each test binary"
     )]
-    pub data: tempfile::TempDir,
+    pub data: DataDir,
+}
+
+/// A server's data directory: its own (removed with it), or one a test keeps across restarts.
+pub enum DataDir {
+    Own(tempfile::TempDir),
+    #[allow(dead_code, reason = "used by the cli tests only")]
+    Kept(std::path::PathBuf),
+}
+
+impl DataDir {
+    pub fn path(&self) -> &std::path::Path {
+        match self {
+            Self::Own(dir) => dir.path(),
+            Self::Kept(path) => path,
+        }
+    }
 }
 
 impl Server {
     pub fn start() -> Self {
-        let data = tempfile::tempdir().unwrap();
+        Self::start_in(DataDir::Own(tempfile::tempdir().unwrap()))
+    }
+
+    pub fn start_in(data: DataDir) -> Self {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -86,6 +105,14 @@ impl Server {
             log_file,
             data,
         }
+    }
+
+    /// SIGKILL, as a power cut or the OOM killer would: no chance to finish anything.
+    #[allow(dead_code, reason = "used by the cli tests only")]
+    pub fn kill_9(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        self.log.take();
     }
 
     /// SIGTERM, as a service manager would; the server must finish and exit 0. Returns its log.
