@@ -48,24 +48,39 @@ fn main() {
             "cargo::warning=moto_server not found: the PostgreSQL story tests will store files locally, not in S3"
         );
     }
-    smtp(required);
+    tool_on_path(
+        "koshu_smtp",
+        "aiosmtpd",
+        "aiosmtpd",
+        "the SMTP delivery test",
+        required,
+    );
+    tool_on_path(
+        "koshu_schemathesis",
+        "schemathesis",
+        "schemathesis",
+        "the API fuzzing test",
+        required,
+    );
     browser();
 }
 
-/// The SMTP delivery test (`cfg(koshu_smtp)`) runs a real SMTP server on loopback: aiosmtpd
-/// from PyPI. Required with KOSHU_TEST_REQUIRE_SCALE=1, like the other servers CI starts.
-fn smtp(required: bool) {
-    println!("cargo::rustc-check-cfg=cfg(koshu_smtp)");
+/// A test server or tool that CI installs from PyPI, found on PATH: `cfg(<cfg>)` runs its
+/// tests; without it they are ignored with the reason, or, with KOSHU_TEST_REQUIRE_SCALE=1,
+/// the build fails. The SMTP delivery test runs aiosmtpd on loopback; the API fuzzing test
+/// runs schemathesis against the real server's OpenAPI document.
+fn tool_on_path(cfg: &str, binary: &str, package: &str, tests: &str, required: bool) {
+    println!("cargo::rustc-check-cfg=cfg({cfg})");
     let found = std::env::var_os("PATH")
-        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join("aiosmtpd").exists()));
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(binary).exists()));
     if found {
-        println!("cargo::rustc-cfg=koshu_smtp");
+        println!("cargo::rustc-cfg={cfg}");
     } else if required {
         println!(
-            "cargo::error=KOSHU_TEST_REQUIRE_SCALE=1 but aiosmtpd was not found (pip install aiosmtpd)"
+            "cargo::error=KOSHU_TEST_REQUIRE_SCALE=1 but {binary} was not found (pip install {package})"
         );
     } else {
-        println!("cargo::warning=aiosmtpd not found: the SMTP delivery test will be ignored");
+        println!("cargo::warning={binary} not found: {tests} will be ignored");
     }
 }
 

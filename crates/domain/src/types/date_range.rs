@@ -187,6 +187,26 @@ impl fmt::Display for DateRange {
     }
 }
 
+/// A listing of what starts from `from` (given, or today by default) up to `to`. Error:
+/// `date_range.order` (on `to`) when both were given and `to` is earlier; with `from` left to
+/// its default, an earlier `to` is an empty listing, not a mistake (a schema-valid request, as
+/// schemathesis found).
+pub fn check_listing_range(
+    from: Date,
+    from_given: bool,
+    to: Option<Date>,
+) -> Result<(), ValidationError> {
+    if from_given && to.is_some_and(|to| to < from) {
+        return Err(ValidationError::new(
+            "date_range.order",
+            "終了日（to）が開始日（from）より前です。",
+            "The end date (to) is before the start date (from).",
+        )
+        .for_field("to"));
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -254,9 +254,13 @@ impl SessionFilter {
             programme: None,
             page: 1,
         };
+        let mut from_given = false;
         for (name, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
             match name.as_str() {
-                "from" => f.from = parse_date(value).map_err(|e| e.for_field("from"))?,
+                "from" => {
+                    f.from = parse_date(value).map_err(|e| e.for_field("from"))?;
+                    from_given = true;
+                }
                 "to" => f.to = Some(parse_date(value).map_err(|e| e.for_field("to"))?),
                 "prefecture" => {
                     let p = Prefecture::from_code(value).map_err(|e| e.for_field("prefecture"))?;
@@ -284,14 +288,7 @@ impl SessionFilter {
                 _ => {}
             }
         }
-        if f.to.is_some_and(|to| to < f.from) {
-            return Err(ValidationError::new(
-                "date_range.order",
-                "終了日（to）が開始日（from）より前です。",
-                "The end date (to) is before the start date (from).",
-            )
-            .for_field("to"));
-        }
+        koshu_domain::types::date_range::check_listing_range(f.from, from_given, f.to)?;
         Ok(f)
     }
 }

@@ -34,9 +34,13 @@ impl SessionQuery {
             prefecture: None,
             page: 1,
         };
+        let mut from_given = false;
         for (name, value) in pairs.iter().filter(|(_, v)| !v.is_empty()) {
             match name.as_str() {
-                "from" => q.from = parse_date(value).map_err(|e| e.for_field("from"))?,
+                "from" => {
+                    q.from = parse_date(value).map_err(|e| e.for_field("from"))?;
+                    from_given = true;
+                }
                 "to" => q.to = Some(parse_date(value).map_err(|e| e.for_field("to"))?),
                 "prefecture" => {
                     q.prefecture =
@@ -55,14 +59,7 @@ impl SessionQuery {
                 _ => {}
             }
         }
-        if q.to.is_some_and(|to| to < q.from) {
-            return Err(ValidationError::new(
-                "date_range.order",
-                "終了日（to）が開始日（from）より前です。",
-                "The end date (to) is before the start date (from).",
-            )
-            .for_field("to"));
-        }
+        koshu_domain::types::date_range::check_listing_range(q.from, from_given, q.to)?;
         Ok(q)
     }
 
@@ -291,5 +288,8 @@ mod tests {
             (reversed.code, reversed.field.as_deref()),
             ("date_range.order", Some("to"))
         );
+        // Only `to`, before today: nothing starts in that range, which is no mistake.
+        let past = SessionQuery::parse(&pairs(&[("to", "2000-01-01")]), today).unwrap();
+        assert_eq!(past.to, Some(date!(2000 - 01 - 01)));
     }
 }
