@@ -407,6 +407,9 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .map_err(|e| Failure::Message(format!("cannot listen on {}: {e}", config.listen)))?;
+    // Listen for the stop signals before saying the server is up: a SIGTERM that follows at
+    // once (a service manager, a test) must stop it gracefully, not kill it.
+    let signals = StopSignals::listen();
     tracing::info!(address = %config.listen, backend = ?store.backend(), "Koshu is serving on {}/", config.public_url());
     // Scheduled jobs run on every node; the database gives each job to one of them. The
     // runner stops with the server: the signal is passed on as soon as it arrives.
@@ -426,7 +429,7 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     let service = app(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, service)
         .with_graceful_shutdown(async move {
-            shutdown_signal().await;
+            signals.wait().await;
             let _ = stop_jobs.send(true);
         })
         .await;
@@ -444,28 +447,42 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Ctrl-C or SIGTERM: stop accepting, finish the requests in flight, then exit.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        if let Err(e) = tokio::signal::ctrl_c().await {
-            tracing::warn!(error = %e, "cannot listen for Ctrl-C");
-            std::future::pending::<()>().await;
-        }
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
+/// Ctrl-C (SIGINT) or SIGTERM: stop accepting, finish the requests in flight, then exit.
+/// Registered when created, so that a signal arriving before the server waits is not lost.
+struct StopSignals {
+    interrupt: Option<tokio::signal::unix::Signal>,
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl StopSignals {
+    fn listen() -> Self {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| match signal(kind) {
+            Ok(s) => Some(s),
             Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM");
-                std::future::pending::<()>().await;
+                tracing::warn!(error = %e, "cannot listen for {name}");
+                None
+            }
+        };
+        Self {
+            interrupt: listen(SignalKind::interrupt(), "Ctrl-C"),
+            terminate: listen(SignalKind::terminate(), "SIGTERM"),
+        }
+    }
+
+    async fn wait(mut self) {
+        async fn next(signal: &mut Option<tokio::signal::unix::Signal>) {
+            match signal {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
             }
         }
-    };
-    tokio::select! {
-        () = ctrl_c => {},
-        () = term => {},
+        tokio::select! {
+            () = next(&mut self.interrupt) => {},
+            () = next(&mut self.terminate) => {},
+        }
+        tracing::info!("shutting down");
     }
-    tracing::info!("shutting down");
 }
