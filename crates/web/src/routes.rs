@@ -47,6 +47,7 @@ impl Routes {
         self.router = self.router.route(path, get(show)).route(
             path,
             checked_post(submit)
+                .layer::<_, std::convert::Infallible>(axum::Extension(csrf::UploadRoute))
                 .layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_UPLOAD_BYTES)),
         );
         self

@@ -450,3 +450,29 @@ pub async fn requests_beyond_the_bound_are_told_to_retry(app: TestApp) {
         "the bound of the app under test"
     );
 }
+
+/// Issue 12 item 16: a body is read up to the limit of its route: 1 MiB for forms everywhere,
+/// whatever the content type says, and 20 MiB only where files are uploaded.
+pub async fn bodies_are_bounded_by_their_route(app: TestApp) {
+    let owner = sign_up(&app, "上限 確認", "limit@example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let big = vec![b'a'; 1536 * 1024];
+    let refused = b.post_file("/login", &[], ("file", "big.bin", &big)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "a form route reads 1 MiB"
+    );
+    let org = register_organisation(&mut b, "5010001008846").await;
+    let id = crate::applications::new_application(&mut b, &org, "上限の確認").await;
+    let mut pdf = crate::applications::sample_pdf("教材.pdf");
+    pdf.extend_from_slice(&big);
+    let uploaded = b
+        .post_file(
+            &format!("/applications/{id}/documents"),
+            &[("kind", "materials")],
+            ("file", "教材.pdf", &pdf),
+        )
+        .await;
+    assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+}

@@ -127,6 +127,7 @@ stories!(
     hardening::query_parameters_are_accepted_as_the_document_says,
     hardening::metrics_are_scraped_with_the_token_and_count_routes,
     hardening::requests_beyond_the_bound_are_told_to_retry,
+    hardening::bodies_are_bounded_by_their_route,
 );
 
 /// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.

@@ -17,6 +17,12 @@ const MAX_FORM_BYTES: usize = 1024 * 1024;
 /// File uploads (documents, workbooks) may be this large.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 
+/// Marks a route that takes file uploads (`Routes::upload`): only there is a body read up to
+/// [`MAX_UPLOAD_BYTES`]; every other route refuses a body over [`MAX_FORM_BYTES`], whatever
+/// its content type (issue 12 item 16).
+#[derive(Debug, Clone, Copy)]
+pub struct UploadRoute;
+
 pub async fn check(req: Request, next: Next) -> Response {
     if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(req).await;
@@ -39,7 +45,8 @@ pub async fn check(req: Request, next: Next) -> Response {
         .to_owned();
     let is_form = content_type.starts_with("application/x-www-form-urlencoded");
     let boundary = multer::parse_boundary(&content_type).ok();
-    let limit = if boundary.is_some() {
+    let upload = parts.extensions.get::<UploadRoute>().is_some();
+    let limit = if boundary.is_some() && upload {
         MAX_UPLOAD_BYTES
     } else {
         MAX_FORM_BYTES
