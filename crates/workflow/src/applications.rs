@@ -8,6 +8,7 @@ use koshu_domain::ValidationError;
 use koshu_domain::designation::Application;
 use koshu_domain::designation::documents::{DocumentKind, b34_file_is_of_an_accepted_type};
 use koshu_domain::designation::lifecycle::Status;
+use koshu_domain::types::text::{TextKind, check_text};
 
 /// A new draft for organisation `organisation_id`; returns its id.
 pub async fn create(
@@ -53,6 +54,8 @@ pub async fn attach_document(
     actor: &str,
 ) -> Result<(), WorkflowError> {
     let (name, bytes) = file;
+    // The name goes into pages, headers (Content-Disposition) and the forms: one bounded line.
+    check_text(name, TextKind::Line).map_err(|e| e.for_field("file"))?;
     let accepted = b34_file_is_of_an_accepted_type(kind, name, &bytes)?;
     let now = wf.now();
     let stored = wf

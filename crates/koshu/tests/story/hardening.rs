@@ -475,4 +475,18 @@ pub async fn bodies_are_bounded_by_their_route(app: TestApp) {
         )
         .await;
     assert_eq!(uploaded.status, StatusCode::SEE_OTHER, "{}", uploaded.body);
+    // A file's name is one bounded line too (issue 12 item 9): it goes into headers.
+    let long = format!(
+        "{}.pdf",
+        "名".repeat(koshu_domain::types::text::MAX_LINE_CHARS)
+    );
+    let named = b
+        .post_file(
+            &format!("/applications/{id}/documents"),
+            &[("kind", "materials")],
+            ("file", &long, &crate::applications::sample_pdf("x")),
+        )
+        .await;
+    assert_eq!(named.status, StatusCode::BAD_REQUEST);
+    assert!(named.body.contains("300文字以内"), "{}", named.body);
 }
