@@ -21,6 +21,7 @@ mod api;
 mod app;
 mod applications;
 mod catalogue;
+mod designated;
 mod designation;
 mod foundation;
 mod hardening;
@@ -89,8 +90,8 @@ stories!(
     applications::a_provider_writes_checks_submits_and_compares_an_application,
     applications::every_section_form_sent_back_as_drawn_is_complete,
     designation::an_application_is_reviewed_revised_and_designated,
-    designation::an_abolished_course_leaves_the_catalogue_on_its_date,
-    designation::a_designation_is_renewed_in_its_final_year_and_expires_after_three,
+    designated::an_abolished_course_leaves_the_catalogue_on_its_date,
+    designated::a_designation_is_renewed_in_its_final_year_and_expires_after_three,
     designation::reviewers_and_declared_experts_open_the_submitted_documents,
     process_mail::each_party_is_mailed_at_each_step_of_a_designation,
     journeys::each_role_finds_its_work_in_the_header,
