@@ -452,3 +452,129 @@ pub async fn a_decision_on_an_outdated_page_is_a_409(app: TestApp) {
         "{statuses:?}"
     );
 }
+
+/// The provider of `under_review`'s applications, signed in.
+async fn the_provider(app: &TestApp) -> Browser<'_> {
+    let email = koshu_domain::access::Email::parse("owner@provider.example.jp").unwrap();
+    let owner = app.store.account_by_email(&email).await.unwrap().unwrap();
+    signed_in(app, &owner.id).await
+}
+
+/// The use cases this session's mails and moves made longer (issue 11): a revision request
+/// with its mail, a resubmission that resumes the review and mails both sides, and a change
+/// notice with its job and mails: a failure at any step leaves everything as it was.
+pub async fn revision_resubmission_and_notice_are_all_or_nothing_at_every_step(app: TestApp) {
+    let (ids, reviewer) = under_review(&app, 1).await;
+    let id = &ids[0];
+    let mut ministry = signed_in(&app, &reviewer).await;
+    ministry
+        .post(
+            &format!("/ministry/reviews/{id}/assign"),
+            &[("account_id", &reviewer), ("role", "reviewer")],
+        )
+        .await;
+    let steps = post_through_every_fault(
+        &app,
+        &mut ministry,
+        id,
+        &format!("/ministry/reviews/{id}/revision"),
+        &[("reasons", "B02 を補ってください。"), ("confirmed", "yes")],
+    )
+    .await;
+    assert!(steps >= 2, "the decision and its mail: {steps} steps");
+
+    let mut provider = the_provider(&app).await;
+    let draft = app.store.application(id).await.unwrap().unwrap().draft;
+    crate::applications::attach_required_documents(&mut provider, id, &draft).await;
+    let steps = post_through_every_fault(
+        &app,
+        &mut provider,
+        id,
+        &format!("/applications/{id}/submit"),
+        &[],
+    )
+    .await;
+    assert!(
+        steps >= 4,
+        "version, resumed review, two mails: {steps} steps"
+    );
+    let record = app.store.application(id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::UnderReview, "the review resumed");
+
+    let res = ministry
+        .post(
+            &format!("/ministry/reviews/{id}/designate"),
+            &[("designated_on", "2026-04-01"), ("confirmed", "yes")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let mut renamed = app.store.application(id).await.unwrap().unwrap().draft;
+    renamed.course.name = "実践演習（改称）".into();
+    write_unit!(app, unit => unit.save_draft(id, &renamed, "test", app.clock_now()).await).unwrap();
+    let steps = post_through_every_fault(
+        &app,
+        &mut provider,
+        id,
+        &format!("/applications/{id}/changes"),
+        &[("effective_on", "2026-07-01"), ("reason", "名称の変更")],
+    )
+    .await;
+    assert!(steps >= 4, "notice, job, two mails: {steps} steps");
+    assert_eq!(app.store.notices_of(id).await.unwrap().len(), 1);
+    audit_intact(&app).await;
+}
+
+/// Resending an invitation withdraws the old link, records the new one and queues its mail:
+/// a failure at any step leaves the old invitation working and nothing else written.
+pub async fn resending_an_invitation_is_all_or_nothing_at_every_step(app: TestApp) {
+    let owner = sign_up(&app, "招待 花子", "owner@invite.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let sent = b
+        .post(
+            &format!("/organisations/{org}/staff"),
+            &[("email", "new@invite.example.jp"), ("role", "editor")],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK);
+    let pending = |app: &TestApp| {
+        let (store, org, now) = (app.store.clone(), org.clone(), app.clock_now());
+        async move { store.pending_invitations(&org, now).await.unwrap() }
+    };
+    let old = pending(&app).await.remove(0);
+    let state = |app: &TestApp| {
+        let store = app.store.clone();
+        async move {
+            (
+                store.outbox_count().await.unwrap(),
+                store.audit_head().await.unwrap(),
+            )
+        }
+    };
+    let before = (pending(&app).await, state(&app).await);
+    let resend = format!("/organisations/{org}/invitations/{}/resend", old.id);
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = b.post(&resend, &[]).await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::SEE_OTHER {
+            assert!(step > 3, "withdraw, link, audit, mail: {step} steps");
+            break;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert_eq!(
+            (pending(&app).await, state(&app).await),
+            before,
+            "after a fault at step {step}"
+        );
+        audit_intact(&app).await;
+    }
+    let now = pending(&app).await;
+    assert_eq!(now.len(), 1);
+    assert_ne!(now[0].id, old.id, "a new link replaced the old one");
+}
