@@ -381,6 +381,14 @@ pub struct InviteInput {
     role: String,
 }
 
+/// A staff role from the form's `role` field.
+fn role_of(code: &str) -> Result<OrgRole, ValidationError> {
+    OrgRole::from_code(code).ok_or_else(|| {
+        ValidationError::new("role.unknown", "役割を選んでください。", "Choose a role.")
+            .for_field("role")
+    })
+}
+
 fn role_options(page: &PageCtx) -> Vec<(String, String)> {
     [OrgRole::Editor, OrgRole::Viewer, OrgRole::Owner]
         .into_iter()
@@ -606,10 +614,7 @@ pub async fn change_role(
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ManageStaff(&id))?;
     let input: RoleInput = parse(&body)?;
-    let role = OrgRole::from_code(&input.role).ok_or_else(|| {
-        ValidationError::new("role.unknown", "役割を選んでください。", "Choose a role.")
-            .for_field("role")
-    })?;
+    let role = role_of(&input.role)?;
     koshu_workflow::organisations::change_role(
         &state.workflow,
         &id,
@@ -631,10 +636,7 @@ pub async fn invite(
     let me = auth.require(Action::ManageStaff(&id))?;
     let input: InviteInput = parse(&body)?;
     let email = Email::parse(&input.email).map_err(|e| e.for_field("email"));
-    let role = OrgRole::from_code(&input.role).ok_or_else(|| {
-        ValidationError::new("role.unknown", "役割を選んでください。", "Choose a role.")
-            .for_field("role")
-    });
+    let role = role_of(&input.role);
     let (email, role) = match (email, role) {
         (Ok(e), Ok(r)) => (e, r),
         (e, r) => {

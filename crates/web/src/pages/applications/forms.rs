@@ -338,17 +338,19 @@ pub async fn decision_letter(
 pub async fn notice_pdf(
     State(state): State<AppState>,
     auth: AuthContext,
+    page: PageCtx,
     Path((id, notice)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    notice_form(&state, &auth, &id, &notice, Printed::Pdf).await
+    notice_form(&state, &auth, page, &id, &notice, Printed::Pdf).await
 }
 
 pub async fn notice_workbook(
     State(state): State<AppState>,
     auth: AuthContext,
+    page: PageCtx,
     Path((id, notice)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
-    notice_form(&state, &auth, &id, &notice, Printed::Workbook).await
+    notice_form(&state, &auth, page, &id, &notice, Printed::Workbook).await
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -360,6 +362,7 @@ enum Printed {
 async fn notice_form(
     state: &AppState,
     auth: &AuthContext,
+    page: PageCtx,
     id: &str,
     notice_id: &str,
     printed: Printed,
@@ -372,13 +375,10 @@ async fn notice_form(
         .await?
         .filter(|n| n.application_id == id)
         .ok_or(AppError::NotFound)?;
+    // The forms are the ministry's, in Japanese whatever the page's language.
     let ja = PageCtx {
         lang: crate::lang::Lang::Ja,
-        ja_href: String::new(),
-        en_href: String::new(),
-        account: None,
-        work: Vec::new(),
-        csrf: String::new(),
+        ..page
     };
     let kind = if notice.kind == "abolition" {
         NoticeKind::Abolition
