@@ -190,6 +190,10 @@ pub fn all() -> Routes {
         )
         .get("/applications/{id}/forms.pdf", applications::forms::pdf)
         .get(
+            "/applications/{id}/example.xlsx",
+            applications::forms::example_workbook,
+        )
+        .get(
             "/applications/{id}/decision.pdf",
             applications::forms::decision_letter,
         )

@@ -507,3 +507,95 @@ pub async fn every_section_form_sent_back_as_drawn_is_complete(app: TestApp) {
         page.body
     );
 }
+
+/// The import page offers a 記入例: the workbook filled for a fictitious course under the
+/// draft's title, with the declarations under the organisation's own 法人番号. Imported as it
+/// is, with the attachments added, the draft can be submitted (B01–B34 met).
+pub async fn the_worked_example_imports_as_a_draft_that_can_be_submitted(app: TestApp) {
+    let owner = sign_up(&app, "記入 例子", "owner@provider.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let id = new_application(&mut b, &org, "記入例から始める講習").await;
+    let page = b.get(&format!("/applications/{id}/import")).await;
+    assert!(
+        page.body
+            .contains(&format!("/applications/{id}/example.xlsx"))
+    );
+    let example_path = format!("/applications/{id}/example.xlsx");
+    let (status, example) = b.get_bytes(&example_path).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(example.starts_with(b"PK"), "a zip (xlsx)");
+    let head = b.get(&example_path).await;
+    let disposition = head.headers[axum::http::header::CONTENT_DISPOSITION]
+        .to_str()
+        .unwrap();
+    // 記入例, percent-encoded in the file name.
+    assert!(
+        disposition.contains("%E8%A8%98%E5%85%A5%E4%BE%8B"),
+        "{disposition}"
+    );
+    let imported = b
+        .post_file(
+            &format!("/applications/{id}/import"),
+            &[],
+            ("workbook", "記入例.xlsx", &example),
+        )
+        .await;
+    assert_eq!(imported.status, StatusCode::SEE_OTHER, "{}", imported.body);
+    assert_eq!(
+        location(&imported),
+        format!("/applications/{id}?done=imported"),
+        "the draft keeps its title"
+    );
+    let draft = app.store.application(&id).await.unwrap().unwrap().draft;
+    assert_eq!(draft.course.name, "記入例から始める講習");
+    assert_eq!(
+        draft.provider.declarations[0].corporate_number,
+        CORPORATE_NUMBER
+    );
+    attach_required_documents(&mut b, &id, &draft).await;
+    // The example's first material names its file "slides-v3.pdf": attached under that name, it
+    // is linked from the materials of the submitted version (issue 13 item 17).
+    let slides = b
+        .post_file(
+            &format!("/applications/{id}/documents"),
+            &[("kind", "materials")],
+            ("file", "slides-v3.pdf", &sample_pdf("slides-v3.pdf")),
+        )
+        .await;
+    assert_eq!(slides.status, StatusCode::SEE_OTHER, "{}", slides.body);
+    let submitted = b.post(&format!("/applications/{id}/submit"), &[]).await;
+    assert_eq!(
+        submitted.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        submitted.body
+    );
+    let version = b.get(&format!("/applications/{id}/versions/1")).await;
+    let materials = &version.body[version.body.find("教材と添付ファイル").unwrap()..];
+    let file_id = app
+        .store
+        .application_documents(&id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.file_name == "slides-v3.pdf")
+        .unwrap()
+        .file_id;
+    assert!(
+        materials.contains(&format!(
+            "<a href=\"/applications/{id}/versions/1/documents/{file_id}\">slides-v3.pdf</a>"
+        )),
+        "{materials}"
+    );
+    assert!(materials.contains(
+        "exercises-v3.pdf<span class=\"status-fail\">（この名前の添付ファイルはありません）"
+    ));
+    // Another provider's draft has no example for this one.
+    let stranger = sign_up(&app, "他社 次郎", "other@provider.example.jp").await;
+    let mut other = signed_in(&app, &stranger).await;
+    let refused = other
+        .get_bytes(&format!("/applications/{id}/example.xlsx"))
+        .await;
+    assert_eq!(refused.0, StatusCode::FORBIDDEN);
+}

@@ -89,6 +89,7 @@ stories!(
     passkeys::a_passkey_is_a_second_factor,
     applications::a_provider_writes_checks_submits_and_compares_an_application,
     applications::every_section_form_sent_back_as_drawn_is_complete,
+    applications::the_worked_example_imports_as_a_draft_that_can_be_submitted,
     designation::an_application_is_reviewed_revised_and_designated,
     designated::an_abolished_course_leaves_the_catalogue_on_its_date,
     designated::a_designation_is_renewed_in_its_final_year_and_expires_after_three,

@@ -151,6 +151,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/applications/{id}/decision.pdf", [L, D, A, A, A, D, A, T, D, A]),
     ("GET", "/applications/{id}/notices/{notice}/form.pdf", [L, D, A, A, A, D, A, T, D, A]),
     ("GET", "/applications/{id}/notices/{notice}/form.xlsx", [L, D, A, A, A, D, A, T, D, A]),
+    ("GET", "/applications/{id}/example.xlsx", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/import", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/applications/{id}/submit", [L, D, D, D, A, D, D, T, D, D]),

@@ -227,8 +227,7 @@ struct WorkspacePage {
     digest: String,
     submitted: String,
     compare_href: Option<String>,
-    /// The version's documents: (link, file name, kind, SHA-256).
-    documents: Vec<(String, String, String, String)>,
+    files: applications::VersionFiles,
     assignments: Vec<(String, String, String)>,
     reviewer_options: Vec<(String, String)>,
     expert_options: Vec<(String, String)>,
@@ -400,7 +399,7 @@ async fn workspace_page(
                 version.version
             ))
         }),
-        documents: applications::document_links(&page, &version),
+        files: applications::version_files(&page, &version),
         assignments: assignments
             .into_iter()
             .map(|a| {
@@ -913,7 +912,7 @@ struct ExpertPage {
     /// entity and of every consortium member (B35).
     applicants: Vec<(String, String)>,
     version: i64,
-    documents: Vec<(String, String, String, String)>,
+    files: applications::VersionFiles,
     rows: Vec<FindingRow>,
     fields: Vec<FormField>,
     general_errors: Vec<String>,
@@ -987,7 +986,7 @@ async fn expert_page(
             declared: false,
             applicants,
             version: 0,
-            documents: Vec::new(),
+            files: applications::VersionFiles::default(),
             rows: Vec::new(),
             fields: vec![
                 FormField::new(
@@ -1043,7 +1042,7 @@ async fn expert_page(
         declared: true,
         applicants: Vec::new(),
         version: version.version,
-        documents: applications::document_links(&page, &version),
+        files: applications::version_files(&page, &version),
         rows,
         fields,
         general_errors: general,

@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::designation::Application;
+use koshu_domain::designation::application::{DisqualificationDeclaration, DisqualificationItem};
 use koshu_domain::designation::lifecycle::Outcome;
 use koshu_forms::import::ImportError;
 
@@ -70,6 +71,22 @@ fn attachment(course: &str, suffix: &str, extension: &str) -> String {
     super::documents::content_disposition(&name)
 }
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+const PDF: &str = "application/pdf";
+
+/// A file to save, never cached: it holds an application's contents.
+fn download(media: &'static str, disposition: String, bytes: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, media.to_owned()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T, koshu_forms::FormsError> + Send + 'static,
 ) -> Result<T, AppError> {
@@ -90,18 +107,40 @@ pub async fn workbook(
     let checks = koshu_workflow::designation::check(&state.workflow, &app, &documents).await?;
     let bytes =
         blocking(move || koshu_forms::export::workbook(&app, &checks, &state.taxonomy)).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
-            ),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(XLSX, disposition, bytes))
+}
+
+/// 記入例: the workbook filled with a worked example (a fictitious hybrid course that meets
+/// every rule) under this draft's title and for this organisation, so a provider sees what
+/// each cell expects; importing it starts a complete draft to adapt.
+pub async fn example_workbook(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (record, org) = load(&state, &auth, &id, Need::Edit).await?;
+    let mut app =
+        koshu_domain::designation::fixtures::complete_application(crate::view::today(&state));
+    app.course.name.clone_from(&record.title);
+    let organisation = &org.organisation;
+    app.provider.declarations = std::iter::once(&organisation.corporate_number)
+        .chain(
+            organisation
+                .consortium_members
+                .iter()
+                .map(|m| &m.corporate_number),
+        )
+        .map(|number| DisqualificationDeclaration {
+            corporate_number: number.as_str().to_owned(),
+            not_applicable: DisqualificationItem::ALL.to_vec(),
+        })
+        .collect();
+    app.provider.organisation = Some(organisation.clone());
+    let disposition = attachment(&record.title, "記入例", "xlsx");
+    let checks = koshu_workflow::designation::check(&state.workflow, &app, &[]).await?;
+    let bytes =
+        blocking(move || koshu_forms::export::workbook(&app, &checks, &state.taxonomy)).await?;
+    Ok(download(XLSX, disposition, bytes))
 }
 
 pub async fn pdf(
@@ -115,15 +154,7 @@ pub async fn pdf(
     let checks = koshu_workflow::designation::check(&state.workflow, &app, &documents).await?;
     let bytes =
         blocking(move || koshu_forms::pdf::application(&app, &checks, &state.taxonomy)).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(PDF, disposition, bytes))
 }
 
 // Reading a filled workbook back.
@@ -180,7 +211,7 @@ async fn import_page(
             .map(|p| ImportRow {
                 sheet: p.sheet.clone(),
                 cell: p.cell.clone(),
-                field: p.field.clone(),
+                field: super::field_name(&page, &p.field),
                 message: page.t(&p.message_ja, &p.message_en).to_owned(),
             })
             .collect(),
@@ -322,15 +353,7 @@ pub async fn decision_letter(
         "審査結果通知_{}.pdf",
         record.title.chars().take(60).collect::<String>()
     ));
-    Ok((
-        [
-            (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(download(PDF, disposition, bytes))
 }
 
 /// 様式第3号 (変更届) or 第4号 (廃止届) of one filed notice, as PDF or workbook: for the
@@ -431,24 +454,11 @@ async fn notice_form(
     };
     let bytes = blocking(move || make(printed)).await?;
     let (media, extension) = match printed {
-        Printed::Pdf => ("application/pdf", "pdf"),
-        Printed::Workbook => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-        ),
+        Printed::Pdf => (PDF, "pdf"),
+        Printed::Workbook => (XLSX, "xlsx"),
     };
-    Ok((
-        [
-            (header::CONTENT_TYPE, media.to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                super::documents::content_disposition(&format!("{name}.{extension}")),
-            ),
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let disposition = super::documents::content_disposition(&format!("{name}.{extension}"));
+    Ok(download(media, disposition, bytes))
 }
 
 /// The course as it stood when `notice` was filed: the last change applied before it, else

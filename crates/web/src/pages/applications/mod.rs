@@ -845,34 +845,81 @@ struct VersionPage {
     submitted: String,
     submitted_by: String,
     digest: String,
-    documents: Vec<(String, String, String, String)>,
+    files: VersionFiles,
     rules: Vec<RuleRow>,
     compare_href: Option<String>,
 }
 
 /// The documents a version lists, as (link, file name, kind as people read it, SHA-256).
-pub(crate) fn document_links(
-    page: &PageCtx,
-    v: &ApplicationVersion,
-) -> Vec<(String, String, String, String)> {
-    v.documents
+/// A submitted version's files as the version page, the workspace and the expert's page show
+/// them: each attached document, and each material (B18) with the attached file it names.
+#[derive(Default)]
+pub(crate) struct VersionFiles {
+    pub documents: Vec<DocumentLink>,
+    pub materials: Vec<MaterialLink>,
+}
+
+pub(crate) struct DocumentLink {
+    pub href: String,
+    pub name: String,
+    pub kind: String,
+    pub sha256: String,
+}
+
+pub(crate) struct MaterialLink {
+    pub title: String,
+    pub document: String,
+    /// The attached file of that name (with or without its extension), when there is one.
+    pub href: Option<String>,
+}
+
+pub(crate) fn version_files(page: &PageCtx, v: &ApplicationVersion) -> VersionFiles {
+    let documents: Vec<DocumentLink> = v
+        .documents
         .iter()
         .map(|d| {
             let kind = koshu_domain::designation::DocumentKind::from_code(&d.kind).map_or_else(
                 || d.kind.clone(),
                 |k| page.t(k.label_ja(), k.label_en()).to_owned(),
             );
-            (
-                page.href(&format!(
+            DocumentLink {
+                href: page.href(&format!(
                     "/applications/{}/versions/{}/documents/{}",
                     v.application_id, v.version, d.file_id
                 )),
-                d.file_name.clone(),
+                name: d.file_name.clone(),
                 kind,
-                d.sha256.clone(),
-            )
+                sha256: d.sha256.clone(),
+            }
         })
-        .collect()
+        .collect();
+    let materials = v
+        .application
+        .materials
+        .iter()
+        .map(|m| {
+            let named = m.document.trim();
+            let href = documents
+                .iter()
+                .find(|d| {
+                    !named.is_empty()
+                        && (d.name == named
+                            || d.name
+                                .rsplit_once('.')
+                                .is_some_and(|(stem, _)| stem == named))
+                })
+                .map(|d| d.href.clone());
+            MaterialLink {
+                title: m.title.clone(),
+                document: m.document.clone(),
+                href,
+            }
+        })
+        .collect();
+    VersionFiles {
+        documents,
+        materials,
+    }
 }
 
 async fn version_of(
@@ -910,7 +957,7 @@ pub async fn version(
         submitted: view::date_time(page.lang, v.submitted_at),
         submitted_by: submitter,
         digest: v.digest.clone(),
-        documents: document_links(&page, &v),
+        files: version_files(&page, &v),
         compare_href: (v.version > 1).then(|| {
             page.href(&format!(
                 "/applications/{}/compare?from={}&to={}",
