@@ -9,10 +9,19 @@
 // Run by `cargo test -p koshu --test browser` against `koshu serve --demo`. Exits 0 when every
 // page is clean, 1 on any finding (all findings are printed first), 2 on a usage or set-up error.
 
-import { AXE_TAGS, axeFindings, baseUrl, launch, signIn, signUpAndSignInOn } from './browser.mjs';
+import {
+  AXE_TAGS,
+  axeFindings,
+  baseUrl,
+  createApplication as createApplicationOn,
+  grantRole,
+  launch,
+  registerOrganisation as registerOrganisationOn,
+  setUpTwoFactor,
+  signIn,
+  signUpAndSignInOn,
+} from './browser.mjs';
 import axe from 'axe-core';
-import { execFileSync } from 'node:child_process';
-import { createHmac } from 'node:crypto';
 
 // ---------------------------------------------------------------------------------------------
 // PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
@@ -178,71 +187,27 @@ async function signUpAndSignIn(context, base) {
 }
 
 /**
- * Makes the signed-in person an administrator with `koshu accounts role` (as the operator of a
- * new installation does), signs in again, and sets up two-factor authentication with a code
- * computed here from the key the page shows, as an authenticator app would.
+ * Makes the signed-in person an administrator (and an expert, so that the expert's pages can be
+ * checked too) as an operator would, signs in again, and sets up two-factor authentication.
  */
 async function becomeAdministrator(context, base) {
-  const bin = process.env.KOSHU_TEST_BIN;
-  const dataDir = process.env.KOSHU_TEST_DATA_DIR;
-  if (!bin || !dataDir) throw new Error('KOSHU_TEST_BIN and KOSHU_TEST_DATA_DIR are needed for the administrator pages');
   const page = await context.newPage();
   try {
     await page.goto(`${base}/account`, { waitUntil: 'load' });
     const email = (await page.textContent('main dl.details')).match(/[\w.+-]+@example\.jp/)[0];
-    // Also an external expert, so that the expert's pages can be checked too.
-    execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'role', email, '--role', 'administrator', '--expert'], { stdio: 'pipe' });
+    grantRole(email, ['--role', 'administrator', '--expert']);
     await signIn(page, base, email);
-    await page.goto(`${base}/account/two-factor`, { waitUntil: 'load' });
-    const key = (await page.textContent('code.secret')).replace(/\s+/g, '');
-    await page.fill('#f-code', totp(key, Date.now()));
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
-    if (!(await page.content()).includes('recovery-codes')) throw new Error('two-factor set-up did not finish');
+    await setUpTwoFactor(page, base);
   } finally {
     await page.close();
   }
-}
-
-/** RFC 6238: HMAC-SHA-1, 30-second steps, 6 digits, from a base32 key. */
-function totp(base32, nowMs) {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
-  let bits = '';
-  for (const c of base32) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
-  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
-  const counter = Buffer.alloc(8);
-  counter.writeBigUInt64BE(BigInt(Math.floor(nowMs / 1000 / 30)));
-  const mac = createHmac('sha1', key).update(counter).digest();
-  const offset = mac[19] & 0x0f;
-  const word = mac.readUInt32BE(offset) & 0x7fffffff;
-  return String(word % 1000000).padStart(6, '0');
 }
 
 /** Registers a provider organisation through its form; returns the organisation's id. */
 async function registerOrganisation(context, base) {
   const page = await context.newPage();
   try {
-    await page.goto(`${base}/organisations/new`, { waitUntil: 'load' });
-    const fields = {
-      name_ja: '株式会社アクセシビリティ確認',
-      corporate_number: '5010001008846',
-      address: '東京都千代田区霞が関1-3-1',
-      representative: '代表取締役 確認 太郎',
-      course_manager_name: '講習 責任者',
-      course_manager_email: 'manager@example.jp',
-      enrolment_admin_name: '受講 事務',
-      enrolment_admin_email: 'enrol@example.jp',
-      inquiry_name: '研修事務局',
-      inquiry_email: 'info@example.jp',
-      complaints_name: 'お客様相談室',
-      complaints_phone: '03-1234-5678',
-      privacy_policy_url: 'https://example.jp/privacy',
-    };
-    for (const [name, value] of Object.entries(fields)) await page.fill(`#f-${name}`, value);
-    await page.check('input[name=privacy_kind][value=policy]');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
-    const match = page.url().match(/\/organisations\/([0-9a-f-]+)$/);
-    if (!match) throw new Error(`registration ended at ${page.url()}`);
-    return match[1];
+    return await registerOrganisationOn(page, base, '株式会社アクセシビリティ確認');
   } finally {
     await page.close();
   }
@@ -271,9 +236,7 @@ async function assignAnotherReviewer(browser, context, base, review) {
   } finally {
     await other.close();
   }
-  const bin = process.env.KOSHU_TEST_BIN;
-  const dataDir = process.env.KOSHU_TEST_DATA_DIR;
-  execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'role', email, '--role', 'reviewer'], { stdio: 'pipe' });
+  grantRole(email, ['--role', 'reviewer']);
   const page = await context.newPage();
   try {
     await page.goto(`${base}/ministry/reviews/${review}`, { waitUntil: 'load' });
@@ -318,12 +281,7 @@ async function firstReview(context, base) {
 async function createApplication(context, base, org) {
   const page = await context.newPage();
   try {
-    await page.goto(`${base}/organisations/${org}/applications`, { waitUntil: 'load' });
-    await page.fill('#f-name', 'アクセシビリティ確認講習');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
-    const match = page.url().match(/\/applications\/([0-9a-f-]+)$/);
-    if (!match) throw new Error(`creating the application ended at ${page.url()}`);
-    return match[1];
+    return await createApplicationOn(page, base, org, 'アクセシビリティ確認講習');
   } finally {
     await page.close();
   }

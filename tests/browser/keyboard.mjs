@@ -8,12 +8,18 @@
 //      and then a programme link on the search page;
 //   3. the focused programme link has a visible focus outline (outline-style is not `none`);
 //   4. Enter opens the programme page, which has an <h1>.
+// Then a reviewer's decision, signed in (the set-up through forms; the walk with keys only):
+//   5. from the account page, Tab reaches the header's 審査 link and Enter opens the queue;
+//   6. Tab reaches the demo sample's review and Enter opens it; Tab reaches 割り当てる, Enter;
+//   7. Tab reaches the page's contents link 決定, Enter; Tab reaches 特定講習に指定する (within
+//      MAX_TABS, not past every rule's finding), Enter opens the confirmation page; Tab reaches its
+//      button (visible focus), Enter designates, and the workspace shows the number.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
 // Exits 0 when every step passes, 1 with a message naming the failed step, 2 on a usage error.
 
-import { baseUrl, launch } from './browser.mjs';
+import { baseUrl, grantRole, launch, setUpTwoFactor, signIn, signUpAndSignInOn } from './browser.mjs';
 
 const MAX_TABS = 60;
 
@@ -54,9 +60,9 @@ function focused(page) {
 }
 
 /** Presses Tab until `wanted(focused)` holds; returns the focused element. */
-async function tabTo(page, wanted, what) {
+async function tabTo(page, wanted, what, maxTabs = MAX_TABS) {
   const seen = [];
-  for (let i = 1; i <= MAX_TABS; i += 1) {
+  for (let i = 1; i <= maxTabs; i += 1) {
     await page.keyboard.press('Tab');
     const f = await focused(page);
     seen.push(f.describe);
@@ -66,8 +72,8 @@ async function tabTo(page, wanted, what) {
     }
   }
   throw new StepFailed(
-    `${MAX_TABS} presses of Tab on ${page.url()} never reached ${what}; focus went through:\n    ` +
-      seen.join('\n    '),
+    `${maxTabs} presses of Tab on ${page.url()} never reached ${what}; focus went through:\n    ` +
+      seen.slice(-40).join('\n    '),
   );
 }
 
@@ -142,8 +148,54 @@ async function journey(context, base, { lang, home, prefix, skipText }) {
   }
 }
 
+/** A button whose text is `text`. */
+const button = (text) => (f) => f.tag === 'button' && f.text === text;
+
+/** Enter on the focused control, and the page it leads to (a form's POST and its redirect). */
+async function pressEnterAndLoad(page) {
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load', timeout: 15_000 }), page.keyboard.press('Enter')]);
+}
+
+async function reviewerJourney(browser, base) {
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  const page = await context.newPage();
+  try {
+    const email = `keyboard-reviewer-${Date.now()}@example.jp`;
+    await signUpAndSignInOn(page, base, email, '鍵盤 審査');
+    grantRole(email, ['--role', 'administrator']);
+    await signIn(page, base, email);
+    await setUpTwoFactor(page, base);
+    console.log('reviewer: /account');
+    await page.goto(`${base}/account`, { waitUntil: 'load' });
+
+    const queue = await tabTo(page, (f) => f.tag === 'a' && f.href === '/ministry/reviews' && f.text === '審査', 'the header\'s 審査 link');
+    checkFocusVisible(queue);
+    await pressEnterAndWait(page, '/ministry/reviews');
+
+    const review = await tabTo(page, (f) => f.tag === 'a' && /^\/ministry\/reviews\/[0-9a-f-]+$/.test(f.href ?? '') && f.text.includes('（サンプル）'), 'the sample\'s review');
+    await pressEnterAndWait(page, review.href);
+    await tabTo(page, button('割り当てる'), 'the 割り当てる button');
+    await pressEnterAndLoad(page);
+    check((await page.textContent('main')).includes('審査中'), `assigning by keyboard did not start the review (${page.url()})`);
+
+    // The page's own contents list skips every rule's finding (a select and a comment each).
+    await tabTo(page, (f) => f.tag === 'a' && f.href === '#decide', 'the 決定 link of the page\'s contents');
+    await page.keyboard.press('Enter');
+    await tabTo(page, button('特定講習に指定する'), 'the 特定講習に指定する button');
+    await pressEnterAndLoad(page);
+    check((await page.textContent('h1')).includes('決定の確認'), `Enter on 特定講習に指定する opened ${page.url()}, not the confirmation`);
+    const confirm = await tabTo(page, button('この内容で指定する'), 'the confirmation\'s button');
+    checkFocusVisible(confirm);
+    await pressEnterAndLoad(page);
+    check((await page.textContent('main')).includes('特講'), `the designation by keyboard shows no number (${page.url()})`);
+    console.log(`  Enter -> ${new URL(page.url()).pathname}: designated`);
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
-  const base = baseUrl('keyboard', 120);
+  const base = baseUrl('keyboard', 240);
 
   const browser = await launch();
   let failed = false;
@@ -156,6 +208,12 @@ async function main() {
         failed = true;
         console.log(`FAIL (${j.lang}) ${err instanceof StepFailed ? err.message : err.stack}`);
       }
+    }
+    try {
+      await reviewerJourney(browser, base);
+    } catch (err) {
+      failed = true;
+      console.log(`FAIL (reviewer) ${err instanceof StepFailed ? err.message : err.stack}`);
     }
   } finally {
     await browser.close();

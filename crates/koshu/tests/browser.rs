@@ -1,8 +1,11 @@
 //! Accessibility in a real browser (JIS X 8341-3:2016 AA, WCAG 2.x AA): the real binary serves
 //! the demo catalogue, and headless Chromium checks it with the scripts in `tests/browser/`:
 //! `a11y.mjs` (axe-core on every listed page in both languages, status and `<html lang>`) and
-//! `keyboard.mjs` (Tab and Enter alone reach a programme page; skip link; visible focus) and
-//! `passkey.mjs` (a passkey registered and used with Chromium's virtual authenticator).
+//! `keyboard.mjs` (Tab and Enter alone reach a programme page, and a reviewer's decision from
+//! the header's link to the confirmation; skip link; visible focus) and
+//! `passkey.mjs` (a passkey registered and used with Chromium's virtual authenticator) and
+//! `walkthrough.mjs` (issue 13's walk: a provider applies, a reviewer and an expert review, the
+//! course is designated and a change is notified, each person through the pages).
 //!
 //! Needs `/usr/bin/chromium` and `tests/browser/node_modules` (`npm ci --prefix tests/browser`);
 //! `build.rs` sets `cfg(koshu_browser)` when both are there, otherwise these tests are ignored
@@ -35,7 +38,7 @@ fn every_page_passes_axe_wcag_aa_in_both_languages() {
     not(koshu_browser),
     ignore = "headless Chromium or tests/browser/node_modules missing: apt-get install chromium; npm ci --prefix tests/browser"
 )]
-fn a_keyboard_alone_reaches_a_programme_page() {
+fn a_keyboard_alone_reaches_a_programme_page_and_makes_a_decision() {
     run_against_demo_server("tests/browser/keyboard.mjs");
 }
 
@@ -46,6 +49,15 @@ fn a_keyboard_alone_reaches_a_programme_page() {
 )]
 fn a_passkey_registers_and_signs_in_with_chromiums_virtual_authenticator() {
     run_against_demo_server("tests/browser/passkey.mjs");
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_browser),
+    ignore = "headless Chromium or tests/browser/node_modules missing: apt-get install chromium; npm ci --prefix tests/browser"
+)]
+fn the_designation_is_walked_through_by_provider_reviewer_and_expert() {
+    run_against_demo_server("tests/browser/walkthrough.mjs");
 }
 
 /// Starts `koshu serve --demo`, runs `node SCRIPT BASE_URL`, stops the server with SIGTERM, and

@@ -709,4 +709,10 @@ pub async fn reviewers_and_declared_experts_open_the_submitted_documents(app: Te
         bytes,
         crate::applications::sample_pdf(&version.documents[0].file_name)
     );
+    // ... and the version's forms as PDF, which the expert opens from there too.
+    let forms = format!("/applications/{id}/forms.pdf?version=1");
+    assert!(review.body.contains(&forms.replace('&', "&amp;")));
+    let (status, pdf) = expert_browser.get_bytes(&forms).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with(b"%PDF"));
 }

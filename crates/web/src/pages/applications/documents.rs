@@ -270,13 +270,7 @@ pub async fn version_document(
     auth: AuthContext,
     Path((id, number, file_id)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    match load(&state, &auth, &id, Need::ViewSubmitted).await {
-        Ok(_) => {}
-        Err(AppError::Forbidden) => {
-            crate::pages::reviews::require_declared_expert(&state, &auth, &id).await?
-        }
-        Err(e) => return Err(e),
-    }
+    load(&state, &auth, &id, Need::ViewVersion).await?;
     let number = number.parse::<i64>().map_err(|_| AppError::NotFound)?;
     let version = state
         .store

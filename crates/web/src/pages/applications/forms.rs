@@ -44,7 +44,7 @@ async fn printed(
     let need = if version.is_empty() {
         Need::View
     } else {
-        Need::ViewSubmitted
+        Need::ViewVersion
     };
     let (record, org) = load(state, auth, id, need).await?;
     if version.is_empty() {

@@ -39,8 +39,12 @@ fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppErro
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Need {
     View,
-    /// A submitted version: the provider's staff, and the ministry that reviews it.
+    /// What follows a submission (decision letters, notices): the provider's staff, and the
+    /// ministry that reviews it.
     ViewSubmitted,
+    /// A submitted version's contents and documents: as `ViewSubmitted`, and an assigned
+    /// external expert who declared no conflict (B35).
+    ViewVersion,
     Edit,
     Submit,
 }
@@ -48,7 +52,7 @@ pub(crate) enum Need {
 impl Need {
     fn action(self, org: &str) -> Action<'_> {
         match self {
-            Self::View | Self::ViewSubmitted => Action::ViewApplications(org),
+            Self::View | Self::ViewSubmitted | Self::ViewVersion => Action::ViewApplications(org),
             Self::Edit => Action::EditApplications(org),
             Self::Submit => Action::SubmitApplication(org),
         }
@@ -71,6 +75,11 @@ pub(crate) async fn load(
         (Ok(_), _) => {}
         (Err(AppError::Forbidden), Need::ViewSubmitted) => {
             auth.require(Action::ReviewApplications)?;
+        }
+        (Err(AppError::Forbidden), Need::ViewVersion) => {
+            if auth.require(Action::ReviewApplications).is_err() {
+                crate::pages::reviews::require_declared_expert(state, auth, id).await?;
+            }
         }
         (Err(e), _) => return Err(e),
     }
