@@ -217,7 +217,12 @@ fn missing_fields(section: &Section, pairs: &Pairs) -> Vec<ValidationError> {
     missing
 }
 
-/// The section's part of `draft` as form pairs, with one empty row at the end of each list.
+/// Empty rows the form carries beyond each list, so that a person adds several rows (curriculum
+/// items, instructors) in one save (issue 13 item 17); rows left empty are dropped.
+const BLANK_ROWS: usize = 3;
+
+/// The section's part of `draft` as form pairs, with [`BLANK_ROWS`] empty rows at the end of
+/// each list.
 pub fn to_pairs(section: &Section, draft: &Value) -> Pairs {
     let mut pairs = Pairs::default();
     for field in section.fields {
@@ -243,7 +248,7 @@ pub fn to_pairs(section: &Section, draft: &Value) -> Pairs {
                 );
             }
         }
-        pairs.put(rows_name(list), (rows.len() + 1).to_string());
+        pairs.put(rows_name(list), (rows.len() + BLANK_ROWS).to_string());
     }
     pairs
 }
@@ -512,8 +517,8 @@ pub fn apply(
             .cloned()
             .unwrap_or_default();
         let rows = pairs.rows(list).unwrap_or(0);
-        // The form always carries one empty row beyond the list.
-        if rows > MAX_ROWS + 1 {
+        // The form always carries its empty rows beyond the list.
+        if rows > MAX_ROWS + BLANK_ROWS {
             errors.push(invalid(
                 list.path,
                 "application.too_many_rows",
@@ -686,17 +691,24 @@ pub fn view(
         .lists
         .iter()
         .map(|list| {
-            let rows = pairs.rows(list).unwrap_or(0).clamp(1, MAX_ROWS + 1);
+            let rows = pairs
+                .rows(list)
+                .unwrap_or(0)
+                .clamp(1, MAX_ROWS + BLANK_ROWS);
             let items = (0..rows)
                 .map(|i| {
-                    let last = i + 1 == rows;
-                    let fresh = last && row_is_blank(list, i, pairs);
+                    // Empty to the end: rows to add, not rows to remove.
+                    let fresh = (i..rows).all(|j| row_is_blank(list, j, pairs));
                     Row {
                         legend: if fresh {
                             if page.lang.is_en() {
-                                format!("New {} (fill it in to add it)", list.row_en.to_lowercase())
+                                format!("{} {} (new: fill it in to add it)", list.row_en, i + 1)
                             } else {
-                                format!("新しい{}（入力すると追加されます）", list.row_ja)
+                                format!(
+                                    "{} {}（新しい行：入力すると追加されます）",
+                                    list.row_ja,
+                                    i + 1
+                                )
                             }
                         } else {
                             format!("{} {}", page.t(list.row_ja, list.row_en), i + 1)
@@ -818,6 +830,40 @@ mod tests {
             let back: Application = serde_json::from_value(draft).unwrap();
             assert_eq!(back, app, "section {}", section.slug);
         }
+    }
+
+    /// Issue 13 item 17: the form of an empty curriculum carries three empty rows, and all
+    /// three filled in one save are kept.
+    #[test]
+    fn several_rows_are_added_in_one_save() {
+        let section = schema::section("curriculum").unwrap();
+        let mut changes = Vec::new();
+        let titles = ["講義", "演習", "討議"];
+        let names: Vec<[String; 3]> = (0..3)
+            .map(|i| {
+                [
+                    format!("curriculum[{i}].title"),
+                    format!("curriculum[{i}].minutes"),
+                    format!("curriculum[{i}].method"),
+                ]
+            })
+            .collect();
+        for (i, [title, minutes, method]) in names.iter().enumerate() {
+            changes.push((title.as_str(), titles[i]));
+            changes.push((minutes.as_str(), "60"));
+            changes.push((method.as_str(), "lecture"));
+        }
+        let form = filled(section, &changes);
+        assert_eq!(form.one("curriculum._rows"), "3");
+        let mut draft = serde_json::to_value(Application::default()).unwrap();
+        let errors = apply(section, &form, &mut draft, &taxonomy());
+        assert!(errors.is_empty(), "{errors:?}");
+        let app: Application = serde_json::from_value(draft).unwrap();
+        let kept: Vec<&str> = app.curriculum.iter().map(|c| c.title.as_str()).collect();
+        assert_eq!(kept, titles);
+        // Saved, the form draws them with three more empty rows.
+        let again = to_pairs(section, &serde_json::to_value(&app).unwrap());
+        assert_eq!(again.one("curriculum._rows"), "6");
     }
 
     #[test]
