@@ -97,3 +97,55 @@ fn provider_only_round_trips() {
     };
     round_trip(&app);
 }
+
+/// Issue 13 item 16: a person reads labels and values, never a field path. The keys the
+/// importer reads are in column A, which is hidden, and in the hidden `fields:` row of each
+/// table; every other cell of every sheet is free of paths such as `course.goals`.
+#[test]
+fn no_visible_cell_holds_a_field_path() {
+    use calamine::{Data, Reader, Xlsx};
+    let top: Vec<String> = match serde_json::to_value(Application::default()) {
+        Ok(serde_json::Value::Object(map)) => map.keys().cloned().collect(),
+        _ => panic!("an application is an object"),
+    };
+    let is_path = |text: &str| {
+        top.iter().any(|field| {
+            text.match_indices(field.as_str()).any(|(at, _)| {
+                let before = text[..at].chars().next_back();
+                let mut after = text[at + field.len()..].chars();
+                let continues = match after.next() {
+                    Some('.') => after.next().is_some_and(|c| c.is_ascii_lowercase()),
+                    Some('[') => after.next().is_some_and(|c| c.is_ascii_digit() || c == ']'),
+                    _ => false,
+                };
+                !before.is_some_and(|c| c.is_ascii_alphanumeric() || "_.@/".contains(c))
+                    && continues
+            })
+        })
+    };
+    assert!(is_path("講習：course.goals") && is_path("curriculum[0].minutes"));
+    assert!(!is_path("https://example.jp/course.html") && !is_path("the course."));
+    let bytes = support::export(&support::complete());
+    let mut wb = Xlsx::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut found = Vec::new();
+    for sheet in wb.sheet_names() {
+        let range = wb.worksheet_range(&sheet).unwrap();
+        for (row, cells) in range.rows().enumerate() {
+            let key = match cells.first() {
+                Some(Data::String(s)) => s.as_str(),
+                _ => "",
+            };
+            if key.starts_with("fields:") {
+                continue;
+            }
+            for (col, cell) in cells.iter().enumerate().skip(1) {
+                if let Data::String(text) = cell
+                    && is_path(text)
+                {
+                    found.push(format!("{sheet}!R{}C{}: {text}", row + 1, col + 1));
+                }
+            }
+        }
+    }
+    assert!(found.is_empty(), "{}", found.join("\n"));
+}
