@@ -23,6 +23,7 @@ id = "{id}"
 provider = "acme"
 title_ja = "{title}"
 summary_ja = "{summary}"
+layers = ["practitioner"]
 itss_fields = ["{field}"]
 syllabus_items = ["{item}"]
 kind = "security_technology"

@@ -128,6 +128,28 @@ impl Store {
         });
         Ok(rows.into_iter().map(Into::into).collect())
     }
+
+    /// The entries about any of `subjects` (`listing:p-…`), newest first: a record's history.
+    pub async fn audit_entries_about(
+        &self,
+        subjects: &[&str],
+        limit: i64,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let mut all = Vec::new();
+        for subject in subjects {
+            let rows: Vec<AuditRow> = on_db!(&self.db, pool => {
+                sqlx::query_as(select_entries!("WHERE subject = $1 ORDER BY seq DESC LIMIT $2"))
+                    .bind(*subject)
+                    .bind(limit)
+                    .fetch_all(pool)
+                    .await?
+            });
+            all.extend(rows.into_iter().map(AuditEntry::from));
+        }
+        all.sort_by_key(|e| std::cmp::Reverse(e.seq));
+        all.truncate(usize::try_from(limit).unwrap_or(0));
+        Ok(all)
+    }
 }
 
 impl UnitOfWork {

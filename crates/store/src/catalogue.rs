@@ -47,6 +47,7 @@ struct SessionRow {
     seats_left: Option<i32>,
     application_deadline: Option<Date>,
     note_ja: Option<String>,
+    cancelled: bool,
 }
 
 impl TryFrom<SessionRow> for Session {
@@ -77,6 +78,7 @@ impl TryFrom<SessionRow> for Session {
                 .transpose()?,
             application_deadline: r.application_deadline,
             note_ja: r.note_ja,
+            cancelled: r.cancelled,
         })
     }
 }
@@ -207,7 +209,7 @@ pub enum CatalogueChange {
     Reindex,
 }
 
-const SESSION_COLUMNS: &str = "id, programme_id, starts_on, ends_on, prefecture, city, venue, online, capacity, seats_left, application_deadline, note_ja";
+const SESSION_COLUMNS: &str = "id, programme_id, starts_on, ends_on, prefecture, city, venue, online, capacity, seats_left, application_deadline, note_ja, cancelled";
 
 impl Store {
     /// Every programme with its sessions and provider names: to build the index.
@@ -320,6 +322,33 @@ impl Store {
 }
 
 impl UnitOfWork {
+    /// A programme with its sessions as this unit sees it: read inside the transaction, so
+    /// that what the unit writes back is not based on a copy someone changed meanwhile.
+    pub async fn programme_for_update(
+        &mut self,
+        id: &str,
+    ) -> Result<Option<ProgrammeWithSessions>, StoreError> {
+        write_step!(self, "programme_for_update", tx => {
+            let doc: Option<(String,)> = sqlx::query_as("SELECT doc FROM programmes WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let Some((doc,)) = doc else { return Ok(None) };
+            let programme: Programme = serde_json::from_str(&doc)?;
+            let rows: Vec<SessionRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions WHERE programme_id = $1 ORDER BY starts_on, position"
+            )))
+            .bind(id)
+            .fetch_all(&mut *tx)
+            .await?;
+            let sessions = rows
+                .into_iter()
+                .map(Session::try_from)
+                .collect::<Result<_, _>>()?;
+            Ok(Some(ProgrammeWithSessions { programme, sessions }))
+        })
+    }
+
     pub async fn upsert_provider(
         &mut self,
         provider: &Provider,
@@ -429,8 +458,8 @@ impl UnitOfWork {
             sqlx::query("DELETE FROM sessions WHERE programme_id = $1").bind(p.id.as_str()).execute(&mut *tx).await?;
             for (position, s) in item.sessions.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO sessions (id, programme_id, position, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja, seats_left, application_deadline) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                    "INSERT INTO sessions (id, programme_id, position, starts_on, ends_on, prefecture, city, venue, online, capacity, note_ja, seats_left, application_deadline, cancelled) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 )
                 .bind(s.id.as_str())
                 .bind(p.id.as_str())
@@ -445,6 +474,7 @@ impl UnitOfWork {
                 .bind(&s.note_ja)
                 .bind(s.seats_left.and_then(|c| i32::try_from(c).ok()))
                 .bind(s.application_deadline)
+                .bind(s.cancelled)
                 .execute(&mut *tx)
                 .await?;
             }

@@ -54,6 +54,9 @@ pub enum Conflict {
     /// The change would leave the organisation without an owner.
     #[error("the organisation would have no owner")]
     LastOwner,
+    /// The record was saved by someone else since the revision the change was made on.
+    #[error("the record was saved meanwhile")]
+    RevisionChanged,
 }
 
 impl From<serde_json::Error> for StoreError {

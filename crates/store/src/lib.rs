@@ -14,6 +14,7 @@ mod db;
 mod error;
 pub mod files;
 pub mod jobs;
+pub mod listings;
 pub mod notices;
 pub mod organisations;
 pub mod outbox;

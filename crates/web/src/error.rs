@@ -210,6 +210,9 @@ fn conflict_ja(c: Conflict) -> &'static str {
         Conflict::LastOwner => {
             "組織には管理者が1人以上必要です。先に別の担当者を管理者にしてください。"
         }
+        Conflict::RevisionChanged => {
+            "この講座は、あなたが画面を開いた後に別の人（または別の画面）が保存しました。"
+        }
     }
 }
 
@@ -223,6 +226,9 @@ fn conflict_en(c: Conflict) -> &'static str {
         Conflict::PasskeyTaken => "This passkey is registered already.",
         Conflict::LastOwner => {
             "An organisation needs at least one owner: make another member an owner first."
+        }
+        Conflict::RevisionChanged => {
+            "Someone else (or another page) saved this programme after you opened it."
         }
     }
 }

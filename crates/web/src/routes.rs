@@ -83,7 +83,9 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 }
 
 pub fn all() -> Routes {
-    use pages::{account, admin, applications, notices, organisations, passkeys, reviews};
+    use pages::{
+        account, admin, applications, listings, notices, organisations, passkeys, reviews,
+    };
     Routes::new()
         // Public catalogue.
         .get("/", pages::home)
@@ -158,6 +160,49 @@ pub fn all() -> Routes {
             "/invitations/accept",
             organisations::invitation,
             organisations::accept_invitation,
+        )
+        // The organisation's own catalogue listings (issue 14).
+        .form(
+            "/organisations/{id}/programmes",
+            listings::list,
+            listings::create,
+        )
+        .get("/organisations/{id}/programmes/new", listings::new_form)
+        .get("/organisations/{id}/programmes/{programme}", listings::show)
+        .form(
+            "/organisations/{id}/programmes/{programme}/edit",
+            listings::edit_form,
+            listings::update,
+        )
+        .get(
+            "/organisations/{id}/programmes/{programme}/preview",
+            listings::preview,
+        )
+        .post(
+            "/organisations/{id}/programmes/{programme}/publish",
+            listings::publish,
+        )
+        .post(
+            "/organisations/{id}/programmes/{programme}/unpublish",
+            listings::unpublish,
+        )
+        .post(
+            "/organisations/{id}/programmes/{programme}/withdraw",
+            listings::withdraw,
+        )
+        .form(
+            "/organisations/{id}/programmes/{programme}/sessions/new",
+            listings::new_session_form,
+            listings::add_session,
+        )
+        .form(
+            "/organisations/{id}/programmes/{programme}/sessions/{session}",
+            listings::edit_session_form,
+            listings::edit_session,
+        )
+        .post(
+            "/organisations/{id}/programmes/{programme}/sessions/{session}/cancel",
+            listings::cancel_session,
         )
         // 特定講習 applications.
         .form(

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod designation;
 mod error;
 pub mod jobs;
+pub mod listings;
 pub mod mail;
 pub mod organisations;
 

@@ -116,6 +116,10 @@ pub enum Action<'a> {
     EditApplications(&'a str),
     /// Submitting an application to the ministry: the organisation's act, so owners only.
     SubmitApplication(&'a str),
+    /// An organisation's own catalogue listings, drafts included (issue 14): its staff.
+    ViewProgrammes(&'a str),
+    /// Writing, publishing and withdrawing them and their sessions: editors and owners.
+    EditProgrammes(&'a str),
     /// The review queue and review workspace, assignments and decisions (B35): ministry roles.
     ReviewApplications,
     /// An external expert's view of an application they are assigned to (B35): only after
@@ -169,6 +173,8 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
         Action::ViewApplications(org) => at_least(org, OrgRole::Viewer),
         Action::EditApplications(org) => at_least(org, OrgRole::Editor),
         Action::SubmitApplication(org) => at_least(org, OrgRole::Owner),
+        Action::ViewProgrammes(org) => at_least(org, OrgRole::Viewer),
+        Action::EditProgrammes(org) => at_least(org, OrgRole::Editor),
         Action::ReviewApplications => ministry.is_some(),
         Action::ExpertReview {
             assigned,
@@ -204,6 +210,31 @@ mod tests {
             memberships: vec![("org-a".into(), role)],
             ..person()
         }
+    }
+
+    #[test]
+    fn listings_are_viewed_by_staff_and_written_by_editors_of_their_organisation_only() {
+        for (role, edit) in [
+            (OrgRole::Viewer, false),
+            (OrgRole::Editor, true),
+            (OrgRole::Owner, true),
+        ] {
+            let p = staff(role);
+            let allowed = |a| decide(Some(&p), a) == Decision::Allow;
+            assert!(allowed(Action::ViewProgrammes("org-a")));
+            assert_eq!(allowed(Action::EditProgrammes("org-a")), edit);
+            assert!(!allowed(Action::ViewProgrammes("org-b")));
+            assert!(!allowed(Action::EditProgrammes("org-b")));
+        }
+        let reviewer = Principal {
+            ministry_role: Some(MinistryRole::Reviewer),
+            second_factor: true,
+            ..person()
+        };
+        assert_eq!(
+            decide(Some(&reviewer), Action::EditProgrammes("org-a")),
+            Decision::Forbidden
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use super::{
     Citation, Fee, Language, Programme, ProgrammeWithSessions, Provider, ProviderKind, Session,
-    Slug,
+    Slug, listing,
 };
 use crate::ValidationError;
 use crate::prefecture::Prefecture;
@@ -120,6 +120,8 @@ struct SessionInput {
     seats_left: Option<u32>,
     application_deadline: Option<toml::value::Datetime>,
     note_ja: Option<String>,
+    #[serde(default)]
+    cancelled: bool,
 }
 
 /// Collects errors under a path such as `programme[cyder-a].itss_fields[0]`.
@@ -260,26 +262,6 @@ fn provider(p: ProviderInput, errors: &mut Errors) -> Option<Provider> {
     })
 }
 
-fn check_codes(
-    at: &str,
-    name: &str,
-    codes: &[String],
-    known: impl Fn(&str) -> bool,
-    errors: &mut Errors,
-) {
-    for (i, code) in codes.iter().enumerate() {
-        if !known(code) {
-            errors.push(format!("{at}.{name}[{i}]"), unknown_code(name, code));
-        }
-    }
-}
-
-fn check_code(at: &str, name: &str, code: &str, known: bool, errors: &mut Errors) {
-    if !known {
-        errors.push(format!("{at}.{name}"), unknown_code(name, code));
-    }
-}
-
 fn programme(
     p: ProgrammeInput,
     tx: &Taxonomy,
@@ -290,43 +272,6 @@ fn programme(
     let id = errors.take(|| format!("{at}.id"), Slug::parse(&p.id));
     let provider = errors.take(|| format!("{at}.provider"), Slug::parse(&p.provider));
     check_citation(&at, p.citation.as_ref(), errors);
-    check_codes(&at, "layers", &p.layers, |c| tx.layer(c).is_some(), errors);
-    check_codes(
-        &at,
-        "audiences",
-        &p.audiences,
-        |c| tx.audience(c).is_some(),
-        errors,
-    );
-    check_codes(
-        &at,
-        "itss_fields",
-        &p.itss_fields,
-        |c| tx.itss_field(c).is_some(),
-        errors,
-    );
-    check_codes(
-        &at,
-        "syllabus_items",
-        &p.syllabus_items,
-        |c| tx.syllabus_item(c).is_some(),
-        errors,
-    );
-    check_code(&at, "kind", &p.kind, tx.kind(&p.kind).is_some(), errors);
-    check_code(
-        &at,
-        "difficulty",
-        &p.difficulty,
-        tx.difficulty(&p.difficulty).is_some(),
-        errors,
-    );
-    check_code(
-        &at,
-        "format",
-        &p.format,
-        tx.format(&p.format).is_some(),
-        errors,
-    );
     let total_hours = match p.total_hours {
         Some(h) => errors.take(
             || format!("{at}.total_hours"),
@@ -334,7 +279,6 @@ fn programme(
         ),
         None => None,
     };
-    let fee = fee(p.fee, &at, errors);
     let sessions: Vec<Session> = match &id {
         Some(pid) => p
             .session
@@ -344,9 +288,6 @@ fn programme(
             .collect(),
         None => Vec::new(),
     };
-    if errors.0.len() > before {
-        return None;
-    }
     let programme = Programme {
         id: id?,
         provider: provider?,
@@ -369,7 +310,7 @@ fn programme(
         duration_en: p.duration_en,
         total_hours,
         frequency_ja: p.frequency_ja,
-        fee: fee?,
+        fee: fee(p.fee),
         language: p.language,
         eligibility_ja: p.eligibility_ja,
         eligibility_en: p.eligibility_en,
@@ -381,36 +322,31 @@ fn programme(
         citation: p.citation,
         designation: None,
     };
+    // The rules every programme is held to, however it arrives (A02).
+    for e in listing::a02_programme_is_classified(&programme, tx) {
+        let field = e.field.clone().unwrap_or_default();
+        errors.push(format!("{at}.{field}"), e);
+    }
+    if errors.0.len() > before {
+        return None;
+    }
     Some(ProgrammeWithSessions {
         programme,
         sessions,
     })
 }
 
-fn fee(f: FeeInput, at: &str, errors: &mut Errors) -> Option<Fee> {
-    Some(match f {
+fn fee(f: FeeInput) -> Fee {
+    match f {
         FeeInput::Free => Fee::Free,
         FeeInput::Fixed { yen } => Fee::Fixed { yen: Yen::new(yen) },
-        FeeInput::Range { min_yen, max_yen } => {
-            if min_yen > max_yen {
-                errors.push(
-                    format!("{at}.fee"),
-                    ValidationError::new(
-                        "fee.range_order",
-                        "受講料の下限が上限を超えています。",
-                        "The lower bound of the fee is above its upper bound.",
-                    ),
-                );
-                return None;
-            }
-            Fee::Range {
-                min_yen: Yen::new(min_yen),
-                max_yen: Yen::new(max_yen),
-            }
-        }
+        FeeInput::Range { min_yen, max_yen } => Fee::Range {
+            min_yen: Yen::new(min_yen),
+            max_yen: Yen::new(max_yen),
+        },
         FeeInput::Conditional { note_ja } => Fee::Conditional { note_ja },
         FeeInput::Undisclosed => Fee::Undisclosed,
-    })
+    }
 }
 
 fn toml_date(d: &toml::value::Datetime) -> Result<Date, ValidationError> {
@@ -454,44 +390,9 @@ fn session(
         None => None,
     };
     let (starts_on, ends_on) = (starts_on?, ends_on?);
-    if let (Some(capacity), Some(left)) = (s.capacity, s.seats_left)
-        && left > capacity
-    {
-        errors.push(
-            format!("{at}.seats_left"),
-            ValidationError::new(
-                "session.seats_left",
-                "残席数が定員を超えています。",
-                "Seats left exceed the capacity.",
-            ),
-        );
-        return None;
-    }
-    if ends_on < starts_on {
-        errors.push(
-            format!("{at}.ends_on"),
-            ValidationError::new(
-                "date_range.order",
-                "終了日が開始日より前です。",
-                "The end date is before the start date.",
-            ),
-        );
-        return None;
-    }
-    if prefecture.is_none() && !s.online {
-        errors.push(
-            format!("{at}.prefecture"),
-            ValidationError::new(
-                "session.place",
-                "会場の都道府県を指定するか、オンライン開催としてください。",
-                "Give the venue's prefecture, or mark the session as online.",
-            ),
-        );
-        return None;
-    }
     // Position-based ids keep repeated imports of the same file idempotent.
     let id = Slug::parse(&format!("{programme}-{:03}", index + 1)).ok()?;
-    Some(Session {
+    let session = Session {
         id,
         programme: programme.clone(),
         starts_on,
@@ -504,7 +405,15 @@ fn session(
         seats_left: s.seats_left,
         application_deadline,
         note_ja: s.note_ja,
-    })
+        cancelled: s.cancelled,
+    };
+    let problems = listing::a02_session_has_dates_and_a_place(&session);
+    let fine = problems.is_empty();
+    for e in problems {
+        let field = e.field.clone().unwrap_or_default();
+        errors.push(format!("{at}.{field}"), e);
+    }
+    fine.then_some(session)
 }
 
 #[cfg(test)]

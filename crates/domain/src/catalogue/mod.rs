@@ -5,6 +5,7 @@
 //! programme is built from input, so a `Programme` only ever holds known codes.
 
 pub mod import;
+pub mod listing;
 pub mod search;
 
 use crate::ValidationError;
@@ -281,6 +282,10 @@ pub struct Session {
     #[serde(default)]
     pub application_deadline: Option<Date>,
     pub note_ja: Option<String>,
+    /// Called off by the provider: still shown, as cancelled, so that nobody who planned on it
+    /// is left wondering (issue 14); never upcoming or open.
+    #[serde(default)]
+    pub cancelled: bool,
 }
 
 /// A programme together with its sessions: the unit that is written and audited together.

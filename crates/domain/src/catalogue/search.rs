@@ -278,14 +278,15 @@ impl Vocabulary {
 struct SessionFacts {
     starts_on: Date,
     application_deadline: Option<Date>,
-    full: bool,
+    /// Full, or cancelled by the provider: never open.
+    closed: bool,
 }
 
 impl SessionFacts {
     fn open_on(&self, today: Date) -> bool {
         self.starts_on >= today
             && self.application_deadline.is_none_or(|d| d >= today)
-            && !self.full
+            && !self.closed
     }
 }
 
@@ -348,7 +349,7 @@ impl Facts {
             .map(|s| SessionFacts {
                 starts_on: s.starts_on,
                 application_deadline: s.application_deadline,
-                full: s.seats_left == Some(0),
+                closed: s.seats_left == Some(0) || s.cancelled,
             })
             .collect();
         session_facts.sort();
@@ -637,7 +638,7 @@ mod tests {
             .iter()
             .map(|(id, level)| {
                 format!(
-                    "[[programme]]\nid = \"{id}\"\nprovider = \"p\"\ntitle_ja = \"{id}\"\nsummary_ja = \"s\"\nkind = \"awareness\"\ndifficulty = \"{level}\"\nformat = \"online\"\nfee = {{ type = \"free\" }}\nlanguage = \"ja\"\n"
+                    "[[programme]]\nid = \"{id}\"\nprovider = \"p\"\ntitle_ja = \"{id}\"\nsummary_ja = \"s\"\nlayers = [\"practitioner\"]\nkind = \"awareness\"\ndifficulty = \"{level}\"\nformat = \"online\"\nfee = {{ type = \"free\" }}\nlanguage = \"ja\"\n"
                 )
             })
             .collect();

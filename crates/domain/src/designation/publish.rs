@@ -42,7 +42,8 @@ fn lines(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn reach(c: &Contact) -> String {
+/// A contact as a visitor reads it: name, e-mail and phone, where given.
+pub fn reach(c: &Contact) -> String {
     let mut parts = vec![c.name.clone()];
     if let Some(email) = &c.email {
         parts.push(email.as_str().to_owned());

@@ -358,6 +358,7 @@ id = "tricky-title"
 provider = "nict"
 title_ja = '{tricky}'
 summary_ja = "引用符とカンマを含む名称。"
+layers = ["practitioner"]
 kind = "security_technology"
 difficulty = "intro"
 format = "online"

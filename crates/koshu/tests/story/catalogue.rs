@@ -186,6 +186,7 @@ id = "quantum-crypto-seminar"
 provider = "nict"
 title_ja = "量子暗号入門セミナー"
 summary_ja = "量子暗号の基礎を学ぶ。"
+layers = ["practitioner"]
 kind = "security_technology"
 difficulty = "intro"
 format = "online"

@@ -27,6 +27,7 @@ mod foundation;
 mod hardening;
 mod jobs;
 mod journeys;
+mod listings;
 mod mail;
 mod matrix;
 mod passkeys;
@@ -90,6 +91,8 @@ stories!(
     applications::a_provider_writes_checks_submits_and_compares_an_application,
     applications::every_section_form_sent_back_as_drawn_is_complete,
     applications::the_worked_example_imports_as_a_draft_that_can_be_submitted,
+    listings::a_provider_lists_publishes_and_keeps_a_programme_up_to_date,
+    listings::a_designated_courses_sessions_are_edited_and_its_facts_stay_locked,
     designation::an_application_is_reviewed_revised_and_designated,
     designated::an_abolished_course_leaves_the_catalogue_on_its_date,
     designated::a_designation_is_renewed_in_its_final_year_and_expires_after_three,

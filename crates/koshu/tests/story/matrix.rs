@@ -140,6 +140,23 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/organisations/{id}/invitations/{invitation}/withdraw", [L, D, D, D, A, D, D, T, D, D]),
     ("GET", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
     ("POST", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
+    // A's own catalogue listing, a draft with one session (issue 14): its staff see it,
+    // its editors and owners write it; nobody else, the ministry included.
+    ("GET", "/organisations/{id}/programmes", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/programmes/new", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/programmes/{programme}", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/programmes/{programme}/edit", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes/{programme}/edit", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/programmes/{programme}/preview", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes/{programme}/publish", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes/{programme}/unpublish", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes/{programme}/withdraw", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/programmes/{programme}/sessions/new", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes/{programme}/sessions/new", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/programmes/{programme}/sessions/{session}", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes/{programme}/sessions/{session}", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/programmes/{programme}/sessions/{session}/cancel", [L, D, D, A, A, D, D, T, D, D]),
     // A draft application of A: the provider's own, not the ministry's (until submitted).
     ("GET", "/organisations/{id}/applications", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/applications", [L, D, D, A, A, D, D, T, D, D]),
@@ -249,6 +266,8 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             app.clock_now(),
         ).await)
     .unwrap();
+    let (programme, session) =
+        crate::listings::a_draft_with_a_session(&app, &org_a, &owner_a).await;
     let accounts: [Option<&String>; 10] = [
         None,
         Some(&learner),
@@ -271,6 +290,8 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
                 &format!("/applications/{application}"),
             )
             .replace("/reviews/{id}", &format!("/reviews/{application}"))
+            .replace("{programme}", &programme)
+            .replace("{session}", &session)
             .replace("{section}", "course")
             .replace("{version}", "1")
             .replace("{notice}", "no-such-notice")

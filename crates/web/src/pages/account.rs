@@ -10,12 +10,13 @@ use crate::auth::{
 };
 use crate::error::AppError;
 use crate::mail;
+use crate::pages::rendered;
 use crate::view::{self, PageCtx};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::rate_limit::{self, Limit};
 use koshu_domain::access::session::{SessionPolicy, SessionState};
@@ -30,10 +31,6 @@ use serde::Deserialize;
 use time::Duration;
 
 const ISSUER: &str = "Koshu";
-
-fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
-    Ok((status, Html(page.render()?)).into_response())
-}
 
 /// Where to go after signing in: a path on this site only, never another host.
 pub(super) fn safe_next(next: Option<&str>, page: &PageCtx) -> String {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod applications;
 pub mod forms;
 mod json_ld;
+pub mod listings;
 pub mod notices;
 pub mod organisations;
 pub mod passkeys;
@@ -26,6 +27,14 @@ use koshu_domain::catalogue::Slug;
 use koshu_domain::catalogue::search::Facet;
 
 type PageResult = Result<Html<String>, AppError>;
+
+/// A rendered page with its status.
+pub(crate) fn rendered(
+    status: axum::http::StatusCode,
+    page: impl Template,
+) -> Result<Response, AppError> {
+    Ok((status, Html(page.render()?)).into_response())
+}
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -185,6 +194,8 @@ pub async fn home(State(state): State<AppState>, lang: Lang, page: PageCtx) -> P
 
 struct SessionRow {
     date: String,
+    /// Called off by the provider: still listed, marked 中止.
+    cancelled: bool,
     place: String,
     venue: String,
     note: String,
@@ -192,8 +203,10 @@ struct SessionRow {
 
 #[derive(Template)]
 #[template(path = "programme.html")]
-struct ProgrammePage {
+pub(crate) struct ProgrammePage {
     page: PageCtx,
+    /// A provider's preview: where the provider returns to.
+    preview: Option<String>,
     title: String,
     provider: String,
     summary: String,
@@ -261,6 +274,17 @@ pub async fn programme(
         .index()
         .get(id.as_str())
         .ok_or(AppError::NotFound)?;
+    Ok(Html(programme_page(&state, page, &listing, None).render()?))
+}
+
+/// The public page of a programme; with `preview` (the provider's page to return to), the
+/// page of a programme not published as it stands, marked as a preview.
+pub(crate) fn programme_page(
+    state: &AppState,
+    page: PageCtx,
+    listing: &koshu_search::Listing,
+    preview: Option<String>,
+) -> ProgrammePage {
     let lang = page.lang;
     let labels = Labels {
         taxonomy: &state.taxonomy,
@@ -287,6 +311,7 @@ pub async fn programme(
             };
             SessionRow {
                 date: view::date_span(lang, s.starts_on, s.ends_on),
+                cancelled: s.cancelled,
                 place,
                 venue: [s.city.as_deref(), s.venue.as_deref()]
                     .into_iter()
@@ -304,7 +329,7 @@ pub async fn programme(
         &listing.sessions,
         &state.taxonomy,
     );
-    let today = view::today(&state);
+    let today = view::today(state);
     let designation = p.designation.as_ref().map(|d| DesignationView {
         badge: view::designation_badge(lang, d, today),
         number: d.number.clone(),
@@ -314,7 +339,7 @@ pub async fn programme(
     let (duration, duration_lang) = in_lang(lang, &p.duration_ja, p.duration_en.as_deref());
     let (eligibility, eligibility_lang) =
         in_lang(lang, &p.eligibility_ja, p.eligibility_en.as_deref());
-    let view = ProgrammePage {
+    ProgrammePage {
         provider_href: page.href(&format!("/providers/{}", p.provider)),
         designation,
         json_ld,
@@ -359,9 +384,9 @@ pub async fn programme(
             .map(|c| if lang.is_en() { c.en() } else { c.ja() }),
         sessions_have_notes: listing.sessions.iter().any(|s| s.note_ja.is_some()),
         sessions,
+        preview,
         page,
-    };
-    Ok(Html(view.render()?))
+    }
 }
 
 #[derive(Template)]

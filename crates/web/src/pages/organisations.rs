@@ -8,12 +8,13 @@ use crate::AppState;
 use crate::auth::{AuthContext, random_token, token_digest};
 use crate::error::AppError;
 use crate::mail;
+use crate::pages::rendered;
 use crate::view::{self, PageCtx};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::organisation::{
     Contact, Organisation, OrganisationForm, PrivacyAssurance,
@@ -23,10 +24,6 @@ use koshu_store::accounts::{NewToken, SessionStage, TokenPurpose};
 use koshu_store::organisations::Registration;
 use serde::Deserialize;
 use time::Duration;
-
-fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
-    Ok((status, Html(page.render()?)).into_response())
-}
 
 fn org_fields(page: &PageCtx, f: &OrganisationForm, registering: bool) -> Vec<FormField> {
     let t = |ja: &str, en: &str| page.t(ja, en).to_owned();

@@ -12,12 +12,13 @@ use super::forms::{FormField, parse};
 use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::AppError;
+use crate::pages::rendered;
 use crate::view::{self, PageCtx};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::designation::Verdict;
@@ -33,10 +34,6 @@ use koshu_workflow::WorkflowError;
 use koshu_workflow::designation::{self, Decision};
 use serde::Deserialize;
 use time::Date;
-
-fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
-    Ok((status, Html(page.render()?)).into_response())
-}
 
 /// A date field, read as people type it (2026-04-01, 2026/4/1, 2026年4月1日).
 fn date_field(text: &str, field: &str) -> Result<Date, AppError> {

@@ -480,11 +480,18 @@ pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, Workflow
             &wf.taxonomy,
         )?;
         let provider = publish::provider_of(&org)?;
+        // The sessions are the provider's to keep (issue 14): a change of the course's facts
+        // leaves them as they are.
+        let sessions = unit
+            .programme_for_update(programme.id.as_str())
+            .await?
+            .map(|p| p.sessions)
+            .unwrap_or_default();
         unit.upsert_provider(&provider, SYSTEM, now).await?;
         unit.upsert_programme(
             &ProgrammeWithSessions {
                 programme,
-                sessions: Vec::new(),
+                sessions,
             },
             SYSTEM,
             now,

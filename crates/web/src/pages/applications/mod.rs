@@ -12,12 +12,13 @@ use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::AppError;
 use crate::pages::forms::{FormField, parse};
+pub(crate) use crate::pages::rendered;
 use crate::view::{self, PageCtx};
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use editor::{ListView, Pairs};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
@@ -30,10 +31,6 @@ use koshu_store::organisations::OrganisationRecord;
 use koshu_workflow::designation::{self, Submission};
 use koshu_workflow::{WorkflowError, account_actor};
 use serde::Deserialize;
-
-fn rendered(status: StatusCode, page: impl Template) -> Result<Response, AppError> {
-    Ok((status, Html(page.render()?)).into_response())
-}
 
 /// What a page does with an application, and so what the policy must allow.
 #[derive(Debug, Clone, Copy)]

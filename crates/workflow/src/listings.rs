@@ -1,0 +1,296 @@
+//! A provider's own programmes in the catalogue (issue 14; A01, A02, A04): listed as drafts,
+//! published, unpublished and withdrawn, and their sessions added, copied, edited and
+//! cancelled. Each use case writes the listing and, when it is public, the catalogue in one
+//! unit; the search index follows the catalogue's audit entries.
+//!
+//! A designated 特定講習's programme is the designation's: its facts change only through a
+//! change notice, but its sessions are the provider's, edited here.
+
+use crate::{Workflow, WorkflowError};
+use koshu_domain::ValidationError;
+use koshu_domain::access::organisation::Organisation;
+use koshu_domain::catalogue::listing::{
+    ListingMove, ListingState, SessionChange, a02_programme_is_classified,
+    a02_session_has_dates_and_a_place, a04_programme_page_is_complete, apply_session_change,
+};
+use koshu_domain::catalogue::{Programme, ProgrammeWithSessions, Session, Slug};
+use koshu_domain::designation::publish::{provider_of, provider_slug};
+use koshu_store::UnitOfWork;
+use koshu_store::listings::Listing;
+
+/// A use case's answer when the input breaks rules: every problem, each naming its field.
+pub type Checked<T> = Result<T, Vec<ValidationError>>;
+
+/// A new programme's catalogue id: `p-` and a UUID, stable whatever the title becomes.
+pub fn new_programme_id() -> Slug {
+    let id = format!("p-{}", uuid::Uuid::now_v7().simple());
+    // 34 lowercase hex digits and letters: always a valid slug.
+    Slug::parse(&id).unwrap_or_else(|_| unreachable!("a UUID is a slug"))
+}
+
+/// What must hold for a programme to be public: A02 and A04 and every session's A02, with
+/// session fields named `sessions[i].field`.
+fn publishable(item: &ProgrammeWithSessions, wf: &Workflow) -> Vec<ValidationError> {
+    let mut errors = a02_programme_is_classified(&item.programme, &wf.taxonomy);
+    errors.extend(a04_programme_page_is_complete(&item.programme));
+    errors.extend(session_errors(&item.sessions));
+    errors
+}
+
+fn session_errors(sessions: &[Session]) -> Vec<ValidationError> {
+    sessions
+        .iter()
+        .enumerate()
+        .flat_map(|(i, s)| {
+            a02_session_has_dates_and_a_place(s)
+                .into_iter()
+                .map(move |e| {
+                    let field = format!("sessions[{i}].{}", e.field.clone().unwrap_or_default());
+                    e.for_field(field)
+                })
+        })
+        .collect()
+}
+
+/// Lists `programme` as a draft of organisation `organisation_id` (A02 checked: a draft is
+/// classified from the start); returns its id.
+pub async fn create(
+    wf: &Workflow,
+    organisation_id: &str,
+    mut programme: Programme,
+    actor: &str,
+) -> Result<Checked<Slug>, WorkflowError> {
+    let org = wf
+        .store
+        .organisation(organisation_id)
+        .await?
+        .ok_or(WorkflowError::NotFound)?;
+    programme.provider = provider_slug(&org.organisation)?;
+    programme.designation = None;
+    let errors = a02_programme_is_classified(&programme, &wf.taxonomy);
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let id = programme.id.clone();
+    let item = ProgrammeWithSessions {
+        programme,
+        sessions: Vec::new(),
+    };
+    let mut unit = wf.store.write().await?;
+    unit.create_listing(organisation_id, &item, actor, wf.now())
+        .await?;
+    unit.commit().await?;
+    Ok(Ok(id))
+}
+
+async fn listing(wf: &Workflow, id: &str) -> Result<Listing, WorkflowError> {
+    wf.store.listing(id).await?.ok_or(WorkflowError::NotFound)
+}
+
+fn not_editable() -> ValidationError {
+    ValidationError::new(
+        "listing.withdrawn",
+        "掲載を終了した講座は編集できません。",
+        "A withdrawn programme cannot be edited.",
+    )
+}
+
+/// Writes `item` as the listing's new content and state in `unit`: public when the state is
+/// `Published` (the provider's catalogue record with it), out of the catalogue when it leaves
+/// that state.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one audited write, every part named"
+)]
+async fn write(
+    wf: &Workflow,
+    unit: &mut UnitOfWork,
+    org: &Organisation,
+    before: ListingState,
+    item: &ProgrammeWithSessions,
+    revision: i64,
+    state: ListingState,
+    action: &'static str,
+    actor: &str,
+) -> Result<i64, WorkflowError> {
+    let now = wf.now();
+    let next = unit
+        .save_listing(item, revision, state, action, actor, now)
+        .await?;
+    if state == ListingState::Published {
+        unit.upsert_provider(&provider_of(org)?, actor, now).await?;
+        unit.upsert_programme(item, actor, now).await?;
+    } else if before == ListingState::Published {
+        unit.remove_programme(item.programme.id.as_str(), actor, now)
+            .await?;
+    }
+    Ok(next)
+}
+
+async fn organisation_of(wf: &Workflow, listing: &Listing) -> Result<Organisation, WorkflowError> {
+    Ok(wf
+        .store
+        .organisation(&listing.organisation_id)
+        .await?
+        .ok_or(WorkflowError::NotFound)?
+        .organisation)
+}
+
+/// Saves the programme's facts, made on `revision`; a published programme is public with them
+/// at once, so it must stay publishable. Returns the new revision.
+pub async fn save(
+    wf: &Workflow,
+    mut programme: Programme,
+    revision: i64,
+    actor: &str,
+) -> Result<Checked<i64>, WorkflowError> {
+    let current = listing(wf, programme.id.as_str()).await?;
+    if !current.state.editable() {
+        return Ok(Err(vec![not_editable()]));
+    }
+    programme.provider = current.item.programme.provider.clone();
+    programme.designation = None;
+    let item = ProgrammeWithSessions {
+        programme,
+        sessions: current.item.sessions.clone(),
+    };
+    let errors = if current.state == ListingState::Published {
+        publishable(&item, wf)
+    } else {
+        a02_programme_is_classified(&item.programme, &wf.taxonomy)
+    };
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let org = organisation_of(wf, &current).await?;
+    let mut unit = wf.store.write().await?;
+    let next = write(
+        wf,
+        &mut unit,
+        &org,
+        current.state,
+        &item,
+        revision,
+        current.state,
+        "listing.save",
+        actor,
+    )
+    .await?;
+    unit.commit().await?;
+    Ok(Ok(next))
+}
+
+/// Publishes, unpublishes or withdraws the listing, made on `revision`. Publishing checks
+/// everything a public programme must hold (A02, A04, each session's A02).
+pub async fn change_state(
+    wf: &Workflow,
+    id: &str,
+    revision: i64,
+    m: ListingMove,
+    actor: &str,
+) -> Result<Checked<i64>, WorkflowError> {
+    let current = listing(wf, id).await?;
+    let state = match current.state.after(m) {
+        Ok(s) => s,
+        Err(e) => return Ok(Err(vec![e])),
+    };
+    if state == ListingState::Published {
+        let errors = publishable(&current.item, wf);
+        if !errors.is_empty() {
+            return Ok(Err(errors));
+        }
+    }
+    let action = match m {
+        ListingMove::Publish => "listing.publish",
+        ListingMove::Unpublish => "listing.unpublish",
+        ListingMove::Withdraw => "listing.withdraw",
+    };
+    let org = organisation_of(wf, &current).await?;
+    let mut unit = wf.store.write().await?;
+    let next = write(
+        wf,
+        &mut unit,
+        &org,
+        current.state,
+        &current.item,
+        revision,
+        state,
+        action,
+        actor,
+    )
+    .await?;
+    unit.commit().await?;
+    Ok(Ok(next))
+}
+
+/// Applies one change to the listing's sessions, as they are now; the changed session must
+/// have its dates and a place (A02). Returns the changed session's id.
+pub async fn change_session(
+    wf: &Workflow,
+    id: &str,
+    change: SessionChange,
+    actor: &str,
+) -> Result<Checked<Slug>, WorkflowError> {
+    let current = listing(wf, id).await?;
+    if !current.state.editable() {
+        return Ok(Err(vec![not_editable()]));
+    }
+    let programme = current.item.programme.clone();
+    let (changed, sessions) =
+        match apply_session_change(&current.item.sessions, &programme.id, change) {
+            Ok(done) => done,
+            Err(errors) => return Ok(Err(errors)),
+        };
+    let item = ProgrammeWithSessions {
+        programme,
+        sessions,
+    };
+    let org = organisation_of(wf, &current).await?;
+    let mut unit = wf.store.write().await?;
+    write(
+        wf,
+        &mut unit,
+        &org,
+        current.state,
+        &item,
+        current.revision,
+        current.state,
+        "listing.sessions",
+        actor,
+    )
+    .await?;
+    unit.commit().await?;
+    Ok(Ok(changed))
+}
+
+/// Applies one change to the sessions of a designated 特定講習's programme. Its facts are read
+/// inside the unit and written back as they are: only a change notice changes them.
+pub async fn change_designated_session(
+    wf: &Workflow,
+    programme_id: &str,
+    change: SessionChange,
+    actor: &str,
+) -> Result<Checked<Slug>, WorkflowError> {
+    let mut unit = wf.store.write().await?;
+    let current = unit
+        .programme_for_update(programme_id)
+        .await?
+        .filter(|p| p.programme.designation.is_some())
+        .ok_or(WorkflowError::NotFound)?;
+    let (changed, sessions) =
+        match apply_session_change(&current.sessions, &current.programme.id, change) {
+            Ok(done) => done,
+            Err(errors) => return Ok(Err(errors)),
+        };
+    unit.upsert_programme(
+        &ProgrammeWithSessions {
+            programme: current.programme,
+            sessions,
+        },
+        actor,
+        wf.now(),
+    )
+    .await?;
+    unit.commit().await?;
+    Ok(Ok(changed))
+}
