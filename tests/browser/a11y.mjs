@@ -95,6 +95,20 @@ async function main() {
       { path: `/organisations/${org}/edit`, what: 'provider organisation edit form' },
       { path: `/organisations/${org}/staff`, what: 'staff and invitation form' },
     ];
+    const programme = await createProgramme(context, base, org);
+    const listing = `/organisations/${org}/programmes/${programme}`;
+    signedInPages.push(
+      { path: `/organisations/${org}/programmes`, what: 'programmes the provider lists' },
+      { path: `/organisations/${org}/programmes/new`, what: 'programme form: every catalogue field' },
+      { path: `/organisations/${org}/programmes/new`, what: 'programme form sent empty: every field named', submit: true, status: 400 },
+      { path: listing, what: 'a listed programme: state, sessions, history' },
+      { path: `${listing}/edit`, what: 'programme form with the saved values' },
+      { path: `${listing}/sessions/new`, what: 'session form' },
+      { path: `${listing}/sessions/new`, what: 'session form sent empty: the start date named', submit: true, status: 400 },
+      { path: `${listing}/preview`, what: 'preview of the public page' },
+      // The first of the publishing buttons: 公開する in Japanese, then Unpublish in English.
+      { path: listing, what: 'publishing: published, then unpublished', submit: 'main ul.inline-list form button[type=submit]' },
+    );
     const application = await createApplication(context, base, org);
     signedInPages.push(
       { path: `/organisations/${org}/applications`, what: 'applications of the provider' },
@@ -271,6 +285,25 @@ async function firstReview(context, base) {
     const href = await page.getAttribute('main table a[href^="/ministry/reviews/"]', 'href');
     const match = (href ?? '').match(/\/ministry\/reviews\/([0-9a-f-]+)$/);
     if (!match) throw new Error('the review queue has no application (is the demo sample loaded?)');
+    return match[1];
+  } finally {
+    await page.close();
+  }
+}
+
+/** Lists a programme through the provider's form (the least it needs); returns its id. */
+async function createProgramme(context, base, org) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/organisations/${org}/programmes/new`, { waitUntil: 'load' });
+    await page.fill('#f-title_ja', 'アクセシビリティ確認セミナー');
+    await page.fill('#f-summary_ja', 'ウェブアクセシビリティの基礎を学ぶ。');
+    await page.fill('#f-purpose_ja', '誰もが使えるページを作れるようになる。');
+    await page.fill('#f-duration_ja', '半日');
+    await page.check('input[name=layers][value=practitioner]');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    const match = page.url().match(/\/programmes\/(p-[0-9a-f]+)\?done=created$/);
+    if (!match) throw new Error(`listing the programme ended at ${page.url()}`);
     return match[1];
   } finally {
     await page.close();
