@@ -14,12 +14,25 @@
 //   7. Tab reaches the page's contents link 決定, Enter; Tab reaches 特定講習に指定する (within
 //      MAX_TABS, not past every rule's finding), Enter opens the confirmation page; Tab reaches its
 //      button (visible focus), Enter designates, and the workspace shows the number.
+// And a provider listing a programme (the set-up through forms; the walk with keys only):
+//   8. from the organisation's page, Tab reaches 掲載している講座, Enter; Tab reaches
+//      講座を登録する, Enter; Tab to each field that must be filled, typing into it (Space
+//      ticks a layer); Tab reaches 保存する, Enter: the programme is listed as a draft;
+//   9. Tab reaches 公開する, Enter: the programme is published.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
 // Exits 0 when every step passes, 1 with a message naming the failed step, 2 on a usage error.
 
-import { baseUrl, grantRole, launch, setUpTwoFactor, signIn, signUpAndSignInOn } from './browser.mjs';
+import {
+  baseUrl,
+  grantRole,
+  launch,
+  registerOrganisation,
+  setUpTwoFactor,
+  signIn,
+  signUpAndSignInOn,
+} from './browser.mjs';
 
 const MAX_TABS = 60;
 
@@ -194,6 +207,45 @@ async function reviewerJourney(browser, base) {
   }
 }
 
+async function providerJourney(browser, base) {
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  const page = await context.newPage();
+  try {
+    await signUpAndSignInOn(page, base, `keyboard-provider-${Date.now()}@example.jp`, '鍵盤 提供');
+    const org = await registerOrganisation(page, base, '株式会社キーボード確認');
+    console.log(`provider: /organisations/${org}`);
+    await page.goto(`${base}/organisations/${org}`, { waitUntil: 'load' });
+    const listed = `/organisations/${org}/programmes`;
+    await tabTo(page, (f) => f.tag === 'a' && f.href === listed, 'the 掲載している講座 link');
+    await pressEnterAndWait(page, listed);
+    await tabTo(page, (f) => f.tag === 'a' && f.href === `${listed}/new`, 'the 講座を登録する link');
+    await pressEnterAndWait(page, `${listed}/new`);
+    for (const [id, text] of [
+      ['f-title_ja', 'キーボードだけで登録した講座'],
+      ['f-summary_ja', 'キーボード操作だけで登録できることを確かめる。'],
+      ['f-purpose_ja', '誰もが登録できること。'],
+    ]) {
+      await tabTo(page, (f) => f.id === id, `the field ${id}`);
+      await page.keyboard.type(text);
+    }
+    await tabTo(page, (f) => f.id === 'f-layers', 'the first target layer');
+    await page.keyboard.press('Space');
+    await tabTo(page, (f) => f.id === 'f-duration_ja', 'the duration');
+    await page.keyboard.type('半日');
+    const save = await tabTo(page, button('保存する'), 'the 保存する button', 120);
+    checkFocusVisible(save);
+    await pressEnterAndLoad(page);
+    check(page.url().includes('?done=created'), `saving by keyboard ended at ${page.url()}`);
+    console.log(`  Enter -> ${new URL(page.url()).pathname}: listed as a draft`);
+    await tabTo(page, button('公開する'), 'the 公開する button');
+    await pressEnterAndLoad(page);
+    check((await page.textContent('main')).includes('公開しました'), `publishing by keyboard did not publish (${page.url()})`);
+    console.log('  Enter -> published');
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   const base = baseUrl('keyboard', 240);
 
@@ -209,11 +261,13 @@ async function main() {
         console.log(`FAIL (${j.lang}) ${err instanceof StepFailed ? err.message : err.stack}`);
       }
     }
-    try {
-      await reviewerJourney(browser, base);
-    } catch (err) {
-      failed = true;
-      console.log(`FAIL (reviewer) ${err instanceof StepFailed ? err.message : err.stack}`);
+    for (const [who, walk] of [['reviewer', reviewerJourney], ['provider', providerJourney]]) {
+      try {
+        await walk(browser, base);
+      } catch (err) {
+        failed = true;
+        console.log(`FAIL (${who}) ${err instanceof StepFailed ? err.message : err.stack}`);
+      }
     }
   } finally {
     await browser.close();

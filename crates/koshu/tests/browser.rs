@@ -2,7 +2,8 @@
 //! the demo catalogue, and headless Chromium checks it with the scripts in `tests/browser/`:
 //! `a11y.mjs` (axe-core on every listed page in both languages, status and `<html lang>`) and
 //! `keyboard.mjs` (Tab and Enter alone reach a programme page, and a reviewer's decision from
-//! the header's link to the confirmation; skip link; visible focus) and
+//! the header's link to the confirmation, and a provider's programme listed and published;
+//! skip link; visible focus) and
 //! `passkey.mjs` (a passkey registered and used with Chromium's virtual authenticator) and
 //! `walkthrough.mjs` (issue 13's walk: a provider applies, a reviewer and an expert review, the
 //! course is designated and a change is notified, each person through the pages).
@@ -38,7 +39,7 @@ fn every_page_passes_axe_wcag_aa_in_both_languages() {
     not(koshu_browser),
     ignore = "headless Chromium or tests/browser/node_modules missing: apt-get install chromium; npm ci --prefix tests/browser"
 )]
-fn a_keyboard_alone_reaches_a_programme_page_and_makes_a_decision() {
+fn a_keyboard_alone_reaches_a_programme_page_makes_a_decision_and_lists_a_programme() {
     run_against_demo_server("tests/browser/keyboard.mjs");
 }
 
