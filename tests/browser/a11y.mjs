@@ -35,7 +35,7 @@ const PAGES = [
   { path: '/search?q=%E6%94%BB%E6%92%83&prefecture=13&kind=security_technology', what: 'search with text and filters (highlights, active filters)' },
   { path: '/search?q=SecHack365&prefecture=27', what: 'search with no result (guidance)' },
   { path: '/sessions?from=2021-07-01', what: 'sessions by month' },
-  { path: '/sessions', what: 'sessions: none upcoming' },
+  { path: '/sessions', what: 'sessions from today: the demo\'s samples' },
   { path: '/providers/nict', what: 'provider page' },
   { path: '/accessibility', what: 'accessibility statement' },
   { path: '/signup', what: 'sign-up form' },

@@ -3,11 +3,13 @@
 //! validation; loading the same data twice changes nothing.
 
 use koshu_domain::ValidationError;
-use koshu_domain::catalogue::import::parse_catalogue;
+use koshu_domain::catalogue::import::{Catalogue, parse_catalogue};
+use koshu_domain::catalogue::{Session, Slug};
+use koshu_domain::prefecture::Prefecture;
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_store::catalogue::Change;
 use koshu_store::{Store, StoreError};
-use time::OffsetDateTime;
+use time::{Date, Duration, OffsetDateTime};
 
 pub const DEMO_PROVIDERS: &str = include_str!("../demo/providers.toml");
 pub const DEMO_PROGRAMMES: &str = include_str!("../demo/programmes.toml");
@@ -67,6 +69,15 @@ pub async fn import_catalogue(
 ) -> Result<ImportSummary, ImportError> {
     let catalogue =
         parse_catalogue(providers_toml, programmes_toml, taxonomy).map_err(ImportError::Invalid)?;
+    store_catalogue(store, &catalogue, actor, now).await
+}
+
+async fn store_catalogue(
+    store: &Store,
+    catalogue: &Catalogue,
+    actor: &str,
+    now: OffsetDateTime,
+) -> Result<ImportSummary, ImportError> {
     let mut summary = ImportSummary::default();
     // A unit of work per batch: one commit per record is what made a large import slow, and
     // one for all would hold the write lock for the whole file. Providers go first, so the
@@ -88,18 +99,64 @@ pub async fn import_catalogue(
     Ok(summary)
 }
 
+/// The demo catalogue, with the sample sessions of [`with_sample_sessions`] dated from `now`'s
+/// day: loading it twice on one day changes nothing.
 pub async fn load_demo(
     store: &Store,
     taxonomy: &Taxonomy,
     now: OffsetDateTime,
 ) -> Result<ImportSummary, ImportError> {
-    import_catalogue(
-        store,
-        taxonomy,
-        DEMO_PROVIDERS,
-        DEMO_PROGRAMMES,
-        "system:demo",
-        now,
-    )
-    .await
+    let catalogue = parse_catalogue(DEMO_PROVIDERS, DEMO_PROGRAMMES, taxonomy)
+        .map_err(ImportError::Invalid)?;
+    let today = now.to_offset(koshu_workflow::JST).date();
+    store_catalogue(store, &with_sample_sessions(catalogue, today), "system:demo", now).await
+}
+
+/// The programmes that get sample sessions, and each session's place: (days from today,
+/// prefecture code or online, seats left of 30).
+const SAMPLE_SESSIONS: &[(&str, &[(i64, Option<&str>, u32)])] = &[
+    ("ipa-riss-practical-a", &[(21, None, 12), (49, None, 0), (77, None, 30)]),
+    ("ipa-riss-practical-b", &[(35, None, 8), (91, None, 30)]),
+    ("meti-regional-secunity", &[(28, Some("27"), 20), (63, Some("40"), 30)]),
+];
+
+/// Every demo session comes from the 2021 seeds, so the demo would show a portal where nothing
+/// is upcoming. A few programmes get sessions dated from `today`, plainly marked as samples in
+/// their note, so that a visitor sees the portal as it looks in use (issue 14 item 7).
+pub fn with_sample_sessions(mut catalogue: Catalogue, today: Date) -> Catalogue {
+    for item in &mut catalogue.programmes {
+        let Some((_, sessions)) = SAMPLE_SESSIONS
+            .iter()
+            .find(|(id, _)| *id == item.programme.id.as_str())
+        else {
+            continue;
+        };
+        for (n, (days, prefecture, seats_left)) in sessions.iter().enumerate() {
+            let day = today + Duration::days(*days);
+            let (Ok(id), Ok(prefecture)) = (
+                Slug::parse(&format!("{}-sample-{}", item.programme.id, n + 1)),
+                prefecture.map(Prefecture::from_code).transpose(),
+            ) else {
+                continue;
+            };
+            item.sessions.push(Session {
+                id,
+                programme: item.programme.id.clone(),
+                starts_on: day,
+                ends_on: day,
+                online: prefecture.is_none(),
+                prefecture,
+                city: None,
+                venue: None,
+                capacity: Some(30),
+                seats_left: Some(*seats_left),
+                application_deadline: Some(day - Duration::days(7)),
+                note_ja: Some(
+                    "（サンプル）デモ用の架空の日程です。実際の開催日程ではありません。".to_owned(),
+                ),
+                cancelled: false,
+            });
+        }
+    }
+    catalogue
 }

@@ -90,12 +90,22 @@ impl TestApp {
         self.clock.now()
     }
 
-    /// Loads the demo catalogue and lets the index follow, as a running server would.
+    /// Loads the demo catalogue as the seeds give it (the stories count its programmes and
+    /// sessions), and lets the index follow, as a running server would. The demo's sample
+    /// sessions dated from today are a story of their own.
     pub async fn load_demo(&self) -> koshu::catalogue_import::ImportSummary {
+        use koshu::catalogue_import::{DEMO_PROGRAMMES, DEMO_PROVIDERS, import_catalogue};
         let taxonomy = koshu::taxonomy().unwrap();
-        let summary = koshu::catalogue_import::load_demo(&self.store, &taxonomy, START)
-            .await
-            .unwrap();
+        let summary = import_catalogue(
+            &self.store,
+            &taxonomy,
+            DEMO_PROVIDERS,
+            DEMO_PROGRAMMES,
+            "system:demo",
+            START,
+        )
+        .await
+        .unwrap();
         self.state.catalogue.catch_up().await.unwrap();
         summary
     }

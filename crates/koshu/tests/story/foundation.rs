@@ -252,3 +252,53 @@ pub async fn programme_page_shows_sessions_with_japanese_dates(app: TestApp) {
             .contains(&format!("{} sessions", cyder_a.session_count))
     );
 }
+
+/// Issue 14 item 7: the demo's seeds are all of 2021, so the demo adds a few sessions dated
+/// from today, marked as samples: the portal shows upcoming and open sessions as in use. A
+/// second load the same day changes nothing; a load on a later day moves them on.
+pub async fn the_demo_adds_sample_sessions_dated_from_today(app: TestApp) {
+    let taxonomy = koshu::taxonomy().unwrap();
+    let load = |now| koshu::catalogue_import::load_demo(&app.store, &taxonomy, now);
+    load(START).await.unwrap();
+    app.state.catalogue.catch_up().await.unwrap();
+    let item = app
+        .store
+        .programme("ipa-riss-practical-a")
+        .await
+        .unwrap()
+        .unwrap();
+    let samples: Vec<_> = item
+        .sessions
+        .iter()
+        .filter(|s| s.note_ja.as_deref().is_some_and(|n| n.contains("（サンプル）")))
+        .collect();
+    assert_eq!(samples.len(), 3);
+    assert_eq!(
+        samples[0].starts_on,
+        time::macros::date!(2026 - 04 - 22),
+        "three weeks from the day it is loaded"
+    );
+    let sessions = app.get("/sessions").await;
+    assert!(sessions.body.contains("2026年4月22日"), "{}", sessions.body);
+    let open = app.get("/search?open=true").await;
+    assert!(open.body.contains("href=\"/programmes/ipa-riss-practical-a\""));
+    let page = app.get("/programmes/meti-regional-secunity").await;
+    assert!(page.body.contains("デモ用の架空の日程です"));
+    assert!(page.body.contains("大阪府"));
+
+    let again = load(START).await.unwrap();
+    assert_eq!((again.created, again.updated), (0, 0), "the same day: unchanged");
+    let later = load(START + time::Duration::days(30)).await.unwrap();
+    assert_eq!(later.updated, 3, "the three programmes with samples move on");
+    let item = app
+        .store
+        .programme("ipa-riss-practical-a")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        item.sessions
+            .iter()
+            .any(|s| s.starts_on == time::macros::date!(2026 - 05 - 22))
+    );
+}

@@ -60,6 +60,7 @@ macro_rules! stories {
 stories!(
     foundation::demo_catalogue_is_served_in_japanese_and_english,
     foundation::demo_load_is_idempotent,
+    foundation::the_demo_adds_sample_sessions_dated_from_today,
     foundation::audit_log_names_the_first_tampered_entry,
     foundation::files_keep_their_name_and_bytes,
     foundation::errors_are_pages_or_json_with_stable_codes,
