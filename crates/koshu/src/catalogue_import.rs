@@ -106,18 +106,32 @@ pub async fn load_demo(
     taxonomy: &Taxonomy,
     now: OffsetDateTime,
 ) -> Result<ImportSummary, ImportError> {
-    let catalogue = parse_catalogue(DEMO_PROVIDERS, DEMO_PROGRAMMES, taxonomy)
-        .map_err(ImportError::Invalid)?;
+    let catalogue =
+        parse_catalogue(DEMO_PROVIDERS, DEMO_PROGRAMMES, taxonomy).map_err(ImportError::Invalid)?;
     let today = now.to_offset(koshu_workflow::JST).date();
-    store_catalogue(store, &with_sample_sessions(catalogue, today), "system:demo", now).await
+    store_catalogue(
+        store,
+        &with_sample_sessions(catalogue, today),
+        "system:demo",
+        now,
+    )
+    .await
 }
 
-/// The programmes that get sample sessions, and each session's place: (days from today,
-/// prefecture code or online, seats left of 30).
-const SAMPLE_SESSIONS: &[(&str, &[(i64, Option<&str>, u32)])] = &[
-    ("ipa-riss-practical-a", &[(21, None, 12), (49, None, 0), (77, None, 30)]),
+/// A sample session: days from today, the prefecture's code (`None`: online), seats left of 30.
+type Sample = (i64, Option<&'static str>, u32);
+
+/// The programmes that get sample sessions, and their sessions.
+const SAMPLE_SESSIONS: &[(&str, &[Sample])] = &[
+    (
+        "ipa-riss-practical-a",
+        &[(21, None, 12), (49, None, 0), (77, None, 30)],
+    ),
     ("ipa-riss-practical-b", &[(35, None, 8), (91, None, 30)]),
-    ("meti-regional-secunity", &[(28, Some("27"), 20), (63, Some("40"), 30)]),
+    (
+        "meti-regional-secunity",
+        &[(28, Some("27"), 20), (63, Some("40"), 30)],
+    ),
 ];
 
 /// Every demo session comes from the 2021 seeds, so the demo would show a portal where nothing

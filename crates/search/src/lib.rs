@@ -39,6 +39,8 @@ pub struct Listing {
     pub provider_name_en: Option<String>,
     pub provider_url: Option<String>,
     pub sessions: Vec<Session>,
+    /// The day (in Japan) the programme last changed: A05's staleness is counted from it.
+    pub updated_on: Date,
 }
 
 #[derive(Debug, Clone, Default)]

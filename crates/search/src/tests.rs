@@ -52,6 +52,7 @@ fn index_with(programmes: &[String]) -> CatalogueIndex {
             provider_name_en: None,
             provider_url: None,
             sessions: p.sessions,
+            updated_on: TODAY,
         })
         .collect();
     index.replace_all(listings).unwrap();
@@ -255,6 +256,7 @@ fn changes_replace_and_remove() {
                 provider_name_en: None,
                 provider_url: None,
                 sessions: p.sessions,
+                updated_on: TODAY,
             }],
             &[],
         )

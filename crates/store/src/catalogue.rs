@@ -187,15 +187,18 @@ pub struct CatalogueRecord {
     pub provider_name_ja: String,
     pub provider_name_en: Option<String>,
     pub provider_url: Option<String>,
+    /// When the programme last changed (A05: a visitor is told when it may be stale).
+    pub updated_at: OffsetDateTime,
 }
 
 impl CatalogueRecord {
-    fn new(item: ProgrammeWithSessions, provider: &Provider) -> Self {
+    fn new(item: ProgrammeWithSessions, provider: &Provider, updated_at: OffsetDateTime) -> Self {
         Self {
             item,
             provider_name_ja: provider.name_ja.clone(),
             provider_name_en: provider.name_en.clone(),
             provider_url: provider.url.clone(),
+            updated_at,
         }
     }
 }
@@ -214,8 +217,8 @@ const SESSION_COLUMNS: &str = "id, programme_id, starts_on, ends_on, prefecture,
 impl Store {
     /// Every programme with its sessions and provider names: to build the index.
     pub async fn catalogue_records(&self) -> Result<Vec<CatalogueRecord>, StoreError> {
-        let rows: Vec<(String,)> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT doc FROM programmes").fetch_all(pool).await?
+        let rows: Vec<(String, OffsetDateTime)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT doc, updated_at FROM programmes").fetch_all(pool).await?
         });
         let provider_docs: Vec<(String,)> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT doc FROM providers").fetch_all(pool).await?
@@ -241,7 +244,7 @@ impl Store {
                 .push(session);
         }
         rows.into_iter()
-            .filter_map(|(doc,)| {
+            .filter_map(|(doc, updated_at)| {
                 let programme: Programme = match serde_json::from_str(&doc) {
                     Ok(p) => p,
                     Err(e) => return Some(Err(e.into())),
@@ -255,6 +258,7 @@ impl Store {
                         sessions,
                     },
                     provider,
+                    updated_at,
                 )))
             })
             .collect()
@@ -268,7 +272,13 @@ impl Store {
         let Some(provider) = self.provider(item.programme.provider.as_str()).await? else {
             return Ok(None);
         };
-        Ok(Some(CatalogueRecord::new(item, &provider)))
+        let updated: Option<(OffsetDateTime,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT updated_at FROM programmes WHERE id = $1").bind(id).fetch_optional(pool).await?
+        });
+        let Some((updated_at,)) = updated else {
+            return Ok(None);
+        };
+        Ok(Some(CatalogueRecord::new(item, &provider, updated_at)))
     }
 
     /// The sequence number of the newest audit entry (0 when the log is empty).

@@ -38,6 +38,7 @@ fn listing(r: CatalogueRecord) -> Listing {
         provider_name_en: r.provider_name_en,
         provider_url: r.provider_url,
         sessions: r.item.sessions,
+        updated_on: r.updated_at.to_offset(koshu_workflow::JST).date(),
     }
 }
 

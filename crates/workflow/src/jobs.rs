@@ -95,6 +95,35 @@ pub fn registry() -> Jobs {
         .on(d::ABOLISH, d::abolish)
         .on(d::EXPIRE, d::expire)
         .on(d::RENEWAL_REMINDER, d::remind_renewal)
+        .on(crate::listings::FRESHNESS, crate::listings::remind_stale)
+}
+
+/// The start of a day in Japan: when a notice dated that day takes effect.
+pub fn start_of(day: time::Date) -> time::OffsetDateTime {
+    day.midnight().assume_offset(crate::JST)
+}
+
+/// Schedules job `kind` for the start of `day` in Japan (when a date takes effect), one
+/// pending job per `key`.
+pub(crate) async fn schedule_on(
+    unit: &mut koshu_store::UnitOfWork,
+    kind: &str,
+    day: time::Date,
+    payload: &str,
+    key: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), StoreError> {
+    unit.schedule_job(
+        &koshu_store::jobs::NewJob {
+            kind,
+            run_at: start_of(day),
+            payload,
+            dedupe_key: Some(key),
+        },
+        now,
+    )
+    .await?;
+    Ok(())
 }
 
 /// This process's name in `jobs.claimed_by`: host, process id and a random suffix (process

@@ -6,12 +6,16 @@
 //! A designated 特定講習's programme is the designation's: its facts change only through a
 //! change notice, but its sessions are the provider's, edited here.
 
+use crate::jobs::JobOutcome;
+use crate::mail::{Process, Queued};
 use crate::{Workflow, WorkflowError};
 use koshu_domain::ValidationError;
+use koshu_domain::access::OrgRole;
 use koshu_domain::access::organisation::Organisation;
 use koshu_domain::catalogue::listing::{
     ListingMove, ListingState, SessionChange, a02_programme_is_classified,
-    a02_session_has_dates_and_a_place, a04_programme_page_is_complete, apply_session_change,
+    a02_session_has_dates_and_a_place, a04_programme_page_is_complete,
+    a05_information_may_be_stale, a05_stale_from, apply_session_change,
 };
 use koshu_domain::catalogue::{Programme, ProgrammeWithSessions, Session, Slug};
 use koshu_domain::designation::publish::{provider_of, provider_slug};
@@ -120,6 +124,7 @@ async fn write(
     if state == ListingState::Published {
         unit.upsert_provider(&provider_of(org)?, actor, now).await?;
         unit.upsert_programme(item, actor, now).await?;
+        schedule_freshness(unit, item, wf.today(), now).await?;
     } else if before == ListingState::Published {
         unit.remove_programme(item.programme.id.as_str(), actor, now)
             .await?;
@@ -293,4 +298,97 @@ pub async fn change_designated_session(
     .await?;
     unit.commit().await?;
     Ok(Ok(changed))
+}
+
+/// The job that reminds a provider whose published programme has gone stale (A05).
+pub const FRESHNESS: &str = "listing.freshness";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct FreshnessPayload {
+    programme: String,
+}
+
+/// Schedules (or moves, one per programme) the reminder for the day `item`, saved on `today`,
+/// becomes stale if nothing changes.
+async fn schedule_freshness(
+    unit: &mut UnitOfWork,
+    item: &ProgrammeWithSessions,
+    today: time::Date,
+    now: time::OffsetDateTime,
+) -> Result<(), WorkflowError> {
+    let id = item.programme.id.as_str();
+    let payload = serde_json::to_string(&FreshnessPayload {
+        programme: id.to_owned(),
+    })
+    .map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
+    let day = a05_stale_from(&item.sessions, today);
+    crate::jobs::schedule_on(
+        unit,
+        FRESHNESS,
+        day,
+        &payload,
+        &format!("freshness:{id}"),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// A05: a published programme with no session ahead and no change for a year: its owners and
+/// editors are asked, once, to bring it up to date (or to end the listing). A programme saved
+/// since was rescheduled by that save; one no longer published needs nothing.
+pub async fn remind_stale(
+    wf: Workflow,
+    job: koshu_store::jobs::Job,
+) -> Result<JobOutcome, WorkflowError> {
+    let payload: FreshnessPayload =
+        serde_json::from_str(&job.payload).map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
+    let today = wf.today();
+    let listing = wf
+        .store
+        .listing(&payload.programme)
+        .await?
+        .filter(|l| l.state == ListingState::Published);
+    let mut unit = wf.store.write().await?;
+    let Some(l) = listing else {
+        unit.complete_job(&job.id, wf.now()).await?;
+        unit.commit().await?;
+        return Ok(JobOutcome::AlreadyDone);
+    };
+    let saved_on = l.updated_at.to_offset(crate::JST).date();
+    if !a05_information_may_be_stale(&l.item.sessions, saved_on, today) {
+        // Not stale yet (a session ahead when it was scheduled): come back when it is.
+        let item = &l.item;
+        unit.complete_job(&job.id, wf.now()).await?;
+        schedule_freshness(&mut unit, item, saved_on, wf.now()).await?;
+        unit.commit().await?;
+        return Ok(JobOutcome::AlreadyDone);
+    }
+    let staff: Vec<String> = wf
+        .store
+        .staff_of(&l.organisation_id)
+        .await?
+        .into_iter()
+        .filter(|m| m.role >= OrgRole::Editor)
+        .map(|m| m.email.as_str().to_owned())
+        .collect();
+    let title = &l.item.programme.title_ja;
+    let since = koshu_domain::types::date_ja_with_weekday(saved_on);
+    let mut queued = Queued::default();
+    Process {
+        subject: ("講座情報の更新のお願い", "Please bring your programme up to date"),
+        ja: format!(
+            "講座ポータルに掲載している「{title}」は、今後の開催予定がなく、{since}から更新されていません。講座のページには「情報が更新されていない可能性があります」と表示されています。\n開催日程を追加するか、内容を最新に更新してください。実施を終えた講座は、掲載を終了できます。"
+        ),
+        en: format!(
+            "\"{title}\", listed in the portal, has no session ahead and has not changed since {since}. Its page now says its information may be out of date.\nAdd sessions or bring its content up to date; a programme that is no longer run can be withdrawn."
+        ),
+        path: format!("/organisations/{}/programmes/{}", l.organisation_id, payload.programme),
+    }
+    .queue(&wf, &mut unit, &mut queued, &staff)
+    .await?;
+    unit.complete_job(&job.id, wf.now()).await?;
+    unit.commit().await?;
+    queued.log(&wf);
+    Ok(JobOutcome::Done)
 }

@@ -680,6 +680,23 @@ impl SessionText {
     }
 }
 
+/// A05: a programme with no session ahead and no change for a year may be out of date: the
+/// visitor is told so with its last update (issue 14 item 4), and its provider is reminded.
+pub fn a05_information_may_be_stale(sessions: &[Session], updated_on: Date, today: Date) -> bool {
+    today >= a05_stale_from(sessions, updated_on)
+}
+
+/// The day a programme saved on `updated_on` becomes stale if nothing changes: a year after
+/// the save, or the day after its last session ends, whichever is later.
+pub fn a05_stale_from(sessions: &[Session], updated_on: Date) -> Date {
+    let year_later = crate::designation::rules::anniversary(updated_on, 1);
+    sessions
+        .iter()
+        .filter(|s| !s.cancelled)
+        .filter_map(|s| s.ends_on.next_day())
+        .fold(year_later, Date::max)
+}
+
 /// Where a provider's own listing stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ListingState {
@@ -1024,6 +1041,48 @@ mod tests {
             .parse(session().id, session().programme)
             .unwrap_err();
         assert_eq!(errors[0].code, "session.starts_on");
+    }
+
+    #[test]
+    fn a05_a_programme_is_stale_a_year_after_its_update_with_nothing_ahead() {
+        let saved = date!(2026 - 04 - 01);
+        assert!(!a05_information_may_be_stale(
+            &[],
+            saved,
+            date!(2027 - 03 - 31)
+        ));
+        assert!(a05_information_may_be_stale(
+            &[],
+            saved,
+            date!(2027 - 04 - 01)
+        ));
+        // A session ahead keeps it fresh until the day after it ends.
+        let ahead = Session {
+            starts_on: date!(2027 - 06 - 01),
+            ends_on: date!(2027 - 06 - 02),
+            ..session()
+        };
+        let sessions = std::slice::from_ref(&ahead);
+        assert!(!a05_information_may_be_stale(
+            sessions,
+            saved,
+            date!(2027 - 06 - 02)
+        ));
+        assert!(a05_information_may_be_stale(
+            sessions,
+            saved,
+            date!(2027 - 06 - 03)
+        ));
+        // ... unless it was called off.
+        let off = Session {
+            cancelled: true,
+            ..ahead
+        };
+        assert!(a05_information_may_be_stale(
+            &[off],
+            saved,
+            date!(2027 - 04 - 01)
+        ));
     }
 
     #[test]

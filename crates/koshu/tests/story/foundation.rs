@@ -270,7 +270,11 @@ pub async fn the_demo_adds_sample_sessions_dated_from_today(app: TestApp) {
     let samples: Vec<_> = item
         .sessions
         .iter()
-        .filter(|s| s.note_ja.as_deref().is_some_and(|n| n.contains("（サンプル）")))
+        .filter(|s| {
+            s.note_ja
+                .as_deref()
+                .is_some_and(|n| n.contains("（サンプル）"))
+        })
         .collect();
     assert_eq!(samples.len(), 3);
     assert_eq!(
@@ -281,15 +285,25 @@ pub async fn the_demo_adds_sample_sessions_dated_from_today(app: TestApp) {
     let sessions = app.get("/sessions").await;
     assert!(sessions.body.contains("2026年4月22日"), "{}", sessions.body);
     let open = app.get("/search?open=true").await;
-    assert!(open.body.contains("href=\"/programmes/ipa-riss-practical-a\""));
+    assert!(
+        open.body
+            .contains("href=\"/programmes/ipa-riss-practical-a\"")
+    );
     let page = app.get("/programmes/meti-regional-secunity").await;
     assert!(page.body.contains("デモ用の架空の日程です"));
     assert!(page.body.contains("大阪府"));
 
     let again = load(START).await.unwrap();
-    assert_eq!((again.created, again.updated), (0, 0), "the same day: unchanged");
+    assert_eq!(
+        (again.created, again.updated),
+        (0, 0),
+        "the same day: unchanged"
+    );
     let later = load(START + time::Duration::days(30)).await.unwrap();
-    assert_eq!(later.updated, 3, "the three programmes with samples move on");
+    assert_eq!(
+        later.updated, 3,
+        "the three programmes with samples move on"
+    );
     let item = app
         .store
         .programme("ipa-riss-practical-a")

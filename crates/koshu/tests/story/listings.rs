@@ -383,3 +383,72 @@ pub async fn a_designated_courses_sessions_are_edited_and_its_facts_stay_locked(
     assert_eq!(item.programme.title_ja, "実践インシデント対応演習（改）");
     assert_eq!(item.sessions.len(), 1, "the change kept the session");
 }
+
+/// Issue 14 item 4 (A05): a published programme with nothing ahead and no change for a year
+/// says its information may be out of date, with its last update, and its owner is reminded
+/// once; one with a session ahead is not stale until the day after it.
+pub async fn a_programme_left_alone_for_a_year_says_so_and_its_provider_is_reminded_once(
+    app: TestApp,
+) {
+    let owner = sign_up(&app, "放置 太郎", "owner@provider.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let list = format!("/organisations/{org}/programmes");
+    let created = b
+        .post(&list, &programme_form("放置された講座", "研修事務局 info@example.jp"))
+        .await;
+    let manage = location(&created).split('?').next().unwrap().to_owned();
+    let id = manage.rsplit('/').next().unwrap().to_owned();
+    let published = b.post(&format!("{manage}/publish?revision=1"), &[]).await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    let jobs = koshu_workflow::jobs::registry();
+    let run = || koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test");
+    let reminders = || async {
+        app.store
+            .outbox(500, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.subject.contains("講座情報の更新のお願い"))
+            .count()
+    };
+    let notice = "情報が更新されていない可能性があります";
+
+    app.clock
+        .set(time::macros::datetime!(2027-03-31 09:00 +09:00));
+    assert_eq!(run().await.unwrap(), 0, "not a year yet");
+    let page = Browser::new(&app).get(&format!("/programmes/{id}")).await;
+    assert!(!page.body.contains(notice));
+
+    app.clock
+        .set(time::macros::datetime!(2027-04-01 09:00 +09:00));
+    assert_eq!(run().await.unwrap(), 1);
+    assert_eq!(reminders().await, 1);
+    let page = Browser::new(&app).get(&format!("/programmes/{id}")).await;
+    assert!(page.body.contains(notice), "{}", page.body);
+    assert!(page.body.contains("最終更新：2026年4月1日"));
+    let en = Browser::new(&app).get(&format!("/en/programmes/{id}")).await;
+    assert!(en.body.contains("This information may be out of date"));
+    app.clock
+        .set(time::macros::datetime!(2027-05-01 09:00 +09:00));
+    assert_eq!(run().await.unwrap(), 0);
+    assert_eq!(reminders().await, 1, "once");
+
+    // A session ahead keeps the programme fresh: adding one clears the notice. (A year on,
+    // the owner signs in again.)
+    let mut b = signed_in(&app, &owner).await;
+    let added = b
+        .post(
+            &format!("{manage}/sessions/new"),
+            &session_form("2027-06-10", "2027-06-01"),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::SEE_OTHER, "{}", added.body);
+    let page = Browser::new(&app).get(&format!("/programmes/{id}")).await;
+    assert!(!page.body.contains(notice));
+    // ... until a year after that save, the session long past: reminded again, once.
+    app.clock
+        .set(time::macros::datetime!(2028-05-01 09:00 +09:00));
+    assert_eq!(run().await.unwrap(), 1);
+    assert_eq!(reminders().await, 2);
+}

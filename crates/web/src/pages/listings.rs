@@ -1041,6 +1041,10 @@ pub async fn preview(
     let org = organisation(&state, &auth, &org_id, false).await?;
     let owned = owned(&state, &org, &programme).await?;
     let item = owned.item().clone();
+    let updated_on = match &owned {
+        Owned::Listing(l) => l.updated_at.to_offset(koshu_workflow::JST).date(),
+        Owned::Designated(_) => view::today(&state),
+    };
     let provider: Provider = provider_of(&org.organisation)?;
     let listing = koshu_search::Listing {
         programme: item.programme,
@@ -1048,6 +1052,7 @@ pub async fn preview(
         provider_name_en: provider.name_en,
         provider_url: provider.url,
         sessions: item.sessions,
+        updated_on,
     };
     let back = page.href(&format!("{}/{programme}", base(&org.id)));
     let view = super::programme_page(&state, page, &listing, Some(back));

@@ -24,6 +24,7 @@ use axum::extract::{Path, State};
 use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use koshu_domain::catalogue::Slug;
+use koshu_domain::catalogue::listing::a05_information_may_be_stale;
 use koshu_domain::catalogue::search::Facet;
 
 type PageResult = Result<Html<String>, AppError>;
@@ -207,6 +208,8 @@ pub(crate) struct ProgrammePage {
     page: PageCtx,
     /// A provider's preview: where the provider returns to.
     preview: Option<String>,
+    /// A05: no session ahead and no change for a year: the last update, as the page says it.
+    stale_since: Option<String>,
     title: String,
     provider: String,
     summary: String,
@@ -339,7 +342,10 @@ pub(crate) fn programme_page(
     let (duration, duration_lang) = in_lang(lang, &p.duration_ja, p.duration_en.as_deref());
     let (eligibility, eligibility_lang) =
         in_lang(lang, &p.eligibility_ja, p.eligibility_en.as_deref());
+    let stale_since = a05_information_may_be_stale(&listing.sessions, listing.updated_on, today)
+        .then(|| view::date(lang, listing.updated_on));
     ProgrammePage {
+        stale_since,
         provider_href: page.href(&format!("/providers/{}", p.provider)),
         designation,
         json_ld,

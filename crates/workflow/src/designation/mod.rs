@@ -20,11 +20,9 @@ use koshu_domain::designation::application::RevocationRecord;
 use koshu_domain::designation::documents::DocumentKind;
 use koshu_domain::designation::lifecycle::{Event, Move, Status};
 use koshu_domain::designation::{Application, Rule, RuleContext, RuleKind, Verdict, evaluate};
+use koshu_store::Conflict;
 use koshu_store::applications::{ApplicationRecord, ApplicationVersion, AttachedDocument};
-use koshu_store::jobs::NewJob;
 use koshu_store::organisations::OrganisationRecord;
-use koshu_store::{Conflict, UnitOfWork};
-use time::{Date, OffsetDateTime};
 
 /// The draft as the rules see it: with the organisation's current registered details.
 pub fn as_checked(record: &ApplicationRecord, org: &OrganisationRecord) -> Application {
@@ -113,29 +111,6 @@ async fn latest_version(wf: &Workflow, id: &str) -> Result<ApplicationVersion, W
         .await?
         .pop()
         .ok_or(WorkflowError::NotFound)
-}
-
-/// Schedules job `kind` for the start of `day` in Japan (when a date takes effect), one
-/// pending job per `key`.
-async fn schedule_on(
-    unit: &mut UnitOfWork,
-    kind: &str,
-    day: Date,
-    payload: &str,
-    key: &str,
-    now: OffsetDateTime,
-) -> Result<(), WorkflowError> {
-    unit.schedule_job(
-        &NewJob {
-            kind,
-            run_at: start_of(day),
-            payload,
-            dedupe_key: Some(key),
-        },
-        now,
-    )
-    .await?;
-    Ok(())
 }
 
 /// The move `event` makes from the application's status, or the 400 that says why not.

@@ -7,10 +7,11 @@
 //! any failure finds either nothing done (and does it all) or everything done (and says so).
 
 use super::review::unlabelled;
-use super::{RuleInputs, application, as_checked, kinds, next, schedule_on};
+use super::{RuleInputs, application, as_checked, kinds, next};
 use crate::jobs::JobOutcome;
+use crate::jobs::schedule_on;
 use crate::mail::{Process, Queued, recipients};
-use crate::{JST, SYSTEM, Workflow, WorkflowError};
+use crate::{SYSTEM, Workflow, WorkflowError};
 use koshu_domain::ValidationError;
 use koshu_domain::access::OrgRole;
 use koshu_domain::catalogue::{Designation, ProgrammeWithSessions};
@@ -42,10 +43,7 @@ struct ExpiryPayload {
     application: String,
 }
 
-/// The start of a day in Japan: when a notice dated that day takes effect.
-pub fn start_of(day: Date) -> OffsetDateTime {
-    day.midnight().assume_offset(JST)
-}
+pub use crate::jobs::start_of;
 
 /// C03: a notice is filed before the day it takes effect.
 fn ahead(wf: &Workflow, day: Date) -> Result<(), WorkflowError> {
@@ -132,7 +130,8 @@ async fn schedule_notice(
         &format!("notice:{notice_id}"),
         now,
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// C03, C04: a change notice for the edited draft, effective on `effective_on`; refused when
