@@ -5,6 +5,7 @@
 //! database URL says so. Files go to a local folder or an S3-compatible store.
 
 pub mod accounts;
+pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod backup;

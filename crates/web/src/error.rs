@@ -41,6 +41,24 @@ pub enum AppError {
     /// Too many attempts; try again after this many minutes.
     #[error("rate limited")]
     RateLimited { minutes: i64 },
+    /// Several rules broken at once (an API body): the first is the error, all are listed.
+    #[error("invalid: {} problem(s)", .0.len())]
+    Rules(Vec<ValidationError>),
+    /// The API needs a live token (`Authorization: Bearer …`): none, unknown, revoked or expired.
+    #[error("no valid API token")]
+    TokenRequired,
+    /// A write sent without `If-Match`, which the API requires to protect concurrent edits.
+    #[error("If-Match required")]
+    PreconditionRequired,
+    /// `If-Match` names a revision that is no longer current.
+    #[error("If-Match does not match")]
+    PreconditionFailed,
+    /// The first request with this `Idempotency-Key` is still being answered.
+    #[error("idempotency key in use")]
+    IdempotencyKeyInProgress,
+    /// This `Idempotency-Key` was sent before with another request.
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
@@ -53,6 +71,18 @@ pub struct ErrorBody {
     pub message_en: String,
     pub field: Option<String>,
     pub request_id: Option<String>,
+    /// Every problem, when there are several (`Rules`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ProblemBody>,
+}
+
+/// One of several problems.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ProblemBody {
+    pub code: String,
+    pub message_ja: String,
+    pub message_en: String,
+    pub field: Option<String>,
 }
 
 impl AppError {
@@ -62,7 +92,12 @@ impl AppError {
 
     pub fn status(&self) -> StatusCode {
         match self {
-            Self::Invalid(_) => StatusCode::BAD_REQUEST,
+            Self::Invalid(_) | Self::Rules(_) => StatusCode::BAD_REQUEST,
+            Self::TokenRequired => StatusCode::UNAUTHORIZED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+            Self::IdempotencyKeyInProgress => StatusCode::CONFLICT,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::SignInRequired => StatusCode::UNAUTHORIZED,
@@ -81,6 +116,40 @@ impl AppError {
     pub fn body(&self, request_id: Option<String>) -> ErrorBody {
         let (code, ja, en, field): (&str, String, String, Option<String>) = match self {
             Self::Invalid(e) => (e.code, e.message_ja.clone(), e.message_en.clone(), e.field.clone()),
+            Self::Rules(all) => match all.first() {
+                Some(e) => (e.code, e.message_ja.clone(), e.message_en.clone(), e.field.clone()),
+                None => ("invalid", "入力内容に誤りがあります。".into(), "There is a problem with the input.".into(), None),
+            },
+            Self::TokenRequired => (
+                "auth.token",
+                "有効な API トークンが必要です（Authorization: Bearer …）。トークンがない、失効した、または期限切れです。".into(),
+                "A valid API token is needed (Authorization: Bearer …): it is missing, revoked or expired.".into(),
+                None,
+            ),
+            Self::PreconditionRequired => (
+                "precondition.required",
+                "変更には If-Match ヘッダー（取得したときの ETag）が必要です。".into(),
+                "A change needs an If-Match header with the ETag you read.".into(),
+                Some("If-Match".to_owned()),
+            ),
+            Self::PreconditionFailed => (
+                "precondition.failed",
+                "取得した後に別の変更が保存されています。最新の内容を取得し直してから変更してください。何も変更していません。".into(),
+                "It was changed after you read it. Read it again, then make your change. Nothing was changed.".into(),
+                Some("If-Match".to_owned()),
+            ),
+            Self::IdempotencyKeyInProgress => (
+                "idempotency.in_progress",
+                "同じ Idempotency-Key の要求を処理中です。少し待ってからもう一度送ってください。".into(),
+                "A request with this Idempotency-Key is still being answered. Send it again shortly.".into(),
+                Some("Idempotency-Key".to_owned()),
+            ),
+            Self::IdempotencyKeyReused => (
+                "idempotency.reused",
+                "この Idempotency-Key は別の要求に使われています。要求ごとに新しいキーを使ってください。".into(),
+                "This Idempotency-Key was used for another request. Use a new key for each request.".into(),
+                Some("Idempotency-Key".to_owned()),
+            ),
             Self::NotFound => (
                 "not_found",
                 "お探しのページは見つかりませんでした。URLをご確認いただくか、トップページからお探しください。".into(),
@@ -154,21 +223,42 @@ impl AppError {
                 None,
             ),
         };
+        let errors = match self {
+            Self::Rules(all) if all.len() > 1 => all
+                .iter()
+                .map(|e| ProblemBody {
+                    code: e.code.to_owned(),
+                    message_ja: e.message_ja.clone(),
+                    message_en: e.message_en.clone(),
+                    field: e.field.clone(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
         ErrorBody {
             code: code.to_owned(),
             message_ja: ja,
             message_en: en,
             field,
             request_id,
+            errors,
         }
     }
 
     pub fn title(&self, lang: Lang) -> &'static str {
         match self {
-            Self::Invalid(_) => lang.pick(
+            Self::Invalid(_) | Self::Rules(_) => lang.pick(
                 "入力内容に誤りがあります",
                 "There is a problem with the input",
             ),
+            Self::TokenRequired => lang.pick("API トークンが必要です", "API token required"),
+            Self::PreconditionRequired | Self::PreconditionFailed => lang.pick(
+                "ほかの変更と重なりました",
+                "Someone else changed this first",
+            ),
+            Self::IdempotencyKeyInProgress | Self::IdempotencyKeyReused => {
+                lang.pick("要求を受け付けられません", "The request cannot be taken")
+            }
             Self::NotFound => lang.pick("ページが見つかりません", "Page not found"),
             Self::MethodNotAllowed => lang.pick("この操作はできません", "Method not allowed"),
             Self::SignInRequired => lang.pick("ログインが必要です", "Sign-in required"),
@@ -268,6 +358,13 @@ pub struct PendingError(pub Arc<AppError>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response();
+        if matches!(self, Self::TokenRequired) {
+            // RFC 6750: say which scheme the API takes.
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Bearer realm=\"koshu\""),
+            );
+        }
         res.extensions_mut().insert(PendingError(Arc::new(self)));
         res
     }

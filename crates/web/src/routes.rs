@@ -70,6 +70,23 @@ impl Routes {
         self
     }
 
+    /// A state-changing API route for providers' systems: authenticated by an API token in
+    /// `Authorization`, never by a cookie, so a browser cannot be made to send it from another
+    /// site and no CSRF token applies. Bodies are bounded like forms.
+    pub fn token_write(
+        mut self,
+        method: &'static str,
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        self.table.push((method, path));
+        self.router = self.router.route(
+            path,
+            route.layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_FORM_BYTES)),
+        );
+        self
+    }
+
     /// Adds `other`'s routes, with whatever layers its router carries.
     pub fn merge(mut self, other: Routes) -> Self {
         self.table.extend(other.table);
@@ -155,6 +172,15 @@ pub fn all() -> Routes {
         .post(
             "/organisations/{id}/invitations/{invitation}/withdraw",
             organisations::withdraw_invitation,
+        )
+        .form(
+            "/organisations/{id}/tokens",
+            organisations::tokens,
+            organisations::create_token,
+        )
+        .post(
+            "/organisations/{id}/tokens/{token}/revoke",
+            organisations::revoke_token,
         )
         .form(
             "/invitations/accept",

@@ -190,6 +190,33 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
     }
 }
 
+/// What an API token may do (issue 14 item 3): read, or also write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TokenScope {
+    Read,
+    Write,
+}
+
+impl TokenScope {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Read => "read",
+            Self::Write => "write",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Self> {
+        [Self::Read, Self::Write]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// A token acts for its own organisation only, and writes only with the write scope.
+pub fn token_allows(scope: TokenScope, token_org: &str, org: &str, needs: TokenScope) -> bool {
+    token_org == org && scope >= needs
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,6 +237,16 @@ mod tests {
             memberships: vec![("org-a".into(), role)],
             ..person()
         }
+    }
+
+    #[test]
+    fn a_token_reads_or_writes_its_own_organisation_only() {
+        use TokenScope::{Read, Write};
+        assert!(token_allows(Read, "org-a", "org-a", Read));
+        assert!(token_allows(Write, "org-a", "org-a", Write));
+        assert!(token_allows(Write, "org-a", "org-a", Read));
+        assert!(!token_allows(Read, "org-a", "org-a", Write));
+        assert!(!token_allows(Write, "org-a", "org-b", Read));
     }
 
     #[test]

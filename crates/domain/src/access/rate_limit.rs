@@ -10,6 +10,13 @@ pub struct Limit {
     pub window: Duration,
 }
 
+/// Requests with one API token (issue 14 item 3): a provider's system syncing its catalogue
+/// needs far fewer; more is a loop gone wrong, which must not crowd out everyone else.
+pub const API_PER_TOKEN: Limit = Limit {
+    max: 300,
+    window: Duration::minutes(1),
+};
+
 /// Failed sign-ins for one account: five, then wait 15 minutes.
 pub const LOGIN_PER_ACCOUNT: Limit = Limit {
     max: 5,

@@ -353,7 +353,8 @@ pub fn apply_session_change(
 /// as text (lists as one item a line, codes as chosen). [`ProgrammeText::parse`] turns it into
 /// a [`Programme`], naming each field it cannot read; the rules then check what it says.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
 pub struct ProgrammeText {
     pub title_ja: String,
     pub title_en: String,
@@ -572,7 +573,8 @@ impl ProgrammeText {
 
 /// A session as people type it (dates as 2027-01-20 or 2027年1月20日; numbers as text).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(default, deny_unknown_fields)]
 pub struct SessionText {
     pub starts_on: String,
     /// Empty: the same day.

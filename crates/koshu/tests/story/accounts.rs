@@ -58,6 +58,15 @@ impl<'a> Browser<'a> {
         res
     }
 
+    /// A `PUT` with an empty body, as the API's routes take it (the browser's cookies sent).
+    pub async fn put(&mut self, path: &str) -> TestResponse {
+        let req = Request::put(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.app.request(req).await
+    }
+
     /// A download: status and bytes as they are (not text).
     pub async fn get_bytes(&mut self, path: &str) -> (StatusCode, Vec<u8>) {
         let req = Request::get(path)

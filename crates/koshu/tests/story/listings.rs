@@ -5,7 +5,7 @@
 //! 特定講習's sessions are edited the same way, its facts stay the designation's.
 
 use crate::accounts::{Browser, location, register_organisation, sign_up, signed_in};
-use crate::app::TestApp;
+use crate::app::{START, TestApp};
 use crate::designation::CORPORATE_NUMBER;
 use axum::http::StatusCode;
 
@@ -395,12 +395,20 @@ pub async fn a_programme_left_alone_for_a_year_says_so_and_its_provider_is_remin
     let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
     let list = format!("/organisations/{org}/programmes");
     let created = b
-        .post(&list, &programme_form("放置された講座", "研修事務局 info@example.jp"))
+        .post(
+            &list,
+            &programme_form("放置された講座", "研修事務局 info@example.jp"),
+        )
         .await;
     let manage = location(&created).split('?').next().unwrap().to_owned();
     let id = manage.rsplit('/').next().unwrap().to_owned();
     let published = b.post(&format!("{manage}/publish?revision=1"), &[]).await;
-    assert_eq!(published.status, StatusCode::SEE_OTHER, "{}", published.body);
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
     let jobs = koshu_workflow::jobs::registry();
     let run = || koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test");
     let reminders = || async {
@@ -427,7 +435,9 @@ pub async fn a_programme_left_alone_for_a_year_says_so_and_its_provider_is_remin
     let page = Browser::new(&app).get(&format!("/programmes/{id}")).await;
     assert!(page.body.contains(notice), "{}", page.body);
     assert!(page.body.contains("最終更新：2026年4月1日"));
-    let en = Browser::new(&app).get(&format!("/en/programmes/{id}")).await;
+    let en = Browser::new(&app)
+        .get(&format!("/en/programmes/{id}"))
+        .await;
     assert!(en.body.contains("This information may be out of date"));
     app.clock
         .set(time::macros::datetime!(2027-05-01 09:00 +09:00));
@@ -451,4 +461,328 @@ pub async fn a_programme_left_alone_for_a_year_says_so_and_its_provider_is_remin
         .set(time::macros::datetime!(2028-05-01 09:00 +09:00));
     assert_eq!(run().await.unwrap(), 1);
     assert_eq!(reminders().await, 2);
+}
+
+/// Sends one API request as a provider's system would.
+async fn api(
+    app: &TestApp,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> crate::app::TestResponse {
+    let mut req = axum::http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("content-type", "application/json");
+    if let Some(t) = token {
+        req = req.header("authorization", format!("Bearer {t}"));
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    app.request(req.body(axum::body::Body::from(body.to_owned())).unwrap())
+        .await
+}
+
+/// An API token created on the organisation's page by its owner; its value, shown once.
+async fn a_token(b: &mut Browser<'_>, org: &str, name: &str, scope: &str) -> String {
+    let res = b
+        .post(
+            &format!("/organisations/{org}/tokens"),
+            &[("name", name), ("scope", scope), ("days", "90")],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    let start = res.body.find("<code class=\"secret\">").unwrap() + "<code class=\"secret\">".len();
+    res.body[start..start + 70].to_owned()
+}
+
+const PROGRAMME_JSON: &str = r#"{
+  "title_ja": "API で登録した演習",
+  "summary_ja": "講座管理システムから登録した、インシデント対応の演習。",
+  "purpose_ja": "初動を判断できるようになる。",
+  "layers": ["practitioner"],
+  "kind": "security_technology",
+  "difficulty": "beginner",
+  "format": "online",
+  "duration_ja": "半日",
+  "fee_type": "free",
+  "inquiry_ja": "研修事務局 info@example.jp"
+}"#;
+
+/// Issue 14 item 3: a provider's own system lists, updates and publishes a programme and its
+/// sessions through the API with a token of its organisation; the token is scoped, revocable
+/// and counted; POSTs are idempotent by key; stale writes get 412.
+pub async fn a_providers_system_publishes_through_the_api_with_a_token(app: TestApp) {
+    let owner = sign_up(&app, "連携 一郎", "owner@provider.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let other_owner = sign_up(&app, "他社 花子", "owner@other.example.jp").await;
+    let mut other = signed_in(&app, &other_owner).await;
+    let other_org = register_organisation(&mut other, "4000012090001").await;
+    let page = b.get(&format!("/organisations/{org}/tokens")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let write = a_token(&mut b, &org, "講座管理システム", "write").await;
+    let read = a_token(&mut b, &org, "集計", "read").await;
+    assert!(write.starts_with("koshu_") && write != read);
+    let listed = b.get(&format!("/organisations/{org}/tokens")).await;
+    assert!(
+        !listed.body.contains(&write),
+        "the value is never shown again"
+    );
+    assert!(
+        listed.body.contains(&write[..12]),
+        "its start tells it apart"
+    );
+
+    let programmes = format!("/api/v1/providers/{org}/programmes");
+    // No token, a read token, another organisation's path: refused.
+    let none = api(&app, "POST", &programmes, None, &[], PROGRAMME_JSON).await;
+    assert_eq!(none.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        none.headers["www-authenticate"]
+            .to_str()
+            .unwrap()
+            .starts_with("Bearer")
+    );
+    assert!(none.body.contains("\"code\":\"auth.token\""));
+    let read_only = api(&app, "POST", &programmes, Some(&read), &[], PROGRAMME_JSON).await;
+    assert_eq!(read_only.status, StatusCode::FORBIDDEN);
+    let elsewhere = api(
+        &app,
+        "GET",
+        &format!("/api/v1/providers/{other_org}/programmes"),
+        Some(&write),
+        &[],
+        "",
+    )
+    .await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+    // A cookie does not authenticate the API.
+    assert_eq!(b.get(&programmes).await.status, StatusCode::UNAUTHORIZED);
+
+    // Bad bodies: every rule named with its field.
+    let bad = api(
+        &app,
+        "POST",
+        &programmes,
+        Some(&write),
+        &[],
+        r#"{"fee_type": "free"}"#,
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST, "{}", bad.body);
+    let body: serde_json::Value = serde_json::from_str(&bad.body).unwrap();
+    let fields: Vec<&str> = body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert!(
+        fields.contains(&"title_ja") && fields.contains(&"layers"),
+        "{fields:?}"
+    );
+    let unknown = api(
+        &app,
+        "POST",
+        &programmes,
+        Some(&write),
+        &[],
+        r#"{"colour": "red"}"#,
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains("body.format"));
+
+    // Created once, whatever the retries.
+    let key = [("idempotency-key", "sync-2026-04-01-001")];
+    let first = api(
+        &app,
+        "POST",
+        &programmes,
+        Some(&write),
+        &key,
+        PROGRAMME_JSON,
+    )
+    .await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    assert_eq!(first.headers["etag"], "\"1\"");
+    let location = first.headers["location"].to_str().unwrap().to_owned();
+    let again = api(
+        &app,
+        "POST",
+        &programmes,
+        Some(&write),
+        &key,
+        PROGRAMME_JSON,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(again.body, first.body, "the first answer, replayed");
+    assert_eq!(again.headers["location"].to_str().unwrap(), location);
+    assert_eq!(app.store.listings_of(&org).await.unwrap().len(), 1);
+    let reused = api(
+        &app,
+        "POST",
+        &programmes,
+        Some(&write),
+        &key,
+        &PROGRAMME_JSON.replace("半日", "1日"),
+    )
+    .await;
+    assert_eq!(reused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let created: serde_json::Value = serde_json::from_str(&first.body).unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    // The answers are as the OpenAPI document describes them.
+    let contract = crate::api::Contract::fetch(&app).await;
+    let json =
+        |r: &crate::app::TestResponse| serde_json::from_str::<serde_json::Value>(&r.body).unwrap();
+    let template = "/api/v1/providers/{organisation}/programmes";
+    contract.check_op("post", template, 201, "application/json", &json(&first));
+    contract.check_op("post", template, 400, "application/json", &json(&bad));
+    contract.check_op("post", template, 401, "application/json", &json(&none));
+    contract.check_op("post", template, 403, "application/json", &json(&read_only));
+    contract.check_op("post", template, 422, "application/json", &json(&reused));
+    assert_eq!(location, format!("{programmes}/{id}"));
+
+    // Changed with If-Match: required, and a stale one is a 412 that changes nothing.
+    let renamed = PROGRAMME_JSON.replace("API で登録した演習", "API で更新した演習");
+    let missing = api(&app, "PUT", &location, Some(&write), &[], &renamed).await;
+    assert_eq!(missing.status, StatusCode::PRECONDITION_REQUIRED);
+    let stale = api(
+        &app,
+        "PUT",
+        &location,
+        Some(&write),
+        &[("if-match", "\"0\"")],
+        &renamed,
+    )
+    .await;
+    assert_eq!(
+        stale.status,
+        StatusCode::PRECONDITION_FAILED,
+        "{}",
+        stale.body
+    );
+    let saved = api(
+        &app,
+        "PUT",
+        &location,
+        Some(&write),
+        &[("if-match", "\"1\"")],
+        &renamed,
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    assert_eq!(saved.headers["etag"], "\"2\"");
+    let replayed_stale = api(
+        &app,
+        "PUT",
+        &location,
+        Some(&write),
+        &[("if-match", "\"1\"")],
+        &renamed,
+    )
+    .await;
+    assert_eq!(replayed_stale.status, StatusCode::PRECONDITION_FAILED);
+
+    // A session, then published: in search at once.
+    let session =
+        r#"{"starts_on": "2026-06-10", "prefecture": "13", "capacity": "30", "seats_left": "30"}"#;
+    let added = api(
+        &app,
+        "POST",
+        &format!("{location}/sessions"),
+        Some(&write),
+        &[("if-match", "\"2\"")],
+        session,
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.body);
+    assert_eq!(added.headers["etag"], "\"3\"");
+    let published = api(
+        &app,
+        "POST",
+        &format!("{location}/publish"),
+        Some(&write),
+        &[("if-match", "\"3\""), ("idempotency-key", "publish-1")],
+        "",
+    )
+    .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    assert!(published.body.contains("\"state\":\"published\""));
+    let found = Browser::new(&app)
+        .get("/search?q=API%E3%81%A7%E6%9B%B4%E6%96%B0")
+        .await;
+    assert!(
+        found.body.contains(&format!("href=\"/programmes/{id}\"")),
+        "{}",
+        found.body
+    );
+    let public = app.get(&format!("/api/v1/programmes/{id}")).await;
+    assert_eq!(public.status, StatusCode::OK);
+    // Read with the read token; the session cancelled with the write one.
+    let got = api(&app, "GET", &location, Some(&read), &[], "").await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.headers["etag"], "\"4\"");
+    let cancelled = api(
+        &app,
+        "POST",
+        &format!("{location}/sessions/{id}-001/cancel"),
+        Some(&write),
+        &[("if-match", "\"4\"")],
+        "",
+    )
+    .await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    assert!(cancelled.body.contains("\"cancelled\":true"));
+    // The audit log names the token as the actor.
+    let audit = app.store.recent_audit_entries(50).await.unwrap();
+    assert!(audit.iter().any(|e| e.event.action == "listing.publish" && e.event.actor.starts_with("api_token:")));
+
+    // Revoked on the page: 401 from then on.
+    let tokens = app.store.api_tokens_of(&org).await.unwrap();
+    let write_id = &tokens.iter().find(|t| t.scope == "write").unwrap().id;
+    assert!(
+        tokens.iter().any(|t| t.last_used_at.is_some()),
+        "last use is shown"
+    );
+    let revoked = b
+        .post(
+            &format!("/organisations/{org}/tokens/{write_id}/revoke"),
+            &[],
+        )
+        .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER);
+    let after = api(&app, "GET", &programmes, Some(&write), &[], "").await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    // Another organisation's owner cannot revoke ours, nor see our tokens.
+    assert_eq!(
+        other
+            .get(&format!("/organisations/{org}/tokens"))
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+
+    // Counted per token: beyond the limit, 429 until the minute passes.
+    let mut limited = None;
+    for n in 0..=koshu_domain::access::rate_limit::API_PER_TOKEN.max {
+        let res = api(&app, "GET", &programmes, Some(&read), &[], "").await;
+        if res.status == StatusCode::TOO_MANY_REQUESTS {
+            limited = Some(n);
+            break;
+        }
+    }
+    assert!(limited.is_some(), "the limit is reached");
+    app.clock.set(START + time::Duration::minutes(2));
+    assert_eq!(
+        api(&app, "GET", &programmes, Some(&read), &[], "")
+            .await
+            .status,
+        StatusCode::OK
+    );
 }

@@ -18,8 +18,10 @@ enum Outcome {
     TwoFactor,
     Denied,
     Broken,
+    /// 401 without an API token: a provider's system, not a person (cookies do not count).
+    NoToken,
 }
-use Outcome::{Denied as D, Login as L, Ok as A, TwoFactor as T};
+use Outcome::{Denied as D, Login as L, NoToken as U, Ok as A, TwoFactor as T};
 
 fn outcome(res: &TestResponse) -> Outcome {
     let location = res
@@ -30,6 +32,7 @@ fn outcome(res: &TestResponse) -> Outcome {
     match res.status {
         s if s.is_server_error() => Outcome::Broken,
         StatusCode::FORBIDDEN => D,
+        StatusCode::UNAUTHORIZED if res.body.contains("\"code\":\"auth.token\"") => U,
         StatusCode::SEE_OTHER if location.starts_with("/login?next=") => L,
         StatusCode::SEE_OTHER if location == "/account/two-factor" => T,
         _ => A,
@@ -157,6 +160,19 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/organisations/{id}/programmes/{programme}/sessions/{session}", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/programmes/{programme}/sessions/{session}", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/programmes/{programme}/sessions/{session}/cancel", [L, D, D, A, A, D, D, T, D, D]),
+    // API tokens of A: its owners only.
+    ("GET", "/organisations/{id}/tokens", [L, D, D, D, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/tokens", [L, D, D, D, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/tokens/{token}/revoke", [L, D, D, D, A, D, D, T, D, D]),
+    // The providers' API answers a token, never a cookie: everybody here gets a 401.
+    ("GET", "/api/v1/providers/{organisation}/programmes", [U; 10]),
+    ("POST", "/api/v1/providers/{organisation}/programmes", [U; 10]),
+    ("GET", "/api/v1/providers/{organisation}/programmes/{programme}", [U; 10]),
+    ("PUT", "/api/v1/providers/{organisation}/programmes/{programme}", [U; 10]),
+    ("POST", "/api/v1/providers/{organisation}/programmes/{programme}/{action}", [U; 10]),
+    ("POST", "/api/v1/providers/{organisation}/programmes/{programme}/sessions", [U; 10]),
+    ("PUT", "/api/v1/providers/{organisation}/programmes/{programme}/sessions/{session}", [U; 10]),
+    ("POST", "/api/v1/providers/{organisation}/programmes/{programme}/sessions/{session}/cancel", [U; 10]),
     // A draft application of A: the provider's own, not the ministry's (until submitted).
     ("GET", "/organisations/{id}/applications", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/applications", [L, D, D, A, A, D, D, T, D, D]),
@@ -290,6 +306,9 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
                 &format!("/applications/{application}"),
             )
             .replace("/reviews/{id}", &format!("/reviews/{application}"))
+            .replace("{organisation}", &org_a)
+            .replace("{action}", "publish")
+            .replace("{token}", "no-such-token")
             .replace("{programme}", &programme)
             .replace("{session}", &session)
             .replace("{section}", "course")
@@ -312,6 +331,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             };
             let res = match *method {
                 "GET" => browser.get(&path).await,
+                "PUT" => browser.put(&path).await,
                 _ => browser.post(&path, &[]).await,
             };
             let got = outcome(&res);

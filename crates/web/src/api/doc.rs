@@ -14,7 +14,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "Koshu catalogue API",
-        description = "Read-only, public data of the Koshu cybersecurity training catalogue: search, programmes, sessions, reference data and bulk exports. No authentication. Errors are `Error` objects with a stable `code`. / Koshu サイバーセキュリティ講座カタログの公開データ（検索、講座、開催日程、参照データ、一括ダウンロード）。認証は不要です。誤りは安定した `code` を持つ `Error` で返します。",
+        description = "Public data of the Koshu cybersecurity training catalogue (search, programmes, sessions, reference data, bulk exports; no authentication), and the providers' endpoints that list their own programmes (an API token of the organisation). Errors are `Error` objects with a stable `code`. / Koshu サイバーセキュリティ講座カタログの公開データ（検索、講座、開催日程、参照データ、一括ダウンロード。認証不要）と、講座提供者が自組織の講座を登録・更新する API（組織の API トークンが必要）。誤りは安定した `code` を持つ `Error` で返します。",
     ),
     paths(
         super::list_programmes,
@@ -24,15 +24,44 @@ use utoipa::OpenApi;
         super::export::export_programmes_jsonl,
         super::get_taxonomy,
         super::openapi_json,
+        super::providers::list,
+        super::providers::create,
+        super::providers::get_one,
+        super::providers::replace,
+        super::providers::change_state,
+        super::providers::add_session,
+        super::providers::replace_session,
+        super::providers::cancel_session,
     ),
-    components(schemas(dto::Error)),
+    components(schemas(dto::Error, dto::Problem)),
+    modifiers(&TokenScheme),
     tags(
         (name = "catalogue", description = "Programmes and sessions / 講座と開催日程"),
         (name = "export", description = "Bulk downloads / 一括ダウンロード"),
         (name = "reference", description = "Reference data and this document / 参照データとこの文書"),
+        (name = "providers", description = "A provider's own programmes, with an API token of the organisation (created by an owner on the organisation's page) / 講座提供者が自組織の講座を登録・更新する API（組織のページで管理者が発行する API トークンを使用）"),
     )
 )]
 struct ApiDoc;
+
+/// The bearer token the providers' endpoints take.
+struct TokenScheme;
+
+impl utoipa::Modify for TokenScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An API token of the organisation: `Authorization: Bearer koshu_…`. / 組織の API トークン。"))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The Koshu path of a component schema, as `$ref` writes it.
 pub const SCHEMA_REF_PREFIX: &str = "#/components/schemas/";

@@ -497,6 +497,20 @@ pub struct Error {
     /// The parameter at fault, when there is one.
     pub field: Option<String>,
     pub request_id: Option<String>,
+    /// Every problem, when a body breaks several rules (the first is the error's own).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<Problem>>,
+}
+
+/// One of several problems in a body.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Problem {
+    pub code: String,
+    pub message_ja: String,
+    pub message_en: String,
+    /// The field at fault (`title_ja`, `sessions[0].ends_on`).
+    pub field: Option<String>,
 }
 
 /// A coded term with its labels.

@@ -9,6 +9,7 @@
 pub mod doc;
 pub mod dto;
 mod export;
+pub mod providers;
 mod reference;
 
 use crate::AppState;
@@ -20,6 +21,7 @@ use axum::Json;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::{post, put};
 use koshu_domain::ValidationError;
 use koshu_domain::catalogue::Slug;
 use koshu_domain::catalogue::search::PAGE_SIZE;
@@ -55,9 +57,44 @@ pub fn routes() -> Routes {
         )),
         table: data.table,
     };
+    // Providers' own systems, with an API token of the organisation (issue 14 item 3).
+    let programmes = "/api/v1/providers/{organisation}/programmes";
+    let providers = Routes::new()
+        .get(programmes, providers::list)
+        .token_write("POST", programmes, post(providers::create))
+        .get(
+            "/api/v1/providers/{organisation}/programmes/{programme}",
+            providers::get_one,
+        )
+        .token_write(
+            "PUT",
+            "/api/v1/providers/{organisation}/programmes/{programme}",
+            put(providers::replace),
+        )
+        .token_write(
+            "POST",
+            "/api/v1/providers/{organisation}/programmes/{programme}/{action}",
+            post(providers::change_state),
+        )
+        .token_write(
+            "POST",
+            "/api/v1/providers/{organisation}/programmes/{programme}/sessions",
+            post(providers::add_session),
+        )
+        .token_write(
+            "PUT",
+            "/api/v1/providers/{organisation}/programmes/{programme}/sessions/{session}",
+            put(providers::replace_session),
+        )
+        .token_write(
+            "POST",
+            "/api/v1/providers/{organisation}/programmes/{programme}/sessions/{session}/cancel",
+            post(providers::cancel_session),
+        );
     Routes::new()
         .get("/api", reference::api_reference)
         .merge(data)
+        .merge(providers)
 }
 
 /// Query pairs in order, repeated names kept. Malformed encoding is a 400 like any bad value.

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use koshu_domain::access::constant_time_eq;
 
 /// Form bodies larger than this are refused before they are read.
-const MAX_FORM_BYTES: usize = 1024 * 1024;
+pub const MAX_FORM_BYTES: usize = 1024 * 1024;
 /// File uploads (documents, workbooks) may be this large.
 pub const MAX_UPLOAD_BYTES: usize = 20 * 1024 * 1024;
 

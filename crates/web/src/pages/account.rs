@@ -40,7 +40,7 @@ pub(super) fn safe_next(next: Option<&str>, page: &PageCtx) -> String {
 
 /// Attempts counted and recorded together under their limits (G02); `Err` when a limit is
 /// reached already, and then none is recorded.
-pub(super) async fn take_attempts(
+pub(crate) async fn take_attempts(
     state: &AppState,
     attempts: &[Attempt<'_>],
 ) -> Result<Taken, AppError> {
@@ -54,7 +54,7 @@ pub(super) async fn take_attempts(
 }
 
 /// Attempts recorded by [`take_attempts`] at one time.
-pub(super) struct Taken {
+pub(crate) struct Taken {
     at: time::OffsetDateTime,
 }
 

@@ -775,3 +775,259 @@ pub async fn accept_invitation(
         cookie,
     ))
 }
+
+// API tokens (issue 14 item 3): an owner creates them for the organisation's own systems.
+
+struct TokenRow {
+    name: String,
+    scope: String,
+    hint: String,
+    created: String,
+    expires: String,
+    last_used: String,
+    live: bool,
+    state: String,
+    revoke: String,
+}
+
+#[derive(Template)]
+#[template(path = "api_tokens.html")]
+struct TokensPage {
+    page: PageCtx,
+    org_name: String,
+    org_href: String,
+    action: String,
+    fields: Vec<FormField>,
+    general_errors: Vec<String>,
+    rows: Vec<TokenRow>,
+    /// The secret of the token just created: shown this once.
+    created: Option<String>,
+    api_href: String,
+}
+
+impl TokensPage {
+    fn error_count(&self) -> usize {
+        self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct TokenForm {
+    name: String,
+    scope: String,
+    days: String,
+}
+
+/// How long a new token may live, in days: the choices of the form.
+const TOKEN_DAYS: [i64; 3] = [30, 90, 365];
+
+async fn tokens_page(
+    state: &AppState,
+    page: PageCtx,
+    id: &str,
+    form: &TokenForm,
+    errors: &[ValidationError],
+    created: Option<String>,
+) -> Result<TokensPage, AppError> {
+    let record = state
+        .store
+        .organisation(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let now = state.clock.now();
+    let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
+    let rows = state
+        .store
+        .api_tokens_of(id)
+        .await?
+        .into_iter()
+        .map(|k| {
+            let live = k.revoked_at.is_none() && k.expires_at > now;
+            TokenRow {
+                state: match (k.revoked_at, live) {
+                    (Some(at), _) => format!(
+                        "{}（{}）",
+                        t("失効", "Revoked"),
+                        view::date_time(page.lang, at)
+                    ),
+                    (None, true) => t("有効", "Active"),
+                    (None, false) => t("期限切れ", "Expired"),
+                },
+                name: k.name,
+                scope: if k.scope == "write" {
+                    t("読み書き", "Read and write")
+                } else {
+                    t("読み取りのみ", "Read only")
+                },
+                hint: format!("{}…", k.hint),
+                created: view::date_time(page.lang, k.created_at),
+                expires: view::date(
+                    page.lang,
+                    k.expires_at.to_offset(koshu_workflow::JST).date(),
+                ),
+                last_used: k
+                    .last_used_at
+                    .map_or_else(|| t("未使用", "Never"), |at| view::date_time(page.lang, at)),
+                live,
+                revoke: page.href(&format!("/organisations/{id}/tokens/{}/revoke", k.id)),
+            }
+        })
+        .collect();
+    let mut fields = vec![
+        FormField::new(
+            "name",
+            &t(
+                "名前（どのシステムで使うか）",
+                "Name (the system that uses it)",
+            ),
+            "text",
+        )
+        .value(&form.name),
+        FormField::new("scope", &t("できること", "What it may do"), "radio")
+            .value(if form.scope.is_empty() {
+                "read"
+            } else {
+                &form.scope
+            })
+            .options(vec![
+                (
+                    "read".into(),
+                    t(
+                        "読み取りのみ（講座と開催回の取得）",
+                        "Read only (get programmes and sessions)",
+                    ),
+                ),
+                (
+                    "write".into(),
+                    t(
+                        "読み書き（登録・更新・公開・掲載終了も）",
+                        "Read and write (also list, update, publish, withdraw)",
+                    ),
+                ),
+            ]),
+        FormField::new("days", &t("有効期間", "Valid for"), "select")
+            .value(if form.days.is_empty() {
+                "90"
+            } else {
+                &form.days
+            })
+            .options(
+                TOKEN_DAYS
+                    .iter()
+                    .map(|d| (d.to_string(), format!("{d}{}", t("日", " days"))))
+                    .collect(),
+            ),
+    ];
+    let general = attach_errors(&mut fields, &page, errors);
+    Ok(TokensPage {
+        org_name: record.organisation.name_ja,
+        org_href: page.href(&format!("/organisations/{id}")),
+        action: page.href(&format!("/organisations/{id}/tokens")),
+        api_href: page.href("/api"),
+        fields,
+        general_errors: general,
+        rows,
+        created,
+        page,
+    })
+}
+
+pub async fn tokens(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    auth.require(Action::ManageStaff(&id))?;
+    let view = tokens_page(&state, page, &id, &TokenForm::default(), &[], None).await?;
+    rendered(StatusCode::OK, view)
+}
+
+pub async fn create_token(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ManageStaff(&id))?;
+    let form: TokenForm = parse(&body)?;
+    let mut errors = Vec::new();
+    let name = form.name.trim();
+    if name.is_empty() {
+        errors.push(
+            ValidationError::new(
+                "token.name",
+                "トークンの名前を入力してください。",
+                "Give the token a name.",
+            )
+            .for_field("name"),
+        );
+    }
+    let scope = koshu_domain::access::policy::TokenScope::from_code(&form.scope);
+    if scope.is_none() {
+        errors.push(
+            ValidationError::new(
+                "token.scope",
+                "できること（読み取りのみ・読み書き）を選んでください。",
+                "Choose what it may do (read only, or read and write).",
+            )
+            .for_field("scope"),
+        );
+    }
+    let days = form
+        .days
+        .parse::<i64>()
+        .ok()
+        .filter(|d| TOKEN_DAYS.contains(d));
+    if days.is_none() {
+        errors.push(
+            ValidationError::new(
+                "token.days",
+                "有効期間を選んでください。",
+                "Choose how long it is valid.",
+            )
+            .for_field("days"),
+        );
+    }
+    let (Some(scope), Some(days), true) = (scope, days, errors.is_empty()) else {
+        let view = tokens_page(&state, page, &id, &form, &errors, None).await?;
+        return rendered(StatusCode::BAD_REQUEST, view);
+    };
+    let secret = format!("koshu_{}", hex::encode(crate::auth::random_bytes::<32>()?));
+    let token_id = uuid::Uuid::now_v7().to_string();
+    koshu_workflow::api_tokens::create(
+        &state.workflow,
+        &koshu_store::api_tokens::NewApiToken {
+            id: &token_id,
+            organisation_id: &id,
+            name,
+            scope: scope.code(),
+            secret_digest: &token_digest(&secret),
+            hint: secret.get(..12).unwrap_or(&secret),
+            expires_at: state.clock.now() + Duration::days(days),
+        },
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
+    let view = tokens_page(&state, page, &id, &TokenForm::default(), &[], Some(secret)).await?;
+    rendered(StatusCode::CREATED, view)
+}
+
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((id, token)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    let me = auth.require(Action::ManageStaff(&id))?;
+    koshu_workflow::api_tokens::revoke(
+        &state.workflow,
+        &id,
+        &token,
+        &koshu_workflow::account_actor(&me.account.id),
+    )
+    .await?;
+    Ok(Redirect::to(&page.href(&format!("/organisations/{id}/tokens"))).into_response())
+}
