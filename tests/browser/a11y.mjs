@@ -95,6 +95,11 @@ async function main() {
       { path: `/organisations/${org}/edit`, what: 'provider organisation edit form' },
       { path: `/organisations/${org}/staff`, what: 'staff and invitation form' },
     ];
+    signedInPages.push(
+      { path: `/organisations/${org}/tokens`, what: 'API tokens and the form to create one' },
+      { path: `/organisations/${org}/tokens`, what: 'API token form sent without a name', submit: 'form[action$="/tokens"] button[type=submit]', status: 400 },
+      { path: `/organisations/${org}/tokens`, what: 'API token created: its value shown once', submit: 'form[action$="/tokens"] button[type=submit]', fill: { '#f-name': 'LMS 連携' }, status: 201 },
+    );
     const programme = await createProgramme(context, base, org);
     const listing = `/organisations/${org}/programmes/${programme}`;
     signedInPages.push(
@@ -159,10 +164,10 @@ async function main() {
         submit: `form[action$="/designate"] button[type=submit]`,
       },
     );
-    for (const { path, what, status = 200, submit = false, before } of signedInPages) {
+    for (const { path, what, status = 200, submit = false, before, fill } of signedInPages) {
       if (before) await before();
       for (const { lang, url } of LANGS) {
-        const found = await checkPage(context, base + url(path), { lang, status, submit });
+        const found = await checkPage(context, base + url(path), { lang, status, submit, fill });
         checked += 1;
         const label = `${url(path)} (${what}, signed in)`;
         if (found.length === 0) {
@@ -355,7 +360,7 @@ async function reflowFindings(page) {
   return wide.length ? [`  [reflow] at 320px: ${wide.join(' | ')}`] : [];
 }
 
-async function checkPage(context, address, { lang, status, submit }) {
+async function checkPage(context, address, { lang, status, submit, fill = {} }) {
   const found = [];
   const page = await context.newPage();
   page.on('console', (msg) => {
@@ -370,6 +375,7 @@ async function checkPage(context, address, { lang, status, submit }) {
       // Send the page's form as it stands, as a person pressing its button would.
       // `submit` is true (the page's first form) or the selector of the button to press.
       const button = submit === true ? 'main form button[type=submit]' : submit;
+      for (const [selector, value] of Object.entries(fill)) await page.fill(selector, value);
       [response] = await Promise.all([
         page.waitForNavigation({ waitUntil: 'load' }),
         page.click(button),

@@ -18,7 +18,9 @@
 //   8. from the organisation's page, Tab reaches 掲載している講座, Enter; Tab reaches
 //      講座を登録する, Enter; Tab to each field that must be filled, typing into it (Space
 //      ticks a layer); Tab reaches 保存する, Enter: the programme is listed as a draft;
-//   9. Tab reaches 公開する, Enter: the programme is published.
+//   9. Tab reaches 公開する, Enter: the programme is published;
+//  10. from the organisation's page, Tab reaches API トークン, Enter; Tab to its name, typing;
+//      Tab reaches 発行する (visible focus), Enter: the token's value is shown.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -241,6 +243,19 @@ async function providerJourney(browser, base) {
     await pressEnterAndLoad(page);
     check((await page.textContent('main')).includes('公開しました'), `publishing by keyboard did not publish (${page.url()})`);
     console.log('  Enter -> published');
+
+    // An API token for the organisation's own system, with keys only.
+    await page.goto(`${base}/organisations/${org}`, { waitUntil: 'load' });
+    const tokens = `/organisations/${org}/tokens`;
+    await tabTo(page, (f) => f.tag === 'a' && f.href === tokens, 'the API トークン link');
+    await pressEnterAndWait(page, tokens);
+    await tabTo(page, (f) => f.id === 'f-name', 'the token name');
+    await page.keyboard.type('LMS 連携');
+    const create = await tabTo(page, button('発行する'), 'the 発行する button');
+    checkFocusVisible(create);
+    await pressEnterAndLoad(page);
+    check((await page.textContent('main')).includes('koshu_'), `creating a token by keyboard showed no value (${page.url()})`);
+    console.log('  Enter -> API token created, its value shown once');
   } finally {
     await context.close();
   }
