@@ -111,6 +111,9 @@ async function main() {
       { path: `${listing}/sessions/new`, what: 'session form' },
       { path: `${listing}/sessions/new`, what: 'session form sent empty: the start date named', submit: true, status: 400 },
       { path: `${listing}/preview`, what: 'preview of the public page' },
+      { path: `/organisations/${org}/programmes/upload`, what: 'spreadsheet upload: templates and the form' },
+      { path: `/organisations/${org}/programmes/upload`, what: 'spreadsheet upload sent without a file', submit: true, status: 400 },
+      { path: `/organisations/${org}/programmes/upload`, what: 'spreadsheet checked: a problem by sheet, row and column', submit: true, upload: { name: '講座.csv', text: '管理番号,講座名\r\nK-1,名前だけ\r\n' }, status: 400 },
       // The first of the publishing buttons: 公開する in Japanese, then Unpublish in English.
       { path: listing, what: 'publishing: published, then unpublished', submit: 'main ul.inline-list form button[type=submit]' },
     );
@@ -164,10 +167,10 @@ async function main() {
         submit: `form[action$="/designate"] button[type=submit]`,
       },
     );
-    for (const { path, what, status = 200, submit = false, before, fill } of signedInPages) {
+    for (const { path, what, status = 200, submit = false, before, fill, upload } of signedInPages) {
       if (before) await before();
       for (const { lang, url } of LANGS) {
-        const found = await checkPage(context, base + url(path), { lang, status, submit, fill });
+        const found = await checkPage(context, base + url(path), { lang, status, submit, fill, upload });
         checked += 1;
         const label = `${url(path)} (${what}, signed in)`;
         if (found.length === 0) {
@@ -360,7 +363,7 @@ async function reflowFindings(page) {
   return wide.length ? [`  [reflow] at 320px: ${wide.join(' | ')}`] : [];
 }
 
-async function checkPage(context, address, { lang, status, submit, fill = {} }) {
+async function checkPage(context, address, { lang, status, submit, fill = {}, upload }) {
   const found = [];
   const page = await context.newPage();
   page.on('console', (msg) => {
@@ -376,6 +379,9 @@ async function checkPage(context, address, { lang, status, submit, fill = {} }) 
       // `submit` is true (the page's first form) or the selector of the button to press.
       const button = submit === true ? 'main form button[type=submit]' : submit;
       for (const [selector, value] of Object.entries(fill)) await page.fill(selector, value);
+      if (upload) {
+        await page.setInputFiles('input[type=file]', { name: upload.name, mimeType: 'text/csv', buffer: Buffer.from(upload.text) });
+      }
       [response] = await Promise.all([
         page.waitForNavigation({ waitUntil: 'load' }),
         page.click(button),

@@ -19,7 +19,9 @@
 //      講座を登録する, Enter; Tab to each field that must be filled, typing into it (Space
 //      ticks a layer); Tab reaches 保存する, Enter: the programme is listed as a draft;
 //   9. Tab reaches 公開する, Enter: the programme is published;
-//  10. from the organisation's page, Tab reaches API トークン, Enter; Tab to its name, typing;
+//  10. the upload page reached by Tab and Enter; its 確認する button pressed with Enter shows
+//      the check's result;
+//  11. from the organisation's page, Tab reaches API トークン, Enter; Tab to its name, typing;
 //      Tab reaches 発行する (visible focus), Enter: the token's value is shown.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
@@ -243,6 +245,19 @@ async function providerJourney(browser, base) {
     await pressEnterAndLoad(page);
     check((await page.textContent('main')).includes('公開しました'), `publishing by keyboard did not publish (${page.url()})`);
     console.log('  Enter -> published');
+
+    // A spreadsheet checked, with keys only (the file is chosen in the system's own dialog,
+    // which is outside the page: set here as that dialog would).
+    await page.goto(`${base}${listed}`, { waitUntil: 'load' });
+    await tabTo(page, (f) => f.tag === 'a' && f.href === `${listed}/upload`, 'the Excel・CSV upload link');
+    await pressEnterAndWait(page, `${listed}/upload`);
+    await tabTo(page, (f) => f.tag === 'input' && f.id === 'f-file', 'the file field');
+    await page.setInputFiles('#f-file', { name: '講座.csv', mimeType: 'text/csv', buffer: Buffer.from('管理番号,講座名\r\n') });
+    const check_ = await tabTo(page, button('確認する'), 'the 確認する button');
+    checkFocusVisible(check_);
+    await pressEnterAndLoad(page);
+    check((await page.textContent('main')).includes('何も反映していません'), `checking by keyboard showed no result (${page.url()})`);
+    console.log('  Enter -> the upload checked: problems listed by sheet, row and column');
 
     // An API token for the organisation's own system, with keys only.
     await page.goto(`${base}/organisations/${org}`, { waitUntil: 'load' });

@@ -74,10 +74,10 @@ impl fmt::Display for ImportError {
 impl std::error::Error for ImportError {}
 
 /// A rule a cell breaks, before it is placed.
-struct Problem {
-    code: &'static str,
-    ja: String,
-    en: String,
+pub(crate) struct Problem {
+    pub(crate) code: &'static str,
+    pub(crate) ja: String,
+    pub(crate) en: String,
 }
 
 impl Problem {
@@ -163,7 +163,7 @@ pub fn workbook(bytes: &[u8]) -> Result<Application, Vec<ImportError>> {
     }
 }
 
-fn not_xlsx(detail: &str) -> Vec<ImportError> {
+pub(crate) fn not_xlsx(detail: &str) -> Vec<ImportError> {
     file_error(
         "file.not_xlsx",
         "Excel ブック（.xlsx）として読めません。Koshu から書き出した様式に記入して保存したファイルを選んでください。",
@@ -178,7 +178,7 @@ fn not_xlsx(detail: &str) -> Vec<ImportError> {
 /// compare the checksum: calamine stops reading XML at its closing tag, so a damaged byte in a
 /// sheet would otherwise be imported as different text. The budget counts the bytes actually
 /// unpacked, not the sizes the archive declares.
-fn check_zip(bytes: &[u8]) -> Result<(), Vec<ImportError>> {
+pub(crate) fn check_zip(bytes: &[u8]) -> Result<(), Vec<ImportError>> {
     let too_large = || {
         file_error(
             "file.too_large_unpacked",
@@ -207,7 +207,7 @@ fn check_zip(bytes: &[u8]) -> Result<(), Vec<ImportError>> {
 
 /// A cell's content as read.
 #[derive(Debug, Clone, PartialEq)]
-enum Raw {
+pub(crate) enum Raw {
     Empty,
     Text(String),
     Int(i64),
@@ -219,7 +219,7 @@ enum Raw {
 }
 
 impl Raw {
-    fn from_data(d: &Data) -> Self {
+    pub(crate) fn from_data(d: &Data) -> Self {
         match d {
             Data::Empty => Self::Empty,
             Data::String(s) if s.is_empty() => Self::Empty,
@@ -232,7 +232,7 @@ impl Raw {
         }
     }
 
-    fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         match self {
             Self::Empty => true,
             Self::Text(s) => s.trim().is_empty(),
@@ -248,7 +248,7 @@ struct Cell {
     raw: Raw,
 }
 
-fn cell_name(row: u32, col: u32) -> String {
+pub(crate) fn cell_name(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
     let mut c = col + 1;
     while c > 0 {
@@ -679,7 +679,7 @@ fn table_len(sheet: &Sheet, list: &str) -> usize {
 
 // --- Values --------------------------------------------------------------------------------------
 
-fn text(raw: &Raw) -> Result<String, Problem> {
+pub(crate) fn text(raw: &Raw) -> Result<String, Problem> {
     let s = match raw {
         Raw::Empty => String::new(),
         Raw::Text(s) => s.clone(),

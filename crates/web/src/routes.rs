@@ -194,6 +194,23 @@ pub fn all() -> Routes {
             listings::create,
         )
         .get("/organisations/{id}/programmes/new", listings::new_form)
+        .upload(
+            "/organisations/{id}/programmes/upload",
+            listings::upload_form,
+            listings::upload,
+        )
+        .get(
+            "/organisations/{id}/programmes/upload/template.xlsx",
+            listings::template_xlsx,
+        )
+        .get(
+            "/organisations/{id}/programmes/upload/template.csv",
+            listings::template_csv,
+        )
+        .post(
+            "/organisations/{id}/programmes/upload/apply",
+            listings::apply_upload,
+        )
         .get("/organisations/{id}/programmes/{programme}", listings::show)
         .form(
             "/organisations/{id}/programmes/{programme}/edit",

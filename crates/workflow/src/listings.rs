@@ -392,3 +392,136 @@ pub async fn remind_stale(
     queued.log(&wf);
     Ok(JobOutcome::Done)
 }
+
+/// One programme of a spreadsheet upload, as read and typed: whether to publish it.
+#[derive(Debug, Clone)]
+pub struct Uploaded {
+    pub item: ProgrammeWithSessions,
+    pub publish: bool,
+}
+
+/// What an upload does (or did), programme by programme.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UploadSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub published: usize,
+}
+
+/// The catalogue id of the programme with the provider's 管理番号 `key`: the same every
+/// upload, so an upload finds the programmes of the one before.
+pub fn uploaded_programme_id(organisation_id: &str, key: &str) -> Slug {
+    use sha2::{Digest, Sha256};
+    let digest = hex::encode(Sha256::digest(
+        format!("{organisation_id}\0{key}").as_bytes(),
+    ));
+    Slug::parse(&format!("p-{}", &digest[..32])).unwrap_or_else(|_| unreachable!("hex is a slug"))
+}
+
+/// Keeps an uploaded file for the step that applies it (after the person has seen the check).
+pub async fn keep_upload(
+    wf: &Workflow,
+    name: &str,
+    bytes: bytes::Bytes,
+    actor: &str,
+) -> Result<koshu_store::files::StoredFile, WorkflowError> {
+    Ok(wf
+        .store
+        .save_file(name, "application/octet-stream", bytes, actor, wf.now())
+        .await?)
+}
+
+/// Checks every programme of an upload against the rules (A02, each session's A02, and A04
+/// for those to publish); with `apply`, writes them all in one unit, or none: a new programme
+/// is listed (a draft unless published), a listed one updated, an unchanged one left alone,
+/// so the same file uploaded again changes nothing. Rule problems come back by the item's
+/// index.
+pub async fn upload(
+    wf: &Workflow,
+    organisation_id: &str,
+    items: &[Uploaded],
+    apply: bool,
+    actor: &str,
+) -> Result<Result<UploadSummary, Vec<(usize, ValidationError)>>, WorkflowError> {
+    let org = wf
+        .store
+        .organisation(organisation_id)
+        .await?
+        .ok_or(WorkflowError::NotFound)?
+        .organisation;
+    let mut problems = Vec::new();
+    let mut plan = Vec::new();
+    let mut summary = UploadSummary::default();
+    for (i, u) in items.iter().enumerate() {
+        let current = wf.store.listing(u.item.programme.id.as_str()).await?;
+        let public = u.publish
+            || current
+                .as_ref()
+                .is_some_and(|l| l.state == ListingState::Published);
+        let mut errors = a02_programme_is_classified(&u.item.programme, &wf.taxonomy);
+        errors.extend(session_errors(&u.item.sessions));
+        if public {
+            // Public with the upload: it must tell a learner what they need (A04).
+            errors.extend(a04_programme_page_is_complete(&u.item.programme));
+        }
+        if let Some(l) = &current
+            && (l.organisation_id != organisation_id || !l.state.editable())
+        {
+            errors.push(not_editable());
+        }
+        if !errors.is_empty() {
+            problems.extend(errors.into_iter().map(|e| (i, e)));
+            continue;
+        }
+        let state = match (&current, u.publish) {
+            (_, true) => ListingState::Published,
+            (Some(l), false) => l.state,
+            (None, false) => ListingState::Draft,
+        };
+        match &current {
+            None => summary.created += 1,
+            Some(l) if l.item == u.item && l.state == state => summary.unchanged += 1,
+            Some(_) => summary.updated += 1,
+        }
+        if state == ListingState::Published && current.as_ref().is_none_or(|l| l.state != state) {
+            summary.published += 1;
+        }
+        plan.push((u, current, state));
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    if !apply {
+        return Ok(Ok(summary));
+    }
+    let mut unit = wf.store.write().await?;
+    for (u, current, state) in plan {
+        let (before, revision) = match &current {
+            Some(l) if l.item == u.item && l.state == state => continue,
+            Some(l) => (l.state, l.revision),
+            None => {
+                unit.create_listing(organisation_id, &u.item, actor, wf.now())
+                    .await?;
+                if state == ListingState::Draft {
+                    continue;
+                }
+                (ListingState::Draft, 1)
+            }
+        };
+        write(
+            wf,
+            &mut unit,
+            &org,
+            before,
+            &u.item,
+            revision,
+            state,
+            "listing.upload",
+            actor,
+        )
+        .await?;
+    }
+    unit.commit().await?;
+    Ok(Ok(summary))
+}

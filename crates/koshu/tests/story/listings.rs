@@ -786,3 +786,230 @@ pub async fn a_providers_system_publishes_through_the_api_with_a_token(app: Test
         StatusCode::OK
     );
 }
+
+/// A workbook as a provider fills the template: 講座 rows (each a map of header to value) and
+/// 開催回 rows.
+fn workbook(programmes: &[&[(&str, &str)]], sessions: &[&[(&str, &str)]]) -> Vec<u8> {
+    use koshu_forms::catalogue::{SHEET_PROGRAMMES, SHEET_SESSIONS, headers};
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in [(SHEET_PROGRAMMES, programmes), (SHEET_SESSIONS, sessions)] {
+        let ws = wb.add_worksheet();
+        ws.set_name(name).unwrap();
+        let heads = headers(name);
+        for (c, h) in heads.iter().enumerate() {
+            ws.write_string(0, u16::try_from(c).unwrap(), *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (h, v) in *row {
+                let c = heads
+                    .iter()
+                    .position(|x| x.starts_with(h))
+                    .unwrap_or_else(|| panic!("{h}"));
+                ws.write_string(u32::try_from(r + 1).unwrap(), u16::try_from(c).unwrap(), *v)
+                    .unwrap();
+            }
+        }
+    }
+    wb.save_to_buffer().unwrap()
+}
+
+const GOOD_ROW: &[(&str, &str)] = &[
+    ("管理番号", "K-001"),
+    ("講座名", "表計算で登録した演習"),
+    ("概要", "講座の一覧表から一括で登録した、ログ分析の演習。"),
+    ("目的", "ログから攻撃の痕跡を見つけられるようになる。"),
+    ("対象とする人材層", "実務者・技術者層"),
+    ("種別", "security_technology"),
+    ("難易度", "初級"),
+    ("形式", "集合"),
+    ("期間・時間", "1日"),
+    ("費用の種類", "定額"),
+    ("金額・下限（円）", "¥22,000"),
+    ("問合せ先", "研修事務局 info@example.jp"),
+    ("公開する", "はい"),
+];
+
+/// Issue 14 item 2: a spreadsheet with one bad row applies nothing and names the row, the
+/// column and the rule; fixed, it is checked, then applied at once (programmes listed and
+/// published, sessions from the 開催回 sheet), found by search; uploaded again, it changes
+/// nothing; a CSV of the 講座 sheet works the same way.
+pub async fn a_spreadsheet_is_checked_then_applied_all_at_once(app: TestApp) {
+    let owner = sign_up(&app, "一括 次郎", "owner@provider.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let upload = format!("/organisations/{org}/programmes/upload");
+    let page = b.get(&upload).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let (status, template) = b.get_bytes(&format!("{upload}/template.xlsx")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(template.starts_with(b"PK"));
+    let csv = b.get(&format!("{upload}/template.csv")).await;
+    assert!(csv.body.starts_with("\u{feff}管理番号"), "{}", csv.body);
+
+    // One bad row (an unknown kind, no summary): nothing applied, the row and column named.
+    let bad_row: &[(&str, &str)] = &[
+        ("管理番号", "K-002"),
+        ("講座名", "不備のある講座"),
+        ("対象とする人材層", "practitioner"),
+        ("種別", "ふしぎな種別"),
+        ("難易度", "beginner"),
+        ("形式", "online"),
+        ("費用の種類", "free"),
+        ("公開する", "いいえ"),
+    ];
+    let sessions: &[&[(&str, &str)]] = &[&[
+        ("管理番号", "K-001"),
+        ("開始日", "2026-06-20"),
+        ("都道府県", "大阪府"),
+        ("オンライン", "いいえ"),
+        ("定員", "20"),
+    ]];
+    let file = workbook(&[GOOD_ROW, bad_row], sessions);
+    let checked = b
+        .post_file(&upload, &[], ("file", "講座.xlsx", &file))
+        .await;
+    assert_eq!(checked.status, StatusCode::BAD_REQUEST, "{}", checked.body);
+    for shown in [
+        "何も反映していません",
+        "<th scope=\"row\">3</th>",
+        "N（種別）",
+        "参照データにないコード",
+        "D（概要）",
+    ] {
+        assert!(checked.body.contains(shown), "{shown}: {}", checked.body);
+    }
+    assert!(app.store.listings_of(&org).await.unwrap().is_empty());
+
+    // Fixed: checked, nothing applied yet; then applied.
+    let fixed_row: &[(&str, &str)] = &[
+        ("管理番号", "K-002"),
+        ("講座名", "下書きで置く講座"),
+        ("概要", "あとで公開する講座。"),
+        ("対象とする人材層", "practitioner"),
+        ("種別", "security_technology"),
+        ("難易度", "beginner"),
+        ("形式", "online"),
+        ("費用の種類", "free"),
+        ("公開する", "いいえ"),
+    ];
+    let file = workbook(&[GOOD_ROW, fixed_row], sessions);
+    let checked = b
+        .post_file(&upload, &[], ("file", "講座.xlsx", &file))
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    assert!(
+        checked.body.contains("新しく登録する講座：2"),
+        "{}",
+        checked.body
+    );
+    assert!(checked.body.contains("公開する講座：1"));
+    assert!(
+        app.store.listings_of(&org).await.unwrap().is_empty(),
+        "a check applies nothing"
+    );
+    let start =
+        checked.body.find("name=\"file\" value=\"").unwrap() + "name=\"file\" value=\"".len();
+    let kept = checked.body[start..start + 36].to_owned();
+    // Only its uploader applies it.
+    let stranger = sign_up(&app, "他社 三郎", "owner@other.example.jp").await;
+    let mut other = signed_in(&app, &stranger).await;
+    let their_org = register_organisation(&mut other, "4000012090001").await;
+    let stolen = other
+        .post(
+            &format!("/organisations/{their_org}/programmes/upload/apply"),
+            &[("file", &kept)],
+        )
+        .await;
+    assert_eq!(stolen.status, StatusCode::NOT_FOUND);
+    let applied = b.post(&format!("{upload}/apply"), &[("file", &kept)]).await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+    let list = b.get(location(&applied)).await;
+    assert!(
+        list.body.contains("ファイルを反映しました（新規 2件"),
+        "{}",
+        list.body
+    );
+    let listed = app.store.listings_of(&org).await.unwrap();
+    assert_eq!(listed.len(), 2);
+    let published = listed
+        .iter()
+        .find(|l| l.item.programme.title_ja == "表計算で登録した演習")
+        .unwrap();
+    let id = published.item.programme.id.to_string();
+    assert_eq!(published.item.sessions.len(), 1);
+    assert_eq!(
+        published.item.programme.layers,
+        ["practitioner"],
+        "a name read as its code"
+    );
+    let found = Browser::new(&app)
+        .get("/search?q=%E8%A1%A8%E8%A8%88%E7%AE%97")
+        .await;
+    assert!(
+        found.body.contains(&format!("href=\"/programmes/{id}\"")),
+        "{}",
+        found.body
+    );
+    let public = Browser::new(&app).get(&format!("/programmes/{id}")).await;
+    assert!(public.body.contains("2026年6月20日") && public.body.contains("大阪府"));
+    assert!(public.body.contains("22,000"));
+
+    // The same file again: nothing changes, nothing is recorded.
+    let audit = app.store.recent_audit_entries(500).await.unwrap().len();
+    let again = b
+        .post_file(&upload, &[], ("file", "講座.xlsx", &file))
+        .await;
+    assert!(again.body.contains("変更のない講座：2"), "{}", again.body);
+    let start = again.body.find("name=\"file\" value=\"").unwrap() + "name=\"file\" value=\"".len();
+    let kept = again.body[start..start + 36].to_owned();
+    let reapplied = b.post(&format!("{upload}/apply"), &[("file", &kept)]).await;
+    assert_eq!(reapplied.status, StatusCode::SEE_OTHER);
+    let after: Vec<_> = app.store.recent_audit_entries(500).await.unwrap();
+    assert!(
+        after[..after.len() - audit]
+            .iter()
+            .all(|e| !e.event.action.starts_with("listing.")
+                && !e.event.action.starts_with("programme.")),
+        "no listing or programme written again"
+    );
+
+    // A CSV of the 講座 sheet.
+    let heads = koshu_forms::catalogue::headers(koshu_forms::catalogue::SHEET_PROGRAMMES);
+    let value = |h: &str| {
+        [
+            ("管理番号", "C-1"),
+            ("講座名", "CSVで登録した講座"),
+            ("概要", "CSV から登録した、カンマ, を含む概要。"),
+            ("目的", "目的"),
+            ("対象とする人材層", "経営層"),
+            ("種別", "security_management"),
+            ("難易度", "intro"),
+            ("形式", "online"),
+            ("期間・時間", "2時間"),
+            ("費用の種類", "free"),
+            ("問合せ先", "事務局"),
+            ("公開する", "はい"),
+        ]
+        .iter()
+        .find(|(k, _)| h.starts_with(k))
+        .map_or(String::new(), |(_, v)| format!("\"{v}\""))
+    };
+    let line: Vec<String> = heads.iter().map(|h| value(h)).collect();
+    let csv = format!("{}\r\n{}\r\n", heads.join(","), line.join(","));
+    let checked = b
+        .post_file(&upload, &[], ("file", "講座.csv", csv.as_bytes()))
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    let start =
+        checked.body.find("name=\"file\" value=\"").unwrap() + "name=\"file\" value=\"".len();
+    let kept = checked.body[start..start + 36].to_owned();
+    let applied = b.post(&format!("{upload}/apply"), &[("file", &kept)]).await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER);
+    let found = Browser::new(&app).get("/search?q=CSV").await;
+    assert!(
+        found.body.contains("CSVで登録した講座")
+            || found.body.contains("<mark>CSV</mark>で登録した講座"),
+        "{}",
+        found.body
+    );
+}

@@ -192,8 +192,19 @@ struct ListPage {
     org_name: String,
     org_href: String,
     new_href: String,
+    upload_href: String,
     can_edit: bool,
     rows: Vec<Row>,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    done: String,
+    created: usize,
+    updated: usize,
+    unchanged: usize,
 }
 
 fn next_session(page: &PageCtx, item: &ProgrammeWithSessions, today: time::Date) -> String {
@@ -213,6 +224,7 @@ pub async fn list(
     auth: AuthContext,
     page: PageCtx,
     Path(org_id): Path<String>,
+    Query(q): Query<ListQuery>,
 ) -> Result<Response, AppError> {
     let org = organisation(&state, &auth, &org_id, false).await?;
     let today = view::today(&state);
@@ -250,8 +262,22 @@ pub async fn list(
         org_name: org.organisation.name_ja.clone(),
         org_href: page.href(&format!("/organisations/{}", org.id)),
         new_href: page.href(&format!("{}/new", base(&org.id))),
+        upload_href: page.href(&format!("{}/upload", base(&org.id))),
         can_edit: auth.require(Action::EditProgrammes(&org.id)).is_ok(),
         rows,
+        notice: (q.done == "uploaded").then(|| {
+            if page.lang.is_en() {
+                format!(
+                    "The file is applied: {} listed, {} updated, {} unchanged.",
+                    q.created, q.updated, q.unchanged
+                )
+            } else {
+                format!(
+                    "ファイルを反映しました（新規 {}件、更新 {}件、変更なし {}件）。",
+                    q.created, q.updated, q.unchanged
+                )
+            }
+        }),
         page,
     };
     rendered(StatusCode::OK, view)
@@ -1386,6 +1412,357 @@ pub async fn cancel_session(
         Err(errors) => {
             let view = manage_page(&state, &auth, page, &org, &owned, None, &errors).await?;
             rendered(StatusCode::BAD_REQUEST, view)
+        }
+    }
+}
+
+// The spreadsheet upload (issue 14 item 2): a template, a check that names every problem by
+// sheet, row and column, then the whole file applied at once or not at all.
+
+struct UploadProblem {
+    sheet: String,
+    row: String,
+    column: String,
+    message: String,
+}
+
+#[derive(Template)]
+#[template(path = "listings_upload.html")]
+struct UploadPage {
+    page: PageCtx,
+    org_name: String,
+    list_href: String,
+    action: String,
+    apply_action: String,
+    template_xlsx: String,
+    template_csv: String,
+    fields: Vec<FormField>,
+    general_errors: Vec<String>,
+    problems: Vec<UploadProblem>,
+    /// After a check without problems: what applying does, and the kept file to apply.
+    summary: Option<(listings::UploadSummary, String)>,
+}
+
+impl UploadPage {
+    fn error_count(&self) -> usize {
+        self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
+    }
+}
+
+fn upload_page(
+    page: PageCtx,
+    org: &OrganisationRecord,
+    errors: &[ValidationError],
+    problems: Vec<UploadProblem>,
+    summary: Option<(listings::UploadSummary, String)>,
+) -> UploadPage {
+    let here = format!("{}/upload", base(&org.id));
+    let mut fields = vec![
+        FormField::new("file", page.t("記入したファイル（Excel または CSV）", "The filled file (Excel or CSV)"), "file").hint(page.t(
+            "テンプレートに記入した .xlsx（講座と開催回）か .csv（講座のみ）。まず内容を確認し、問題がなければ反映します。",
+            "The template filled in, as .xlsx (programmes and sessions) or .csv (programmes only). It is checked first; apply it once nothing is wrong.",
+        )),
+    ];
+    let general = super::forms::attach_errors(&mut fields, &page, errors);
+    UploadPage {
+        org_name: org.organisation.name_ja.clone(),
+        list_href: page.href(&base(&org.id)),
+        action: page.href(&here),
+        apply_action: page.href(&format!("{here}/apply")),
+        template_xlsx: page.href(&format!("{here}/template.xlsx")),
+        template_csv: page.href(&format!("{here}/template.csv")),
+        fields,
+        general_errors: general,
+        problems,
+        summary,
+        page,
+    }
+}
+
+pub async fn upload_form(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(org_id): Path<String>,
+) -> Result<Response, AppError> {
+    let org = organisation(&state, &auth, &org_id, true).await?;
+    rendered(
+        StatusCode::OK,
+        upload_page(page, &org, &[], Vec::new(), None),
+    )
+}
+
+pub async fn template_xlsx(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(org_id): Path<String>,
+) -> Result<Response, AppError> {
+    organisation(&state, &auth, &org_id, true).await?;
+    let taxonomy = std::sync::Arc::clone(&state.taxonomy);
+    let bytes = tokio::task::spawn_blocking(move || koshu_forms::catalogue::template(&taxonomy))
+        .await
+        .map_err(AppError::internal)?
+        .map_err(AppError::internal)?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename*=UTF-8''%E8%AC%9B%E5%BA%A7%E7%99%BB%E9%8C%B2%E3%83%86%E3%83%B3%E3%83%97%E3%83%AC%E3%83%BC%E3%83%88.xlsx",
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+pub async fn template_csv(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(org_id): Path<String>,
+) -> Result<Response, AppError> {
+    organisation(&state, &auth, &org_id, true).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename*=UTF-8''%E8%AC%9B%E5%BA%A7%E7%99%BB%E9%8C%B2%E3%83%86%E3%83%B3%E3%83%97%E3%83%AC%E3%83%BC%E3%83%88.csv",
+            ),
+        ],
+        koshu_forms::catalogue::template_csv(),
+    )
+        .into_response())
+}
+
+/// The file read and checked: the programmes to write, or every problem by cell.
+async fn check_upload(
+    state: &AppState,
+    page: &PageCtx,
+    org: &OrganisationRecord,
+    name: &str,
+    bytes: &[u8],
+    apply: bool,
+    actor: &str,
+) -> Result<Result<listings::UploadSummary, Vec<UploadProblem>>, AppError> {
+    use koshu_forms::catalogue::{
+        SHEET_PROGRAMMES, SHEET_SESSIONS, column_of, read_csv, read_xlsx,
+    };
+    let taxonomy = std::sync::Arc::clone(&state.taxonomy);
+    let csv = name.to_ascii_lowercase().ends_with(".csv");
+    let owned = bytes.to_vec();
+    let read = tokio::task::spawn_blocking(move || {
+        if csv {
+            read_csv(&owned, &taxonomy)
+        } else {
+            read_xlsx(&owned, &taxonomy)
+        }
+    })
+    .await
+    .map_err(AppError::internal)?;
+    let cell = |sheet: &str, row: u32, column: String, ja: &str, en: &str| UploadProblem {
+        sheet: sheet.to_owned(),
+        row: if row == 0 {
+            String::new()
+        } else {
+            row.to_string()
+        },
+        column,
+        message: page.t(ja, en).to_owned(),
+    };
+    let rows = match read {
+        Ok(rows) => rows,
+        Err(problems) => {
+            return Ok(Err(problems
+                .into_iter()
+                .map(|p| cell(&p.sheet, p.row, p.column, &p.message_ja, &p.message_en))
+                .collect()));
+        }
+    };
+    let provider = provider_slug(&org.organisation)?;
+    let mut items = Vec::new();
+    let mut problems = Vec::new();
+    for r in &rows {
+        let id = listings::uploaded_programme_id(&org.id, &r.key);
+        let programme = match r.text.parse(id.clone(), provider.clone()) {
+            Ok(p) => p,
+            Err(errors) => {
+                for e in errors {
+                    let field = e.field.clone().unwrap_or_default();
+                    problems.push(cell(
+                        SHEET_PROGRAMMES,
+                        r.row,
+                        column_of(SHEET_PROGRAMMES, &field),
+                        &e.message_ja,
+                        &e.message_en,
+                    ));
+                }
+                continue;
+            }
+        };
+        let mut sessions = Vec::new();
+        for (n, s) in r.sessions.iter().enumerate() {
+            let sid = Slug::parse(&format!("{id}-{:03}", n + 1)).map_err(AppError::Invalid)?;
+            match s.text.parse(sid, id.clone()) {
+                Ok(session) => sessions.push(session),
+                Err(errors) => {
+                    for e in errors {
+                        let field = e.field.clone().unwrap_or_default();
+                        problems.push(cell(
+                            SHEET_SESSIONS,
+                            s.row,
+                            column_of(SHEET_SESSIONS, &field),
+                            &e.message_ja,
+                            &e.message_en,
+                        ));
+                    }
+                }
+            }
+        }
+        items.push(listings::Uploaded {
+            item: ProgrammeWithSessions {
+                programme,
+                sessions,
+            },
+            publish: r.publish,
+        });
+    }
+    if !problems.is_empty() {
+        return Ok(Err(problems));
+    }
+    match listings::upload(&state.workflow, &org.id, &items, apply, actor).await? {
+        Ok(summary) => Ok(Ok(summary)),
+        Err(errors) => Ok(Err(errors
+            .into_iter()
+            .map(|(i, e)| {
+                let field = e.field.clone().unwrap_or_default();
+                let r = &rows[i];
+                // A session's field: `sessions[n].ends_on`, on the 開催回 sheet.
+                match field
+                    .strip_prefix("sessions[")
+                    .and_then(|f| f.split_once("]."))
+                {
+                    Some((n, f)) => {
+                        let row = n
+                            .parse::<usize>()
+                            .ok()
+                            .and_then(|n| r.sessions.get(n))
+                            .map_or(0, |s| s.row);
+                        cell(
+                            SHEET_SESSIONS,
+                            row,
+                            column_of(SHEET_SESSIONS, f),
+                            &e.message_ja,
+                            &e.message_en,
+                        )
+                    }
+                    None => cell(
+                        SHEET_PROGRAMMES,
+                        r.row,
+                        column_of(SHEET_PROGRAMMES, &field),
+                        &e.message_ja,
+                        &e.message_en,
+                    ),
+                }
+            })
+            .collect())),
+    }
+}
+
+pub async fn upload(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(org_id): Path<String>,
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> Result<Response, AppError> {
+    let org = organisation(&state, &auth, &org_id, true).await?;
+    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let mut file = None;
+    if let Ok(mut form) = form {
+        while let Ok(Some(field)) = form.next_field().await {
+            if field.name() == Some("file") {
+                let name = field.file_name().unwrap_or("").trim().to_owned();
+                if let Ok(bytes) = field.bytes().await
+                    && !bytes.is_empty()
+                {
+                    file = Some((name, bytes));
+                }
+            }
+        }
+    }
+    let Some((name, bytes)) = file else {
+        let error = ValidationError::new(
+            "upload.file",
+            "記入したファイル（.xlsx か .csv）を選んでください。",
+            "Choose the filled file (.xlsx or .csv).",
+        )
+        .for_field("file");
+        return rendered(
+            StatusCode::BAD_REQUEST,
+            upload_page(page, &org, &[error], Vec::new(), None),
+        );
+    };
+    let actor = account_actor(&me.account.id);
+    match check_upload(&state, &page, &org, &name, &bytes, false, &actor).await? {
+        Err(problems) => rendered(
+            StatusCode::BAD_REQUEST,
+            upload_page(page, &org, &[], problems, None),
+        ),
+        Ok(summary) => {
+            let kept = listings::keep_upload(&state.workflow, &name, bytes, &actor).await?;
+            rendered(
+                StatusCode::OK,
+                upload_page(page, &org, &[], Vec::new(), Some((summary, kept.id))),
+            )
+        }
+    }
+}
+
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ApplyForm {
+    file: String,
+}
+
+pub async fn apply_upload(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path(org_id): Path<String>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let org = organisation(&state, &auth, &org_id, true).await?;
+    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let form: ApplyForm = super::forms::parse(&body)?;
+    let actor = account_actor(&me.account.id);
+    let (file, bytes) = state
+        .store
+        .open_file(&form.file)
+        .await
+        .map_err(|_| AppError::NotFound)?;
+    // Only the person who uploaded it applies it.
+    if file.created_by != actor {
+        return Err(AppError::NotFound);
+    }
+    match check_upload(&state, &page, &org, &file.file_name, &bytes, true, &actor).await? {
+        Err(problems) => rendered(
+            StatusCode::BAD_REQUEST,
+            upload_page(page, &org, &[], problems, None),
+        ),
+        Ok(s) => {
+            catch_up(&state).await;
+            Ok(Redirect::to(&format!(
+                "{}?done=uploaded&created={}&updated={}&unchanged={}",
+                page.href(&base(&org.id)),
+                s.created,
+                s.updated,
+                s.unchanged
+            ))
+            .into_response())
         }
     }
 }
