@@ -31,6 +31,8 @@ import axe from 'axe-core';
 const PAGES = [
   { path: '/', what: 'home (catalogue entry points)' },
   { path: '/programmes/cyder-a-fy2021', what: 'programme page with a 65-row sessions table' },
+  { path: '/programmes/cyder-a-fy2021/report', what: 'reporting a problem with a programme' },
+  { path: '/programmes/cyder-a-fy2021/report', what: 'a report sent empty: the fields named', submit: true, status: 400 },
   { path: '/search', what: 'search: every programme, all facets' },
   { path: '/search?q=%E6%94%BB%E6%92%83&prefecture=13&kind=security_technology', what: 'search with text and filters (highlights, active filters)' },
   { path: '/search?q=SecHack365&prefecture=27', what: 'search with no result (guidance)' },
@@ -138,6 +140,7 @@ async function main() {
       { path: '/admin/outbox', what: 'outgoing mail (administrator)' },
       { path: '/ministry/organisations', what: 'registered providers (ministry)' },
       { path: '/ministry/reviews', what: 'review queue with the demo sample (ministry)' },
+      { path: '/ministry/reports', what: 'reports about programmes (ministry)', before: () => reportAProblem(context, base) },
       { path: '/designations', what: 'public list of designated courses' },
     );
     const review = await firstReview(context, base);
@@ -294,6 +297,19 @@ async function firstReview(context, base) {
     const match = (href ?? '').match(/\/ministry\/reviews\/([0-9a-f-]+)$/);
     if (!match) throw new Error('the review queue has no application (is the demo sample loaded?)');
     return match[1];
+  } finally {
+    await page.close();
+  }
+}
+
+/** A visitor's report about a demo programme, so that the ministry's list has one. */
+async function reportAProblem(context, base) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/programmes/sechack365/report`, { waitUntil: 'load' });
+    await page.check('input[name=reason][value=outdated]');
+    await page.fill('#f-details', '応募期間が昨年のままです。');
+    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
   } finally {
     await page.close();
   }

@@ -217,8 +217,13 @@ const SESSION_COLUMNS: &str = "id, programme_id, starts_on, ends_on, prefecture,
 impl Store {
     /// Every programme with its sessions and provider names: to build the index.
     pub async fn catalogue_records(&self) -> Result<Vec<CatalogueRecord>, StoreError> {
+        // A programme the ministry hid is not listed (issue 14 item 5).
         let rows: Vec<(String, OffsetDateTime)> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT doc, updated_at FROM programmes").fetch_all(pool).await?
+            sqlx::query_as(
+                "SELECT doc, updated_at FROM programmes WHERE id NOT IN (SELECT programme_id FROM programme_hidings)",
+            )
+            .fetch_all(pool)
+            .await?
         });
         let provider_docs: Vec<(String,)> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT doc FROM providers").fetch_all(pool).await?
@@ -269,6 +274,9 @@ impl Store {
         let Some(item) = self.programme(id).await? else {
             return Ok(None);
         };
+        if self.hiding(id).await?.is_some() {
+            return Ok(None);
+        }
         let Some(provider) = self.provider(item.programme.provider.as_str()).await? else {
             return Ok(None);
         };

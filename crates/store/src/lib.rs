@@ -16,6 +16,7 @@ mod error;
 pub mod files;
 pub mod jobs;
 pub mod listings;
+pub mod moderation;
 pub mod notices;
 pub mod organisations;
 pub mod outbox;

@@ -110,6 +110,11 @@ pub fn all() -> Routes {
         .get("/sessions", pages::sessions::sessions)
         .get("/providers/{id}", pages::provider::provider)
         .get("/programmes/{id}", pages::programme)
+        .form(
+            "/programmes/{id}/report",
+            pages::moderation::report_form,
+            pages::moderation::report,
+        )
         .get("/accessibility", pages::accessibility)
         .get("/designations", reviews::designations)
         .get("/static/{file}", pages::static_file)
@@ -186,6 +191,17 @@ pub fn all() -> Routes {
             "/invitations/accept",
             organisations::invitation,
             organisations::accept_invitation,
+        )
+        // Moderation (issue 14 item 5).
+        .get("/ministry/reports", pages::moderation::reports)
+        .post(
+            "/ministry/reports/{report}/close",
+            pages::moderation::close_report,
+        )
+        .post("/ministry/programmes/{id}/hide", pages::moderation::hide)
+        .post(
+            "/ministry/programmes/{id}/unhide",
+            pages::moderation::unhide,
         )
         // The organisation's own catalogue listings (issue 14).
         .form(

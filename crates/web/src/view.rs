@@ -86,6 +86,7 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
     if p.ministry_role.is_some() {
         links.push(link("/ministry/reviews", "審査", "Reviews"));
         links.push(link("/ministry/organisations", "講座提供者", "Providers"));
+        links.push(link("/ministry/reports", "掲載内容の報告", "Reports"));
     }
     if p.ministry_role == Some(MinistryRole::Administrator) {
         links.push(link("/admin/accounts", "アカウント管理", "Accounts"));

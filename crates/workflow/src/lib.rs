@@ -14,6 +14,7 @@ mod error;
 pub mod jobs;
 pub mod listings;
 pub mod mail;
+pub mod moderation;
 pub mod organisations;
 
 pub use error::WorkflowError;

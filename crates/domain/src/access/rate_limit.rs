@@ -17,6 +17,13 @@ pub const API_PER_TOKEN: Limit = Limit {
     window: Duration::minutes(1),
 };
 
+/// Reports about programmes from one address (issue 14 item 5): enough for a person, not for
+/// a script that floods the ministry's list.
+pub const REPORT_PER_ADDRESS: Limit = Limit {
+    max: 10,
+    window: Duration::hours(1),
+};
+
 /// Failed sign-ins for one account: five, then wait 15 minutes.
 pub const LOGIN_PER_ACCOUNT: Limit = Limit {
     max: 5,

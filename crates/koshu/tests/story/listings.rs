@@ -1013,3 +1013,128 @@ pub async fn a_spreadsheet_is_checked_then_applied_all_at_once(app: TestApp) {
         found.body
     );
 }
+
+/// Issue 14 item 5: a visitor reports a problem from the programme's page (no account,
+/// counted per address); the ministry reads it, hides the programme with a reason its provider
+/// reads (out of search and its page), closes the report and shows it again; all audited.
+pub async fn a_reported_programme_is_hidden_by_the_ministry_with_a_reason(app: TestApp) {
+    let owner = sign_up(&app, "通報 四郎", "owner@provider.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let created = b
+        .post(
+            &format!("/organisations/{org}/programmes"),
+            &programme_form("標的型攻撃の怪しい講座", "研修事務局 info@example.jp"),
+        )
+        .await;
+    let manage = location(&created).split('?').next().unwrap().to_owned();
+    let id = manage.rsplit('/').next().unwrap().to_owned();
+    b.post(&format!("{manage}/publish?revision=1"), &[]).await;
+    let link = format!("href=\"/programmes/{id}\"");
+
+    let mut visitor = Browser::new(&app);
+    let page = visitor.get(&format!("/programmes/{id}")).await;
+    assert!(page.body.contains(&format!("/programmes/{id}/report")));
+    let report = format!("/programmes/{id}/report");
+    assert_eq!(visitor.get(&report).await.status, StatusCode::OK);
+    let empty = visitor.post(&report, &[]).await;
+    assert_eq!(empty.status, StatusCode::BAD_REQUEST);
+    assert!(empty.body.contains("f-reason-error") && empty.body.contains("f-details-error"));
+    let sent = visitor
+        .post(
+            &report,
+            &[
+                ("reason", "wrong"),
+                ("details", "受講料が公式サイトと違います。"),
+                ("contact", ""),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("ご報告ありがとうございます"));
+    let mut limited = false;
+    for _ in 0..koshu_domain::access::rate_limit::REPORT_PER_ADDRESS.max {
+        let res = visitor
+            .post(
+                &report,
+                &[
+                    ("reason", "other"),
+                    ("details", "同じ内容の繰り返し"),
+                    ("contact", ""),
+                ],
+            )
+            .await;
+        limited |= res.status == StatusCode::TOO_MANY_REQUESTS;
+    }
+    assert!(limited, "reports are counted per address");
+
+    let reviewer = crate::designation::a_reviewer(&app).await;
+    let mut ministry = signed_in(&app, &reviewer).await;
+    let reports = ministry.get("/ministry/reports").await;
+    assert_eq!(reports.status, StatusCode::OK);
+    assert!(reports.body.contains("受講料が公式サイトと違います。"));
+    let no_reason = ministry
+        .post(
+            &format!("/ministry/programmes/{id}/hide"),
+            &[("reason", " ")],
+        )
+        .await;
+    assert_eq!(no_reason.status, StatusCode::BAD_REQUEST);
+    let hidden = ministry
+        .post(
+            &format!("/ministry/programmes/{id}/hide"),
+            &[("reason", "受講料の表示が事実と異なるため。")],
+        )
+        .await;
+    assert_eq!(hidden.status, StatusCode::SEE_OTHER, "{}", hidden.body);
+    assert_eq!(
+        Browser::new(&app)
+            .get(&format!("/programmes/{id}"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(!search(&app).await.contains(&link));
+    let provider_page = b.get(&manage).await;
+    assert!(
+        provider_page
+            .body
+            .contains("受講料の表示が事実と異なるため。"),
+        "{}",
+        provider_page.body
+    );
+    let open = app.store.programme_reports(10).await.unwrap();
+    let first = open.iter().find(|r| r.reason == "wrong").unwrap();
+    let closed = ministry
+        .post(&format!("/ministry/reports/{}/close", first.id), &[])
+        .await;
+    assert_eq!(closed.status, StatusCode::SEE_OTHER);
+    assert!(
+        ministry
+            .get("/ministry/reports")
+            .await
+            .body
+            .contains("対応済み")
+    );
+    let shown = ministry
+        .post(&format!("/ministry/programmes/{id}/unhide"), &[])
+        .await;
+    assert_eq!(shown.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        Browser::new(&app)
+            .get(&format!("/programmes/{id}"))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert!(search(&app).await.contains(&link));
+    let audit = app.store.recent_audit_entries(200).await.unwrap();
+    for action in [
+        "report.receive",
+        "report.close",
+        "programme.hide",
+        "programme.unhide",
+    ] {
+        assert!(audit.iter().any(|e| e.event.action == action), "{action}");
+    }
+}

@@ -145,6 +145,14 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/invitations/accept", [L, A, A, A, A, A, A, A, A, A]),
     // A's own catalogue listing, a draft with one session (issue 14): its staff see it,
     // its editors and owners write it; nobody else, the ministry included.
+    // Anyone reports a problem with a listed programme (here none is listed: 404 as a page).
+    ("GET", "/programmes/{id}/report", [A, A, A, A, A, A, A, A, A, A]),
+    ("POST", "/programmes/{id}/report", [A, A, A, A, A, A, A, A, A, A]),
+    // The ministry reads the reports and hides programmes.
+    ("GET", "/ministry/reports", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/reports/{report}/close", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/programmes/{id}/hide", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/programmes/{id}/unhide", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/organisations/{id}/programmes", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/programmes", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/programmes/new", [L, D, D, A, A, D, D, T, D, D]),
@@ -314,6 +322,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("{organisation}", &org_a)
             .replace("{action}", "publish")
             .replace("{token}", "no-such-token")
+            .replace("{report}", "no-such-report")
             .replace("{programme}", &programme)
             .replace("{session}", &session)
             .replace("{section}", "course")

@@ -321,7 +321,7 @@ pub struct MessagePage {
     page: PageCtx,
     title: String,
     message: String,
-    links: Vec<(String, String)>,
+    pub links: Vec<(String, String)>,
 }
 
 impl MessagePage {

@@ -791,6 +791,8 @@ struct ManagePage {
     new_session_href: String,
     moves: Vec<(String, String, bool)>,
     notice: Option<String>,
+    /// The ministry hid it from the catalogue: its reason.
+    hidden: Option<String>,
     problems: Vec<String>,
     sessions: Vec<SessionView>,
     history: Vec<Change>,
@@ -950,7 +952,15 @@ async fn manage_page(
             }
         })
         .collect();
+    let hidden = state.store.hiding(p.id.as_str()).await?.map(|h| {
+        format!(
+            "{}（{}）",
+            h.reason,
+            view::date_time(page.lang, h.hidden_at)
+        )
+    });
     Ok(ManagePage {
+        hidden,
         title: p.title_ja.clone(),
         list_href: page.href(&base(&org.id)),
         state: state_label,

@@ -6,6 +6,7 @@ pub mod applications;
 pub mod forms;
 mod json_ld;
 pub mod listings;
+pub mod moderation;
 pub mod notices;
 pub mod organisations;
 pub mod passkeys;
@@ -210,6 +211,7 @@ pub(crate) struct ProgrammePage {
     preview: Option<String>,
     /// A05: no session ahead and no change for a year: the last update, as the page says it.
     stale_since: Option<String>,
+    report_href: String,
     title: String,
     provider: String,
     summary: String,
@@ -346,6 +348,7 @@ pub(crate) fn programme_page(
         .then(|| view::date(lang, listing.updated_on));
     ProgrammePage {
         stale_since,
+        report_href: page.href(&format!("/programmes/{}/report", p.id)),
         provider_href: page.href(&format!("/providers/{}", p.provider)),
         designation,
         json_ld,
