@@ -139,11 +139,11 @@ function totp(base32, nowMs) {
 }
 
 /** Registers a provider organisation through its form; returns the organisation's id. */
-export async function registerOrganisation(page, base, name) {
+export async function registerOrganisation(page, base, name, corporateNumber = '5010001008846') {
   await page.goto(`${base}/organisations/new`, { waitUntil: 'load' });
   const fields = {
     name_ja: name,
-    corporate_number: '5010001008846',
+    corporate_number: corporateNumber,
     address: '東京都千代田区霞が関1-3-1',
     representative: '代表取締役 確認 太郎',
     course_manager_name: '講習 責任者',

@@ -211,15 +211,22 @@ async function reviewerJourney(browser, base) {
   }
 }
 
-async function providerJourney(browser, base) {
+/** The provider's walk in one language: its path prefix and the words of its buttons. */
+const PROVIDER_WORDS = {
+  ja: { corporate: '5010001008846', prefix: '', save: '保存する', publish: '公開する', published: '公開しました', check: '確認する', checked: '何も反映していません', create: '発行する' },
+  en: { corporate: '4000012090001', prefix: '/en', save: 'Save', publish: 'Publish', published: 'Published', check: 'Check', checked: 'nothing was applied', create: 'Create' },
+};
+
+async function providerJourney(browser, base, lang) {
+  const w = PROVIDER_WORDS[lang];
   const context = await browser.newContext({ locale: 'ja-JP' });
   const page = await context.newPage();
   try {
     await signUpAndSignInOn(page, base, `keyboard-provider-${Date.now()}@example.jp`, '鍵盤 提供');
-    const org = await registerOrganisation(page, base, '株式会社キーボード確認');
-    console.log(`provider: /organisations/${org}`);
-    await page.goto(`${base}/organisations/${org}`, { waitUntil: 'load' });
-    const listed = `/organisations/${org}/programmes`;
+    const org = await registerOrganisation(page, base, `株式会社キーボード確認（${lang}）`, w.corporate);
+    console.log(`provider (${lang}): ${w.prefix}/organisations/${org}`);
+    await page.goto(`${base}${w.prefix}/organisations/${org}`, { waitUntil: 'load' });
+    const listed = `${w.prefix}/organisations/${org}/programmes`;
     await tabTo(page, (f) => f.tag === 'a' && f.href === listed, 'the 掲載している講座 link');
     await pressEnterAndWait(page, listed);
     await tabTo(page, (f) => f.tag === 'a' && f.href === `${listed}/new`, 'the 講座を登録する link');
@@ -236,14 +243,15 @@ async function providerJourney(browser, base) {
     await page.keyboard.press('Space');
     await tabTo(page, (f) => f.id === 'f-duration_ja', 'the duration');
     await page.keyboard.type('半日');
-    const save = await tabTo(page, button('保存する'), 'the 保存する button', 120);
+    const save = await tabTo(page, button(w.save), `the ${w.save} button`, 120);
     checkFocusVisible(save);
     await pressEnterAndLoad(page);
     check(page.url().includes('?done=created'), `saving by keyboard ended at ${page.url()}`);
     console.log(`  Enter -> ${new URL(page.url()).pathname}: listed as a draft`);
-    await tabTo(page, button('公開する'), 'the 公開する button');
+    await tabTo(page, button(w.publish), `the ${w.publish} button`);
     await pressEnterAndLoad(page);
-    check((await page.textContent('main')).includes('公開しました'), `publishing by keyboard did not publish (${page.url()})`);
+    const afterPublish = (await page.textContent('main')) ?? '';
+    check(afterPublish.includes(w.published), `publishing by keyboard did not publish (${page.url()}): ${afterPublish.replace(/\s+/g, ' ').slice(0, 300)}`);
     console.log('  Enter -> published');
 
     // A spreadsheet checked, with keys only (the file is chosen in the system's own dialog,
@@ -253,20 +261,20 @@ async function providerJourney(browser, base) {
     await pressEnterAndWait(page, `${listed}/upload`);
     await tabTo(page, (f) => f.tag === 'input' && f.id === 'f-file', 'the file field');
     await page.setInputFiles('#f-file', { name: '講座.csv', mimeType: 'text/csv', buffer: Buffer.from('管理番号,講座名\r\n') });
-    const check_ = await tabTo(page, button('確認する'), 'the 確認する button');
+    const check_ = await tabTo(page, button(w.check), `the ${w.check} button`);
     checkFocusVisible(check_);
     await pressEnterAndLoad(page);
-    check((await page.textContent('main')).includes('何も反映していません'), `checking by keyboard showed no result (${page.url()})`);
+    check((await page.textContent('main')).includes(w.checked), `checking by keyboard showed no result (${page.url()})`);
     console.log('  Enter -> the upload checked: problems listed by sheet, row and column');
 
     // An API token for the organisation's own system, with keys only.
-    await page.goto(`${base}/organisations/${org}`, { waitUntil: 'load' });
-    const tokens = `/organisations/${org}/tokens`;
+    await page.goto(`${base}${w.prefix}/organisations/${org}`, { waitUntil: 'load' });
+    const tokens = `${w.prefix}/organisations/${org}/tokens`;
     await tabTo(page, (f) => f.tag === 'a' && f.href === tokens, 'the API トークン link');
     await pressEnterAndWait(page, tokens);
     await tabTo(page, (f) => f.id === 'f-name', 'the token name');
     await page.keyboard.type('LMS 連携');
-    const create = await tabTo(page, button('発行する'), 'the 発行する button');
+    const create = await tabTo(page, button(w.create), `the ${w.create} button`);
     checkFocusVisible(create);
     await pressEnterAndLoad(page);
     check((await page.textContent('main')).includes('koshu_'), `creating a token by keyboard showed no value (${page.url()})`);
@@ -291,7 +299,12 @@ async function main() {
         console.log(`FAIL (${j.lang}) ${err instanceof StepFailed ? err.message : err.stack}`);
       }
     }
-    for (const [who, walk] of [['reviewer', reviewerJourney], ['provider', providerJourney]]) {
+    const walks = [
+      ['reviewer', reviewerJourney],
+      ['provider (ja)', (b, u) => providerJourney(b, u, 'ja')],
+      ['provider (en)', (b, u) => providerJourney(b, u, 'en')],
+    ];
+    for (const [who, walk] of walks) {
       try {
         await walk(browser, base);
       } catch (err) {

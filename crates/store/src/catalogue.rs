@@ -96,6 +96,19 @@ impl Store {
             .transpose()
     }
 
+    /// The catalogue's provider with this 法人番号, if there is one (an operator may have
+    /// imported it before the organisation registered).
+    pub async fn provider_with_corporate_number(
+        &self,
+        number: &str,
+    ) -> Result<Option<Provider>, StoreError> {
+        let doc: Option<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT doc FROM providers WHERE corporate_number = $1").bind(number).fetch_optional(pool).await?
+        });
+        doc.map(|(d,)| serde_json::from_str(&d).map_err(StoreError::from))
+            .transpose()
+    }
+
     pub async fn programme(&self, id: &str) -> Result<Option<ProgrammeWithSessions>, StoreError> {
         let doc: Option<(String,)> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT doc FROM programmes WHERE id = $1").bind(id).fetch_optional(pool).await?
@@ -340,6 +353,21 @@ impl Store {
 }
 
 impl UnitOfWork {
+    /// [`Store::provider_with_corporate_number`] inside the unit: a use case that holds the
+    /// write lock must not wait for a second connection.
+    pub async fn provider_with_corporate_number(
+        &mut self,
+        number: &str,
+    ) -> Result<Option<Provider>, StoreError> {
+        write_step!(self, "provider_with_corporate_number", tx => {
+            let doc: Option<(String,)> = sqlx::query_as("SELECT doc FROM providers WHERE corporate_number = $1")
+                .bind(number)
+                .fetch_optional(&mut *tx)
+                .await?;
+            doc.map(|(d,)| serde_json::from_str(&d).map_err(StoreError::from)).transpose()
+        })
+    }
+
     /// A programme with its sessions as this unit sees it: read inside the transaction, so
     /// that what the unit writes back is not based on a copy someone changed meanwhile.
     pub async fn programme_for_update(

@@ -99,6 +99,27 @@ fn not_editable() -> ValidationError {
     )
 }
 
+/// The catalogue provider an organisation publishes as: the one already listed with its
+/// 法人番号 when an operator imported it under an id of its own (`nict`), else the
+/// organisation's own record (`corp-…`), written with the organisation's current name.
+pub(crate) async fn publishing_provider(
+    unit: &mut UnitOfWork,
+    org: &Organisation,
+    actor: &str,
+    now: time::OffsetDateTime,
+) -> Result<Slug, WorkflowError> {
+    let own = provider_slug(org)?;
+    if let Some(listed) = unit
+        .provider_with_corporate_number(org.corporate_number.as_str())
+        .await?
+        && listed.id != own
+    {
+        return Ok(listed.id);
+    }
+    unit.upsert_provider(&provider_of(org)?, actor, now).await?;
+    Ok(own)
+}
+
 /// Writes `item` as the listing's new content and state in `unit`: public when the state is
 /// `Published` (the provider's catalogue record with it), out of the catalogue when it leaves
 /// that state.
@@ -122,8 +143,9 @@ async fn write(
         .save_listing(item, revision, state, action, actor, now)
         .await?;
     if state == ListingState::Published {
-        unit.upsert_provider(&provider_of(org)?, actor, now).await?;
-        unit.upsert_programme(item, actor, now).await?;
+        let mut public = item.clone();
+        public.programme.provider = publishing_provider(unit, org, actor, now).await?;
+        unit.upsert_programme(&public, actor, now).await?;
         schedule_freshness(unit, item, wf.today(), now).await?;
     } else if before == ListingState::Published {
         unit.remove_programme(item.programme.id.as_str(), actor, now)
@@ -349,6 +371,18 @@ pub async fn remind_stale(
         .listing(&payload.programme)
         .await?
         .filter(|l| l.state == ListingState::Published);
+    // Everything is read before the unit opens: a unit holds the write lock and its connection.
+    let staff: Vec<String> = match &listing {
+        Some(l) => wf
+            .store
+            .staff_of(&l.organisation_id)
+            .await?
+            .into_iter()
+            .filter(|m| m.role >= OrgRole::Editor)
+            .map(|m| m.email.as_str().to_owned())
+            .collect(),
+        None => Vec::new(),
+    };
     let mut unit = wf.store.write().await?;
     let Some(l) = listing else {
         unit.complete_job(&job.id, wf.now()).await?;
@@ -364,14 +398,6 @@ pub async fn remind_stale(
         unit.commit().await?;
         return Ok(JobOutcome::AlreadyDone);
     }
-    let staff: Vec<String> = wf
-        .store
-        .staff_of(&l.organisation_id)
-        .await?
-        .into_iter()
-        .filter(|m| m.role >= OrgRole::Editor)
-        .map(|m| m.email.as_str().to_owned())
-        .collect();
     let title = &l.item.programme.title_ja;
     let since = koshu_domain::types::date_ja_with_weekday(saved_on);
     let mut queued = Queued::default();

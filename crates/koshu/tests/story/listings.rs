@@ -1138,3 +1138,45 @@ pub async fn a_reported_programme_is_hidden_by_the_ministry_with_a_reason(app: T
         assert!(audit.iter().any(|e| e.event.action == action), "{action}");
     }
 }
+
+/// An organisation the operator's catalogue already lists (imported with its 法人番号 under an
+/// id of its own) publishes under that provider, not a second one: found on the provider's
+/// page. (Publishing made a second provider with the same 法人番号, refused by the database:
+/// a 500, found by the keyboard test.)
+pub async fn a_provider_already_in_the_catalogue_publishes_under_its_listed_name(app: TestApp) {
+    app.load_demo().await;
+    let listed = app
+        .store
+        .provider_with_corporate_number("4000012090001")
+        .await
+        .unwrap()
+        .expect("a demo provider with this 法人番号");
+    let owner = sign_up(&app, "既存 五郎", "owner@listed.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, "4000012090001").await;
+    let created = b
+        .post(
+            &format!("/organisations/{org}/programmes"),
+            &programme_form("既存の提供者の新しい演習", "窓口 info@example.jp"),
+        )
+        .await;
+    let manage = location(&created).split('?').next().unwrap().to_owned();
+    let id = manage.rsplit('/').next().unwrap().to_owned();
+    let published = b.post(&format!("{manage}/publish?revision=1"), &[]).await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let item = app.store.programme(&id).await.unwrap().unwrap();
+    assert_eq!(item.programme.provider, listed.id);
+    let page = Browser::new(&app)
+        .get(&format!("/providers/{}", listed.id))
+        .await;
+    assert!(
+        page.body.contains("既存の提供者の新しい演習"),
+        "{}",
+        page.body
+    );
+}

@@ -98,6 +98,7 @@ stories!(
     listings::a_providers_system_publishes_through_the_api_with_a_token,
     listings::a_spreadsheet_is_checked_then_applied_all_at_once,
     listings::a_reported_programme_is_hidden_by_the_ministry_with_a_reason,
+    listings::a_provider_already_in_the_catalogue_publishes_under_its_listed_name,
     designation::an_application_is_reviewed_revised_and_designated,
     designated::an_abolished_course_leaves_the_catalogue_on_its_date,
     designated::a_designation_is_renewed_in_its_final_year_and_expires_after_three,

@@ -467,7 +467,7 @@ pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, Workflow
             .organisation
             .clone()
             .ok_or_else(|| gone("the notice's organisation"))?;
-        let programme = publish::programme_of(
+        let mut programme = publish::programme_of(
             &notice.application_id,
             &proposed,
             &org,
@@ -478,7 +478,6 @@ pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, Workflow
             },
             &wf.taxonomy,
         )?;
-        let provider = publish::provider_of(&org)?;
         // The sessions are the provider's to keep (issue 14): a change of the course's facts
         // leaves them as they are.
         let sessions = unit
@@ -486,7 +485,8 @@ pub async fn apply_change(wf: Workflow, job: Job) -> Result<JobOutcome, Workflow
             .await?
             .map(|p| p.sessions)
             .unwrap_or_default();
-        unit.upsert_provider(&provider, SYSTEM, now).await?;
+        programme.provider =
+            crate::listings::publishing_provider(&mut unit, &org, SYSTEM, now).await?;
         unit.upsert_programme(
             &ProgrammeWithSessions {
                 programme,

@@ -291,7 +291,6 @@ pub async fn designate(
     let m = next_seen(&record, &Event::Designate { period }, seen)?;
     let org = organisation(wf, &record.organisation_id).await?;
     let version = latest_version(wf, id).await?;
-    let provider = publish::provider_of(&org.organisation)?;
     let owners = recipients::owners(wf, &record.organisation_id).await?;
     let reasons = if reasons.trim().is_empty() {
         "募集等要領の要件を満たすため。"
@@ -303,7 +302,7 @@ pub async fn designate(
     let fy = FiscalYear::of(designated_on)?;
     let sequence = unit.highest_designation_sequence(fy).await? + 1;
     let number = designation_number(designated_on, sequence)?;
-    let programme = publish::programme_of(
+    let mut programme = publish::programme_of(
         id,
         &version.application,
         &org.organisation,
@@ -333,7 +332,8 @@ pub async fn designate(
     )
     .await?;
     super::notices::schedule_period(&mut unit, id, period, now).await?;
-    unit.upsert_provider(&provider, actor, now).await?;
+    programme.provider =
+        crate::listings::publishing_provider(&mut unit, &org.organisation, actor, now).await?;
     unit.upsert_programme(
         &ProgrammeWithSessions {
             programme,
