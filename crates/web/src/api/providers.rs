@@ -290,12 +290,6 @@ fn actor(token: &ApiToken) -> String {
     format!("api_token:{}", token.id)
 }
 
-async fn catch_up(state: &AppState) {
-    if let Err(e) = state.catalogue.catch_up().await {
-        tracing::warn!(error = %e, "catalogue index not caught up after an API write");
-    }
-}
-
 /// List the organisation's programmes
 ///
 /// Every programme the organisation lists, drafts included, newest first.
@@ -459,7 +453,7 @@ pub async fn replace(
         )
         .map_err(rules)?;
     checked(listings::save(&state.workflow, parsed, revision, &actor(&token)).await)?;
-    catch_up(&state).await;
+    crate::pages::catch_up_index(&state).await;
     let l = listing(&state, &organisation, &programme).await?;
     Ok(Reply::of(StatusCode::OK, &l, None)?.into_response())
 }
@@ -519,7 +513,7 @@ pub async fn change_state(
                 listings::change_state(&state.workflow, &programme, revision, m, &actor(&token))
                     .await,
             )?;
-            catch_up(&state).await;
+            crate::pages::catch_up_index(&state).await;
             let l = listing(&state, &organisation, &programme).await?;
             Reply::of(StatusCode::OK, &l, None)
         },
@@ -611,7 +605,7 @@ async fn session_change(
         )
         .await,
     )?;
-    catch_up(state).await;
+    crate::pages::catch_up_index(state).await;
     Ok(done)
 }
 

@@ -226,3 +226,24 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     }
     serde_urlencoded::from_bytes(body).map_err(unreadable)
 }
+
+/// The file of field `name` in an upload form (its name as sent, trimmed, and its bytes), or
+/// `None` when the form cannot be read or the field is missing or empty.
+pub async fn uploaded_file(
+    form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+    name: &str,
+) -> Option<(String, axum::body::Bytes)> {
+    let mut form = form.ok()?;
+    let mut file = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some(name) {
+            let file_name = field.file_name().unwrap_or("").trim().to_owned();
+            if let Ok(bytes) = field.bytes().await
+                && !bytes.is_empty()
+            {
+                file = Some((file_name, bytes));
+            }
+        }
+    }
+    file
+}

@@ -166,12 +166,20 @@ fn base(org: &str) -> String {
     format!("/organisations/{org}/programmes")
 }
 
-/// Follows the catalogue's change feed now, so the provider's next search sees the change;
-/// the background follower would within a second anyway.
-async fn catch_up(state: &AppState) {
-    if let Err(e) = state.catalogue.catch_up().await {
-        tracing::warn!(error = %e, "catalogue index not caught up after a listing change");
-    }
+/// After a change: the index caught up, and back to the programme's page saying what was done.
+async fn done(
+    state: &AppState,
+    page: &PageCtx,
+    org: &OrganisationRecord,
+    programme: &str,
+    what: &str,
+) -> Result<Response, AppError> {
+    super::catch_up_index(state).await;
+    Ok(Redirect::to(&format!(
+        "{}?done={what}",
+        page.href(&format!("{}/{programme}", base(&org.id)))
+    ))
+    .into_response())
 }
 
 // The list.
@@ -740,14 +748,7 @@ pub async fn update(
     )
     .await?
     {
-        Ok(_) => {
-            catch_up(&state).await;
-            Ok(Redirect::to(&format!(
-                "{}?done=saved",
-                page.href(&format!("{}/{programme}", base(&org.id)))
-            ))
-            .into_response())
-        }
+        Ok(_) => done(&state, &page, &org, &programme, "saved").await,
         Err(errors) => refused(&errors),
     }
 }
@@ -1121,17 +1122,12 @@ pub async fn change_state(
     .await?
     {
         Ok(_) => {
-            catch_up(&state).await;
-            let done = match m {
+            let what = match m {
                 ListingMove::Publish => "publish",
                 ListingMove::Unpublish => "unpublish",
                 ListingMove::Withdraw => "withdraw",
             };
-            Ok(Redirect::to(&format!(
-                "{}?done={done}",
-                page.href(&format!("{}/{programme}", base(&org.id)))
-            ))
-            .into_response())
+            done(&state, &page, &org, &programme, what).await
         }
         Err(errors) => {
             let view = manage_page(&state, &auth, page, &org, &owned, None, &errors).await?;
@@ -1336,14 +1332,7 @@ async fn save_session(
         None => SessionChange::Add(parsed),
     };
     match change_session(&state, &owned, change, &account_actor(&me.account.id)).await? {
-        Ok(_) => {
-            catch_up(&state).await;
-            Ok(Redirect::to(&format!(
-                "{}?done=session#sessions",
-                page.href(&format!("{}/{programme}", base(&org.id)))
-            ))
-            .into_response())
-        }
+        Ok(_) => done(&state, &page, &org, &programme, "session#sessions").await,
         Err(errors) => refused(&errors),
     }
 }
@@ -1411,14 +1400,7 @@ pub async fn cancel_session(
     )
     .await?
     {
-        Ok(_) => {
-            catch_up(&state).await;
-            Ok(Redirect::to(&format!(
-                "{}?done=cancelled#sessions",
-                page.href(&format!("{}/{programme}", base(&org.id)))
-            ))
-            .into_response())
-        }
+        Ok(_) => done(&state, &page, &org, &programme, "cancelled#sessions").await,
         Err(errors) => {
             let view = manage_page(&state, &auth, page, &org, &owned, None, &errors).await?;
             rendered(StatusCode::BAD_REQUEST, view)
@@ -1691,19 +1673,7 @@ pub async fn upload(
 ) -> Result<Response, AppError> {
     let org = organisation(&state, &auth, &org_id, true).await?;
     let me = auth.require(Action::EditProgrammes(&org.id))?;
-    let mut file = None;
-    if let Ok(mut form) = form {
-        while let Ok(Some(field)) = form.next_field().await {
-            if field.name() == Some("file") {
-                let name = field.file_name().unwrap_or("").trim().to_owned();
-                if let Ok(bytes) = field.bytes().await
-                    && !bytes.is_empty()
-                {
-                    file = Some((name, bytes));
-                }
-            }
-        }
-    }
+    let file = super::forms::uploaded_file(form, "file").await;
     let Some((name, bytes)) = file else {
         let error = ValidationError::new(
             "upload.file",
@@ -1764,7 +1734,7 @@ pub async fn apply_upload(
             upload_page(page, &org, &[], problems, None),
         ),
         Ok(s) => {
-            catch_up(&state).await;
+            super::catch_up_index(&state).await;
             Ok(Redirect::to(&format!(
                 "{}?done=uploaded&created={}&updated={}&unchanged={}",
                 page.href(&base(&org.id)),

@@ -30,6 +30,14 @@ use koshu_domain::catalogue::search::Facet;
 
 type PageResult = Result<Html<String>, AppError>;
 
+/// Follows the catalogue's change feed now, after a write that changes what is public, so the
+/// person's next search sees it; the background follower would within a second anyway.
+pub(crate) async fn catch_up_index(state: &AppState) {
+    if let Err(e) = state.catalogue.catch_up().await {
+        tracing::warn!(error = %e, "catalogue index not caught up after a change");
+    }
+}
+
 /// A rendered page with its status.
 pub(crate) fn rendered(
     status: axum::http::StatusCode,

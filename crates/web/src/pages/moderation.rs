@@ -296,9 +296,7 @@ pub async fn hide(
         &koshu_workflow::account_actor(&me.account.id),
     )
     .await?;
-    if let Err(e) = state.catalogue.catch_up().await {
-        tracing::warn!(error = %e, "catalogue index not caught up after hiding a programme");
-    }
+    super::catch_up_index(&state).await;
     Ok(Redirect::to(&page.href("/ministry/reports")).into_response())
 }
 
@@ -316,8 +314,6 @@ pub async fn unhide(
         &koshu_workflow::account_actor(&me.account.id),
     )
     .await?;
-    if let Err(e) = state.catalogue.catch_up().await {
-        tracing::warn!(error = %e, "catalogue index not caught up after showing a programme again");
-    }
+    super::catch_up_index(&state).await;
     Ok(Redirect::to(&page.href("/ministry/reports")).into_response())
 }

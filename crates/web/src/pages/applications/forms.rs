@@ -246,15 +246,7 @@ pub async fn import(
         )
         .for_field("workbook")
     };
-    let mut bytes = None;
-    if let Ok(mut form) = form {
-        while let Ok(Some(field)) = form.next_field().await {
-            if field.name() == Some("workbook") {
-                bytes = field.bytes().await.ok().filter(|b| !b.is_empty());
-            }
-        }
-    }
-    let Some(bytes) = bytes else {
+    let Some((_, bytes)) = crate::pages::forms::uploaded_file(form, "workbook").await else {
         let view = import_page(&state, &auth, page, &id, &[unreadable()], &[]).await?;
         return rendered(StatusCode::BAD_REQUEST, view);
     };
