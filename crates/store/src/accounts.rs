@@ -303,46 +303,15 @@ impl Store {
         rows.into_iter().map(Account::try_from).collect()
     }
 
+    /// [`UnitOfWork::mark_email_verified`] in a unit of its own.
     pub async fn mark_email_verified(
         &self,
         account_id: &str,
         now: OffsetDateTime,
     ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE accounts SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL")
-                .bind(account_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            let event = AuditEvent::new(now, subject(account_id), "account.verify_email", subject(account_id));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
-    }
-
-    /// Replaces the password and ends every session of the account (after a reset the old
-    /// password may be known to someone else).
-    pub async fn set_password(
-        &self,
-        account_id: &str,
-        password_hash: &str,
-        now: OffsetDateTime,
-    ) -> Result<(), StoreError> {
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
-                .bind(account_id)
-                .bind(password_hash)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("DELETE FROM web_sessions WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
-            let event = AuditEvent::new(now, subject(account_id), "account.password_change", subject(account_id));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(())
-        })
+        let mut unit = self.write().await?;
+        unit.mark_email_verified(account_id, now).await?;
+        unit.commit().await
     }
 
     /// Stores a new TOTP secret, not yet enabled, replacing any earlier unconfirmed one.
@@ -648,41 +617,17 @@ impl Store {
         ))
     }
 
-    /// Redeems a link: `None` when unknown, of another purpose, used, or expired at `now`.
+    /// [`UnitOfWork::redeem_token`] in a unit of its own.
     pub async fn redeem_token(
         &self,
         token_hash: &str,
         purpose: TokenPurpose,
         now: OffsetDateTime,
     ) -> Result<Option<RedeemedToken>, StoreError> {
-        type Row = (String, Option<String>, Option<String>, OffsetDateTime);
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let row: Option<Row> = sqlx::query_as(
-                "SELECT email, organisation_id, role, expires_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL",
-            )
-            .bind(token_hash)
-            .bind(purpose.code())
-            .fetch_optional(&mut *tx)
-            .await?;
-            let Some((email, organisation_id, role, expires_at)) = row else {
-                return Ok(None);
-            };
-            if expires_at <= now {
-                return Ok(None);
-            }
-            sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1")
-                .bind(token_hash)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            tx.commit().await?;
-            Ok(Some(RedeemedToken {
-                email,
-                organisation_id,
-                role: role.as_deref().and_then(OrgRole::from_code),
-            }))
-        })
+        let mut unit = self.write().await?;
+        let redeemed = unit.redeem_token(token_hash, purpose, now).await?;
+        unit.commit().await?;
+        Ok(redeemed)
     }
 
     // Rate-limit counters.
@@ -786,6 +731,82 @@ impl Store {
 }
 
 impl crate::UnitOfWork {
+    /// The address counts as verified from `now` (once: a second call changes nothing).
+    pub async fn mark_email_verified(
+        &mut self,
+        account_id: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        crate::unit::write_step!(self, "mark_email_verified", tx => {
+            let done = sqlx::query("UPDATE accounts SET email_verified_at = $2 WHERE id = $1 AND email_verified_at IS NULL")
+                .bind(account_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if done.rows_affected() == 1 {
+                let event = AuditEvent::new(now, subject(account_id), "account.verify_email", subject(account_id));
+                append_audit!(tx, event);
+            }
+            Ok(())
+        })
+    }
+
+    /// Replaces the password and ends every session of the account (after a reset the old
+    /// password may be known to someone else).
+    pub async fn set_password(
+        &mut self,
+        account_id: &str,
+        password_hash: &str,
+        now: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        crate::unit::write_step!(self, "set_password", tx => {
+            sqlx::query("UPDATE accounts SET password_hash = $2 WHERE id = $1")
+                .bind(account_id)
+                .bind(password_hash)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM web_sessions WHERE account_id = $1").bind(account_id).execute(&mut *tx).await?;
+            let event = AuditEvent::new(now, subject(account_id), "account.password_change", subject(account_id));
+            append_audit!(tx, event);
+            Ok(())
+        })
+    }
+
+    /// Uses up a link: `None` when unknown, of another purpose, used, or expired at `now`.
+    pub async fn redeem_token(
+        &mut self,
+        token_hash: &str,
+        purpose: TokenPurpose,
+        now: OffsetDateTime,
+    ) -> Result<Option<RedeemedToken>, StoreError> {
+        type Row = (String, Option<String>, Option<String>, OffsetDateTime);
+        crate::unit::write_step!(self, "redeem_token", tx => {
+            let row: Option<Row> = sqlx::query_as(
+                "SELECT email, organisation_id, role, expires_at FROM account_tokens WHERE token_hash = $1 AND purpose = $2 AND used_at IS NULL",
+            )
+            .bind(token_hash)
+            .bind(purpose.code())
+            .fetch_optional(&mut *tx)
+            .await?;
+            let Some((email, organisation_id, role, expires_at)) = row else {
+                return Ok(None);
+            };
+            if expires_at <= now {
+                return Ok(None);
+            }
+            sqlx::query("UPDATE account_tokens SET used_at = $2 WHERE token_hash = $1")
+                .bind(token_hash)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            Ok(Some(RedeemedToken {
+                email,
+                organisation_id,
+                role: role.as_deref().and_then(OrgRole::from_code),
+            }))
+        })
+    }
+
     /// Records a single-use mail link.
     pub async fn create_token(&mut self, t: &NewToken<'_>) -> Result<(), StoreError> {
         crate::unit::write_step!(self, "create_token", tx => {

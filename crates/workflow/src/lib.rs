@@ -6,6 +6,7 @@
 //!
 //! Layers: `web → workflow → store → domain`; this crate knows nothing of HTTP.
 
+pub mod accounts;
 pub mod api_tokens;
 pub mod applications;
 pub mod clock;

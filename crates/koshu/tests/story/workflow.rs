@@ -578,3 +578,67 @@ pub async fn resending_an_invitation_is_all_or_nothing_at_every_step(app: TestAp
     assert_eq!(now.len(), 1);
     assert_ne!(now[0].id, old.id, "a new link replaced the old one");
 }
+
+/// Issue 11: a password reset from its mail link uses the link up, sets the password, ends
+/// every session and counts the address verified in one unit: a failure at any step leaves
+/// the old password, the sessions and a link that still works (before, the link was used up
+/// first, in a transaction of its own, so a later failure left the person with neither).
+pub async fn a_password_reset_is_all_or_nothing_at_every_step(app: TestApp) {
+    let id = sign_up(&app, "再設定 五郎", "goro@example.jp").await;
+    let mut elsewhere = signed_in(&app, &id).await;
+    let mut b = Browser::new(&app);
+    b.post("/password/forgot", &[("email", "goro@example.jp")])
+        .await;
+    let token = crate::accounts::token_from_mail(&app, "goro@example.jp", "/password/reset").await;
+    let before = app.store.account(&id).await.unwrap().unwrap().password_hash;
+    let reset = format!("/password/reset?token={token}");
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = b
+            .post(&reset, &[("password", "a brand new pass phrase")])
+            .await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::OK {
+            assert!(
+                step > 3,
+                "link, password, verification, commit: {step} steps"
+            );
+            break;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert_eq!(
+            app.store.account(&id).await.unwrap().unwrap().password_hash,
+            before,
+            "after a fault at step {step}"
+        );
+        assert_eq!(
+            elsewhere.get("/account").await.status,
+            StatusCode::OK,
+            "still signed in after a fault at step {step}"
+        );
+        let form = b.get(&reset).await;
+        assert!(
+            form.body.contains("name=\"password\""),
+            "the link still works after step {step}"
+        );
+        audit_intact(&app).await;
+    }
+    assert_ne!(
+        app.store.account(&id).await.unwrap().unwrap().password_hash,
+        before
+    );
+    assert_eq!(
+        elsewhere.get("/account").await.status,
+        StatusCode::SEE_OTHER,
+        "signed out everywhere"
+    );
+    let used = b
+        .post(&reset, &[("password", "yet another pass phrase")])
+        .await;
+    assert_eq!(used.status, StatusCode::BAD_REQUEST, "the link works once");
+}

@@ -965,19 +965,11 @@ pub async fn reset(
             return rendered(StatusCode::BAD_REQUEST, form);
         }
     };
-    if state
-        .store
-        .redeem_token(&hash, TokenPurpose::ResetPassword, now)
+    let hashed = password::hash(password.expose().to_owned()).await?;
+    if !koshu_workflow::accounts::reset_password(&state.workflow, &hash, &account.id, &hashed)
         .await?
-        .is_none()
     {
         return Err(AppError::NotFound);
-    }
-    let hashed = password::hash(password.expose().to_owned()).await?;
-    state.store.set_password(&account.id, &hashed, now).await?;
-    // Following the link proves the mailbox, as the verification link does.
-    if !account.email_verified {
-        state.store.mark_email_verified(&account.id, now).await?;
     }
     let links = vec![(
         page.t("ログイン", "Sign in").to_owned(),
