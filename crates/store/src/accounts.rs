@@ -230,36 +230,16 @@ pub(crate) fn subject(account_id: &str) -> String {
 }
 
 impl Store {
-    /// Creates an account. `false` when the address is taken (the caller must not say so).
+    /// [`UnitOfWork::create_account`] in a unit of its own.
     pub async fn create_account(
         &self,
         new: &NewAccount,
         now: OffsetDateTime,
     ) -> Result<bool, StoreError> {
-        let after = digest_of(new.email.as_str().as_bytes());
-        on_db!(&self.db, pool => {
-            let mut tx = pool.begin_write().await?;
-            let inserted = sqlx::query(
-                "INSERT INTO accounts (id, email, display_name, password_hash, expert, created_at) \
-                 VALUES ($1, $2, $3, $4, FALSE, $5) ON CONFLICT (email) DO NOTHING",
-            )
-            .bind(&new.id)
-            .bind(new.email.as_str())
-            .bind(&new.display_name)
-            .bind(&new.password_hash)
-            .bind(now)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                return Ok(false);
-            }
-            let event = AuditEvent::new(now, subject(&new.id), "account.create", subject(&new.id))
-                .with_digests(None, Some(after));
-            append_audit!(tx, event);
-            tx.commit().await?;
-            Ok(true)
-        })
+        let mut unit = self.write().await?;
+        let created = unit.create_account(new, now).await?;
+        unit.commit().await?;
+        Ok(created)
     }
 
     pub async fn account(&self, id: &str) -> Result<Option<Account>, StoreError> {
@@ -731,6 +711,36 @@ impl Store {
 }
 
 impl crate::UnitOfWork {
+    /// Creates an account. `false` when the address is taken (the caller must not say so).
+    pub async fn create_account(
+        &mut self,
+        new: &NewAccount,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        let after = digest_of(new.email.as_str().as_bytes());
+        crate::unit::write_step!(self, "create_account", tx => {
+            let inserted = sqlx::query(
+                "INSERT INTO accounts (id, email, display_name, password_hash, expert, created_at) \
+                 VALUES ($1, $2, $3, $4, FALSE, $5) ON CONFLICT (email) DO NOTHING",
+            )
+            .bind(&new.id)
+            .bind(new.email.as_str())
+            .bind(&new.display_name)
+            .bind(&new.password_hash)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                return Ok(false);
+            }
+            let event = AuditEvent::new(now, subject(&new.id), "account.create", subject(&new.id))
+                .with_digests(None, Some(after));
+            append_audit!(tx, event);
+            Ok(true)
+        })
+    }
+
     /// The address counts as verified from `now` (once: a second call changes nothing).
     pub async fn mark_email_verified(
         &mut self,

@@ -642,3 +642,52 @@ pub async fn a_password_reset_is_all_or_nothing_at_every_step(app: TestApp) {
         .await;
     assert_eq!(used.status, StatusCode::BAD_REQUEST, "the link works once");
 }
+
+/// Issue 11: a sign-up writes the account, its verification link and the mail that carries
+/// it in one unit: a failure at any step leaves no account, no link and no mail, so signing up
+/// again works (before, a failure after the account was written left it without a link, and a
+/// second try was told the address was taken).
+pub async fn a_sign_up_is_all_or_nothing_at_every_step(app: TestApp) {
+    let mut b = Browser::new(&app);
+    let form = [
+        ("display_name", "登録 六郎"),
+        ("email", "rokuro@example.jp"),
+        ("password", "a long pass phrase for the story"),
+    ];
+    let email = koshu_domain::access::Email::parse("rokuro@example.jp").unwrap();
+    let before = (
+        app.store.outbox_count().await.unwrap(),
+        app.store.audit_head().await.unwrap(),
+    );
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = b.post("/signup", &form).await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::OK {
+            assert!(step > 3, "account, link, mail, commit: {step} steps");
+            break;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert!(
+            app.store.account_by_email(&email).await.unwrap().is_none(),
+            "no account after a fault at step {step}"
+        );
+        assert_eq!(
+            (
+                app.store.outbox_count().await.unwrap(),
+                app.store.audit_head().await.unwrap()
+            ),
+            before,
+            "no mail, nothing recorded after a fault at step {step}"
+        );
+        audit_intact(&app).await;
+    }
+    assert!(app.store.account_by_email(&email).await.unwrap().is_some());
+    let link = crate::accounts::token_from_mail(&app, "rokuro@example.jp", "/verify-email").await;
+    assert_eq!(link.len(), 64, "the verification mail carries its link");
+}

@@ -259,18 +259,22 @@ pub async fn signup(
         &[attempt("signup", &addr, rate_limit::SIGNUP_PER_ADDRESS)],
     )
     .await?;
-    let now = state.clock.now();
     let new = NewAccount {
         id: uuid::Uuid::now_v7().to_string(),
         email: email.clone(),
         display_name: name.to_owned(),
         password_hash: password::hash(password.expose().to_owned()).await?,
     };
-    if state.store.create_account(&new, now).await? {
-        send_verification(&state, &email, name, &next).await?;
-    } else {
-        mail::send(&state, mail::already_registered(&state, email.as_str())).await?;
-    }
+    let token = random_token()?;
+    let digest = token_digest(&token);
+    koshu_workflow::accounts::sign_up(
+        &state.workflow,
+        &new,
+        &verification_link(&state, &digest, &email),
+        mail::verify_email(&state, email.as_str(), name, &token, &next),
+        mail::already_registered(&state, email.as_str()),
+    )
+    .await?;
     let t = |ja: &str, en: &str| page.t(ja, en).to_owned();
     let mut done = FormPage::new(
         page.clone(),
@@ -289,6 +293,18 @@ pub async fn signup(
     rendered(StatusCode::OK, MessagePage::from(done))
 }
 
+/// The record of a sign-up's verification link (its digest), valid for 24 hours.
+fn verification_link<'a>(state: &AppState, digest: &'a str, email: &'a Email) -> NewToken<'a> {
+    NewToken {
+        token_hash: digest,
+        purpose: TokenPurpose::VerifyEmail,
+        email,
+        organisation_id: None,
+        role: None,
+        expires_at: state.clock.now() + Duration::hours(24),
+    }
+}
+
 async fn send_verification(
     state: &AppState,
     email: &Email,
@@ -296,22 +312,14 @@ async fn send_verification(
     next: &str,
 ) -> Result<(), AppError> {
     let token = random_token()?;
-    state
-        .store
-        .create_token(&NewToken {
-            token_hash: &token_digest(&token),
-            purpose: TokenPurpose::VerifyEmail,
-            email,
-            organisation_id: None,
-            role: None,
-            expires_at: state.clock.now() + Duration::hours(24),
-        })
-        .await?;
-    mail::send(
-        state,
+    let digest = token_digest(&token);
+    koshu_workflow::accounts::send_verification(
+        &state.workflow,
+        &verification_link(state, &digest, email),
         mail::verify_email(state, email.as_str(), name, &token, next),
     )
-    .await
+    .await?;
+    Ok(())
 }
 
 /// A page that only says something: a title, a message, and links.
