@@ -126,6 +126,17 @@ async fn organisation(
         .ok_or(AppError::NotFound)
 }
 
+/// The organisation for a change to its listings, and who makes it (for the audit log).
+async fn editor(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+) -> Result<(OrganisationRecord, String), AppError> {
+    let me = auth.require(Action::EditProgrammes(id))?;
+    let actor = account_actor(&me.account.id);
+    Ok((organisation(state, auth, id, true).await?, actor))
+}
+
 /// A programme of the organisation: its own listing, or its designated 特定講習.
 enum Owned {
     Listing(koshu_store::listings::Listing),
@@ -629,8 +640,7 @@ pub async fn create(
     Path(org_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &auth, &org_id, true).await?;
-    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let (org, actor) = editor(&state, &auth, &org_id).await?;
     let text = Pairs::parse(&body)?.programme();
     let refused = |errors: &[ValidationError]| {
         rendered(
@@ -650,14 +660,7 @@ pub async fn create(
         Ok(p) => p,
         Err(errors) => return refused(&errors),
     };
-    match listings::create(
-        &state.workflow,
-        &org.id,
-        programme,
-        &account_actor(&me.account.id),
-    )
-    .await?
-    {
+    match listings::create(&state.workflow, &org.id, programme, &actor).await? {
         Ok(id) => Ok(Redirect::to(&format!(
             "{}?done=created",
             page.href(&format!("{}/{id}", base(&org.id)))
@@ -714,8 +717,7 @@ pub async fn update(
     Query(q): Query<RevisionQuery>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &auth, &org_id, true).await?;
-    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let (org, actor) = editor(&state, &auth, &org_id).await?;
     let Owned::Listing(l) = owned(&state, &org, &programme).await? else {
         return Err(designated_facts_locked());
     };
@@ -740,14 +742,7 @@ pub async fn update(
         Ok(p) => p,
         Err(errors) => return refused(&errors),
     };
-    match listings::save(
-        &state.workflow,
-        parsed,
-        q.revision,
-        &account_actor(&me.account.id),
-    )
-    .await?
-    {
+    match listings::save(&state.workflow, parsed, q.revision, &actor).await? {
         Ok(_) => done(&state, &page, &org, &programme, "saved").await,
         Err(errors) => refused(&errors),
     }
@@ -1106,21 +1101,12 @@ pub async fn change_state(
     revision: i64,
     m: ListingMove,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &auth, &org_id, true).await?;
-    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let (org, actor) = editor(&state, &auth, &org_id).await?;
     let owned = owned(&state, &org, &programme).await?;
     if !matches!(owned, Owned::Listing(_)) {
         return Err(designated_facts_locked());
     }
-    match listings::change_state(
-        &state.workflow,
-        &programme,
-        revision,
-        m,
-        &account_actor(&me.account.id),
-    )
-    .await?
-    {
+    match listings::change_state(&state.workflow, &programme, revision, m, &actor).await? {
         Ok(_) => {
             let what = match m {
                 ListingMove::Publish => "publish",
@@ -1299,8 +1285,7 @@ async fn save_session(
     session: Option<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &auth, &org_id, true).await?;
-    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let (org, actor) = editor(&state, &auth, &org_id).await?;
     let owned = owned(&state, &org, &programme).await?;
     let text = Pairs::parse(&body)?.session();
     let action = match &session {
@@ -1331,7 +1316,7 @@ async fn save_session(
         Some(_) => SessionChange::Edit(parsed),
         None => SessionChange::Add(parsed),
     };
-    match change_session(&state, &owned, change, &account_actor(&me.account.id)).await? {
+    match change_session(&state, &owned, change, &actor).await? {
         Ok(_) => done(&state, &page, &org, &programme, "session#sessions").await,
         Err(errors) => refused(&errors),
     }
@@ -1388,18 +1373,10 @@ pub async fn cancel_session(
     page: PageCtx,
     Path((org_id, programme, session)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &auth, &org_id, true).await?;
-    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let (org, actor) = editor(&state, &auth, &org_id).await?;
     let owned = owned(&state, &org, &programme).await?;
     let id = Slug::parse(&session).map_err(|_| AppError::NotFound)?;
-    match change_session(
-        &state,
-        &owned,
-        SessionChange::Cancel(id),
-        &account_actor(&me.account.id),
-    )
-    .await?
-    {
+    match change_session(&state, &owned, SessionChange::Cancel(id), &actor).await? {
         Ok(_) => done(&state, &page, &org, &programme, "cancelled#sessions").await,
         Err(errors) => {
             let view = manage_page(&state, &auth, page, &org, &owned, None, &errors).await?;
@@ -1671,8 +1648,7 @@ pub async fn upload(
     Path(org_id): Path<String>,
     form: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &auth, &org_id, true).await?;
-    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let (org, actor) = editor(&state, &auth, &org_id).await?;
     let file = super::forms::uploaded_file(form, "file").await;
     let Some((name, bytes)) = file else {
         let error = ValidationError::new(
@@ -1686,7 +1662,6 @@ pub async fn upload(
             upload_page(page, &org, &[error], Vec::new(), None),
         );
     };
-    let actor = account_actor(&me.account.id);
     match check_upload(&state, &page, &org, &name, &bytes, false, &actor).await? {
         Err(problems) => rendered(
             StatusCode::BAD_REQUEST,
@@ -1715,10 +1690,8 @@ pub async fn apply_upload(
     Path(org_id): Path<String>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let org = organisation(&state, &auth, &org_id, true).await?;
-    let me = auth.require(Action::EditProgrammes(&org.id))?;
+    let (org, actor) = editor(&state, &auth, &org_id).await?;
     let form: ApplyForm = super::forms::parse(&body)?;
-    let actor = account_actor(&me.account.id);
     let (file, bytes) = state
         .store
         .open_file(&form.file)
