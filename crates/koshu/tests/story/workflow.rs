@@ -691,3 +691,121 @@ pub async fn a_sign_up_is_all_or_nothing_at_every_step(app: TestApp) {
     let link = crate::accounts::token_from_mail(&app, "rokuro@example.jp", "/verify-email").await;
     assert_eq!(link.len(), 64, "the verification mail carries its link");
 }
+
+/// Issue 14 under issue 11's rule: publishing a listing writes the listing, the provider, the
+/// programme and the freshness job; applying a spreadsheet writes every programme of it. A
+/// failure at any step of either leaves the listing, the catalogue, the jobs and the audit log
+/// as they were.
+pub async fn publishing_and_uploading_are_all_or_nothing_at_every_step(app: TestApp) {
+    let owner = sign_up(&app, "公開 七郎", "owner@publish.example.jp").await;
+    let mut b = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let (programme, _) = crate::listings::a_draft_with_a_session(&app, &org, &owner).await;
+    let snapshot = |app: &TestApp| {
+        let (store, id) = (app.store.clone(), programme.clone());
+        async move {
+            let l = store.listing(&id).await.unwrap().unwrap();
+            (
+                l.state.code(),
+                l.revision,
+                store.programme(&id).await.unwrap().is_some(),
+                store.pending_jobs().await.unwrap().len(),
+                store.audit_head().await.unwrap(),
+            )
+        }
+    };
+    let before = snapshot(&app).await;
+    let revision = before.1;
+    let publish =
+        format!("/organisations/{org}/programmes/{programme}/publish?revision={revision}");
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = b.post(&publish, &[]).await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::SEE_OTHER {
+            assert!(
+                step > 4,
+                "listing, provider, programme, job, commit: {step} steps"
+            );
+            break;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert_eq!(snapshot(&app).await, before, "after a fault at step {step}");
+        audit_intact(&app).await;
+    }
+    let after = snapshot(&app).await;
+    assert_eq!((after.0, after.2), ("published", true));
+
+    // A CSV of two programmes, checked, then applied through faults: both or neither.
+    let heads = koshu_forms::catalogue::headers(koshu_forms::catalogue::SHEET_PROGRAMMES);
+    let row = |key: &str, title: &str| {
+        heads
+            .iter()
+            .map(|h| {
+                let v = [
+                    ("管理番号", key),
+                    ("講座名", title),
+                    ("概要", "一括で登録する講座。"),
+                    ("対象とする人材層", "practitioner"),
+                    ("種別", "security_technology"),
+                    ("難易度", "beginner"),
+                    ("形式", "online"),
+                    ("費用の種類", "free"),
+                    ("公開する", "いいえ"),
+                ]
+                .iter()
+                .find(|(k, _)| h.starts_with(k))
+                .map_or("", |(_, v)| v);
+                v.to_owned()
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let csv = format!(
+        "{}\r\n{}\r\n{}\r\n",
+        heads.join(","),
+        row("U-1", "一括その1"),
+        row("U-2", "一括その2")
+    );
+    let upload = format!("/organisations/{org}/programmes/upload");
+    let checked = b
+        .post_file(&upload, &[], ("file", "講座.csv", csv.as_bytes()))
+        .await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    let start =
+        checked.body.find("name=\"file\" value=\"").unwrap() + "name=\"file\" value=\"".len();
+    let kept = checked.body[start..start + 36].to_owned();
+    let count = |app: &TestApp| {
+        let (store, org) = (app.store.clone(), org.clone());
+        async move {
+            (
+                store.listings_of(&org).await.unwrap().len(),
+                store.audit_head().await.unwrap(),
+            )
+        }
+    };
+    let before = count(&app).await;
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = b.post(&format!("{upload}/apply"), &[("file", &kept)]).await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::SEE_OTHER {
+            assert!(step > 2, "two listings, commit: {step} steps");
+            break;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert_eq!(count(&app).await, before, "after a fault at step {step}");
+        audit_intact(&app).await;
+    }
+    assert_eq!(count(&app).await.0, before.0 + 2);
+}
