@@ -4,6 +4,7 @@
 pub mod access;
 pub mod audit;
 pub mod catalogue;
+pub mod delivery;
 pub mod designation;
 pub mod error;
 pub mod prefecture;

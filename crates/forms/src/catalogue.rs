@@ -377,7 +377,7 @@ pub fn read_csv(bytes: &[u8], tx: &Taxonomy) -> Result<Vec<UploadedProgramme>, V
             t.into_owned()
         }
     };
-    let grid = parse_csv(&text).ok_or_else(|| {
+    let grid = parse_csv(&text, ',').ok_or_else(|| {
         file_problem(
             "csv.format",
             "CSV を読めません（閉じていない引用符があります）。",
@@ -387,9 +387,10 @@ pub fn read_csv(bytes: &[u8], tx: &Taxonomy) -> Result<Vec<UploadedProgramme>, V
     read_grids(&grid, &Vec::new(), tx)
 }
 
-/// RFC 4180: fields separated by commas, quoted with `"` (doubled inside) where they hold
-/// commas, quotes or line breaks; `None` when a quote is left open.
-fn parse_csv(text: &str) -> Option<Grid> {
+/// RFC 4180: fields separated by `delimiter` (a comma; a tab in Teams' reports), quoted with
+/// `"` (doubled inside) where they hold the delimiter, quotes or line breaks; `None` when a
+/// quote is left open.
+pub(crate) fn parse_csv(text: &str, delimiter: char) -> Option<Grid> {
     let mut rows = Vec::new();
     let mut row = Vec::new();
     let mut field = String::new();
@@ -404,7 +405,7 @@ fn parse_csv(text: &str) -> Option<Grid> {
             (true, '"') => quoted = false,
             (true, c) => field.push(c),
             (false, '"') if field.is_empty() => quoted = true,
-            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, c) if c == delimiter => row.push(std::mem::take(&mut field)),
             (false, '\r') if chars.peek() == Some(&'\n') => {}
             (false, '\n' | '\r') => {
                 row.push(std::mem::take(&mut field));
@@ -660,12 +661,12 @@ mod tests {
 
     #[test]
     fn csv_fields_with_commas_quotes_and_line_breaks_are_read() {
-        let grid = parse_csv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",x,\r\n").unwrap();
+        let grid = parse_csv("a,\"b,c\",\"say \"\"hi\"\"\"\r\n\"two\nlines\",x,\r\n", ',').unwrap();
         assert_eq!(
             grid,
             [vec!["a", "b,c", "say \"hi\""], vec!["two\nlines", "x", ""]]
         );
-        assert!(parse_csv("\"open").is_none());
+        assert!(parse_csv("\"open", ',').is_none());
     }
 
     #[test]

@@ -36,13 +36,16 @@
 //! including B15, B27, B29 and B30, which the guideline files under 3-2(8) but which differ
 //! from course to course.
 
+pub mod calendar;
 pub mod catalogue;
 pub mod export;
 mod form;
 pub mod import;
 mod labels;
 pub mod notice;
+pub mod participants;
 pub mod pdf;
+pub mod table;
 
 use time::Date;
 

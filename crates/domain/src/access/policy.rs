@@ -120,6 +120,14 @@ pub enum Action<'a> {
     ViewProgrammes(&'a str),
     /// Writing, publishing and withdrawing them and their sessions: editors and owners.
     EditProgrammes(&'a str),
+    /// Applying for sessions and attending them as a learner (D02): anyone with a verified
+    /// address.
+    Learn,
+    /// A session's roster, attendance and reports (issue 15): the provider's staff.
+    ViewDelivery(&'a str),
+    /// Setting up a delivery, checking identities, marking attendance, importing reports,
+    /// sealing a day, cancelling an enrolment: editors and owners.
+    RunDelivery(&'a str),
     /// The review queue and review workspace, assignments and decisions (B35): ministry roles.
     ReviewApplications,
     /// An external expert's view of an application they are assigned to (B35): only after
@@ -175,6 +183,9 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
         Action::SubmitApplication(org) => at_least(org, OrgRole::Owner),
         Action::ViewProgrammes(org) => at_least(org, OrgRole::Viewer),
         Action::EditProgrammes(org) => at_least(org, OrgRole::Editor),
+        Action::Learn => true,
+        Action::ViewDelivery(org) => at_least(org, OrgRole::Viewer),
+        Action::RunDelivery(org) => at_least(org, OrgRole::Editor),
         Action::ReviewApplications => ministry.is_some(),
         Action::ExpertReview {
             assigned,

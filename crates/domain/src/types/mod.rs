@@ -23,7 +23,7 @@ pub mod date_ja;
 pub mod date_range;
 pub mod fiscal_year;
 pub mod hours;
-mod normalize;
+pub(crate) mod normalize;
 pub(crate) use normalize::half_width_trimmed;
 pub mod riss_number;
 pub mod text;
