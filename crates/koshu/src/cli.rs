@@ -273,10 +273,22 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
         } => {
             let store = crate::open_store(&config).await?;
             let verdict = store.verify_audit_log().await?;
+            let broken = store.broken_seals().await?;
+            let sealed = store.seal_count().await?;
             store.close().await;
             match verdict {
+                AuditVerdict::Intact { .. } if !broken.is_empty() => {
+                    for (session, day) in broken {
+                        println!(
+                            "FAILED: the attendance of session {session} on {day} changed after it was sealed."
+                        );
+                    }
+                    Ok(ExitCode::FAILURE)
+                }
                 AuditVerdict::Intact { entries } => {
-                    println!("OK: audit log intact ({entries} entries).");
+                    println!(
+                        "OK: audit log intact ({entries} entries); {sealed} sealed attendance day(s) match their records."
+                    );
                     Ok(ExitCode::SUCCESS)
                 }
                 AuditVerdict::Broken(at) => {

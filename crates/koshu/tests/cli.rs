@@ -406,9 +406,10 @@ async fn a_backup_under_write_load_restores_to_what_its_manifest_records() {
 
     let verify = koshu(&restored, &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify.stdout));
-    assert_eq!(
-        text(&verify.stdout).trim(),
-        format!("OK: audit log intact ({head} entries).")
+    assert!(
+        text(&verify.stdout).starts_with(&format!("OK: audit log intact ({head} entries);")),
+        "{}",
+        text(&verify.stdout)
     );
 
     let pool =

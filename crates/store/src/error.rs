@@ -57,6 +57,12 @@ pub enum Conflict {
     /// The record was saved by someone else since the revision the change was made on.
     #[error("the record was saved meanwhile")]
     RevisionChanged,
+    /// The session day's attendance is sealed already.
+    #[error("the day is sealed already")]
+    AlreadySealed,
+    /// The learner holds a place (or a place on the waiting list) in the session already.
+    #[error("the learner is enrolled already")]
+    AlreadyEnrolled,
 }
 
 impl From<serde_json::Error> for StoreError {

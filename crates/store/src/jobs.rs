@@ -131,12 +131,14 @@ const JOB_COLUMNS: &str = "id, kind, run_at_us, payload, attempts";
 /// Errors are kept for people to read; a handler's whole backtrace is not.
 const ERROR_CHARS: usize = 2000;
 
-fn micros(t: OffsetDateTime) -> i64 {
+/// Microseconds since the Unix epoch: how the job and evidence tables keep time, so that both
+/// databases compare times by value.
+pub fn micros(t: OffsetDateTime) -> i64 {
     // Every OffsetDateTime (years ±9999) fits in i64 microseconds; saturating is unreachable.
     i64::try_from(t.unix_timestamp_nanos() / 1_000).unwrap_or(i64::MAX)
 }
 
-fn from_micros(us: i64) -> Option<OffsetDateTime> {
+pub fn from_micros(us: i64) -> Option<OffsetDateTime> {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(us) * 1_000).ok()
 }
 

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod catalogue;
 mod codes;
 mod db;
+pub mod delivery;
 mod error;
 pub mod files;
 pub mod jobs;

@@ -13,6 +13,8 @@ pub struct Mail {
     pub to: String,
     pub subject: String,
     pub body: String,
+    /// An iCalendar file sent with it (`koshu.ics`): the dates of what the mail confirms.
+    pub calendar: Option<String>,
 }
 
 /// A message as kept in the outbox.
@@ -26,9 +28,11 @@ pub struct OutboxEntry {
     pub sent_at: Option<OffsetDateTime>,
     pub attempts: i32,
     pub last_error: Option<String>,
+    pub calendar: Option<String>,
 }
 
-const COLUMNS: &str = "id, to_address, subject, body, created_at, sent_at, attempts, last_error";
+const COLUMNS: &str =
+    "id, to_address, subject, body, created_at, sent_at, attempts, last_error, calendar";
 
 impl Store {
     /// The newest messages first (ids are time-ordered UUIDv7).
@@ -119,12 +123,13 @@ impl UnitOfWork {
     ) -> Result<String, StoreError> {
         let id = uuid::Uuid::now_v7().to_string();
         write_step!(self, "enqueue_mail", tx => {
-            sqlx::query("INSERT INTO outbox (id, to_address, subject, body, created_at, attempts) VALUES ($1, $2, $3, $4, $5, 0)")
+            sqlx::query("INSERT INTO outbox (id, to_address, subject, body, created_at, attempts, calendar) VALUES ($1, $2, $3, $4, $5, 0, $6)")
                 .bind(&id)
                 .bind(&mail.to)
                 .bind(&mail.subject)
                 .bind(&mail.body)
                 .bind(now)
+                .bind(&mail.calendar)
                 .execute(&mut *tx)
                 .await?;
             Ok(id)

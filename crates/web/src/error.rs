@@ -303,6 +303,8 @@ fn conflict_ja(c: Conflict) -> &'static str {
         Conflict::RevisionChanged => {
             "この講座は、あなたが画面を開いた後に別の人（または別の画面）が保存しました。"
         }
+        Conflict::AlreadySealed => "この日の出欠はすでに確定（封印）されています。",
+        Conflict::AlreadyEnrolled => "この回にはすでに申し込んでいます。",
     }
 }
 
@@ -320,6 +322,8 @@ fn conflict_en(c: Conflict) -> &'static str {
         Conflict::RevisionChanged => {
             "Someone else (or another page) saved this programme after you opened it."
         }
+        Conflict::AlreadySealed => "This day's attendance has been sealed already.",
+        Conflict::AlreadyEnrolled => "You have applied for this session already.",
     }
 }
 

@@ -44,9 +44,12 @@ pub struct AppState {
     pub settings: Arc<WebSettings>,
     /// The use cases, over the same store, reference data and clock.
     pub workflow: Workflow,
+    /// Remote learners' heartbeats, written in batches (issue 15).
+    pub heartbeats: koshu_workflow::heartbeats::Heartbeats,
 }
 
 impl AppState {
+    /// Starts the heartbeat writer: call it on the runtime that serves.
     pub fn new(
         store: Store,
         taxonomy: Arc<Taxonomy>,
@@ -69,6 +72,7 @@ impl AppState {
             clock,
             catalogue,
             settings: Arc::new(settings),
+            heartbeats: koshu_workflow::heartbeats::Heartbeats::start(&workflow),
             workflow,
         }
     }

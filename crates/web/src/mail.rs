@@ -30,6 +30,7 @@ pub fn verify_email(state: &AppState, to: &str, name: &str, token: &str, next: &
         body: format!(
             "{name} 様\n\nKoshu へのご登録ありがとうございます。\n次のリンクを開いて、メールアドレスの確認を完了してください（24時間有効）。\n\n{url}\n\nお心当たりがない場合は、このメールを破棄してください。\n\n---\n\nThank you for signing up to Koshu.\nOpen the link above within 24 hours to verify your e-mail address.\nIf you did not sign up, please ignore this mail.\n{SIGNATURE}"
         ),
+        calendar: None,
     }
 }
 
@@ -44,6 +45,7 @@ pub fn already_registered(state: &AppState, to: &str) -> Mail {
         body: format!(
             "このメールアドレスで新規登録の申込みがありましたが、すでにアカウントがあります。\nログイン：{login}\nパスワードをお忘れの場合：{reset}\n\nお心当たりがない場合は、このメールを破棄してください。\n\n---\n\nSomeone asked to sign up with this address, which already has an account.\nSign in: {login}\nForgot your password: {reset}\nIf it was not you, please ignore this mail.\n{SIGNATURE}"
         ),
+        calendar: None,
     }
 }
 
@@ -55,6 +57,7 @@ pub fn reset_password(state: &AppState, to: &str, token: &str) -> Mail {
         body: format!(
             "パスワード再設定の申込みを受け付けました。\n次のリンクを開いて、新しいパスワードを設定してください（1時間有効、1回限り）。\n\n{url}\n\n再設定すると、すべての端末でログアウトします。\nお心当たりがない場合は、このメールを破棄してください。パスワードは変わりません。\n\n---\n\nWe received a request to reset your password.\nOpen the link above within one hour to choose a new one (it works once).\nResetting signs you out everywhere.\nIf it was not you, ignore this mail: your password stays as it is.\n{SIGNATURE}"
         ),
+        calendar: None,
     }
 }
 
@@ -73,6 +76,7 @@ pub fn invitation(
         body: format!(
             "{organisation} の担当者として、Koshu に招待されました（役割：{role_ja}）。\n次のリンクを開き、このメールアドレスのアカウントでログインして承諾してください（7日間有効）。\nアカウントがない場合は、同じメールアドレスで新規登録してから開いてください。\n\n{url}\n\n---\n\nYou are invited to Koshu as staff of {organisation} (role: {role_en}).\nOpen the link above within 7 days and sign in with this address to accept.\nIf you have no account, sign up with this address first.\n{SIGNATURE}"
         ),
+        calendar: None,
     }
 }
 
@@ -101,6 +105,17 @@ pub enum MailConfigError {
     Url(String),
     #[error("mail_from: {0}")]
     From(String),
+}
+
+/// The body and an iCalendar attachment (RFC 5545, `METHOD:PUBLISH`: dates to keep, not a
+/// meeting invitation to answer).
+fn with_calendar(body: &str, ics: &str) -> lettre::message::MultiPart {
+    use lettre::message::{Attachment, MultiPart, SinglePart, header::ContentType};
+    let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+        .unwrap_or(ContentType::TEXT_PLAIN);
+    MultiPart::mixed()
+        .singlepart(SinglePart::plain(body.to_owned()))
+        .singlepart(Attachment::new("koshu.ics".to_owned()).body(ics.to_owned(), calendar))
 }
 
 impl SmtpSender {
@@ -132,13 +147,17 @@ impl SmtpSender {
                 .parse()
                 .map_err(|e: lettre::address::AddressError| e.to_string())
                 .and_then(|to| {
-                    lettre::Message::builder()
+                    let builder = lettre::Message::builder()
                         .from(self.from.clone())
                         .to(to)
-                        .subject(&mail.subject)
-                        .header(lettre::message::header::ContentType::TEXT_PLAIN)
-                        .body(mail.body.clone())
-                        .map_err(|e| e.to_string())
+                        .subject(&mail.subject);
+                    match &mail.calendar {
+                        None => builder
+                            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+                            .body(mail.body.clone()),
+                        Some(ics) => builder.multipart(with_calendar(&mail.body, ics)),
+                    }
+                    .map_err(|e| e.to_string())
                 });
             let result = match message {
                 Ok(m) => self

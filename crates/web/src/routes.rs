@@ -101,7 +101,8 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 
 pub fn all() -> Routes {
     use pages::{
-        account, admin, applications, listings, notices, organisations, passkeys, reviews,
+        account, admin, applications, delivery, learning, listings, notices, organisations,
+        passkeys, reviews,
     };
     Routes::new()
         // Public catalogue.
@@ -262,6 +263,82 @@ pub fn all() -> Routes {
         .post(
             "/organisations/{id}/programmes/{programme}/sessions/{session}/cancel",
             listings::cancel_session,
+        )
+        // Delivery: learners (issue 15).
+        .form(
+            "/account/learner",
+            learning::profile_form,
+            learning::save_profile,
+        )
+        .form(
+            "/sessions/{session}/enrol",
+            learning::enrol_form,
+            learning::enrol,
+        )
+        .get("/sessions/{session}/check-in", delivery::scanned)
+        .get("/learning", learning::list)
+        .get("/learning/{enrolment}", learning::show)
+        .post("/learning/{enrolment}/cancel", learning::cancel)
+        .post("/learning/{enrolment}/confirm", learning::confirm)
+        .get("/learning/{enrolment}/calendar.ics", learning::calendar)
+        .post("/learning/{enrolment}/check-in", learning::check_in)
+        .post("/learning/{enrolment}/heartbeat", learning::heartbeat)
+        // Delivery: the provider's staff (issue 15).
+        .get("/organisations/{id}/deliveries", delivery::list)
+        .form(
+            "/organisations/{id}/sessions/{session}/delivery",
+            delivery::plan_form,
+            delivery::save_plan,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/roster",
+            delivery::roster,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/roster.csv",
+            delivery::roster_csv,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/roster.xlsx",
+            delivery::roster_xlsx,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/enrolments/{enrolment}/cancel",
+            delivery::cancel_enrolment,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/check-in",
+            delivery::check_in_page,
+            delivery::check_identity,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/blocks/{block}/code",
+            delivery::code,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/attendance",
+            delivery::attendance,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/attendance/events",
+            delivery::attendance_events,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/marks",
+            delivery::mark,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/days/{day}/seal",
+            delivery::seal,
+        )
+        .upload(
+            "/organisations/{id}/sessions/{session}/reports",
+            delivery::reports,
+            delivery::import_report,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/reports/{report}/match",
+            delivery::match_row,
         )
         // 特定講習 applications.
         .form(

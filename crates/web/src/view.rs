@@ -49,6 +49,11 @@ impl PageCtx {
         PagePath(path.to_owned()).in_lang(self.lang)
     }
 
+    /// `href` of a path a template formats (`page.link("/learning/{}"|format(id))`).
+    pub fn link(&self, path: String) -> String {
+        PagePath(path).in_lang(self.lang)
+    }
+
     pub fn t<'a>(&self, ja: &'a str, en: &'a str) -> &'a str {
         self.lang.pick(ja, en)
     }
@@ -73,7 +78,7 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
     let link = |path: &str, ja: &'static str, en: &'static str| {
         (PagePath(path.to_owned()).in_lang(lang), lang.pick(ja, en))
     };
-    let mut links = Vec::new();
+    let mut links = vec![link("/learning", "受講", "My courses")];
     match p.memberships.as_slice() {
         [] => {}
         [(org, _)] => links.push(link(

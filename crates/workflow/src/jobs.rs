@@ -96,6 +96,7 @@ pub fn registry() -> Jobs {
         .on(d::EXPIRE, d::expire)
         .on(d::RENEWAL_REMINDER, d::remind_renewal)
         .on(crate::listings::FRESHNESS, crate::listings::remind_stale)
+        .on(crate::delivery::OFFER_LAPSE, crate::delivery::lapse_offer)
 }
 
 /// The start of a day in Japan: when a notice dated that day takes effect.

@@ -78,6 +78,7 @@ pub fn renewal_due(
 The designation of \"{course}\" ({number}) runs until {ends_on} and is in its final year. To continue, apply for renewal in the application window; Koshu can start the renewal from the current application.
 {SIGNATURE}"
         ),
+        calendar: None,
     }
 }
 
@@ -160,6 +161,7 @@ impl Process<'_> {
                     "{}\n\n{url}\n\n---\n\n{}\n\n{url}\n{SIGNATURE}",
                     self.ja, self.en
                 ),
+                calendar: None,
             };
             queued.push(wf, unit, mail).await?;
         }

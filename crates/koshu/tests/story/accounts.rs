@@ -58,6 +58,28 @@ impl<'a> Browser<'a> {
         res
     }
 
+    /// A response with only the first chunk of its body: server-sent events never end.
+    pub async fn first_chunk(&mut self, path: &str) -> TestResponse {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let req = Request::get(path)
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        let res = self.app.router.clone().oneshot(req).await.unwrap();
+        let (status, headers) = (res.status(), res.headers().clone());
+        let mut body = res.into_body();
+        let first = match body.frame().await {
+            Some(frame) => frame.unwrap().into_data().unwrap_or_default(),
+            None => Default::default(),
+        };
+        TestResponse {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&first).into_owned(),
+        }
+    }
+
     /// A `PUT` with an empty body, as the API's routes take it (the browser's cookies sent).
     pub async fn put(&mut self, path: &str) -> TestResponse {
         let req = Request::put(path)

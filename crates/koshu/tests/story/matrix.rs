@@ -72,6 +72,18 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
         "which versions to compare is not given",
     ),
     ("/ministry/reviews/{id}", "a draft is not under review"),
+    (
+        "/sessions/{session}/check-in",
+        "only a learner with a place in the session checks in: others are not found",
+    ),
+    (
+        "/learning/{enrolment}",
+        "another person's enrolment is not found (only the learner's own opens)",
+    ),
+    (
+        "/learning/{enrolment}/calendar.ics",
+        "another person's enrolment is not found; the learner's own, once cancelled, has no dates",
+    ),
 ];
 
 /// The people, in the order of the table's columns.
@@ -231,6 +243,39 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/admin/accounts/{id}/roles", [L, D, D, D, D, D, D, T, D, A]),
     ("POST", "/admin/accounts/{id}/two-factor/reset", [L, D, D, D, D, D, D, T, D, A]),
     ("GET", "/admin/outbox", [L, D, D, D, D, D, D, T, D, A]),
+    // Delivery (issue 15). Anyone signed in applies and sees their own courses; another's
+    // enrolment is not found (404, an A here). The provider's staff see their sessions' rosters
+    // and attendance; editors and owners run them; nobody else, the ministry included.
+    ("GET", "/account/learner", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/account/learner", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/sessions/{session}/enrol", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/sessions/{session}/enrol", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/sessions/{session}/check-in", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/learning", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/learning/{enrolment}", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/learning/{enrolment}/confirm", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/learning/{enrolment}/calendar.ics", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/learning/{enrolment}/check-in", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/learning/{enrolment}/heartbeat", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/organisations/{id}/deliveries", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/roster", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/roster.csv", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/roster.xlsx", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/check-in", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/check-in", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/blocks/{block}/code", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/attendance", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/attendance/events", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/marks", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/days/{day}/seal", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/reports", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/reports", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/reports/{report}/match", [L, D, D, A, A, D, D, T, D, D]),
+    // Last, as they cancel the learner's place: the learner, then the provider.
+    ("POST", "/learning/{enrolment}/cancel", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/organisations/{id}/sessions/{session}/enrolments/{enrolment}/cancel", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/api", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/api/openapi.json", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/api/v1/programmes", [A, A, A, A, A, A, A, A, A, A]),
@@ -297,6 +342,42 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
     .unwrap();
     let (programme, session) =
         crate::listings::a_draft_with_a_session(&app, &org_a, &owner_a).await;
+    // Published and set up for delivery, with the learner enrolled (issue 15).
+    let mut owner = signed_in(&app, &owner_a).await;
+    let published = owner
+        .post(
+            &format!("/organisations/{org_a}/programmes/{programme}/publish?revision=2"),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        published.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        published.body
+    );
+    let saved = owner
+        .post(
+            &format!("/organisations/{org_a}/sessions/{session}/delivery"),
+            &crate::delivery::plan_form("10", "0"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let enrolled = signed_in(&app, &learner)
+        .await
+        .post(
+            &format!("/sessions/{session}/enrol"),
+            &crate::delivery::profile("受講 者", "ジュコウ シャ", ""),
+        )
+        .await;
+    assert_eq!(enrolled.status, StatusCode::SEE_OTHER, "{}", enrolled.body);
+    let enrolment = app
+        .store
+        .enrolment_of(&session, &learner)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     let accounts: [Option<&String>; 10] = [
         None,
         Some(&learner),
@@ -323,6 +404,9 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("{action}", "publish")
             .replace("{token}", "no-such-token")
             .replace("{report}", "no-such-report")
+            .replace("{enrolment}", &enrolment)
+            .replace("{block}", "1")
+            .replace("{day}", "2026-06-10")
             .replace("{programme}", &programme)
             .replace("{session}", &session)
             .replace("{section}", "course")
@@ -344,6 +428,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
                 None => Browser::new(&app),
             };
             let res = match *method {
+                "GET" if path.ends_with("/events") => browser.first_chunk(&path).await,
                 "GET" => browser.get(&path).await,
                 "PUT" => browser.put(&path).await,
                 _ => browser.post(&path, &[]).await,

@@ -8,7 +8,7 @@
 
 pub mod doc;
 pub mod dto;
-mod export;
+pub(crate) mod export;
 pub mod providers;
 mod reference;
 

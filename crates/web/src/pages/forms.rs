@@ -131,6 +131,8 @@ pub struct FormPage {
     pub page: PageCtx,
     pub title: String,
     pub intro: Vec<String>,
+    /// Facts the form is about, shown as a list of terms before it (a session's dates, fee).
+    pub facts: Vec<(String, String)>,
     pub action: String,
     pub fields: Vec<FormField>,
     pub submit: String,
@@ -161,6 +163,7 @@ impl FormPage {
             page,
             title: title.to_owned(),
             intro: Vec::new(),
+            facts: Vec::new(),
             fields: Vec::new(),
             submit: submit.to_owned(),
             general_errors: Vec::new(),

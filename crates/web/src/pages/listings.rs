@@ -138,7 +138,7 @@ async fn editor(
 }
 
 /// A programme of the organisation: its own listing, or its designated 特定講習.
-enum Owned {
+pub(crate) enum Owned {
     Listing(koshu_store::listings::Listing),
     Designated(ProgrammeWithSessions),
 }
@@ -152,7 +152,7 @@ impl Owned {
     }
 }
 
-async fn owned(
+pub(crate) async fn owned(
     state: &AppState,
     org: &OrganisationRecord,
     programme: &str,

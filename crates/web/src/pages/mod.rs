@@ -3,8 +3,10 @@
 pub mod account;
 pub mod admin;
 pub mod applications;
+pub mod delivery;
 pub mod forms;
 mod json_ld;
+pub mod learning;
 pub mod listings;
 pub mod moderation;
 pub mod notices;
@@ -417,8 +419,10 @@ pub async fn accessibility(page: PageCtx) -> PageResult {
 }
 
 const STYLESHEET: &str = include_str!("../../static/koshu.css");
-/// The one script: passkeys need the browser's WebAuthn API; every other page works without it.
+/// Scripts: passkeys need the browser's WebAuthn API; every other page works without it.
 const PASSKEY_SCRIPT: &str = include_str!("../../static/passkey.js");
+/// Heartbeats of a remote learner's live page, and the staff's roster following presence.
+const DELIVERY_SCRIPT: &str = include_str!("../../static/delivery.js");
 
 /// Static assets, embedded in the binary. Names carry no version, so caching is short.
 pub async fn static_file(Path(file): Path<String>) -> Result<Response, AppError> {
@@ -437,6 +441,14 @@ pub async fn static_file(Path(file): Path<String>) -> Result<Response, AppError>
                 (header::CACHE_CONTROL, "public, max-age=3600"),
             ],
             PASSKEY_SCRIPT,
+        )
+            .into_response()),
+        "delivery.js" => Ok((
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            DELIVERY_SCRIPT,
         )
             .into_response()),
         _ => Err(AppError::NotFound),
