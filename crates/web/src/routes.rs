@@ -34,6 +34,18 @@ impl Routes {
         self
     }
 
+    /// A `POST` that carries its own unforgeable capability (a heartbeat ticket) and no
+    /// cookie, so no CSRF token: another site cannot know the ticket.
+    pub fn ticketed<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        h: H,
+    ) -> Self {
+        self.table.push(("POST", path));
+        self.router = self.router.route(path, post(h));
+        self
+    }
+
     /// A form page whose `POST` uploads a file (multipart, up to `MAX_UPLOAD_BYTES`).
     pub fn upload<G, TG, P, TP>(mut self, path: &'static str, show: G, submit: P) -> Self
     where
@@ -282,7 +294,7 @@ pub fn all() -> Routes {
         .post("/learning/{enrolment}/confirm", learning::confirm)
         .get("/learning/{enrolment}/calendar.ics", learning::calendar)
         .post("/learning/{enrolment}/check-in", learning::check_in)
-        .post("/learning/{enrolment}/heartbeat", learning::heartbeat)
+        .ticketed("/heartbeat", learning::heartbeat)
         // Delivery: the provider's staff (issue 15).
         .get("/organisations/{id}/deliveries", delivery::list)
         .form(

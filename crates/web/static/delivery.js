@@ -11,7 +11,8 @@
   const live = document.querySelector('[data-heartbeat]');
   if (live) {
     const url = live.getAttribute('data-heartbeat');
-    const body = 'csrf=' + encodeURIComponent(live.getAttribute('data-csrf'));
+    // The ticket is the beat's whole credential: no cookie goes with it.
+    const body = live.getAttribute('data-ticket');
     const on = live.querySelector('.live-on');
     const off = live.querySelector('.live-off');
     const beat = () => {
@@ -20,8 +21,8 @@
       }
       fetch(url, {
         method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        credentials: 'omit',
+        headers: { 'Content-Type': 'text/plain' },
         body: body,
       }).catch(() => {});
     };

@@ -5,27 +5,21 @@
 //! once its batch is committed (a group commit: durable when acknowledged, and a batch grows
 //! by itself while the previous one commits).
 //!
-//! Whether a learner may beat (enrolled, a block of the session live now) is read once a
-//! minute per learner and session, not on every beat.
+//! Whether a beat counts is the ticket's to say (`koshu_domain::delivery::ticket`): the live
+//! page of an enrolled learner carries one, signed with the session's secret, so a beat is
+//! checked in memory; the secrets are read once per session.
 
-use crate::delivery::{CatalogueSession, catalogue_session};
 use crate::{JST, Workflow, WorkflowError};
-use koshu_domain::ValidationError;
-use koshu_domain::delivery::EnrolmentStatus;
+use koshu_domain::delivery::{Ticket, issue_ticket, ticket_session, verify_ticket};
 use koshu_store::StoreError;
+use koshu_store::delivery::Delivery;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
-use time::{Duration, OffsetDateTime};
+use time::OffsetDateTime;
 use tokio::sync::{mpsc, oneshot};
 
 /// Beats taken into one batch at most.
 const BATCH: usize = 4_000;
-
-/// How long a learner's permission to beat is remembered.
-const REMEMBER: Duration = Duration::minutes(1);
-
-/// Beats count from a quarter of an hour before a block (people join early).
-const EARLY: Duration = Duration::minutes(15);
 
 struct Beat {
     session_id: String,
@@ -38,7 +32,8 @@ struct Beat {
 #[derive(Clone)]
 pub struct Heartbeats {
     queue: mpsc::Sender<Beat>,
-    allowed: Arc<Mutex<HashMap<(String, String), OffsetDateTime>>>,
+    /// Each session's secret, by session id, as read from its delivery.
+    secrets: Arc<Mutex<HashMap<String, Arc<[u8]>>>>,
 }
 
 impl std::fmt::Debug for Heartbeats {
@@ -47,12 +42,18 @@ impl std::fmt::Debug for Heartbeats {
     }
 }
 
-fn not_live() -> ValidationError {
-    ValidationError::new(
-        "heartbeat.not_live",
-        "いま受講中のコマがありません（受講が確定した回の、開始15分前から終了までに記録されます）。",
-        "No block of yours is live now: presence is recorded from 15 minutes before a block of a session you have a place in until its end.",
-    )
+/// The ticket for `account_id`'s live page of `delivery`: good until the session's last
+/// block ends (beats outside the blocks count for nothing).
+pub fn ticket(delivery: &Delivery, account_id: &str) -> Option<String> {
+    let expires = delivery.plan.timetable.iter().map(|b| b.ends(JST)).max()?;
+    Some(issue_ticket(
+        delivery.code_secret.as_bytes(),
+        &Ticket {
+            session_id: delivery.session_id.clone(),
+            account_id: account_id.to_owned(),
+            expires,
+        },
+    ))
 }
 
 impl Heartbeats {
@@ -62,39 +63,24 @@ impl Heartbeats {
         tokio::spawn(write_batches(wf.clone(), beats));
         Self {
             queue,
-            allowed: Arc::default(),
+            secrets: Arc::default(),
         }
     }
 
-    /// Records that `account_id`'s live page of `session_id` is open and visible now; returns
-    /// once the beat is committed.
-    pub async fn beat(
-        &self,
-        wf: &Workflow,
-        session_id: &str,
-        account_id: &str,
-    ) -> Result<(), WorkflowError> {
+    /// Records a beat of the live page that holds `ticket`; returns once it is committed.
+    pub async fn beat(&self, wf: &Workflow, ticket: &str) -> Result<(), WorkflowError> {
+        let session_id = ticket_session(ticket)?;
+        let secret = self.secret(wf, session_id).await?;
         let now = wf.now();
-        let key = (session_id.to_owned(), account_id.to_owned());
-        let remembered = self
-            .allowed
-            .lock()
-            .map(|m| m.get(&key).is_some_and(|until| *until > now))
-            .unwrap_or(false);
-        if !remembered {
-            if !may_beat(wf, session_id, account_id, now).await? {
-                return Err(WorkflowError::Invalid(not_live()));
-            }
-            if let Ok(mut m) = self.allowed.lock() {
-                // Forget the expired, so the map holds only the learners of live blocks.
-                m.retain(|_, until| *until > now);
-                m.insert(key, now + REMEMBER);
-            }
-        }
+        let Ticket {
+            session_id,
+            account_id,
+            ..
+        } = verify_ticket(&secret, ticket, now)?;
         let (done, committed) = oneshot::channel();
         let beat = Beat {
-            session_id: session_id.to_owned(),
-            account_id: account_id.to_owned(),
+            session_id,
+            account_id,
             at: now,
             done,
         };
@@ -103,32 +89,27 @@ impl Heartbeats {
         }
         Ok(())
     }
-}
 
-async fn may_beat(
-    wf: &Workflow,
-    session_id: &str,
-    account_id: &str,
-    now: OffsetDateTime,
-) -> Result<bool, WorkflowError> {
-    let enrolled = wf
-        .store
-        .enrolment_of(session_id, account_id)
-        .await?
-        .is_some_and(|e| e.status == EnrolmentStatus::Enrolled);
-    if !enrolled {
-        return Ok(false);
+    async fn secret(&self, wf: &Workflow, session_id: &str) -> Result<Arc<[u8]>, WorkflowError> {
+        if let Some(s) = self
+            .secrets
+            .lock()
+            .ok()
+            .and_then(|m| m.get(session_id).cloned())
+        {
+            return Ok(s);
+        }
+        let delivery = wf
+            .store
+            .delivery(session_id)
+            .await?
+            .ok_or(WorkflowError::NotFound)?;
+        let secret: Arc<[u8]> = Arc::from(delivery.code_secret.as_bytes());
+        if let Ok(mut m) = self.secrets.lock() {
+            m.insert(session_id.to_owned(), Arc::clone(&secret));
+        }
+        Ok(secret)
     }
-    let Some(delivery) = wf.store.delivery(session_id).await? else {
-        return Ok(false);
-    };
-    let CatalogueSession { session, .. } = catalogue_session(wf, session_id).await?;
-    Ok(!session.cancelled
-        && delivery
-            .plan
-            .timetable
-            .iter()
-            .any(|b| now >= b.starts(JST) - EARLY && now <= b.ends(JST)))
 }
 
 async fn write_batches(wf: Workflow, mut beats: mpsc::Receiver<Beat>) {

@@ -109,7 +109,7 @@ fn code_for_window(secret: &[u8], session_id: &str, block: u32, window: i64) -> 
 }
 
 /// RFC 2104 with SHA-256 (64-byte blocks).
-fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
+pub(crate) fn hmac_sha256(key: &[u8], message: &[u8]) -> [u8; 32] {
     let mut block = [0u8; 64];
     if key.len() > block.len() {
         block[..32].copy_from_slice(&Sha256::digest(key));

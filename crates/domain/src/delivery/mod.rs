@@ -11,6 +11,7 @@ pub mod enrolment;
 pub mod learner;
 pub mod plan;
 pub mod seal;
+pub mod ticket;
 pub mod timetable;
 
 pub use attendance::{
@@ -29,4 +30,5 @@ pub use plan::{
     d01_window_is_before_start,
 };
 pub use seal::seal_digest;
+pub use ticket::{Ticket, issue_ticket, ticket_session, verify_ticket};
 pub use timetable::{parse_timetable, timetable_text};

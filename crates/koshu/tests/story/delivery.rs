@@ -317,15 +317,22 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
     assert_eq!(out.status, StatusCode::SEE_OTHER, "{}", out.body);
 
     // Remote: beats every 30 s from 10:00, none from 10:20 to 10:27, then on until 12:00.
+    // Her live page carries the ticket it beats with (no cookie goes with a beat).
+    app.clock.set(datetime!(2026-06-10 10:00 +09:00));
+    let live_page = signed_in(&app, &chika).await.get(&chika_page).await.body;
+    let ticket = ticket_of(&live_page);
     let mut t = datetime!(2026-06-10 10:00 +09:00);
     while t <= datetime!(2026-06-10 12:00 +09:00) {
         if t <= datetime!(2026-06-10 10:20 +09:00) || t >= datetime!(2026-06-10 10:27 +09:00) {
             app.clock.set(t);
-            let beat = c.post(&format!("{chika_page}/heartbeat"), &[]).await;
+            let beat = beat(&app, &ticket).await;
             assert_eq!(beat.status, StatusCode::NO_CONTENT, "{t}: {}", beat.body);
         }
         t += Duration::seconds(30);
     }
+    // A forged or altered ticket records nothing.
+    let forged = beat(&app, &ticket.replace(&chika, &ben)).await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST);
     // Live, at 10:26, she shows as left since her last beat (more than 5 minutes ago).
     app.clock.set(datetime!(2026-06-10 10:26 +09:00));
     let mut staff = signed_in(&app, &owner).await;
@@ -405,6 +412,24 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
         app.store.broken_seals().await.unwrap(),
         vec![(session.clone(), time::macros::date!(2026 - 06 - 10))]
     );
+}
+
+/// The heartbeat ticket on a live page.
+fn ticket_of(page: &str) -> String {
+    let start = page.find("data-ticket=\"").expect("a live page beats") + "data-ticket=\"".len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+/// One beat as the live page's script sends it: the ticket, no cookie.
+pub async fn beat(app: &TestApp, ticket: &str) -> crate::app::TestResponse {
+    app.request(
+        axum::http::Request::post("/heartbeat")
+            .header("content-type", "text/plain")
+            .header("sec-fetch-site", "same-origin")
+            .body(axum::body::Body::from(ticket.to_owned()))
+            .unwrap(),
+    )
+    .await
 }
 
 /// The page of `account`'s enrolment in `session`.

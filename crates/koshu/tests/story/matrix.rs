@@ -256,7 +256,8 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/learning/{enrolment}/confirm", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/learning/{enrolment}/calendar.ics", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/learning/{enrolment}/check-in", [L, A, A, A, A, A, A, T, A, A]),
-    ("POST", "/learning/{enrolment}/heartbeat", [L, A, A, A, A, A, A, T, A, A]),
+    // A beat carries its ticket, not a cookie: refused (400) for anyone without one.
+    ("POST", "/heartbeat", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/organisations/{id}/deliveries", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),

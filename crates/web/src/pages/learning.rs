@@ -496,11 +496,16 @@ struct EnrolmentPage {
     offered: bool,
     may_cancel: bool,
     enrolled: bool,
-    online: bool,
+    /// Learners may take part remotely (an online room): the page beats.
+    remote: bool,
+    /// Learners may be at a venue: the page takes the code shown there.
+    in_person: bool,
     room: Option<String>,
     blocks: Vec<BlockView>,
     /// A block is live: the page beats (remote) and takes the venue's code (in person).
     live: bool,
+    /// What the live page of a remote learner beats with.
+    ticket: String,
     presence: String,
     notice: Option<String>,
 }
@@ -561,9 +566,11 @@ pub async fn show(
                 EnrolmentStatus::Enrolled | EnrolmentStatus::Waiting | EnrolmentStatus::Offered
             ),
             enrolled,
-            online: session.session.online,
+            remote: d.plan.online_room.is_some(),
+            in_person: d.plan.venue.is_some(),
             room: d.plan.online_room.clone().filter(|_| enrolled),
             live: blocks.iter().any(|b| b.live),
+            ticket: koshu_workflow::heartbeats::ticket(&d, &account).unwrap_or_default(),
             blocks,
             presence,
             notice: done_notice(&page, &q.done),
@@ -695,16 +702,10 @@ pub async fn check_in(
     Ok(Redirect::to(&page.href(&format!("/learning/{id}?done=checked"))).into_response())
 }
 
-/// The live page's beat (`delivery.js`): 204 once recorded.
-pub async fn heartbeat(
-    State(state): State<AppState>,
-    auth: AuthContext,
-    Path(id): Path<String>,
-) -> Result<Response, AppError> {
-    let (e, account) = own(&state, &auth, &id).await?;
-    state
-        .heartbeats
-        .beat(&state.workflow, &e.session_id, &account)
-        .await?;
+/// The live page's beat (`delivery.js`): the body is the page's heartbeat ticket, sent without
+/// cookies; 204 once recorded.
+pub async fn heartbeat(State(state): State<AppState>, body: Bytes) -> Result<Response, AppError> {
+    let ticket = std::str::from_utf8(&body).unwrap_or("");
+    state.heartbeats.beat(&state.workflow, ticket).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
