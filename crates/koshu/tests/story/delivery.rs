@@ -215,7 +215,6 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
     // Everyone signs in again on the day (April's sessions have expired).
     let mut staff = signed_in(&app, &owner).await;
     let mut bb = signed_in(&app, &ben).await;
-    let mut c = signed_in(&app, &chika).await;
     let unchecked = staff
         .post(
             &format!("{staff_base}/marks"),
