@@ -713,3 +713,154 @@ pub async fn meeting_reports_give_merged_stays_and_list_whom_they_do_not_know(ap
     let not_member = o.get(&format!("{base}/roster")).await;
     assert_eq!(not_member.status, StatusCode::FORBIDDEN);
 }
+
+/// Everything the enrolment use cases write, as one comparable text.
+async fn delivery_snapshot(app: &TestApp, session: &str) -> String {
+    let s = &app.store;
+    let enrolments: Vec<_> = s
+        .enrolments_of_session(session)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| (e.account_id, e.status, e.queue_no, e.offer_until))
+        .collect();
+    let learners = s.learners_of_session(session).await.unwrap().len();
+    let jobs: Vec<_> = s
+        .pending_jobs()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| (j.kind, j.run_at, j.payload))
+        .collect();
+    format!(
+        "{enrolments:?}\nlearners {learners}\n{jobs:?}\nevents {}\nreports {}\noutbox {}\naudit {}",
+        s.attendance_events(session).await.unwrap().len(),
+        s.participant_reports(session).await.unwrap().len(),
+        s.outbox_count().await.unwrap(),
+        s.audit_head().await.unwrap(),
+    )
+}
+
+/// Applying (profile, place, mail), cancelling (the cancellation, the promotion, its lapse
+/// job, two mails), an offer's lapse (the next promoted, the job done) and a report's import
+/// (the report, its stays) each leave everything as it was after a failure at any write step,
+/// and trying again completes them.
+pub async fn enrolment_promotion_lapse_and_import_are_all_or_nothing_at_every_step(app: TestApp) {
+    use crate::workflow::{pending, post_through_faults, run_through_faults};
+    let (org, owner, session) = a_delivered_session(&app, "1").await;
+    let snapshot = || delivery_snapshot(&app, &session);
+    let mut people = Vec::new();
+    for (name, kana, email) in [
+        ("青井 葵", "アオイ アオイ", "aoi@example.jp"),
+        ("番 健", "バン ケン", "ban@example.jp"),
+        ("千葉 千佳", "チバ チカ", "chika@example.jp"),
+    ] {
+        let id = sign_up(&app, name, email).await;
+        let mut b = signed_in(&app, &id).await;
+        let steps = post_through_faults(
+            &app,
+            &mut b,
+            &format!("/sessions/{session}/enrol"),
+            &profile(name, kana, ""),
+            snapshot,
+        )
+        .await;
+        assert!(steps >= 4, "profile, places, enrolment, mail: {steps}");
+        people.push((id, b));
+    }
+    // The first has the seat; cancelling offers it to the second, at every step or not at all.
+    let aoi_page = enrolment_page(&app, &session, &people[0].0).await;
+    let steps = post_through_faults(
+        &app,
+        &mut people[0].1,
+        &format!("{aoi_page}/cancel"),
+        &[],
+        snapshot,
+    )
+    .await;
+    assert!(steps >= 5, "{steps}");
+    let offered = app
+        .store
+        .enrolment_of(&session, &people[1].0)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        offered.status,
+        koshu_domain::delivery::EnrolmentStatus::Offered
+    );
+
+    // Unanswered, the offer lapses on its deadline and goes to the third.
+    app.clock
+        .set(offered.offer_until.unwrap() + Duration::minutes(1));
+    let job = pending(
+        &app.store.pending_jobs().await.unwrap(),
+        koshu_workflow::delivery::OFFER_LAPSE,
+    );
+    let steps =
+        run_through_faults(&app, &job, koshu_workflow::delivery::lapse_offer, snapshot).await;
+    assert!(steps >= 4, "{steps}");
+    let statuses: Vec<_> = app
+        .store
+        .enrolments_of_session(&session)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.status.code())
+        .collect();
+    assert_eq!(statuses, ["cancelled", "lapsed", "offered"]);
+    mail_to(&app, "ban@example.jp", "期限が過ぎました").await;
+
+    // The third takes the seat; a report of the day is imported whole or not at all.
+    let chika_page = enrolment_page(&app, &session, &people[2].0).await;
+    let mut c = signed_in(&app, &people[2].0).await;
+    assert_eq!(
+        c.post(&format!("{chika_page}/confirm"), &[]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    app.clock.set(datetime!(2026-06-10 13:00 +09:00));
+    let mut staff = signed_in(&app, &owner).await;
+    let zoom = "Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes)\r\n\
+        千葉 千佳,chika@example.jp,06/10/2026 10:00:00 AM,06/10/2026 12:00:00 PM,120\r\n";
+    // The file is kept first, in a unit of its own (as every upload is): after a failure
+    // later it is an unreferenced file, never a report without its stays.
+    let imported = || async {
+        let s = &app.store;
+        format!(
+            "events {:?}\nreports {}",
+            s.attendance_events(&session).await.unwrap(),
+            s.participant_reports(&session).await.unwrap().len()
+        )
+    };
+    let before = imported().await;
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = staff
+            .post_file(
+                &format!("/organisations/{org}/sessions/{session}/reports"),
+                &[("block", "1")],
+                ("report", "participants.csv", zoom.as_bytes()),
+            )
+            .await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::SEE_OTHER {
+            assert!(step > 2, "file, report and stays are separate steps");
+            break;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert_eq!(imported().await, before, "after a fault at step {step}");
+        assert!(matches!(
+            app.store.verify_audit_log().await.unwrap(),
+            koshu_store::audit::AuditVerdict::Intact { .. }
+        ));
+    }
+    assert_eq!(
+        app.store.attendance_events(&session).await.unwrap().len(),
+        1
+    );
+}

@@ -99,7 +99,22 @@ async fn post_through_every_fault(
     path: &str,
     fields: &[(&str, &str)],
 ) -> u64 {
-    let before = snapshot(app, id).await;
+    post_through_faults(app, b, path, fields, || snapshot(app, id)).await
+}
+
+/// As `post_through_every_fault`, with what must stay as it was given by `snapshot`.
+pub async fn post_through_faults<F, Fut>(
+    app: &TestApp,
+    b: &mut Browser<'_>,
+    path: &str,
+    fields: &[(&str, &str)],
+    snapshot: F,
+) -> u64
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = String>,
+{
+    let before = snapshot().await;
     for step in 1.. {
         app.store.faults().fail_at_step(step);
         let res = b.post(path, fields).await;
@@ -114,11 +129,7 @@ async fn post_through_every_fault(
             res.body
         );
         assert!(!res.body.contains("injected"), "the cause is not shown");
-        assert_eq!(
-            snapshot(app, id).await,
-            before,
-            "after a fault at step {step}"
-        );
+        assert_eq!(snapshot().await, before, "after a fault at step {step}");
         audit_intact(app).await;
     }
     unreachable!()
@@ -131,7 +142,23 @@ where
     F: Fn(koshu_workflow::Workflow, Job) -> Fut,
     Fut: Future<Output = Result<JobOutcome, koshu_workflow::WorkflowError>>,
 {
-    let before = snapshot(app, id).await;
+    run_through_faults(app, job, handler, || snapshot(app, id)).await
+}
+
+/// As `run_through_every_fault`, with what must stay as it was given by `snapshot`.
+pub async fn run_through_faults<F, Fut, S, SFut>(
+    app: &TestApp,
+    job: &Job,
+    handler: F,
+    snapshot: S,
+) -> u64
+where
+    F: Fn(koshu_workflow::Workflow, Job) -> Fut,
+    Fut: Future<Output = Result<JobOutcome, koshu_workflow::WorkflowError>>,
+    S: Fn() -> SFut,
+    SFut: Future<Output = String>,
+{
+    let before = snapshot().await;
     let wf = &app.state.workflow;
     for step in 1.. {
         app.store.faults().fail_at_step(step);
@@ -140,7 +167,7 @@ where
         match ran {
             Ok(outcome) => {
                 assert_eq!(outcome, JobOutcome::Done);
-                let after = snapshot(app, id).await;
+                let after = snapshot().await;
                 assert_ne!(after, before);
                 assert!(
                     matches!(
@@ -149,18 +176,14 @@ where
                     ),
                     "a retry after the work was committed says so"
                 );
-                assert_eq!(snapshot(app, id).await, after, "and changes nothing");
+                assert_eq!(snapshot().await, after, "and changes nothing");
                 audit_intact(app).await;
                 return step - 1;
             }
             Err(error) => {
                 let error = format!("{error:?}");
                 assert!(error.contains("Injected"), "{error}");
-                assert_eq!(
-                    snapshot(app, id).await,
-                    before,
-                    "after a fault at step {step}"
-                );
+                assert_eq!(snapshot().await, before, "after a fault at step {step}");
                 audit_intact(app).await;
             }
         }
@@ -168,7 +191,7 @@ where
     unreachable!()
 }
 
-fn pending(jobs: &[Job], kind: &str) -> Job {
+pub fn pending(jobs: &[Job], kind: &str) -> Job {
     jobs.iter()
         .find(|j| j.kind == kind)
         .cloned()
