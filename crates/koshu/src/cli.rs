@@ -109,6 +109,12 @@ enum AccountsCommand {
         #[arg(long)]
         expert: bool,
     },
+    /// Make the account with this e-mail address an editor of the demo's sample provider, to
+    /// try its delivery pages (roster, identity desk, the venue's code, live attendance).
+    SampleStaff {
+        /// The account's e-mail address.
+        email: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -128,6 +134,8 @@ enum Failure {
     Import(#[from] crate::catalogue_import::ImportError),
     #[error("{0}")]
     Sample(#[from] crate::demo_application::SampleError),
+    #[error("{0}")]
+    SampleDelivery(#[from] crate::demo_delivery::SampleDeliveryError),
     #[error("reference data: {0}")]
     Reference(#[from] koshu_domain::taxonomy::ReferenceDataError),
     #[error("{0}")]
@@ -223,6 +231,17 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             let summary = load_demo(&store, &taxonomy, clock.now()).await?;
             let sample =
                 crate::demo_application::load_sample_application(&store, clock.now()).await?;
+            let workflow = koshu_workflow::Workflow {
+                store: store.clone(),
+                taxonomy: Arc::clone(&taxonomy),
+                clock: Arc::new(SystemClock),
+                settings: Arc::new(koshu_workflow::Settings {
+                    public_url: config.public_url(),
+                    smtp: config.smtp_url.is_some(),
+                }),
+            };
+            let delivery =
+                crate::demo_delivery::load_sample_delivery(&workflow, clock.now()).await?;
             let counts = store.catalogue_counts().await?;
             println!(
                 "koshu: demo catalogue loaded: {} created, {} updated, {} unchanged; now {} providers, {} programmes, {} sessions.",
@@ -236,6 +255,11 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             if sample {
                 println!(
                     "koshu: a sample 特定講習 application is waiting in the ministry's review queue."
+                );
+            }
+            if delivery {
+                println!(
+                    "koshu: the sample provider delivers a sample course today and in three weeks (koshu accounts sample-staff EMAIL to see its pages)."
                 );
             }
             store.close().await;
@@ -351,6 +375,41 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Accounts {
+            command: AccountsCommand::SampleStaff { email },
+        } => {
+            let email = koshu_domain::access::Email::parse(&email)
+                .map_err(|e| Failure::Message(format!("{email}: {}", e.message_en)))?;
+            let store = crate::open_store(&config).await?;
+            let account = store.account_by_email(&email).await?.ok_or_else(|| {
+                Failure::Message(format!(
+                    "no account has the address {email}: sign up at /signup first"
+                ))
+            })?;
+            // The operator vouches for the person, as for a role.
+            if !account.email_verified {
+                store.mark_email_verified(&account.id, clock.now()).await?;
+            }
+            let org = crate::demo_application::sample_organisation(&store)
+                .await?
+                .ok_or_else(|| Failure::Message("the demo is not loaded: run koshu demo".into()))?;
+            let mut unit = store.write().await?;
+            unit.grant_membership(
+                &org.id,
+                &account.id,
+                koshu_domain::access::OrgRole::Editor,
+                "cli",
+                clock.now(),
+            )
+            .await?;
+            unit.commit().await?;
+            store.close().await;
+            println!(
+                "koshu: {email} is now an editor of {}; its sessions are under /organisations/{}/deliveries.",
+                org.organisation.name_ja, org.id
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Backup { dir } => {
             let manifest = crate::backup::backup(&config, &dir, clock.now()).await?;
             let head = manifest
@@ -403,6 +462,11 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
     let started = std::time::Instant::now();
     let settings = config.web_settings();
     let state = crate::app_state(store.clone(), clock, settings).await?;
+    if demo {
+        let created =
+            crate::demo_delivery::load_sample_delivery(&state.workflow, state.clock.now()).await?;
+        tracing::info!(sample_delivery_created = created, "demo delivery loaded");
+    }
     tracing::info!(
         programmes = state.catalogue.index().len(),
         seconds = started.elapsed().as_secs_f64(),

@@ -25,6 +25,20 @@ pub enum SampleError {
     Invalid(String),
 }
 
+/// The sample provider's organisation, once the sample is loaded.
+pub async fn sample_organisation(
+    store: &Store,
+) -> Result<Option<koshu_store::organisations::OrganisationRecord>, StoreError> {
+    let Ok(number) = CorporateNumber::from_base(SAMPLE_BASE) else {
+        return Ok(None);
+    };
+    Ok(store
+        .organisations()
+        .await?
+        .into_iter()
+        .find(|o| o.organisation.corporate_number == number))
+}
+
 /// Loads the sample; `true` when it was created now, `false` when it was there already.
 pub async fn load_sample_application(
     store: &Store,
@@ -32,12 +46,7 @@ pub async fn load_sample_application(
 ) -> Result<bool, SampleError> {
     let number =
         CorporateNumber::from_base(SAMPLE_BASE).map_err(|e| SampleError::Invalid(e.message_en))?;
-    if store
-        .organisations()
-        .await?
-        .iter()
-        .any(|o| o.organisation.corporate_number == number)
-    {
+    if sample_organisation(store).await?.is_some() {
         return Ok(false);
     }
     let today = now.to_offset(time::macros::offset!(+9)).date();

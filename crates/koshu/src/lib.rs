@@ -5,6 +5,7 @@ pub mod catalogue_import;
 pub mod cli;
 pub mod config;
 pub mod demo_application;
+pub mod demo_delivery;
 mod logging;
 
 use koshu_domain::taxonomy::Taxonomy;

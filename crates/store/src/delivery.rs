@@ -312,6 +312,20 @@ impl Store {
         row.map(Delivery::try_from).transpose()
     }
 
+    /// The sessions of a programme that take applications on Koshu.
+    pub async fn delivered_sessions_of(
+        &self,
+        programme_id: &str,
+    ) -> Result<Vec<String>, StoreError> {
+        let rows: Vec<(String,)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT session_id FROM deliveries WHERE programme_id = $1")
+                .bind(programme_id)
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(rows.into_iter().map(|(s,)| s).collect())
+    }
+
     /// An organisation's delivered sessions.
     pub async fn deliveries_of(&self, organisation_id: &str) -> Result<Vec<Delivery>, StoreError> {
         let rows: Vec<DeliveryRow> = on_db!(&self.db, pool => {

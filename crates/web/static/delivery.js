@@ -3,7 +3,9 @@
 // - a remote learner's live page beats every 30 s while it is visible (B30 ②: leaving is
 //   noticed as a gap in the beats);
 // - the staff's attendance page follows presence as it changes (server-sent events) instead of
-//   being reloaded.
+//   being reloaded;
+// - the venue's screen fetches its code again every 10 s and replaces it in place, until staff
+//   stop it (a page that reloads itself cannot be stopped: WCAG 2.2.1, 2.2.2; F41).
 (function () {
   'use strict';
   const PERIOD_MS = 30000;
@@ -33,6 +35,43 @@
     beat();
     setInterval(beat, PERIOD_MS);
     document.addEventListener('visibilitychange', beat);
+  }
+
+  const screen = document.querySelector('[data-refresh-seconds]');
+  if (screen) {
+    const seconds = Number(screen.getAttribute('data-refresh-seconds')) || 10;
+    const on = document.querySelector('.refresh-on');
+    const off = document.querySelector('.refresh-off');
+    const toggle = document.querySelector('.refresh-toggle');
+    const refresh = () => {
+      fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store' })
+        .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
+        .then((html) => {
+          const fresh = new DOMParser()
+            .parseFromString(html, 'text/html')
+            .querySelector('[data-refresh-seconds]');
+          if (fresh) {
+            screen.replaceChildren(...Array.from(fresh.childNodes, (n) => document.importNode(n, true)));
+          }
+        })
+        .catch(() => {});
+    };
+    let timer = setInterval(refresh, seconds * 1000);
+    if (on && off && toggle) {
+      on.hidden = false;
+      off.hidden = true;
+      toggle.addEventListener('click', () => {
+        if (timer === null) {
+          refresh();
+          timer = setInterval(refresh, seconds * 1000);
+          toggle.textContent = toggle.getAttribute('data-stop');
+        } else {
+          clearInterval(timer);
+          timer = null;
+          toggle.textContent = toggle.getAttribute('data-start');
+        }
+      });
+    }
   }
 
   const roster = document.querySelector('[data-events]');

@@ -694,7 +694,8 @@ fn not_enrolled() -> ValidationError {
     )
 }
 
-fn no_block() -> ValidationError {
+/// A block number that names no block of the timetable (or is no number).
+pub fn no_such_block() -> ValidationError {
     ValidationError::new(
         "attendance.block",
         "時間割にないコマです。",
@@ -709,7 +710,7 @@ fn block_of(delivery: &Delivery, number: u32) -> Result<&Block, WorkflowError> {
         .timetable
         .iter()
         .find(|b| b.number == number)
-        .ok_or_else(|| WorkflowError::Invalid(no_block()))
+        .ok_or_else(|| WorkflowError::Invalid(no_such_block()))
 }
 
 async fn enrolled(
@@ -1040,6 +1041,28 @@ pub struct ReportRow {
     pub account_id: Option<String>,
 }
 
+/// The learners with a confirmed place in the session: whom reports match and staff mark.
+pub async fn enrolled_learners(
+    wf: &Workflow,
+    session_id: &str,
+) -> Result<Vec<Learner>, WorkflowError> {
+    let enrolled: Vec<String> = wf
+        .store
+        .enrolments_of_session(session_id)
+        .await?
+        .into_iter()
+        .filter(|e| e.status == EnrolmentStatus::Enrolled)
+        .map(|e| e.account_id)
+        .collect();
+    Ok(wf
+        .store
+        .learners_of_session(session_id)
+        .await?
+        .into_iter()
+        .filter(|l| enrolled.contains(&l.account_id))
+        .collect())
+}
+
 /// Reconnects within a minute are one stay.
 const RECONNECT: Duration = Duration::minutes(1);
 
@@ -1073,15 +1096,7 @@ pub async fn import_report(
     block_of(&delivery, block)?;
     let report = koshu_forms::participants::read_report(&bytes, JST)
         .map_err(|e| WorkflowError::Invalid(e.for_field("report")))?;
-    let learners = wf.store.learners_of_session(session_id).await?;
-    let enrolled: Vec<String> = wf
-        .store
-        .enrolments_of_session(session_id)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .map(|e| e.account_id)
-        .collect();
+    let learners = enrolled_learners(wf, session_id).await?;
     let rows: Vec<ReportRow> = report
         .rows
         .iter()
@@ -1093,9 +1108,7 @@ pub async fn import_report(
             account_id: r.email.as_ref().and_then(|email| {
                 learners
                     .iter()
-                    .find(|l| {
-                        l.email.eq_ignore_ascii_case(email) && enrolled.contains(&l.account_id)
-                    })
+                    .find(|l| l.email.eq_ignore_ascii_case(email))
                     .map(|l| l.account_id.clone())
             }),
         })

@@ -5,7 +5,7 @@
 //! is sealed and the seal proves the records unchanged, until someone changes them.
 
 use crate::accounts::{Browser, location, register_organisation, sign_up, signed_in};
-use crate::app::TestApp;
+use crate::app::{START, TestApp};
 use crate::designation::CORPORATE_NUMBER;
 use crate::listings::a_draft_with_a_session;
 use axum::http::StatusCode;
@@ -40,9 +40,23 @@ pub fn plan_form<'a>(capacity: &'a str, revision: &'a str) -> Vec<(&'a str, &'a 
 /// (organisation, owner's account, session).
 pub async fn a_delivered_session(app: &TestApp, capacity: &str) -> (String, String, String) {
     let owner = sign_up(app, "実施 花子", "owner@provider.example.jp").await;
-    let mut b = signed_in(app, &owner).await;
-    let org = register_organisation(&mut b, CORPORATE_NUMBER).await;
+    let org = register_organisation(&mut signed_in(app, &owner).await, CORPORATE_NUMBER).await;
     let (programme, session) = a_draft_with_a_session(app, &org, &owner).await;
+    publish_and_deliver(app, &org, &owner, &programme, &session, capacity).await;
+    (org, owner, session)
+}
+
+/// Publishes the draft `programme` (made by `a_draft_with_a_session`) and sets its `session`
+/// up for `capacity` learners, through the pages, as `owner`.
+pub async fn publish_and_deliver(
+    app: &TestApp,
+    org: &str,
+    owner: &str,
+    programme: &str,
+    session: &str,
+    capacity: &str,
+) {
+    let mut b = signed_in(app, owner).await;
     let published = b
         .post(
             &format!("/organisations/{org}/programmes/{programme}/publish?revision=2"),
@@ -62,7 +76,6 @@ pub async fn a_delivered_session(app: &TestApp, capacity: &str) -> (String, Stri
         )
         .await;
     assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
-    (org, owner, session)
 }
 
 pub fn profile<'a>(name: &'a str, kana: &'a str, riss: &'a str) -> Vec<(&'a str, &'a str)> {
@@ -100,6 +113,19 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
 ) {
     let (org, owner, session) = a_delivered_session(&app, "2").await;
     let staff_base = format!("/organisations/{org}/sessions/{session}");
+
+    // The programme's public page links the session's application (B32).
+    let programme = session.trim_end_matches("-001");
+    let public = Browser::new(&app)
+        .get(&format!("/programmes/{programme}"))
+        .await;
+    assert!(
+        public
+            .body
+            .contains(&format!("href=\"/sessions/{session}/enrol\"")),
+        "{}",
+        public.body
+    );
 
     // Anyone signed in applies (B32): the page shows the session's facts and what the provider
     // will see.
@@ -862,5 +888,82 @@ pub async fn enrolment_promotion_lapse_and_import_are_all_or_nothing_at_every_st
     assert_eq!(
         app.store.attendance_events(&session).await.unwrap().len(),
         1
+    );
+}
+
+/// The demo's sample delivery: the sample provider's hybrid course runs today and in three
+/// weeks; a visitor applies to the later one (a seat is left) and, made the provider's staff,
+/// sees today's roster, desk and live attendance with the sample learners. Loaded twice, it
+/// stays as it was.
+pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
+    app.load_demo().await;
+    koshu::demo_application::load_sample_application(&app.store, START)
+        .await
+        .unwrap();
+    let wf = &app.state.workflow;
+    assert!(
+        koshu::demo_delivery::load_sample_delivery(wf, START)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !koshu::demo_delivery::load_sample_delivery(wf, START)
+            .await
+            .unwrap()
+    );
+    app.state.catalogue.catch_up().await.unwrap();
+    let org = koshu::demo_application::sample_organisation(&app.store)
+        .await
+        .unwrap()
+        .unwrap();
+    let sessions: Vec<String> = app
+        .store
+        .deliveries_of(&org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| d.session_id)
+        .collect();
+    assert_eq!(sessions.len(), 2);
+    let (today, later) = (&sessions[0], &sessions[1]);
+
+    let visitor = sign_up(&app, "見学 者", "visitor@example.jp").await;
+    let mut v = signed_in(&app, &visitor).await;
+    let programme = later.trim_end_matches("-002");
+    let page = v.get(&format!("/programmes/{programme}")).await;
+    assert!(
+        page.body.contains(&format!("/sessions/{later}/enrol")),
+        "{}",
+        page.body
+    );
+    let mine = apply(&mut v, later, &profile("見学 者", "ケンガク シャ", "")).await;
+    assert!(v.get(&mine).await.body.contains("受講確定"));
+
+    // As the provider's staff (`koshu accounts sample-staff`), today's session.
+    write_unit!(app, unit => unit.grant_membership(&org.id, &visitor, koshu_domain::access::OrgRole::Editor, "cli", START).await)
+        .unwrap();
+    let base = format!("/organisations/{}/sessions/{today}", org.id);
+    let roster = v.get(&format!("{base}/roster")).await;
+    assert_eq!(roster.status, StatusCode::OK, "{}", roster.body);
+    assert!(roster.body.contains("（サンプル）青井 葵") && roster.body.contains("第012345号"));
+    let live = v.get(&format!("{base}/attendance")).await;
+    assert!(
+        live.body.contains("離席 00:19:30–00:27:00"),
+        "{}",
+        live.body
+    );
+    assert!(
+        live.body.contains("実施中") && live.body.contains("開始前"),
+        "no verdict before a block ends"
+    );
+    assert!(
+        v.get(&format!("{base}/check-in"))
+            .await
+            .body
+            .contains("確認済み")
+    );
+    assert_eq!(
+        v.get(&format!("{base}/blocks/1/code")).await.status,
+        StatusCode::OK
     );
 }

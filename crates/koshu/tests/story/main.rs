@@ -63,6 +63,7 @@ stories!(
     delivery::fifty_at_once_for_ten_seats_never_oversell,
     delivery::meeting_reports_give_merged_stays_and_list_whom_they_do_not_know,
     delivery::enrolment_promotion_lapse_and_import_are_all_or_nothing_at_every_step,
+    delivery::the_demo_delivers_a_sample_course_anyone_can_try,
     foundation::demo_catalogue_is_served_in_japanese_and_english,
     foundation::demo_load_is_idempotent,
     foundation::the_demo_adds_sample_sessions_dated_from_today,

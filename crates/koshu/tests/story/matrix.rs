@@ -344,26 +344,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
     let (programme, session) =
         crate::listings::a_draft_with_a_session(&app, &org_a, &owner_a).await;
     // Published and set up for delivery, with the learner enrolled (issue 15).
-    let mut owner = signed_in(&app, &owner_a).await;
-    let published = owner
-        .post(
-            &format!("/organisations/{org_a}/programmes/{programme}/publish?revision=2"),
-            &[],
-        )
-        .await;
-    assert_eq!(
-        published.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        published.body
-    );
-    let saved = owner
-        .post(
-            &format!("/organisations/{org_a}/sessions/{session}/delivery"),
-            &crate::delivery::plan_form("10", "0"),
-        )
-        .await;
-    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    crate::delivery::publish_and_deliver(&app, &org_a, &owner_a, &programme, &session, "10").await;
     let enrolled = signed_in(&app, &learner)
         .await
         .post(

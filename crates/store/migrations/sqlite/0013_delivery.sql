@@ -29,6 +29,8 @@ CREATE TABLE deliveries (
     updated_at       TEXT    NOT NULL
 );
 CREATE INDEX deliveries_by_organisation ON deliveries (organisation_id);
+-- A programme's page links the sessions that take applications.
+CREATE INDEX deliveries_by_programme ON deliveries (programme_id);
 
 -- One per learner and session. `queue_no` orders applications: the waiting list is served in it.
 CREATE TABLE enrolments (

@@ -68,8 +68,31 @@ fn base(org: &str, session: &str) -> String {
     format!("/organisations/{org}/sessions/{session}")
 }
 
-fn hm(t: time::Time) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
+/// When a block is, as its tables say: 2026年6月10日（水） 10:00〜12:00.
+pub(crate) fn block_when(page: &PageCtx, b: &koshu_domain::delivery::Block) -> String {
+    format!(
+        "{} {:02}:{:02}〜{:02}:{:02}",
+        view::date(page.lang, b.day),
+        b.starts_at.hour(),
+        b.starts_at.minute(),
+        b.ends_at.hour(),
+        b.ends_at.minute()
+    )
+}
+
+/// Each block's number and when it is, for the pages' tables and choices.
+fn block_labels(page: &PageCtx, timetable: &[koshu_domain::delivery::Block]) -> Vec<(u32, String)> {
+    timetable
+        .iter()
+        .map(|b| (b.number, block_when(page, b)))
+        .collect()
+}
+
+/// The block a form names, or the rule it breaks.
+pub(crate) fn block_number(text: &str) -> Result<u32, AppError> {
+    text.trim()
+        .parse::<u32>()
+        .map_err(|_| AppError::Invalid(delivery::no_such_block()))
 }
 
 // The list of the organisation's sessions.
@@ -579,22 +602,7 @@ pub async fn roster(
                 .filter(|e| e.status == EnrolmentStatus::Waiting)
                 .count(),
             capacity: d.plan.capacity,
-            blocks: d
-                .plan
-                .timetable
-                .iter()
-                .map(|b| {
-                    (
-                        b.number,
-                        format!(
-                            "{} {}〜{}",
-                            view::date(page.lang, b.day),
-                            hm(b.starts_at),
-                            hm(b.ends_at)
-                        ),
-                    )
-                })
-                .collect(),
+            blocks: block_labels(&page, &d.plan.timetable),
             notice: done_notice(&page, &q.done),
             can_run,
             rows,
@@ -909,6 +917,8 @@ struct CodePage {
     digits: String,
     valid_until: String,
     qr_svg: String,
+    /// This page, for showing the current code without JavaScript.
+    current: String,
     back: String,
 }
 
@@ -951,15 +961,14 @@ pub async fn code(
         CodePage {
             title: session.title().to_owned(),
             block,
-            when: format!(
-                "{} {}〜{}",
-                view::date(page.lang, b.day),
-                hm(b.starts_at),
-                hm(b.ends_at)
-            ),
+            when: block_when(&page, b),
             digits: code.digits,
             valid_until: hm_at(code.valid_until),
             qr_svg,
+            current: page.href(&format!(
+                "{}/blocks/{block}/code",
+                base(&org.id, &session_id)
+            )),
             back: page.href(&format!("{}/attendance", base(&org.id, &session_id))),
             page,
         },
@@ -1022,6 +1031,7 @@ pub async fn attendance(
     let roster = delivery::roster(&state.workflow, &session_id).await?;
     let plan = &roster.delivery.plan;
     let today = view::today(&state);
+    let now = state.clock.now();
     let rows = roster
         .lines
         .iter()
@@ -1038,7 +1048,8 @@ pub async fn attendance(
             blocks: l
                 .blocks
                 .iter()
-                .map(|a| {
+                .zip(&plan.timetable)
+                .map(|(a, b)| {
                     let mut detail = Vec::new();
                     if !a.present.is_empty() {
                         detail.push(format!(
@@ -1063,7 +1074,15 @@ pub async fn attendance(
                         ));
                     }
                     BlockCell {
-                        verdict: verdict_label(&page, a.verdict),
+                        // A block under way has no verdict yet: what it will be depends on
+                        // the rest of it.
+                        verdict: if now < b.starts(JST) {
+                            page.t("開始前", "Not started").to_owned()
+                        } else if now < b.ends(JST) {
+                            page.t("実施中", "Under way").to_owned()
+                        } else {
+                            verdict_label(&page, a.verdict)
+                        },
                         detail: detail.join(" / "),
                     }
                 })
@@ -1078,21 +1097,7 @@ pub async fn attendance(
         AttendancePage {
             title: session.title().to_owned(),
             base: base(&org.id, &session_id),
-            blocks: plan
-                .timetable
-                .iter()
-                .map(|b| {
-                    (
-                        b.number,
-                        format!(
-                            "{} {}〜{}",
-                            view::date(page.lang, b.day),
-                            hm(b.starts_at),
-                            hm(b.ends_at)
-                        ),
-                    )
-                })
-                .collect(),
+            blocks: block_labels(&page, &plan.timetable),
             days: days
                 .iter()
                 .map(|d| DayView {
@@ -1181,16 +1186,7 @@ pub async fn mark(
     let (org, actor) = organisation(&state, &auth, &id, true).await?;
     own_session(&state, &org, &session_id).await?;
     let form: MarkForm = parse(&body)?;
-    let block = form.block.trim().parse::<u32>().map_err(|_| {
-        AppError::Invalid(
-            ValidationError::new(
-                "attendance.block",
-                "コマを選んでください。",
-                "Choose a block.",
-            )
-            .for_field("block"),
-        )
-    })?;
+    let block = block_number(&form.block)?;
     delivery::mark(
         &state.workflow,
         &session_id,
@@ -1271,15 +1267,7 @@ async fn reports_page(
         .delivery(session_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let learners = state.store.learners_of_session(session_id).await?;
-    let enrolled: Vec<String> = state
-        .store
-        .enrolments_of_session(session_id)
-        .await?
-        .into_iter()
-        .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .map(|e| e.account_id)
-        .collect();
+    let learners = delivery::enrolled_learners(&state.workflow, session_id).await?;
     let mut reports = Vec::new();
     for r in state.store.participant_reports(session_id).await? {
         let all: Vec<delivery::ReportRow> =
@@ -1312,25 +1300,9 @@ async fn reports_page(
     Ok(ReportsPage {
         title: session.title().to_owned(),
         base: base(&org.id, session_id),
-        blocks: d
-            .plan
-            .timetable
-            .iter()
-            .map(|b| {
-                (
-                    b.number,
-                    format!(
-                        "{} {}〜{}",
-                        view::date(page.lang, b.day),
-                        hm(b.starts_at),
-                        hm(b.ends_at)
-                    ),
-                )
-            })
-            .collect(),
+        blocks: block_labels(&page, &d.plan.timetable),
         learners: learners
             .iter()
-            .filter(|l| enrolled.contains(&l.account_id))
             .map(|l| {
                 (
                     l.account_id.clone(),
@@ -1368,13 +1340,7 @@ pub async fn import_report(
     own_session(&state, &org, &session_id).await?;
     let (block, file) = report_upload(form).await;
     let Some(block) = block else {
-        let e = ValidationError::new(
-            "attendance.block",
-            "コマを選んでください。",
-            "Choose a block.",
-        )
-        .for_field("block");
-        return refused(&state, page, &org, &session_id, &e).await;
+        return refused(&state, page, &org, &session_id, &delivery::no_such_block()).await;
     };
     let Some((name, bytes)) = file else {
         let e = ValidationError::new(

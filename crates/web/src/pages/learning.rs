@@ -3,6 +3,7 @@
 //! seat offered from it, cancelling, the calendar file, and the live session page: the code
 //! shown at the venue, and the heartbeat of a remote learner's open page.
 
+use super::delivery::block_when;
 use super::forms::{FormField, FormPage, parse};
 use super::rendered;
 use crate::AppState;
@@ -248,20 +249,10 @@ fn facts(
     for b in &plan.timetable {
         facts.push((
             format!("{}{}", page.t("時間割 ", "Block "), b.number),
-            format!(
-                "{} {}〜{} {}",
-                view::date(page.lang, b.day),
-                hm(b.starts_at),
-                hm(b.ends_at),
-                b.items
-            ),
+            format!("{} {}", block_when(page, b), b.items),
         ));
     }
     facts
-}
-
-fn hm(t: time::Time) -> String {
-    format!("{:02}:{:02}", t.hour(), t.minute())
 }
 
 async fn seats_left(state: &AppState, d: &Delivery) -> Result<u32, AppError> {
@@ -534,19 +525,14 @@ pub async fn show(
         .enumerate()
         .map(|(i, b)| BlockView {
             number: b.number,
-            when: format!(
-                "{} {}〜{}",
-                view::date(page.lang, b.day),
-                hm(b.starts_at),
-                hm(b.ends_at)
-            ),
+            when: block_when(&page, b),
             items: b.items.clone(),
             live: enrolled
                 && now >= b.starts(JST) - time::Duration::minutes(30)
                 && now <= b.ends(JST),
             verdict: line
                 .and_then(|l| l.blocks.get(i))
-                .filter(|_| now > b.starts(JST))
+                .filter(|_| now > b.ends(JST))
                 .map(|a| verdict_label(&page, a.verdict)),
         })
         .collect();
@@ -675,16 +661,7 @@ pub async fn check_in(
 ) -> Result<Response, AppError> {
     let (e, account) = own(&state, &auth, &id).await?;
     let form: CheckInForm = parse(&body)?;
-    let block = form.block.trim().parse::<u32>().map_err(|_| {
-        AppError::Invalid(
-            ValidationError::new(
-                "attendance.block",
-                "時間割にないコマです。",
-                "There is no such block in the timetable.",
-            )
-            .for_field("block"),
-        )
-    })?;
+    let block = super::delivery::block_number(&form.block)?;
     let direction = if form.direction == "out" {
         Direction::Out
     } else {

@@ -759,6 +759,8 @@ struct SessionView {
     edit: String,
     copy: String,
     cancel: String,
+    /// Setting up its applications and attendance (issue 15): once the session is public.
+    delivery: Option<String>,
 }
 
 /// One entry of the programme's history.
@@ -917,6 +919,12 @@ async fn manage_page(
                 edit: page.href(&format!("{here}/sessions/{}", s.id)),
                 copy: page.href(&format!("{here}/sessions/new?copy={}", s.id)),
                 cancel: page.href(&format!("{here}/sessions/{}/cancel", s.id)),
+                delivery: (public && !s.cancelled).then(|| {
+                    page.href(&format!(
+                        "/organisations/{}/sessions/{}/delivery",
+                        org.id, s.id
+                    ))
+                }),
             }
         })
         .collect();
@@ -1087,7 +1095,7 @@ pub async fn preview(
         updated_on,
     };
     let back = page.href(&format!("{}/{programme}", base(&org.id)));
-    let view = super::programme_page(&state, page, &listing, Some(back));
+    let view = super::programme_page(&state, page, &listing, Some(back), &[]);
     rendered(StatusCode::OK, view)
 }
 

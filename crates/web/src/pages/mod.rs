@@ -211,6 +211,8 @@ struct SessionRow {
     place: String,
     venue: String,
     note: String,
+    /// Where to apply, when the session takes applications on Koshu (issue 15).
+    enrol_href: Option<String>,
 }
 
 #[derive(Template)]
@@ -258,6 +260,13 @@ pub(crate) struct ProgrammePage {
     json_ld: String,
 }
 
+impl ProgrammePage {
+    /// Some session takes applications on Koshu: the table gets a column for them.
+    fn sessions_take_applications(&self) -> bool {
+        self.sessions.iter().any(|s| s.enrol_href.is_some())
+    }
+}
+
 struct DesignationView {
     /// The label within the period, or from when it applies; nothing after.
     badge: Option<view::DesignationBadge>,
@@ -289,7 +298,11 @@ pub async fn programme(
         .index()
         .get(id.as_str())
         .ok_or(AppError::NotFound)?;
-    Ok(Html(programme_page(&state, page, &listing, None).render()?))
+    // One indexed read: which sessions take applications here (issue 15).
+    let delivered = state.store.delivered_sessions_of(id.as_str()).await?;
+    Ok(Html(
+        programme_page(&state, page, &listing, None, &delivered).render()?,
+    ))
 }
 
 /// The public page of a programme; with `preview` (the provider's page to return to), the
@@ -299,6 +312,7 @@ pub(crate) fn programme_page(
     page: PageCtx,
     listing: &koshu_search::Listing,
     preview: Option<String>,
+    delivered: &[String],
 ) -> ProgrammePage {
     let lang = page.lang;
     let labels = Labels {
@@ -334,6 +348,8 @@ pub(crate) fn programme_page(
                     .collect::<Vec<_>>()
                     .join(" "),
                 note: s.note_ja.clone().unwrap_or_default(),
+                enrol_href: (!s.cancelled && delivered.iter().any(|d| d == s.id.as_str()))
+                    .then(|| page.href(&format!("/sessions/{}/enrol", s.id))),
             }
         })
         .collect();

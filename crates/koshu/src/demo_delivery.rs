@@ -1,0 +1,308 @@
+//! Sample delivery for the demo (issue 15), beside the sample application: the sample
+//! provider lists a hybrid course, published, with a session running today (three sample
+//! learners enrolled, their identities checked, one checked in at the venue and one beating
+//! remotely with a gap) and one in three weeks with a seat left, so that a person trying Koshu
+//! can apply, get the mail with its calendar file, and (as the provider's staff, `koshu accounts
+//! sample-staff`) see the roster, the desk, the venue's code and live attendance. Marked
+//! （サンプル）; loading it twice changes nothing.
+
+use crate::demo_application::sample_organisation;
+use koshu_domain::catalogue::listing::{ListingMove, ProgrammeText, SessionChange, SessionText};
+use koshu_domain::catalogue::{Slug, listing::next_session_id};
+use koshu_domain::delivery::{Audience, DeliveryPlan, EnrolmentStatus, LearnerProfile, Thresholds};
+use koshu_domain::types::Yen;
+use koshu_store::accounts::NewAccount;
+use koshu_store::delivery::{Enrolment, NewAttendanceEvent, NewIdentityCheck};
+use koshu_workflow::{JST, Workflow, WorkflowError, delivery, listings};
+use time::{Duration, OffsetDateTime, Time};
+
+const ACTOR: &str = "system:demo";
+const TITLE: &str = "（サンプル）ハイブリッド型インシデント初動対応演習";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SampleDeliveryError {
+    #[error(transparent)]
+    Workflow(#[from] WorkflowError),
+    #[error(transparent)]
+    Store(#[from] koshu_store::StoreError),
+    #[error("the sample is not valid: {0}")]
+    Invalid(String),
+}
+
+fn invalid(errors: &[koshu_domain::ValidationError]) -> SampleDeliveryError {
+    SampleDeliveryError::Invalid(
+        errors
+            .iter()
+            .map(|e| e.to_string())
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+}
+
+fn programme_text() -> ProgrammeText {
+    let s = |t: &str| t.to_owned();
+    ProgrammeText {
+        title_ja: s(TITLE),
+        summary_ja: s(
+            "標的型攻撃を受けた想定で、初動対応を会場またはオンラインで演習します。デモ用のサンプルです。",
+        ),
+        purpose_ja: s("インシデントの初動を自組織で判断できるようになる。"),
+        goals_ja: s("初動の手順を説明できる\n関係者への報告を書ける"),
+        layers: vec![s("practitioner")],
+        audiences: vec![s("sme")],
+        itss_fields: vec![s("sec_monitoring")],
+        syllabus_items: s("3-1、3-8"),
+        kind: s("security_technology"),
+        difficulty: s("beginner"),
+        format: s("hybrid"),
+        language: s("ja"),
+        duration_ja: s("1日（7時間）"),
+        total_hours: s("7"),
+        fee_type: s("fixed"),
+        fee_yen: s("33,000"),
+        inquiry_ja: s("（サンプル）研修事務局 training@sample.example.jp"),
+        ..ProgrammeText::default()
+    }
+}
+
+/// The demo's learners: (id, address, name, kana, RISS number).
+const LEARNERS: [(&str, &str, &str, &str, &str); 3] = [
+    (
+        "demo-learner-1",
+        "aoi@sample.example.jp",
+        "（サンプル）青井 葵",
+        "アオイ アオイ",
+        "012345",
+    ),
+    (
+        "demo-learner-2",
+        "ban@sample.example.jp",
+        "（サンプル）番 健",
+        "バン ケン",
+        "",
+    ),
+    (
+        "demo-learner-3",
+        "chika@sample.example.jp",
+        "（サンプル）千葉 千佳",
+        "チバ チカ",
+        "",
+    ),
+];
+
+/// Loads the sample; `true` when it was created now.
+pub async fn load_sample_delivery(
+    wf: &Workflow,
+    now: OffsetDateTime,
+) -> Result<bool, SampleDeliveryError> {
+    let Some(org) = sample_organisation(&wf.store).await? else {
+        return Ok(false);
+    };
+    if wf
+        .store
+        .listings_of(&org.id)
+        .await?
+        .iter()
+        .any(|l| l.item.programme.title_ja == TITLE)
+    {
+        return Ok(false);
+    }
+    let today = now.to_offset(JST).date();
+    let id = listings::new_programme_id();
+    let provider = koshu_domain::designation::publish::provider_slug(&org.organisation)
+        .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+    let programme = programme_text()
+        .parse(id.clone(), provider)
+        .map_err(|e| invalid(&e))?;
+    listings::create(wf, &org.id, programme, ACTOR)
+        .await?
+        .map_err(|e| invalid(&e))?;
+    let mut sessions: Vec<Slug> = Vec::new();
+    for (starts, capacity) in [(today, "20"), (today + Duration::weeks(3), "3")] {
+        let text = SessionText {
+            starts_on: starts.to_string(),
+            prefecture: "13".to_owned(),
+            city: "千代田区".to_owned(),
+            venue: "（サンプル）霞が関研修室".to_owned(),
+            online: true,
+            capacity: capacity.to_owned(),
+            ..SessionText::default()
+        };
+        let listing = wf
+            .store
+            .listing(id.as_str())
+            .await?
+            .ok_or_else(|| SampleDeliveryError::Invalid("the listing is gone".into()))?;
+        let session_id = next_session_id(&id, &listing.item.sessions)
+            .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+        let session = text
+            .parse(session_id.clone(), id.clone())
+            .map_err(|e| invalid(&e))?;
+        listings::change_session(wf, id.as_str(), SessionChange::Add(session), ACTOR)
+            .await?
+            .map_err(|e| invalid(&e))?;
+        sessions.push(session_id);
+    }
+    let revision = wf
+        .store
+        .listing(id.as_str())
+        .await?
+        .map_or(0, |l| l.revision);
+    listings::change_state(wf, id.as_str(), revision, ListingMove::Publish, ACTOR)
+        .await?
+        .map_err(|e| invalid(&e))?;
+
+    for (i, session_id) in sessions.iter().enumerate() {
+        let day = if i == 0 {
+            today
+        } else {
+            today + Duration::weeks(3)
+        };
+        let block = |n: u32, from: Time, to: Time, items: &str| koshu_domain::delivery::Block {
+            number: n,
+            day,
+            starts_at: from,
+            ends_at: to,
+            items: items.to_owned(),
+        };
+        let plan = DeliveryPlan {
+            timetable: vec![
+                block(
+                    1,
+                    Time::MIDNIGHT,
+                    time::macros::time!(12:00),
+                    "インシデント対応の基礎（講義）",
+                ),
+                block(
+                    2,
+                    time::macros::time!(13:00),
+                    time::macros::time!(23:59),
+                    "初動対応の演習",
+                ),
+            ],
+            venue: Some("（サンプル）霞が関研修室（東京都千代田区）".to_owned()),
+            online_room: Some("https://meet.sample.example.jp/r/incident".to_owned()),
+            capacity: if i == 0 { 20 } else { 3 },
+            opens_at: (today - Duration::weeks(1)).midnight().assume_offset(JST),
+            closes_at: (day - Duration::days(1)).midnight().assume_offset(JST)
+                + Duration::hours(23),
+            fee: Yen::parse("33,000").map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?,
+            audience: Audience::Public,
+            thresholds: Thresholds::default(),
+            offer_hours: 48,
+        };
+        let session = delivery::catalogue_session(wf, session_id.as_str()).await?;
+        delivery::save_plan(wf, &org.id, &session, plan, 0, ACTOR)
+            .await?
+            .map_err(|e| invalid(&e))?;
+    }
+    enrol_sample_learners(wf, &sessions, now).await?;
+    Ok(true)
+}
+
+/// The sample learners applied last week: all three to today's session, two to the later one.
+/// Written as they stand (the application window has closed today), with the day's identity
+/// checks, a check-in at the venue and a remote learner's beats with a gap.
+async fn enrol_sample_learners(
+    wf: &Workflow,
+    sessions: &[Slug],
+    now: OffsetDateTime,
+) -> Result<(), SampleDeliveryError> {
+    let applied = now - Duration::weeks(1);
+    let mut unit = wf.store.write().await?;
+    for (n, (id, email, name, kana, riss)) in LEARNERS.iter().enumerate() {
+        let email = koshu_domain::access::Email::parse(email)
+            .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+        unit.create_account(
+            &NewAccount {
+                id: (*id).to_owned(),
+                email,
+                display_name: (*name).to_owned(),
+                // Not a hash of any password: nobody signs in as a sample learner.
+                password_hash: "!".to_owned(),
+            },
+            applied,
+        )
+        .await?;
+        let registered = if riss.is_empty() { "" } else { "2025-10-01" };
+        let profile = LearnerProfile::parse(name, kana, riss, registered, applied.date())
+            .map_err(|e| invalid(&e))?;
+        unit.save_learner(id, &profile, applied).await?;
+        for (s, session) in sessions.iter().enumerate() {
+            if s == 1 && n == 2 {
+                continue;
+            }
+            let queue_no = i64::try_from(n + 1).unwrap_or(0);
+            unit.put_enrolment(
+                &Enrolment {
+                    id: uuid::Uuid::now_v7().to_string(),
+                    session_id: session.as_str().to_owned(),
+                    account_id: (*id).to_owned(),
+                    status: EnrolmentStatus::Enrolled,
+                    queue_no,
+                    offer_until: None,
+                    cancelled_by: None,
+                    created_at: applied,
+                    updated_at: applied,
+                },
+                "enrolment.enrol",
+                ACTOR,
+            )
+            .await?;
+        }
+    }
+    let today = sessions
+        .first()
+        .ok_or_else(|| SampleDeliveryError::Invalid("no session".into()))?
+        .as_str();
+    let day = now.to_offset(JST).date();
+    for (id, _, _, _, riss) in &LEARNERS[..2] {
+        unit.record_identity_check(
+            &NewIdentityCheck {
+                session_id: today,
+                account_id: id,
+                day,
+                method: "photo_id",
+                riss_result: if riss.is_empty() {
+                    "not_registered"
+                } else {
+                    "matches"
+                },
+                note: None,
+            },
+            ACTOR,
+            now,
+        )
+        .await?;
+    }
+    let start = day.midnight().assume_offset(JST);
+    unit.append_attendance(
+        &[NewAttendanceEvent {
+            session_id: today,
+            account_id: LEARNERS[0].0,
+            block_no: 1,
+            kind: "check_in",
+            at: start + Duration::minutes(1),
+            until: None,
+            source: "code",
+            reason: None,
+        }],
+        "attendance.check",
+        ACTOR,
+        now,
+    )
+    .await?;
+    // Beats every 30 s from the block's start until now, but for seven minutes.
+    let mut beats = Vec::new();
+    let mut t = start;
+    while t <= now && t < start + Duration::hours(12) {
+        let gap = t >= start + Duration::minutes(20) && t < start + Duration::minutes(27);
+        if !gap {
+            beats.push((today, LEARNERS[1].0, t));
+        }
+        t += Duration::seconds(30);
+    }
+    unit.insert_heartbeats(&beats).await?;
+    unit.commit().await?;
+    Ok(())
+}
