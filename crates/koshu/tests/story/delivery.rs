@@ -390,6 +390,8 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
     let mut c = signed_in(&app, &chika).await;
     let mut bb = signed_in(&app, &ben).await;
     let after = staff.get(&format!("{staff_base}/attendance")).await;
+    // Ben checked in at 09:55 and out at 11:58: 2 minutes early, within the grace.
+    assert!(after.body.contains("早退 2分"), "{}", after.body);
     assert!(
         after.body.contains("離席 10:20:00–10:27:00"),
         "{}",

@@ -60,6 +60,8 @@ impl SmtpServer {
 
     /// The decoded body of the first message received whose body contains `needle`, read as a
     /// mail client would (headers, blank line, base64 body).
+    /// The first mail whose body (decoded from base64) or, for a multipart mail, whose raw
+    /// text contains `needle`.
     fn wait_for_mail(&self, needle: &str) -> String {
         use base64::Engine;
         let mut seen = Vec::new();
@@ -80,13 +82,14 @@ impl SmtpServer {
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
                     .unwrap_or_default();
-                if body.contains(needle) {
+                let raw = message.join("\n");
+                if body.contains(needle) || raw.contains(needle) {
                     assert!(
                         message
                             .iter()
                             .any(|h| h.starts_with("From: Koshu <noreply@koshu.test>"))
                     );
-                    return body;
+                    return if body.contains(needle) { body } else { raw };
                 }
             } else {
                 message.push(line);
@@ -145,4 +148,30 @@ pub async fn a_reset_mail_arrives_at_a_real_smtp_server(app: TestApp) {
         )
         .await;
     assert_eq!(login.status, StatusCode::SEE_OTHER);
+}
+
+/// An enrolment's confirmation goes out as a multipart mail: the text, and the dates as an
+/// iCalendar attachment (`koshu.ics`, text/calendar).
+pub async fn an_enrolment_mail_arrives_with_its_calendar_file(app: TestApp) {
+    let smtp = SmtpServer::start();
+    let (_, _, session) = crate::delivery::a_delivered_session(&app, "5").await;
+    let learner = sign_up(&app, "予定 表子", "ics@example.jp").await;
+    let mut b = crate::accounts::signed_in(&app, &learner).await;
+    let applied = b
+        .post(
+            &format!("/sessions/{session}/enrol"),
+            &crate::delivery::profile("予定 表子", "ヨテイ ヒョウコ", ""),
+        )
+        .await;
+    assert_eq!(applied.status, StatusCode::SEE_OTHER, "{}", applied.body);
+    let sender = koshu_web::mail::SmtpSender::new(
+        &format!("smtp://127.0.0.1:{}", smtp.port),
+        "Koshu <noreply@koshu.test>",
+    )
+    .unwrap();
+    assert!(sender.deliver_pending(&app.state).await.unwrap() >= 1);
+    let raw = smtp.wait_for_mail("koshu.ics");
+    assert!(raw.contains("multipart/mixed"), "{raw}");
+    assert!(raw.contains("text/calendar"), "{raw}");
+    assert!(raw.contains("method=PUBLISH"), "{raw}");
 }

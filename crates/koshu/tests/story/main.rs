@@ -158,3 +158,10 @@ stories!(
 async fn a_reset_mail_arrives_at_a_real_smtp_server() {
     mail::a_reset_mail_arrives_at_a_real_smtp_server(app::TestApp::sqlite().await).await;
 }
+
+/// Needs aiosmtpd, as above.
+#[tokio::test]
+#[cfg_attr(not(koshu_smtp), ignore = "aiosmtpd not found: pip install aiosmtpd")]
+async fn an_enrolment_mail_arrives_with_its_calendar_file() {
+    mail::an_enrolment_mail_arrives_with_its_calendar_file(app::TestApp::sqlite().await).await;
+}

@@ -1062,6 +1062,22 @@ pub async fn attendance(
                                 .join("、")
                         ));
                     }
+                    if a.late_minutes > 0 {
+                        detail.push(format!(
+                            "{} {}{}",
+                            page.t("遅刻", "late"),
+                            a.late_minutes,
+                            page.t("分", " min")
+                        ));
+                    }
+                    if a.early_leave_minutes > 0 {
+                        detail.push(format!(
+                            "{} {}{}",
+                            page.t("早退", "left early"),
+                            a.early_leave_minutes,
+                            page.t("分", " min")
+                        ));
+                    }
                     if !a.left.is_empty() {
                         detail.push(format!(
                             "{} {}",
