@@ -68,3 +68,34 @@ pub async fn reset_password(
     unit.commit().await?;
     Ok(true)
 }
+
+/// An address verified from its mail link: the link used up and the account's address
+/// counted as verified, in one unit. `false` when the link is unknown, used or expired, or its
+/// address has no account: nothing changes then.
+pub async fn verify_email(wf: &Workflow, token_hash: &str) -> Result<bool, WorkflowError> {
+    let now = wf.now();
+    let Some(peeked) = wf
+        .store
+        .peek_token(token_hash, TokenPurpose::VerifyEmail, now)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let Ok(email) = koshu_domain::access::Email::parse(&peeked.email) else {
+        return Ok(false);
+    };
+    let Some(account) = wf.store.account_by_email(&email).await? else {
+        return Ok(false);
+    };
+    let mut unit = wf.store.write().await?;
+    if unit
+        .redeem_token(token_hash, TokenPurpose::VerifyEmail, now)
+        .await?
+        .is_none()
+    {
+        return Ok(false);
+    }
+    unit.mark_email_verified(&account.id, now).await?;
+    unit.commit().await?;
+    Ok(true)
+}

@@ -6,7 +6,7 @@ use crate::mail::Queued;
 use crate::{Workflow, WorkflowError, account_actor};
 use koshu_domain::access::OrgRole;
 use koshu_domain::access::organisation::Organisation;
-use koshu_store::accounts::NewToken;
+use koshu_store::accounts::{NewToken, TokenPurpose};
 use koshu_store::organisations::Registration;
 use koshu_store::outbox::Mail;
 
@@ -40,24 +40,46 @@ pub async fn update(
     Ok(())
 }
 
-/// `account_id` joins the organisation's staff with `role` (an accepted invitation).
-pub async fn join(
+/// An invitation accepted by the person it was sent to (`email`, signed in as `account_id`):
+/// the link used up and the membership granted with the invitation's role, in one unit.
+/// Returns the organisation, or `None` when the link is unknown, used, expired or another
+/// person's: nothing changes then.
+pub async fn accept_invitation(
     wf: &Workflow,
-    organisation_id: &str,
+    token_hash: &str,
     account_id: &str,
-    role: OrgRole,
-) -> Result<(), WorkflowError> {
+    email: &str,
+) -> Result<Option<String>, WorkflowError> {
+    let now = wf.now();
+    let peeked = wf
+        .store
+        .peek_token(token_hash, TokenPurpose::Invitation, now)
+        .await?
+        .filter(|t| t.email == email);
+    let (Some(organisation_id), Some(role)) = (
+        peeked.as_ref().and_then(|t| t.organisation_id.clone()),
+        peeked.as_ref().and_then(|t| t.role),
+    ) else {
+        return Ok(None);
+    };
     let mut unit = wf.store.write().await?;
+    if unit
+        .redeem_token(token_hash, TokenPurpose::Invitation, now)
+        .await?
+        .is_none()
+    {
+        return Ok(None);
+    }
     unit.grant_membership(
-        organisation_id,
+        &organisation_id,
         account_id,
         role,
         &account_actor(account_id),
-        wf.now(),
+        now,
     )
     .await?;
     unit.commit().await?;
-    Ok(())
+    Ok(Some(organisation_id))
 }
 
 /// An invitation to join the staff: its link recorded and the mail that carries it queued,

@@ -139,6 +139,7 @@ stories!(
     workflow::resending_an_invitation_is_all_or_nothing_at_every_step,
     workflow::a_password_reset_is_all_or_nothing_at_every_step,
     workflow::a_sign_up_is_all_or_nothing_at_every_step,
+    workflow::verification_and_invitation_are_all_or_nothing_at_every_step,
     workflow::publishing_and_uploading_are_all_or_nothing_at_every_step,
     hardening::sign_in_goes_only_to_paths_on_this_site,
     hardening::every_spelling_of_an_address_shares_its_sign_in_limit,

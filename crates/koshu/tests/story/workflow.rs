@@ -715,6 +715,104 @@ pub async fn a_sign_up_is_all_or_nothing_at_every_step(app: TestApp) {
     assert_eq!(link.len(), 64, "the verification mail carries its link");
 }
 
+/// Verifying an address uses up its link and marks the address verified; accepting an
+/// invitation uses up its link and grants the membership: each all or nothing at every step
+/// (before, a failure after the link was used left it spent and the work undone).
+pub async fn verification_and_invitation_are_all_or_nothing_at_every_step(app: TestApp) {
+    let mut b = Browser::new(&app);
+    let signed = b
+        .post(
+            "/signup",
+            &[
+                ("display_name", "確認 七子"),
+                ("email", "nanako@example.jp"),
+                ("password", "a long pass phrase for the story"),
+            ],
+        )
+        .await;
+    assert_eq!(signed.status, StatusCode::OK, "{}", signed.body);
+    let email = koshu_domain::access::Email::parse("nanako@example.jp").unwrap();
+    let token = crate::accounts::token_from_mail(&app, "nanako@example.jp", "/verify-email").await;
+    let verified = || async {
+        let a = app.store.account_by_email(&email).await.unwrap().unwrap();
+        format!(
+            "{} {}",
+            a.email_verified,
+            app.store.audit_head().await.unwrap()
+        )
+    };
+    let before = verified().await;
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let res = b.get(&format!("/verify-email?token={token}")).await;
+        app.store.faults().disarm();
+        if res.status == StatusCode::OK {
+            assert!(step > 2, "link, address, commit: {step} steps");
+            break;
+        }
+        assert_eq!(
+            res.status,
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "{}",
+            res.body
+        );
+        assert_eq!(verified().await, before, "after a fault at step {step}");
+        audit_intact(&app).await;
+    }
+    assert!(
+        app.store
+            .account_by_email(&email)
+            .await
+            .unwrap()
+            .unwrap()
+            .email_verified
+    );
+
+    let owner = sign_up(&app, "招待 八郎", "owner@provider.example.jp").await;
+    let mut o = signed_in(&app, &owner).await;
+    let org = register_organisation(&mut o, CORPORATE_NUMBER).await;
+    let invited = o
+        .post(
+            &format!("/organisations/{org}/staff"),
+            &[("email", "nanako@example.jp"), ("role", "editor")],
+        )
+        .await;
+    assert_eq!(invited.status, StatusCode::OK, "{}", invited.body);
+    let token =
+        crate::accounts::token_from_mail(&app, "nanako@example.jp", "/invitations/accept").await;
+    let member = app
+        .store
+        .account_by_email(&email)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let mut n = signed_in(&app, &member).await;
+    let staff = || async {
+        format!(
+            "{:?} {}",
+            app.store
+                .staff_of(&org)
+                .await
+                .unwrap()
+                .iter()
+                .map(|m| m.role)
+                .collect::<Vec<_>>(),
+            app.store.audit_head().await.unwrap()
+        )
+    };
+    let steps = post_through_faults(
+        &app,
+        &mut n,
+        &format!("/invitations/accept?token={token}"),
+        &[],
+        staff,
+    )
+    .await;
+    assert!(steps >= 2, "link, membership: {steps}");
+    assert!(n.get(&format!("/organisations/{org}")).await.status == StatusCode::OK);
+}
+
 /// Issue 14 under issue 11's rule: publishing a listing writes the listing, the provider, the
 /// programme and the freshness job; applying a spreadsheet writes every programme of it. A
 /// failure at any step of either leaves the listing, the catalogue, the jobs and the audit log

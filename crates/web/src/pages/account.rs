@@ -381,21 +381,13 @@ pub async fn verify_email(
     page: PageCtx,
     Query(q): Query<TokenQuery>,
 ) -> Result<Response, AppError> {
-    let now = state.clock.now();
-    let redeemed = match q.token.as_deref() {
+    let verified = match q.token.as_deref() {
         Some(t) => {
-            state
-                .store
-                .redeem_token(&token_digest(t), TokenPurpose::VerifyEmail, now)
-                .await?
+            koshu_workflow::accounts::verify_email(&state.workflow, &token_digest(t)).await?
         }
-        None => None,
+        None => false,
     };
-    let account = match redeemed.and_then(|r| Email::parse(&r.email).ok()) {
-        Some(email) => state.store.account_by_email(&email).await?,
-        None => None,
-    };
-    let Some(account) = account else {
+    if !verified {
         let links = vec![(
             page.t("ログイン", "Sign in").to_owned(),
             page.href("/login"),
@@ -412,8 +404,7 @@ pub async fn verify_email(
                 links,
             ),
         );
-    };
-    state.store.mark_email_verified(&account.id, now).await?;
+    }
     // The link is often opened in another browser than the one signed in (issue 13 item 17):
     // say what comes next there, and go on to where the person was going.
     let signed_in = auth.viewer.is_some();

@@ -747,27 +747,16 @@ pub async fn accept_invitation(
 ) -> Result<Response, AppError> {
     let me = auth.require(Action::ManageOwnAccount)?;
     let hash = token_digest(&q.token.unwrap_or_default());
-    let now = state.clock.now();
-    let peeked = state
-        .store
-        .peek_token(&hash, TokenPurpose::Invitation, now)
-        .await?;
-    let valid = peeked.filter(|t| t.email == me.account.email.as_str());
-    let (Some(org_id), Some(role)) = (
-        valid.as_ref().and_then(|t| t.organisation_id.clone()),
-        valid.as_ref().and_then(|t| t.role),
-    ) else {
+    let Some(org_id) = koshu_workflow::organisations::accept_invitation(
+        &state.workflow,
+        &hash,
+        &me.account.id,
+        me.account.email.as_str(),
+    )
+    .await?
+    else {
         return invalid_invitation(&page);
     };
-    if state
-        .store
-        .redeem_token(&hash, TokenPurpose::Invitation, now)
-        .await?
-        .is_none()
-    {
-        return invalid_invitation(&page);
-    }
-    koshu_workflow::organisations::join(&state.workflow, &org_id, &me.account.id, role).await?;
     // A new role is a change of privilege: the session gets a new id.
     let cookie = start_session(&state, &headers, &me.account.id, SessionStage::Full).await?;
     Ok(redirect_with_cookie(
