@@ -259,7 +259,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             }
             if delivery {
                 println!(
-                    "koshu: the sample provider delivers a sample course today and in three weeks (koshu accounts sample-staff EMAIL to see its pages)."
+                    "koshu: the sample provider delivers a sample course last week (sealed), today and in three weeks (koshu accounts sample-staff EMAIL to see its pages)."
                 );
             }
             store.close().await;

@@ -1,7 +1,8 @@
 //! Sample delivery for the demo (issue 15), beside the sample application: the sample
 //! provider lists a hybrid course, published, with a session running today (three sample
 //! learners enrolled, their identities checked, one checked in at the venue and one beating
-//! remotely with a gap) and one in three weeks with a seat left, so that a person trying Koshu
+//! remotely with a gap), one in three weeks with a seat left, and last week's, attended and
+//! sealed, so that a person trying Koshu
 //! can apply, get the mail with its calendar file, and (as the provider's staff, `koshu accounts
 //! sample-staff`) see the roster, the desk, the venue's code and live attendance. Marked
 //! （サンプル）; loading it twice changes nothing.
@@ -118,7 +119,13 @@ pub async fn load_sample_delivery(
         .await?
         .map_err(|e| invalid(&e))?;
     let mut sessions: Vec<Slug> = Vec::new();
-    for (starts, capacity) in [(today, "20"), (today + Duration::weeks(3), "3")] {
+    // Today's, one in three weeks, and last week's (over, and sealed).
+    let days = [
+        today,
+        today + Duration::weeks(3),
+        today - Duration::weeks(1),
+    ];
+    for (starts, capacity) in days.iter().zip(["20", "3", "20"]) {
         let text = SessionText {
             starts_on: starts.to_string(),
             prefecture: "13".to_owned(),
@@ -152,12 +159,7 @@ pub async fn load_sample_delivery(
         .await?
         .map_err(|e| invalid(&e))?;
 
-    for (i, session_id) in sessions.iter().enumerate() {
-        let day = if i == 0 {
-            today
-        } else {
-            today + Duration::weeks(3)
-        };
+    for (i, (session_id, &day)) in sessions.iter().zip(&days).enumerate() {
         let block = |n: u32, from: Time, to: Time, items: &str| koshu_domain::delivery::Block {
             number: n,
             day,
@@ -182,8 +184,8 @@ pub async fn load_sample_delivery(
             ],
             venue: Some("（サンプル）霞が関研修室（東京都千代田区）".to_owned()),
             online_room: Some("https://meet.sample.example.jp/r/incident".to_owned()),
-            capacity: if i == 0 { 20 } else { 3 },
-            opens_at: (today - Duration::weeks(1)).midnight().assume_offset(JST),
+            capacity: if i == 1 { 3 } else { 20 },
+            opens_at: (today - Duration::weeks(2)).midnight().assume_offset(JST),
             closes_at: (day - Duration::days(1)).midnight().assume_offset(JST)
                 + Duration::hours(23),
             fee: Yen::parse("33,000").map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?,
@@ -303,6 +305,51 @@ async fn enrol_sample_learners(
         t += Duration::seconds(30);
     }
     unit.insert_heartbeats(&beats).await?;
+    // Last week's day: two checked and present all day, one absent; then sealed.
+    if let Some(past) = sessions.get(2) {
+        let day = day - Duration::weeks(1);
+        let start = day.midnight().assume_offset(JST);
+        for (id, _, _, _, riss) in &LEARNERS[..2] {
+            unit.record_identity_check(
+                &NewIdentityCheck {
+                    session_id: past.as_str(),
+                    account_id: id,
+                    day,
+                    method: "photo_id",
+                    riss_result: if riss.is_empty() {
+                        "not_registered"
+                    } else {
+                        "matches"
+                    },
+                    note: None,
+                },
+                ACTOR,
+                start,
+            )
+            .await?;
+            let stay = |block: u32, from: Duration, to: Duration| NewAttendanceEvent {
+                session_id: past.as_str(),
+                account_id: id,
+                block_no: block,
+                kind: "staff_present",
+                at: start + from,
+                until: Some(start + to),
+                source: "staff",
+                reason: Some("（サンプル）会場で確認"),
+            };
+            unit.append_attendance(
+                &[
+                    stay(1, Duration::ZERO, Duration::hours(12)),
+                    stay(2, Duration::hours(13), Duration::minutes(23 * 60 + 59)),
+                ],
+                "attendance.mark",
+                ACTOR,
+                start,
+            )
+            .await?;
+        }
+        unit.seal_day(past.as_str(), day, ACTOR, now).await?;
+    }
     unit.commit().await?;
     Ok(())
 }

@@ -148,6 +148,35 @@ fn audit_verify_names_the_row_edited_with_sqlite3() {
     );
 }
 
+/// The demo seals last week's sample day (issue 15); removing one of its records with sqlite3
+/// is found by `koshu audit verify`, which names the session and the day.
+#[test]
+fn audit_verify_finds_a_sealed_day_changed_with_sqlite3() {
+    let dir = tempfile::tempdir().unwrap();
+    let demo = koshu(dir.path(), &["demo"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+    let ok = koshu(dir.path(), &["audit", "verify"]);
+    assert!(ok.status.success(), "{}", text(&ok.stdout));
+    assert!(
+        text(&ok.stdout).contains("1 sealed attendance day(s) match their records"),
+        "{}",
+        text(&ok.stdout)
+    );
+    let edit = Command::new("sqlite3")
+        .arg(dir.path().join("koshu.db"))
+        .arg("DELETE FROM attendance_events WHERE rowid = (SELECT MIN(rowid) FROM attendance_events WHERE kind = 'staff_present');")
+        .output()
+        .expect("the sqlite3 command-line tool (apt-get install sqlite3)");
+    assert!(edit.status.success(), "{}", text(&edit.stderr));
+    let broken = koshu(dir.path(), &["audit", "verify"]);
+    assert_eq!(broken.status.code(), Some(1), "{}", text(&broken.stdout));
+    assert!(
+        text(&broken.stdout).contains("changed after it was sealed"),
+        "{}",
+        text(&broken.stdout)
+    );
+}
+
 #[test]
 fn import_rejects_an_invalid_corporate_number_naming_the_check_digit_rule() {
     let dir = tempfile::tempdir().unwrap();

@@ -926,8 +926,8 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
         .into_iter()
         .map(|d| d.session_id)
         .collect();
-    assert_eq!(sessions.len(), 2);
-    let (today, later) = (&sessions[0], &sessions[1]);
+    assert_eq!(sessions.len(), 3);
+    let (today, later, past) = (&sessions[0], &sessions[1], &sessions[2]);
 
     let visitor = sign_up(&app, "見学 者", "visitor@example.jp").await;
     let mut v = signed_in(&app, &visitor).await;
@@ -968,4 +968,14 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
         v.get(&format!("{base}/blocks/1/code")).await.status,
         StatusCode::OK
     );
+    // Last week's day is over and sealed; its seal verifies.
+    let sealed = v
+        .get(&format!(
+            "/organisations/{}/sessions/{past}/attendance",
+            org.id
+        ))
+        .await;
+    assert!(sealed.body.contains("確定済み"), "{}", sealed.body);
+    assert!(sealed.body.contains("<td>出席"), "{}", sealed.body);
+    assert!(app.store.broken_seals().await.unwrap().is_empty());
 }
