@@ -193,7 +193,12 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
     let chika_page = apply(&mut c, &session, &profile("千葉 千佳", "チバ チカ", "")).await;
     let waiting = mail_to(&app, "chika@example.jp", "キャンセル待ち").await;
     assert!(waiting.body.contains("1番目"), "{}", waiting.body);
-    assert!(c.get(&chika_page).await.body.contains("キャンセル待ち"));
+    assert!(
+        c.get(&chika_page)
+            .await
+            .body
+            .contains("キャンセル待ち（1番目）")
+    );
 
     // The provider's roster, in the order people applied, and as Excel and CSV.
     let mut staff = signed_in(&app, &owner).await;

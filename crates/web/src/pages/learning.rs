@@ -416,6 +416,17 @@ fn status_label(page: &PageCtx, e: &Enrolment) -> String {
     }
 }
 
+/// Where a waiting learner stands in line: 1 is next.
+async fn waiting_position(state: &AppState, e: &Enrolment) -> Result<usize, AppError> {
+    Ok(state
+        .store
+        .enrolments_of_session(&e.session_id)
+        .await?
+        .iter()
+        .filter(|w| w.status == EnrolmentStatus::Waiting && w.queue_no <= e.queue_no)
+        .count())
+}
+
 pub async fn list(
     State(state): State<AppState>,
     page: PageCtx,
@@ -545,7 +556,15 @@ pub async fn show(
             id: e.id.clone(),
             title: session.title().to_owned(),
             facts: facts(&page, &session, &d, left),
-            status: status_label(&page, &e),
+            status: match e.status {
+                EnrolmentStatus::Waiting => format!(
+                    "{}（{}{}）",
+                    status_label(&page, &e),
+                    waiting_position(&state, &e).await?,
+                    page.t("番目", " in line")
+                ),
+                _ => status_label(&page, &e),
+            },
             offered: e.status == EnrolmentStatus::Offered,
             may_cancel: matches!(
                 e.status,
