@@ -13,9 +13,14 @@ import {
   AXE_TAGS,
   axeFindings,
   baseUrl,
+  becomeSampleStaff,
   createApplication as createApplicationOn,
+  deliveredSession,
+  firstEnrolment,
   grantRole,
   launch,
+  listProgramme as listProgrammeOn,
+  makeLive,
   registerOrganisation as registerOrganisationOn,
   setUpTwoFactor,
   signIn,
@@ -25,8 +30,10 @@ import axe from 'axe-core';
 
 // ---------------------------------------------------------------------------------------------
 // PAGES: the pages to check, by their Japanese path (the English one is `/en` + path).
-// `status` is the HTTP status the page must answer with (200 unless given); with `submit`, the
-// page's form is sent as it stands and the page that answers is the one checked.
+// `status` is the HTTP status the page must answer with (200 unless given; or one per language,
+// `{ ja, en }`); with `submit`, the page's form is sent as it stands (or with `fill`: texts typed,
+// boxes ticked with true and cleared with false) and the page that answers is the one checked;
+// `expect` is a selector (or a list of them) the page must contain.
 // ---------------------------------------------------------------------------------------------
 const PAGES = [
   { path: '/', what: 'home (catalogue entry points)' },
@@ -66,27 +73,34 @@ const LANGS = [
 ];
 
 async function main() {
-  const base = baseUrl('a11y', 180);
+  const base = baseUrl('a11y', 480);
 
   const browser = await launch();
   const failures = [];
   let checked = 0;
   try {
-    const context = await browser.newContext({ locale: 'ja-JP' });
-    for (const { path, what, status = 200, submit = false } of PAGES) {
-      for (const { lang, url } of LANGS) {
-        const address = base + url(path);
-        const found = await checkPage(context, address, { lang, status, submit });
-        checked += 1;
-        const label = `${url(path)} (${what})`;
-        if (found.length === 0) {
-          console.log(`ok    ${label}`);
-        } else {
-          console.log(`FAIL  ${label}: ${found.length} finding(s)`);
-          failures.push({ label, found });
+    // Checks each of `pages` in both languages in `context`; `who` is added to each label.
+    const checkEach = async (context, pages, who) => {
+      for (const { path: pathOrLater, what, status = 200, submit = false, before, fill, upload, expect } of pages) {
+        if (before) await before();
+        // A path known only once `before` has run is given as a function.
+        const path = typeof pathOrLater === 'function' ? pathOrLater() : pathOrLater;
+        for (const { lang, url } of LANGS) {
+          const wanted = typeof status === 'number' ? status : status[lang];
+          const found = await checkPage(context, base + url(path), { lang, status: wanted, submit, fill, upload, expect });
+          checked += 1;
+          const label = `${url(path)} (${what}${who})`;
+          if (found.length === 0) {
+            console.log(`ok    ${label}`);
+          } else {
+            console.log(`FAIL  ${label}: ${found.length} finding(s)`);
+            failures.push({ label, found });
+          }
         }
       }
-    }
+    };
+    const context = await browser.newContext({ locale: 'ja-JP' });
+    await checkEach(context, PAGES, '');
     await signUpAndSignIn(context, base);
     const org = await registerOrganisation(context, base);
     const signedInPages = [
@@ -118,6 +132,66 @@ async function main() {
       { path: `/organisations/${org}/programmes/upload`, what: 'spreadsheet checked: a problem by sheet, row and column', submit: true, upload: { name: '講座.csv', text: '管理番号,講座名\r\nK-1,名前だけ\r\n' }, status: 400 },
       // The first of the publishing buttons: 公開する in Japanese, then Unpublish in English.
       { path: listing, what: 'publishing: published, then unpublished', submit: 'main ul.inline-list form button[type=submit]' },
+    );
+    // Issue 15's delivery: the session set up, the same person applying for it as a learner
+    // (one may apply for one's own organisation's session), then a block live.
+    const session = await deliverSession(context, base, org);
+    const run = `/organisations/${org}/sessions/${session}`;
+    const enrol = `/sessions/${session}/enrol`;
+    let enrolment = '';
+    signedInPages.push(
+      { path: enrol, what: 'enrolment form: the session\'s facts and the learner\'s fields' },
+      { path: enrol, what: 'enrolment sent empty: every field named', submit: true, status: 422 },
+      {
+        path: enrol,
+        what: 'enrolment sent filled: applied (ja), then applying twice refused (en)',
+        submit: true,
+        fill: { '#f-name': '確認 花子', '#f-name_kana': 'カクニン ハナコ', '#f-consent': true },
+        status: { ja: 200, en: 409 },
+      },
+      {
+        path: '/learning',
+        what: 'the learner\'s sessions',
+        before: async () => {
+          enrolment = await goLive(context, base, org, session);
+        },
+      },
+      {
+        path: () => enrolment,
+        what: 'the learner\'s enrolment, a block live: the check-in code form and the beating presence',
+        expect: ['main form input[name=code]', 'main [data-heartbeat] .live-on:not([hidden])'],
+      },
+      { path: `/sessions/${session}/check-in?block=1&code=123456`, what: 'the QR code\'s landing page: the scanned code to send' },
+      { path: '/account/learner', what: 'learner profile' },
+      {
+        path: '/account/learner',
+        what: 'learner profile sent empty: every field named',
+        submit: true,
+        fill: { '#f-name': '', '#f-name_kana': '', '#f-consent': false },
+        status: 422,
+      },
+      { path: `/organisations/${org}/deliveries`, what: 'sessions to deliver' },
+      { path: `${run}/delivery`, what: 'delivery plan with the saved values' },
+      {
+        path: `${run}/delivery`,
+        what: 'delivery plan sent empty: every field named',
+        submit: true,
+        fill: { '#f-timetable': '', '#f-capacity': '', '#f-opens_on': '', '#f-closes_on': '', '#f-fee': '' },
+        status: 422,
+      },
+      { path: `${run}/roster`, what: 'roster, the venue\'s codes and the exports' },
+      { path: `${run}/check-in`, what: 'identity desk: a form per learner' },
+      { path: `${run}/check-in`, what: 'identity desk: a check recorded', submit: 'main section.card form button[type=submit]' },
+      { path: `${run}/blocks/1/code`, what: 'the venue\'s screen: the code and its QR code' },
+      { path: `${run}/attendance`, what: 'live attendance (server-sent events), marks and seals' },
+      { path: `${run}/reports`, what: 'meeting reports: the upload form' },
+      {
+        path: `${run}/reports`,
+        what: 'meeting report refused: the missing column named',
+        submit: true,
+        upload: { name: 'participants.csv', text: 'Name (Original Name),User Email,Join Time,Duration (Minutes)\r\n確認 花子,a@example.jp,06/10/2026 09:59:00 AM,41\r\n' },
+        status: 422,
+      },
     );
     const application = await createApplication(context, base, org);
     signedInPages.push(
@@ -170,20 +244,11 @@ async function main() {
         submit: `form[action$="/designate"] button[type=submit]`,
       },
     );
-    for (const { path, what, status = 200, submit = false, before, fill, upload } of signedInPages) {
-      if (before) await before();
-      for (const { lang, url } of LANGS) {
-        const found = await checkPage(context, base + url(path), { lang, status, submit, fill, upload });
-        checked += 1;
-        const label = `${url(path)} (${what}, signed in)`;
-        if (found.length === 0) {
-          console.log(`ok    ${label}`);
-        } else {
-          console.log(`FAIL  ${label}: ${found.length} finding(s)`);
-          failures.push({ label, found });
-        }
-      }
-    }
+    await checkEach(context, signedInPages, ', signed in');
+    // The demo's sample delivery as its provider's staff see it, with records in every state
+    // (identities checked, present and away, a sealed day): another person, made its staff.
+    const staff = await browser.newContext({ locale: 'ja-JP' });
+    await checkEach(staff, await sampleDeliveryPages(staff, base), ', sample staff');
   } finally {
     await browser.close();
   }
@@ -319,16 +384,59 @@ async function reportAProblem(context, base) {
 async function createProgramme(context, base, org) {
   const page = await context.newPage();
   try {
-    await page.goto(`${base}/organisations/${org}/programmes/new`, { waitUntil: 'load' });
-    await page.fill('#f-title_ja', 'アクセシビリティ確認セミナー');
-    await page.fill('#f-summary_ja', 'ウェブアクセシビリティの基礎を学ぶ。');
-    await page.fill('#f-purpose_ja', '誰もが使えるページを作れるようになる。');
-    await page.fill('#f-duration_ja', '半日');
-    await page.check('input[name=layers][value=practitioner]');
-    await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
-    const match = page.url().match(/\/programmes\/(p-[0-9a-f]+)\?done=created$/);
-    if (!match) throw new Error(`listing the programme ended at ${page.url()}`);
-    return match[1];
+    return await listProgrammeOn(page, base, org, 'アクセシビリティ確認セミナー');
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Signs up a person in `context`, makes them staff of the demo's sample provider, and lists its
+ * delivery pages: every session's roster, desk and attendance.
+ */
+async function sampleDeliveryPages(context, base) {
+  const page = await context.newPage();
+  try {
+    const email = `sample-staff-${Date.now()}@example.jp`;
+    await signUpAndSignInOn(page, base, email, '見本 職員');
+    const org = becomeSampleStaff(email);
+    await page.goto(`${base}/organisations/${org}/deliveries`, { waitUntil: 'load' });
+    const rosters = await page.$$eval('main table a[href$="/roster"]', (links) => links.map((a) => a.getAttribute('href')));
+    if (rosters.length === 0) throw new Error('the demo\'s sample provider delivers no session (is the demo loaded?)');
+    const pages = [{ path: `/organisations/${org}/deliveries`, what: 'the sample provider\'s sessions' }];
+    for (const roster of rosters) {
+      const run = roster.replace(/\/roster$/, '');
+      pages.push(
+        { path: roster, what: 'sample session: roster' },
+        { path: `${run}/check-in`, what: 'sample session: the desk, identities checked' },
+        { path: `${run}/attendance`, what: 'sample session: attendance, present, away or sealed' },
+      );
+    }
+    return pages;
+  } finally {
+    await page.close();
+  }
+}
+
+/** Issue 15's session, set up for delivery through the provider's pages; returns its id. */
+async function deliverSession(context, base, org) {
+  const page = await context.newPage();
+  try {
+    return await deliveredSession(page, base, org, 'アクセシビリティ確認演習');
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * The session's block made live (for the check-in form), once the signed-in person applied;
+ * returns the path of their enrolment's page.
+ */
+async function goLive(context, base, org, session) {
+  const page = await context.newPage();
+  try {
+    await makeLive(page, base, org, session);
+    return await firstEnrolment(page, base);
   } finally {
     await page.close();
   }
@@ -379,7 +487,7 @@ async function reflowFindings(page) {
   return wide.length ? [`  [reflow] at 320px: ${wide.join(' | ')}`] : [];
 }
 
-async function checkPage(context, address, { lang, status, submit, fill = {}, upload }) {
+async function checkPage(context, address, { lang, status, submit, fill = {}, upload, expect }) {
   const found = [];
   const page = await context.newPage();
   page.on('console', (msg) => {
@@ -394,7 +502,12 @@ async function checkPage(context, address, { lang, status, submit, fill = {}, up
       // Send the page's form as it stands, as a person pressing its button would.
       // `submit` is true (the page's first form) or the selector of the button to press.
       const button = submit === true ? 'main form button[type=submit]' : submit;
-      for (const [selector, value] of Object.entries(fill)) await page.fill(selector, value);
+      // A text to type, or true / false to tick or clear a box.
+      for (const [selector, value] of Object.entries(fill)) {
+        if (value === true) await page.check(selector);
+        else if (value === false) await page.uncheck(selector);
+        else await page.fill(selector, value);
+      }
       if (upload) {
         await page.setInputFiles('input[type=file]', { name: upload.name, mimeType: 'text/csv', buffer: Buffer.from(upload.text) });
       }
@@ -408,6 +521,10 @@ async function checkPage(context, address, { lang, status, submit, fill = {}, up
 
     const htmlLang = await page.evaluate(() => document.documentElement.getAttribute('lang'));
     if (htmlLang !== lang) found.push(`  [html-lang] expected <html lang="${lang}">, got ${JSON.stringify(htmlLang)}`);
+
+    for (const selector of [expect ?? []].flat()) {
+      if ((await page.$(selector)) === null) found.push(`  [content] the page has no ${selector}`);
+    }
 
     found.push(...(await axeFindings(page)));
     found.push(...(await reflowFindings(page)));

@@ -113,6 +113,20 @@ export function grantRole(email, args) {
 }
 
 /**
+ * Makes `email` staff (an editor) of the demo's sample provider with `koshu accounts
+ * sample-staff`, as the demo's instructions say; returns the organisation's id.
+ */
+export function becomeSampleStaff(email) {
+  const bin = process.env.KOSHU_TEST_BIN;
+  const dataDir = process.env.KOSHU_TEST_DATA_DIR;
+  if (!bin || !dataDir) throw new Error('KOSHU_TEST_BIN and KOSHU_TEST_DATA_DIR are needed to make sample staff');
+  const said = execFileSync(bin, ['--data-dir', dataDir, 'accounts', 'sample-staff', email], { stdio: 'pipe' }).toString();
+  const match = said.match(/\/organisations\/([0-9a-f-]+)\/deliveries/);
+  if (!match) throw new Error(`koshu accounts sample-staff said: ${said}`);
+  return match[1];
+}
+
+/**
  * Sets up two-factor authentication for the signed-in person, with a code computed here from
  * the key the page shows, as an authenticator app would.
  */
@@ -172,4 +186,98 @@ export async function createApplication(page, base, org, name) {
   const match = page.url().match(/\/applications\/([0-9a-f-]+)$/);
   if (!match) throw new Error(`creating the application ended at ${page.url()}`);
   return match[1];
+}
+
+/** A day in Japan (where the server's days are), `days` from today, as YYYY-MM-DD. */
+export function jstDate(days = 0) {
+  return new Date(Date.now() + 9 * 3600_000 + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Lists a programme through the provider's form (the least it needs); returns its id. */
+export async function listProgramme(page, base, org, title) {
+  await page.goto(`${base}/organisations/${org}/programmes/new`, { waitUntil: 'load' });
+  await page.fill('#f-title_ja', title);
+  await page.fill('#f-summary_ja', 'ウェブアクセシビリティの基礎を学ぶ。');
+  await page.fill('#f-purpose_ja', '誰もが使えるページを作れるようになる。');
+  await page.fill('#f-duration_ja', '半日');
+  await page.check('input[name=layers][value=practitioner]');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+  const match = page.url().match(/\/programmes\/(p-[0-9a-f]+)\?done=created$/);
+  if (!match) throw new Error(`listing the programme ended at ${page.url()}`);
+  return match[1];
+}
+
+/** The timetable of a session set up by `deliveredSession`: one block tomorrow. */
+const TOMORROWS_BLOCK = () => `${jstDate(1)} 10:00-12:00 演習`;
+
+/**
+ * Issue 15's set-up, through the provider's pages: a published programme `title` with one
+ * session from today to tomorrow, set up for delivery (a block tomorrow; applications open a
+ * week ago and close tonight, so that one may apply now). Returns the session's id.
+ */
+export async function deliveredSession(page, base, org, title) {
+  const programme = await listProgramme(page, base, org, title);
+  const listing = `${base}/organisations/${org}/programmes/${programme}`;
+  await page.goto(`${listing}/sessions/new`, { waitUntil: 'load' });
+  await page.fill('#f-starts_on', jstDate(0));
+  await page.fill('#f-ends_on', jstDate(1));
+  await page.selectOption('#f-prefecture', '13');
+  await page.fill('#f-city', '千代田区');
+  await page.fill('#f-venue', '霞が関研修室');
+  await page.fill('#f-capacity', '10');
+  await page.fill('#f-seats_left', '10');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+  if (!new URL(page.url()).pathname.endsWith(programme)) throw new Error(`adding the session ended at ${page.url()}`);
+  // The first of the publishing buttons is 公開する.
+  const [published] = await Promise.all([
+    page.waitForNavigation({ waitUntil: 'load' }),
+    page.click('main ul.inline-list form button[type=submit]'),
+  ]);
+  if (published?.status() !== 200 || !page.url().includes('done=publish')) {
+    throw new Error(`publishing answered ${published?.status()} at ${page.url()}`);
+  }
+  const session = `${programme}-001`;
+  await savePlan(page, base, org, session, { timetable: TOMORROWS_BLOCK(), opens_on: jstDate(-7), closes_on: jstDate(0) });
+  return session;
+}
+
+/**
+ * Makes a block of `session` live now (from 30 minutes before a block's start to its end, the
+ * learner's page takes the venue's code and, with an online room, beats): a block today from
+ * 00:00 to 23:59 before tomorrow's, at the venue and online (hybrid). The window must close
+ * before the first block starts (D01), so applications closed yesterday.
+ */
+export async function makeLive(page, base, org, session) {
+  await savePlan(page, base, org, session, {
+    timetable: `${jstDate(0)} 00:00-23:59 演習\n${TOMORROWS_BLOCK()}`,
+    opens_on: jstDate(-7),
+    closes_on: jstDate(-1),
+    online_room: 'https://meet.example.jp/r/a11y',
+  });
+}
+
+/** Saves the delivery plan of `session` through its form. */
+async function savePlan(page, base, org, session, { timetable, opens_on, closes_on, online_room = '' }) {
+  await page.goto(`${base}/organisations/${org}/sessions/${session}/delivery`, { waitUntil: 'load' });
+  await page.fill('#f-timetable', timetable);
+  await page.fill('#f-venue', '霞が関研修室（東京都千代田区）');
+  await page.fill('#f-online_room', online_room);
+  await page.fill('#f-capacity', '10');
+  await page.fill('#f-opens_on', opens_on);
+  await page.fill('#f-closes_on', closes_on);
+  await page.fill('#f-fee', '33,000');
+  await page.check('input[name=audience][value=public]');
+  await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+  if (!page.url().includes('/roster?done=saved')) {
+    const problems = (await page.textContent('main')).replace(/\s+/g, ' ').slice(0, 400);
+    throw new Error(`saving the delivery plan ended at ${page.url()}: ${problems}`);
+  }
+}
+
+/** The enrolment of the signed-in person listed first on /learning, as its page's path. */
+export async function firstEnrolment(page, base) {
+  await page.goto(`${base}/learning`, { waitUntil: 'load' });
+  const href = await page.getAttribute('main table a[href^="/learning/"]', 'href');
+  if (!href) throw new Error('/learning lists no enrolment');
+  return href;
 }

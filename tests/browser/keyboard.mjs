@@ -23,6 +23,18 @@
 //      the check's result;
 //  11. from the organisation's page, Tab reaches API トークン, Enter; Tab to its name, typing;
 //      Tab reaches 発行する (visible focus), Enter: the token's value is shown.
+// And a session delivered (issue 15; the provider's set-up through forms, the walks with keys):
+//  12. a learner on the session's enrolment page: Tab to the name and its kana, typing; Tab to
+//      the consent box, Space; Tab reaches 申し込む (visible focus), Enter: their enrolment's
+//      page says they have applied;
+//  13. a block goes live; from the account page Tab reaches the header's 受講 link, Enter; Tab
+//      reaches the enrolment, Enter; Tab reaches the check-in code (visible focus), typing the
+//      code the venue's screen shows; Tab reaches 記録する, Enter: the check-in is recorded;
+//  14. staff on the roster: Tab reaches 本人確認（受付）, Enter; Tab into the learner's radio
+//      group of methods (visible focus), an arrow key picks the video call; Tab to the note,
+//      typing; Tab reaches 確認を記録する, Enter: the desk shows the learner checked;
+//  15. the venue's screen replaces its code in place; Tab reaches 自動更新を止める (visible
+//      focus), Enter stops it (the button then offers to resume).
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -30,8 +42,10 @@
 
 import {
   baseUrl,
+  deliveredSession,
   grantRole,
   launch,
+  makeLive,
   registerOrganisation,
   setUpTwoFactor,
   signIn,
@@ -67,6 +81,8 @@ function focused(page) {
       id: el.id,
       href,
       text,
+      name: el.getAttribute('name'),
+      value: el.getAttribute('value'),
       outlineStyle: style.outlineStyle,
       outlineWidth: style.outlineWidth,
       onScreen: rect.width > 0 && rect.height > 0 && rect.right > 0 && rect.bottom > 0 &&
@@ -284,6 +300,106 @@ async function providerJourney(browser, base, lang) {
   }
 }
 
+/**
+ * Issue 15 with keys only: a learner applies and checks in with the venue's code, and staff
+ * record the learner's identity at the desk. The provider sets the session up through forms.
+ */
+async function deliveryJourney(browser, base) {
+  const staffContext = await browser.newContext({ locale: 'ja-JP' });
+  const learnerContext = await browser.newContext({ locale: 'ja-JP' });
+  try {
+    const staff = await staffContext.newPage();
+    await signUpAndSignInOn(staff, base, `keyboard-staff-${Date.now()}@example.jp`, '鍵盤 実施');
+    const org = await registerOrganisation(staff, base, '株式会社キーボード実施', '4010001034760');
+    const session = await deliveredSession(staff, base, org, 'キーボードで受講する演習');
+    const run = `/organisations/${org}/sessions/${session}`;
+
+    // 12. The enrolment form.
+    const learner = await learnerContext.newPage();
+    await signUpAndSignInOn(learner, base, `keyboard-learner-${Date.now()}@example.jp`, '鍵盤 受講');
+    console.log(`learner: /sessions/${session}/enrol`);
+    await learner.goto(`${base}/sessions/${session}/enrol`, { waitUntil: 'load' });
+    for (const [id, text] of [
+      ['f-name', '鍵盤 花子'],
+      ['f-name_kana', 'ケンバン ハナコ'],
+    ]) {
+      await tabTo(learner, (f) => f.id === id, `the field ${id}`);
+      await learner.keyboard.type(text);
+    }
+    const consent = await tabTo(learner, (f) => f.id === 'f-consent', 'the consent box');
+    checkFocusVisible(consent);
+    await learner.keyboard.press('Space');
+    const apply = await tabTo(learner, button('申し込む'), 'the 申し込む button');
+    checkFocusVisible(apply);
+    await pressEnterAndLoad(learner);
+    check(
+      /^\/learning\/[0-9a-f-]+$/.test(new URL(learner.url()).pathname) && (await learner.textContent('main')).includes('申し込みました'),
+      `applying by keyboard ended at ${learner.url()}: ${((await learner.textContent('main')) ?? '').replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log(`  Enter -> ${new URL(learner.url()).pathname}: applied`);
+
+    // 13. From the header to the enrolment, and the venue's code typed in.
+    await makeLive(staff, base, org, session);
+    await learner.goto(`${base}/account`, { waitUntil: 'load' });
+    const courses = await tabTo(learner, (f) => f.tag === 'a' && f.href === '/learning' && f.text === '受講', 'the header\'s 受講 link');
+    checkFocusVisible(courses);
+    await pressEnterAndWait(learner, '/learning');
+    const mine = await tabTo(learner, (f) => f.tag === 'a' && /^\/learning\/[0-9a-f-]+$/.test(f.href ?? ''), 'the enrolment');
+    await pressEnterAndWait(learner, mine.href);
+    const codeField = await tabTo(learner, (f) => f.id === 'code-1', 'the check-in code of block 1');
+    checkFocusVisible(codeField);
+    await staff.goto(`${base}${run}/blocks/1/code`, { waitUntil: 'load' });
+    const digits = ((await staff.textContent('.code-digits')) ?? '').replace(/\D/g, '');
+    check(digits.length === 6, `the venue's screen shows no six-digit code: ${JSON.stringify(digits)}`);
+    await learner.keyboard.type(digits);
+    await tabTo(learner, button('記録する'), 'the 記録する button');
+    await pressEnterAndLoad(learner);
+    check(
+      learner.url().includes('done=checked'),
+      `checking in by keyboard ended at ${learner.url()}: ${((await learner.textContent('main')) ?? '').replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> checked in with the venue\'s code');
+
+    // 14. The identity desk.
+    console.log(`staff: ${run}/roster`);
+    await staff.goto(`${base}${run}/roster`, { waitUntil: 'load' });
+    await tabTo(staff, (f) => f.tag === 'a' && f.href === `${run}/check-in` && f.text === '本人確認（受付）', 'the 本人確認（受付） link');
+    await pressEnterAndWait(staff, `${run}/check-in`);
+    const method = await tabTo(staff, (f) => f.tag === 'input' && f.name === 'method', 'the learner\'s identity methods');
+    checkFocusVisible(method);
+    await staff.keyboard.press('ArrowDown');
+    const video = await focused(staff);
+    check(video.value === 'video', `the arrow key should pick the video call, but focused ${video.describe} (${video.value})`);
+    console.log(`  ArrowDown -> ${video.value}`);
+    await tabTo(staff, (f) => f.tag === 'input' && f.name === 'note', 'the note');
+    await staff.keyboard.type('キーボードで記録');
+    const record = await tabTo(staff, (f) => f.tag === 'button' && f.text.startsWith('確認を記録する'), 'the 確認を記録する button');
+    checkFocusVisible(record);
+    await pressEnterAndLoad(staff);
+    const desk = (await staff.textContent('main')) ?? '';
+    check(
+      staff.url().includes('done=checked') && desk.includes('確認済み') && desk.includes('ビデオ通話'),
+      `recording the check by keyboard ended at ${staff.url()}: ${desk.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the identity check recorded (photo ID on video)');
+
+    // 15. The venue's screen replaces its code by itself, and staff stop that with the keys.
+    await staff.goto(`${base}${run}/blocks/1/code`, { waitUntil: 'load' });
+    await staff.evaluate(() => document.querySelector('.code-digits').setAttribute('data-shown', 'first'));
+    await staff.waitForFunction(() => document.querySelector('.code-digits:not([data-shown])') !== null, null, { timeout: 20_000 });
+    console.log('  the code on the venue\'s screen was replaced in place');
+    const stop = await tabTo(staff, button('自動更新を止める'), 'the 自動更新を止める button');
+    checkFocusVisible(stop);
+    await staff.keyboard.press('Enter');
+    const resume = await focused(staff);
+    check(resume.text === '自動更新を再開する', `Enter on 自動更新を止める left ${resume.describe}`);
+    console.log(`  Enter -> ${resume.describe}`);
+  } finally {
+    await learnerContext.close();
+    await staffContext.close();
+  }
+}
+
 async function main() {
   const base = baseUrl('keyboard', 240);
 
@@ -303,6 +419,7 @@ async function main() {
       ['reviewer', reviewerJourney],
       ['provider (ja)', (b, u) => providerJourney(b, u, 'ja')],
       ['provider (en)', (b, u) => providerJourney(b, u, 'en')],
+      ['delivery', deliveryJourney],
     ];
     for (const [who, walk] of walks) {
       try {

@@ -45,15 +45,19 @@
     const toggle = document.querySelector('.refresh-toggle');
     const refresh = () => {
       fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store' })
-        .then((r) => (r.ok ? r.text() : Promise.reject(new Error(String(r.status)))))
+        .then((r) => r.text())
         .then((html) => {
           const fresh = new DOMParser()
             .parseFromString(html, 'text/html')
             .querySelector('[data-refresh-seconds]');
           if (fresh) {
             screen.replaceChildren(...Array.from(fresh.childNodes, (n) => document.importNode(n, true)));
+          } else {
+            // Signed out, or an error page: show it rather than a code that no longer works.
+            window.location.reload();
           }
         })
+        // Offline: the next try may reach the server.
         .catch(() => {});
     };
     let timer = setInterval(refresh, seconds * 1000);
