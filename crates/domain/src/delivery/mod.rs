@@ -26,8 +26,8 @@ pub use enrolment::{
 pub use learner::{CONSENT_EN, CONSENT_JA, LearnerProfile, MAX_NAME_CHARS, RissRegistration};
 pub use plan::{
     Audience, Block, DEFAULT_OFFER_HOURS, DeliveryPlan, SESSION_OFFSET, b32_enrolment_is_open,
-    d01_capacity_is_positive, d01_plan_is_sound, d01_room_is_given, d01_timetable_is_sound,
-    d01_window_is_before_start,
+    d01_capacity_is_positive, d01_plan_is_sound, d01_room_is_given, d01_timetable_is_not_empty,
+    d01_timetable_is_sound, d01_window_is_before_start,
 };
 pub use seal::seal_digest;
 pub use ticket::{Ticket, issue_ticket, ticket_session, verify_ticket};

@@ -111,6 +111,18 @@ impl DeliveryPlan {
     }
 }
 
+/// D01: a session is taught in at least one block.
+pub fn d01_timetable_is_not_empty(blocks: &[Block]) -> Result<(), ValidationError> {
+    if blocks.is_empty() {
+        return Err(ValidationError::new(
+            "timetable.empty",
+            "時間割に少なくとも1コマを入力してください。",
+            "Please add at least one block to the timetable.",
+        ));
+    }
+    Ok(())
+}
+
 /// D01: at least one block; each ends after it starts, on a day within the session's dates;
 /// none overlaps another (one may start as another ends); numbered 1..n in time order; items
 /// within the text limits.
@@ -122,13 +134,7 @@ pub fn d01_timetable_is_sound(
     starts_on: Date,
     ends_on: Date,
 ) -> Result<(), ValidationError> {
-    if blocks.is_empty() {
-        return Err(ValidationError::new(
-            "timetable.empty",
-            "時間割に少なくとも1コマを入力してください。",
-            "Please add at least one block to the timetable.",
-        ));
-    }
+    d01_timetable_is_not_empty(blocks)?;
     for b in blocks {
         if b.starts_at >= b.ends_at {
             return Err(ValidationError::new(

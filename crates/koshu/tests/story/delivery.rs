@@ -580,6 +580,20 @@ pub async fn meeting_reports_give_merged_stays_and_list_whom_they_do_not_know(ap
     app.clock.set(datetime!(2026-06-10 13:00 +09:00));
     let mut staff = signed_in(&app, &owner).await;
 
+    // A plan sent empty names every field at fault in one answer, nothing saved.
+    let empty = staff
+        .post(&format!("{base}/delivery"), &[("revision", "1")])
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in [
+        "f-timetable-error",
+        "f-capacity-error",
+        "f-opens_on-error",
+        "f-fee-error",
+    ] {
+        assert!(empty.body.contains(field), "{field}: {}", empty.body);
+    }
+
     // Zoom, with the meeting's preamble: Aoi reconnects once, a guest nobody knows joins.
     let zoom = "\u{feff}Meeting ID,Topic,Start Time,End Time,User Email,Duration (Minutes),Participants\r\n\
         812 3456 7890,インシデント対応演習,06/10/2026 09:58:00 AM,06/10/2026 12:01:00 PM,host@provider.example.jp,123,3\r\n\r\n\

@@ -22,8 +22,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::delivery::{
-    Audience, CancelledBy, DeliveryPlan, EnrolmentStatus, Thresholds, parse_timetable,
-    rotating_code, timetable_text,
+    Audience, CancelledBy, DeliveryPlan, EnrolmentStatus, Thresholds, d01_capacity_is_positive,
+    d01_timetable_is_not_empty, parse_timetable, rotating_code, timetable_text,
 };
 use koshu_domain::types::{Yen, parse_date};
 use koshu_store::organisations::OrganisationRecord;
@@ -275,6 +275,17 @@ impl PlanForm {
             errors.push(e);
             Vec::new()
         });
+        // Said with the other fields' problems, not in a second round after them.
+        if let Err(e) = d01_capacity_is_positive(capacity) {
+            errors.push(e.for_field("capacity"));
+        }
+        if !errors
+            .iter()
+            .any(|e| e.field.as_deref() == Some("timetable"))
+            && let Err(e) = d01_timetable_is_not_empty(&timetable)
+        {
+            errors.push(e.for_field("timetable"));
+        }
         let mut day = |field: &str, text: &str| {
             parse_date(text)
                 .map_err(|e| errors.push(e.for_field(field)))
