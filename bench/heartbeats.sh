@@ -26,8 +26,9 @@
 # 3. The server stops; the rows in the table are compared with the 2xx answers of every run.
 # 4. Ceiling: raw_insert.c (built against the SQLite amalgamation the server links, from the
 #    cargo registry, else the system's libsqlite3), pinned to CPU 0, writes as many rows as the
-#    fastest max run wrote into a fresh file with the heartbeats DDL copied from the server's
-#    database, at that run's mean batch (its connection count when perf is missing) and at the
+#    fastest max run wrote into a new file with the heartbeats DDL copied from the server's
+#    database, first filled (unmeasured) to the size the server's table had when that run
+#    began, at that run's mean batch (its connection count when perf is missing) and at the
 #    server's largest batch (4,000); heartbeats.py raw does the same with Python's sqlite3
 #    executemany as a cross-check. ratio = server beats/s ÷ raw rows/s at the same batch.
 #
@@ -213,7 +214,7 @@ rows() { python3 "$HERE/heartbeats.py" count --db "$DB"; }
 
 ANSWERED=1  # the setup's own beat
 ROWS=()
-BEST_RPS=0 BEST_ROWS=0 BEST_BATCH="" BEST_CONNS=""
+BEST_RPS=0 BEST_ROWS=0 BEST_BATCH="" BEST_CONNS="" BEST_BEFORE=0
 row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$@")"); }
 
 # COMMAND... run under perf stat counting the server's fcntl calls (into $WORK/$TAG.perf)
@@ -293,7 +294,7 @@ print(ok, round(ok / d["wall_s"]), "%.2f" % d["p50_ms"], "%.2f" % d["p99_ms"], d
     "$(awk -v b="$((b1 - b0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.0f%%", t ? 100 * b / t : 0 }')" \
     "$(awk -v b="$((s1 - s0))" -v t="$((t1 - t0))" 'BEGIN { printf "%.0f%%", t ? 100 * b / t : 0 }')"
   if [ "$m" = max ] && [ "$rps" -gt "$BEST_RPS" ]; then
-    BEST_RPS=$rps BEST_ROWS=$((r1 - r0)) BEST_CONNS=$label BEST_BATCH=$(awk -v b="${batch/n\/a/}" 'BEGIN { if (b != "") printf "%.0f", (b < 1 ? 1 : b) }')
+    BEST_RPS=$rps BEST_ROWS=$((r1 - r0)) BEST_BEFORE=$r0 BEST_CONNS=$label BEST_BATCH=$(awk -v b="${batch/n\/a/}" 'BEGIN { if (b != "") printf "%.0f", (b < 1 ? 1 : b) }')
   fi
   note "$TAG done: $requests beats answered 2xx, $rps/s, rows +$((r1 - r0)), mean batch ${batch:-n/a}"
 }
@@ -349,17 +350,28 @@ batches="${BEST_BATCH:-$BEST_CONNS}"
 [ -n "$BEST_CONNS" ] && [ "$BEST_CONNS" != "$batches" ] && batches="$batches $BEST_CONNS"
 [ -n "$batches" ] || batches=256
 batches="$batches $LARGEST_BATCH"
+# The table as big as the server's was when that run began (cost grows with the index), then
+# the measured rows.
+prefill() {  # FILE
+  fresh_table "$1" "$DDL"
+  [ "$BEST_BEFORE" -gt 0 ] || return 0
+  if [ -n "$RAW" ]; then
+    taskset -c 0 "$RAW" "$1" "$TICKETS" "$BEST_BEFORE" "$LARGEST_BATCH" >/dev/null
+  else
+    taskset -c 0 python3 "$HERE/heartbeats.py" raw --db "$1" --tickets "$TICKETS" --rows "$BEST_BEFORE" --batch "$LARGEST_BATCH" >/dev/null
+  fi
+}
 for b in $batches; do
   [ "$b" -gt 0 ] || continue
   if [ -n "$RAW" ]; then
-    fresh_table "$WORK/raw-c-$b.db" "$DDL"
+    prefill "$WORK/raw-c-$b.db"
     taskset -c 0 "$RAW" "$WORK/raw-c-$b.db" "$TICKETS" "$raw_rows" "$b" >"$WORK/raw-c-$b.out"
     read -r rps cpu_per_row commits ver < <(awk '/^RAW/ { for (i = 2; i <= NF; i++) { split($i, kv, "="); v[kv[1]] = kv[2] }
       printf "%.0f %.2f %d %s\n", v["rows"] / v["wall_us"] * 1e6, v["cpu_us"] / v["rows"], v["commits"], v["sqlite"] }' "$WORK/raw-c-$b.out")
     raw_row "raw_insert.c (C API)" "$ver" "$b" "$raw_rows" "$rps" "$cpu_per_row"
     [ -z "$RAW_AT_BEST" ] && RAW_AT_BEST=$rps
   fi
-  fresh_table "$WORK/raw-py-$b.db" "$DDL"
+  prefill "$WORK/raw-py-$b.db"
   taskset -c 0 python3 "$HERE/heartbeats.py" raw --db "$WORK/raw-py-$b.db" --tickets "$TICKETS" \
     --rows "$raw_rows" --batch "$b" >"$WORK/raw-py-$b.out"
   read -r rps cpu_per_row ver < <(python3 -c '
@@ -384,7 +396,7 @@ if [ -n "$FCNTL_PER_COMMIT" ]; then
   echo "Mean batch = beats ÷ commits, commits = the server's fcntl calls (perf stat) ÷ $FCNTL_PER_COMMIT fcntl calls a commit (measured with raw_insert on this SQLite); ≈, since other reads lock too."
 fi
 echo
-echo "Ceiling, the same rows written straight through SQLite, pinned to CPU 0, fresh file with the server's DDL:"
+echo "Ceiling: the rows of the fastest max run (max -c$BEST_CONNS) written straight through SQLite, pinned to CPU 0, into a new file with the server's DDL already holding $BEST_BEFORE rows (as the server's table did when that run began):"
 echo
 echo "| writer | SQLite | batch | rows | rows/s | CPU µs/row |"
 echo "|---|---|---:|---:|---:|---:|"
