@@ -704,6 +704,14 @@ pub fn no_such_block() -> ValidationError {
     .for_field("block")
 }
 
+/// The session's delivery, or `NotFound`: a session not set up takes no attendance.
+async fn delivery_of(wf: &Workflow, session_id: &str) -> Result<Delivery, WorkflowError> {
+    wf.store
+        .delivery(session_id)
+        .await?
+        .ok_or(WorkflowError::NotFound)
+}
+
 fn block_of(delivery: &Delivery, number: u32) -> Result<&Block, WorkflowError> {
     delivery
         .plan
@@ -802,11 +810,7 @@ pub async fn check_identity(
     note: Option<&str>,
     actor: &str,
 ) -> Result<(), WorkflowError> {
-    let delivery = wf
-        .store
-        .delivery(session_id)
-        .await?
-        .ok_or(WorkflowError::NotFound)?;
+    let delivery = delivery_of(wf, session_id).await?;
     if !delivery.plan.timetable.iter().any(|b| b.day == day) {
         return Err(WorkflowError::Invalid(not_a_session_day()));
     }
@@ -862,11 +866,7 @@ pub async fn check_in(
     code: &str,
     direction: Direction,
 ) -> Result<(), WorkflowError> {
-    let delivery = wf
-        .store
-        .delivery(session_id)
-        .await?
-        .ok_or(WorkflowError::NotFound)?;
+    let delivery = delivery_of(wf, session_id).await?;
     let b = block_of(&delivery, block)?;
     let now = wf.now();
     if now < b.starts(JST) - Duration::minutes(30) || now > b.ends(JST) {
@@ -947,11 +947,7 @@ pub async fn mark(
     if reason.is_empty() {
         return Err(WorkflowError::Invalid(reason_missing()));
     }
-    let delivery = wf
-        .store
-        .delivery(session_id)
-        .await?
-        .ok_or(WorkflowError::NotFound)?;
+    let delivery = delivery_of(wf, session_id).await?;
     let b = block_of(&delivery, block)?;
     enrolled(wf, session_id, account_id).await?;
     if present
@@ -1007,11 +1003,7 @@ pub async fn seal_day(
     day: Date,
     actor: &str,
 ) -> Result<Seal, WorkflowError> {
-    let delivery = wf
-        .store
-        .delivery(session_id)
-        .await?
-        .ok_or(WorkflowError::NotFound)?;
+    let delivery = delivery_of(wf, session_id).await?;
     let last_end = delivery
         .plan
         .timetable
@@ -1088,11 +1080,7 @@ pub async fn import_report(
     bytes: bytes::Bytes,
     actor: &str,
 ) -> Result<String, WorkflowError> {
-    let delivery = wf
-        .store
-        .delivery(session_id)
-        .await?
-        .ok_or(WorkflowError::NotFound)?;
+    let delivery = delivery_of(wf, session_id).await?;
     block_of(&delivery, block)?;
     let report = koshu_forms::participants::read_report(&bytes, JST)
         .map_err(|e| WorkflowError::Invalid(e.for_field("report")))?;
@@ -1272,11 +1260,7 @@ const EARLY: Duration = Duration::minutes(15);
 /// The roster at `now`: each enrolment, its learner, identity checks, and the attendance of
 /// each block decided by the domain from the evidence (D03).
 pub async fn roster(wf: &Workflow, session_id: &str) -> Result<Roster, WorkflowError> {
-    let delivery = wf
-        .store
-        .delivery(session_id)
-        .await?
-        .ok_or(WorkflowError::NotFound)?;
+    let delivery = delivery_of(wf, session_id).await?;
     let enrolments = wf.store.enrolments_of_session(session_id).await?;
     let learners = wf.store.learners_of_session(session_id).await?;
     let checks = wf.store.identity_checks(session_id).await?;
