@@ -23,6 +23,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod passkeys;
 pub mod reviews;
+pub mod survey;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod unit;
