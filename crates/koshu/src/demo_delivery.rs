@@ -10,10 +10,14 @@
 use crate::demo_application::sample_organisation;
 use koshu_domain::catalogue::listing::{ListingMove, ProgrammeText, SessionChange, SessionText};
 use koshu_domain::catalogue::{Slug, listing::next_session_id};
-use koshu_domain::delivery::{Audience, DeliveryPlan, EnrolmentStatus, LearnerProfile, Thresholds};
+use koshu_domain::delivery::{
+    Activity, ActivityKind, Audience, ContactMethod, DeliveryPlan, EnrolmentStatus,
+    FollowUpOutcome, ItemMode, LearnerProfile, Pace, PlanItem, StallSubject, Thresholds,
+};
 use koshu_domain::types::Yen;
 use koshu_store::accounts::NewAccount;
 use koshu_store::delivery::{Enrolment, NewAttendanceEvent, NewIdentityCheck};
+use koshu_store::progress::{NewFollowUp, ProgressEvent};
 use koshu_workflow::{JST, Workflow, WorkflowError, delivery, listings};
 use time::{Duration, OffsetDateTime, Time};
 
@@ -192,6 +196,34 @@ pub async fn load_sample_delivery(
             audience: Audience::Public,
             thresholds: Thresholds::default(),
             offer_hours: 48,
+            // Preparation on demand in the week before, then the two blocks (D04).
+            curriculum: vec![
+                PlanItem {
+                    number: 1,
+                    standard_minutes: 60,
+                    mode: ItemMode::OnDemand {
+                        from: day - Duration::weeks(1),
+                        due: day,
+                    },
+                    title: "事前学習：ログの読み方".to_owned(),
+                    material: Some("https://lms.sample.example.jp/c/log-basics".to_owned()),
+                },
+                PlanItem {
+                    number: 2,
+                    standard_minutes: 120,
+                    mode: ItemMode::Live { blocks: vec![1] },
+                    title: "インシデント対応の基礎（講義）".to_owned(),
+                    material: None,
+                },
+                PlanItem {
+                    number: 3,
+                    standard_minutes: 180,
+                    mode: ItemMode::Live { blocks: vec![2] },
+                    title: "初動対応の演習".to_owned(),
+                    material: None,
+                },
+            ],
+            pace: Pace::default(),
         };
         let session = delivery::catalogue_session(wf, session_id.as_str()).await?;
         delivery::save_plan(wf, &org.id, &session, plan, 0, ACTOR)
@@ -305,6 +337,48 @@ async fn enrol_sample_learners(
         t += Duration::seconds(30);
     }
     unit.insert_heartbeats(&beats).await?;
+    // The preparation on demand: the first did it all four days ago; the second ten minutes
+    // six days ago, and was followed up by mail; the third not at all (on the 要フォロー list).
+    let prep = |kind: ActivityKind, at: OffsetDateTime| ProgressEvent {
+        item_no: 1,
+        activity: Activity { kind, at },
+    };
+    let worked = [(LEARNERS[0].0, 4, 60), (LEARNERS[1].0, 6, 10)];
+    for (learner, days_ago, minutes) in worked {
+        let from = start - Duration::days(days_ago) + Duration::hours(20);
+        unit.append_progress(today, learner, prep(ActivityKind::Start, from))
+            .await?;
+        for beat in 1..minutes * 2 {
+            unit.append_progress(
+                today,
+                learner,
+                prep(ActivityKind::Active, from + Duration::seconds(30 * beat)),
+            )
+            .await?;
+        }
+        if minutes == 60 {
+            unit.append_progress(
+                today,
+                learner,
+                prep(ActivityKind::Finish, from + Duration::minutes(60)),
+            )
+            .await?;
+        }
+    }
+    unit.record_follow_up(
+        NewFollowUp {
+            session_id: today,
+            account_id: LEARNERS[1].0,
+            subject: StallSubject::Item { number: 1 },
+            stalled_since: start - Duration::days(4),
+            method: ContactMethod::Mail,
+            outcome: FollowUpOutcome::WillCatchUp,
+            note: Some("（サンプル）当日の朝までに受講するとの返信"),
+        },
+        ACTOR,
+        start - Duration::days(2),
+    )
+    .await?;
     // Last week's day: two checked and present all day, one absent; then sealed.
     if let Some(past) = sessions.get(2) {
         let day = day - Duration::weeks(1);

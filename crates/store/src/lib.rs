@@ -22,6 +22,7 @@ pub mod notices;
 pub mod organisations;
 pub mod outbox;
 pub mod passkeys;
+pub mod progress;
 pub mod reviews;
 pub mod survey;
 #[cfg(feature = "testing")]

@@ -114,7 +114,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 pub fn all() -> Routes {
     use pages::{
         account, admin, applications, delivery, learning, listings, notices, organisations,
-        passkeys, reviews,
+        passkeys, progress, reviews,
     };
     Routes::new()
         // Public catalogue.
@@ -351,6 +351,29 @@ pub fn all() -> Routes {
         .post(
             "/organisations/{id}/sessions/{session}/reports/{report}/match",
             delivery::match_row,
+        )
+        // Progress and follow-up (issue 16; B11, D04).
+        .get(
+            "/organisations/{id}/sessions/{session}/progress",
+            progress::page,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/progress.csv",
+            progress::csv,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/follow-up",
+            progress::follow_up,
+            progress::record_follow_up,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/follow-up/events",
+            progress::follow_up_events,
+        )
+        .form(
+            "/learning/{enrolment}/items/{item}",
+            progress::item,
+            progress::record_activity,
         )
         // 特定講習 applications.
         .form(

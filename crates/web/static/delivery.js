@@ -5,7 +5,11 @@
 // - the staff's attendance page follows presence as it changes (server-sent events) instead of
 //   being reloaded;
 // - the venue's screen fetches its code again every 10 s and replaces it in place, until staff
-//   stop it (a page that reloads itself cannot be stopped: WCAG 2.2.1, 2.2.2; F41).
+//   stop it (a page that reloads itself cannot be stopped: WCAG 2.2.1, 2.2.2; F41);
+// - an on-demand item's page reports use every 30 s while it is visible or the material's
+//   window it opened is still open (time on task, D04);
+// - the staff's 要フォロー list follows stalls as they begin (server-sent events), but never
+//   replaces the list while someone is typing in it.
 (function () {
   'use strict';
   const PERIOD_MS = 30000;
@@ -90,6 +94,81 @@
           cell.textContent = row.presence;
         }
       }
+      if (status) {
+        status.hidden = false;
+      }
+    });
+  }
+  const item = document.querySelector('[data-activity]');
+  if (item) {
+    const url = item.getAttribute('data-activity');
+    const body = 'kind=active&csrf=' + encodeURIComponent(item.getAttribute('data-csrf'));
+    let material = null;
+    const link = document.querySelector('[data-material]');
+    if (link) {
+      link.addEventListener('click', (e) => {
+        // A window we hold a handle to: whether it is still open can be read across origins.
+        const opened = window.open(link.href, 'koshu-material');
+        if (opened) {
+          // Still about:blank and ours: cut the way back, as rel=noopener would.
+          opened.opener = null;
+          material = opened;
+          e.preventDefault();
+        }
+      });
+    }
+    const beat = () => {
+      const inUse = document.visibilityState === 'visible' || (material && !material.closed);
+      if (!inUse) {
+        return;
+      }
+      fetch(url, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: body,
+      }).catch(() => {});
+    };
+    const on = item.querySelector('.live-on');
+    const off = item.querySelector('.live-off');
+    if (on && off) {
+      on.hidden = false;
+      off.hidden = true;
+    }
+    setInterval(beat, PERIOD_MS);
+  }
+
+  const followUp = document.querySelector('[data-follow-up]');
+  if (followUp && window.EventSource) {
+    const region = followUp.querySelector('.follow-up-region');
+    const status = followUp.querySelector('.events-status');
+    const heading = followUp.querySelector('h2');
+    let pending = null;
+    let typing = false;
+    const apply = () => {
+      if (pending === null || typing || region.contains(document.activeElement)) {
+        return;
+      }
+      region.innerHTML = pending.html;
+      if (heading) {
+        heading.textContent = heading.textContent.replace(/[（(]\d+[^）)]*[）)]/, (m) => m.replace(/\d+/, String(pending.count)));
+      }
+      pending = null;
+    };
+    region.addEventListener('input', () => { typing = true; });
+    region.addEventListener('focusout', () => {
+      // Once the form is left without sending, its draft may go.
+      setTimeout(() => {
+        if (!region.contains(document.activeElement)) {
+          typing = false;
+          apply();
+        }
+      }, 0);
+    });
+    const source = new EventSource(followUp.getAttribute('data-follow-up'));
+    source.addEventListener('follow-up', (e) => {
+      pending = JSON.parse(e.data);
+      apply();
       if (status) {
         status.hidden = false;
       }

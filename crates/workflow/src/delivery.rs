@@ -1230,6 +1230,8 @@ pub struct RosterLine {
     /// One per block of the timetable, in its order (empty unless enrolled).
     pub blocks: Vec<BlockAttendance>,
     pub presence: Presence,
+    /// The evidence of the block under way (from a quarter of an hour before it), if one is.
+    pub current: Vec<Evidence>,
 }
 
 /// A session's roster at a moment.
@@ -1322,6 +1324,7 @@ pub async fn roster(wf: &Workflow, session_id: &str) -> Result<Roster, WorkflowE
                 identity,
                 blocks,
                 presence: d03_currently_present(&current, now, &plan.thresholds),
+                current,
                 enrolment,
             }
         })

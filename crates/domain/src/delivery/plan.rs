@@ -6,6 +6,7 @@ use time::macros::offset;
 use time::{Date, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use super::attendance::{Thresholds, thresholds_are_sound};
+use super::progress::{Pace, PlanItem, d04_curriculum_is_sound, d04_pace_is_sound};
 use crate::ValidationError;
 use crate::types::text::{TextKind, check_text};
 use crate::types::{Yen, date_ja};
@@ -98,6 +99,12 @@ pub struct DeliveryPlan {
     /// Hours a learner promoted from the waiting list has to confirm.
     #[serde(default = "default_offer_hours")]
     pub offer_hours: u32,
+    /// The curriculum as delivered, with standard times (D04); empty: one item per block.
+    #[serde(default)]
+    pub curriculum: Vec<PlanItem>,
+    /// When a learner counts as stalled (B11, D04).
+    #[serde(default)]
+    pub pace: Pace,
 }
 
 fn default_offer_hours() -> u32 {
@@ -321,6 +328,8 @@ pub fn d01_plan_is_sound(
         window,
         b32_enrolment_is_open(designated, plan.audience).map_err(|e| e.for_field("audience")),
         thresholds_are_sound(&plan.thresholds).map_err(|e| e.for_field("thresholds")),
+        d04_curriculum_is_sound(&plan.curriculum, &plan.timetable, ends_on),
+        d04_pace_is_sound(&plan.pace),
     ]
     .into_iter()
     .filter_map(Result::err)
@@ -364,6 +373,8 @@ pub(crate) mod tests {
             audience: Audience::Public,
             thresholds: Thresholds::default(),
             offer_hours: DEFAULT_OFFER_HOURS,
+            curriculum: Vec::new(),
+            pace: Pace::default(),
         }
     }
 

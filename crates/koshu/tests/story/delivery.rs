@@ -92,7 +92,7 @@ pub fn profile<'a>(name: &'a str, kana: &'a str, riss: &'a str) -> Vec<(&'a str,
 }
 
 /// `who` applies through the pages; returns their enrolment's page.
-async fn apply(b: &mut Browser<'_>, session: &str, form: &[(&str, &str)]) -> String {
+pub async fn apply(b: &mut Browser<'_>, session: &str, form: &[(&str, &str)]) -> String {
     let res = b.post(&format!("/sessions/{session}/enrol"), form).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     location(&res).split('?').next().unwrap().to_owned()
@@ -447,7 +447,7 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
 }
 
 /// The heartbeat ticket on a live page.
-fn ticket_of(page: &str) -> String {
+pub fn ticket_of(page: &str) -> String {
     let start = page.find("data-ticket=\"").expect("a live page beats") + "data-ticket=\"".len();
     page[start..start + page[start..].find('"').unwrap()].to_owned()
 }

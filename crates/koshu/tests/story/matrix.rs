@@ -84,6 +84,10 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
         "/learning/{enrolment}/calendar.ics",
         "another person's enrolment is not found; the learner's own, once cancelled, has no dates",
     ),
+    (
+        "/learning/{enrolment}/items/{item}",
+        "another person's enrolment is not found; the learner's own session has no on-demand item (item 1 is its first block)",
+    ),
 ];
 
 /// The people, in the order of the table's columns.
@@ -274,6 +278,15 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/organisations/{id}/sessions/{session}/reports", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/reports", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/reports/{report}/match", [L, D, D, A, A, D, D, T, D, D]),
+    // Progress and follow-up (issue 16): the learner's own item pages; staff see progress and
+    // the 要フォロー list, editors and owners record follow-ups.
+    ("GET", "/learning/{enrolment}/items/{item}", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/learning/{enrolment}/items/{item}", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/organisations/{id}/sessions/{session}/progress", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/progress.csv", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/follow-up", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/follow-up", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/follow-up/events", [L, D, A, A, A, D, D, T, D, D]),
     // Last, as they cancel the learner's place: the learner, then the provider.
     ("POST", "/learning/{enrolment}/cancel", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/organisations/{id}/sessions/{session}/enrolments/{enrolment}/cancel", [L, D, D, A, A, D, D, T, D, D]),
@@ -388,6 +401,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("{report}", "no-such-report")
             .replace("{enrolment}", &enrolment)
             .replace("{block}", "1")
+            .replace("{item}", "1")
             .replace("{day}", "2026-06-10")
             .replace("{programme}", &programme)
             .replace("{session}", &session)

@@ -22,8 +22,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::delivery::{
-    Audience, CancelledBy, DeliveryPlan, EnrolmentStatus, Thresholds, d01_capacity_is_positive,
-    d01_timetable_is_not_empty, parse_timetable, rotating_code, timetable_text,
+    Audience, CancelledBy, DeliveryPlan, EnrolmentStatus, Pace, Thresholds, curriculum_text,
+    d01_capacity_is_positive, d01_timetable_is_not_empty, parse_curriculum, parse_timetable,
+    rotating_code, timetable_text,
 };
 use koshu_domain::types::{Yen, parse_date};
 use koshu_store::organisations::OrganisationRecord;
@@ -32,7 +33,7 @@ use koshu_workflow::{JST, account_actor};
 use serde::Deserialize;
 
 /// The organisation, once staff may see (or, with `run`, act on) its deliveries.
-async fn organisation(
+pub(crate) async fn organisation(
     state: &AppState,
     auth: &AuthContext,
     id: &str,
@@ -54,7 +55,7 @@ async fn organisation(
 
 /// A published session of one of the organisation's programmes, or 404: another provider's
 /// session is not found here.
-async fn own_session(
+pub(crate) async fn own_session(
     state: &AppState,
     org: &OrganisationRecord,
     session_id: &str,
@@ -64,7 +65,7 @@ async fn own_session(
     Ok(session)
 }
 
-fn base(org: &str, session: &str) -> String {
+pub(crate) fn base(org: &str, session: &str) -> String {
     format!("/organisations/{org}/sessions/{session}")
 }
 
@@ -192,6 +193,9 @@ pub struct PlanForm {
     early_leave_grace_minutes: String,
     min_presence_percent: String,
     offer_hours: String,
+    curriculum: String,
+    idle_minutes: String,
+    behind_percent: String,
     revision: String,
 }
 
@@ -212,6 +216,9 @@ impl PlanForm {
             early_leave_grace_minutes: t.early_leave_grace_minutes.to_string(),
             min_presence_percent: t.min_presence_percent.to_string(),
             offer_hours: plan.offer_hours.to_string(),
+            curriculum: curriculum_text(&plan.curriculum),
+            idle_minutes: plan.pace.idle_minutes.to_string(),
+            behind_percent: plan.pace.behind_percent.to_string(),
             revision: revision.to_string(),
         }
     }
@@ -236,6 +243,8 @@ impl PlanForm {
             early_leave_grace_minutes: t.early_leave_grace_minutes.to_string(),
             min_presence_percent: t.min_presence_percent.to_string(),
             offer_hours: koshu_domain::delivery::DEFAULT_OFFER_HOURS.to_string(),
+            idle_minutes: Pace::default().idle_minutes.to_string(),
+            behind_percent: Pace::default().behind_percent.to_string(),
             revision: "0".to_owned(),
             ..Self::default()
         }
@@ -271,6 +280,22 @@ impl PlanForm {
             min_presence_percent: number("min_presence_percent", &self.min_presence_percent),
         };
         let offer_hours = number("offer_hours", &self.offer_hours);
+        // Left empty, the pace is the default one (a plan saved before issue 16 has none).
+        let default = Pace::default();
+        let pace = Pace {
+            idle_minutes: match self.idle_minutes.trim() {
+                "" => default.idle_minutes,
+                text => number("idle_minutes", text),
+            },
+            behind_percent: match self.behind_percent.trim() {
+                "" => default.behind_percent,
+                text => number("behind_percent", text),
+            },
+        };
+        let curriculum = parse_curriculum(&self.curriculum).unwrap_or_else(|e| {
+            errors.push(e);
+            Vec::new()
+        });
         let timetable = parse_timetable(&self.timetable).unwrap_or_else(|e| {
             errors.push(e);
             Vec::new()
@@ -323,6 +348,8 @@ impl PlanForm {
                 audience,
                 thresholds,
                 offer_hours,
+                curriculum,
+                pace,
             }),
             _ => Err(errors),
         }
@@ -428,6 +455,34 @@ fn plan_page(
                 "Unconfirmed by then, the seat goes to the next in line; just before the start, seats are given without asking.",
             ),
         ),
+        FormField::new("curriculum", page.t("カリキュラム（標準学習時間）", "Curriculum (standard learning time)"), "textarea")
+            .value(&form.curriculum)
+            .optional()
+            .heading(page.t("進捗と停滞の検知（B11）", "Progress and stalled learners (B11)"))
+            .hint(page.t(
+                "1行に1項目：標準学習時間（分） コマ番号 題目（例：90 1,2 インシデント対応演習）。オンデマンドの項目はコマ番号の代わりに期間と、教材のURLを最後に（例：60 2026-06-01〜2026-06-09 事前学習 https://lms.example.jp/c/1）。空欄なら、時間割の各コマを1項目として進捗を測ります。",
+                "One item a line: standard minutes, block numbers, title (for example 90 1,2 Incident response exercise). An on-demand item gives its period instead of blocks, and its material's address last (for example 60 2026-06-01~2026-06-09 Preparation https://lms.example.jp/c/1). Left empty, each block of the timetable is one item.",
+            )),
+        n(
+            "idle_minutes",
+            page.t("停滞とみなす無操作の時間（分）", "Minutes without activity that count as stalled"),
+            &form.idle_minutes,
+            page.t(
+                "実施中のコマで、この時間、在席・入室の記録がない受講者を要フォローに挙げます（1〜120）。",
+                "In a block under way, a learner with no presence recorded for this long is listed for follow-up (1-120).",
+            ),
+        )
+        .optional(),
+        n(
+            "behind_percent",
+            page.t("遅れとみなす割合（%）", "Share behind the standard time that counts as stalled (%)"),
+            &form.behind_percent,
+            page.t(
+                "オンデマンドの項目で、期間の経過に対する標準学習時間から、この割合以上遅れた受講者を要フォローに挙げます（1〜100）。",
+                "On demand, a learner behind the time the period so far expects by this share of the standard time is listed for follow-up (1-100).",
+            ),
+        )
+        .optional(),
         FormField::new("revision", "", "hidden").value(&form.revision).optional(),
     ];
     f.links.push((
@@ -674,17 +729,22 @@ pub async fn roster_csv(
     let (org, _) = organisation(&state, &auth, &id, false).await?;
     own_session(&state, &org, &session_id).await?;
     let (header_row, rows) = roster_table(&state, &session_id).await?;
+    Ok(csv_download(
+        &format!("roster-{session_id}.csv"),
+        &header_row,
+        &rows,
+    ))
+}
+
+/// A table as a CSV download that Excel opens as it is.
+pub(crate) fn csv_download(name: &str, header_row: &[&str], rows: &[Vec<String>]) -> Response {
     // A byte-order mark, so that Excel in Japan opens the UTF-8 as UTF-8.
     let mut csv = String::from("\u{feff}");
-    csv.push_str(&csv_record(&header_row));
-    for r in &rows {
+    csv.push_str(&csv_record(header_row));
+    for r in rows {
         csv.push_str(&csv_record(r));
     }
-    Ok(download(
-        CSV_TYPE,
-        &format!("roster-{session_id}.csv"),
-        csv.into_bytes(),
-    ))
+    download(CSV_TYPE, name, csv.into_bytes())
 }
 
 pub async fn roster_xlsx(

@@ -509,6 +509,8 @@ struct EnrolmentPage {
     /// What the live page of a remote learner beats with.
     ticket: String,
     presence: String,
+    /// Progress per curriculum item against its standard time (D04).
+    items: Vec<super::progress::LearnerItem>,
     notice: Option<String>,
 }
 
@@ -578,6 +580,12 @@ pub async fn show(
             ticket: koshu_workflow::heartbeats::ticket(&d, &account).unwrap_or_default(),
             blocks,
             presence,
+            items: if enrolled {
+                super::progress::learner_items(&state, &page, &e.id, &e.session_id, &account)
+                    .await?
+            } else {
+                Vec::new()
+            },
             notice: done_notice(&page, &q.done),
             page,
         },

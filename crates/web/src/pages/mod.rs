@@ -12,6 +12,7 @@ pub mod moderation;
 pub mod notices;
 pub mod organisations;
 pub mod passkeys;
+pub mod progress;
 pub mod provider;
 pub mod reviews;
 pub mod search;
