@@ -161,6 +161,11 @@ async function main() {
         what: 'the learner\'s enrolment, a block live: the check-in code form and the beating presence',
         expect: ['main form input[name=code]', 'main [data-heartbeat] .live-on:not([hidden])'],
       },
+      {
+        path: () => `${enrolment}/items/1`,
+        what: 'an on-demand item: how time on task is recorded, start and done',
+        expect: ['main [data-activity] .live-on:not([hidden])'],
+      },
       { path: `/sessions/${session}/check-in?block=1&code=123456`, what: 'the QR code\'s landing page: the scanned code to send' },
       { path: '/account/learner', what: 'learner profile' },
       {
@@ -410,6 +415,8 @@ async function sampleDeliveryPages(context, base) {
         { path: roster, what: 'sample session: roster' },
         { path: `${run}/check-in`, what: 'sample session: the desk, identities checked' },
         { path: `${run}/attendance`, what: 'sample session: attendance, present, away or sealed' },
+        { path: `${run}/progress`, what: 'sample session: progress against the standard time' },
+        { path: `${run}/follow-up`, what: 'sample session: the 要フォロー list with its forms, and follow-ups recorded' },
       );
     }
     return pages;

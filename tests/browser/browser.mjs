@@ -253,11 +253,13 @@ export async function makeLive(page, base, org, session) {
     opens_on: jstDate(-7),
     closes_on: jstDate(-1),
     online_room: 'https://meet.example.jp/r/a11y',
+    // Issue 16: preparation on demand (item 1, with an item page), then today's block.
+    curriculum: `60 ${jstDate(-7)}〜${jstDate(1)} 事前学習：ログの読み方 https://lms.example.jp/c/1\n120 1 演習`,
   });
 }
 
 /** Saves the delivery plan of `session` through its form. */
-async function savePlan(page, base, org, session, { timetable, opens_on, closes_on, online_room = '' }) {
+async function savePlan(page, base, org, session, { timetable, opens_on, closes_on, online_room = '', curriculum = '' }) {
   await page.goto(`${base}/organisations/${org}/sessions/${session}/delivery`, { waitUntil: 'load' });
   await page.fill('#f-timetable', timetable);
   await page.fill('#f-venue', '霞が関研修室（東京都千代田区）');
@@ -267,6 +269,7 @@ async function savePlan(page, base, org, session, { timetable, opens_on, closes_
   await page.fill('#f-closes_on', closes_on);
   await page.fill('#f-fee', '33,000');
   await page.check('input[name=audience][value=public]');
+  await page.fill('#f-curriculum', curriculum);
   await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
   if (!page.url().includes('/roster?done=saved')) {
     const problems = (await page.textContent('main')).replace(/\s+/g, ' ').slice(0, 400);

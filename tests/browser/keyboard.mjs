@@ -394,6 +394,36 @@ async function deliveryJourney(browser, base) {
     const resume = await focused(staff);
     check(resume.text === '自動更新を再開する', `Enter on 自動更新を止める left ${resume.describe}`);
     console.log(`  Enter -> ${resume.describe}`);
+
+    // 16. The learner's on-demand item, from the enrolment's progress table, started.
+    await learner.goto(`${base}${mine.href}`, { waitUntil: 'load' });
+    const item = await tabTo(learner, (f) => f.tag === 'a' && f.href === `${mine.href}/items/1`, 'the on-demand item in the progress table');
+    checkFocusVisible(item);
+    await pressEnterAndWait(learner, `${mine.href}/items/1`);
+    await tabTo(learner, button('学習を開始する'), 'the 学習を開始する button');
+    await pressEnterAndLoad(learner);
+    check(learner.url().includes('done=start'), `starting the item by keyboard ended at ${learner.url()}`);
+    console.log('  Enter -> the item started');
+
+    // 17. The 要フォロー list: the learner is behind on the preparation; staff record a call.
+    console.log(`staff: ${run}/attendance`);
+    await staff.goto(`${base}${run}/attendance`, { waitUntil: 'load' });
+    await tabTo(staff, (f) => f.tag === 'a' && f.href === `${run}/follow-up` && f.text === '要フォロー', 'the 要フォロー link');
+    await pressEnterAndWait(staff, `${run}/follow-up`);
+    const how = await tabTo(staff, (f) => f.tag === 'select' && f.name === 'method', 'how the learner was contacted');
+    checkFocusVisible(how);
+    await staff.keyboard.press('ArrowDown');
+    await tabTo(staff, (f) => f.tag === 'textarea' && f.name === 'note', 'the note');
+    await staff.keyboard.type('キーボードで記録');
+    const followed = await tabTo(staff, (f) => f.tag === 'button' && f.text.startsWith('フォローを記録する'), 'the フォローを記録する button');
+    checkFocusVisible(followed);
+    await pressEnterAndLoad(staff);
+    const list = (await staff.textContent('main')) ?? '';
+    check(
+      staff.url().includes('done=recorded') && list.includes('キーボードで記録'),
+      `recording the follow-up by keyboard ended at ${staff.url()}: ${list.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the follow-up recorded, the learner off the list');
   } finally {
     await learnerContext.close();
     await staffContext.close();

@@ -997,4 +997,22 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
     assert!(sealed.body.contains("確定済み"), "{}", sealed.body);
     assert!(sealed.body.contains("<td>出席"), "{}", sealed.body);
     assert!(app.store.broken_seals().await.unwrap().is_empty());
+    // Issue 16: progress against the standard time, and who needs a follow-up. The first did
+    // the preparation; the second did ten minutes and was followed up by mail; the third did
+    // nothing and is listed.
+    let progress = v.get(&format!("{base}/progress")).await;
+    assert!(
+        progress.body.contains("60 / 60分（100%）") && progress.body.contains("10 / 60分"),
+        "{}",
+        progress.body
+    );
+    let follow_up = v.get(&format!("{base}/follow-up")).await.body;
+    let list = &follow_up[follow_up.find("follow-up-region").unwrap()..];
+    let list = &list[..list.find("</section>").unwrap()];
+    assert!(list.contains("事前学習：ログの読み方"), "{list}");
+    assert!(!list.contains("（サンプル）青井 葵"), "{list}");
+    assert!(
+        follow_up.contains("当日の朝までに受講するとの返信"),
+        "{follow_up}"
+    );
 }
