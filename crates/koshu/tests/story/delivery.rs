@@ -405,7 +405,7 @@ pub async fn the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_
     // Her page shows her own verdicts: block 1 attended (94 % present), block 2 absent.
     let mine = c.get(&chika_page).await.body;
     assert!(
-        mine.contains("<td>出席</td>") && mine.contains("<td>欠席</td>"),
+        mine.contains("<td>出席（在席 113分）</td>") && mine.contains("<td>欠席（在席 0分）</td>"),
         "{mine}"
     );
 

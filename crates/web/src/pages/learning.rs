@@ -543,10 +543,19 @@ pub async fn show(
             live: enrolled
                 && now >= b.starts(JST) - time::Duration::minutes(30)
                 && now <= b.ends(JST),
+            // The verdict once the block is over, with the minutes present it rests on.
             verdict: line
                 .and_then(|l| l.blocks.get(i))
                 .filter(|_| now > b.ends(JST))
-                .map(|a| verdict_label(&page, a.verdict)),
+                .map(|a| {
+                    format!(
+                        "{}（{} {}{}）",
+                        verdict_label(&page, a.verdict),
+                        page.t("在席", "present"),
+                        a.present_minutes,
+                        page.t("分", " min")
+                    )
+                }),
         })
         .collect();
     let presence = line
