@@ -1217,14 +1217,9 @@ pub async fn attendance_events(
 ) -> Result<Response, AppError> {
     let (org, _) = organisation(&state, &auth, &id, false).await?;
     own_session(&state, &org, &session_id).await?;
-    let stream = futures::stream::unfold(true, move |first| {
-        let state = state.clone();
-        let page = page.clone();
-        let session_id = session_id.clone();
+    Ok(periodic_events(5, move || {
+        let (state, page, session_id) = (state.clone(), page.clone(), session_id.clone());
         async move {
-            if !first {
-                tokio::time::sleep(std::time::Duration::from_secs(5)).await;
-            }
             let rows: Vec<serde_json::Value> =
                 match delivery::roster(&state.workflow, &session_id).await {
                     Ok(r) => r
@@ -1243,15 +1238,32 @@ pub async fn attendance_events(
                         return None;
                     }
                 };
-            let event = Event::default()
-                .event("presence")
-                .data(serde_json::Value::Array(rows).to_string());
-            Some((Ok::<_, std::convert::Infallible>(event), false))
+            Some(
+                Event::default()
+                    .event("presence")
+                    .data(serde_json::Value::Array(rows).to_string()),
+            )
         }
+    }))
+}
+
+/// Server-sent events: `next`'s event at once, then every `seconds`, until it gives none
+/// (an error, logged by `next`: the browser reconnects).
+pub(crate) fn periodic_events<F, Fut>(seconds: u64, next: F) -> Response
+where
+    F: Fn() -> Fut + Send + 'static,
+    Fut: Future<Output = Option<Event>> + Send + 'static,
+{
+    let stream = futures::stream::unfold((true, next), move |(first, next)| async move {
+        if !first {
+            tokio::time::sleep(std::time::Duration::from_secs(seconds)).await;
+        }
+        let event = next().await?;
+        Some((Ok::<_, std::convert::Infallible>(event), (false, next)))
     });
-    Ok(Sse::new(stream)
+    Sse::new(stream)
         .keep_alive(KeepAlive::default())
-        .into_response())
+        .into_response()
 }
 
 #[derive(Debug, Default, Deserialize)]

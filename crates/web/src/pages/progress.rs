@@ -3,7 +3,7 @@
 //! and a plain page without JavaScript), recording a follow-up, and the learner's on-demand
 //! item page. Each write is one use case of `koshu_workflow::progress`.
 
-use super::delivery::{base, csv_download, organisation, own_session};
+use super::delivery::{base, csv_download, organisation, own_session, periodic_events};
 use super::forms::parse;
 use super::learning::hm_at;
 use super::rendered;
@@ -15,7 +15,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::sse::Event;
 use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
@@ -353,13 +353,10 @@ pub async fn follow_up_events(
     own_session(&state, &org, &session_id).await?;
     let can_run = auth.require(Action::RunDelivery(&org.id)).is_ok();
     let b = base(&org.id, &session_id);
-    let stream = futures::stream::unfold(true, move |first| {
+    Ok(periodic_events(15, move || {
         let (state, page, session_id, b) =
             (state.clone(), page.clone(), session_id.clone(), b.clone());
         async move {
-            if !first {
-                tokio::time::sleep(std::time::Duration::from_secs(15)).await;
-            }
             let p = match progress::progress(&state.workflow, &session_id).await {
                 Ok(p) => p,
                 Err(e) => {
@@ -376,15 +373,13 @@ pub async fn follow_up_events(
                     return None;
                 }
             };
-            let event = Event::default()
-                .event("follow-up")
-                .data(serde_json::json!({ "count": count, "html": html }).to_string());
-            Some((Ok::<_, std::convert::Infallible>(event), false))
+            Some(
+                Event::default()
+                    .event("follow-up")
+                    .data(serde_json::json!({ "count": count, "html": html }).to_string()),
+            )
         }
-    });
-    Ok(Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response())
+    }))
 }
 
 #[derive(Debug, Default, Deserialize)]
