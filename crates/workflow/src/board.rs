@@ -3,7 +3,9 @@
 //! staff hide a post with a reason. Each use case is one unit of work: the post (or its hiding)
 //! with its audit entry, and the mails it causes, all or nothing.
 
-use crate::delivery::{CatalogueSession, catalogue_session, delivery_of, session_dates};
+use crate::delivery::{
+    CatalogueSession, catalogue_session, delivery_of, enrolled_or, session_dates,
+};
 use crate::mail::{Process, Queued};
 use crate::{Workflow, WorkflowError, account_actor};
 use koshu_domain::ValidationError;
@@ -93,11 +95,7 @@ pub async fn enrolled_in(
     session_id: &str,
     account_id: &str,
 ) -> Result<Enrolment, WorkflowError> {
-    wf.store
-        .enrolment_of(session_id, account_id)
-        .await?
-        .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .ok_or_else(|| WorkflowError::Invalid(not_enrolled()))
+    enrolled_or(wf, session_id, account_id, not_enrolled).await
 }
 
 /// The post `post_id` of the session's board, or `NotFound`.
@@ -176,7 +174,7 @@ pub async fn announce(
     {
         if let Some(l) = learners.iter().find(|l| l.account_id == e.account_id) {
             mail(&e.id)
-                .queue(wf, &mut unit, &mut queued, &[l.email.clone()])
+                .queue(wf, &mut unit, &mut queued, std::slice::from_ref(&l.email))
                 .await?;
         }
     }

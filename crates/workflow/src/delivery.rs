@@ -724,16 +724,26 @@ fn block_of(delivery: &Delivery, number: u32) -> Result<&Block, WorkflowError> {
         .ok_or_else(|| WorkflowError::Invalid(no_such_block()))
 }
 
-async fn enrolled(
+/// The learner's confirmed place in the session, or `refused` (which says what it is needed for).
+pub(crate) async fn enrolled_or(
     wf: &Workflow,
     session_id: &str,
     account_id: &str,
+    refused: fn() -> ValidationError,
 ) -> Result<Enrolment, WorkflowError> {
     wf.store
         .enrolment_of(session_id, account_id)
         .await?
         .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .ok_or_else(|| WorkflowError::Invalid(not_enrolled()))
+        .ok_or_else(|| WorkflowError::Invalid(refused()))
+}
+
+async fn enrolled(
+    wf: &Workflow,
+    session_id: &str,
+    account_id: &str,
+) -> Result<Enrolment, WorkflowError> {
+    enrolled_or(wf, session_id, account_id, not_enrolled).await
 }
 
 /// How an identity was checked (B30 ①).

@@ -7,7 +7,9 @@
 
 use crate::accounts::{sign_up, signed_in};
 use crate::app::{START, TestApp};
-use crate::delivery::{a_delivered_session, apply, mail_to, profile, publish_and_deliver};
+use crate::delivery::{
+    a_delivered_session, apply, enrol_three, mail_to, profile, publish_and_deliver,
+};
 use crate::listings::a_draft_with_a_session;
 use axum::http::StatusCode;
 use koshu_domain::delivery::PostKind;
@@ -379,19 +381,7 @@ async fn board_snapshot(app: &TestApp, session: &str) -> String {
 pub async fn an_announcement_and_its_mails_are_all_or_nothing_at_every_step(app: TestApp) {
     use crate::workflow::post_through_faults;
     let (org, owner, session) = a_delivered_session(&app, "3").await;
-    for (name, kana, email) in [
-        ("青井 葵", "アオイ アオイ", "aoi@example.jp"),
-        ("番 健", "バン ケン", "ban@example.jp"),
-        ("千葉 千佳", "チバ チカ", "chika@example.jp"),
-    ] {
-        let id = sign_up(&app, name, email).await;
-        apply(
-            &mut signed_in(&app, &id).await,
-            &session,
-            &profile(name, kana, ""),
-        )
-        .await;
-    }
+    enrol_three(&app, &session).await;
     let mut staff = signed_in(&app, &owner).await;
     let steps = post_through_faults(
         &app,

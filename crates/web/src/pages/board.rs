@@ -510,41 +510,62 @@ fn post_facts(page: &PageCtx, p: &BoardPost) -> Vec<(String, String)> {
     ]
 }
 
-fn answer_page(
-    page: PageCtx,
+/// A page that acts on one post (`act`: `answer` or `hide`): the post restated, what acting
+/// does, the field, and the way back.
+#[allow(clippy::too_many_arguments, reason = "one page, every part named")]
+fn post_page(
+    page: &PageCtx,
     org: &OrganisationRecord,
     session: &CatalogueSession,
-    question: &BoardPost,
-    form: &PostForm,
+    post: &BoardPost,
+    act: &str,
+    (title, submit, intro): (&str, &str, &str),
+    field: FormField,
     errors: &[ValidationError],
 ) -> FormPage {
     let b = base(&org.id, session.session.id.as_str());
     let mut f = FormPage::new(
         page.clone(),
-        &format!(
-            "{}{}{}",
-            page.t("質問に回答する", "Answer a question"),
-            page.t("：", ": "),
-            session.title()
-        ),
-        &format!("{b}/board/posts/{}/answer", question.id),
-        page.t("回答する", "Answer"),
+        &format!("{title}{}{}", page.t("：", ": "), session.title()),
+        &format!("{b}/board/posts/{}/{act}", post.id),
+        submit,
     );
-    f.intro.push(
-        page.t(
-            "回答は受講が確定しているすべての方に表示され、質問した方にはメールで知らせます。",
-            "The answer is shown to every learner with a confirmed place, and the asker is told by mail.",
-        )
-        .to_owned(),
-    );
-    f.facts = post_facts(&page, question);
-    f.fields = vec![body_field(&page, page.t("回答", "Answer"), &form.body)];
+    f.intro.push(intro.to_owned());
+    f.facts = post_facts(page, post);
+    f.fields = vec![field];
     f.links.push((
         page.t("質問・お知らせへ戻る", "Back to the board")
             .to_owned(),
         page.href(&format!("{b}/board")),
     ));
     f.with_errors(errors)
+}
+
+fn answer_page(
+    page: &PageCtx,
+    org: &OrganisationRecord,
+    session: &CatalogueSession,
+    question: &BoardPost,
+    form: &PostForm,
+    errors: &[ValidationError],
+) -> FormPage {
+    post_page(
+        page,
+        org,
+        session,
+        question,
+        "answer",
+        (
+            page.t("質問に回答する", "Answer a question"),
+            page.t("回答する", "Answer"),
+            page.t(
+                "回答は受講が確定しているすべての方に表示され、質問した方にはメールで知らせます。",
+                "The answer is shown to every learner with a confirmed place, and the asker is told by mail.",
+            ),
+        ),
+        body_field(page, page.t("回答", "Answer"), &form.body),
+        errors,
+    )
 }
 
 pub async fn answer_form(
@@ -559,7 +580,7 @@ pub async fn answer_form(
         .as_ref()
         .and_then(|v| v.principal.role_in(&org.id));
     d08_may_answer(role, question.kind, question.hidden.is_some())?;
-    let f = answer_page(page, &org, &session, &question, &PostForm::default(), &[]);
+    let f = answer_page(&page, &org, &session, &question, &PostForm::default(), &[]);
     rendered(StatusCode::OK, f)
 }
 
@@ -588,7 +609,7 @@ pub async fn answer(
         )))
         .into_response()),
         Err(WorkflowError::Invalid(error)) if error.field.is_some() => {
-            let f = answer_page(page, &org, &session, &question, &form, &[error]);
+            let f = answer_page(&page, &org, &session, &question, &form, &[error]);
             rendered(StatusCode::UNPROCESSABLE_ENTITY, f)
         }
         Err(other) => Err(other.into()),
@@ -602,47 +623,35 @@ pub struct HideForm {
 }
 
 fn hide_page(
-    page: PageCtx,
+    page: &PageCtx,
     org: &OrganisationRecord,
     session: &CatalogueSession,
     post: &BoardPost,
     form: &HideForm,
     errors: &[ValidationError],
 ) -> FormPage {
-    let b = base(&org.id, session.session.id.as_str());
-    let mut f = FormPage::new(
-        page.clone(),
-        &format!(
-            "{}{}{}",
+    post_page(
+        page,
+        org,
+        session,
+        post,
+        "hide",
+        (
             page.t("投稿を非表示にする", "Hide a post"),
-            page.t("：", ": "),
-            session.title()
+            page.t("非表示にする", "Hide"),
+            page.t(
+                "非表示にした投稿は、受講者には「非表示にされた投稿」とだけ表示されます（質問なら、その回答も）。投稿は削除されず記録として残り、理由は投稿した方にメールで知らせます。",
+                "Learners then see only that a post was hidden here (for a question, its answers too). The post is not deleted but kept on record, and its author is told the reason by mail.",
+            ),
         ),
-        &format!("{b}/board/posts/{}/hide", post.id),
-        page.t("非表示にする", "Hide"),
-    );
-    f.intro.push(
-        page.t(
-            "非表示にした投稿は、受講者には「非表示にされた投稿」とだけ表示されます（質問なら、その回答も）。投稿は削除されず記録として残り、理由は投稿した方にメールで知らせます。",
-            "Learners then see only that a post was hidden here (for a question, its answers too). The post is not deleted but kept on record, and its author is told the reason by mail.",
-        )
-        .to_owned(),
-    );
-    f.facts = post_facts(&page, post);
-    f.fields = vec![
         FormField::new("reason", page.t("理由", "Reason"), "text")
             .value(&form.reason)
             .hint(page.t(
                 "例：個人情報が含まれているため。投稿した方に伝わります。",
                 "For example: it contains personal information. The author is told.",
             )),
-    ];
-    f.links.push((
-        page.t("質問・お知らせへ戻る", "Back to the board")
-            .to_owned(),
-        page.href(&format!("{b}/board")),
-    ));
-    f.with_errors(errors)
+        errors,
+    )
 }
 
 pub async fn hide_form(
@@ -655,7 +664,7 @@ pub async fn hide_form(
     if post.hidden.is_some() {
         return Err(AppError::Conflict(koshu_store::Conflict::AlreadyHidden));
     }
-    let f = hide_page(page, &org, &session, &post, &HideForm::default(), &[]);
+    let f = hide_page(&page, &org, &session, &post, &HideForm::default(), &[]);
     rendered(StatusCode::OK, f)
 }
 
@@ -683,7 +692,7 @@ pub async fn hide(
         )
         .into_response()),
         Err(WorkflowError::Invalid(error)) => {
-            let f = hide_page(page, &org, &session, &post, &form, &[error]);
+            let f = hide_page(&page, &org, &session, &post, &form, &[error]);
             rendered(StatusCode::UNPROCESSABLE_ENTITY, f)
         }
         Err(other) => Err(other.into()),
