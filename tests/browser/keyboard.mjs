@@ -34,7 +34,10 @@
 //      group of methods (visible focus), an arrow key picks the video call; Tab to the note,
 //      typing; Tab reaches 確認を記録する, Enter: the desk shows the learner checked;
 //  15. the venue's screen replaces its code in place; Tab reaches 自動更新を止める (visible
-//      focus), Enter stops it (the button then offers to resume).
+//      focus), Enter stops it (the button then offers to resume);
+//  16. the learner on the enrolment page: Tab reaches 質問・お知らせ, Enter; Tab to the question,
+//      typing; Tab to 名前を他の受講者に表示しない, Space; Tab reaches 質問する, Enter: the board
+//      shows the question, anonymous to other learners (issue 16, D08).
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -394,10 +397,43 @@ async function deliveryJourney(browser, base) {
     const resume = await focused(staff);
     check(resume.text === '自動更新を再開する', `Enter on 自動更新を止める left ${resume.describe}`);
     console.log(`  Enter -> ${resume.describe}`);
+
+    // 16. The session's board: a question asked without the name.
+    await askOnTheBoard(learner, base);
   } finally {
     await learnerContext.close();
     await staffContext.close();
   }
+}
+
+/**
+ * Issue 16 (D08) with keys only, on the learner's enrolment page: Tab reaches 質問・お知らせ,
+ * Enter; Tab to the question, typing; Tab to 名前を他の受講者に表示しない, Space; Tab reaches
+ * 質問する (visible focus), Enter: the board shows the question as theirs, anonymous to others.
+ */
+async function askOnTheBoard(learner, base) {
+  const enrolment = new URL(learner.url()).pathname;
+  const board = `${enrolment}/board`;
+  console.log(`learner: ${enrolment}`);
+  await learner.goto(`${base}${enrolment}`, { waitUntil: 'load' });
+  const link = await tabTo(learner, (f) => f.tag === 'a' && f.href === board, 'the 質問・お知らせ link');
+  checkFocusVisible(link);
+  await pressEnterAndWait(learner, board);
+  const question = await tabTo(learner, (f) => f.id === 'f-body', 'the question');
+  checkFocusVisible(question);
+  await learner.keyboard.type('キーボードだけで質問しています。');
+  const anonymous = await tabTo(learner, (f) => f.id === 'f-anonymous', 'the 名前を他の受講者に表示しない box');
+  checkFocusVisible(anonymous);
+  await learner.keyboard.press('Space');
+  const ask = await tabTo(learner, button('質問する'), 'the 質問する button');
+  checkFocusVisible(ask);
+  await pressEnterAndLoad(learner);
+  const main = ((await learner.textContent('main')) ?? '').replace(/\s+/g, ' ');
+  check(
+    learner.url().includes('done=asked') && main.includes('キーボードだけで質問しています') && main.includes('他の受講者には匿名で表示'),
+    `asking by keyboard ended at ${learner.url()}: ${main.slice(0, 300)}`,
+  );
+  console.log('  Enter -> the question asked, anonymous to other learners');
 }
 
 async function main() {
