@@ -139,6 +139,7 @@ async function main() {
     const run = `/organisations/${org}/sessions/${session}`;
     const enrol = `/sessions/${session}/enrol`;
     let enrolment = '';
+    let boardLinks = { answer: '', hide: '' };
     signedInPages.push(
       { path: enrol, what: 'enrolment form: the session\'s facts and the learner\'s fields' },
       { path: enrol, what: 'enrolment sent empty: every field named', submit: true, status: 422 },
@@ -175,7 +176,42 @@ async function main() {
         fill: { '#f-name': '', '#f-name_kana': '', '#f-consent': false },
         status: 422,
       },
-      { path: `/organisations/${org}/deliveries`, what: 'sessions to deliver' },
+      // The session's board (issue 16, D08): the staff announce, the learner (the same person)
+      // asks without their name, the staff answer and hide a post with its reason.
+      {
+        path: `${run}/board`,
+        what: 'staff board: an announcement posted',
+        submit: 'main form[action$="/board"] button[type=submit]',
+        fill: { '#f-body': '会場の入口が変わりました。 / The entrance has moved.' },
+        expect: 'main article',
+      },
+      { path: `${run}/board`, what: 'staff board: an announcement sent empty, the field named', submit: 'main form[action$="/board"] button[type=submit]', fill: { '#f-body': '' }, status: 422 },
+      {
+        path: () => `${enrolment}/board`,
+        what: 'learner board: a question asked without the name',
+        submit: true,
+        fill: { '#f-body': '資料はどこにありますか。', '#f-anonymous': true },
+        expect: 'main article',
+      },
+      { path: () => `${enrolment}/board`, what: 'learner board: a question sent empty, the field named', submit: true, fill: { '#f-body': '' }, status: 422 },
+      {
+        path: () => boardLinks.answer,
+        what: 'answering a question: the question restated',
+        before: async () => {
+          boardLinks = await firstBoardLinks(context, base, `${run}/board`);
+        },
+      },
+      { path: () => boardLinks.answer, what: 'an answer sent empty, the field named', submit: true, fill: { '#f-body': '' }, status: 422 },
+      { path: () => boardLinks.answer, what: 'an answer posted: the staff board with it', submit: true, fill: { '#f-body': '受付の横の棚にあります。' }, expect: 'main .board-answer' },
+      { path: () => boardLinks.hide, what: 'hiding a post: the post restated, the reason asked' },
+      { path: () => boardLinks.hide, what: 'hiding sent without a reason, the field named', submit: true, fill: { '#f-reason': '' }, status: 422 },
+      {
+        path: `${run}/board`,
+        what: 'staff board: a hidden post with its reason',
+        before: () => hidePost(context, base, boardLinks.hide),
+        expect: 'main article p.error-text',
+      },
+      { path: () => `${enrolment}/board`, what: 'learner board: a hidden post as one line', expect: 'main p.card.hint' },
       { path: `${run}/delivery`, what: 'delivery plan with the saved values' },
       {
         path: `${run}/delivery`,
@@ -417,6 +453,7 @@ async function sampleDeliveryPages(context, base) {
         { path: `${run}/attendance`, what: 'sample session: attendance, present, away or sealed' },
         { path: `${run}/progress`, what: 'sample session: progress against the standard time' },
         { path: `${run}/follow-up`, what: 'sample session: the 要フォロー list with its forms, and follow-ups recorded' },
+        { path: `${run}/board`, what: 'sample session: the board, an announcement, answered, anonymous and hidden posts' },
       );
     }
     return pages;
@@ -444,6 +481,33 @@ async function goLive(context, base, org, session) {
   try {
     await makeLive(page, base, org, session);
     return await firstEnrolment(page, base);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The staff board's links to answer its first question and to hide its first post. */
+async function firstBoardLinks(context, base, board) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}${board}`, { waitUntil: 'load' });
+    const answer = await page.getAttribute('main a[href$="/answer"]', 'href');
+    const hide = await page.getAttribute('main a[href$="/hide"]', 'href');
+    if (!answer || !hide) throw new Error(`the board ${board} has no question to answer or post to hide`);
+    return { answer, hide };
+  } finally {
+    await page.close();
+  }
+}
+
+/** The staff hide a post through its form, with a reason. */
+async function hidePost(context, base, hide) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}${hide}`, { waitUntil: 'load' });
+    await page.fill('#f-reason', '確認のため非表示にします。');
+    const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
+    if (response?.status() !== 200) throw new Error(`hiding ${hide} answered ${response?.status()}`);
   } finally {
     await page.close();
   }

@@ -34,7 +34,12 @@
 //      group of methods (visible focus), an arrow key picks the video call; Tab to the note,
 //      typing; Tab reaches 確認を記録する, Enter: the desk shows the learner checked;
 //  15. the venue's screen replaces its code in place; Tab reaches 自動更新を止める (visible
-//      focus), Enter stops it (the button then offers to resume).
+//      focus), Enter stops it (the button then offers to resume);
+//  16. the learner's on-demand item from the progress table, started with Enter (issue 16);
+//  17. the 要フォロー list: the method chosen with an arrow key, a note typed, フォローを記録する;
+//  18. the learner on the enrolment page: Tab reaches 質問・お知らせ, Enter; Tab to the question,
+//      typing; Tab to 名前を他の受講者に表示しない, Space; Tab reaches 質問する, Enter: the board
+//      shows the question, anonymous to other learners (issue 16, D08).
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -424,10 +429,41 @@ async function deliveryJourney(browser, base) {
       `recording the follow-up by keyboard ended at ${staff.url()}: ${list.replace(/\s+/g, ' ').slice(0, 300)}`,
     );
     console.log('  Enter -> the follow-up recorded, the learner off the list');
+    // 18. The session's board: a question asked without the name.
+    await askOnTheBoard(learner, base, mine.href);
   } finally {
     await learnerContext.close();
     await staffContext.close();
   }
+}
+
+/**
+ * Issue 16 (D08) with keys only, on the learner's enrolment page: Tab reaches 質問・お知らせ,
+ * Enter; Tab to the question, typing; Tab to 名前を他の受講者に表示しない, Space; Tab reaches
+ * 質問する (visible focus), Enter: the board shows the question as theirs, anonymous to others.
+ */
+async function askOnTheBoard(learner, base, enrolment) {
+  const board = `${enrolment}/board`;
+  console.log(`learner: ${enrolment}`);
+  await learner.goto(`${base}${enrolment}`, { waitUntil: 'load' });
+  const link = await tabTo(learner, (f) => f.tag === 'a' && f.href === board, 'the 質問・お知らせ link');
+  checkFocusVisible(link);
+  await pressEnterAndWait(learner, board);
+  const question = await tabTo(learner, (f) => f.id === 'f-body', 'the question');
+  checkFocusVisible(question);
+  await learner.keyboard.type('キーボードだけで質問しています。');
+  const anonymous = await tabTo(learner, (f) => f.id === 'f-anonymous', 'the 名前を他の受講者に表示しない box');
+  checkFocusVisible(anonymous);
+  await learner.keyboard.press('Space');
+  const ask = await tabTo(learner, button('質問する'), 'the 質問する button');
+  checkFocusVisible(ask);
+  await pressEnterAndLoad(learner);
+  const main = ((await learner.textContent('main')) ?? '').replace(/\s+/g, ' ');
+  check(
+    learner.url().includes('done=asked') && main.includes('キーボードだけで質問しています') && main.includes('他の受講者には匿名で表示'),
+    `asking by keyboard ended at ${learner.url()}: ${main.slice(0, 300)}`,
+  );
+  console.log('  Enter -> the question asked, anonymous to other learners');
 }
 
 async function main() {

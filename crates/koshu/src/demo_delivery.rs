@@ -4,7 +4,8 @@
 //! remotely with a gap), one in three weeks with a seat left, and last week's, attended and
 //! sealed, so that a person trying Koshu
 //! can apply, get the mail with its calendar file, and (as the provider's staff, `koshu accounts
-//! sample-staff`) see the roster, the desk, the venue's code and live attendance. Marked
+//! sample-staff`) see the roster, the desk, the venue's code, live attendance and today's board
+//! (an announcement, an answered question, an anonymous one and a hidden one). Marked
 //! （サンプル）; loading it twice changes nothing.
 
 use crate::demo_application::sample_organisation;
@@ -18,7 +19,7 @@ use koshu_domain::types::Yen;
 use koshu_store::accounts::NewAccount;
 use koshu_store::delivery::{Enrolment, NewAttendanceEvent, NewIdentityCheck};
 use koshu_store::progress::{NewFollowUp, ProgressEvent};
-use koshu_workflow::{JST, Workflow, WorkflowError, delivery, listings};
+use koshu_workflow::{JST, Workflow, WorkflowError, board, delivery, listings};
 use time::{Duration, OffsetDateTime, Time};
 
 const ACTOR: &str = "system:demo";
@@ -231,7 +232,76 @@ pub async fn load_sample_delivery(
             .map_err(|e| invalid(&e))?;
     }
     enrol_sample_learners(wf, &sessions, now).await?;
+    if let Some(today) = sessions.first() {
+        post_sample_board(wf, &org.id, today.as_str()).await?;
+    }
     Ok(true)
+}
+
+/// Today's board (D08): an announcement, a question answered, one asked anonymously, and one
+/// hidden with its reason, each through its use case (so with its mails) as the provider's
+/// owner and the sample learners.
+async fn post_sample_board(
+    wf: &Workflow,
+    organisation_id: &str,
+    session_id: &str,
+) -> Result<(), SampleDeliveryError> {
+    let staff = wf
+        .store
+        .staff_of(organisation_id)
+        .await?
+        .into_iter()
+        .find(|m| m.role == koshu_domain::access::OrgRole::Owner)
+        .ok_or_else(|| SampleDeliveryError::Invalid("the sample provider has no owner".into()))?
+        .account_id;
+    board::announce(
+        wf,
+        session_id,
+        &staff,
+        "（サンプル）午後の演習は13時から始めます。オンラインの方は12時50分までに参加先に入室してください。",
+    )
+    .await?;
+    let asked = board::ask(
+        wf,
+        session_id,
+        LEARNERS[0].0,
+        "（サンプル）午前の講義資料はどこからダウンロードできますか。",
+        false,
+    )
+    .await?;
+    board::answer(
+        wf,
+        session_id,
+        &asked,
+        &staff,
+        "（サンプル）受講者ページの「オンラインの参加先」に資料の置き場所を掲示しています。",
+    )
+    .await?;
+    board::ask(
+        wf,
+        session_id,
+        LEARNERS[1].0,
+        "（サンプル）演習の途中で回線が切れた場合、出席はどう扱われますか。",
+        true,
+    )
+    .await?;
+    let hidden = board::ask(
+        wf,
+        session_id,
+        LEARNERS[2].0,
+        "（サンプル）同じ班の方へ：090-0000-0000 に連絡してください。",
+        false,
+    )
+    .await?;
+    board::hide(
+        wf,
+        session_id,
+        &hidden,
+        &staff,
+        "（サンプル）個人の連絡先が含まれているため",
+    )
+    .await?;
+    Ok(())
 }
 
 /// The sample learners applied last week: all three to today's session, two to the later one.

@@ -1,11 +1,12 @@
 //! Accessibility in a real browser (JIS X 8341-3:2016 AA, WCAG 2.x AA): the real binary serves
 //! the demo catalogue, and headless Chromium checks it with the scripts in `tests/browser/`:
 //! `a11y.mjs` (axe-core on every listed page in both languages, status and `<html lang>`,
-//! delivery's pages included) and
+//! delivery's pages and both boards of a session included) and
 //! `keyboard.mjs` (Tab and Enter alone reach a programme page, and a reviewer's decision from
 //! the header's link to the confirmation, and a provider's programme listed and published, and
 //! for delivery the enrolment form, the learner's check-in with the venue's code, the identity
-//! desk and the venue screen's updates stopped; skip link; visible focus) and
+//! desk, the venue screen's updates stopped and a question asked on the session's board; skip
+//! link; visible focus) and
 //! `passkey.mjs` (a passkey registered and used with Chromium's virtual authenticator) and
 //! `walkthrough.mjs` (issue 13's walk: a provider applies, a reviewer and an expert review, the
 //! course is designated and a change is notified, each person through the pages).

@@ -63,6 +63,9 @@ pub enum Conflict {
     /// The learner holds a place (or a place on the waiting list) in the session already.
     #[error("the learner is enrolled already")]
     AlreadyEnrolled,
+    /// The board post is hidden already.
+    #[error("the post is hidden already")]
+    AlreadyHidden,
 }
 
 impl From<serde_json::Error> for StoreError {

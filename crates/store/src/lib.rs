@@ -9,6 +9,7 @@ pub mod api_tokens;
 pub mod applications;
 pub mod audit;
 pub mod backup;
+pub mod board;
 pub mod catalogue;
 mod codes;
 mod db;

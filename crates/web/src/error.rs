@@ -305,6 +305,7 @@ fn conflict_ja(c: Conflict) -> &'static str {
         }
         Conflict::AlreadySealed => "この日の出欠はすでに確定（封印）されています。",
         Conflict::AlreadyEnrolled => "この回にはすでに申し込んでいます。",
+        Conflict::AlreadyHidden => "この投稿はすでに非表示になっています。",
     }
 }
 
@@ -324,6 +325,7 @@ fn conflict_en(c: Conflict) -> &'static str {
         }
         Conflict::AlreadySealed => "This day's attendance has been sealed already.",
         Conflict::AlreadyEnrolled => "You have applied for this session already.",
+        Conflict::AlreadyHidden => "This post is hidden already.",
     }
 }
 

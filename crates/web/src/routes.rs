@@ -113,7 +113,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 
 pub fn all() -> Routes {
     use pages::{
-        account, admin, applications, delivery, learning, listings, notices, organisations,
+        account, admin, applications, board, delivery, learning, listings, notices, organisations,
         passkeys, progress, reviews,
     };
     Routes::new()
@@ -295,6 +295,27 @@ pub fn all() -> Routes {
         .get("/learning/{enrolment}/calendar.ics", learning::calendar)
         .post("/learning/{enrolment}/check-in", learning::check_in)
         .ticketed("/heartbeat", learning::heartbeat)
+        // The session's board (issue 16): the learner's, and the staff's.
+        .form(
+            "/learning/{enrolment}/board",
+            board::learner_board,
+            board::ask,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/board",
+            board::staff_board,
+            board::announce,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/board/posts/{post}/answer",
+            board::answer_form,
+            board::answer,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/board/posts/{post}/hide",
+            board::hide_form,
+            board::hide,
+        )
         // Delivery: the provider's staff (issue 15).
         .get("/organisations/{id}/deliveries", delivery::list)
         .form(

@@ -254,3 +254,25 @@ pub fn escape(text: &str) -> String {
         .map(|s| s.to_string())
         .unwrap_or_default()
 }
+
+/// Where a paginated list is, for the `pagination.html` links: this page (from 1), how many
+/// there are, and the addresses of the previous and next ones.
+#[derive(Debug, Clone)]
+pub struct Paging {
+    pub current: i64,
+    pub pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Paging {
+    /// `link(n)` is the address of page `n`.
+    pub fn new(current: i64, pages: i64, link: impl Fn(i64) -> String) -> Self {
+        Self {
+            prev: (current > 1).then(|| link(current - 1)),
+            next: (current < pages).then(|| link(current + 1)),
+            current,
+            pages,
+        }
+    }
+}

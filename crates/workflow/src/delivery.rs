@@ -500,7 +500,7 @@ pub async fn lapse_offer(
 // Mails. Each names the course and the session's dates; a confirmed seat carries the blocks as
 // an iCalendar file.
 
-fn session_dates(session: &CatalogueSession) -> String {
+pub(crate) fn session_dates(session: &CatalogueSession) -> String {
     let s = &session.session;
     if s.starts_on == s.ends_on {
         koshu_domain::types::date_ja_with_weekday(s.starts_on)
@@ -705,7 +705,10 @@ pub fn no_such_block() -> ValidationError {
 }
 
 /// The session's delivery, or `NotFound`: a session not set up takes no attendance.
-async fn delivery_of(wf: &Workflow, session_id: &str) -> Result<Delivery, WorkflowError> {
+pub(crate) async fn delivery_of(
+    wf: &Workflow,
+    session_id: &str,
+) -> Result<Delivery, WorkflowError> {
     wf.store
         .delivery(session_id)
         .await?
@@ -721,16 +724,26 @@ fn block_of(delivery: &Delivery, number: u32) -> Result<&Block, WorkflowError> {
         .ok_or_else(|| WorkflowError::Invalid(no_such_block()))
 }
 
-async fn enrolled(
+/// The learner's confirmed place in the session, or `refused` (which says what it is needed for).
+pub(crate) async fn enrolled_or(
     wf: &Workflow,
     session_id: &str,
     account_id: &str,
+    refused: fn() -> ValidationError,
 ) -> Result<Enrolment, WorkflowError> {
     wf.store
         .enrolment_of(session_id, account_id)
         .await?
         .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .ok_or_else(|| WorkflowError::Invalid(not_enrolled()))
+        .ok_or_else(|| WorkflowError::Invalid(refused()))
+}
+
+async fn enrolled(
+    wf: &Workflow,
+    session_id: &str,
+    account_id: &str,
+) -> Result<Enrolment, WorkflowError> {
+    enrolled_or(wf, session_id, account_id, not_enrolled).await
 }
 
 /// How an identity was checked (B30 ①).

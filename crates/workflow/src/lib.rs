@@ -9,6 +9,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod applications;
+pub mod board;
 pub mod clock;
 pub mod delivery;
 pub mod designation;

@@ -1,12 +1,14 @@
 //! Delivering a session (issue 15): the plan (D01), enrolment and its waiting list (D01, D02,
 //! B32), who the learner is (B30 ①), attendance from check-ins, heartbeats and meeting reports
 //! (B30 ②, D03) and the seal that keeps its history tamper-evident (B19); progress against the
-//! standard learning time and stalled learners (issue 16; B11, D04).
+//! standard learning time and stalled learners (issue 16; B11, D04), and the board where staff
+//! and learners talk both ways (D08, B19 ⑥).
 //!
 //! Pure like the rest of the domain: the time, the secrets and the recorded events come in as
 //! parameters; the workflow stores the events and recomputes attendance from them.
 
 pub mod attendance;
+pub mod board;
 pub mod code;
 pub mod curriculum;
 pub mod enrolment;
@@ -20,6 +22,10 @@ pub mod timetable;
 pub use attendance::{
     BlockAttendance, Evidence, HEARTBEAT_PERIOD, Interval, Presence, Thresholds, Verdict,
     d03_block_attendance, d03_currently_present, merge_intervals, thresholds_are_sound,
+};
+pub use board::{
+    ANONYMOUS_EN, ANONYMOUS_JA, AuthorShown, Authorship, PostKind, Viewer, d08_author_shown,
+    d08_body_is_within_limits, d08_may_answer, d08_reason_is_given,
 };
 pub use code::{CODE_PERIOD_SECONDS, RotatingCode, check_code, rotating_code};
 pub use curriculum::{curriculum_text, parse_curriculum};

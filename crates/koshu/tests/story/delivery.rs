@@ -98,7 +98,7 @@ pub async fn apply(b: &mut Browser<'_>, session: &str, form: &[(&str, &str)]) ->
     location(&res).split('?').next().unwrap().to_owned()
 }
 
-async fn mail_to(app: &TestApp, to: &str, subject: &str) -> OutboxEntry {
+pub async fn mail_to(app: &TestApp, to: &str, subject: &str) -> OutboxEntry {
     app.store
         .outbox(200, 0)
         .await
@@ -556,27 +556,33 @@ fn teams_report(rows: &[(&str, &str, &str, &str)]) -> Vec<u8> {
     bytes
 }
 
-/// Zoom, Teams and BigBlueButton reports of block 1: reconnects merge into one stay, rows match
-/// learners by e-mail, the others wait to be matched by hand; a file missing a column is
-/// refused with the column's name and changes nothing.
-pub async fn meeting_reports_give_merged_stays_and_list_whom_they_do_not_know(app: TestApp) {
-    let (org, owner, session) = a_delivered_session(&app, "3").await;
-    let base = format!("/organisations/{org}/sessions/{session}");
+/// 青井 葵, 番 健 and 千葉 千佳 sign up and apply for `session`, in that order; their accounts.
+pub async fn enrol_three(app: &TestApp, session: &str) -> Vec<String> {
     let mut learners = Vec::new();
     for (name, kana, email) in [
         ("青井 葵", "アオイ アオイ", "aoi@example.jp"),
         ("番 健", "バン ケン", "ban@example.jp"),
         ("千葉 千佳", "チバ チカ", "chika@example.jp"),
     ] {
-        let id = sign_up(&app, name, email).await;
+        let id = sign_up(app, name, email).await;
         apply(
-            &mut signed_in(&app, &id).await,
-            &session,
+            &mut signed_in(app, &id).await,
+            session,
             &profile(name, kana, ""),
         )
         .await;
         learners.push(id);
     }
+    learners
+}
+
+/// Zoom, Teams and BigBlueButton reports of block 1: reconnects merge into one stay, rows match
+/// learners by e-mail, the others wait to be matched by hand; a file missing a column is
+/// refused with the column's name and changes nothing.
+pub async fn meeting_reports_give_merged_stays_and_list_whom_they_do_not_know(app: TestApp) {
+    let (org, owner, session) = a_delivered_session(&app, "3").await;
+    let base = format!("/organisations/{org}/sessions/{session}");
+    let learners = enrol_three(&app, &session).await;
     app.clock.set(datetime!(2026-06-10 13:00 +09:00));
     let mut staff = signed_in(&app, &owner).await;
 

@@ -20,6 +20,7 @@ mod accounts;
 mod api;
 mod app;
 mod applications;
+mod board;
 mod catalogue;
 mod delivery;
 mod designated;
@@ -66,6 +67,9 @@ stories!(
     delivery::enrolment_promotion_lapse_and_import_are_all_or_nothing_at_every_step,
     delivery::the_demo_delivers_a_sample_course_anyone_can_try,
     progress::stalled_learners_are_listed_live_and_leave_the_list_when_followed_up,
+    board::staff_announce_learners_ask_anonymously_staff_answer_and_hide_with_a_reason,
+    board::an_announcement_and_its_mails_are_all_or_nothing_at_every_step,
+    board::the_demo_board_shows_each_kind_of_post,
     foundation::demo_catalogue_is_served_in_japanese_and_english,
     foundation::demo_load_is_idempotent,
     foundation::the_demo_adds_sample_sessions_dated_from_today,

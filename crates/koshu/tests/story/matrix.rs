@@ -88,6 +88,10 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
         "/learning/{enrolment}/items/{item}",
         "another person's enrolment is not found; the learner's own session has no on-demand item (item 1 is its first block)",
     ),
+    (
+        "/learning/{enrolment}/board",
+        "another person's enrolment is not found (only the learner's own board opens)",
+    ),
 ];
 
 /// The people, in the order of the table's columns.
@@ -287,6 +291,16 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/organisations/{id}/sessions/{session}/follow-up", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/follow-up", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/follow-up/events", [L, D, A, A, A, D, D, T, D, D]),
+    // The session's board (issue 16, D08): the learner's own (another's is not found), and the
+    // staff's, which viewers read and editors and owners write on; no post here is named.
+    ("GET", "/learning/{enrolment}/board", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/learning/{enrolment}/board", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/organisations/{id}/sessions/{session}/board", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/board", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/board/posts/{post}/answer", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/board/posts/{post}/answer", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/board/posts/{post}/hide", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/board/posts/{post}/hide", [L, D, D, A, A, D, D, T, D, D]),
     // Last, as they cancel the learner's place: the learner, then the provider.
     ("POST", "/learning/{enrolment}/cancel", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/organisations/{id}/sessions/{session}/enrolments/{enrolment}/cancel", [L, D, D, A, A, D, D, T, D, D]),
@@ -399,6 +413,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("{action}", "publish")
             .replace("{token}", "no-such-token")
             .replace("{report}", "no-such-report")
+            .replace("{post}", "no-such-post")
             .replace("{enrolment}", &enrolment)
             .replace("{block}", "1")
             .replace("{item}", "1")

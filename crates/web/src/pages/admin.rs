@@ -219,10 +219,7 @@ struct OutboxPage {
     page: PageCtx,
     rows: Vec<MailRow>,
     total: i64,
-    current: i64,
-    pages: i64,
-    prev: Option<String>,
-    next: Option<String>,
+    paging: view::Paging,
 }
 
 const MAILS_PER_PAGE: i64 = 50;
@@ -272,12 +269,9 @@ pub async fn outbox(
         .collect();
     let link = |n: i64| page.href(&format!("/admin/outbox?page={n}"));
     let view = OutboxPage {
-        prev: (current > 1).then(|| link(current - 1)),
-        next: (current < pages).then(|| link(current + 1)),
+        paging: view::Paging::new(current, pages, link),
         rows,
         total,
-        current,
-        pages,
         page,
     };
     Ok(Html(view.render()?).into_response())

@@ -463,7 +463,7 @@ pub async fn list(
 }
 
 /// The signed-in learner's own enrolment, or 404 (another's is not theirs to see).
-async fn own(
+pub(crate) async fn own(
     state: &AppState,
     auth: &AuthContext,
     id: &str,

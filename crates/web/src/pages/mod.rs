@@ -3,6 +3,7 @@
 pub mod account;
 pub mod admin;
 pub mod applications;
+pub mod board;
 pub mod delivery;
 pub mod forms;
 mod json_ld;
