@@ -446,7 +446,7 @@ async function sampleDeliveryPages(context, base) {
         { path: roster, what: 'sample session: roster' },
         { path: `${run}/check-in`, what: 'sample session: the desk, identities checked' },
         { path: `${run}/attendance`, what: 'sample session: attendance, present, away or sealed' },
-        { path: `${run}/board`, what: 'sample session: the board, an announcement, answered, anonymous and hidden posts' },
+        { path: `${run}/board`, what: 'sample session: the board (today\'s with an announcement, answered, anonymous and hidden posts)' },
       );
     }
     return pages;
