@@ -453,7 +453,7 @@ async function sampleDeliveryPages(context, base) {
         { path: `${run}/attendance`, what: 'sample session: attendance, present, away or sealed' },
         { path: `${run}/progress`, what: 'sample session: progress against the standard time' },
         { path: `${run}/follow-up`, what: 'sample session: the 要フォロー list with its forms, and follow-ups recorded' },
-        { path: `${run}/board`, what: 'sample session: the board, an announcement, answered, anonymous and hidden posts' },
+        { path: `${run}/board`, what: 'sample session: the board (today\'s with an announcement, answered, anonymous and hidden posts)' },
       );
     }
     return pages;
