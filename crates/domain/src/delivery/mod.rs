@@ -1,12 +1,14 @@
 //! Delivering a session (issue 15): the plan (D01), enrolment and its waiting list (D01, D02,
 //! B32), who the learner is (B30 ①), attendance from check-ins, heartbeats and meeting reports
-//! (B30 ②, D03) and the seal that keeps its history tamper-evident (B19).
+//! (B30 ②, D03), the seal that keeps its history tamper-evident (B19), and completion against
+//! published criteria (issue 16; B12, D05).
 //!
 //! Pure like the rest of the domain: the time, the secrets and the recorded events come in as
 //! parameters; the workflow stores the events and recomputes attendance from them.
 
 pub mod attendance;
 pub mod code;
+pub mod completion;
 pub mod enrolment;
 pub mod learner;
 pub mod plan;
