@@ -63,6 +63,12 @@ pub enum Conflict {
     /// The learner holds a place (or a place on the waiting list) in the session already.
     #[error("the learner is enrolled already")]
     AlreadyEnrolled,
+    /// The learner's completion is decided already: a change is a correction, with its reason.
+    #[error("the completion is decided already")]
+    AlreadyDecided,
+    /// The learner's decision is no longer the one the correction was made on.
+    #[error("the completion decision changed meanwhile")]
+    DecisionChanged,
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backup;
 pub mod catalogue;
 mod codes;
+pub mod completion;
 mod db;
 pub mod delivery;
 mod error;

@@ -500,7 +500,7 @@ pub async fn lapse_offer(
 // Mails. Each names the course and the session's dates; a confirmed seat carries the blocks as
 // an iCalendar file.
 
-fn session_dates(session: &CatalogueSession) -> String {
+pub(crate) fn session_dates(session: &CatalogueSession) -> String {
     let s = &session.session;
     if s.starts_on == s.ends_on {
         koshu_domain::types::date_ja_with_weekday(s.starts_on)
@@ -513,7 +513,7 @@ fn session_dates(session: &CatalogueSession) -> String {
     }
 }
 
-fn learner_mail(
+pub(crate) fn learner_mail(
     wf: &Workflow,
     to: &str,
     subject: (&str, &str),
@@ -705,7 +705,10 @@ pub fn no_such_block() -> ValidationError {
 }
 
 /// The session's delivery, or `NotFound`: a session not set up takes no attendance.
-async fn delivery_of(wf: &Workflow, session_id: &str) -> Result<Delivery, WorkflowError> {
+pub(crate) async fn delivery_of(
+    wf: &Workflow,
+    session_id: &str,
+) -> Result<Delivery, WorkflowError> {
     wf.store
         .delivery(session_id)
         .await?

@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod api_tokens;
 pub mod applications;
 pub mod clock;
+pub mod completion;
 pub mod delivery;
 pub mod designation;
 mod error;
