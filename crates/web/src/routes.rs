@@ -113,8 +113,8 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 
 pub fn all() -> Routes {
     use pages::{
-        account, admin, applications, delivery, learning, listings, notices, organisations,
-        passkeys, reviews,
+        account, admin, applications, completion, delivery, learning, listings, notices,
+        organisations, passkeys, reviews,
     };
     Routes::new()
         // Public catalogue.
@@ -351,6 +351,33 @@ pub fn all() -> Routes {
         .post(
             "/organisations/{id}/sessions/{session}/reports/{report}/match",
             delivery::match_row,
+        )
+        // Completion (issue 16 item 3): criteria, results, decisions.
+        .get(
+            "/organisations/{id}/sessions/{session}/completion",
+            completion::page,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/completion.csv",
+            completion::csv,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/completion/criteria",
+            completion::criteria_form,
+            completion::save_criteria,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}",
+            completion::learner,
+            completion::record,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/confirm",
+            completion::confirm,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/correct",
+            completion::correct,
         )
         // 特定講習 applications.
         .form(

@@ -92,13 +92,13 @@ pub fn profile<'a>(name: &'a str, kana: &'a str, riss: &'a str) -> Vec<(&'a str,
 }
 
 /// `who` applies through the pages; returns their enrolment's page.
-async fn apply(b: &mut Browser<'_>, session: &str, form: &[(&str, &str)]) -> String {
+pub async fn apply(b: &mut Browser<'_>, session: &str, form: &[(&str, &str)]) -> String {
     let res = b.post(&format!("/sessions/{session}/enrol"), form).await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     location(&res).split('?').next().unwrap().to_owned()
 }
 
-async fn mail_to(app: &TestApp, to: &str, subject: &str) -> OutboxEntry {
+pub async fn mail_to(app: &TestApp, to: &str, subject: &str) -> OutboxEntry {
     app.store
         .outbox(200, 0)
         .await
