@@ -4,17 +4,20 @@
 //! remotely with a gap), one in three weeks with a seat left, and last week's, attended and
 //! sealed, so that a person trying Koshu
 //! can apply, get the mail with its calendar file, and (as the provider's staff, `koshu accounts
-//! sample-staff`) see the roster, the desk, the venue's code and live attendance. Marked
-//! （サンプル）; loading it twice changes nothing.
+//! sample-staff`) see the roster, the desk, the venue's code and live attendance, and last
+//! week's completion decisions. Marked （サンプル）; loading it twice changes nothing.
 
 use crate::demo_application::sample_organisation;
 use koshu_domain::catalogue::listing::{ListingMove, ProgrammeText, SessionChange, SessionText};
 use koshu_domain::catalogue::{Slug, listing::next_session_id};
+use koshu_domain::delivery::completion::{
+    Assessment, CompletionCriteria, Mark, Outcome, Scale, d05_criteria_are_sound,
+};
 use koshu_domain::delivery::{Audience, DeliveryPlan, EnrolmentStatus, LearnerProfile, Thresholds};
 use koshu_domain::types::Yen;
 use koshu_store::accounts::NewAccount;
 use koshu_store::delivery::{Enrolment, NewAttendanceEvent, NewIdentityCheck};
-use koshu_workflow::{JST, Workflow, WorkflowError, delivery, listings};
+use koshu_workflow::{JST, Workflow, WorkflowError, completion, delivery, listings};
 use time::{Duration, OffsetDateTime, Time};
 
 const ACTOR: &str = "system:demo";
@@ -199,7 +202,59 @@ pub async fn load_sample_delivery(
             .map_err(|e| invalid(&e))?;
     }
     enrol_sample_learners(wf, &sessions, now).await?;
+    if let Some(past) = sessions.get(2) {
+        complete_last_weeks_session(wf, past.as_str()).await?;
+    }
     Ok(true)
+}
+
+/// Last week's session assessed (issue 16, B12): its criteria (a test out of 100 passing at
+/// 70, 80 % attendance, no re-assessment), the two who attended answered the survey and passed,
+/// the third, absent, took no test; the decisions issued through the use cases, with their
+/// reasons (two 修了, one 未修了). The criteria are written as they stood before the session,
+/// which has started since, so not through `save_criteria`.
+async fn complete_last_weeks_session(wf: &Workflow, session: &str) -> Result<(), SampleDeliveryError> {
+    let criteria = CompletionCriteria {
+        assessments: vec![Assessment {
+            name: "修了テスト".to_owned(),
+            scale: Scale::Test {
+                max_score: 100,
+                pass_score: 70,
+            },
+        }],
+        min_attendance_percent: 80,
+        max_attempts: 1,
+    };
+    d05_criteria_are_sound(&criteria).map_err(|e| invalid(&e))?;
+    let mut unit = wf.store.write().await?;
+    unit.save_completion_criteria(session, &criteria, 0, ACTOR, wf.now())
+        .await?;
+    for (id, ..) in &LEARNERS[..2] {
+        unit.record_survey_submission(session, id).await?;
+    }
+    unit.commit().await?;
+    for ((id, ..), points) in LEARNERS[..2].iter().zip([88, 76]) {
+        completion::record_result(
+            wf,
+            session,
+            id,
+            &completion::ResultEntry {
+                assessment: 1,
+                mark: Mark::Score { points },
+                correction: None,
+            },
+            ACTOR,
+        )
+        .await?;
+    }
+    for ((id, ..), outcome) in LEARNERS.iter().zip([
+        Outcome::Completed,
+        Outcome::Completed,
+        Outcome::NotCompleted,
+    ]) {
+        completion::confirm(wf, session, id, outcome, ACTOR).await?;
+    }
+    Ok(())
 }
 
 /// The sample learners applied last week: all three to today's session, two to the later one.
