@@ -73,7 +73,7 @@ const LANGS = [
 ];
 
 async function main() {
-  const base = baseUrl('a11y', 480);
+  const base = baseUrl('a11y', 600);
 
   const browser = await launch();
   const failures = [];
@@ -149,6 +149,15 @@ async function main() {
         fill: { '#f-name': '確認 花子', '#f-name_kana': 'カクニン ハナコ', '#f-consent': true },
         status: { ja: 200, en: 409 },
       },
+      // Issue 16: the completion criteria, published before the session starts.
+      { path: `${run}/completion/criteria`, what: 'completion criteria form: tests, rubrics, attendance, re-assessment' },
+      { path: `${run}/completion/criteria`, what: 'completion criteria sent as drawn: the pass score and attendance named', submit: true, status: 422 },
+      {
+        path: `${run}/completion/criteria`,
+        what: 'completion criteria saved and published: the completion page',
+        submit: true,
+        fill: { '#f-assessments-0-pass_score': '70', '#f-min_attendance_percent': '80' },
+      },
       {
         path: '/learning',
         what: 'the learner\'s sessions',
@@ -162,6 +171,14 @@ async function main() {
         expect: ['main form input[name=code]', 'main [data-heartbeat] .live-on:not([hidden])'],
       },
       { path: `/sessions/${session}/check-in?block=1&code=123456`, what: 'the QR code\'s landing page: the scanned code to send' },
+      { path: `${run}/completion`, what: 'completion: the criteria, each learner\'s attendance, results and computed decision' },
+      { path: () => `${run}/completion/enrolments/${enrolment.split('/').pop()}`, what: 'assessment form: the score, the results, the computed decision' },
+      {
+        path: () => `${run}/completion/enrolments/${enrolment.split('/').pop()}`,
+        what: 'assessment form sent empty: the score named',
+        submit: true,
+        status: 422,
+      },
       { path: '/account/learner', what: 'learner profile' },
       {
         path: '/account/learner',
@@ -410,7 +427,14 @@ async function sampleDeliveryPages(context, base) {
         { path: roster, what: 'sample session: roster' },
         { path: `${run}/check-in`, what: 'sample session: the desk, identities checked' },
         { path: `${run}/attendance`, what: 'sample session: attendance, present, away or sealed' },
+        { path: `${run}/completion`, what: 'sample session: completion, decisions issued or to come' },
       );
+      // Last week's session is assessed: a learner's results, issued decision and its history.
+      await page.goto(`${base}${run}/completion`, { waitUntil: 'load' });
+      const assessed = await page.$$eval('main table a[href*="/completion/enrolments/"]', (links) => links.map((a) => a.getAttribute('href')));
+      if (assessed.length > 0 && (await page.textContent('main')).includes('修了（')) {
+        pages.push({ path: assessed[0], what: 'sample session: a learner\'s results and issued decision, the correction form' });
+      }
     }
     return pages;
   } finally {

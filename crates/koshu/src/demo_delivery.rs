@@ -213,7 +213,10 @@ pub async fn load_sample_delivery(
 /// the third, absent, took no test; the decisions issued through the use cases, with their
 /// reasons (two 修了, one 未修了). The criteria are written as they stood before the session,
 /// which has started since, so not through `save_criteria`.
-async fn complete_last_weeks_session(wf: &Workflow, session: &str) -> Result<(), SampleDeliveryError> {
+async fn complete_last_weeks_session(
+    wf: &Workflow,
+    session: &str,
+) -> Result<(), SampleDeliveryError> {
     let criteria = CompletionCriteria {
         assessments: vec![Assessment {
             name: "修了テスト".to_owned(),

@@ -1005,7 +1005,11 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
         ))
         .await;
     assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
-    assert!(decided.body.contains("修了テスト 88点（合格 70点以上）"), "{}", decided.body);
+    assert!(
+        decided.body.contains("修了テスト 88点（合格 70点以上）"),
+        "{}",
+        decided.body
+    );
     assert!(decided.body.contains("修了テスト 未受験（合格 70点以上）"));
     assert!(decided.body.contains("アンケートが未回答です"));
     let outcomes: Vec<_> = app

@@ -526,9 +526,9 @@ pub async fn criteria_form(
 ) -> Result<Response, AppError> {
     let (org, _) = organisation(&state, &auth, &id, true).await?;
     let session = own_session(&state, &org, &session_id).await?;
-    let sc = completion::decide(&state.workflow, &session_id).await?;
+    let criteria = state.store.completion_criteria(&session_id).await?;
     let designated = completion::designated_assessment(&state.workflow, &session).await?;
-    let form = match (&sc.criteria, &designated) {
+    let form = match (&criteria, &designated) {
         (Some(c), _) => CriteriaForm::of(&c.criteria, c.revision),
         (None, Some(a)) => CriteriaForm::of(&d05_criteria_suggested_by(a), 0),
         (None, None) => CriteriaForm::new_blank(),
@@ -539,7 +539,7 @@ pub async fn criteria_form(
         &org.id,
         &form,
         designated.as_ref(),
-        sc.started,
+        delivered_started(&state, &session_id).await?,
         &[],
     );
     rendered(StatusCode::OK, f)
@@ -618,10 +618,10 @@ fn marks(lang: Lang, criteria: &CompletionCriteria, results: &[ResultRecord]) ->
             None => t(lang, "未受験", "Not taken"),
             Some(r) => {
                 let mark = mark_text(lang, a, &r.mark);
-                if r.attempt > 1 {
-                    format!("{mark}（{}{}）", r.attempt, lang.pick("回目", "th attempt"))
-                } else {
-                    mark
+                match (r.attempt, lang.is_en()) {
+                    (1, _) => mark,
+                    (n, false) => format!("{mark}（{n}回目）"),
+                    (n, true) => format!("{mark} (attempt {n})"),
                 }
             }
         })
@@ -1067,34 +1067,25 @@ fn record_fields(
             }
         }
     }
+    let attempt = |what_ja: &str, what_en: &str, n: u32| {
+        if page.lang.is_en() {
+            format!("{what_en} (attempt {n})")
+        } else {
+            format!("{what_ja}（{n}回目）")
+        }
+    };
     let next = last.map_or(1, |r| r.attempt + 1);
     let mut entries = vec![(
         "new".to_owned(),
-        format!(
-            "{}（{next}{}）",
-            page.t("新しい結果", "A new result"),
-            page.t(
-                "回目",
-                match next {
-                    1 => "st attempt",
-                    2 => "nd attempt",
-                    3 => "rd attempt",
-                    _ => "th attempt",
-                }
-            )
-        ),
+        attempt("新しい結果", "A new result", next),
     )];
     if let Some(r) = last {
         entries.push((
             "correction".to_owned(),
-            format!(
-                "{}（{}{}）",
-                page.t(
-                    "記録済みの結果の訂正",
-                    "A correction of the recorded result"
-                ),
+            attempt(
+                "記録済みの結果の訂正",
+                "A correction of the recorded result",
                 r.attempt,
-                page.t("回目", ": attempt")
             ),
         ));
         fields.push(
