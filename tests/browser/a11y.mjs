@@ -433,7 +433,7 @@ async function sampleDeliveryPages(context, base) {
       await page.goto(`${base}${run}/completion`, { waitUntil: 'load' });
       const assessed = await page.$$eval('main table a[href*="/completion/enrolments/"]', (links) => links.map((a) => a.getAttribute('href')));
       if (assessed.length > 0 && (await page.textContent('main')).includes('修了（')) {
-        pages.push({ path: assessed[0], what: 'sample session: a learner\'s results and issued decision, the correction form' });
+        pages.push({ path: assessed[0], what: 'sample session: a learner\'s results, issued decision and its history' });
       }
     }
     return pages;

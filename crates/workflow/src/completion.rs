@@ -6,7 +6,7 @@
 //!
 //! Each write is one unit of work with its audit entry (and, for a decision, its mail).
 
-use crate::delivery::{CatalogueSession, delivery_of, learner_mail, session_dates};
+use crate::delivery::{CatalogueSession, delivery_of, enrolled, learner_mail, session_dates};
 use crate::listings::Checked;
 use crate::mail::Queued;
 use crate::{JST, Workflow, WorkflowError};
@@ -64,7 +64,8 @@ pub async fn save_criteria(
     Ok(Ok(next))
 }
 
-fn no_criteria() -> ValidationError {
+/// The refusal of what needs a session's criteria before it has any.
+pub fn no_criteria() -> ValidationError {
     ValidationError::new(
         "completion.no_criteria",
         "この回の修了の基準がまだ設定されていません。先に修了の基準を公表してください。",
@@ -113,18 +114,6 @@ async fn criteria_of(wf: &Workflow, session_id: &str) -> Result<CriteriaRecord, 
         .ok_or_else(|| WorkflowError::Invalid(no_criteria()))
 }
 
-async fn enrolment(
-    wf: &Workflow,
-    session_id: &str,
-    account_id: &str,
-) -> Result<Enrolment, WorkflowError> {
-    wf.store
-        .enrolment_of(session_id, account_id)
-        .await?
-        .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .ok_or_else(|| WorkflowError::Invalid(not_enrolled()))
-}
-
 /// D05, B12: records a learner's result of one assessment once the session has started: the
 /// next attempt (a re-assessment only after a fail, within the attempts the criteria allow), or
 /// with a reason a correction of the latest attempt (a new row; the earlier one stays).
@@ -145,7 +134,7 @@ pub async fn record_result(
     {
         return Err(WorkflowError::Invalid(not_started()));
     }
-    enrolment(wf, session_id, account_id).await?;
+    enrolled(wf, session_id, account_id, not_enrolled).await?;
     let a = assessment(&criteria, entry.assessment)?;
     let field = match entry.mark {
         Mark::Score { .. } => "score",

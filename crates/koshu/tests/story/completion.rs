@@ -402,7 +402,18 @@ pub async fn a_learner_completes_against_published_criteria_and_the_decision_sta
         )
         .await;
     assert_eq!(nothing_new.status, StatusCode::CONFLICT, "nothing changed");
+    let unchanged = staff.get(&ban_marks).await.body;
+    assert!(unchanged.contains("確定した判定と同じです"), "{unchanged}");
+    assert!(!unchanged.contains("id=\"correction-reason\""));
     survey_answered(&app, &session, &ban).await;
+    assert!(
+        staff
+            .get(&ban_marks)
+            .await
+            .body
+            .contains("id=\"correction-reason\""),
+        "the records give another decision now: the correction form"
+    );
     let no_reason = staff
         .post(
             &format!("{ban_marks}/correct"),

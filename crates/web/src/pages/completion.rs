@@ -27,6 +27,7 @@ use koshu_domain::delivery::completion::{
 use koshu_domain::designation::application::{AssessmentKind, CompletionAssessment};
 use koshu_store::completion::{CompletionRecord, ResultRecord};
 use koshu_store::delivery::Enrolment;
+use koshu_store::organisations::OrganisationRecord;
 use koshu_workflow::WorkflowError;
 use koshu_workflow::completion::{self as completion, LearnerCompletion, ResultEntry};
 use koshu_workflow::delivery::CatalogueSession;
@@ -445,35 +446,29 @@ fn criteria_page(
         if i > 0 {
             kind = kind.optional();
         }
+        // Every detail is optional on its own: which are needed depends on the kind.
+        let detail = |name: &str, label: &str, kind: &'static str, hint: &str| {
+            FormField::new(&slot(i, name), label, kind)
+                .value(form.get(&slot(i, name)))
+                .optional()
+                .hint(hint)
+        };
         fields.extend([
             kind,
-            FormField::new(&slot(i, "name"), page.t("名称", "Name"), "text")
-                .value(form.get(&slot(i, "name")))
-                .optional()
-                .hint(page.t("例：修了テスト、成果発表", "For example: completion test, presentation")),
-            FormField::new(&slot(i, "max_score"), page.t("満点", "Maximum score"), "number")
-                .value(form.get(&slot(i, "max_score")))
-                .optional()
-                .hint(page.t("テストの場合", "For a test")),
-            FormField::new(&slot(i, "pass_score"), page.t("合格点（この点数以上で合格）", "Pass score (this or more passes)"), "number")
-                .value(form.get(&slot(i, "pass_score")))
-                .optional()
-                .hint(page.t("テストの場合", "For a test")),
-            FormField::new(&slot(i, "levels"), page.t("ルーブリックの段階（良い順）", "Rubric levels, best first"), "text")
-                .value(form.get(&slot(i, "levels")))
-                .optional()
-                .hint(page.t("ルーブリックの場合。例：A,B,C,D", "For a rubric, for example A,B,C,D")),
-            FormField::new(&slot(i, "pass_level"), page.t("合格の段階（全観点共通）", "Pass level (every criterion)"), "text")
-                .value(form.get(&slot(i, "pass_level")))
-                .optional()
-                .hint(page.t("この段階以上で合格。例：B", "This level or better passes, for example B")),
-            FormField::new(&slot(i, "criteria"), page.t("ルーブリックの観点", "Rubric criteria"), "textarea")
-                .value(form.get(&slot(i, "criteria")))
-                .optional()
-                .hint(page.t(
+            detail("name", page.t("名称", "Name"), "text", page.t("例：修了テスト、成果発表", "For example: completion test, presentation")),
+            detail("max_score", page.t("満点", "Maximum score"), "number", page.t("テストの場合", "For a test")),
+            detail("pass_score", page.t("合格点（この点数以上で合格）", "Pass score (this or more passes)"), "number", page.t("テストの場合", "For a test")),
+            detail("levels", page.t("ルーブリックの段階（良い順）", "Rubric levels, best first"), "text", page.t("ルーブリックの場合。例：A,B,C,D", "For a rubric, for example A,B,C,D")),
+            detail("pass_level", page.t("合格の段階（全観点共通）", "Pass level (every criterion)"), "text", page.t("この段階以上で合格。例：B", "This level or better passes, for example B")),
+            detail(
+                "criteria",
+                page.t("ルーブリックの観点", "Rubric criteria"),
+                "textarea",
+                page.t(
                     "1行に1つ。観点ごとに合格の段階が違うときは、行の最後に書きます（例：提案の具体性 A）。",
                     "One a line; a criterion with a pass level of its own ends with it (for example: Concreteness of the proposal A).",
-                )),
+                ),
+            ),
         ]);
     }
     fields.extend([
@@ -992,6 +987,8 @@ struct AssessmentPage {
     confirm: Option<(String, String)>,
     issued: Option<DecisionView>,
     issued_id: String,
+    /// The records say now what the issued decision says: there is nothing to correct.
+    as_issued: bool,
     history: Vec<HistoryRow>,
     over: bool,
     notice: Option<String>,
@@ -1004,18 +1001,32 @@ impl AssessmentPage {
     }
 }
 
-/// The enrolment of the session, and the learner's completion line (404 otherwise).
-async fn learner_line(
+/// What a learner's pages start from: the organisation (once its staff may run delivery), the
+/// actor, the session, and the session's enrolment `enrolment` (another session's is 404).
+async fn session_enrolment(
     state: &AppState,
+    auth: &AuthContext,
+    id: &str,
     session_id: &str,
     enrolment: &str,
-) -> Result<(completion::SessionCompletion, LearnerCompletion), AppError> {
+) -> Result<(OrganisationRecord, String, CatalogueSession, Enrolment), AppError> {
+    let (org, actor) = organisation(state, auth, id, true).await?;
+    let session = own_session(state, &org, session_id).await?;
     let e = state
         .store
         .enrolment(enrolment)
         .await?
         .filter(|e| e.session_id == session_id)
         .ok_or(AppError::NotFound)?;
+    Ok((org, actor, session, e))
+}
+
+/// The session's completion and the learner's line in it (404 unless enrolled).
+async fn learner_line(
+    state: &AppState,
+    session_id: &str,
+    e: &Enrolment,
+) -> Result<(completion::SessionCompletion, LearnerCompletion), AppError> {
     let sc = completion::decide(&state.workflow, session_id).await?;
     let line = sc
         .learner(&e.account_id)
@@ -1261,6 +1272,7 @@ async fn assessment_page(
             .as_ref()
             .map(|d| d.id.clone())
             .unwrap_or_default(),
+        as_issued: line.issued_as_computed(),
         history,
         over: sc.over,
         notice: done_notice(&page, done),
@@ -1275,9 +1287,9 @@ pub async fn learner(
     Path((id, session_id, enrolment)): Path<(String, String, String)>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    let (org, _) = organisation(&state, &auth, &id, true).await?;
-    let session = own_session(&state, &org, &session_id).await?;
-    let (sc, line) = learner_line(&state, &session_id, &enrolment).await?;
+    let (org, _, session, e) =
+        session_enrolment(&state, &auth, &id, &session_id, &enrolment).await?;
+    let (sc, line) = learner_line(&state, &session_id, &e).await?;
     let number = q.assessment.trim().parse::<u32>().unwrap_or(1);
     let p = assessment_page(
         &state,
@@ -1350,9 +1362,9 @@ pub async fn record(
     Path((id, session_id, enrolment)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (org, actor) = organisation(&state, &auth, &id, true).await?;
-    let session = own_session(&state, &org, &session_id).await?;
-    let (sc, line) = learner_line(&state, &session_id, &enrolment).await?;
+    let (org, actor, session, e) =
+        session_enrolment(&state, &auth, &id, &session_id, &enrolment).await?;
+    let (sc, line) = learner_line(&state, &session_id, &e).await?;
     let pairs: Vec<(String, String)> = parse(&body)?;
     let sent: BTreeMap<String, String> = pairs.into_iter().collect();
     let number = sent
@@ -1362,7 +1374,7 @@ pub async fn record(
     let criteria = sc
         .criteria
         .as_ref()
-        .ok_or_else(|| AppError::Invalid(no_criteria_error()))?;
+        .ok_or_else(|| AppError::Invalid(completion::no_criteria()))?;
     let a = koshu_domain::delivery::completion::assessment(&criteria.criteria, number)?;
     let errors = match sent_mark(a, &sent) {
         Err(errors) => errors,
@@ -1411,14 +1423,6 @@ fn record_field(e: ValidationError) -> ValidationError {
     }
 }
 
-fn no_criteria_error() -> ValidationError {
-    ValidationError::new(
-        "completion.no_criteria",
-        "この回の修了の基準がまだ設定されていません。先に修了の基準を公表してください。",
-        "This session has no completion criteria yet: publish them first.",
-    )
-}
-
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ConfirmForm {
@@ -1432,14 +1436,7 @@ pub async fn confirm(
     Path((id, session_id, enrolment)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (org, actor) = organisation(&state, &auth, &id, true).await?;
-    own_session(&state, &org, &session_id).await?;
-    let e = state
-        .store
-        .enrolment(&enrolment)
-        .await?
-        .filter(|e| e.session_id == session_id)
-        .ok_or(AppError::NotFound)?;
+    let (org, actor, _, e) = session_enrolment(&state, &auth, &id, &session_id, &enrolment).await?;
     let form: ConfirmForm = parse(&body)?;
     let outcome = Outcome::from_code(&form.outcome).ok_or_else(|| {
         AppError::Invalid(
@@ -1473,14 +1470,7 @@ pub async fn correct(
     Path((id, session_id, enrolment)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (org, actor) = organisation(&state, &auth, &id, true).await?;
-    own_session(&state, &org, &session_id).await?;
-    let e = state
-        .store
-        .enrolment(&enrolment)
-        .await?
-        .filter(|e| e.session_id == session_id)
-        .ok_or(AppError::NotFound)?;
+    let (org, actor, _, e) = session_enrolment(&state, &auth, &id, &session_id, &enrolment).await?;
     let form: CorrectForm = parse(&body)?;
     completion::correct(
         &state.workflow,
