@@ -73,7 +73,7 @@ const LANGS = [
 ];
 
 async function main() {
-  const base = baseUrl('a11y', 480);
+  const base = baseUrl('a11y', 600);
 
   const browser = await launch();
   const failures = [];
@@ -150,6 +150,15 @@ async function main() {
         fill: { '#f-name': '確認 花子', '#f-name_kana': 'カクニン ハナコ', '#f-consent': true },
         status: { ja: 200, en: 409 },
       },
+      // Issue 16: the completion criteria, published before the session starts.
+      { path: `${run}/completion/criteria`, what: 'completion criteria form: tests, rubrics, attendance, re-assessment' },
+      { path: `${run}/completion/criteria`, what: 'completion criteria sent as drawn: the pass score and attendance named', submit: true, status: 422 },
+      {
+        path: `${run}/completion/criteria`,
+        what: 'completion criteria saved and published: the completion page',
+        submit: true,
+        fill: { '#f-assessments-0-pass_score': '70', '#f-min_attendance_percent': '80' },
+      },
       {
         path: '/learning',
         what: 'the learner\'s sessions',
@@ -168,6 +177,14 @@ async function main() {
         expect: ['main [data-activity] .live-on:not([hidden])'],
       },
       { path: `/sessions/${session}/check-in?block=1&code=123456`, what: 'the QR code\'s landing page: the scanned code to send' },
+      { path: `${run}/completion`, what: 'completion: the criteria, each learner\'s attendance, results and computed decision' },
+      { path: () => `${run}/completion/enrolments/${enrolment.split('/').pop()}`, what: 'assessment form: the score, the results, the computed decision' },
+      {
+        path: () => `${run}/completion/enrolments/${enrolment.split('/').pop()}`,
+        what: 'assessment form sent empty: the score named',
+        submit: true,
+        status: 422,
+      },
       { path: '/account/learner', what: 'learner profile' },
       {
         path: '/account/learner',
@@ -454,7 +471,14 @@ async function sampleDeliveryPages(context, base) {
         { path: `${run}/progress`, what: 'sample session: progress against the standard time' },
         { path: `${run}/follow-up`, what: 'sample session: the 要フォロー list with its forms, and follow-ups recorded' },
         { path: `${run}/board`, what: 'sample session: the board (today\'s with an announcement, answered, anonymous and hidden posts)' },
+        { path: `${run}/completion`, what: 'sample session: completion, decisions issued or to come' },
       );
+      // Last week's session is assessed: a learner's results, issued decision and its history.
+      await page.goto(`${base}${run}/completion`, { waitUntil: 'load' });
+      const assessed = await page.$$eval('main table a[href*="/completion/enrolments/"]', (links) => links.map((a) => a.getAttribute('href')));
+      if (assessed.length > 0 && (await page.textContent('main')).includes('修了（')) {
+        pages.push({ path: assessed[0], what: 'sample session: a learner\'s results, issued decision and its history' });
+      }
     }
     return pages;
   } finally {

@@ -258,6 +258,18 @@ export async function makeLive(page, base, org, session) {
   });
 }
 
+/**
+ * Makes `session` over now (issue 16: decisions are issued once every block has ended): its one
+ * block today from 00:00 to 00:01, applications closed yesterday, as `makeLive` does.
+ */
+export async function makeOver(page, base, org, session) {
+  await savePlan(page, base, org, session, {
+    timetable: `${jstDate(0)} 00:00-00:01 演習`,
+    opens_on: jstDate(-7),
+    closes_on: jstDate(-1),
+  });
+}
+
 /** Saves the delivery plan of `session` through its form. */
 async function savePlan(page, base, org, session, { timetable, opens_on, closes_on, online_room = '', curriculum = '' }) {
   await page.goto(`${base}/organisations/${org}/sessions/${session}/delivery`, { waitUntil: 'load' });

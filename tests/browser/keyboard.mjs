@@ -40,6 +40,12 @@
 //  18. the learner on the enrolment page: Tab reaches 質問・お知らせ, Enter; Tab to the question,
 //      typing; Tab to 名前を他の受講者に表示しない, Space; Tab reaches 質問する, Enter: the board
 //      shows the question, anonymous to other learners (issue 16, D08).
+// And a decision of completion (issue 16; the criteria, the learner's application and the end of
+// the session through forms; the walk with keys):
+//  19. staff on the completion page: Tab reaches the learner's 評価を記録 link, Enter; Tab to the
+//      score (visible focus), typing it; Tab reaches 記録する, Enter: the result is recorded;
+//      Tab reaches 未修了として確定する (the learner neither attended nor answered the survey;
+//      visible focus), Enter: the decision is issued and the page lists it.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -51,6 +57,7 @@ import {
   grantRole,
   launch,
   makeLive,
+  makeOver,
   registerOrganisation,
   setUpTwoFactor,
   signIn,
@@ -466,8 +473,68 @@ async function askOnTheBoard(learner, base, enrolment) {
   console.log('  Enter -> the question asked, anonymous to other learners');
 }
 
+/**
+ * Issue 16 with keys only: staff record a learner's score and issue the decision computed from
+ * it. The set-up through forms: the criteria published, a learner applied, the session over.
+ */
+async function completionJourney(browser, base) {
+  const staffContext = await browser.newContext({ locale: 'ja-JP' });
+  const learnerContext = await browser.newContext({ locale: 'ja-JP' });
+  try {
+    const staff = await staffContext.newPage();
+    await signUpAndSignInOn(staff, base, `keyboard-assessor-${Date.now()}@example.jp`, '鍵盤 評価');
+    const org = await registerOrganisation(staff, base, '株式会社キーボード評価', '7010001008844');
+    const session = await deliveredSession(staff, base, org, 'キーボードで評価する演習');
+    const run = `/organisations/${org}/sessions/${session}`;
+    await staff.goto(`${base}${run}/completion/criteria`, { waitUntil: 'load' });
+    await staff.fill('#f-assessments-0-pass_score', '70');
+    await staff.fill('#f-min_attendance_percent', '80');
+    await Promise.all([staff.waitForNavigation({ waitUntil: 'load' }), staff.click('main form button[type=submit]')]);
+    check(staff.url().includes('/completion?done=criteria'), `saving the criteria ended at ${staff.url()}`);
+    const learner = await learnerContext.newPage();
+    await signUpAndSignInOn(learner, base, `keyboard-assessed-${Date.now()}@example.jp`, '鍵盤 受講');
+    await learner.goto(`${base}/sessions/${session}/enrol`, { waitUntil: 'load' });
+    await learner.fill('#f-name', '鍵盤 次郎');
+    await learner.fill('#f-name_kana', 'ケンバン ジロウ');
+    await learner.check('#f-consent');
+    await Promise.all([learner.waitForNavigation({ waitUntil: 'load' }), learner.click('main form button[type=submit]')]);
+    check(learner.url().includes('done=applied'), `applying ended at ${learner.url()}`);
+    await makeOver(staff, base, org, session);
+
+    // 19. The learner's score recorded and the decision issued, with keys only.
+    console.log(`staff: ${run}/completion`);
+    await staff.goto(`${base}${run}/completion`, { waitUntil: 'load' });
+    const marks = await tabTo(staff, (f) => f.tag === 'a' && (f.href ?? '').startsWith(`${run}/completion/enrolments/`), 'the learner\'s 評価を記録 link');
+    checkFocusVisible(marks);
+    await pressEnterAndWait(staff, marks.href);
+    const score = await tabTo(staff, (f) => f.id === 'f-score', 'the score');
+    checkFocusVisible(score);
+    await staff.keyboard.type('80');
+    const recordButton = await tabTo(staff, button('記録する'), 'the 記録する button');
+    checkFocusVisible(recordButton);
+    await pressEnterAndLoad(staff);
+    check(
+      staff.url().includes('done=recorded') && (await staff.textContent('main')).includes('80点'),
+      `recording the score by keyboard ended at ${staff.url()}: ${((await staff.textContent('main')) ?? '').replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the score recorded');
+    const issue = await tabTo(staff, button('未修了として確定する'), 'the 未修了として確定する button');
+    checkFocusVisible(issue);
+    await pressEnterAndLoad(staff);
+    const issued = (await staff.textContent('main')) ?? '';
+    check(
+      staff.url().includes('done=confirmed') && issued.includes('未修了（'),
+      `issuing the decision by keyboard ended at ${staff.url()}: ${issued.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the decision issued (未修了, with its reasons)');
+  } finally {
+    await learnerContext.close();
+    await staffContext.close();
+  }
+}
+
 async function main() {
-  const base = baseUrl('keyboard', 240);
+  const base = baseUrl('keyboard', 300);
 
   const browser = await launch();
   let failed = false;
@@ -486,6 +553,7 @@ async function main() {
       ['provider (ja)', (b, u) => providerJourney(b, u, 'ja')],
       ['provider (en)', (b, u) => providerJourney(b, u, 'en')],
       ['delivery', deliveryJourney],
+      ['completion', completionJourney],
     ];
     for (const [who, walk] of walks) {
       try {

@@ -4,13 +4,17 @@
 //! remotely with a gap), one in three weeks with a seat left, and last week's, attended and
 //! sealed, so that a person trying Koshu
 //! can apply, get the mail with its calendar file, and (as the provider's staff, `koshu accounts
-//! sample-staff`) see the roster, the desk, the venue's code, live attendance and today's board
-//! (an announcement, an answered question, an anonymous one and a hidden one). Marked
-//! （サンプル）; loading it twice changes nothing.
+//! sample-staff`) see the roster, the desk, the venue's code, live attendance, progress and the
+//! 要フォロー list, today's board (an announcement, an answered question, an anonymous one and
+//! a hidden one) and last week's completion decisions. Marked （サンプル）; loading it twice
+//! changes nothing.
 
 use crate::demo_application::sample_organisation;
 use koshu_domain::catalogue::listing::{ListingMove, ProgrammeText, SessionChange, SessionText};
 use koshu_domain::catalogue::{Slug, listing::next_session_id};
+use koshu_domain::delivery::completion::{
+    Assessment, CompletionCriteria, Mark, Outcome, Scale, d05_criteria_are_sound,
+};
 use koshu_domain::delivery::{
     Activity, ActivityKind, Audience, ContactMethod, DeliveryPlan, EnrolmentStatus,
     FollowUpOutcome, ItemMode, LearnerProfile, Pace, PlanItem, StallSubject, Thresholds,
@@ -19,7 +23,7 @@ use koshu_domain::types::Yen;
 use koshu_store::accounts::NewAccount;
 use koshu_store::delivery::{Enrolment, NewAttendanceEvent, NewIdentityCheck};
 use koshu_store::progress::{NewFollowUp, ProgressEvent};
-use koshu_workflow::{JST, Workflow, WorkflowError, board, delivery, listings};
+use koshu_workflow::{JST, Workflow, WorkflowError, board, completion, delivery, listings};
 use time::{Duration, OffsetDateTime, Time};
 
 const ACTOR: &str = "system:demo";
@@ -235,6 +239,9 @@ pub async fn load_sample_delivery(
     if let Some(today) = sessions.first() {
         post_sample_board(wf, &org.id, today.as_str()).await?;
     }
+    if let Some(past) = sessions.get(2) {
+        complete_last_weeks_session(wf, past.as_str()).await?;
+    }
     Ok(true)
 }
 
@@ -301,6 +308,58 @@ async fn post_sample_board(
         "（サンプル）個人の連絡先が含まれているため",
     )
     .await?;
+    Ok(())
+}
+
+/// Last week's session assessed (issue 16, B12): its criteria (a test out of 100 passing at
+/// 70, 80 % attendance, no re-assessment), the two who attended answered the survey and passed,
+/// the third, absent, took no test; the decisions issued through the use cases, with their
+/// reasons (two 修了, one 未修了). The criteria are written as they stood before the session,
+/// which has started since, so not through `save_criteria`.
+async fn complete_last_weeks_session(
+    wf: &Workflow,
+    session: &str,
+) -> Result<(), SampleDeliveryError> {
+    let criteria = CompletionCriteria {
+        assessments: vec![Assessment {
+            name: "修了テスト".to_owned(),
+            scale: Scale::Test {
+                max_score: 100,
+                pass_score: 70,
+            },
+        }],
+        min_attendance_percent: 80,
+        max_attempts: 1,
+    };
+    d05_criteria_are_sound(&criteria).map_err(|e| invalid(&e))?;
+    let mut unit = wf.store.write().await?;
+    unit.save_completion_criteria(session, &criteria, 0, ACTOR, wf.now())
+        .await?;
+    for (id, ..) in &LEARNERS[..2] {
+        unit.record_survey_submission(session, id).await?;
+    }
+    unit.commit().await?;
+    for ((id, ..), points) in LEARNERS[..2].iter().zip([88, 76]) {
+        completion::record_result(
+            wf,
+            session,
+            id,
+            &completion::ResultEntry {
+                assessment: 1,
+                mark: Mark::Score { points },
+                correction: None,
+            },
+            ACTOR,
+        )
+        .await?;
+    }
+    for ((id, ..), outcome) in LEARNERS.iter().zip([
+        Outcome::Completed,
+        Outcome::Completed,
+        Outcome::NotCompleted,
+    ]) {
+        completion::confirm(wf, session, id, outcome, ACTOR).await?;
+    }
     Ok(())
 }
 

@@ -66,6 +66,12 @@ pub enum Conflict {
     /// The board post is hidden already.
     #[error("the post is hidden already")]
     AlreadyHidden,
+    /// The learner's completion is decided already: a change is a correction, with its reason.
+    #[error("the completion is decided already")]
+    AlreadyDecided,
+    /// The learner's decision is no longer the one the correction was made on.
+    #[error("the completion decision changed meanwhile")]
+    DecisionChanged,
 }
 
 impl From<serde_json::Error> for StoreError {

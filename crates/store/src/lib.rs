@@ -12,6 +12,7 @@ pub mod backup;
 pub mod board;
 pub mod catalogue;
 mod codes;
+pub mod completion;
 mod db;
 pub mod delivery;
 mod error;

@@ -306,6 +306,12 @@ fn conflict_ja(c: Conflict) -> &'static str {
         Conflict::AlreadySealed => "この日の出欠はすでに確定（封印）されています。",
         Conflict::AlreadyEnrolled => "この回にはすでに申し込んでいます。",
         Conflict::AlreadyHidden => "この投稿はすでに非表示になっています。",
+        Conflict::AlreadyDecided => {
+            "この受講者の修了判定はすでに確定しています。変更するには、理由を付けて訂正してください。"
+        }
+        Conflict::DecisionChanged => {
+            "この受講者の修了判定は、あなたが画面を開いた後に別の操作で訂正されました。"
+        }
     }
 }
 
@@ -326,6 +332,12 @@ fn conflict_en(c: Conflict) -> &'static str {
         Conflict::AlreadySealed => "This day's attendance has been sealed already.",
         Conflict::AlreadyEnrolled => "You have applied for this session already.",
         Conflict::AlreadyHidden => "This post is hidden already.",
+        Conflict::AlreadyDecided => {
+            "This learner's completion is decided already: to change it, correct it with a reason."
+        }
+        Conflict::DecisionChanged => {
+            "This learner's completion decision was corrected after you opened the page."
+        }
     }
 }
 

@@ -113,8 +113,8 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 
 pub fn all() -> Routes {
     use pages::{
-        account, admin, applications, board, delivery, learning, listings, notices, organisations,
-        passkeys, progress, reviews,
+        account, admin, applications, board, completion, delivery, learning, listings, notices,
+        organisations, passkeys, progress, reviews,
     };
     Routes::new()
         // Public catalogue.
@@ -395,6 +395,33 @@ pub fn all() -> Routes {
             "/learning/{enrolment}/items/{item}",
             progress::item,
             progress::record_activity,
+        )
+        // Completion (issue 16 item 3): criteria, results, decisions.
+        .get(
+            "/organisations/{id}/sessions/{session}/completion",
+            completion::page,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/completion.csv",
+            completion::csv,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/completion/criteria",
+            completion::criteria_form,
+            completion::save_criteria,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}",
+            completion::learner,
+            completion::record,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/confirm",
+            completion::confirm,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/correct",
+            completion::correct,
         )
         // 特定講習 applications.
         .form(

@@ -3,9 +3,7 @@
 //! staff hide a post with a reason. Each use case is one unit of work: the post (or its hiding)
 //! with its audit entry, and the mails it causes, all or nothing.
 
-use crate::delivery::{
-    CatalogueSession, catalogue_session, delivery_of, enrolled_or, session_dates,
-};
+use crate::delivery::{CatalogueSession, catalogue_session, delivery_of, enrolled, session_dates};
 use crate::mail::{Process, Queued};
 use crate::{Workflow, WorkflowError, account_actor};
 use koshu_domain::ValidationError;
@@ -95,7 +93,7 @@ pub async fn enrolled_in(
     session_id: &str,
     account_id: &str,
 ) -> Result<Enrolment, WorkflowError> {
-    enrolled_or(wf, session_id, account_id, not_enrolled).await
+    enrolled(wf, session_id, account_id, not_enrolled).await
 }
 
 /// The post `post_id` of the session's board, or `NotFound`.

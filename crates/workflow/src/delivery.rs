@@ -513,7 +513,7 @@ pub(crate) fn session_dates(session: &CatalogueSession) -> String {
     }
 }
 
-fn learner_mail(
+pub(crate) fn learner_mail(
     wf: &Workflow,
     to: &str,
     subject: (&str, &str),
@@ -724,26 +724,18 @@ fn block_of(delivery: &Delivery, number: u32) -> Result<&Block, WorkflowError> {
         .ok_or_else(|| WorkflowError::Invalid(no_such_block()))
 }
 
-/// The learner's confirmed place in the session, or `refused` (which says what it is needed for).
-pub(crate) async fn enrolled_or(
+/// The learner's confirmed place in the session, or the use case's `refusal` of anyone else.
+pub(crate) async fn enrolled(
     wf: &Workflow,
     session_id: &str,
     account_id: &str,
-    refused: fn() -> ValidationError,
+    refusal: fn() -> ValidationError,
 ) -> Result<Enrolment, WorkflowError> {
     wf.store
         .enrolment_of(session_id, account_id)
         .await?
         .filter(|e| e.status == EnrolmentStatus::Enrolled)
-        .ok_or_else(|| WorkflowError::Invalid(refused()))
-}
-
-async fn enrolled(
-    wf: &Workflow,
-    session_id: &str,
-    account_id: &str,
-) -> Result<Enrolment, WorkflowError> {
-    enrolled_or(wf, session_id, account_id, not_enrolled).await
+        .ok_or_else(|| WorkflowError::Invalid(refusal()))
 }
 
 /// How an identity was checked (B30 ①).
@@ -827,7 +819,7 @@ pub async fn check_identity(
     if !delivery.plan.timetable.iter().any(|b| b.day == day) {
         return Err(WorkflowError::Invalid(not_a_session_day()));
     }
-    enrolled(wf, session_id, account_id).await?;
+    enrolled(wf, session_id, account_id, not_enrolled).await?;
     let mut unit = wf.store.write().await?;
     unit.record_identity_check(
         &NewIdentityCheck {
@@ -885,7 +877,7 @@ pub async fn check_in(
     if now < b.starts(JST) - Duration::minutes(30) || now > b.ends(JST) {
         return Err(WorkflowError::Invalid(outside_block()));
     }
-    enrolled(wf, session_id, account_id).await?;
+    enrolled(wf, session_id, account_id, not_enrolled).await?;
     if wf
         .store
         .seals(session_id)
@@ -962,7 +954,7 @@ pub async fn mark(
     }
     let delivery = delivery_of(wf, session_id).await?;
     let b = block_of(&delivery, block)?;
-    enrolled(wf, session_id, account_id).await?;
+    enrolled(wf, session_id, account_id, not_enrolled).await?;
     if present
         && !wf
             .store
@@ -1206,7 +1198,7 @@ pub async fn match_row(
         .into_iter()
         .find(|r| r.id == report_id)
         .ok_or(WorkflowError::NotFound)?;
-    enrolled(wf, session_id, account_id).await?;
+    enrolled(wf, session_id, account_id, not_enrolled).await?;
     let mut rows: Vec<ReportRow> = serde_json::from_str(&record.rows)?;
     let name = rows
         .get(row)

@@ -11,6 +11,7 @@ pub mod api_tokens;
 pub mod applications;
 pub mod board;
 pub mod clock;
+pub mod completion;
 pub mod delivery;
 pub mod designation;
 mod error;

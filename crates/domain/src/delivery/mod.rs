@@ -1,8 +1,8 @@
 //! Delivering a session (issue 15): the plan (D01), enrolment and its waiting list (D01, D02,
 //! B32), who the learner is (B30 ①), attendance from check-ins, heartbeats and meeting reports
 //! (B30 ②, D03) and the seal that keeps its history tamper-evident (B19); progress against the
-//! standard learning time and stalled learners (issue 16; B11, D04), and the board where staff
-//! and learners talk both ways (D08, B19 ⑥).
+//! standard learning time and stalled learners (issue 16; B11, D04), the board where staff and
+//! learners talk both ways (D08, B19 ⑥), and completion against published criteria (B12, D05).
 //!
 //! Pure like the rest of the domain: the time, the secrets and the recorded events come in as
 //! parameters; the workflow stores the events and recomputes attendance from them.
@@ -10,6 +10,7 @@
 pub mod attendance;
 pub mod board;
 pub mod code;
+pub mod completion;
 pub mod curriculum;
 pub mod enrolment;
 pub mod learner;

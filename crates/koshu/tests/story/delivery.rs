@@ -1021,4 +1021,36 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
         follow_up.contains("当日の朝までに受講するとの返信"),
         "{follow_up}"
     );
+    // And assessed (issue 16): two completed, the absent one not, each with the reasons.
+    let decided = v
+        .get(&format!(
+            "/organisations/{}/sessions/{past}/completion",
+            org.id
+        ))
+        .await;
+    assert_eq!(decided.status, StatusCode::OK, "{}", decided.body);
+    assert!(
+        decided.body.contains("修了テスト 88点（合格 70点以上）"),
+        "{}",
+        decided.body
+    );
+    assert!(decided.body.contains("修了テスト 未受験（合格 70点以上）"));
+    assert!(decided.body.contains("アンケートが未回答です"));
+    let outcomes: Vec<_> = app
+        .store
+        .completions(past)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|d| (d.outcome, d.attended_minutes))
+        .collect();
+    use koshu_domain::delivery::completion::Outcome;
+    assert_eq!(
+        outcomes,
+        [
+            (Outcome::Completed, 1379),
+            (Outcome::Completed, 1379),
+            (Outcome::NotCompleted, 0)
+        ]
+    );
 }

@@ -22,6 +22,7 @@ mod app;
 mod applications;
 mod board;
 mod catalogue;
+mod completion;
 mod delivery;
 mod designated;
 mod designation;
@@ -61,6 +62,8 @@ macro_rules! stories {
 }
 
 stories!(
+    completion::a_learner_completes_against_published_criteria_and_the_decision_stands,
+    completion::reassessment_is_allowed_only_where_the_criteria_say_so,
     delivery::the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_and_sealed,
     delivery::fifty_at_once_for_ten_seats_never_oversell,
     delivery::meeting_reports_give_merged_stays_and_list_whom_they_do_not_know,

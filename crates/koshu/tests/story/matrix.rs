@@ -301,6 +301,17 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/organisations/{id}/sessions/{session}/board/posts/{post}/answer", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/board/posts/{post}/hide", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/board/posts/{post}/hide", [L, D, D, A, A, D, D, T, D, D]),
+    // Completion (issue 16): the provider's staff see the decisions; editors and owners set the
+    // criteria, record results, issue and correct decisions. Sent empty, the writes are refused
+    // as bad input (the criteria form and the assessment form name their fields).
+    ("GET", "/organisations/{id}/sessions/{session}/completion", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/completion.csv", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/completion/criteria", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/completion/criteria", [L, D, D, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/confirm", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/correct", [L, D, D, A, A, D, D, T, D, D]),
     // Last, as they cancel the learner's place: the learner, then the provider.
     ("POST", "/learning/{enrolment}/cancel", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/organisations/{id}/sessions/{session}/enrolments/{enrolment}/cancel", [L, D, D, A, A, D, D, T, D, D]),

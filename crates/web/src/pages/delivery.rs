@@ -607,7 +607,7 @@ fn done_notice(page: &PageCtx, done: &str) -> Option<String> {
     )
 }
 
-fn riss_text(l: Option<&koshu_store::delivery::Learner>) -> String {
+pub(crate) fn riss_text(l: Option<&koshu_store::delivery::Learner>) -> String {
     l.and_then(|l| l.profile.riss.as_ref())
         .map(|r| r.number.to_string())
         .unwrap_or_default()
@@ -764,7 +764,7 @@ pub async fn roster_xlsx(
     ))
 }
 
-fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

@@ -308,6 +308,9 @@ async fn enrol_page(
         .to_owned(),
     );
     f.facts = facts(&page, &session, &d, left);
+    // B12: the criteria are read before one applies.
+    f.facts
+        .extend(super::completion::enrolment_facts(state, page.lang, session_id).await?);
     f.fields = profile_fields(&page, form);
     f.links.push((
         page.t("講座のページに戻る", "Back to the programme")
@@ -511,6 +514,8 @@ struct EnrolmentPage {
     presence: String,
     /// Progress per curriculum item against its standard time (D04).
     items: Vec<super::progress::LearnerItem>,
+    /// The completion criteria and the learner's own decision (issue 16, B12).
+    completion: Option<super::completion::LearnerSection>,
     notice: Option<String>,
 }
 
@@ -595,6 +600,7 @@ pub async fn show(
             } else {
                 Vec::new()
             },
+            completion: super::completion::learner_section(&state, page.lang, &e).await?,
             notice: done_notice(&page, &q.done),
             page,
         },

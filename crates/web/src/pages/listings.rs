@@ -1095,7 +1095,7 @@ pub async fn preview(
         updated_on,
     };
     let back = page.href(&format!("{}/{programme}", base(&org.id)));
-    let view = super::programme_page(&state, page, &listing, Some(back), &[]);
+    let view = super::programme_page(&state, page, &listing, Some(back), &[], &[]);
     rendered(StatusCode::OK, view)
 }
 

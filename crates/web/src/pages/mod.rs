@@ -4,6 +4,7 @@ pub mod account;
 pub mod admin;
 pub mod applications;
 pub mod board;
+pub mod completion;
 pub mod delivery;
 pub mod forms;
 mod json_ld;
@@ -215,6 +216,8 @@ struct SessionRow {
     note: String,
     /// Where to apply, when the session takes applications on Koshu (issue 15).
     enrol_href: Option<String>,
+    /// The completion criteria it publishes (issue 16, B12), one line each.
+    criteria: Vec<String>,
 }
 
 #[derive(Template)]
@@ -267,6 +270,11 @@ impl ProgrammePage {
     fn sessions_take_applications(&self) -> bool {
         self.sessions.iter().any(|s| s.enrol_href.is_some())
     }
+
+    /// Some session publishes completion criteria: the table gets a column for them.
+    fn sessions_have_criteria(&self) -> bool {
+        self.sessions.iter().any(|s| !s.criteria.is_empty())
+    }
 }
 
 struct DesignationView {
@@ -302,8 +310,13 @@ pub async fn programme(
         .ok_or(AppError::NotFound)?;
     // One indexed read: which sessions take applications here (issue 15).
     let delivered = state.store.delivered_sessions_of(id.as_str()).await?;
+    // And what each publishes as its completion criteria (issue 16, B12): one more.
+    let criteria = state
+        .store
+        .completion_criteria_of_programme(id.as_str())
+        .await?;
     Ok(Html(
-        programme_page(&state, page, &listing, None, &delivered).render()?,
+        programme_page(&state, page, &listing, None, &delivered, &criteria).render()?,
     ))
 }
 
@@ -315,6 +328,10 @@ pub(crate) fn programme_page(
     listing: &koshu_search::Listing,
     preview: Option<String>,
     delivered: &[String],
+    criteria: &[(
+        String,
+        koshu_domain::delivery::completion::CompletionCriteria,
+    )],
 ) -> ProgrammePage {
     let lang = page.lang;
     let labels = Labels {
@@ -352,6 +369,11 @@ pub(crate) fn programme_page(
                 note: s.note_ja.clone().unwrap_or_default(),
                 enrol_href: (!s.cancelled && delivered.iter().any(|d| d == s.id.as_str()))
                     .then(|| page.href(&format!("/sessions/{}/enrol", s.id))),
+                criteria: criteria
+                    .iter()
+                    .find(|(id, _)| !s.cancelled && id == s.id.as_str())
+                    .map(|(_, c)| completion::criteria_lines(lang, c))
+                    .unwrap_or_default(),
             }
         })
         .collect();
