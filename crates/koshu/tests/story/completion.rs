@@ -14,7 +14,7 @@ use time::macros::datetime;
 
 /// A test out of 100 passing at 70 and a rubric of two criteria passing at B; 80 % attendance;
 /// `attempts` attempts at each assessment.
-fn criteria_form(attempts: &str) -> Vec<(&'static str, String)> {
+pub fn criteria_form(attempts: &str) -> Vec<(&'static str, String)> {
     let s = |v: &str| v.to_owned();
     vec![
         ("assessments[0].kind", s("test")),
@@ -37,7 +37,7 @@ fn criteria_form(attempts: &str) -> Vec<(&'static str, String)> {
     ]
 }
 
-fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+pub fn pairs<'a>(v: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
     v.iter().map(|(k, v)| (*k, v.as_str())).collect()
 }
 
@@ -57,7 +57,7 @@ async fn a_session_with_criteria(app: &TestApp, attempts: &str) -> (String, Stri
 }
 
 /// Staff check `who`'s identity on the day and mark them present in `blocks`.
-async fn attends(staff: &mut Browser<'_>, base: &str, who: &str, blocks: &[&str]) {
+pub async fn attends(staff: &mut Browser<'_>, base: &str, who: &str, blocks: &[&str]) {
     let checked = staff
         .post(
             &format!("{base}/check-in"),
@@ -94,7 +94,7 @@ async fn survey_answered(app: &TestApp, session: &str, who: &str) {
 }
 
 /// The staff's assessment page of `who` in the session.
-async fn assessment_page(app: &TestApp, base: &str, session: &str, who: &str) -> String {
+pub async fn assessment_page(app: &TestApp, base: &str, session: &str, who: &str) -> String {
     let enrolment = enrolment_page(app, session, who).await;
     let id = enrolment.rsplit('/').next().unwrap();
     format!("{base}/completion/enrolments/{id}")

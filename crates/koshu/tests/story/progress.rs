@@ -14,7 +14,7 @@ use time::{Duration, OffsetDateTime};
 const CURRICULUM: &str = "120 1 インシデント対応の基礎\n120 2 演習\n60 2026-06-01〜2026-06-09 事前学習：ログの読み方 https://lms.example.jp/c/1";
 
 /// The plan form of the delivery story, with a curriculum and a pace.
-fn with_curriculum<'a>(curriculum: &'a str, revision: &'a str) -> Vec<(&'a str, &'a str)> {
+pub fn with_curriculum<'a>(curriculum: &'a str, revision: &'a str) -> Vec<(&'a str, &'a str)> {
     let mut form = plan_form("5", revision);
     form.extend([
         ("curriculum", curriculum),
@@ -47,7 +47,7 @@ fn list_of(page: &str) -> &str {
     &page[from..from + to]
 }
 
-async fn beats_from(app: &TestApp, ticket: &str, from: OffsetDateTime, to: OffsetDateTime) {
+pub async fn beats_from(app: &TestApp, ticket: &str, from: OffsetDateTime, to: OffsetDateTime) {
     let mut t = from;
     while t <= to {
         app.clock.set(t);
