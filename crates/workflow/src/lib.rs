@@ -19,6 +19,7 @@ pub mod listings;
 pub mod mail;
 pub mod moderation;
 pub mod organisations;
+pub mod survey;
 
 pub use error::WorkflowError;
 

@@ -1,6 +1,7 @@
 //! Delivering a session (issue 15): the plan (D01), enrolment and its waiting list (D01, D02,
 //! B32), who the learner is (B30 ①), attendance from check-ins, heartbeats and meeting reports
-//! (B30 ②, D03) and the seal that keeps its history tamper-evident (B19).
+//! (B30 ②, D03), the seal that keeps its history tamper-evident (B19), and the end-of-course
+//! survey whose answers are kept apart from who gave them (B08, D07).
 //!
 //! Pure like the rest of the domain: the time, the secrets and the recorded events come in as
 //! parameters; the workflow stores the events and recomputes attendance from them.
@@ -11,6 +12,7 @@ pub mod enrolment;
 pub mod learner;
 pub mod plan;
 pub mod seal;
+pub mod survey;
 pub mod ticket;
 pub mod timetable;
 

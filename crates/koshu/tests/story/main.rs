@@ -33,6 +33,7 @@ mod mail;
 mod matrix;
 mod passkeys;
 mod process_mail;
+mod survey;
 mod workflow;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
@@ -64,6 +65,10 @@ stories!(
     delivery::meeting_reports_give_merged_stays_and_list_whom_they_do_not_know,
     delivery::enrolment_promotion_lapse_and_import_are_all_or_nothing_at_every_step,
     delivery::the_demo_delivers_a_sample_course_anyone_can_try,
+    survey::the_survey_is_answered_once_and_shown_only_from_five_answers,
+    survey::the_stored_answers_name_no_learner_and_keep_no_time_or_order,
+    survey::an_answer_is_all_or_nothing_at_every_step,
+    survey::the_administrator_keeps_versions_of_the_ministry_items,
     foundation::demo_catalogue_is_served_in_japanese_and_english,
     foundation::demo_load_is_idempotent,
     foundation::the_demo_adds_sample_sessions_dated_from_today,

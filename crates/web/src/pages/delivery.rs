@@ -32,7 +32,7 @@ use koshu_workflow::{JST, account_actor};
 use serde::Deserialize;
 
 /// The organisation, once staff may see (or, with `run`, act on) its deliveries.
-async fn organisation(
+pub(crate) async fn organisation(
     state: &AppState,
     auth: &AuthContext,
     id: &str,
@@ -54,7 +54,7 @@ async fn organisation(
 
 /// A published session of one of the organisation's programmes, or 404: another provider's
 /// session is not found here.
-async fn own_session(
+pub(crate) async fn own_session(
     state: &AppState,
     org: &OrganisationRecord,
     session_id: &str,
@@ -64,7 +64,7 @@ async fn own_session(
     Ok(session)
 }
 
-fn base(org: &str, session: &str) -> String {
+pub(crate) fn base(org: &str, session: &str) -> String {
     format!("/organisations/{org}/sessions/{session}")
 }
 
@@ -704,7 +704,7 @@ pub async fn roster_xlsx(
     ))
 }
 
-fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

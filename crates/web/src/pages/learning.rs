@@ -463,7 +463,7 @@ pub async fn list(
 }
 
 /// The signed-in learner's own enrolment, or 404 (another's is not theirs to see).
-async fn own(
+pub(crate) async fn own(
     state: &AppState,
     auth: &AuthContext,
     id: &str,
@@ -510,6 +510,8 @@ struct EnrolmentPage {
     ticket: String,
     presence: String,
     notice: Option<String>,
+    /// The end-of-course survey (issue 16), for a learner with a place.
+    survey: Option<super::survey::SurveyLink>,
 }
 
 pub async fn show(
@@ -550,6 +552,11 @@ pub async fn show(
     let presence = line
         .map(|l| presence_label(&page, &l.presence))
         .unwrap_or_default();
+    let survey = if enrolled {
+        Some(super::survey::link_for(&state, &page, &e).await?)
+    } else {
+        None
+    };
     rendered(
         StatusCode::OK,
         EnrolmentPage {
@@ -579,6 +586,7 @@ pub async fn show(
             blocks,
             presence,
             notice: done_notice(&page, &q.done),
+            survey,
             page,
         },
     )
