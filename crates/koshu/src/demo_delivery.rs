@@ -2,10 +2,11 @@
 //! provider lists a hybrid course, published, with a session running today (three sample
 //! learners enrolled, their identities checked, one checked in at the venue and one beating
 //! remotely with a gap), one in three weeks with a seat left, and last week's, attended and
-//! sealed, so that a person trying Koshu
-//! can apply, get the mail with its calendar file, and (as the provider's staff, `koshu accounts
-//! sample-staff`) see the roster, the desk, the venue's code and live attendance. Marked
-//! （サンプル）; loading it twice changes nothing.
+//! sealed, whose end-of-course survey five of its six learners answered (so that its results
+//! show) with an improvement recorded from them (issue 16). A person trying Koshu can apply,
+//! get the mail with its calendar file, and (as the provider's staff, `koshu accounts
+//! sample-staff`) see the roster, the desk, the venue's code, live attendance and the survey's
+//! results. Marked （サンプル）; loading it twice changes nothing.
 
 use crate::demo_application::sample_organisation;
 use koshu_domain::catalogue::listing::{ListingMove, ProgrammeText, SessionChange, SessionText};
@@ -198,7 +199,13 @@ pub async fn load_sample_delivery(
             .await?
             .map_err(|e| invalid(&e))?;
     }
+    if let Some(past) = sessions.get(2) {
+        past_session_learners(wf, past.as_str(), now).await?;
+    }
     enrol_sample_learners(wf, &sessions, now).await?;
+    if let Some(past) = sessions.get(2) {
+        answer_sample_survey(wf, past.as_str(), now).await?;
+    }
     Ok(true)
 }
 
@@ -351,5 +358,172 @@ async fn enrol_sample_learners(
         unit.seal_day(past.as_str(), day, ACTOR, now).await?;
     }
     unit.commit().await?;
+    Ok(())
+}
+
+// The end-of-course survey (issue 16): last week's session had three more learners, present
+// all day; five of its six learners answered, and the provider recorded an improvement.
+
+/// Last week's other learners: (id, address, name, kana).
+const PAST_LEARNERS: [(&str, &str, &str, &str); 3] = [
+    (
+        "demo-learner-4",
+        "dan@sample.example.jp",
+        "（サンプル）団 大輔",
+        "ダン ダイスケ",
+    ),
+    (
+        "demo-learner-5",
+        "eri@sample.example.jp",
+        "（サンプル）江里 恵",
+        "エリ メグミ",
+    ),
+    (
+        "demo-learner-6",
+        "fuji@sample.example.jp",
+        "（サンプル）藤 文香",
+        "フジ フミカ",
+    ),
+];
+
+/// Enrols last week's other learners, checked and present all day (before the day is sealed,
+/// so that the seal covers them).
+async fn past_session_learners(
+    wf: &Workflow,
+    past: &str,
+    now: OffsetDateTime,
+) -> Result<(), SampleDeliveryError> {
+    let applied = now - Duration::weeks(2);
+    let day = now.to_offset(JST).date() - Duration::weeks(1);
+    let start = day.midnight().assume_offset(JST);
+    let mut unit = wf.store.write().await?;
+    for (n, (id, email, name, kana)) in PAST_LEARNERS.iter().enumerate() {
+        let email = koshu_domain::access::Email::parse(email)
+            .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+        unit.create_account(
+            &NewAccount {
+                id: (*id).to_owned(),
+                email,
+                display_name: (*name).to_owned(),
+                // Not a hash of any password: nobody signs in as a sample learner.
+                password_hash: "!".to_owned(),
+            },
+            applied,
+        )
+        .await?;
+        let profile =
+            LearnerProfile::parse(name, kana, "", "", applied.date()).map_err(|e| invalid(&e))?;
+        unit.save_learner(id, &profile, applied).await?;
+        unit.put_enrolment(
+            &Enrolment {
+                id: uuid::Uuid::now_v7().to_string(),
+                session_id: past.to_owned(),
+                account_id: (*id).to_owned(),
+                status: EnrolmentStatus::Enrolled,
+                queue_no: i64::try_from(LEARNERS.len() + n + 1).unwrap_or(0),
+                offer_until: None,
+                cancelled_by: None,
+                created_at: applied,
+                updated_at: applied,
+            },
+            "enrolment.enrol",
+            ACTOR,
+        )
+        .await?;
+        unit.record_identity_check(
+            &NewIdentityCheck {
+                session_id: past,
+                account_id: id,
+                day,
+                method: "photo_id",
+                riss_result: "not_registered",
+                note: None,
+            },
+            ACTOR,
+            start,
+        )
+        .await?;
+        let stay = |block: u32, from: Duration, to: Duration| NewAttendanceEvent {
+            session_id: past,
+            account_id: id,
+            block_no: block,
+            kind: "staff_present",
+            at: start + from,
+            until: Some(start + to),
+            source: "staff",
+            reason: Some("（サンプル）会場で確認"),
+        };
+        unit.append_attendance(
+            &[
+                stay(1, Duration::ZERO, Duration::hours(12)),
+                stay(2, Duration::hours(13), Duration::minutes(23 * 60 + 59)),
+            ],
+            "attendance.mark",
+            ACTOR,
+            start,
+        )
+        .await?;
+    }
+    unit.commit().await?;
+    Ok(())
+}
+
+/// The answers of the five learners present last week, through the learner's own use case, and
+/// the improvement the provider made from them.
+async fn answer_sample_survey(
+    wf: &Workflow,
+    past: &str,
+    now: OffsetDateTime,
+) -> Result<(), SampleDeliveryError> {
+    // m1-m4 and m6 on the scale of 1 to 5, m5 the difficulty (1-3), m7 what to improve.
+    let answers: [(&str, [&str; 6], &str); 5] = [
+        (
+            LEARNERS[0].0,
+            ["5", "4", "4", "5", "2", "4"],
+            "演習の時間をもう少し長くしてほしい。",
+        ),
+        (
+            LEARNERS[1].0,
+            ["4", "4", "3", "5", "3", "3"],
+            "オンライン参加の音声が聞き取りにくい時間があった。",
+        ),
+        (PAST_LEARNERS[0].0, ["5", "5", "4", "5", "2", "4"], ""),
+        (
+            PAST_LEARNERS[1].0,
+            ["3", "3", "3", "4", "3", "2"],
+            "演習の前に手順の資料がほしい。",
+        ),
+        (
+            PAST_LEARNERS[2].0,
+            ["4", "4", "4", "4", "2", "4"],
+            "演習が短く、最後まで終わらなかった。",
+        ),
+    ];
+    for (account, points, text) in answers {
+        let enrolment =
+            wf.store.enrolment_of(past, account).await?.ok_or_else(|| {
+                SampleDeliveryError::Invalid(format!("{account} is not enrolled"))
+            })?;
+        let mut given: std::collections::BTreeMap<String, String> =
+            ["m1", "m2", "m3", "m4", "m5", "m6"]
+                .iter()
+                .zip(points)
+                .map(|(item, p)| (format!("answers.{item}"), p.to_owned()))
+                .collect();
+        given.insert("answers.m7".to_owned(), text.to_owned());
+        koshu_workflow::survey::answer(wf, &enrolment, &given)
+            .await?
+            .map_err(|e| invalid(&e))?;
+    }
+    koshu_workflow::survey::record_improvement(
+        wf,
+        past,
+        "（サンプル）5件中3件が、演習の時間が足りない・手順の資料がほしいと回答した。",
+        "（サンプル）3週間後の回から演習を60分に延ばし、手順の資料を前日に配布する。",
+        &now.to_offset(JST).date().to_string(),
+        ACTOR,
+    )
+    .await?
+    .map_err(|e| invalid(&e))?;
     Ok(())
 }
