@@ -21,6 +21,7 @@ import {
   launch,
   listProgramme as listProgrammeOn,
   makeLive,
+  openSurvey,
   registerOrganisation as registerOrganisationOn,
   setUpTwoFactor,
   signIn,
@@ -161,6 +162,16 @@ async function main() {
         what: 'the learner\'s enrolment, a block live: the check-in code form and the beating presence',
         expect: ['main form input[name=code]', 'main [data-heartbeat] .live-on:not([hidden])'],
       },
+      // Issue 16's end-of-course survey: open once the session's last block has started.
+      {
+        path: () => `${enrolment}/survey`,
+        what: 'the learner\'s survey: how the answers are kept, and the items',
+        before: () => surveyOpen(context, base, org, session),
+        expect: ['main form input[name="answers.m1"]', 'main h2#kept-heading'],
+      },
+      { path: () => `${enrolment}/survey`, what: 'the survey sent empty: the required items named', submit: true, status: 400 },
+      { path: `${run}/survey`, what: 'survey results below five answers: the count only' },
+      { path: `${run}/survey/items`, what: 'the provider\'s own survey items: the form' },
       { path: `/sessions/${session}/check-in?block=1&code=123456`, what: 'the QR code\'s landing page: the scanned code to send' },
       { path: '/account/learner', what: 'learner profile' },
       {
@@ -212,6 +223,7 @@ async function main() {
     signedInPages.push(
       { path: '/admin/accounts', what: 'accounts and roles (administrator)' },
       { path: '/admin/outbox', what: 'outgoing mail (administrator)' },
+      { path: '/admin/survey-items', what: 'the ministry\'s survey items: versions and the next one (administrator)' },
       { path: '/ministry/organisations', what: 'registered providers (ministry)' },
       { path: '/ministry/reviews', what: 'review queue with the demo sample (ministry)' },
       { path: '/ministry/reports', what: 'reports about programmes (ministry)', before: () => reportAProblem(context, base) },
@@ -410,6 +422,7 @@ async function sampleDeliveryPages(context, base) {
         { path: roster, what: 'sample session: roster' },
         { path: `${run}/check-in`, what: 'sample session: the desk, identities checked' },
         { path: `${run}/attendance`, what: 'sample session: attendance, present, away or sealed' },
+        { path: `${run}/survey`, what: 'sample session: the survey, its totals (last week\'s) or the count' },
       );
     }
     return pages;
@@ -437,6 +450,16 @@ async function goLive(context, base, org, session) {
   try {
     await makeLive(page, base, org, session);
     return await firstEnrolment(page, base);
+  } finally {
+    await page.close();
+  }
+}
+
+/** The session's survey opened (its one block started), through the provider's form. */
+async function surveyOpen(context, base, org, session) {
+  const page = await context.newPage();
+  try {
+    await openSurvey(page, base, org, session);
   } finally {
     await page.close();
   }

@@ -35,6 +35,10 @@
 //      typing; Tab reaches 確認を記録する, Enter: the desk shows the learner checked;
 //  15. the venue's screen replaces its code in place; Tab reaches 自動更新を止める (visible
 //      focus), Enter stops it (the button then offers to resume).
+// And the end-of-course survey (issue 16; opened by the provider through forms):
+//  16. on the enrolment page Tab reaches 修了アンケートに回答する, Enter; Tab into each required
+//      item's radio group (visible focus), an arrow key picks a point; Tab to the first free
+//      text, typing; Tab reaches 回答を送信する (visible focus), Enter: the page says 回答済み.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -46,6 +50,7 @@ import {
   grantRole,
   launch,
   makeLive,
+  openSurvey,
   registerOrganisation,
   setUpTwoFactor,
   signIn,
@@ -394,6 +399,32 @@ async function deliveryJourney(browser, base) {
     const resume = await focused(staff);
     check(resume.text === '自動更新を再開する', `Enter on 自動更新を止める left ${resume.describe}`);
     console.log(`  Enter -> ${resume.describe}`);
+
+    // 16. The end-of-course survey, answered with the keys alone.
+    await openSurvey(staff, base, org, session);
+    console.log(`learner: ${mine.href}`);
+    await learner.goto(`${base}${mine.href}`, { waitUntil: 'load' });
+    const surveyLink = await tabTo(learner, (f) => f.tag === 'a' && f.href === `${mine.href}/survey`, 'the 修了アンケートに回答する link');
+    checkFocusVisible(surveyLink);
+    await pressEnterAndWait(learner, `${mine.href}/survey`);
+    for (const item of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']) {
+      const group = await tabTo(learner, (f) => f.tag === 'input' && f.name === `answers.${item}`, `the radio group of ${item}`);
+      checkFocusVisible(group);
+      await learner.keyboard.press('ArrowDown');
+      const picked = await focused(learner);
+      check(picked.name === `answers.${item}` && picked.value === '2', `the arrow key should pick the second choice of ${item}, but focused ${picked.describe} (${picked.value})`);
+    }
+    await tabTo(learner, (f) => f.tag === 'textarea' && f.name === 'answers.m7', 'the first free text');
+    await learner.keyboard.type('キーボードだけで回答しました');
+    const send = await tabTo(learner, button('回答を送信する'), 'the 回答を送信する button');
+    checkFocusVisible(send);
+    await pressEnterAndLoad(learner);
+    const answered = (await learner.textContent('main')) ?? '';
+    check(
+      learner.url().includes('done=answered') && answered.includes('回答済み') && !answered.includes('キーボードだけで回答しました'),
+      `answering by keyboard ended at ${learner.url()}: ${answered.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the survey answered (回答済み), the answer not shown back');
   } finally {
     await learnerContext.close();
     await staffContext.close();

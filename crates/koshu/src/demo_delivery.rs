@@ -209,6 +209,33 @@ pub async fn load_sample_delivery(
     Ok(true)
 }
 
+/// A sample learner's account (nobody signs in as one) and profile: (id, address, name,
+/// kana, RISS number).
+async fn sample_learner(
+    unit: &mut koshu_store::UnitOfWork,
+    (id, email, name, kana, riss): (&str, &str, &str, &str, &str),
+    applied: OffsetDateTime,
+) -> Result<(), SampleDeliveryError> {
+    let email = koshu_domain::access::Email::parse(email)
+        .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+    unit.create_account(
+        &NewAccount {
+            id: id.to_owned(),
+            email,
+            display_name: name.to_owned(),
+            // Not a hash of any password: nobody signs in as a sample learner.
+            password_hash: "!".to_owned(),
+        },
+        applied,
+    )
+    .await?;
+    let registered = if riss.is_empty() { "" } else { "2025-10-01" };
+    let profile = LearnerProfile::parse(name, kana, riss, registered, applied.date())
+        .map_err(|e| invalid(&e))?;
+    unit.save_learner(id, &profile, applied).await?;
+    Ok(())
+}
+
 /// The sample learners applied last week: all three to today's session, two to the later one.
 /// Written as they stand (the application window has closed today), with the day's identity
 /// checks, a check-in at the venue and a remote learner's beats with a gap.
@@ -220,23 +247,7 @@ async fn enrol_sample_learners(
     let applied = now - Duration::weeks(1);
     let mut unit = wf.store.write().await?;
     for (n, (id, email, name, kana, riss)) in LEARNERS.iter().enumerate() {
-        let email = koshu_domain::access::Email::parse(email)
-            .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
-        unit.create_account(
-            &NewAccount {
-                id: (*id).to_owned(),
-                email,
-                display_name: (*name).to_owned(),
-                // Not a hash of any password: nobody signs in as a sample learner.
-                password_hash: "!".to_owned(),
-            },
-            applied,
-        )
-        .await?;
-        let registered = if riss.is_empty() { "" } else { "2025-10-01" };
-        let profile = LearnerProfile::parse(name, kana, riss, registered, applied.date())
-            .map_err(|e| invalid(&e))?;
-        unit.save_learner(id, &profile, applied).await?;
+        sample_learner(&mut unit, (id, email, name, kana, riss), applied).await?;
         for (s, session) in sessions.iter().enumerate() {
             if s == 1 && n == 2 {
                 continue;
@@ -312,48 +323,17 @@ async fn enrol_sample_learners(
         t += Duration::seconds(30);
     }
     unit.insert_heartbeats(&beats).await?;
-    // Last week's day: two checked and present all day, one absent; then sealed.
+    // Last week's day: two more checked and present all day (with the three of
+    // `past_session_learners`), one absent; then sealed.
     if let Some(past) = sessions.get(2) {
         let day = day - Duration::weeks(1);
-        let start = day.midnight().assume_offset(JST);
         for (id, _, _, _, riss) in &LEARNERS[..2] {
-            unit.record_identity_check(
-                &NewIdentityCheck {
-                    session_id: past.as_str(),
-                    account_id: id,
-                    day,
-                    method: "photo_id",
-                    riss_result: if riss.is_empty() {
-                        "not_registered"
-                    } else {
-                        "matches"
-                    },
-                    note: None,
-                },
-                ACTOR,
-                start,
-            )
-            .await?;
-            let stay = |block: u32, from: Duration, to: Duration| NewAttendanceEvent {
-                session_id: past.as_str(),
-                account_id: id,
-                block_no: block,
-                kind: "staff_present",
-                at: start + from,
-                until: Some(start + to),
-                source: "staff",
-                reason: Some("（サンプル）会場で確認"),
+            let riss_result = if riss.is_empty() {
+                "not_registered"
+            } else {
+                "matches"
             };
-            unit.append_attendance(
-                &[
-                    stay(1, Duration::ZERO, Duration::hours(12)),
-                    stay(2, Duration::hours(13), Duration::minutes(23 * 60 + 59)),
-                ],
-                "attendance.mark",
-                ACTOR,
-                start,
-            )
-            .await?;
+            present_all_day(&mut unit, past.as_str(), id, riss_result, day).await?;
         }
         unit.seal_day(past.as_str(), day, ACTOR, now).await?;
     }
@@ -395,25 +375,9 @@ async fn past_session_learners(
 ) -> Result<(), SampleDeliveryError> {
     let applied = now - Duration::weeks(2);
     let day = now.to_offset(JST).date() - Duration::weeks(1);
-    let start = day.midnight().assume_offset(JST);
     let mut unit = wf.store.write().await?;
     for (n, (id, email, name, kana)) in PAST_LEARNERS.iter().enumerate() {
-        let email = koshu_domain::access::Email::parse(email)
-            .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
-        unit.create_account(
-            &NewAccount {
-                id: (*id).to_owned(),
-                email,
-                display_name: (*name).to_owned(),
-                // Not a hash of any password: nobody signs in as a sample learner.
-                password_hash: "!".to_owned(),
-            },
-            applied,
-        )
-        .await?;
-        let profile =
-            LearnerProfile::parse(name, kana, "", "", applied.date()).map_err(|e| invalid(&e))?;
-        unit.save_learner(id, &profile, applied).await?;
+        sample_learner(&mut unit, (id, email, name, kana, ""), applied).await?;
         unit.put_enrolment(
             &Enrolment {
                 id: uuid::Uuid::now_v7().to_string(),
@@ -430,41 +394,55 @@ async fn past_session_learners(
             ACTOR,
         )
         .await?;
-        unit.record_identity_check(
-            &NewIdentityCheck {
-                session_id: past,
-                account_id: id,
-                day,
-                method: "photo_id",
-                riss_result: "not_registered",
-                note: None,
-            },
-            ACTOR,
-            start,
-        )
-        .await?;
-        let stay = |block: u32, from: Duration, to: Duration| NewAttendanceEvent {
-            session_id: past,
-            account_id: id,
-            block_no: block,
-            kind: "staff_present",
-            at: start + from,
-            until: Some(start + to),
-            source: "staff",
-            reason: Some("（サンプル）会場で確認"),
-        };
-        unit.append_attendance(
-            &[
-                stay(1, Duration::ZERO, Duration::hours(12)),
-                stay(2, Duration::hours(13), Duration::minutes(23 * 60 + 59)),
-            ],
-            "attendance.mark",
-            ACTOR,
-            start,
-        )
-        .await?;
+        present_all_day(&mut unit, past, id, "not_registered", day).await?;
     }
     unit.commit().await?;
+    Ok(())
+}
+
+/// A learner of a past `day` of `session`: identity checked at its start, marked present by
+/// staff through both blocks.
+async fn present_all_day(
+    unit: &mut koshu_store::UnitOfWork,
+    session: &str,
+    account: &str,
+    riss_result: &str,
+    day: time::Date,
+) -> Result<(), SampleDeliveryError> {
+    let start = day.midnight().assume_offset(JST);
+    unit.record_identity_check(
+        &NewIdentityCheck {
+            session_id: session,
+            account_id: account,
+            day,
+            method: "photo_id",
+            riss_result,
+            note: None,
+        },
+        ACTOR,
+        start,
+    )
+    .await?;
+    let stay = |block: u32, from: Duration, to: Duration| NewAttendanceEvent {
+        session_id: session,
+        account_id: account,
+        block_no: block,
+        kind: "staff_present",
+        at: start + from,
+        until: Some(start + to),
+        source: "staff",
+        reason: Some("（サンプル）会場で確認"),
+    };
+    unit.append_attendance(
+        &[
+            stay(1, Duration::ZERO, Duration::hours(12)),
+            stay(2, Duration::hours(13), Duration::minutes(23 * 60 + 59)),
+        ],
+        "attendance.mark",
+        ACTOR,
+        start,
+    )
+    .await?;
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use time::{Date, Duration, OffsetDateTime, UtcOffset};
 
 use super::plan::DeliveryPlan;
 use crate::ValidationError;
-use crate::types::text::{TextKind, check_text};
+use crate::types::text::{TextKind, check_text, non_empty_lines};
 use crate::types::{date_en, date_ja, parse_date};
 
 /// Results are shown once this many learners have answered (B08: the provider sees
@@ -320,14 +320,6 @@ pub const DEFAULT_SCALE_EN: [&str; 5] = [
     "Agree",
 ];
 
-fn lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
-}
-
 impl ItemRow {
     /// The row a form shows for an item.
     pub fn of(item: &SurveyItem) -> Self {
@@ -369,8 +361,8 @@ impl ItemRow {
 }
 
 fn parse_row(row: &ItemRow, id: String) -> Result<SurveyItem, Vec<ValidationError>> {
-    let ja = lines(&row.options_ja);
-    let en = lines(&row.options_en);
+    let ja = non_empty_lines(&row.options_ja);
+    let en = non_empty_lines(&row.options_en);
     let mut errors = Vec::new();
     if !en.is_empty() && en.len() != ja.len() {
         errors.push(
@@ -1185,7 +1177,7 @@ mod tests {
     }
 
     #[test]
-    fn shuffle_with_a_source_always_at_the_end_reverses_nothing_away() {
+    fn shuffle_takes_its_randomness_as_a_parameter() {
         let mut v = vec![1, 2, 3, 4];
         shuffle(&mut v, &mut |n| n - 1);
         assert_eq!(v, [1, 2, 3, 4]);

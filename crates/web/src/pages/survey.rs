@@ -27,10 +27,9 @@ use koshu_domain::delivery::survey::{
     ItemKind, ItemResult, ItemRow, MIN_RESPONSES, Results, SessionSurvey, SurveyItem,
 };
 use koshu_store::delivery::Enrolment;
-use koshu_workflow::JST;
-use koshu_workflow::account_actor;
 use koshu_workflow::delivery::CatalogueSession;
 use koshu_workflow::survey::{self as survey, LearnerSurvey};
+use koshu_workflow::{JST, account_actor};
 use serde::Deserialize;
 
 #[derive(Debug, Default, Deserialize)]
@@ -394,7 +393,6 @@ struct ResultsPage {
     min_responses: u32,
     items: Vec<ItemView>,
     ministry: String,
-    pinned: bool,
     own_items: usize,
     locked: bool,
     can_run: bool,
@@ -445,12 +443,12 @@ fn improvement_fields(page: &PageCtx, form: &ImprovementForm) -> Vec<FormField> 
     ]
 }
 
+/// The results page of `(organisation, session)`, with the improvement form as typed.
 async fn results_page(
     state: &AppState,
     page: PageCtx,
     auth: &AuthContext,
-    org_id: &str,
-    session_id: &str,
+    (org_id, session_id): (&str, &str),
     form: &ImprovementForm,
     errors: &[ValidationError],
     done: &str,
@@ -468,7 +466,7 @@ async fn results_page(
         .enrolments_of_session(session_id)
         .await?
         .iter()
-        .filter(|e| e.status.holds_seat())
+        .filter(|e| e.status == koshu_domain::delivery::EnrolmentStatus::Enrolled)
         .count();
     let (more_needed, items) = match &results {
         Results::Withheld { more_needed, .. } => (Some(*more_needed), Vec::new()),
@@ -508,7 +506,6 @@ async fn results_page(
         min_responses: MIN_RESPONSES,
         items,
         ministry: ministry_heading(&page, loaded.survey.ministry_version),
-        pinned: loaded.survey.locked(),
         own_items: loaded.survey.provider_items.len(),
         locked: loaded.survey.locked(),
         can_run,
@@ -531,8 +528,7 @@ pub async fn results(
         &state,
         page,
         &auth,
-        &id,
-        &session_id,
+        (&id, &session_id),
         &ImprovementForm::default(),
         &[],
         &q.done,
@@ -612,8 +608,16 @@ pub async fn results_csv(
                     "無回答".to_owned(),
                     r.unanswered.to_string(),
                     String::new(),
-                    r.mean.map(|m| format!("{m:.2}")).unwrap_or_default(),
+                    String::new(),
                 ));
+                if let Some(m) = r.mean {
+                    csv.push_str(&head(
+                        "平均（1〜5）".to_owned(),
+                        String::new(),
+                        String::new(),
+                        format!("{m:.2}"),
+                    ));
+                }
             }
             csv.push_str(&csv_record(&[
                 String::new(),
@@ -656,7 +660,7 @@ pub async fn record_improvement(
         .into_response()),
         Err(errors) => {
             let view =
-                results_page(&state, page, &auth, &id, &session_id, &form, &errors, "").await?;
+                results_page(&state, page, &auth, (&id, &session_id), &form, &errors, "").await?;
             rendered(StatusCode::UNPROCESSABLE_ENTITY, view)
         }
     }
@@ -730,6 +734,15 @@ impl ItemsPage {
         self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
     }
 }
+
+/// One field of an item's row: its name, label (ja, en), kind, value and hint (ja, en).
+type RowField<'a> = (
+    &'static str,
+    (&'static str, &'static str),
+    &'static str,
+    &'a str,
+    (&'static str, &'static str),
+);
 
 /// The rows of an item form as typed (`remove` ticked keeps its row, blank, so that the rows'
 /// numbers and their errors stay in step), and the form's other fields.
@@ -829,88 +842,100 @@ impl TypedRows {
         let mut fields = Vec::new();
         let n = self.rows.len();
         for (i, (row, remove)) in self.rows.iter().enumerate() {
-            let name = |f: &str| format!("items[{i}].{f}");
             let added = i + 1 == n && row.is_blank();
             let heading = if added {
                 page.t("項目を追加する", "Add an item").to_owned()
             } else {
                 format!("{}{}", page.t("項目 ", "Item "), i + 1)
             };
-            let mut question = FormField::new(
-                &name("question_ja"),
-                page.t("質問（日本語）", "Question (Japanese)"),
-                "text",
-            )
-            .value(&row.question_ja)
-            .heading(&heading);
-            if added {
-                question = question.optional().hint(page.t(
-                    "空欄のままなら、項目は追加しません。",
-                    "Left empty, no item is added.",
-                ));
-            }
-            fields.push(question);
-            fields.push(
-                FormField::new(
-                    &name("question_en"),
-                    page.t("質問（英語）", "Question (English)"),
+            let tick = |on: bool| if on { "true" } else { "" };
+            // Field, label, kind, value, hint; a question (but the new row's) and its kind are required.
+            let row_fields: [RowField<'_>; 6] = [
+                (
+                    "question_ja",
+                    ("質問（日本語）", "Question (Japanese)"),
                     "text",
-                )
-                .value(&row.question_en)
-                .optional()
-                .hint(page.t(
-                    "空欄なら英語のページにも日本語で表示します。",
-                    "Left empty, the English pages show the Japanese.",
-                )),
-            );
-            fields.push(
-                FormField::new(
-                    &name("kind"),
-                    page.t("回答の形式", "How it is answered"),
+                    &row.question_ja,
+                    if added {
+                        (
+                            "空欄のままなら、項目は追加しません。",
+                            "Left empty, no item is added.",
+                        )
+                    } else {
+                        ("", "")
+                    },
+                ),
+                (
+                    "question_en",
+                    ("質問（英語）", "Question (English)"),
+                    "text",
+                    &row.question_en,
+                    (
+                        "空欄なら英語のページにも日本語で表示します。",
+                        "Left empty, the English pages show the Japanese.",
+                    ),
+                ),
+                (
+                    "kind",
+                    ("回答の形式", "How it is answered"),
                     "select",
-                )
-                .value(&row.kind)
-                .options(kinds.clone()),
-            );
-            fields.push(
-                FormField::new(&name("options_ja"), page.t("選択肢（日本語、1行に1つ）", "Options (Japanese, one a line)"), "textarea")
-                    .value(&row.options_ja)
-                    .optional()
-                    .hint(page.t(
+                    &row.kind,
+                    ("", ""),
+                ),
+                (
+                    "options_ja",
+                    (
+                        "選択肢（日本語、1行に1つ）",
+                        "Options (Japanese, one a line)",
+                    ),
+                    "textarea",
+                    &row.options_ja,
+                    (
                         "5段階評価は、低い順（1）から高い順（5）に5つの段階の名前を書きます。選択式は2〜10個。自由記述では使いません。",
                         "For a five-point scale, name its five points from the lowest (1) to the highest (5); a single choice takes 2 to 10 options; free text takes none.",
-                    )),
-            );
-            fields.push(
-                FormField::new(
-                    &name("options_en"),
-                    page.t("選択肢（英語、1行に1つ）", "Options (English, one a line)"),
+                    ),
+                ),
+                (
+                    "options_en",
+                    ("選択肢（英語、1行に1つ）", "Options (English, one a line)"),
                     "textarea",
-                )
-                .value(&row.options_en)
-                .optional()
-                .hint(page.t(
-                    "日本語と同じ数だけ、または空欄。",
-                    "As many as the Japanese ones, or none.",
-                )),
-            );
-            fields.push(
-                FormField::new(
-                    &name("required"),
-                    page.t("回答を必須にする", "Answer required"),
+                    &row.options_en,
+                    (
+                        "日本語と同じ数だけ、または空欄。",
+                        "As many as the Japanese ones, or none.",
+                    ),
+                ),
+                (
+                    "required",
+                    ("回答を必須にする", "Answer required"),
                     "checkbox",
-                )
-                .value(if row.required { "true" } else { "" })
-                .optional(),
-            );
+                    tick(row.required),
+                    ("", ""),
+                ),
+            ];
+            for (field, (ja, en), kind, value, (hint_ja, hint_en)) in row_fields {
+                let mut f = FormField::new(&format!("items[{i}].{field}"), page.t(ja, en), kind)
+                    .value(value)
+                    .hint(page.t(hint_ja, hint_en));
+                if field == "question_ja" {
+                    f = f.heading(&heading);
+                }
+                if !((field == "question_ja" && !added) || field == "kind") {
+                    f = f.optional();
+                }
+                if kind == "select" {
+                    f = f.options(kinds.clone());
+                }
+                fields.push(f);
+            }
             if !added {
                 fields.push(
                     FormField::new(
-                        &name("remove"),
+                        &format!("items[{i}].remove"),
                         page.t("この項目を削除する", "Remove this item"),
                         "checkbox",
                     )
-                    .value(if *remove { "true" } else { "" })
+                    .value(tick(*remove))
                     .optional(),
                 );
             }
