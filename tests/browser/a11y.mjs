@@ -21,6 +21,7 @@ import {
   launch,
   listProgramme as listProgrammeOn,
   makeLive,
+  openSurvey,
   registerOrganisation as registerOrganisationOn,
   setUpTwoFactor,
   signIn,
@@ -176,6 +177,16 @@ async function main() {
         what: 'an on-demand item: how time on task is recorded, start and done',
         expect: ['main [data-activity] .live-on:not([hidden])'],
       },
+      // Issue 16's end-of-course survey: open once the session's last block has started.
+      {
+        path: () => `${enrolment}/survey`,
+        what: 'the learner\'s survey: how the answers are kept, and the items',
+        before: () => surveyOpen(context, base, org, session),
+        expect: ['main form input[name="answers.m1"]', 'main h2#kept-heading'],
+      },
+      { path: () => `${enrolment}/survey`, what: 'the survey sent empty: the required items named', submit: true, status: 400 },
+      { path: `${run}/survey`, what: 'survey results below five answers: the count only' },
+      { path: `${run}/survey/items`, what: 'the provider\'s own survey items: the form' },
       { path: `/sessions/${session}/check-in?block=1&code=123456`, what: 'the QR code\'s landing page: the scanned code to send' },
       { path: `${run}/completion`, what: 'completion: the criteria, each learner\'s attendance, results and computed decision' },
       { path: () => `${run}/completion/enrolments/${enrolment.split('/').pop()}`, what: 'assessment form: the score, the results, the computed decision' },
@@ -270,6 +281,7 @@ async function main() {
     signedInPages.push(
       { path: '/admin/accounts', what: 'accounts and roles (administrator)' },
       { path: '/admin/outbox', what: 'outgoing mail (administrator)' },
+      { path: '/admin/survey-items', what: 'the ministry\'s survey items: versions and the next one (administrator)' },
       { path: '/ministry/organisations', what: 'registered providers (ministry)' },
       { path: '/ministry/reviews', what: 'review queue with the demo sample (ministry)' },
       { path: '/ministry/reports', what: 'reports about programmes (ministry)', before: () => reportAProblem(context, base) },
@@ -472,6 +484,7 @@ async function sampleDeliveryPages(context, base) {
         { path: `${run}/follow-up`, what: 'sample session: the 要フォロー list with its forms, and follow-ups recorded' },
         { path: `${run}/board`, what: 'sample session: the board (today\'s with an announcement, answered, anonymous and hidden posts)' },
         { path: `${run}/completion`, what: 'sample session: completion, decisions issued or to come' },
+        { path: `${run}/survey`, what: 'sample session: the survey, its totals (last week\'s) or the count' },
       );
       // Last week's session is assessed: a learner's results, issued decision and its history.
       await page.goto(`${base}${run}/completion`, { waitUntil: 'load' });
@@ -532,6 +545,11 @@ async function hidePost(context, base, hide) {
     await page.fill('#f-reason', '確認のため非表示にします。');
     const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
     if (response?.status() !== 200) throw new Error(`hiding ${hide} answered ${response?.status()}`);
+/** The session's survey opened (its one block started), through the provider's form. */
+async function surveyOpen(context, base, org, session) {
+  const page = await context.newPage();
+  try {
+    await openSurvey(page, base, org, session);
   } finally {
     await page.close();
   }

@@ -270,6 +270,19 @@ export async function makeOver(page, base, org, session) {
   });
 }
 
+/**
+ * Opens the end-of-course survey of `session` (issue 16): it takes answers from the start of the
+ * session's last block, so the plan keeps one block, today from 00:00 to 23:59 (still live).
+ */
+export async function openSurvey(page, base, org, session) {
+  await savePlan(page, base, org, session, {
+    timetable: `${jstDate(0)} 00:00-23:59 演習`,
+    opens_on: jstDate(-7),
+    closes_on: jstDate(-1),
+    online_room: 'https://meet.example.jp/r/a11y',
+  });
+}
+
 /** Saves the delivery plan of `session` through its form. */
 async function savePlan(page, base, org, session, { timetable, opens_on, closes_on, online_room = '', curriculum = '' }) {
   await page.goto(`${base}/organisations/${org}/sessions/${session}/delivery`, { waitUntil: 'load' });

@@ -40,9 +40,12 @@
 //  18. the learner on the enrolment page: Tab reaches 質問・お知らせ, Enter; Tab to the question,
 //      typing; Tab to 名前を他の受講者に表示しない, Space; Tab reaches 質問する, Enter: the board
 //      shows the question, anonymous to other learners (issue 16, D08).
+//  19. the end-of-course survey (opened by the provider through forms): on the enrolment page Tab reaches 修了アンケートに回答する, Enter; Tab into each required
+//      item's radio group (visible focus), an arrow key picks a point; Tab to the first free
+//      text, typing; Tab reaches 回答を送信する (visible focus), Enter: the page says 回答済み.
 // And a decision of completion (issue 16; the criteria, the learner's application and the end of
 // the session through forms; the walk with keys):
-//  19. staff on the completion page: Tab reaches the learner's 評価を記録 link, Enter; Tab to the
+//  20. staff on the completion page: Tab reaches the learner's 評価を記録 link, Enter; Tab to the
 //      score (visible focus), typing it; Tab reaches 記録する, Enter: the result is recorded;
 //      Tab reaches 未修了として確定する (the learner neither attended nor answered the survey;
 //      visible focus), Enter: the decision is issued and the page lists it.
@@ -58,6 +61,7 @@ import {
   launch,
   makeLive,
   makeOver,
+  openSurvey,
   registerOrganisation,
   setUpTwoFactor,
   signIn,
@@ -438,6 +442,31 @@ async function deliveryJourney(browser, base) {
     console.log('  Enter -> the follow-up recorded, the learner off the list');
     // 18. The session's board: a question asked without the name.
     await askOnTheBoard(learner, base, mine.href);
+    // 19. The end-of-course survey, answered with the keys alone.
+    await openSurvey(staff, base, org, session);
+    console.log(`learner: ${mine.href}`);
+    await learner.goto(`${base}${mine.href}`, { waitUntil: 'load' });
+    const surveyLink = await tabTo(learner, (f) => f.tag === 'a' && f.href === `${mine.href}/survey`, 'the 修了アンケートに回答する link');
+    checkFocusVisible(surveyLink);
+    await pressEnterAndWait(learner, `${mine.href}/survey`);
+    for (const item of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']) {
+      const group = await tabTo(learner, (f) => f.tag === 'input' && f.name === `answers.${item}`, `the radio group of ${item}`);
+      checkFocusVisible(group);
+      await learner.keyboard.press('ArrowDown');
+      const picked = await focused(learner);
+      check(picked.name === `answers.${item}` && picked.value === '2', `the arrow key should pick the second choice of ${item}, but focused ${picked.describe} (${picked.value})`);
+    }
+    await tabTo(learner, (f) => f.tag === 'textarea' && f.name === 'answers.m7', 'the first free text');
+    await learner.keyboard.type('キーボードだけで回答しました');
+    const send = await tabTo(learner, button('回答を送信する'), 'the 回答を送信する button');
+    checkFocusVisible(send);
+    await pressEnterAndLoad(learner);
+    const answered = (await learner.textContent('main')) ?? '';
+    check(
+      learner.url().includes('done=answered') && answered.includes('回答済み') && !answered.includes('キーボードだけで回答しました'),
+      `answering by keyboard ended at ${learner.url()}: ${answered.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the survey answered (回答済み), the answer not shown back');
   } finally {
     await learnerContext.close();
     await staffContext.close();
@@ -501,7 +530,7 @@ async function completionJourney(browser, base) {
     check(learner.url().includes('done=applied'), `applying ended at ${learner.url()}`);
     await makeOver(staff, base, org, session);
 
-    // 19. The learner's score recorded and the decision issued, with keys only.
+    // 20. The learner's score recorded and the decision issued, with keys only.
     console.log(`staff: ${run}/completion`);
     await staff.goto(`${base}${run}/completion`, { waitUntil: 'load' });
     const marks = await tabTo(staff, (f) => f.tag === 'a' && (f.href ?? '').startsWith(`${run}/completion/enrolments/`), 'the learner\'s 評価を記録 link');

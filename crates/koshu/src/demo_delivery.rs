@@ -2,11 +2,12 @@
 //! provider lists a hybrid course, published, with a session running today (three sample
 //! learners enrolled, their identities checked, one checked in at the venue and one beating
 //! remotely with a gap), one in three weeks with a seat left, and last week's, attended and
-//! sealed, so that a person trying Koshu
-//! can apply, get the mail with its calendar file, and (as the provider's staff, `koshu accounts
-//! sample-staff`) see the roster, the desk, the venue's code, live attendance, progress and the
-//! 要フォロー list, today's board (an announcement, an answered question, an anonymous one and
-//! a hidden one) and last week's completion decisions. Marked （サンプル）; loading it twice
+//! sealed, whose end-of-course survey five of its six learners answered (so that its results
+//! show) with an improvement recorded from them. A person trying Koshu can apply, get the mail
+//! with its calendar file, and (as the provider's staff, `koshu accounts sample-staff`) see the
+//! roster, the desk, the venue's code, live attendance, progress and the 要フォロー list,
+//! today's board (an announcement, an answered question, an anonymous one and a hidden one),
+//! last week's survey results and completion decisions. Marked （サンプル）; loading it twice
 //! changes nothing.
 
 use crate::demo_application::sample_organisation;
@@ -235,11 +236,15 @@ pub async fn load_sample_delivery(
             .await?
             .map_err(|e| invalid(&e))?;
     }
+    if let Some(past) = sessions.get(2) {
+        past_session_learners(wf, past.as_str(), now).await?;
+    }
     enrol_sample_learners(wf, &sessions, now).await?;
     if let Some(today) = sessions.first() {
         post_sample_board(wf, &org.id, today.as_str()).await?;
     }
     if let Some(past) = sessions.get(2) {
+        answer_sample_survey(wf, past.as_str(), now).await?;
         complete_last_weeks_session(wf, past.as_str()).await?;
     }
     Ok(true)
@@ -335,9 +340,6 @@ async fn complete_last_weeks_session(
     let mut unit = wf.store.write().await?;
     unit.save_completion_criteria(session, &criteria, 0, ACTOR, wf.now())
         .await?;
-    for (id, ..) in &LEARNERS[..2] {
-        unit.record_survey_submission(session, id).await?;
-    }
     unit.commit().await?;
     for ((id, ..), points) in LEARNERS[..2].iter().zip([88, 76]) {
         completion::record_result(
@@ -363,6 +365,33 @@ async fn complete_last_weeks_session(
     Ok(())
 }
 
+/// A sample learner's account (nobody signs in as one) and profile: (id, address, name,
+/// kana, RISS number).
+async fn sample_learner(
+    unit: &mut koshu_store::UnitOfWork,
+    (id, email, name, kana, riss): (&str, &str, &str, &str, &str),
+    applied: OffsetDateTime,
+) -> Result<(), SampleDeliveryError> {
+    let email = koshu_domain::access::Email::parse(email)
+        .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+    unit.create_account(
+        &NewAccount {
+            id: id.to_owned(),
+            email,
+            display_name: name.to_owned(),
+            // Not a hash of any password: nobody signs in as a sample learner.
+            password_hash: "!".to_owned(),
+        },
+        applied,
+    )
+    .await?;
+    let registered = if riss.is_empty() { "" } else { "2025-10-01" };
+    let profile = LearnerProfile::parse(name, kana, riss, registered, applied.date())
+        .map_err(|e| invalid(&e))?;
+    unit.save_learner(id, &profile, applied).await?;
+    Ok(())
+}
+
 /// The sample learners applied last week: all three to today's session, two to the later one.
 /// Written as they stand (the application window has closed today), with the day's identity
 /// checks, a check-in at the venue and a remote learner's beats with a gap.
@@ -374,23 +403,7 @@ async fn enrol_sample_learners(
     let applied = now - Duration::weeks(1);
     let mut unit = wf.store.write().await?;
     for (n, (id, email, name, kana, riss)) in LEARNERS.iter().enumerate() {
-        let email = koshu_domain::access::Email::parse(email)
-            .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
-        unit.create_account(
-            &NewAccount {
-                id: (*id).to_owned(),
-                email,
-                display_name: (*name).to_owned(),
-                // Not a hash of any password: nobody signs in as a sample learner.
-                password_hash: "!".to_owned(),
-            },
-            applied,
-        )
-        .await?;
-        let registered = if riss.is_empty() { "" } else { "2025-10-01" };
-        let profile = LearnerProfile::parse(name, kana, riss, registered, applied.date())
-            .map_err(|e| invalid(&e))?;
-        unit.save_learner(id, &profile, applied).await?;
+        sample_learner(&mut unit, (id, email, name, kana, riss), applied).await?;
         for (s, session) in sessions.iter().enumerate() {
             if s == 1 && n == 2 {
                 continue;
@@ -508,51 +521,185 @@ async fn enrol_sample_learners(
         start - Duration::days(2),
     )
     .await?;
-    // Last week's day: two checked and present all day, one absent; then sealed.
+    // Last week's day: two more checked and present all day (with the three of
+    // `past_session_learners`), one absent; then sealed.
     if let Some(past) = sessions.get(2) {
         let day = day - Duration::weeks(1);
-        let start = day.midnight().assume_offset(JST);
         for (id, _, _, _, riss) in &LEARNERS[..2] {
-            unit.record_identity_check(
-                &NewIdentityCheck {
-                    session_id: past.as_str(),
-                    account_id: id,
-                    day,
-                    method: "photo_id",
-                    riss_result: if riss.is_empty() {
-                        "not_registered"
-                    } else {
-                        "matches"
-                    },
-                    note: None,
-                },
-                ACTOR,
-                start,
-            )
-            .await?;
-            let stay = |block: u32, from: Duration, to: Duration| NewAttendanceEvent {
-                session_id: past.as_str(),
-                account_id: id,
-                block_no: block,
-                kind: "staff_present",
-                at: start + from,
-                until: Some(start + to),
-                source: "staff",
-                reason: Some("（サンプル）会場で確認"),
+            let riss_result = if riss.is_empty() {
+                "not_registered"
+            } else {
+                "matches"
             };
-            unit.append_attendance(
-                &[
-                    stay(1, Duration::ZERO, Duration::hours(12)),
-                    stay(2, Duration::hours(13), Duration::minutes(23 * 60 + 59)),
-                ],
-                "attendance.mark",
-                ACTOR,
-                start,
-            )
-            .await?;
+            present_all_day(&mut unit, past.as_str(), id, riss_result, day).await?;
         }
         unit.seal_day(past.as_str(), day, ACTOR, now).await?;
     }
     unit.commit().await?;
+    Ok(())
+}
+
+// The end-of-course survey (issue 16): last week's session had three more learners, present
+// all day; five of its six learners answered, and the provider recorded an improvement.
+
+/// Last week's other learners: (id, address, name, kana).
+const PAST_LEARNERS: [(&str, &str, &str, &str); 3] = [
+    (
+        "demo-learner-4",
+        "dan@sample.example.jp",
+        "（サンプル）団 大輔",
+        "ダン ダイスケ",
+    ),
+    (
+        "demo-learner-5",
+        "eri@sample.example.jp",
+        "（サンプル）江里 恵",
+        "エリ メグミ",
+    ),
+    (
+        "demo-learner-6",
+        "fuji@sample.example.jp",
+        "（サンプル）藤 文香",
+        "フジ フミカ",
+    ),
+];
+
+/// Enrols last week's other learners, checked and present all day (before the day is sealed,
+/// so that the seal covers them).
+async fn past_session_learners(
+    wf: &Workflow,
+    past: &str,
+    now: OffsetDateTime,
+) -> Result<(), SampleDeliveryError> {
+    let applied = now - Duration::weeks(2);
+    let day = now.to_offset(JST).date() - Duration::weeks(1);
+    let mut unit = wf.store.write().await?;
+    for (n, (id, email, name, kana)) in PAST_LEARNERS.iter().enumerate() {
+        sample_learner(&mut unit, (id, email, name, kana, ""), applied).await?;
+        unit.put_enrolment(
+            &Enrolment {
+                id: uuid::Uuid::now_v7().to_string(),
+                session_id: past.to_owned(),
+                account_id: (*id).to_owned(),
+                status: EnrolmentStatus::Enrolled,
+                queue_no: i64::try_from(LEARNERS.len() + n + 1).unwrap_or(0),
+                offer_until: None,
+                cancelled_by: None,
+                created_at: applied,
+                updated_at: applied,
+            },
+            "enrolment.enrol",
+            ACTOR,
+        )
+        .await?;
+        present_all_day(&mut unit, past, id, "not_registered", day).await?;
+    }
+    unit.commit().await?;
+    Ok(())
+}
+
+/// A learner of a past `day` of `session`: identity checked at its start, marked present by
+/// staff through both blocks.
+async fn present_all_day(
+    unit: &mut koshu_store::UnitOfWork,
+    session: &str,
+    account: &str,
+    riss_result: &str,
+    day: time::Date,
+) -> Result<(), SampleDeliveryError> {
+    let start = day.midnight().assume_offset(JST);
+    unit.record_identity_check(
+        &NewIdentityCheck {
+            session_id: session,
+            account_id: account,
+            day,
+            method: "photo_id",
+            riss_result,
+            note: None,
+        },
+        ACTOR,
+        start,
+    )
+    .await?;
+    let stay = |block: u32, from: Duration, to: Duration| NewAttendanceEvent {
+        session_id: session,
+        account_id: account,
+        block_no: block,
+        kind: "staff_present",
+        at: start + from,
+        until: Some(start + to),
+        source: "staff",
+        reason: Some("（サンプル）会場で確認"),
+    };
+    unit.append_attendance(
+        &[
+            stay(1, Duration::ZERO, Duration::hours(12)),
+            stay(2, Duration::hours(13), Duration::minutes(23 * 60 + 59)),
+        ],
+        "attendance.mark",
+        ACTOR,
+        start,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The answers of the five learners present last week, through the learner's own use case, and
+/// the improvement the provider made from them.
+async fn answer_sample_survey(
+    wf: &Workflow,
+    past: &str,
+    now: OffsetDateTime,
+) -> Result<(), SampleDeliveryError> {
+    // m1-m4 and m6 on the scale of 1 to 5, m5 the difficulty (1-3), m7 what to improve.
+    let answers: [(&str, [&str; 6], &str); 5] = [
+        (
+            LEARNERS[0].0,
+            ["5", "4", "4", "5", "2", "4"],
+            "演習の時間をもう少し長くしてほしい。",
+        ),
+        (
+            LEARNERS[1].0,
+            ["4", "4", "3", "5", "3", "3"],
+            "オンライン参加の音声が聞き取りにくい時間があった。",
+        ),
+        (PAST_LEARNERS[0].0, ["5", "5", "4", "5", "2", "4"], ""),
+        (
+            PAST_LEARNERS[1].0,
+            ["3", "3", "3", "4", "3", "2"],
+            "演習の前に手順の資料がほしい。",
+        ),
+        (
+            PAST_LEARNERS[2].0,
+            ["4", "4", "4", "4", "2", "4"],
+            "演習が短く、最後まで終わらなかった。",
+        ),
+    ];
+    for (account, points, text) in answers {
+        let enrolment =
+            wf.store.enrolment_of(past, account).await?.ok_or_else(|| {
+                SampleDeliveryError::Invalid(format!("{account} is not enrolled"))
+            })?;
+        let mut given: std::collections::BTreeMap<String, String> =
+            ["m1", "m2", "m3", "m4", "m5", "m6"]
+                .iter()
+                .zip(points)
+                .map(|(item, p)| (format!("answers.{item}"), p.to_owned()))
+                .collect();
+        given.insert("answers.m7".to_owned(), text.to_owned());
+        koshu_workflow::survey::answer(wf, &enrolment, &given)
+            .await?
+            .map_err(|e| invalid(&e))?;
+    }
+    koshu_workflow::survey::record_improvement(
+        wf,
+        past,
+        "（サンプル）5件中3件が、演習の時間が足りない・手順の資料がほしいと回答した。",
+        "（サンプル）3週間後の回から演習を60分に延ばし、手順の資料を前日に配布する。",
+        &now.to_offset(JST).date().to_string(),
+        ACTOR,
+    )
+    .await?
+    .map_err(|e| invalid(&e))?;
     Ok(())
 }

@@ -72,6 +72,15 @@ pub enum Conflict {
     /// The learner's decision is no longer the one the correction was made on.
     #[error("the completion decision changed meanwhile")]
     DecisionChanged,
+    /// The learner has answered the session's survey already (one answer each).
+    #[error("the survey is answered already")]
+    AlreadyAnswered,
+    /// A survey's items can no longer change: answers have arrived.
+    #[error("the survey has answers")]
+    SurveyLocked,
+    /// A survey's items changed since the page was drawn (another version, another save).
+    #[error("the survey's items changed meanwhile")]
+    SurveyChanged,
 }
 
 impl From<serde_json::Error> for StoreError {

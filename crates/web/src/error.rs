@@ -273,6 +273,9 @@ impl AppError {
                 lang.pick("この操作はできません", "Not allowed")
             }
             Self::PayloadTooLarge => lang.pick("送信内容が大きすぎます", "Too large"),
+            Self::Conflict(Conflict::AlreadyAnswered) => {
+                lang.pick("回答済みです", "Already answered")
+            }
             Self::Conflict(_) => lang.pick(
                 "ほかの操作と重なりました",
                 "Someone else changed this first",
@@ -312,6 +315,13 @@ fn conflict_ja(c: Conflict) -> &'static str {
         Conflict::DecisionChanged => {
             "この受講者の修了判定は、あなたが画面を開いた後に別の操作で訂正されました。"
         }
+        Conflict::AlreadyAnswered => {
+            "この修了アンケートには回答済みです。回答は1人1回までで、送った回答は変更できません。"
+        }
+        Conflict::SurveyLocked => {
+            "このアンケートにはすでに回答が届いているため、項目は変更できません（変えると集計が合わなくなります）。"
+        }
+        Conflict::SurveyChanged => "アンケートの項目は、あなたが画面を開いた後に変更されました。",
     }
 }
 
@@ -338,6 +348,13 @@ fn conflict_en(c: Conflict) -> &'static str {
         Conflict::DecisionChanged => {
             "This learner's completion decision was corrected after you opened the page."
         }
+        Conflict::AlreadyAnswered => {
+            "You have answered this end-of-course survey already: one answer each, and an answer sent cannot be changed."
+        }
+        Conflict::SurveyLocked => {
+            "Answers to this survey have arrived, so its items can no longer change (the counts would no longer add up)."
+        }
+        Conflict::SurveyChanged => "The survey's items changed after you opened the page.",
     }
 }
 

@@ -114,7 +114,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 pub fn all() -> Routes {
     use pages::{
         account, admin, applications, board, completion, delivery, learning, listings, notices,
-        organisations, passkeys, progress, reviews,
+        organisations, passkeys, progress, reviews, survey,
     };
     Routes::new()
         // Public catalogue.
@@ -294,6 +294,11 @@ pub fn all() -> Routes {
         .post("/learning/{enrolment}/confirm", learning::confirm)
         .get("/learning/{enrolment}/calendar.ics", learning::calendar)
         .post("/learning/{enrolment}/check-in", learning::check_in)
+        .form(
+            "/learning/{enrolment}/survey",
+            survey::learner_form,
+            survey::answer,
+        )
         .ticketed("/heartbeat", learning::heartbeat)
         // The session's board (issue 16): the learner's, and the staff's.
         .form(
@@ -423,6 +428,24 @@ pub fn all() -> Routes {
             "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/correct",
             completion::correct,
         )
+        // The end-of-course survey (issue 16): results, own items, improvements.
+        .get(
+            "/organisations/{id}/sessions/{session}/survey",
+            survey::results,
+        )
+        .get(
+            "/organisations/{id}/sessions/{session}/survey.csv",
+            survey::results_csv,
+        )
+        .form(
+            "/organisations/{id}/sessions/{session}/survey/items",
+            survey::items_form,
+            survey::save_items,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/survey/improvements",
+            survey::record_improvement,
+        )
         // 特定講習 applications.
         .form(
             "/organisations/{id}/applications",
@@ -510,5 +533,10 @@ pub fn all() -> Routes {
             admin::reset_two_factor,
         )
         .get("/admin/outbox", admin::outbox)
+        .form(
+            "/admin/survey-items",
+            survey::admin_items,
+            survey::add_admin_items,
+        )
         .merge(api::routes())
 }

@@ -96,6 +96,11 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
     if p.ministry_role == Some(MinistryRole::Administrator) {
         links.push(link("/admin/accounts", "アカウント管理", "Accounts"));
         links.push(link("/admin/outbox", "送信メール", "Outgoing mail"));
+        links.push(link(
+            "/admin/survey-items",
+            "アンケート項目",
+            "Survey items",
+        ));
     }
     if p.expert {
         links.push(link("/reviews", "意見照会", "Opinion requests"));

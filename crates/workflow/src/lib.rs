@@ -22,6 +22,7 @@ pub mod mail;
 pub mod moderation;
 pub mod organisations;
 pub mod progress;
+pub mod survey;
 
 pub use error::WorkflowError;
 

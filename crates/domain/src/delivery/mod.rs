@@ -2,7 +2,8 @@
 //! B32), who the learner is (B30 ①), attendance from check-ins, heartbeats and meeting reports
 //! (B30 ②, D03) and the seal that keeps its history tamper-evident (B19); progress against the
 //! standard learning time and stalled learners (issue 16; B11, D04), the board where staff and
-//! learners talk both ways (D08, B19 ⑥), and completion against published criteria (B12, D05).
+//! learners talk both ways (D08, B19 ⑥), completion against published criteria (B12, D05), and
+//! the end-of-course survey whose answers are kept apart from who gave them (B08, D07).
 //!
 //! Pure like the rest of the domain: the time, the secrets and the recorded events come in as
 //! parameters; the workflow stores the events and recomputes attendance from them.
@@ -17,6 +18,7 @@ pub mod learner;
 pub mod plan;
 pub mod progress;
 pub mod seal;
+pub mod survey;
 pub mod ticket;
 pub mod timetable;
 

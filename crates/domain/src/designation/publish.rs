@@ -8,6 +8,7 @@ use crate::ValidationError;
 use crate::access::organisation::{Contact, Organisation};
 use crate::catalogue::{Designation, Fee, Language, Programme, Provider, ProviderKind, Slug};
 use crate::taxonomy::Taxonomy;
+use crate::types::text::non_empty_lines;
 use crate::types::{Hours, Yen};
 
 /// The catalogue id of an organisation's provider record: its 法人番号, stable and unique.
@@ -32,14 +33,6 @@ pub fn provider_of(org: &Organisation) -> Result<Provider, ValidationError> {
         source: Some("Koshu 特定講習の指定（登録された講座提供者）".to_owned()),
         citation: None,
     })
-}
-
-fn lines(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(str::to_owned)
-        .collect()
 }
 
 /// A contact as a visitor reads it: name, e-mail and phone, where given.
@@ -84,7 +77,7 @@ pub fn programme_of(
         DeliveryFormat::Remote => "online",
         DeliveryFormat::Hybrid => "hybrid",
     };
-    let goals = lines(&app.course.goals);
+    let goals = non_empty_lines(&app.course.goals);
     let (hours, rest) = (minutes / 60, minutes % 60);
     Ok(Programme {
         id: programme_slug(application_id)?,
@@ -95,7 +88,7 @@ pub fn programme_of(
         summary_en: None,
         purpose_ja: app.course.purpose.clone(),
         goals_ja: goals,
-        skills_ja: lines(&app.course.knowledge_and_skills),
+        skills_ja: non_empty_lines(&app.course.knowledge_and_skills),
         prerequisites_ja: app.course.prerequisites.clone(),
         layers,
         audiences: vec!["riss".to_owned()],

@@ -51,6 +51,15 @@ pub const MAX_TEXT_CHARS: usize = 10_000;
 
 /// Error: `text.control_character` or `text.too_long`, without a field (the edge names it).
 /// Every stored text passes this: nothing reaches the database unbounded (issue 12 item 9).
+/// The lines of a text that hold something, trimmed (a list typed one item a line).
+pub fn non_empty_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
 pub fn check_text(input: &str, kind: TextKind) -> Result<(), ValidationError> {
     check_controls(input, kind)?;
     let max = match kind {

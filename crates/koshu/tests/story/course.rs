@@ -14,7 +14,8 @@ use axum::http::StatusCode;
 use time::Duration;
 use time::macros::datetime;
 
-const CURRICULUM: &str = "60 2026-06-01〜2026-06-09 事前学習：ログの読み方\n120 1 インシデント対応の基礎\n120 2 演習";
+const CURRICULUM: &str =
+    "60 2026-06-01〜2026-06-09 事前学習：ログの読み方\n120 1 インシデント対応の基礎\n120 2 演習";
 
 /// The ministry's items of the survey answered (no provider items in this session).
 fn survey_answers() -> Vec<(&'static str, &'static str)> {
@@ -116,7 +117,11 @@ pub async fn a_learner_goes_from_enrolment_to_completion_with_progress_a_score_a
         .post(&format!("{aoi_marks}/confirm"), &[("outcome", "completed")])
         .await;
     assert_eq!(refused.status, StatusCode::BAD_REQUEST);
-    assert!(refused.body.contains("アンケートが未回答です"), "{}", refused.body);
+    assert!(
+        refused.body.contains("アンケートが未回答です"),
+        "{}",
+        refused.body
+    );
     assert!(!refused.body.contains("出席率"), "{}", refused.body);
 
     // Both answer the survey on its page; its page then says only that it is answered.
@@ -128,7 +133,10 @@ pub async fn a_learner_goes_from_enrolment_to_completion_with_progress_a_score_a
         assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
         let after = l.get(&format!("{page}/survey")).await.body;
         assert!(after.contains("回答済み"), "{after}");
-        assert!(!after.contains("演習が実務に近かった"), "answers are never shown back");
+        assert!(
+            !after.contains("演習が実務に近かった"),
+            "answers are never shown back"
+        );
     }
 
     // Without the attendance share, 修了 is still refused, naming the share.
@@ -141,7 +149,11 @@ pub async fn a_learner_goes_from_enrolment_to_completion_with_progress_a_score_a
         "{}",
         short.body
     );
-    assert!(!short.body.contains("アンケートが未回答です"), "{}", short.body);
+    assert!(
+        !short.body.contains("アンケートが未回答です"),
+        "{}",
+        short.body
+    );
 
     // With everything met, she completes; the decision stands with its reasons and hours.
     let issued = staff

@@ -1053,4 +1053,20 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
             (Outcome::NotCompleted, 0)
         ]
     );
+    // Five of its six learners answered its survey: the results show, with an improvement.
+    let results = v
+        .get(&format!("/organisations/{}/sessions/{past}/survey", org.id))
+        .await;
+    assert_eq!(results.status, StatusCode::OK, "{}", results.body);
+    assert!(
+        results.body.contains("回答 5件（受講確定 6名）"),
+        "{}",
+        results.body
+    );
+    assert!(
+        results
+            .body
+            .contains("演習が短く、最後まで終わらなかった。")
+    );
+    assert!(results.body.contains("3週間後の回から演習を60分に延ばし"));
 }

@@ -23,6 +23,7 @@ mod applications;
 mod board;
 mod catalogue;
 mod completion;
+mod course;
 mod delivery;
 mod designated;
 mod designation;
@@ -36,6 +37,7 @@ mod matrix;
 mod passkeys;
 mod process_mail;
 mod progress;
+mod survey;
 mod workflow;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
@@ -70,9 +72,14 @@ stories!(
     delivery::enrolment_promotion_lapse_and_import_are_all_or_nothing_at_every_step,
     delivery::the_demo_delivers_a_sample_course_anyone_can_try,
     progress::stalled_learners_are_listed_live_and_leave_the_list_when_followed_up,
+    course::a_learner_goes_from_enrolment_to_completion_with_progress_a_score_and_the_survey,
     board::staff_announce_learners_ask_anonymously_staff_answer_and_hide_with_a_reason,
     board::an_announcement_and_its_mails_are_all_or_nothing_at_every_step,
     board::the_demo_board_shows_each_kind_of_post,
+    survey::the_survey_is_answered_once_and_shown_only_from_five_answers,
+    survey::the_stored_answers_name_no_learner_and_keep_no_time_or_order,
+    survey::an_answer_is_all_or_nothing_at_every_step,
+    survey::the_administrator_keeps_versions_of_the_ministry_items,
     foundation::demo_catalogue_is_served_in_japanese_and_english,
     foundation::demo_load_is_idempotent,
     foundation::the_demo_adds_sample_sessions_dated_from_today,

@@ -92,6 +92,10 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
         "/learning/{enrolment}/board",
         "another person's enrolment is not found (only the learner's own board opens)",
     ),
+    (
+        "/learning/{enrolment}/survey",
+        "another person's enrolment is not found (only the learner's own survey opens)",
+    ),
 ];
 
 /// The people, in the order of the table's columns.
@@ -251,6 +255,9 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/admin/accounts/{id}/roles", [L, D, D, D, D, D, D, T, D, A]),
     ("POST", "/admin/accounts/{id}/two-factor/reset", [L, D, D, D, D, D, D, T, D, A]),
     ("GET", "/admin/outbox", [L, D, D, D, D, D, D, T, D, A]),
+    // The ministry's survey items, kept by administrators (issue 16).
+    ("GET", "/admin/survey-items", [L, D, D, D, D, D, D, T, D, A]),
+    ("POST", "/admin/survey-items", [L, D, D, D, D, D, D, T, D, A]),
     // Delivery (issue 15). Anyone signed in applies and sees their own courses; another's
     // enrolment is not found (404, an A here). The provider's staff see their sessions' rosters
     // and attendance; editors and owners run them; nobody else, the ministry included.
@@ -264,6 +271,10 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/learning/{enrolment}/confirm", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/learning/{enrolment}/calendar.ics", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/learning/{enrolment}/check-in", [L, A, A, A, A, A, A, T, A, A]),
+    // The end-of-course survey (issue 16): the learner's own (here not open yet: the page
+    // says from when, an answer is refused as a 400); another's enrolment is not found.
+    ("GET", "/learning/{enrolment}/survey", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/learning/{enrolment}/survey", [L, A, A, A, A, A, A, T, A, A]),
     // A beat carries its ticket, not a cookie: refused (400) for anyone without one.
     ("POST", "/heartbeat", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/organisations/{id}/deliveries", [L, D, A, A, A, D, D, T, D, D]),
@@ -312,6 +323,13 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/confirm", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/completion/enrolments/{enrolment}/correct", [L, D, D, A, A, D, D, T, D, D]),
+    // Its results (totals only, from five answers) for the provider's staff; its own items
+    // and improvements by editors and owners.
+    ("GET", "/organisations/{id}/sessions/{session}/survey", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/survey.csv", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/sessions/{session}/survey/items", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/survey/items", [L, D, D, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/survey/improvements", [L, D, D, A, A, D, D, T, D, D]),
     // Last, as they cancel the learner's place: the learner, then the provider.
     ("POST", "/learning/{enrolment}/cancel", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/organisations/{id}/sessions/{session}/enrolments/{enrolment}/cancel", [L, D, D, A, A, D, D, T, D, D]),

@@ -517,6 +517,8 @@ struct EnrolmentPage {
     /// The completion criteria and the learner's own decision (issue 16, B12).
     completion: Option<super::completion::LearnerSection>,
     notice: Option<String>,
+    /// The end-of-course survey (issue 16), for a learner with a place.
+    survey: Option<super::survey::SurveyLink>,
 }
 
 pub async fn show(
@@ -566,6 +568,11 @@ pub async fn show(
     let presence = line
         .map(|l| presence_label(&page, &l.presence))
         .unwrap_or_default();
+    let survey = if enrolled {
+        Some(super::survey::link_for(&state, &page, &e).await?)
+    } else {
+        None
+    };
     rendered(
         StatusCode::OK,
         EnrolmentPage {
@@ -602,6 +609,7 @@ pub async fn show(
             },
             completion: super::completion::learner_section(&state, page.lang, &e).await?,
             notice: done_notice(&page, &q.done),
+            survey,
             page,
         },
     )

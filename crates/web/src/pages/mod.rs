@@ -19,6 +19,7 @@ pub mod provider;
 pub mod reviews;
 pub mod search;
 pub mod sessions;
+pub mod survey;
 
 use crate::AppState;
 use crate::auth::AuthContext;
