@@ -165,7 +165,7 @@ pub async fn record_result(
                     format!("{}の結果はまだ記録されていません。訂正ではなく、新しい結果として記録してください。", a.name),
                     format!("No result of \"{}\" is recorded yet: record it as a new result, not a correction.", a.name),
                 )
-                .for_field("kind")
+                .for_field("entry")
             })?,
         None => d05_next_attempt(&criteria, entry.assessment, &mine)
             .map_err(|e| e.for_field("assessment"))?,

@@ -21,8 +21,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
 use koshu_domain::delivery::completion::{
-    Assessment, CompletionCriteria, Mark, Outcome, Reason, RecordedResult, Scale, counting_result,
-    d05_criteria_suggested_by, describe, minutes_en, minutes_ja, parse_rubric, rubric_text,
+    Assessment, CompletionCriteria, Decision, Mark, Outcome, Reason, RecordedResult, Scale,
+    counting_result, d05_criteria_suggested_by, describe, minutes_en, minutes_ja, parse_rubric,
+    rubric_text,
 };
 use koshu_domain::designation::application::{AssessmentKind, CompletionAssessment};
 use koshu_store::completion::{CompletionRecord, ResultRecord};
@@ -106,6 +107,16 @@ impl DecisionView {
                 .map(|r| (r.met, reason_text(lang, r)))
                 .collect(),
         }
+    }
+
+    fn computed(lang: Lang, d: &Decision) -> Self {
+        Self::of(
+            lang,
+            d.outcome,
+            d.minutes.attended,
+            d.minutes.timetabled,
+            &d.reasons,
+        )
     }
 
     fn issued(lang: Lang, d: &CompletionRecord) -> Self {
@@ -757,15 +768,7 @@ pub async fn page(
                 .map(|c| marks(lang, &c.criteria, &l.results))
                 .unwrap_or_default(),
             survey: l.survey_answered,
-            computed: l.computed.as_ref().map(|d| {
-                DecisionView::of(
-                    lang,
-                    d.outcome,
-                    d.minutes.attended,
-                    d.minutes.timetabled,
-                    &d.reasons,
-                )
-            }),
+            computed: l.computed.as_ref().map(|d| DecisionView::computed(lang, d)),
             issued: l.issued.as_ref().map(|d| issued_text(&page, d)),
             confirm: l
                 .computed
@@ -1252,15 +1255,10 @@ async fn assessment_page(
         fields,
         general_errors,
         has_criteria: criteria.is_some(),
-        computed: line.computed.as_ref().map(|d| {
-            DecisionView::of(
-                lang,
-                d.outcome,
-                d.minutes.attended,
-                d.minutes.timetabled,
-                &d.reasons,
-            )
-        }),
+        computed: line
+            .computed
+            .as_ref()
+            .map(|d| DecisionView::computed(lang, d)),
         confirm: line
             .computed
             .as_ref()
