@@ -318,12 +318,12 @@ struct ChoiceRow {
 
 struct ItemView {
     id: String,
+    /// How many answered it, and how many did not.
+    summary: String,
     number: usize,
     question: String,
     source: String,
     is_text: bool,
-    answered: u32,
-    unanswered: u32,
     rows: Vec<ChoiceRow>,
     mean: Option<String>,
     texts: Vec<String>,
@@ -339,6 +339,12 @@ fn item_views(page: &PageCtx, survey: &SessionSurvey, results: &[ItemResult]) ->
         .iter()
         .enumerate()
         .map(|(i, r)| ItemView {
+            summary: match (page.lang, r.unanswered) {
+                (Lang::Ja, 0) => format!("回答 {}件", r.answered),
+                (Lang::Ja, n) => format!("回答 {}件、無回答 {n}件", r.answered),
+                (Lang::En, 0) => format!("answers: {}", r.answered),
+                (Lang::En, n) => format!("answers: {}, no answer: {n}", r.answered),
+            },
             id: r.item.id.clone(),
             number: i + 1,
             question: r.item.question.in_lang(en).to_owned(),
@@ -349,8 +355,6 @@ fn item_views(page: &PageCtx, survey: &SessionSurvey, results: &[ItemResult]) ->
             }
             .to_owned(),
             is_text: matches!(r.item.kind, ItemKind::Text),
-            answered: r.answered,
-            unanswered: r.unanswered,
             rows: r
                 .counts
                 .iter()
@@ -386,11 +390,10 @@ struct ResultsPage {
     base: String,
     org_href: String,
     org_name: String,
-    responses: u32,
-    enrolled: usize,
+    /// How many have answered, of how many with a place.
+    count_line: String,
     /// Below five answers: how many more before anything is shown.
-    more_needed: Option<u32>,
-    min_responses: u32,
+    withheld: Option<String>,
     items: Vec<ItemView>,
     ministry: String,
     own_items: usize,
@@ -500,10 +503,21 @@ async fn results_page(
         base: base(&org.id, session_id),
         org_href: page.href(&format!("/organisations/{}/deliveries", org.id)),
         org_name: org.organisation.name_ja.clone(),
-        responses: loaded.survey.responses,
-        enrolled,
-        more_needed,
-        min_responses: MIN_RESPONSES,
+        count_line: match page.lang {
+            Lang::Ja => format!("回答 {}件（受講確定 {enrolled}名）", loaded.survey.responses),
+            Lang::En => format!(
+                "Answers: {} (learners with a place: {enrolled})",
+                loaded.survey.responses
+            ),
+        },
+        withheld: more_needed.map(|more| match page.lang {
+            Lang::Ja => format!(
+                "あと {more} 件で表示されます。回答が{MIN_RESPONSES}件以上になるまでは、回答者が分からないよう件数だけを表示します。"
+            ),
+            Lang::En => format!(
+                "The results are shown after {more} more answer(s). Until {MIN_RESPONSES} have answered, only the count is shown, so that no answer points at a person."
+            ),
+        }),
         items,
         ministry: ministry_heading(&page, loaded.survey.ministry_version),
         own_items: loaded.survey.provider_items.len(),
