@@ -545,6 +545,11 @@ async function hidePost(context, base, hide) {
     await page.fill('#f-reason', '確認のため非表示にします。');
     const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main form button[type=submit]')]);
     if (response?.status() !== 200) throw new Error(`hiding ${hide} answered ${response?.status()}`);
+  } finally {
+    await page.close();
+  }
+}
+
 /** The session's survey opened (its one block started), through the provider's form. */
 async function surveyOpen(context, base, org, session) {
   const page = await context.newPage();
