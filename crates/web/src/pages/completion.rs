@@ -4,11 +4,10 @@
 //! and the decisions as CSV. The learner's own decision is a section of their enrolment's page
 //! (`learner_section`). Every write is one use case of `koshu_workflow::completion`.
 
-use super::delivery::{base, download, organisation, own_session, riss_text};
+use super::delivery::{base, csv_download, organisation, own_session, riss_text};
 use super::forms::{FormField, FormPage, attach_errors, parse};
 use super::rendered;
 use crate::AppState;
-use crate::api::export::{CSV_TYPE, csv_record};
 use crate::auth::AuthContext;
 use crate::error::AppError;
 use crate::lang::Lang;
@@ -854,8 +853,7 @@ pub async fn csv(
         .map(str::to_owned),
     );
     let mut names = BTreeMap::new();
-    let mut csv = String::from("\u{feff}");
-    csv.push_str(&csv_record(&header));
+    let mut rows = Vec::new();
     for l in &sc.learners {
         let learner = l.learner.as_ref();
         let mut row = vec![
@@ -922,12 +920,12 @@ pub async fn csv(
                 String::new(),
             ]),
         }
-        csv.push_str(&csv_record(&row));
+        rows.push(row);
     }
-    Ok(download(
-        CSV_TYPE,
+    Ok(csv_download(
         &format!("completion-{session_id}.csv"),
-        csv.into_bytes(),
+        &header,
+        &rows,
     ))
 }
 

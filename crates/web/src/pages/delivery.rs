@@ -737,7 +737,11 @@ pub async fn roster_csv(
 }
 
 /// A table as a CSV download that Excel opens as it is.
-pub(crate) fn csv_download(name: &str, header_row: &[&str], rows: &[Vec<String>]) -> Response {
+pub(crate) fn csv_download<S: AsRef<str>>(
+    name: &str,
+    header_row: &[S],
+    rows: &[Vec<String>],
+) -> Response {
     // A byte-order mark, so that Excel in Japan opens the UTF-8 as UTF-8.
     let mut csv = String::from("\u{feff}");
     csv.push_str(&csv_record(header_row));
@@ -764,7 +768,7 @@ pub async fn roster_xlsx(
     ))
 }
 
-pub(crate) fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),

@@ -6,12 +6,11 @@
 
 use std::collections::BTreeMap;
 
-use super::delivery::{base, download, organisation, own_session};
+use super::delivery::{base, csv_download, organisation, own_session};
 use super::forms::{FormField, attach_errors, parse};
 use super::learning::own;
 use super::rendered;
 use crate::AppState;
-use crate::api::export::{CSV_TYPE, csv_record};
 use crate::auth::AuthContext;
 use crate::error::AppError;
 use crate::lang::Lang;
@@ -559,9 +558,7 @@ pub async fn results_csv(
     let (org, _) = organisation(&state, &auth, &id, false).await?;
     own_session(&state, &org, &session_id).await?;
     let (loaded, results) = survey::results(&state.workflow, &session_id).await?;
-    // A byte-order mark, so that Excel in Japan opens the UTF-8 as UTF-8.
-    let mut csv = String::from("\u{feff}");
-    csv.push_str(&csv_record(&[
+    let header_row = [
         "番号",
         "区分",
         "質問",
@@ -570,23 +567,24 @@ pub async fn results_csv(
         "件数",
         "割合（%）",
         "平均",
-    ]));
+    ];
+    let mut rows: Vec<Vec<String>> = Vec::new();
     match results {
         Results::Withheld {
             responses,
             more_needed,
         } => {
-            csv.push_str(&csv_record(&[
+            rows.push(vec![
                 String::new(),
                 String::new(),
                 format!("回答数 {responses} 件：あと {more_needed} 件で集計を表示します"),
-            ]));
+            ]);
         }
         Results::Shown { responses, items } => {
             let ministry = loaded.survey.ministry_items.len();
             for (i, r) in items.iter().enumerate() {
                 let head = |choice: String, count: String, share: String, mean: String| {
-                    csv_record(&[
+                    vec![
                         (i + 1).to_string(),
                         if i < ministry {
                             "経済産業省"
@@ -600,10 +598,10 @@ pub async fn results_csv(
                         count,
                         share,
                         mean,
-                    ])
+                    ]
                 };
                 for c in &r.counts {
-                    csv.push_str(&head(
+                    rows.push(head(
                         c.label.ja.clone(),
                         c.count.to_string(),
                         percent(c.percent),
@@ -611,21 +609,16 @@ pub async fn results_csv(
                     ));
                 }
                 for t in &r.texts {
-                    csv.push_str(&head(
-                        t.clone(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ));
+                    rows.push(head(t.clone(), String::new(), String::new(), String::new()));
                 }
-                csv.push_str(&head(
+                rows.push(head(
                     "無回答".to_owned(),
                     r.unanswered.to_string(),
                     String::new(),
                     String::new(),
                 ));
                 if let Some(m) = r.mean {
-                    csv.push_str(&head(
+                    rows.push(head(
                         "平均（1〜5）".to_owned(),
                         String::new(),
                         String::new(),
@@ -633,17 +626,17 @@ pub async fn results_csv(
                     ));
                 }
             }
-            csv.push_str(&csv_record(&[
+            rows.push(vec![
                 String::new(),
                 String::new(),
                 format!("回答数 {responses} 件"),
-            ]));
+            ]);
         }
     }
-    Ok(download(
-        CSV_TYPE,
+    Ok(csv_download(
         &format!("survey-{session_id}.csv"),
-        csv.into_bytes(),
+        &header_row,
+        &rows,
     ))
 }
 
