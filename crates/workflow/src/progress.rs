@@ -97,6 +97,13 @@ fn item_progress(
 /// Every enrolled learner's progress and stalls at the workflow's now.
 pub async fn progress(wf: &Workflow, session_id: &str) -> Result<Progress, WorkflowError> {
     let roster = roster(wf, session_id).await?;
+    progress_of(wf, roster).await
+}
+
+/// The same, from a roster the caller has already computed at the workflow's now.
+pub async fn progress_of(wf: &Workflow, roster: Roster) -> Result<Progress, WorkflowError> {
+    let session_id = roster.delivery.session_id.clone();
+    let session_id = session_id.as_str();
     let events = wf.store.progress_events(session_id).await?;
     let follow_ups = wf.store.follow_ups(session_id).await?;
     let now = wf.now();

@@ -602,8 +602,7 @@ pub async fn show(
             blocks,
             presence,
             items: if enrolled {
-                super::progress::learner_items(&state, &page, &e.id, &e.session_id, &account)
-                    .await?
+                super::progress::learner_items(&state, &page, &e.id, roster, &account).await?
             } else {
                 Vec::new()
             },

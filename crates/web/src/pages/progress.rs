@@ -601,10 +601,10 @@ pub(crate) async fn learner_items(
     state: &AppState,
     page: &PageCtx,
     enrolment_id: &str,
-    session_id: &str,
+    roster: koshu_workflow::delivery::Roster,
     account_id: &str,
 ) -> Result<Vec<LearnerItem>, AppError> {
-    let p = progress::progress(&state.workflow, session_id).await?;
+    let p = progress::progress_of(&state.workflow, roster).await?;
     let now = state.clock.now();
     let Some(mine) = p
         .learners
