@@ -177,20 +177,27 @@ pub async fn stalled_learners_are_listed_live_and_leave_the_list_when_followed_u
         .await;
     assert_eq!(empty.status, StatusCode::BAD_REQUEST);
     assert!(empty.body.contains("連絡の方法"), "{}", empty.body);
-    let recorded = staff
-        .post(
-            &format!("{staff_base}/follow-up"),
-            &[
-                ("account", &ban),
-                ("subject", "item:3"),
-                ("since", &since),
-                ("method", "mail"),
-                ("outcome", "will_catch_up"),
-                ("note", "週末に受講予定とのこと"),
-            ],
-        )
-        .await;
-    assert_eq!(recorded.status, StatusCode::SEE_OTHER, "{}", recorded.body);
+    // Recorded through a failure at each write step: nothing half-applied, then once.
+    let steps = crate::workflow::post_through_faults(
+        &app,
+        &mut staff,
+        &format!("{staff_base}/follow-up"),
+        &[
+            ("account", &ban),
+            ("subject", "item:3"),
+            ("since", &since),
+            ("method", "mail"),
+            ("outcome", "will_catch_up"),
+            ("note", "週末に受講予定とのこと"),
+        ],
+        || async { format!("{:?}", app.store.follow_ups(&session).await.unwrap()) },
+    )
+    .await;
+    assert!(
+        steps >= 1,
+        "the follow-up and its audit entry are one step at least"
+    );
+    assert_eq!(app.store.follow_ups(&session).await.unwrap().len(), 1);
     let after = staff.get(&format!("{staff_base}/follow-up")).await.body;
     assert!(!list_of(&after).contains("番 健"), "{after}");
     assert!(after.contains("週末に受講予定とのこと"), "kept as evidence");
