@@ -4,7 +4,7 @@
 use crate::CredentialError;
 use aes_gcm::aead::{Aead, KeyInit};
 use aes_gcm::{Aes256Gcm, Nonce};
-use ed25519_dalek::{SigningKey, VerifyingKey};
+pub use ed25519_dalek::{SigningKey, VerifyingKey};
 use serde_json::{Value, json};
 
 /// The multicodec prefix of an Ed25519 public key (0xed, as a varint).
