@@ -6,6 +6,8 @@
 //!   person has filled it, into an [`Application`](koshu_domain::designation::Application),
 //!   or returns every problem as an [`import::ImportError`] (sheet, cell, field path, code).
 //! - [`pdf::application`] writes an A4 PDF with the same content, in IPAexGothic.
+//! - [`certificate`] makes what a learner takes away from a completion: the certificate PDF,
+//!   badge images, and Open Badges baking of the credential into them.
 //!
 //! # The workbook
 //!
@@ -38,6 +40,7 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod certificate;
 pub mod export;
 mod form;
 pub mod import;
@@ -61,6 +64,12 @@ pub enum FormsError {
     Date(Date),
     #[error("a table has more columns than a sheet can hold")]
     TooManyColumns,
+    #[error("QR code: {0}")]
+    QrCode(String),
+    #[error("PNG: {0}")]
+    Png(String),
+    #[error("SVG: {0}")]
+    Svg(String),
 }
 
 /// The keys in hidden column A that are not field paths.
