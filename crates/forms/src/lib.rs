@@ -52,8 +52,10 @@ pub mod table;
 
 use time::Date;
 
-/// What can go wrong making a workbook or a PDF. Building from a valid application fails only
-/// on values no form can hold (a text longer than Excel's 32,767 characters, a year before 0).
+/// What can go wrong making a workbook, a PDF or a badge image, or reading a credential out of
+/// an image. Building from a valid application fails only on values no form can hold (a text
+/// longer than Excel's 32,767 characters, a year before 0); a certificate, only on an address
+/// too long for a QR code; reading an image, on a damaged or malformed file.
 #[derive(Debug, thiserror::Error)]
 pub enum FormsError {
     #[error("Excel: {0}")]
@@ -66,8 +68,10 @@ pub enum FormsError {
     TooManyColumns,
     #[error("QR code: {0}")]
     QrCode(String),
+    /// Not a PNG, damaged (a chunk's CRC), or its baked credential malformed.
     #[error("PNG: {0}")]
     Png(String),
+    /// No `<svg>` root, or markup left unterminated.
     #[error("SVG: {0}")]
     Svg(String),
 }
