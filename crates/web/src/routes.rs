@@ -135,7 +135,11 @@ pub fn all() -> Routes {
         .get("/status/{id}/{number}", credentials::status_list)
         .get("/verify/{id}", credentials::verify_issued)
         .get("/verify/{id}/verdict.json", credentials::verify_issued_json)
-        .upload("/verify", credentials::verify_form, credentials::verify_submit)
+        .upload(
+            "/verify",
+            credentials::verify_form,
+            credentials::verify_submit,
+        )
         .get("/static/{file}", pages::static_file)
         .get("/healthz", crate::health)
         .get("/readyz", crate::ready)
@@ -299,6 +303,18 @@ pub fn all() -> Routes {
         .get(
             "/learning/credentials/{id}/credential.json",
             credentials::learner_json,
+        )
+        .get(
+            "/learning/credentials/{id}/certificate.pdf",
+            credentials::learner_pdf,
+        )
+        .get(
+            "/learning/credentials/{id}/badge.png",
+            credentials::learner_png,
+        )
+        .get(
+            "/learning/credentials/{id}/badge.svg",
+            credentials::learner_svg,
         )
         .get("/learning/{enrolment}", learning::show)
         .post("/learning/{enrolment}/cancel", learning::cancel)

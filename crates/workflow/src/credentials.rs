@@ -665,11 +665,21 @@ pub async fn issued_in(wf: &Workflow, session_id: &str) -> Result<Vec<Issued>, W
 /// page states it beside what the certificate says).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DesignationToday {
-    InForce { ends_on: time::Date },
-    NotYet { starts_on: time::Date },
-    Expired { on: time::Date },
-    Abolished { on: time::Date },
-    Revoked { on: time::Date },
+    InForce {
+        ends_on: time::Date,
+    },
+    NotYet {
+        starts_on: time::Date,
+    },
+    Expired {
+        on: time::Date,
+    },
+    Abolished {
+        on: time::Date,
+    },
+    Revoked {
+        on: time::Date,
+    },
     /// No designation with that number is on record here.
     Unknown,
 }

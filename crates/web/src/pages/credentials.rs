@@ -4,7 +4,7 @@
 //! with what they take away, and the provider's list with suspension, reinstatement and
 //! revocation. Each write is one use case of `koshu_workflow::credentials`.
 
-use super::delivery::{base, organisation, own_session};
+use super::delivery::{base, download, organisation, own_session};
 use super::forms::parse;
 use super::rendered;
 use crate::AppState;
@@ -22,6 +22,7 @@ use koshu_credentials::status::Status;
 use koshu_credentials::verify::{SignatureCheck, StatusCheck, Validity, Verdict};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Action;
+use koshu_forms::certificate::{self, CertificateText};
 use koshu_store::credentials::CredentialStatus;
 use koshu_workflow::credentials::{self as wf_credentials, DesignationToday, Issued, StatusChange};
 use serde::Deserialize;
@@ -56,7 +57,11 @@ pub async fn did_document(
     let doc = wf_credentials::did_document(&state.workflow, &id)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(json_response("application/did+json", doc.to_string(), PUBLIC_CACHE))
+    Ok(json_response(
+        "application/did+json",
+        doc.to_string(),
+        PUBLIC_CACHE,
+    ))
 }
 
 /// `GET /status/{id}/{n}`: a signed Bitstring Status List, with its ETag (a verifier that has
@@ -76,13 +81,19 @@ pub async fn status_list(
     let matches = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == list.etag || t.trim() == "*"));
+        .is_some_and(|v| {
+            v.split(',')
+                .any(|t| t.trim() == list.etag || t.trim() == "*")
+        });
     if matches {
         return Ok((
             StatusCode::NOT_MODIFIED,
             [
                 (header::ETAG, etag),
-                (header::CACHE_CONTROL, HeaderValue::from_static(PUBLIC_CACHE)),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static(PUBLIC_CACHE),
+                ),
             ],
         )
             .into_response());
@@ -117,16 +128,35 @@ fn hours(page: &PageCtx, h: f64) -> String {
 fn claim_rows(page: &PageCtx, c: &Claims) -> Vec<(String, String)> {
     let lang = page.lang;
     let mut rows = vec![
-        (page.t("氏名（発行時の表記）", "Name as issued").to_owned(), c.learner_name.clone()),
+        (
+            page.t("氏名（発行時の表記）", "Name as issued").to_owned(),
+            c.learner_name.clone(),
+        ),
         (page.t("講座", "Course").to_owned(), c.course.clone()),
-        (page.t("発行者（提供者）", "Issuer (provider)").to_owned(), c.issuer.name.clone()),
-        (page.t("受講時間", "Hours attended").to_owned(), hours(page, c.hours_earned)),
-        (page.t("講座の時間", "Course hours").to_owned(), hours(page, c.course_hours)),
+        (
+            page.t("発行者（提供者）", "Issuer (provider)").to_owned(),
+            c.issuer.name.clone(),
+        ),
+        (
+            page.t("受講時間", "Hours attended").to_owned(),
+            hours(page, c.hours_earned),
+        ),
+        (
+            page.t("講座の時間", "Course hours").to_owned(),
+            hours(page, c.course_hours),
+        ),
         (
             page.t("受講期間", "Attended").to_owned(),
-            format!("{}〜{}", when(lang, &c.activity_start), when(lang, &c.activity_end)),
+            format!(
+                "{}〜{}",
+                when(lang, &c.activity_start),
+                when(lang, &c.activity_end)
+            ),
         ),
-        (page.t("発行日", "Issued").to_owned(), when(lang, &c.valid_from)),
+        (
+            page.t("発行日", "Issued").to_owned(),
+            when(lang, &c.valid_from),
+        ),
         (
             page.t("有効期限", "Valid until").to_owned(),
             c.valid_until
@@ -137,21 +167,43 @@ fn claim_rows(page: &PageCtx, c: &Claims) -> Vec<(String, String)> {
     ];
     if let Some(d) = &c.designation {
         rows.push((
-            page.t("特定講習の指定番号", "Specified Course (特定講習) number").to_owned(),
+            page.t("特定講習の指定番号", "Specified Course (特定講習) number")
+                .to_owned(),
             d.number.clone(),
         ));
-        rows.push((page.t("指定期間（発行時）", "Designated for (at issue)").to_owned(), d.period.clone()));
+        rows.push((
+            page.t("指定期間（発行時）", "Designated for (at issue)")
+                .to_owned(),
+            d.period.clone(),
+        ));
     }
     if let Some(riss) = &c.riss_number {
-        rows.push((page.t("登録セキスペの登録番号", "RISS registration number").to_owned(), riss.clone()));
+        rows.push((
+            page.t("登録セキスペの登録番号", "RISS registration number")
+                .to_owned(),
+            riss.clone(),
+        ));
     }
     let fields: Vec<&str> = c.fields.iter().map(|f| f.name.as_str()).collect();
     if !fields.is_empty() {
-        rows.push((page.t("分野・シラバス項目", "Fields and syllabus items").to_owned(), fields.join("、")));
+        rows.push((
+            page.t("分野・シラバス項目", "Fields and syllabus items")
+                .to_owned(),
+            fields.join("、"),
+        ));
     }
-    rows.push((page.t("修了の基準", "Completion criteria").to_owned(), c.criteria.clone()));
-    rows.push((page.t("英文の記載", "Statement in English").to_owned(), c.statement_en.clone()));
-    rows.push((page.t("発行者の識別子", "Issuer identifier").to_owned(), c.issuer.id.clone()));
+    rows.push((
+        page.t("修了の基準", "Completion criteria").to_owned(),
+        c.criteria.clone(),
+    ));
+    rows.push((
+        page.t("英文の記載", "Statement in English").to_owned(),
+        c.statement_en.clone(),
+    ));
+    rows.push((
+        page.t("発行者の識別子", "Issuer identifier").to_owned(),
+        c.issuer.id.clone(),
+    ));
     rows
 }
 
@@ -170,11 +222,22 @@ fn designation_text(page: &PageCtx, d: DesignationToday) -> String {
             date(starts_on),
             page.t("から", " is its first day")
         ),
-        DesignationToday::Expired { on } => format!("{}（{}）", page.t("指定期間の満了", "Expired"), date(on)),
-        DesignationToday::Abolished { on } => format!("{}（{}）", page.t("廃止", "Abolished"), date(on)),
-        DesignationToday::Revoked { on } => format!("{}（{}）", page.t("指定の取消し", "Designation revoked"), date(on)),
+        DesignationToday::Expired { on } => {
+            format!("{}（{}）", page.t("指定期間の満了", "Expired"), date(on))
+        }
+        DesignationToday::Abolished { on } => {
+            format!("{}（{}）", page.t("廃止", "Abolished"), date(on))
+        }
+        DesignationToday::Revoked { on } => format!(
+            "{}（{}）",
+            page.t("指定の取消し", "Designation revoked"),
+            date(on)
+        ),
         DesignationToday::Unknown => page
-            .t("この番号の指定は Koshu に記録されていません", "No designation with this number is on record in Koshu")
+            .t(
+                "この番号の指定は Koshu に記録されていません",
+                "No designation with this number is on record in Koshu",
+            )
             .to_owned(),
     }
 }
@@ -183,7 +246,11 @@ fn status_label(page: &PageCtx, s: Status) -> String {
     page.t(s.label_ja(), s.label_en()).to_owned()
 }
 
-async fn verdict_view(state: &AppState, page: &PageCtx, v: &Verdict) -> Result<VerdictView, AppError> {
+async fn verdict_view(
+    state: &AppState,
+    page: &PageCtx,
+    v: &Verdict,
+) -> Result<VerdictView, AppError> {
     let headline = match v.code() {
         "verified" => page.t("有効な修了証です。", "This certificate is valid."),
         "invalid_signature" => page.t(
@@ -201,16 +268,24 @@ async fn verdict_view(state: &AppState, page: &PageCtx, v: &Verdict) -> Result<V
     }
     .to_owned();
     let signature = match &v.signature {
-        SignatureCheck::Valid { verification_method } => format!(
+        SignatureCheck::Valid {
+            verification_method,
+        } => format!(
             "{}（{verification_method}）",
             page.t("正しい署名", "Valid signature")
         ),
-        SignatureCheck::Invalid { reason } => format!("{}：{reason}", page.t("署名が正しくありません", "Invalid signature")),
+        SignatureCheck::Invalid { reason } => format!(
+            "{}：{reason}",
+            page.t("署名が正しくありません", "Invalid signature")
+        ),
     };
     let status = match &v.status {
         StatusCheck::Known(s) => status_label(page, *s),
         StatusCheck::NoStatus => page.t("状態の記載なし", "No status given").to_owned(),
-        StatusCheck::Unavailable { reason } => format!("{}：{reason}", page.t("確認できません", "Cannot be checked")),
+        StatusCheck::Unavailable { reason } => format!(
+            "{}：{reason}",
+            page.t("確認できません", "Cannot be checked")
+        ),
     };
     let validity = match v.validity {
         Validity::Valid => page.t("有効期間内", "Within its validity"),
@@ -230,7 +305,11 @@ async fn verdict_view(state: &AppState, page: &PageCtx, v: &Verdict) -> Result<V
         signature,
         status,
         validity,
-        claims: v.claims.as_ref().map(|c| claim_rows(page, c)).unwrap_or_default(),
+        claims: v
+            .claims
+            .as_ref()
+            .map(|c| claim_rows(page, c))
+            .unwrap_or_default(),
         designation_today,
     })
 }
@@ -253,18 +332,29 @@ pub async fn verify_issued(
     let issued = wf_credentials::issued(&state.workflow, &id).await?;
     let verdict = wf_credentials::verify_credential(&state.workflow, &issued.document).await?;
     let view = verdict_view(&state, &page, &verdict).await?;
-    rendered(StatusCode::OK, VerifyPage { page, verdict: view, id: Some(id) })
+    rendered(
+        StatusCode::OK,
+        VerifyPage {
+            page,
+            verdict: view,
+            id: Some(id),
+        },
+    )
 }
 
 /// The verdict for machines: the same checks and claims as the page.
 fn verdict_json(v: &Verdict, designation_today: Option<DesignationToday>) -> Value {
     let status = match &v.status {
-        StatusCheck::Known(s) => json!({"state": s.code(), "label_ja": s.label_ja(), "label_en": s.label_en()}),
+        StatusCheck::Known(s) => {
+            json!({"state": s.code(), "label_ja": s.label_ja(), "label_en": s.label_en()})
+        }
         StatusCheck::NoStatus => json!({"state": "none"}),
         StatusCheck::Unavailable { reason } => json!({"state": "unavailable", "reason": reason}),
     };
     let signature = match &v.signature {
-        SignatureCheck::Valid { verification_method } => json!({"valid": true, "verificationMethod": verification_method}),
+        SignatureCheck::Valid {
+            verification_method,
+        } => json!({"valid": true, "verificationMethod": verification_method}),
         SignatureCheck::Invalid { reason } => json!({"valid": false, "reason": reason}),
     };
     let claims = v.claims.as_ref().map(|c| {
@@ -279,8 +369,12 @@ fn verdict_json(v: &Verdict, designation_today: Option<DesignationToday>) -> Val
         })
     });
     let today = designation_today.map(|d| match d {
-        DesignationToday::InForce { ends_on } => json!({"state": "in_force", "endsOn": ends_on.to_string()}),
-        DesignationToday::NotYet { starts_on } => json!({"state": "not_yet", "startsOn": starts_on.to_string()}),
+        DesignationToday::InForce { ends_on } => {
+            json!({"state": "in_force", "endsOn": ends_on.to_string()})
+        }
+        DesignationToday::NotYet { starts_on } => {
+            json!({"state": "not_yet", "startsOn": starts_on.to_string()})
+        }
         DesignationToday::Expired { on } => json!({"state": "expired", "on": on.to_string()}),
         DesignationToday::Abolished { on } => json!({"state": "abolished", "on": on.to_string()}),
         DesignationToday::Revoked { on } => json!({"state": "revoked", "on": on.to_string()}),
@@ -325,21 +419,44 @@ struct VerifyForm {
 
 /// `GET /verify`: paste or upload a certificate.
 pub async fn verify_form(page: PageCtx) -> Result<Response, AppError> {
-    rendered(StatusCode::OK, VerifyForm { page, errors: Vec::new(), pasted: String::new() })
+    rendered(
+        StatusCode::OK,
+        VerifyForm {
+            page,
+            errors: Vec::new(),
+            pasted: String::new(),
+        },
+    )
 }
 
-/// The credential in what was sent: a JSON file or pasted text.
-fn credential_in(name: &str, bytes: &[u8]) -> Result<Value, ValidationError> {
+/// The credential in what was sent: a JSON file or pasted text, or an Open Badges baked PNG
+/// or SVG image.
+fn credential_in(bytes: &[u8]) -> Result<Value, ValidationError> {
     let unreadable = |detail: String| {
         ValidationError::new(
             "credential.unreadable",
-            format!("修了証として読めません（{detail}）。Koshu の修了証のJSONファイルを選ぶか、その内容を貼り付けてください。"),
-            format!("This cannot be read as a certificate ({detail}): choose a Koshu certificate's JSON file, or paste its content."),
+            format!("修了証として読めません（{detail}）。Koshu の修了証のJSONファイルかバッジ画像（PNG・SVG）を選ぶか、その内容を貼り付けてください。"),
+            format!("This cannot be read as a certificate ({detail}): choose a Koshu certificate's JSON file or badge image (PNG, SVG), or paste its content."),
         )
+        .for_field("file")
     };
-    let _ = name;
-    let text = std::str::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".to_owned()))?;
-    koshu_credentials::verify::parse(text).map_err(|e| unreadable(e.to_string()))
+    let not_baked = || unreadable("the image carries no certificate".to_owned());
+    let text = if bytes.starts_with(b"\x89PNG") {
+        certificate::unbake_png(bytes)
+            .map_err(|e| unreadable(e.to_string()))?
+            .ok_or_else(not_baked)?
+    } else {
+        let text =
+            std::str::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".to_owned()))?;
+        if text.trim_start().starts_with('{') {
+            text.to_owned()
+        } else if text.contains("<svg") {
+            certificate::unbake_svg(text).ok_or_else(not_baked)?
+        } else {
+            text.to_owned()
+        }
+    };
+    koshu_credentials::verify::parse(&text).map_err(|e| unreadable(e.to_string()))
 }
 
 /// `POST /verify`: the verdict on what was pasted or uploaded (a file wins over the text).
@@ -355,33 +472,49 @@ pub async fn verify_submit(
                 Some("credential") => pasted = field.text().await.unwrap_or_default(),
                 Some("file") => {
                     let name = field.file_name().unwrap_or("credential.json").to_owned();
-                    file = field.bytes().await.ok().filter(|b| !b.is_empty()).map(|b| (name, b));
+                    file = field
+                        .bytes()
+                        .await
+                        .ok()
+                        .filter(|b| !b.is_empty())
+                        .map(|b| (name, b));
                 }
                 _ => {}
             }
         }
     }
     let parsed = match (&file, pasted.trim()) {
-        (Some((name, bytes)), _) => credential_in(name, bytes),
+        (Some((_, bytes)), _) => credential_in(bytes),
         (None, "") => Err(ValidationError::new(
             "credential.missing",
             "修了証のファイルを選ぶか、その内容を貼り付けてください。",
             "Choose the certificate's file, or paste its content.",
         )
         .for_field("credential")),
-        (None, text) => credential_in("pasted", text.as_bytes()),
+        (None, text) => credential_in(text.as_bytes()),
     };
     match parsed {
         Ok(credential) => {
             let verdict = wf_credentials::verify_credential(&state.workflow, &credential).await?;
             let view = verdict_view(&state, &page, &verdict).await?;
-            rendered(StatusCode::OK, VerifyPage { page, verdict: view, id: None })
+            rendered(
+                StatusCode::OK,
+                VerifyPage {
+                    page,
+                    verdict: view,
+                    id: None,
+                },
+            )
         }
         Err(e) => {
             let message = page.t(&e.message_ja, &e.message_en).to_owned();
             rendered(
                 StatusCode::UNPROCESSABLE_ENTITY,
-                VerifyForm { page, errors: vec![message], pasted },
+                VerifyForm {
+                    page,
+                    errors: vec![message],
+                    pasted,
+                },
             )
         }
     }
@@ -390,7 +523,11 @@ pub async fn verify_submit(
 // The learner's certificate.
 
 /// The learner's own certificate, or 404 (another's is not theirs to download).
-async fn own_credential(state: &AppState, auth: &AuthContext, id: &str) -> Result<Issued, AppError> {
+async fn own_credential(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+) -> Result<Issued, AppError> {
     let me = auth.require(Action::Learn)?;
     let issued = wf_credentials::issued(&state.workflow, id).await?;
     if issued.stored.account_id != me.account.id {
@@ -433,23 +570,6 @@ pub async fn learner_page(
     )
 }
 
-fn attachment(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
-    let disposition = format!("attachment; filename=\"{name}\"");
-    (
-        StatusCode::OK,
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).unwrap_or(HeaderValue::from_static("attachment")),
-            ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
-        ],
-        body,
-    )
-        .into_response()
-}
-
 /// `GET /learning/credentials/{id}/credential.json`: the credential exactly as issued.
 pub async fn learner_json(
     State(state): State<AppState>,
@@ -457,10 +577,84 @@ pub async fn learner_json(
     Path(id): Path<String>,
 ) -> Result<Response, AppError> {
     let issued = own_credential(&state, &auth, &id).await?;
-    Ok(attachment(
+    Ok(download(
         "application/vc+ld+json",
         &format!("certificate-{id}.json"),
         issued.stored.document.into_bytes(),
+    ))
+}
+
+fn day(text: &str) -> Option<time::Date> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .ok()
+        .map(|t| t.to_offset(koshu_workflow::JST).date())
+}
+
+/// What the PDF and the badges print: read from the credential as issued, in Japan's days.
+fn certificate_text(c: &Claims) -> Result<CertificateText, AppError> {
+    let required = |text: &str| day(text).ok_or(AppError::NotFound);
+    Ok(CertificateText {
+        verification_url: c.id.clone(),
+        learner_name: c.learner_name.clone(),
+        course_title: c.course.clone(),
+        description_en: c.statement_en.clone(),
+        provider_name: c.issuer.name.clone(),
+        hours_attended: c.hours_earned,
+        course_hours: c.course_hours,
+        activity_start: required(&c.activity_start)?,
+        activity_end: required(&c.activity_end)?,
+        issued_on: required(&c.valid_from)?,
+        valid_until: c.valid_until.as_deref().and_then(day),
+        designation_number: c.designation.as_ref().map(|d| d.number.clone()),
+        designation_period: c.designation.as_ref().map(|d| d.period.clone()),
+        riss_number: c.riss_number.clone(),
+        criteria: c.criteria.clone(),
+    })
+}
+
+/// `GET /learning/credentials/{id}/certificate.pdf`: A4, Japanese then English, with the QR
+/// code of the verification page.
+pub async fn learner_pdf(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let issued = own_credential(&state, &auth, &id).await?;
+    let pdf = certificate::certificate_pdf(&certificate_text(&issued.claims)?)
+        .map_err(AppError::internal)?;
+    Ok(download(
+        "application/pdf",
+        &format!("certificate-{id}.pdf"),
+        pdf,
+    ))
+}
+
+/// `GET /learning/credentials/{id}/badge.png`: the badge with the credential baked in.
+pub async fn learner_png(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let issued = own_credential(&state, &auth, &id).await?;
+    let png =
+        certificate::badge_png(&certificate_text(&issued.claims)?).map_err(AppError::internal)?;
+    let baked = certificate::bake_png(&png, &issued.stored.document).map_err(AppError::internal)?;
+    Ok(download("image/png", &format!("badge-{id}.png"), baked))
+}
+
+/// `GET /learning/credentials/{id}/badge.svg`: the badge with the credential baked in.
+pub async fn learner_svg(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let issued = own_credential(&state, &auth, &id).await?;
+    let svg = certificate::badge_svg(&certificate_text(&issued.claims)?);
+    let baked = certificate::bake_svg(&svg, &issued.stored.document).map_err(AppError::internal)?;
+    Ok(download(
+        "image/svg+xml",
+        &format!("badge-{id}.svg"),
+        baked.into_bytes(),
     ))
 }
 
@@ -484,7 +678,12 @@ pub(crate) async fn for_enrolment(
     Ok(mine
         .into_iter()
         .find(|c| c.stored.session_id == session_id && c.stored.status != CredentialStatus::Revoked)
-        .map(|c| (c.stored.id.clone(), stored_status_label(page, c.stored.status))))
+        .map(|c| {
+            (
+                c.stored.id.clone(),
+                stored_status_label(page, c.stored.status),
+            )
+        }))
 }
 
 // The provider's list.
@@ -540,7 +739,10 @@ async fn staff_page(
                     ("revoke", page.t("取り消す", "Revoke").to_owned()),
                 ],
                 CredentialStatus::Suspended => vec![
-                    ("reinstate", page.t("一時停止を解除する", "Reinstate").to_owned()),
+                    (
+                        "reinstate",
+                        page.t("一時停止を解除する", "Reinstate").to_owned(),
+                    ),
                     ("revoke", page.t("取り消す", "Revoke").to_owned()),
                 ],
                 CredentialStatus::Revoked => Vec::new(),
@@ -558,9 +760,18 @@ async fn staff_page(
         })
         .collect();
     let notice = match done {
-        "suspended" => Some(page.t("一時停止しました。受講者にメールで知らせました。", "Suspended; the learner was told by mail.")),
-        "active" => Some(page.t("一時停止を解除しました。受講者にメールで知らせました。", "Reinstated; the learner was told by mail.")),
-        "revoked" => Some(page.t("取り消しました。受講者にメールで知らせました。", "Revoked; the learner was told by mail.")),
+        "suspended" => Some(page.t(
+            "一時停止しました。受講者にメールで知らせました。",
+            "Suspended; the learner was told by mail.",
+        )),
+        "active" => Some(page.t(
+            "一時停止を解除しました。受講者にメールで知らせました。",
+            "Reinstated; the learner was told by mail.",
+        )),
+        "revoked" => Some(page.t(
+            "取り消しました。受講者にメールで知らせました。",
+            "Revoked; the learner was told by mail.",
+        )),
         _ => None,
     }
     .map(str::to_owned);
@@ -622,14 +833,27 @@ pub async fn change_status(
     })?;
     let expected = CredentialStatus::from_code(&form.expected)
         .ok_or(AppError::Conflict(koshu_store::Conflict::CredentialChanged))?;
-    match wf_credentials::change_status(&state.workflow, &credential, change, expected, &form.reason, &actor).await {
+    match wf_credentials::change_status(
+        &state.workflow,
+        &credential,
+        change,
+        expected,
+        &form.reason,
+        &actor,
+    )
+    .await
+    {
         Ok(()) => {
             let done = match change {
                 StatusChange::Suspend => "suspended",
                 StatusChange::Reinstate => "active",
                 StatusChange::Revoke => "revoked",
             };
-            Ok(Redirect::to(&page.href(&format!("{}/credentials?done={done}", base(&org.id, &session_id)))).into_response())
+            Ok(Redirect::to(&page.href(&format!(
+                "{}/credentials?done={done}",
+                base(&org.id, &session_id)
+            )))
+            .into_response())
         }
         Err(koshu_workflow::WorkflowError::Invalid(e)) => {
             let message = page.t(&e.message_ja, &e.message_en).to_owned();
