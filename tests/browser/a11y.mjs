@@ -53,6 +53,8 @@ const PAGES = [
   { path: '/login', what: 'sign-in form' },
   { path: '/login', what: 'sign-in with nothing typed: the error', submit: true, status: 401 },
   { path: '/password/forgot', what: 'password reset request' },
+  { path: '/verify', what: 'certificate verification: upload or paste (issue 17)' },
+  { path: '/verify', what: 'verification sent empty: the error', submit: true, status: 422 },
   { path: '/no-such-page', what: 'the 404 error page', status: 404 },
 ];
 
@@ -485,7 +487,14 @@ async function sampleDeliveryPages(context, base) {
         { path: `${run}/board`, what: 'sample session: the board (today\'s with an announcement, answered, anonymous and hidden posts)' },
         { path: `${run}/completion`, what: 'sample session: completion, decisions issued or to come' },
         { path: `${run}/survey`, what: 'sample session: the survey, its totals (last week\'s) or the count' },
+        { path: `${run}/credentials`, what: 'sample session: certificates issued, with their status forms' },
       );
+      // Last week's session has certificates: the public verification page of one.
+      await page.goto(`${base}${run}/credentials`, { waitUntil: 'load' });
+      const verifications = await page.$$eval('main table a[href^="/verify/"]', (links) => links.map((a) => a.getAttribute('href')));
+      if (verifications.length > 0) {
+        pages.push({ path: verifications[0], what: 'the public verification page of a sample certificate' });
+      }
       // Last week's session is assessed: a learner's results, issued decision and its history.
       await page.goto(`${base}${run}/completion`, { waitUntil: 'load' });
       const assessed = await page.$$eval('main table a[href*="/completion/enrolments/"]', (links) => links.map((a) => a.getAttribute('href')));

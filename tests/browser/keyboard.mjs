@@ -49,6 +49,11 @@
 //      score (visible focus), typing it; Tab reaches 記録する, Enter: the result is recorded;
 //      Tab reaches 未修了として確定する (the learner neither attended nor answered the survey;
 //      visible focus), Enter: the decision is issued and the page lists it.
+// And a certificate checked by anyone, signed out (issue 17), in each language:
+//  21. on the verification form, Tab reaches the paste box (visible focus), typing a certificate
+//      (the W3C test vector, signed by a key its issuer does not control); Tab reaches 検証する
+//      (visible focus), Enter: the verdict page says it does not verify; Tab reaches
+//      別の修了証を検証する, Enter: the form again; text that is not JSON, Enter: the error.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -67,6 +72,7 @@ import {
   signIn,
   signUpAndSignInOn,
 } from './browser.mjs';
+import { readFileSync } from 'node:fs';
 
 const MAX_TABS = 60;
 
@@ -562,6 +568,47 @@ async function completionJourney(browser, base) {
   }
 }
 
+const VECTOR = readFileSync(new URL('../../crates/credentials/tests/vectors/signedDataInt.json', import.meta.url), 'utf8');
+
+async function verificationJourney(browser, base, lang) {
+  const context = await browser.newContext({ locale: lang === 'en' ? 'en-GB' : 'ja-JP' });
+  const prefix = lang === 'en' ? '/en' : '';
+  const t = (ja, en) => (lang === 'en' ? en : ja);
+  try {
+    const page = await context.newPage();
+    console.log(`anyone: ${prefix}/verify`);
+    await page.goto(`${base}${prefix}/verify`, { waitUntil: 'load' });
+    const box = await tabTo(page, (f) => f.id === 'credential', 'the paste box');
+    checkFocusVisible(box);
+    await page.keyboard.insertText(VECTOR);
+    const verify = await tabTo(page, button(t('検証する', 'Verify')), 'the Verify button');
+    checkFocusVisible(verify);
+    await pressEnterAndLoad(page);
+    const verdict = (await page.textContent('main')) ?? '';
+    check(
+      verdict.includes(t('この修了証は検証できません', 'This certificate does not verify')),
+      `the verdict by keyboard: ${verdict.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the verdict (does not verify)');
+    const another = await tabTo(page, (f) => f.tag === 'a' && f.href === `${prefix}/verify`, 'the link to verify another');
+    checkFocusVisible(another);
+    // The verdict's address is /verify already (the form's POST): wait for the new page itself.
+    await pressEnterAndLoad(page);
+    await tabTo(page, (f) => f.id === 'credential', 'the paste box');
+    await page.keyboard.type('not json');
+    await tabTo(page, button(t('検証する', 'Verify')), 'the Verify button');
+    await pressEnterAndLoad(page);
+    const refused = (await page.textContent('main')) ?? '';
+    check(
+      refused.includes(t('修了証として読めません', 'cannot be read as a certificate')),
+      `text that is not JSON, by keyboard: ${refused.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the error names what cannot be read');
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   const base = baseUrl('keyboard', 300);
 
@@ -583,6 +630,8 @@ async function main() {
       ['provider (en)', (b, u) => providerJourney(b, u, 'en')],
       ['delivery', deliveryJourney],
       ['completion', completionJourney],
+      ['verification (ja)', (b, u) => verificationJourney(b, u, 'ja')],
+      ['verification (en)', (b, u) => verificationJourney(b, u, 'en')],
     ];
     for (const [who, walk] of walks) {
       try {

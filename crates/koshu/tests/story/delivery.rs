@@ -1053,6 +1053,24 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
             (Outcome::NotCompleted, 0)
         ]
     );
+    // Its two completers have certificates, listed for the staff and valid for anyone.
+    let certificates = app.store.credentials_of_session(past).await.unwrap();
+    assert_eq!(certificates.len(), 2);
+    let listed = v
+        .get(&format!(
+            "/organisations/{}/sessions/{past}/credentials",
+            org.id
+        ))
+        .await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", listed.body);
+    let public = Browser::new(&app)
+        .get(&format!("/verify/{}", certificates[0].id))
+        .await;
+    assert!(
+        public.body.contains("有効な修了証です。"),
+        "{}",
+        public.body
+    );
     // Five of its six learners answered its survey: the results show, with an improvement.
     let results = v
         .get(&format!("/organisations/{}/sessions/{past}/survey", org.id))
