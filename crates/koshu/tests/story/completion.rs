@@ -539,6 +539,50 @@ pub async fn a_learner_completes_against_published_criteria_and_the_decision_sta
         b.get(&format!("{base}/completion")).await.status,
         StatusCode::FORBIDDEN
     );
+
+    // Certificates follow the decisions (issue 17): Ban's correction to 修了 issued his; Aoi's
+    // corrected score corrects her decision, which issues a new certificate and revokes the
+    // one it supersedes, with the reason, in the same unit.
+    let aoi_first = app
+        .store
+        .completion_of(&session, &aoi)
+        .await
+        .unwrap()
+        .unwrap();
+    let fixed = staff
+        .post(
+            &format!("{aoi_marks}/correct"),
+            &[
+                ("supersedes", &aoi_first.id),
+                ("reason", "転記の誤りを訂正"),
+            ],
+        )
+        .await;
+    assert_eq!(fixed.status, StatusCode::SEE_OTHER, "{}", fixed.body);
+    let certificates = app.store.credentials_of_session(&session).await.unwrap();
+    let of = |who: &str| -> Vec<_> {
+        certificates
+            .iter()
+            .filter(|c| c.account_id == who)
+            .collect()
+    };
+    assert_eq!(of(&ban).len(), 1);
+    let aois = of(&aoi);
+    assert_eq!(aois.len(), 2);
+    use koshu_store::credentials::CredentialStatus;
+    assert_eq!(aois[0].status, CredentialStatus::Revoked);
+    assert!(
+        aois[0]
+            .status_reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("転記の誤りを訂正")
+    );
+    assert_eq!(aois[1].status, CredentialStatus::Active);
+    let revoked = Browser::new(&app)
+        .get(&format!("/verify/{}", aois[0].id))
+        .await;
+    assert!(revoked.body.contains("取消し"), "{}", revoked.body);
     assert!(matches!(
         app.store.verify_audit_log().await.unwrap(),
         koshu_store::audit::AuditVerdict::Intact { .. }
