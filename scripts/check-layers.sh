@@ -27,7 +27,11 @@ io='^(tokio|async-std|smol|mio|sqlx|sqlx-[a-z]+|libsqlite3-sys|postgres|tokio-po
 domain=$(tree_of koshu-domain)
 refuse koshu-domain "I/O crates" "$domain" "$io"
 
-for pkg in koshu-store koshu-search koshu-forms koshu-workflow; do
+# Credentials are computation: no database, files or network (keys and time are parameters).
+# tokio is allowed only as sophia_jsonld brings it (its blocking parse, which Koshu never calls).
+refuse koshu-credentials "I/O crates" "$(tree_of koshu-credentials | grep -vx tokio)" "$io"
+
+for pkg in koshu-store koshu-search koshu-forms koshu-workflow koshu-credentials; do
   refuse "$pkg" "the web layer" "$(tree_of "$pkg")" '^(koshu-web|koshu|axum|axum-core|askama)$'
 done
 refuse koshu-workflow "a SQL driver (it writes through the store)" "$(direct_of koshu-workflow)" '^(sqlx|sqlx-[a-z]+)$'

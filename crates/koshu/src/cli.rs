@@ -238,6 +238,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
                 settings: Arc::new(koshu_workflow::Settings {
                     public_url: config.public_url(),
                     smtp: config.smtp_url.is_some(),
+                    master_key: Some(Arc::new(config.master_key()?)),
                 }),
             };
             let delivery =
@@ -325,7 +326,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             let store = crate::open_store(&config).await?;
             let started = std::time::Instant::now();
             let state =
-                crate::app_state(store.clone(), Arc::new(SystemClock), config.web_settings())
+                crate::app_state(store.clone(), Arc::new(SystemClock), config.web_settings()?)
                     .await?;
             let count = state.catalogue.index().len();
             let event = koshu_domain::audit::AuditEvent::new(
@@ -460,7 +461,7 @@ async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {
         );
     }
     let started = std::time::Instant::now();
-    let settings = config.web_settings();
+    let settings = config.web_settings()?;
     let state = crate::app_state(store.clone(), clock, settings).await?;
     if demo {
         let created =

@@ -2,6 +2,7 @@
 //! variables, then command-line flags. Unknown keys are errors that name the key; secrets are
 //! masked wherever the configuration is printed or logged.
 
+use koshu_credentials::keys::MasterKey;
 use koshu_store::{S3Config, Secret};
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -107,6 +108,10 @@ pub struct Config {
     /// The token a Prometheus scraper sends (`Authorization: Bearer …`) to read `/metrics`;
     /// without it `/metrics` is not served.
     pub metrics_token: Option<Secret>,
+    /// 64 hexadecimal digits: seals the providers' certificate-signing keys in the database.
+    /// Give every node the same one. Without it, the key is kept in `<data_dir>/master.key`
+    /// (made on first start), which suits the embedded default only.
+    pub master_key: Option<Secret>,
     pub database: DatabaseSettings,
     pub files: FilesSettings,
 }
@@ -137,6 +142,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: None,
             metrics_token: None,
+            master_key: None,
             database: DatabaseSettings::default(),
             files: FilesSettings::default(),
         }
@@ -162,6 +168,7 @@ const ENV_KEYS: &[&str] = &[
     "KOSHU_SMTP_URL",
     "KOSHU_MAIL_FROM",
     "KOSHU_METRICS_TOKEN",
+    "KOSHU_MASTER_KEY",
     "KOSHU_DATABASE_MAX_CONNECTIONS",
     "KOSHU_FILES_BACKEND",
     "KOSHU_FILES_DIR",
@@ -223,6 +230,7 @@ impl Config {
                 "KOSHU_SMTP_URL" => self.smtp_url = Some(SecretUrl::new(value)),
                 "KOSHU_MAIL_FROM" => self.mail_from = Some(value.clone()),
                 "KOSHU_METRICS_TOKEN" => self.metrics_token = Some(Secret::new(value)),
+                "KOSHU_MASTER_KEY" => self.master_key = Some(Secret::new(value)),
                 "KOSHU_LOG_FORMAT" => {
                     self.log_format = match value.as_str() {
                         "human" => LogFormat::Human,
@@ -277,10 +285,38 @@ impl Config {
         })
     }
 
-    /// How the web layer is set up: its address, mail, and who may read `/metrics`.
-    pub fn web_settings(&self) -> koshu_web::WebSettings {
-        koshu_web::WebSettings::new(&self.public_url(), self.smtp_url.is_some())
-            .with_metrics_token(self.metrics_token.as_ref().map(|t| t.expose().to_owned()))
+    /// How the web layer is set up: its address, mail, who may read `/metrics`, and the key
+    /// that seals certificate-signing keys.
+    pub fn web_settings(&self) -> Result<koshu_web::WebSettings, ConfigError> {
+        Ok(
+            koshu_web::WebSettings::new(&self.public_url(), self.smtp_url.is_some())
+                .with_metrics_token(self.metrics_token.as_ref().map(|t| t.expose().to_owned()))
+                .with_master_key(self.master_key()?),
+        )
+    }
+
+    /// The configured master key, or the one kept in `<data_dir>/master.key` (made with
+    /// owner-only permissions on first use). Never logged.
+    pub fn master_key(&self) -> Result<MasterKey, ConfigError> {
+        let invalid =
+            |what: &str, e: &dyn fmt::Display| ConfigError::Invalid(format!("{what}: {e}"));
+        if let Some(key) = &self.master_key {
+            return MasterKey::from_hex(key.expose()).map_err(|e| invalid("master_key", &e));
+        }
+        let path = self.data_dir.join("master.key");
+        let shown = path.display().to_string();
+        match std::fs::read_to_string(&path) {
+            Ok(text) => MasterKey::from_hex(&text).map_err(|e| invalid(&shown, &e)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut bytes = [0u8; 32];
+                getrandom::fill(&mut bytes).map_err(|e| invalid("master key", &e))?;
+                std::fs::create_dir_all(&self.data_dir).map_err(|e| invalid(&shown, &e))?;
+                write_private(&path, &hex::encode(bytes)).map_err(|e| invalid(&shown, &e))?;
+                tracing::warn!(path = %shown, "made a master key for certificate-signing keys; on more than one node, set master_key (KOSHU_MASTER_KEY) instead");
+                MasterKey::from_hex(&hex::encode(bytes)).map_err(|e| invalid(&shown, &e))
+            }
+            Err(e) => Err(invalid(&shown, &e)),
+        }
     }
 
     /// Where people reach the site (no trailing slash). On a loopback address the default is
@@ -406,6 +442,15 @@ impl Config {
 
 fn quote(s: &str) -> String {
     toml::Value::String(s.to_owned()).to_string()
+}
+
+/// Writes a secret readable by its owner only (where the system has such permissions).
+fn write_private(path: &Path, text: &str) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    std::io::Write::write_all(&mut options.open(path)?, text.as_bytes())
 }
 
 #[cfg(test)]

@@ -335,6 +335,7 @@ async fn complete_last_weeks_session(
         }],
         min_attendance_percent: 80,
         max_attempts: 1,
+        credential_valid_years: Some(3),
     };
     d05_criteria_are_sound(&criteria).map_err(|e| invalid(&e))?;
     let mut unit = wf.store.write().await?;

@@ -31,6 +31,7 @@ struct LearnerRow {
     name_kana: String,
     riss_number: Option<String>,
     riss_registered_on: Option<Date>,
+    riss_on_credential: bool,
     consented_at: OffsetDateTime,
 }
 
@@ -50,6 +51,7 @@ impl TryFrom<LearnerRow> for Learner {
                 name: r.name,
                 name_kana: r.name_kana,
                 riss,
+                riss_on_credential: r.riss_on_credential,
             },
             account_id: r.account_id,
             email: r.email,
@@ -58,7 +60,7 @@ impl TryFrom<LearnerRow> for Learner {
     }
 }
 
-const LEARNER: &str = "SELECT l.account_id, a.email, l.name, l.name_kana, l.riss_number, l.riss_registered_on, l.consented_at \
+const LEARNER: &str = "SELECT l.account_id, a.email, l.name, l.name_kana, l.riss_number, l.riss_registered_on, l.riss_on_credential, l.consented_at \
      FROM learners l JOIN accounts a ON a.id = l.account_id";
 
 /// A catalogue session as its provider delivers it.
@@ -542,20 +544,26 @@ impl UnitOfWork {
         let number = profile.riss.as_ref().map(|r| r.number.digits().to_owned());
         let on = profile.riss.as_ref().map(|r| r.registered_on);
         let digest = digest_of(
-            format!("{}|{}|{number:?}|{on:?}", profile.name, profile.name_kana).as_bytes(),
+            format!(
+                "{}|{}|{number:?}|{on:?}|{}",
+                profile.name, profile.name_kana, profile.riss_on_credential
+            )
+            .as_bytes(),
         );
         write_step!(self, "save_learner", tx => {
             sqlx::query(
-                "INSERT INTO learners (account_id, name, name_kana, riss_number, riss_registered_on, consented_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) \
+                "INSERT INTO learners (account_id, name, name_kana, riss_number, riss_registered_on, riss_on_credential, consented_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
                  ON CONFLICT (account_id) DO UPDATE SET name = excluded.name, name_kana = excluded.name_kana, \
-                 riss_number = excluded.riss_number, riss_registered_on = excluded.riss_registered_on, updated_at = excluded.updated_at",
+                 riss_number = excluded.riss_number, riss_registered_on = excluded.riss_registered_on, \
+                 riss_on_credential = excluded.riss_on_credential, updated_at = excluded.updated_at",
             )
             .bind(account_id)
             .bind(&profile.name)
             .bind(&profile.name_kana)
             .bind(&number)
             .bind(on)
+            .bind(profile.riss_on_credential)
             .bind(now)
             .execute(&mut *tx)
             .await?;

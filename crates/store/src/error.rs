@@ -81,6 +81,10 @@ pub enum Conflict {
     /// A survey's items changed since the page was drawn (another version, another save).
     #[error("the survey's items changed meanwhile")]
     SurveyChanged,
+    /// The credential's status is no longer the one the change was made on, or it is
+    /// revoked (final).
+    #[error("the credential's status changed meanwhile")]
+    CredentialChanged,
 }
 
 impl From<serde_json::Error> for StoreError {

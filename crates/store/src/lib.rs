@@ -13,6 +13,7 @@ pub mod board;
 pub mod catalogue;
 mod codes;
 pub mod completion;
+pub mod credentials;
 mod db;
 pub mod delivery;
 mod error;

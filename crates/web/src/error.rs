@@ -309,6 +309,9 @@ fn conflict_ja(c: Conflict) -> &'static str {
         Conflict::AlreadySealed => "この日の出欠はすでに確定（封印）されています。",
         Conflict::AlreadyEnrolled => "この回にはすでに申し込んでいます。",
         Conflict::AlreadyHidden => "この投稿はすでに非表示になっています。",
+        Conflict::CredentialChanged => {
+            "この修了証の状態は、画面を開いた後に変わりました（取消し済みの修了証は変更できません）。"
+        }
         Conflict::AlreadyDecided => {
             "この受講者の修了判定はすでに確定しています。変更するには、理由を付けて訂正してください。"
         }
@@ -342,6 +345,9 @@ fn conflict_en(c: Conflict) -> &'static str {
         Conflict::AlreadySealed => "This day's attendance has been sealed already.",
         Conflict::AlreadyEnrolled => "You have applied for this session already.",
         Conflict::AlreadyHidden => "This post is hidden already.",
+        Conflict::CredentialChanged => {
+            "This certificate's status changed after you opened the page (a revoked certificate cannot change)."
+        }
         Conflict::AlreadyDecided => {
             "This learner's completion is decided already: to change it, correct it with a reason."
         }

@@ -64,6 +64,7 @@ impl AppState {
             settings: Arc::new(koshu_workflow::Settings {
                 public_url: settings.public_url.clone(),
                 smtp: settings.smtp,
+                master_key: settings.master_key.clone(),
             }),
         };
         Self {
@@ -96,6 +97,8 @@ pub struct WebSettings {
     /// Requests served at once; one more is answered 503 with `Retry-After` at once, rather
     /// than queued behind the others until every one of them times out.
     pub max_concurrent_requests: usize,
+    /// Seals the providers' certificate-signing keys (D06).
+    pub master_key: Option<Arc<koshu_credentials::keys::MasterKey>>,
 }
 
 /// Enough for the 2-core machines this runs on (bench/RESULTS.md): a page takes a few ms.
@@ -112,7 +115,15 @@ impl WebSettings {
             passkeys,
             metrics_token: None,
             max_concurrent_requests: MAX_CONCURRENT_REQUESTS,
+            master_key: None,
         }
+    }
+
+    /// Signs certificates with keys sealed under `key`.
+    #[must_use]
+    pub fn with_master_key(mut self, key: koshu_credentials::keys::MasterKey) -> Self {
+        self.master_key = Some(Arc::new(key));
+        self
     }
 
     /// Serves `/metrics` to a scraper that sends `token`.

@@ -465,9 +465,36 @@ async fn issue(
             wf.now(),
         )
         .await?;
+    let now = wf.now();
+    if let Some((superseded, reason)) = correction {
+        let reason = format!("修了判定の訂正により置き換え（理由：{reason}）");
+        crate::credentials::revoke_superseded_in(wf, &mut unit, superseded, &reason, actor, now)
+            .await?;
+    }
+    let mut credential = None;
+    if let (Outcome::Completed, Some(learner)) = (decision.outcome, &line.learner) {
+        let completed = crate::credentials::Completed {
+            decision_id: &id,
+            organisation_id: &sc.delivery.organisation_id,
+            session,
+            learner,
+            attended_minutes: decision.minutes.attended,
+            timetabled_minutes: decision.minutes.timetabled,
+            criteria,
+        };
+        credential =
+            Some(crate::credentials::issue_in(wf, &mut unit, completed, actor, now).await?);
+    }
     let mut queued = Queued::default();
     if let Some(l) = &line.learner {
-        let mail = decision_mail(wf, &l.email, session, decision, correction.map(|(_, r)| r));
+        let mail = decision_mail(
+            wf,
+            &l.email,
+            session,
+            decision,
+            correction.map(|(_, r)| r),
+            credential.as_deref(),
+        );
         queued.push(wf, &mut unit, mail).await?;
     }
     unit.commit().await?;
@@ -481,7 +508,22 @@ fn decision_mail(
     session: &CatalogueSession,
     d: &Decision,
     correction: Option<&str>,
+    credential: Option<&str>,
 ) -> Mail {
+    let (certificate_ja, certificate_en) = match credential {
+        Some(id) => {
+            let url = crate::credentials::verification_url(wf, id);
+            (
+                format!(
+                    "\n\n修了証を発行しました。受講のページから、デジタル修了証（Open Badges）とPDFを受け取れます。誰でも次のページで確認できます：{url}"
+                ),
+                format!(
+                    "\n\nYour certificate is issued: take the digital badge (Open Badges) and the PDF from your learning page. Anyone can verify it at {url}"
+                ),
+            )
+        }
+        None => (String::new(), String::new()),
+    };
     let title = session.title();
     let dates = session_dates(session);
     let mark = |met: bool| if met { "○" } else { "×" };
@@ -507,14 +549,14 @@ fn decision_mail(
         to,
         ("修了判定のお知らせ", "Your completion decision"),
         &format!(
-            "{corrected_ja}「{title}」（{dates}）の修了判定は「{}」です。\n受講時間：{}（時間割 {}）\n\n{}",
+            "{corrected_ja}「{title}」（{dates}）の修了判定は「{}」です。\n受講時間：{}（時間割 {}）\n\n{}{certificate_ja}",
             d.outcome.label_ja(),
             minutes_ja(d.minutes.attended),
             minutes_ja(d.minutes.timetabled),
             reasons_ja.join("\n")
         ),
         &format!(
-            "{corrected_en}Your completion decision for \"{title}\" ({dates}): {}.\nHours attended: {} (of {} timetabled)\n\n{}",
+            "{corrected_en}Your completion decision for \"{title}\" ({dates}): {}.\nHours attended: {} (of {} timetabled)\n\n{}{certificate_en}",
             d.outcome.label_en(),
             minutes_en(d.minutes.attended),
             minutes_en(d.minutes.timetabled),

@@ -12,6 +12,7 @@ pub mod applications;
 pub mod board;
 pub mod clock;
 pub mod completion;
+pub mod credentials;
 pub mod delivery;
 pub mod designation;
 mod error;
@@ -51,6 +52,8 @@ pub struct Settings {
     pub public_url: String,
     /// An SMTP server delivers the outbox; without one, each mail is also logged whole.
     pub smtp: bool,
+    /// Seals issuers' private keys (D06); without it no certificate can be signed.
+    pub master_key: Option<Arc<koshu_credentials::keys::MasterKey>>,
 }
 
 impl Workflow {

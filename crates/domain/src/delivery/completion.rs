@@ -26,6 +26,8 @@ pub const MAX_ASSESSMENTS: usize = 10;
 
 /// The most attempts at one assessment (the first and the re-assessments).
 pub const MAX_ATTEMPTS: u32 = 10;
+/// The longest validity a certificate may be given, in years.
+pub const MAX_CREDENTIAL_YEARS: u32 = 10;
 
 /// What a learner must achieve to complete a session, as published before enrolment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -36,6 +38,9 @@ pub struct CompletionCriteria {
     pub min_attendance_percent: u32,
     /// How many times a learner may take each assessment: 1 is no re-assessment.
     pub max_attempts: u32,
+    /// How many years the completion certificate is valid (`validUntil`); None: no end.
+    #[serde(default)]
+    pub credential_valid_years: Option<u32>,
 }
 
 /// A completion test or presentation (B12).
@@ -387,6 +392,16 @@ pub fn d05_criteria_are_sound(c: &CompletionCriteria) -> Result<(), Vec<Validati
             ),
             format!("Set the attempts allowed to between 1 (no re-assessment) and {MAX_ATTEMPTS}."),
             "max_attempts".into(),
+        ));
+    }
+    if c.credential_valid_years
+        .is_some_and(|y| !(1..=MAX_CREDENTIAL_YEARS).contains(&y))
+    {
+        errors.push(error(
+            "completion.credential_years",
+            format!("修了証の有効期間は1年から{MAX_CREDENTIAL_YEARS}年の間で指定するか、空欄（無期限）にしてください。"),
+            format!("Make the certificate valid for 1 to {MAX_CREDENTIAL_YEARS} years, or leave it empty (no end)."),
+            "credential_valid_years".into(),
         ));
     }
     if errors.is_empty() {
@@ -909,6 +924,7 @@ pub fn d05_criteria_suggested_by(a: &CompletionAssessment) -> CompletionCriteria
         }],
         min_attendance_percent,
         max_attempts: 1,
+        credential_valid_years: None,
     }
 }
 
@@ -951,6 +967,7 @@ mod tests {
             assessments: vec![test(70), rubric()],
             min_attendance_percent: 80,
             max_attempts: attempts,
+            credential_valid_years: None,
         }
     }
 
@@ -989,6 +1006,19 @@ mod tests {
         c.min_attendance_percent = 100;
         c.assessments.truncate(1);
         assert!(d05_criteria_are_sound(&c).is_ok());
+        c.credential_valid_years = Some(MAX_CREDENTIAL_YEARS);
+        assert!(d05_criteria_are_sound(&c).is_ok());
+    }
+
+    #[test]
+    fn d05_a_certificate_is_valid_for_one_to_ten_years_or_without_end() {
+        for years in [0, MAX_CREDENTIAL_YEARS + 1] {
+            let mut c = criteria(1);
+            c.credential_valid_years = Some(years);
+            let errors = d05_criteria_are_sound(&c).unwrap_err();
+            assert_eq!(errors[0].code, "completion.credential_years");
+            assert_eq!(errors[0].field.as_deref(), Some("credential_valid_years"));
+        }
     }
 
     #[test]
@@ -1004,6 +1034,7 @@ mod tests {
             assessments: Vec::new(),
             min_attendance_percent: 101,
             max_attempts: 0,
+            credential_valid_years: None,
         };
         assert_eq!(
             fields(&none),

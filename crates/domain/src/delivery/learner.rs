@@ -20,6 +20,9 @@ pub struct LearnerProfile {
     pub name_kana: String,
     /// None for a learner who is not (yet) a 登録セキスペ.
     pub riss: Option<RissRegistration>,
+    /// The learner agrees to their registration number appearing on certificates (D06: the
+    /// number is personal data, printed only with consent).
+    pub riss_on_credential: bool,
 }
 
 /// A 登録セキスペ's registration, checked against the register at the start (B30 ①).
@@ -56,9 +59,19 @@ impl LearnerProfile {
                 name,
                 name_kana,
                 riss,
+                riss_on_credential: false,
             }),
             _ => Err(errors),
         }
+    }
+}
+
+impl LearnerProfile {
+    /// With the learner's choice about certificates; without a registration there is no
+    /// number to print, so the choice is dropped.
+    pub fn with_riss_on_credential(mut self, consent: bool) -> Self {
+        self.riss_on_credential = consent && self.riss.is_some();
+        self
     }
 }
 

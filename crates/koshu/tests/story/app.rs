@@ -70,7 +70,8 @@ impl TestApp {
             store.clone(),
             clock.clone(),
             koshu_web::WebSettings::new("http://koshu.test", false)
-                .with_metrics_token(Some(METRICS_TOKEN.to_owned())),
+                .with_metrics_token(Some(METRICS_TOKEN.to_owned()))
+                .with_master_key(test_master_key()),
         )
         .await
         .unwrap();
@@ -149,4 +150,9 @@ impl TestApp {
             sqlx::query(sql).execute(&mut c).await.unwrap();
         }
     }
+}
+
+/// A fixed master key: stories that read a sealed key back use the same one.
+pub fn test_master_key() -> koshu_credentials::keys::MasterKey {
+    koshu_credentials::keys::MasterKey::from_hex(&"5e".repeat(32)).unwrap()
 }

@@ -228,6 +228,9 @@ impl CriteriaForm {
         if c.max_attempts > 1 {
             f.set("max_attempts".to_owned(), c.max_attempts.to_string());
         }
+        if let Some(years) = c.credential_valid_years {
+            f.set("credential_valid_years".to_owned(), years.to_string());
+        }
         f.set("revision".to_owned(), revision.to_string());
         f
     }
@@ -307,10 +310,15 @@ impl CriteriaForm {
             }
             _ => 1,
         };
+        let credential_valid_years = match self.get("credential_valid_years").trim() {
+            "" => None,
+            _ => Some(number("credential_valid_years", &mut errors)),
+        };
         let criteria = CompletionCriteria {
             assessments,
             min_attendance_percent,
             max_attempts,
+            credential_valid_years,
         };
         // The rules too, on what could be read: a form sent empty names every field at fault
         // at once. A field unreadable already keeps that problem.
@@ -511,6 +519,18 @@ fn criteria_page(
         .value(form.get("max_attempts"))
         .optional()
         .hint(page.t("再評価を行う場合。例：2", "With re-assessment, for example 2")),
+        FormField::new(
+            "credential_valid_years",
+            page.t("修了証の有効期間（年）", "Certificate valid for (years)"),
+            "number",
+        )
+        .value(form.get("credential_valid_years"))
+        .optional()
+        .heading(page.t("修了証", "Certificate"))
+        .hint(page.t(
+            "空欄なら無期限です。例：3（修了日から3年間）",
+            "Leave empty for no end; for example 3 (three years from completion)",
+        )),
         FormField::new("revision", "", "hidden")
             .value(form.get("revision"))
             .optional(),

@@ -32,6 +32,7 @@ pub struct ProfileForm {
     name_kana: String,
     riss_number: String,
     riss_registered_on: String,
+    riss_on_credential: String,
     consent: String,
 }
 
@@ -53,6 +54,7 @@ impl ProfileForm {
                 .as_ref()
                 .map(|r| r.registered_on.to_string())
                 .unwrap_or_default(),
+            riss_on_credential: if p.riss_on_credential { "true" } else { "" }.to_owned(),
             consent: "true".to_owned(),
         }
     }
@@ -65,7 +67,8 @@ impl ProfileForm {
             &self.riss_number,
             &self.riss_registered_on,
             today,
-        );
+        )
+        .map(|p| p.with_riss_on_credential(self.riss_on_credential == "true"));
         let mut errors = parsed.as_ref().err().cloned().unwrap_or_default();
         if self.consent != "true" {
             errors.push(
@@ -125,6 +128,20 @@ fn profile_fields(page: &PageCtx, form: &ProfileForm) -> Vec<FormField> {
         )
         .value(&form.riss_registered_on)
         .optional(),
+        FormField::new(
+            "riss_on_credential",
+            page.t(
+                "修了証（デジタル修了証とPDF）に登録番号を記載する",
+                "Print my registration number on certificates (digital and PDF)",
+            ),
+            "checkbox",
+        )
+        .value(&form.riss_on_credential)
+        .optional()
+        .hint(page.t(
+            "記載すると、修了証を見せた相手に登録番号が伝わります。記載しなくても修了証は有効です。",
+            "Whoever you show the certificate to then sees the number; certificates are valid without it.",
+        )),
         FormField::new(
             "consent",
             page.t(
