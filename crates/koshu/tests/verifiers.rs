@@ -12,8 +12,16 @@
 //! (and with KOSHU_TEST_REQUIRE_VERIFIERS=1, as in CI, the build fails instead).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use koshu_credentials::achievement::{
+    Alignment, Claims, Designation, IssuerProfile, hashed_email, xsd_datetime,
+};
+use koshu_credentials::canonical::Contexts;
+use koshu_credentials::keys::{self, PublishedKey, SigningKey};
+use koshu_credentials::proof;
+use koshu_credentials::status::{self, Bitstring, Status};
 use serde_json::Value;
 use std::process::Command;
+use time::macros::datetime;
 
 /// The workspace root: the verifiers are run from here.
 const WORKSPACE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
@@ -172,6 +180,34 @@ fn one_character_changed(text: &str, needle: &str) -> Value {
     serde_json::from_str(&changed).unwrap()
 }
 
+/// The credential with one character of the value at `pointer` changed, as a forger would:
+/// a string's last digit (第2026-001号 becomes 第2026-002号, a date a second later) or, without
+/// digits, its last character; a number's last digit (12.0 becomes 12.5).
+fn one_character_changed_at(credential: &Value, pointer: &str) -> Value {
+    let mut changed = credential.clone();
+    let value = changed
+        .pointer_mut(pointer)
+        .expect("the pointer names a value");
+    *value = match value {
+        Value::String(text) => {
+            let mut chars: Vec<char> = text.chars().collect();
+            let at = chars
+                .iter()
+                .rposition(char::is_ascii_digit)
+                .unwrap_or(chars.len() - 1);
+            chars[at] = match chars[at].to_digit(10) {
+                Some(d) => char::from_digit((d + 1) % 10, 10).unwrap(),
+                None if chars[at] == 'x' => 'y',
+                None => 'x',
+            };
+            Value::String(chars.into_iter().collect())
+        }
+        Value::Number(n) => serde_json::json!(n.as_f64().unwrap() + 0.5),
+        other => panic!("{pointer} is neither a string nor a number: {other}"),
+    };
+    changed
+}
+
 fn w3c_vector() -> Value {
     serde_json::from_str(W3C_VECTOR).unwrap()
 }
@@ -267,4 +303,231 @@ fn the_schema_rejects_a_credential_that_is_not_an_open_badge() {
             verdicts.schema.errors
         );
     }
+}
+
+/// The provider's did:web, as Koshu names its issuers.
+fn provider_did() -> String {
+    keys::did_web(HOST, &["providers", "org-1"]).unwrap()
+}
+
+const HOST: &str = "https://koshu.example";
+
+/// A completion credential as `koshu-credentials` builds it, with every optional claim present
+/// (designation, ITSS+ field, RISS number, validUntil, status entry).
+fn completion_claims() -> Claims {
+    let did = provider_did();
+    Claims {
+        id: format!("{HOST}/credentials/0193a0b0-0000-7000-8000-000000000001"),
+        issuer: IssuerProfile {
+            id: did,
+            name: "株式会社サンプル".into(),
+            url: format!("{HOST}/providers/org-1"),
+        },
+        achievement_id: format!("{HOST}/programmes/security#achievement"),
+        course: "セキュリティ実践講座".into(),
+        course_description: "インシデント対応の演習を含む実践講座".into(),
+        statement_en: "Certificate of completion: “Security Practice Course” (12.5 hours), issued by Example Co., Ltd.".into(),
+        criteria: "出席率90%以上、確認テスト合格、アンケート回答".into(),
+        course_hours: 12.5,
+        hours_earned: 12.0,
+        fields: vec![Alignment {
+            target_type: "ext:ITSSPlusField".into(),
+            name: "インシデント対応".into(),
+            code: Some("incident-response".into()),
+            description: None,
+            url: Some(format!("{HOST}/search?field=incident-response")),
+        }],
+        designation: Some(Designation {
+            number: "第2026-001号".into(),
+            period: "2026年4月1日〜2029年3月31日".into(),
+            url: format!("{HOST}/designations/d-1"),
+        }),
+        learner_name: "山田 太郎".into(),
+        email_hash: hashed_email("taro@example.jp", "00ff11ee"),
+        email_salt: "00ff11ee".into(),
+        riss_number: Some("012345".into()),
+        activity_start: "2026-06-09T00:00:00Z".into(),
+        activity_end: "2026-06-10T09:00:00Z".into(),
+        valid_from: xsd_datetime(datetime!(2026-06-10 09:00 UTC)).unwrap(),
+        valid_until: Some("2029-06-10T09:00:00Z".into()),
+        status: Some(status::entry(&format!("{HOST}/status/org-1/1"), 42)),
+    }
+}
+
+/// The provider's keys, oldest first: `key-1`, `key-2`, …
+fn provider_keys(count: u8) -> Vec<(String, SigningKey)> {
+    (1..=count)
+        .map(|n| (format!("key-{n}"), SigningKey::from_bytes(&[n; 32])))
+        .collect()
+}
+
+/// The provider's DID document as `koshu-credentials` publishes it: every key it ever had.
+fn provider_did_document(keys: &[(String, SigningKey)]) -> Value {
+    let published: Vec<PublishedKey> = keys
+        .iter()
+        .map(|(fragment, key)| PublishedKey {
+            fragment: fragment.clone(),
+            public_multibase: keys::public_multibase(&key.verifying_key()),
+        })
+        .collect();
+    keys::did_document(&provider_did(), &published)
+}
+
+/// `document` signed by `koshu-credentials` with the provider's key `fragment`.
+fn signed_by(document: &Value, fragment: &str, key: &SigningKey) -> Value {
+    proof::sign(
+        &Contexts::default(),
+        document,
+        key,
+        &format!("{}#{fragment}", provider_did()),
+        datetime!(2026-06-10 09:00:05 UTC),
+    )
+    .unwrap()
+}
+
+fn issued_completion_credential() -> (Value, Value) {
+    let keys = provider_keys(1);
+    let (fragment, key) = &keys[0];
+    (
+        signed_by(&completion_claims().credential(), fragment, key),
+        provider_did_document(&keys),
+    )
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_verifiers),
+    ignore = "the independent verifiers are not installed: python3 -m pip install pyld cryptography jsonschema rfc3339-validator; npm ci --prefix tests/verifiers"
+)]
+fn a_credential_koshu_issues_verifies_in_both_verifiers_and_passes_the_schema() {
+    let (credential, did_document) = issued_completion_credential();
+    let verdicts = independent_verdicts(&credential, &[did_document]);
+    assert!(verdicts.both_verified(), "{verdicts:#?}");
+    assert!(verdicts.schema.valid, "{:#?}", verdicts.schema.errors);
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_verifiers),
+    ignore = "the independent verifiers are not installed: python3 -m pip install pyld cryptography jsonschema rfc3339-validator; npm ci --prefix tests/verifiers"
+)]
+fn a_credential_koshu_issues_with_one_character_changed_fails_in_both_verifiers() {
+    let (credential, did_document) = issued_completion_credential();
+    for pointer in [
+        "/credentialSubject/identifier/1/identityHash",
+        "/credentialSubject/creditsEarned",
+        "/credentialSubject/achievement/otherIdentifier/0/identifier",
+        "/validUntil",
+        "/issuer/name",
+    ] {
+        let tampered = one_character_changed_at(&credential, pointer);
+        let verdicts = independent_verdicts(&tampered, std::slice::from_ref(&did_document));
+        assert!(verdicts.neither_verified(), "{pointer}: {verdicts:#?}");
+    }
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_verifiers),
+    ignore = "the independent verifiers are not installed: python3 -m pip install pyld cryptography jsonschema rfc3339-validator; npm ci --prefix tests/verifiers"
+)]
+fn after_a_rotation_both_verifiers_accept_old_and_new_credentials_and_refuse_a_withdrawn_key() {
+    let keys = provider_keys(2);
+    let old = signed_by(&completion_claims().credential(), &keys[0].0, &keys[0].1);
+    let new = signed_by(&completion_claims().credential(), &keys[1].0, &keys[1].1);
+    let after_rotation = provider_did_document(&keys);
+    for credential in [&old, &new] {
+        let verdicts = independent_verdicts(credential, std::slice::from_ref(&after_rotation));
+        assert!(verdicts.both_verified(), "{verdicts:#?}");
+    }
+    // Had the old key been dropped from the DID document, its credentials would fail.
+    let without_old_key = provider_did_document(&keys[1..]);
+    let verdicts = independent_verdicts(&old, &[without_old_key]);
+    assert!(verdicts.neither_verified(), "{verdicts:#?}");
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_verifiers),
+    ignore = "the independent verifiers are not installed: python3 -m pip install pyld cryptography jsonschema rfc3339-validator; npm ci --prefix tests/verifiers"
+)]
+fn a_key_of_another_issuer_fails_in_both_verifiers() {
+    // Signed by a did:key that is not the credential's issuer (did:web of the provider).
+    let key = SigningKey::from_bytes(&[9; 32]);
+    let (_, method) = keys::did_key(&key.verifying_key());
+    let credential = proof::sign(
+        &Contexts::default(),
+        &completion_claims().credential(),
+        &key,
+        &method,
+        datetime!(2026-06-10 09:00:05 UTC),
+    )
+    .unwrap();
+    let verdicts = independent_verdicts(&credential, &[]);
+    assert!(verdicts.neither_verified(), "{verdicts:#?}");
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_verifiers),
+    ignore = "the independent verifiers are not installed: python3 -m pip install pyld cryptography jsonschema rfc3339-validator; npm ci --prefix tests/verifiers"
+)]
+fn a_did_key_issuer_verifies_in_both_verifiers() {
+    // The VC-API test suites' option: the issuer is a did:key, which both resolve themselves.
+    let key = SigningKey::from_bytes(&[8; 32]);
+    let (did, method) = keys::did_key(&key.verifying_key());
+    let mut claims = completion_claims();
+    claims.issuer.id = did;
+    let credential = proof::sign(
+        &Contexts::default(),
+        &claims.credential(),
+        &key,
+        &method,
+        datetime!(2026-06-10 09:00:05 UTC),
+    )
+    .unwrap();
+    let verdicts = independent_verdicts(&credential, &[]);
+    assert!(verdicts.both_verified(), "{verdicts:#?}");
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_verifiers),
+    ignore = "the independent verifiers are not installed: python3 -m pip install pyld cryptography jsonschema rfc3339-validator; npm ci --prefix tests/verifiers"
+)]
+fn the_status_list_koshu_signs_verifies_in_both_verifiers() {
+    let keys = provider_keys(1);
+    let list_url = format!("{HOST}/status/org-1/1");
+    let bits = Bitstring::with([(42, Status::Revoked), (7, Status::Suspended)])
+        .unwrap()
+        .encode()
+        .unwrap();
+    let list = status::list_credential(&list_url, &provider_did(), "2026-06-10T09:00:00Z", &bits);
+    let signed = signed_by(&list, &keys[0].0, &keys[0].1);
+    let did_document = provider_did_document(&keys);
+    let verdicts = independent_verdicts(&signed, std::slice::from_ref(&did_document));
+    assert!(verdicts.both_verified(), "{verdicts:#?}");
+    // A list whose bits were swapped after signing (a revocation undone) fails in both.
+    let mut forged = signed;
+    forged["credentialSubject"]["encodedList"] =
+        Value::String(Bitstring::default().encode().unwrap());
+    let verdicts = independent_verdicts(&forged, &[did_document]);
+    assert!(verdicts.neither_verified(), "{verdicts:#?}");
+}
+
+#[test]
+fn the_completion_credential_has_no_term_the_contexts_leave_undefined() {
+    // An undefined term becomes a relative IRI, which each JSON-LD processor resolves its own
+    // way (sophia against x-string:///, pyld against its default base, jsonld.js refuses in safe
+    // mode): the signature would then verify only where it was made. Checked on the canonical
+    // form Koshu signs, so it fails here even where the independent verifiers are not installed.
+    let (credential, _) = issued_completion_credential();
+    let mut unsecured = credential;
+    unsecured.as_object_mut().unwrap().remove("proof");
+    let nquads = Contexts::default().canonical_nquads(&unsecured).unwrap();
+    let relative: Vec<&str> = nquads
+        .lines()
+        .filter(|l| l.contains("<x-string:"))
+        .collect();
+    assert!(relative.is_empty(), "{relative:#?}");
 }
