@@ -375,11 +375,16 @@ fn provider_did_document(keys: &[(String, SigningKey)]) -> Value {
 
 /// `document` signed by `koshu-credentials` with the provider's key `fragment`.
 fn signed_by(document: &Value, fragment: &str, key: &SigningKey) -> Value {
+    signed(document, &format!("{}#{fragment}", provider_did()), key)
+}
+
+/// `document` signed by `koshu-credentials` for the verification method `method`.
+fn signed(document: &Value, method: &str, key: &SigningKey) -> Value {
     proof::sign(
         &Contexts::default(),
         document,
         key,
-        &format!("{}#{fragment}", provider_did()),
+        method,
         datetime!(2026-06-10 09:00:05 UTC),
     )
     .unwrap()
@@ -455,14 +460,7 @@ fn a_key_of_another_issuer_fails_in_both_verifiers() {
     // Signed by a did:key that is not the credential's issuer (did:web of the provider).
     let key = SigningKey::from_bytes(&[9; 32]);
     let (_, method) = keys::did_key(&key.verifying_key());
-    let credential = proof::sign(
-        &Contexts::default(),
-        &completion_claims().credential(),
-        &key,
-        &method,
-        datetime!(2026-06-10 09:00:05 UTC),
-    )
-    .unwrap();
+    let credential = signed(&completion_claims().credential(), &method, &key);
     let verdicts = independent_verdicts(&credential, &[]);
     assert!(verdicts.neither_verified(), "{verdicts:#?}");
 }
@@ -478,14 +476,7 @@ fn a_did_key_issuer_verifies_in_both_verifiers() {
     let (did, method) = keys::did_key(&key.verifying_key());
     let mut claims = completion_claims();
     claims.issuer.id = did;
-    let credential = proof::sign(
-        &Contexts::default(),
-        &claims.credential(),
-        &key,
-        &method,
-        datetime!(2026-06-10 09:00:05 UTC),
-    )
-    .unwrap();
+    let credential = signed(&claims.credential(), &method, &key);
     let verdicts = independent_verdicts(&credential, &[]);
     assert!(verdicts.both_verified(), "{verdicts:#?}");
 }
