@@ -1,8 +1,9 @@
 //! Tells the tests which independent readers they can use: Python's openpyxl
-//! (`cfg(koshu_openpyxl)`) and poppler's pdftotext (`cfg(koshu_pdftotext)`). Without one, the
-//! tests that need it are reported as ignored, with the reason; with
-//! KOSHU_TEST_REQUIRE_OPENPYXL=1 or KOSHU_TEST_REQUIRE_PDFTOTEXT=1 (set by CI) its absence
-//! fails the build instead.
+//! (`cfg(koshu_openpyxl)`), poppler's pdftotext (`cfg(koshu_pdftotext)`; poppler-utils also
+//! brings the pdftoppm the QR test renders pages with) and zbar's zbarimg (`cfg(koshu_zbar)`,
+//! which decodes QR codes). Without one, the tests that need it are reported as ignored, with
+//! the reason; with KOSHU_TEST_REQUIRE_OPENPYXL=1, KOSHU_TEST_REQUIRE_PDFTOTEXT=1 or
+//! KOSHU_TEST_REQUIRE_ZBAR=1 (set by CI) its absence fails the build instead.
 
 use std::process::{Command, Stdio};
 
@@ -19,6 +20,12 @@ fn main() {
         "KOSHU_TEST_REQUIRE_PDFTOTEXT",
         "pdftotext (apt-get install poppler-utils)",
         Command::new("pdftotext").arg("-v"),
+    );
+    tool(
+        "koshu_zbar",
+        "KOSHU_TEST_REQUIRE_ZBAR",
+        "zbarimg (apt-get install zbar-tools)",
+        Command::new("zbarimg").arg("--version"),
     );
 }
 

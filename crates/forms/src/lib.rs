@@ -6,6 +6,8 @@
 //!   person has filled it, into an [`Application`](koshu_domain::designation::Application),
 //!   or returns every problem as an [`import::ImportError`] (sheet, cell, field path, code).
 //! - [`pdf::application`] writes an A4 PDF with the same content, in IPAexGothic.
+//! - [`certificate`] makes what a learner takes away from a completion: the certificate PDF,
+//!   badge images, and Open Badges baking of the credential into them.
 //!
 //! # The workbook
 //!
@@ -38,6 +40,7 @@
 
 pub mod calendar;
 pub mod catalogue;
+pub mod certificate;
 pub mod export;
 mod form;
 pub mod import;
@@ -49,8 +52,10 @@ pub mod table;
 
 use time::Date;
 
-/// What can go wrong making a workbook or a PDF. Building from a valid application fails only
-/// on values no form can hold (a text longer than Excel's 32,767 characters, a year before 0).
+/// What can go wrong making a workbook, a PDF or a badge image, or reading a credential out of
+/// an image. Building from a valid application fails only on values no form can hold (a text
+/// longer than Excel's 32,767 characters, a year before 0); a certificate, only on an address
+/// too long for a QR code; reading an image, on a damaged or malformed file.
 #[derive(Debug, thiserror::Error)]
 pub enum FormsError {
     #[error("Excel: {0}")]
@@ -61,6 +66,14 @@ pub enum FormsError {
     Date(Date),
     #[error("a table has more columns than a sheet can hold")]
     TooManyColumns,
+    #[error("QR code: {0}")]
+    QrCode(String),
+    /// Not a PNG, damaged (a chunk's CRC), or its baked credential malformed.
+    #[error("PNG: {0}")]
+    Png(String),
+    /// No `<svg>` root, or markup left unterminated.
+    #[error("SVG: {0}")]
+    Svg(String),
 }
 
 /// The keys in hidden column A that are not field paths.

@@ -3,7 +3,8 @@
 //! krilla draws single lines of text and no more, so this module lays out the pages itself:
 //! a greedy line wrapper by estimated character width, labelled rows in two columns, tables as
 //! grids (or, when they have too many columns for a portrait page, one block per entry), page
-//! breaks between lines, and page numbers once the page count is known.
+//! breaks between lines, and page numbers once the page count is known. The certificate
+//! ([`crate::certificate`]) is laid out with the same [`Layout`] and font.
 
 use koshu_domain::designation::{Application, Rule, Verdict};
 use koshu_domain::taxonomy::Taxonomy;
@@ -22,14 +23,14 @@ use crate::form::{self, Body, Row, Table};
 /// font, so the PDF carries its own (subset to the glyphs used).
 static FONT: &[u8] = include_bytes!("../../../assets/fonts/ipaexg.ttf");
 
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
-const MARGIN_X: f32 = 42.0;
-const MARGIN_TOP: f32 = 48.0;
-const MARGIN_BOTTOM: f32 = 54.0;
-const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN_X;
-const BODY: f32 = 9.0;
-const SMALL: f32 = 8.0;
+pub(crate) const PAGE_W: f32 = 595.28;
+pub(crate) const PAGE_H: f32 = 841.89;
+pub(crate) const MARGIN_X: f32 = 42.0;
+pub(crate) const MARGIN_TOP: f32 = 48.0;
+pub(crate) const MARGIN_BOTTOM: f32 = 54.0;
+pub(crate) const CONTENT_W: f32 = PAGE_W - 2.0 * MARGIN_X;
+pub(crate) const BODY: f32 = 9.0;
+pub(crate) const SMALL: f32 = 8.0;
 const LABEL_W: f32 = 150.0;
 const PAD: f32 = 3.0;
 /// Tables with more columns than this are printed one block per entry.
@@ -164,7 +165,7 @@ pub fn notice(n: &crate::notice::Notice<'_>) -> Result<Vec<u8>, FormsError> {
 
 /// What to draw, in page coordinates (origin top left, y down, baseline for text).
 #[derive(Debug)]
-enum Op {
+pub(crate) enum Op {
     Text {
         x: f32,
         y: f32,
@@ -183,15 +184,18 @@ enum Op {
         w: f32,
         h: f32,
     },
+    /// Black rectangles `[x, y, w, h]` filled as one path (a QR code's dark modules).
+    Blocks(Vec<[f32; 4]>),
 }
 
-struct Layout {
+/// Pages being laid out top to bottom; `y` is the cursor.
+pub(crate) struct Layout {
     pages: Vec<Vec<Op>>,
-    y: f32,
+    pub(crate) y: f32,
 }
 
 impl Layout {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             pages: vec![Vec::new()],
             y: MARGIN_TOP,
@@ -206,23 +210,23 @@ impl Layout {
         &mut self.pages[last]
     }
 
-    fn new_page(&mut self) {
+    pub(crate) fn new_page(&mut self) {
         self.pages.push(Vec::new());
         self.y = MARGIN_TOP;
     }
 
     /// Starts a new page unless `h` more points fit on this one.
-    fn ensure(&mut self, h: f32) {
+    pub(crate) fn ensure(&mut self, h: f32) {
         if self.y + h > PAGE_H - MARGIN_BOTTOM {
             self.new_page();
         }
     }
 
-    fn gap(&mut self, h: f32) {
+    pub(crate) fn gap(&mut self, h: f32) {
         self.y += h;
     }
 
-    fn text(&mut self, x: f32, baseline: f32, size: f32, text: &str) {
+    pub(crate) fn text(&mut self, x: f32, baseline: f32, size: f32, text: &str) {
         if !text.is_empty() {
             self.ops().push(Op::Text {
                 x,
@@ -234,7 +238,7 @@ impl Layout {
     }
 
     /// One line of text at the cursor.
-    fn text_line(&mut self, x: f32, text: &str, size: f32) {
+    pub(crate) fn text_line(&mut self, x: f32, text: &str, size: f32) {
         for line in wrap(text, PAGE_W - MARGIN_X - x, size) {
             let h = line_height(size);
             self.ensure(h);
@@ -243,13 +247,8 @@ impl Layout {
         }
     }
 
-    fn rule(&mut self, y: f32) {
-        self.ops().push(Op::Line {
-            x1: MARGIN_X,
-            y1: y,
-            x2: PAGE_W - MARGIN_X,
-            y2: y,
-        });
+    pub(crate) fn rule(&mut self, y: f32) {
+        self.line((MARGIN_X, y), (PAGE_W - MARGIN_X, y));
     }
 
     fn heading(&mut self, name: &str, title: &str) {
@@ -262,7 +261,7 @@ impl Layout {
         self.gap(4.0);
     }
 
-    fn section(&mut self, title: &str) {
+    pub(crate) fn section(&mut self, title: &str) {
         let h = line_height(BODY) + 2.0 * PAD;
         // Keep a section heading with at least two lines of what follows.
         self.ensure(h + 3.0 * line_height(BODY));
@@ -280,16 +279,42 @@ impl Layout {
     }
 
     /// A label and its value side by side, wrapped, breaking across pages between lines.
-    fn labelled(&mut self, label: &str, value: &str) {
+    pub(crate) fn labelled(&mut self, label: &str, value: &str) {
+        self.labelled_at(label, value, BODY);
+    }
+
+    /// [`Self::labelled`] in type of `size` points.
+    pub(crate) fn labelled_at(&mut self, label: &str, value: &str, size: f32) {
         let cols = [
-            (MARGIN_X, LABEL_W, wrap(label, LABEL_W - 2.0 * PAD, BODY)),
+            (MARGIN_X, LABEL_W, wrap(label, LABEL_W - 2.0 * PAD, size)),
             (
                 MARGIN_X + LABEL_W,
                 CONTENT_W - LABEL_W,
-                wrap(value, CONTENT_W - LABEL_W - 2.0 * PAD, BODY),
+                wrap(value, CONTENT_W - LABEL_W - 2.0 * PAD, size),
             ),
         ];
-        self.cells(&cols, BODY, None);
+        self.cells(&cols, size, None);
+    }
+
+    /// One line of text centred on the page at the cursor, wrapped if it is wider.
+    pub(crate) fn centred(&mut self, text: &str, size: f32) {
+        for line in wrap(text, CONTENT_W, size) {
+            let h = line_height(size);
+            self.ensure(h);
+            let x = PAGE_W / 2.0 - line.chars().map(em).sum::<f32>() * size / 2.0;
+            self.text(x.max(MARGIN_X), self.y + size, size, &line);
+            self.y += h;
+        }
+    }
+
+    /// Black rectangles `[x, y, w, h]`.
+    pub(crate) fn blocks(&mut self, rects: Vec<[f32; 4]>) {
+        self.ops().push(Op::Blocks(rects));
+    }
+
+    /// A grey line from one point to another.
+    pub(crate) fn line(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32)) {
+        self.ops().push(Op::Line { x1, y1, x2, y2 });
     }
 
     /// Draws one row of cells line by line; on a page break, `header` is drawn again first.
@@ -315,12 +340,7 @@ impl Layout {
         }
         self.y += PAD;
         let y = self.y;
-        self.ops().push(Op::Line {
-            x1: MARGIN_X,
-            y1: y,
-            x2: PAGE_W - MARGIN_X,
-            y2: y,
-        });
+        self.rule(y);
     }
 
     fn table(&mut self, t: &Table) {
@@ -375,7 +395,7 @@ impl Layout {
         self.cells(&cols, SMALL, None);
     }
 
-    fn finish(self) -> Vec<Vec<Op>> {
+    pub(crate) fn finish(self) -> Vec<Vec<Op>> {
         self.pages
     }
 }
@@ -402,13 +422,13 @@ fn grid_columns(
         .collect()
 }
 
-fn line_height(size: f32) -> f32 {
+pub(crate) fn line_height(size: f32) -> f32 {
     size * 1.45
 }
 
 /// Estimated advance of `c` in ems: IPAexGothic sets kana and kanji full width and Latin
 /// proportionally; the estimate errs wide so lines do not overrun their column.
-fn em(c: char) -> f32 {
+pub(crate) fn em(c: char) -> f32 {
     match c {
         'A'..='Z' | 'm' | 'w' | '@' | '%' => 0.72,
         ' '..='~' => 0.56,
@@ -442,7 +462,7 @@ fn no_line_start(c: char) -> bool {
 
 /// Greedy line breaking of `text` into lines no wider than `width` points at `size`; keeps the
 /// text's own line breaks and breaks Latin words at spaces where it can.
-fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
     let max = (width / size).max(1.0);
     let mut out = Vec::new();
     for para in text.split('\n') {
@@ -471,7 +491,7 @@ fn wrap(text: &str, width: f32, size: f32) -> Vec<String> {
     out
 }
 
-fn render(pages: Vec<Vec<Op>>, title: String) -> Result<Vec<u8>, FormsError> {
+pub(crate) fn render(pages: Vec<Vec<Op>>, title: String) -> Result<Vec<u8>, FormsError> {
     let font = Font::new(Data::from(FONT), 0)
         .ok_or_else(|| FormsError::Pdf("the embedded font cannot be read".to_owned()))?;
     let mut doc = Document::new();
@@ -516,6 +536,19 @@ fn render(pages: Vec<Vec<Op>>, title: String) -> Result<Vec<u8>, FormsError> {
                             width: 0.5,
                             ..Stroke::default()
                         }));
+                        surface.draw_path(&path);
+                    }
+                }
+                Op::Blocks(rects) => {
+                    let mut pb = PathBuilder::new();
+                    for [x, y, w, h] in rects {
+                        if let Some(rect) = Rect::from_xywh(x, y, w, h) {
+                            pb.push_rect(rect);
+                        }
+                    }
+                    if let Some(path) = pb.finish() {
+                        surface.set_stroke(None);
+                        surface.set_fill(Some(black.clone()));
                         surface.draw_path(&path);
                     }
                 }

@@ -2,30 +2,12 @@
 //! course name and the form names in Japanese.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::Command;
+mod support;
 
 use koshu_domain::designation::{RuleContext, evaluate, fixtures};
 use koshu_domain::taxonomy::Taxonomy;
+use support::pdf_text;
 use time::macros::date;
-
-/// The text pdftotext reads from `pdf` (build.rs found the tool; a failure here is a failure).
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("document.pdf");
-    std::fs::write(&path, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&path)
-        .arg("-")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "pdftotext: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 #[cfg_attr(

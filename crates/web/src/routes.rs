@@ -113,8 +113,8 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 
 pub fn all() -> Routes {
     use pages::{
-        account, admin, applications, board, completion, delivery, learning, listings, notices,
-        organisations, passkeys, progress, reviews, survey,
+        account, admin, applications, board, completion, credentials, delivery, learning, listings,
+        notices, organisations, passkeys, progress, reviews, survey,
     };
     Routes::new()
         // Public catalogue.
@@ -130,6 +130,16 @@ pub fn all() -> Routes {
         )
         .get("/accessibility", pages::accessibility)
         .get("/designations", reviews::designations)
+        // Certificates anyone verifies (issue 17): no sign-in, ever.
+        .get("/issuers/{id}/did.json", credentials::did_document)
+        .get("/status/{id}/{number}", credentials::status_list)
+        .get("/verify/{id}", credentials::verify_issued)
+        .get("/verify/{id}/verdict.json", credentials::verify_issued_json)
+        .upload(
+            "/verify",
+            credentials::verify_form,
+            credentials::verify_submit,
+        )
         .get("/static/{file}", pages::static_file)
         .get("/healthz", crate::health)
         .get("/readyz", crate::ready)
@@ -289,6 +299,23 @@ pub fn all() -> Routes {
         )
         .get("/sessions/{session}/check-in", delivery::scanned)
         .get("/learning", learning::list)
+        .get("/learning/credentials/{id}", credentials::learner_page)
+        .get(
+            "/learning/credentials/{id}/credential.json",
+            credentials::learner_json,
+        )
+        .get(
+            "/learning/credentials/{id}/certificate.pdf",
+            credentials::learner_pdf,
+        )
+        .get(
+            "/learning/credentials/{id}/badge.png",
+            credentials::learner_png,
+        )
+        .get(
+            "/learning/credentials/{id}/badge.svg",
+            credentials::learner_svg,
+        )
         .get("/learning/{enrolment}", learning::show)
         .post("/learning/{enrolment}/cancel", learning::cancel)
         .post("/learning/{enrolment}/confirm", learning::confirm)
@@ -402,6 +429,14 @@ pub fn all() -> Routes {
             progress::record_activity,
         )
         // Completion (issue 16 item 3): criteria, results, decisions.
+        .get(
+            "/organisations/{id}/sessions/{session}/credentials",
+            credentials::staff_list,
+        )
+        .post(
+            "/organisations/{id}/sessions/{session}/credentials/{credential}/status",
+            credentials::change_status,
+        )
         .get(
             "/organisations/{id}/sessions/{session}/completion",
             completion::page,

@@ -660,3 +660,57 @@ pub async fn issued_in(wf: &Workflow, session_id: &str) -> Result<Vec<Issued>, W
         .map(Issued::of)
         .collect()
 }
+
+/// What became of a 特定講習 designation a certificate names, as of today (the verification
+/// page states it beside what the certificate says).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DesignationToday {
+    InForce {
+        ends_on: time::Date,
+    },
+    NotYet {
+        starts_on: time::Date,
+    },
+    Expired {
+        on: time::Date,
+    },
+    Abolished {
+        on: time::Date,
+    },
+    Revoked {
+        on: time::Date,
+    },
+    /// No designation with that number is on record here.
+    Unknown,
+}
+
+pub async fn designation_today(
+    wf: &Workflow,
+    number: &str,
+) -> Result<DesignationToday, WorkflowError> {
+    let today = wf.now().to_offset(JST).date();
+    let Some(d) = wf
+        .store
+        .all_designations()
+        .await?
+        .into_iter()
+        .filter(|d| d.number == number)
+        .max_by_key(|d| d.version)
+    else {
+        return Ok(DesignationToday::Unknown);
+    };
+    use koshu_domain::designation::lifecycle::DesignationEnd;
+    Ok(match (d.ended_on, d.end_reason) {
+        (Some(on), Some(DesignationEnd::Revoked(_))) if on <= today => {
+            DesignationToday::Revoked { on }
+        }
+        (Some(on), Some(DesignationEnd::Abolished)) if on <= today => {
+            DesignationToday::Abolished { on }
+        }
+        _ if today > d.ends_on => DesignationToday::Expired { on: d.ends_on },
+        _ if today < d.starts_on => DesignationToday::NotYet {
+            starts_on: d.starts_on,
+        },
+        _ => DesignationToday::InForce { ends_on: d.ends_on },
+    })
+}

@@ -1,5 +1,5 @@
 //! Shared by the integration tests: an exported workbook, where its cells are, and editing them
-//! the way a person would.
+//! the way a person would; the text pdftotext reads from a PDF.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 use std::io::{Cursor, Read, Write};
@@ -116,4 +116,23 @@ fn set_inline(xml: &str, cell: &str, text: &str) -> String {
         &xml[..start],
         &xml[end..]
     )
+}
+
+/// The text pdftotext reads from `pdf` (build.rs found the tool; a failure here is a failure).
+pub fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("document.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&path)
+        .arg("-")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
 }

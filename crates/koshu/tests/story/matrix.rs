@@ -123,6 +123,13 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/accessibility", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/designations", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/static/{file}", [A, A, A, A, A, A, A, A, A, A]),
+    // Certificates (issue 17): verifiers and anyone with a certificate, never a sign-in.
+    ("GET", "/issuers/{id}/did.json", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/status/{id}/{number}", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/verify/{id}", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/verify/{id}/verdict.json", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/verify", [A, A, A, A, A, A, A, A, A, A]),
+    ("POST", "/verify", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/healthz", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/readyz", [A, A, A, A, A, A, A, A, A, A]),
     // 401 for everyone: a scraper with the metrics token reads it, not a person.
@@ -267,6 +274,12 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/sessions/{session}/enrol", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/sessions/{session}/check-in", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/learning", [L, A, A, A, A, A, A, T, A, A]),
+    // A learner's own certificate and its files; another's is not found.
+    ("GET", "/learning/credentials/{id}", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/learning/credentials/{id}/credential.json", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/learning/credentials/{id}/certificate.pdf", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/learning/credentials/{id}/badge.png", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/learning/credentials/{id}/badge.svg", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/learning/{enrolment}", [L, A, A, A, A, A, A, T, A, A]),
     ("POST", "/learning/{enrolment}/confirm", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/learning/{enrolment}/calendar.ics", [L, A, A, A, A, A, A, T, A, A]),
@@ -315,6 +328,10 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     // Completion (issue 16): the provider's staff see the decisions; editors and owners set the
     // criteria, record results, issue and correct decisions. Sent empty, the writes are refused
     // as bad input (the criteria form and the assessment form name their fields).
+    // Certificates issued in the session: staff see them; editors and owners suspend,
+    // reinstate and revoke.
+    ("GET", "/organisations/{id}/sessions/{session}/credentials", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/sessions/{session}/credentials/{credential}/status", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/completion", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/completion.csv", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/completion/criteria", [L, D, D, A, A, D, D, T, D, D]),
@@ -443,6 +460,8 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("{token}", "no-such-token")
             .replace("{report}", "no-such-report")
             .replace("{post}", "no-such-post")
+            .replace("{credential}", "no-such-credential")
+            .replace("{number}", "1")
             .replace("{enrolment}", &enrolment)
             .replace("{block}", "1")
             .replace("{item}", "1")

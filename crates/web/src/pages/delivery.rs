@@ -768,7 +768,8 @@ pub async fn roster_xlsx(
     ))
 }
 
-fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
+/// A file to save; it holds someone's records, so it is never cached.
+pub(crate) fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
@@ -776,6 +777,7 @@ fn download(content_type: &'static str, name: &str, bytes: Vec<u8>) -> Response 
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{name}\""),
             ),
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
         ],
         bytes,
     )

@@ -533,6 +533,8 @@ struct EnrolmentPage {
     items: Vec<super::progress::LearnerItem>,
     /// The completion criteria and the learner's own decision (issue 16, B12).
     completion: Option<super::completion::LearnerSection>,
+    /// The learner's certificate for this session: (id, status).
+    credential: Option<(String, String)>,
     notice: Option<String>,
     /// The end-of-course survey (issue 16), for a learner with a place.
     survey: Option<super::survey::SurveyLink>,
@@ -624,6 +626,8 @@ pub async fn show(
                 Vec::new()
             },
             completion: super::completion::learner_section(&state, page.lang, &e).await?,
+            credential: super::credentials::for_enrolment(&state, &page, &e.session_id, &account)
+                .await?,
             notice: done_notice(&page, &q.done),
             survey,
             page,

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod applications;
 pub mod board;
 pub mod completion;
+pub mod credentials;
 pub mod delivery;
 pub mod forms;
 mod json_ld;
