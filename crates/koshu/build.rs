@@ -2,8 +2,11 @@
 //! (`cfg(koshu_postgres)`; without them that half is reported as ignored, with the reason) and
 //! moto's S3-compatible server (`cfg(koshu_s3)`; without it that half stores files locally).
 //! With KOSHU_TEST_REQUIRE_SCALE=1 (set by CI) the absence of either fails the build instead.
+//! It also tells the browser tests and the independent credential verifiers what they can use
+//! (`cfg(koshu_browser)`, `cfg(koshu_verifiers)`).
 
 use std::path::Path;
+use std::process::{Command, Stdio};
 
 fn main() {
     println!("cargo::rustc-check-cfg=cfg(koshu_postgres)");
@@ -63,6 +66,7 @@ fn main() {
         required,
     );
     browser();
+    verifiers();
 }
 
 /// A test server or tool that CI installs from PyPI, found on PATH: `cfg(<cfg>)` runs its
@@ -122,6 +126,68 @@ fn browser() {
     } else {
         println!(
             "cargo::warning=the browser accessibility tests will be ignored, missing: {}",
+            missing.join(", ")
+        );
+    }
+}
+
+/// The independent credential verifiers (`tests/verifiers.rs`: `tests/verifiers/verify.py`,
+/// `verify.mjs` and `schema.py`) need python3 with pyld, cryptography, jsonschema and
+/// rfc3339-validator, and `tests/verifiers/node_modules` (`npm ci --prefix tests/verifiers`):
+/// with both, `cfg(koshu_verifiers)` runs them; without, they are reported as ignored with the
+/// reason. With KOSHU_TEST_REQUIRE_VERIFIERS=1 (set by CI) their absence fails the build instead.
+fn verifiers() {
+    println!("cargo::rustc-check-cfg=cfg(koshu_verifiers)");
+    println!("cargo::rerun-if-env-changed=KOSHU_TEST_REQUIRE_VERIFIERS");
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let verifiers = Path::new(&manifest_dir).join("../../tests/verifiers");
+    let node_modules = verifiers.join("node_modules");
+    // npm writes this file on every install: watching it (or the folder it will appear in)
+    // reruns the check after `npm ci` without rerunning it on every build.
+    let installed = node_modules.join(".package-lock.json");
+    if installed.exists() {
+        println!("cargo::rerun-if-changed={}", installed.display());
+    } else {
+        println!("cargo::rerun-if-changed={}", verifiers.display());
+    }
+    let mut missing = Vec::new();
+    let python = Command::new("python3")
+        .args([
+            "-c",
+            "import pyld, cryptography, jsonschema, rfc3339_validator",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !python {
+        missing.push(
+            "python3 with pyld, cryptography, jsonschema, rfc3339-validator (python3 -m pip install pyld cryptography jsonschema rfc3339-validator)",
+        );
+    }
+    let packages = [
+        "jsonld",
+        "jsonld-signatures",
+        "@digitalbazaar/vc",
+        "@digitalbazaar/data-integrity",
+        "@digitalbazaar/eddsa-rdfc-2022-cryptosuite",
+        "@digitalbazaar/ed25519-multikey",
+        "@digitalbazaar/did-method-key",
+    ];
+    if !packages.iter().all(|p| node_modules.join(p).exists()) {
+        missing.push("tests/verifiers/node_modules (npm ci --prefix tests/verifiers)");
+    }
+    if missing.is_empty() {
+        println!("cargo::rustc-cfg=koshu_verifiers");
+    } else if std::env::var_os("KOSHU_TEST_REQUIRE_VERIFIERS").is_some_and(|v| v == "1") {
+        println!(
+            "cargo::error=KOSHU_TEST_REQUIRE_VERIFIERS=1 but the independent credential verifiers cannot run, missing: {}",
+            missing.join(", ")
+        );
+    } else {
+        println!(
+            "cargo::warning=the independent credential verifier tests will be ignored, missing: {}",
             missing.join(", ")
         );
     }

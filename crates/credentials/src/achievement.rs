@@ -9,8 +9,6 @@ use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-const SCHEMA_ID: &str =
-    "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json";
 /// `identityType` of the RISS registration number (an extension term, as OB 3.0 allows).
 pub const RISS_IDENTITY_TYPE: &str = "ext:RISSRegistrationNumber";
 /// `targetType` of the alignment that states the 特定講習 designation.
@@ -164,7 +162,10 @@ impl Claims {
                 "creditsEarned": self.hours_earned,
                 "achievement": achievement,
             },
-            "credentialSchema": [{"id": SCHEMA_ID, "type": "1EdTechJsonSchemaValidator2019"}],
+            // No `credentialSchema`: its type `1EdTechJsonSchemaValidator2019` is defined by
+            // neither context, so each JSON-LD processor signs a different IRI for it (sophia
+            // x-string:///…, pyld its default base, jsonld.js refuses in safe mode) and the
+            // credential would verify only in Koshu. The schema still applies (it is optional).
         });
         if let Some(until) = &self.valid_until {
             credential["validUntil"] = Value::String(until.clone());

@@ -8,6 +8,7 @@ use crate::accounts::{Browser, sign_up, signed_in};
 use crate::app::TestApp;
 use crate::completion::{assessment_page, attends, criteria_form, pairs};
 use crate::delivery::{a_delivered_session, apply, mail_to};
+use crate::independent::{independent_verdicts, one_character_changed_at};
 use crate::workflow::post_through_faults;
 use axum::http::{StatusCode, header};
 use koshu_credentials::achievement::Claims;
@@ -428,4 +429,67 @@ pub async fn confirming_issues_the_certificate_all_or_nothing(app: TestApp) {
             .len(),
         1
     );
+}
+
+/// Issue 17's acceptance on the certificate exactly as Koshu issued it on a completion
+/// decision and serves it (the learner's download, the issuer's DID document, the status list):
+/// it verifies in both independent verifiers (pyld + cryptography; Digital Bazaar's stack) and
+/// validates against the Open Badges schema; with one character changed it fails in both. The
+/// credential's content does not depend on the backend, so SQLite alone is enough.
+#[tokio::test]
+#[cfg_attr(
+    not(koshu_verifiers),
+    ignore = "the independent verifiers are not installed: python3 -m pip install pyld cryptography jsonschema rfc3339-validator; npm ci --prefix tests/verifiers"
+)]
+async fn an_issued_certificate_verifies_in_both_independent_verifiers() {
+    let app = TestApp::sqlite().await;
+    let Completed {
+        mut staff,
+        mut learner,
+        org,
+        session,
+        marks,
+        ..
+    } = ready_to_confirm(&app).await;
+    let confirmed = staff
+        .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    let id = app.store.credentials_of_session(&session).await.unwrap()[0]
+        .id
+        .clone();
+    let (status, downloaded) = learner
+        .get_bytes(&format!("/learning/credentials/{id}/credential.json"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let credential: Value = serde_json::from_slice(&downloaded).unwrap();
+    let mut anyone = Browser::new(&app);
+    let did_document = json(&anyone.get(&format!("/issuers/{org}/did.json")).await.body);
+
+    let verdicts = independent_verdicts(&credential, std::slice::from_ref(&did_document));
+    assert!(verdicts.both_verified(), "{verdicts:#?}");
+    assert!(verdicts.schema.valid, "{:#?}", verdicts.schema.errors);
+    for pointer in [
+        "/credentialSubject/identifier/1/identityHash",
+        "/credentialSubject/creditsEarned",
+    ] {
+        let tampered = one_character_changed_at(&credential, pointer);
+        let verdicts = independent_verdicts(&tampered, std::slice::from_ref(&did_document));
+        assert!(verdicts.neither_verified(), "{pointer}: {verdicts:#?}");
+    }
+
+    // The status list it points to is itself a credential both verify.
+    let list_path = credential["credentialStatus"]["statusListCredential"]
+        .as_str()
+        .unwrap()
+        .trim_start_matches("http://koshu.test")
+        .to_owned();
+    let list = json(&anyone.get(&list_path).await.body);
+    let verdicts = independent_verdicts(&list, &[did_document]);
+    assert!(verdicts.both_verified(), "{verdicts:#?}");
 }
