@@ -80,6 +80,22 @@ async fn ready_to_confirm(app: &TestApp) -> Completed<'_> {
     }
 }
 
+/// Staff confirm the learner as 修了; returns the certificate's id.
+async fn confirm(app: &TestApp, staff: &mut Browser<'_>, marks: &str, session: &str) -> String {
+    let confirmed = staff
+        .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    app.store.credentials_of_session(session).await.unwrap()[0]
+        .id
+        .clone()
+}
+
 fn json(text: &str) -> Value {
     serde_json::from_str(text).unwrap()
 }
@@ -370,18 +386,7 @@ pub async fn a_certificate_expires_on_its_valid_until(app: TestApp) {
         marks,
         ..
     } = ready_to_confirm(&app).await;
-    let confirmed = staff
-        .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
-        .await;
-    assert_eq!(
-        confirmed.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        confirmed.body
-    );
-    let id = app.store.credentials_of_session(&session).await.unwrap()[0]
-        .id
-        .clone();
+    let id = confirm(&app, &mut staff, &marks, &session).await;
     app.clock.set(datetime!(2029-06-10 15:29 +09:00));
     assert_eq!(verdict(&app, &id).await["verdict"], "verified");
     app.clock.set(datetime!(2029-06-10 15:30 +09:00));
@@ -451,18 +456,7 @@ async fn an_issued_certificate_verifies_in_both_independent_verifiers() {
         marks,
         ..
     } = ready_to_confirm(&app).await;
-    let confirmed = staff
-        .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
-        .await;
-    assert_eq!(
-        confirmed.status,
-        StatusCode::SEE_OTHER,
-        "{}",
-        confirmed.body
-    );
-    let id = app.store.credentials_of_session(&session).await.unwrap()[0]
-        .id
-        .clone();
+    let id = confirm(&app, &mut staff, &marks, &session).await;
     let (status, downloaded) = learner
         .get_bytes(&format!("/learning/credentials/{id}/credential.json"))
         .await;
