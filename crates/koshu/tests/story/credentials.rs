@@ -93,23 +93,28 @@ async fn verdict(app: &TestApp, id: &str) -> Value {
 }
 
 pub async fn a_completed_learner_takes_a_certificate_anyone_verifies(app: TestApp) {
-    let (
-        Completed {
-            mut staff,
-            mut learner,
-            org,
-            session,
-            base,
-            ..
-        },
-        issued_id,
-    ) = confirmed(&app).await;
+    let Completed {
+        mut staff,
+        mut learner,
+        org,
+        session,
+        base,
+        marks,
+    } = ready_to_confirm(&app).await;
+    let confirmed = staff
+        .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
 
     // Issued with the decision, frozen as issued.
     let issued = app.store.credentials_of_session(&session).await.unwrap();
     assert_eq!(issued.len(), 1);
     let credential = &issued[0];
-    assert_eq!(credential.id, issued_id);
     let document = json(&credential.document);
     let claims = Claims::read(&document).unwrap();
     assert_eq!(claims.learner_name, "青井 葵");
@@ -358,15 +363,15 @@ pub async fn a_completed_learner_takes_a_certificate_anyone_verifies(app: TestAp
     let _ = session;
 }
 
-/// [`ready_to_confirm`], confirmed as 修了: the session and the id of the credential issued.
-async fn confirmed(app: &TestApp) -> (Completed<'_>, String) {
-    let mut completed = ready_to_confirm(app).await;
-    let confirmed = completed
-        .staff
-        .post(
-            &format!("{}/confirm", completed.marks),
-            &[("outcome", "completed")],
-        )
+pub async fn a_certificate_expires_on_its_valid_until(app: TestApp) {
+    let Completed {
+        mut staff,
+        session,
+        marks,
+        ..
+    } = ready_to_confirm(&app).await;
+    let confirmed = staff
+        .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
         .await;
     assert_eq!(
         confirmed.status,
@@ -374,18 +379,9 @@ async fn confirmed(app: &TestApp) -> (Completed<'_>, String) {
         "{}",
         confirmed.body
     );
-    let id = app
-        .store
-        .credentials_of_session(&completed.session)
-        .await
-        .unwrap()[0]
+    let id = app.store.credentials_of_session(&session).await.unwrap()[0]
         .id
         .clone();
-    (completed, id)
-}
-
-pub async fn a_certificate_expires_on_its_valid_until(app: TestApp) {
-    let (_, id) = confirmed(&app).await;
     app.clock.set(datetime!(2029-06-10 15:29 +09:00));
     assert_eq!(verdict(&app, &id).await["verdict"], "verified");
     app.clock.set(datetime!(2029-06-10 15:30 +09:00));
@@ -447,12 +443,26 @@ pub async fn confirming_issues_the_certificate_all_or_nothing(app: TestApp) {
 )]
 async fn an_issued_certificate_verifies_in_both_independent_verifiers() {
     let app = TestApp::sqlite().await;
-    let (
-        Completed {
-            mut learner, org, ..
-        },
-        id,
-    ) = confirmed(&app).await;
+    let Completed {
+        mut staff,
+        mut learner,
+        org,
+        session,
+        marks,
+        ..
+    } = ready_to_confirm(&app).await;
+    let confirmed = staff
+        .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
+        .await;
+    assert_eq!(
+        confirmed.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        confirmed.body
+    );
+    let id = app.store.credentials_of_session(&session).await.unwrap()[0]
+        .id
+        .clone();
     let (status, downloaded) = learner
         .get_bytes(&format!("/learning/credentials/{id}/credential.json"))
         .await;
