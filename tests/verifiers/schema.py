@@ -3,8 +3,9 @@
 
 usage: schema.py [--schema SCHEMA.json] CREDENTIAL.json
 
-The schema defaults to shared/standards/openbadges-3.0/achievementcredential.schema.json beside
-the repository (its $refs are all internal, so nothing is fetched). Draft 2019-09, with the
+The schema defaults to the copy of 1EdTech's file the repository keeps beside its contexts,
+crates/credentials/contexts/achievementcredential.schema.json (identical to
+shared/standards/openbadges-3.0/; its $refs are all internal, so nothing is fetched). Draft 2019-09, with the
 schema's `format`s (date, date-time) checked. Prints one JSON line
 {"valid": bool, "errors": [{"path": str, "message": str}, ...]}; exits 0 only when valid.
 """
@@ -17,7 +18,7 @@ from jsonschema import Draft201909Validator
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_SCHEMA = os.path.join(
-    HERE, "..", "..", "..", "shared", "standards", "openbadges-3.0",
+    HERE, "..", "..", "crates", "credentials", "contexts",
     "achievementcredential.schema.json",
 )
 

@@ -3,7 +3,7 @@
 //! `verify.py` (pyld + cryptography, written from the vc-di-eddsa specification),
 //! `verify.mjs` (Digital Bazaar's jsonld-signatures + eddsa-rdfc-2022 cryptosuite) and
 //! `schema.py` (jsonschema, draft 2019-09, against
-//! `../shared/standards/openbadges-3.0/achievementcredential.schema.json`). Both verifiers read
+//! `crates/credentials/contexts/achievementcredential.schema.json`, 1EdTech's file). Both verifiers read
 //! their JSON-LD contexts from local copies and refuse every other URL.
 //!
 //! Needs python3 with pyld, cryptography, jsonschema, rfc3339-validator and
