@@ -31,7 +31,7 @@ pub fn hashed_email(email: &str, salt: &str) -> String {
 }
 
 /// The issuer as the credential names it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct IssuerProfile {
     /// `did:web:…`, the controller of the signing key.
     pub id: String,
@@ -40,7 +40,7 @@ pub struct IssuerProfile {
 }
 
 /// One thing the achievement is aligned to: an ITSS+ field, a syllabus item, the designation.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Alignment {
     pub target_type: String,
     pub name: String,
@@ -50,7 +50,7 @@ pub struct Alignment {
 }
 
 /// The 特定講習 designation, where the course is designated.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Designation {
     pub number: String,
     /// As the designation notice gives it, e.g. 2026年4月1日〜2029年3月31日.
@@ -59,7 +59,7 @@ pub struct Designation {
 }
 
 /// Everything a completion credential says.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Claims {
     /// The credential's id: its verification page.
     pub id: String,

@@ -11,7 +11,12 @@ use sophia::jsonld::{JsonLdOptions, JsonLdParser, loader::ClosureLoader};
 pub const CREDENTIALS_V2: &str = "https://www.w3.org/ns/credentials/v2";
 pub const OPEN_BADGES_V3: &str = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json";
 
+/// The W3C examples context (`@vocab` for any other term): the W3C test suites' credentials
+/// use it, so the VC-API endpoints accept it; Koshu's own credentials never do.
+pub const EXAMPLES_V2: &str = "https://www.w3.org/ns/credentials/examples/v2";
+
 const CREDENTIALS_V2_DOCUMENT: &str = include_str!("../contexts/credentials-v2.jsonld");
+const EXAMPLES_V2_DOCUMENT: &str = include_str!("../contexts/credentials-examples-v2.jsonld");
 const OPEN_BADGES_V3_DOCUMENT: &str = include_str!("../contexts/ob-context-3.0.3.json");
 
 /// 1EdTech's JSON Schema of an `AchievementCredential`, for the tests and the verifiers.
@@ -29,6 +34,11 @@ impl Contexts {
     pub fn with(mut self, url: &str, document: &str) -> Self {
         self.extra.push((url.to_owned(), document.to_owned()));
         self
+    }
+
+    /// Koshu's contexts and the W3C examples context ([`EXAMPLES_V2`]).
+    pub fn with_w3c_examples(self) -> Self {
+        self.with(EXAMPLES_V2, EXAMPLES_V2_DOCUMENT)
     }
 
     fn document(&self, url: &str) -> Option<String> {

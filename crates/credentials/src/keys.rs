@@ -97,17 +97,20 @@ pub fn did_document(did: &str, keys: &[PublishedKey]) -> Value {
     })
 }
 
-/// The DID document `did:key` resolves to.
+/// The DID document `did:key` resolves to: its one key both asserts (signs credentials) and
+/// authenticates (signs presentations), as the did:key method says.
 pub fn did_key_document(key: &VerifyingKey) -> Value {
-    let (did, _) = did_key(key);
+    let (did, method) = did_key(key);
     let mb = public_multibase(key);
-    did_document(
+    let mut document = did_document(
         &did,
         &[PublishedKey {
             fragment: mb.clone(),
             public_multibase: mb,
         }],
-    )
+    );
+    document["authentication"] = json!([method]);
+    document
 }
 
 /// A verification method found in a DID document: its controller and key.
@@ -123,8 +126,18 @@ pub fn find_method(
     document: &Value,
     method_id: &str,
 ) -> Result<VerificationMethod, CredentialError> {
+    find_method_for(document, method_id, "assertionMethod")
+}
+
+/// Finds `method_id` among the document's verification methods of `relationship`
+/// (`assertionMethod`, `authentication`).
+pub fn find_method_for(
+    document: &Value,
+    method_id: &str,
+    relationship: &str,
+) -> Result<VerificationMethod, CredentialError> {
     let asserts = document
-        .get("assertionMethod")
+        .get(relationship)
         .and_then(Value::as_array)
         .is_some_and(|a| {
             a.iter().any(|m| {
@@ -134,7 +147,7 @@ pub fn find_method(
         });
     if !asserts {
         return Err(CredentialError::Key(format!(
-            "{method_id} is not an assertion method of its DID document"
+            "{method_id} is not listed under {relationship} in its DID document"
         )));
     }
     let method = document

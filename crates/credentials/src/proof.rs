@@ -71,6 +71,42 @@ pub fn sign(
     verification_method: &str,
     created: OffsetDateTime,
 ) -> Result<Value, CredentialError> {
+    sign_for(
+        contexts,
+        document,
+        key,
+        verification_method,
+        created,
+        &Purpose::ASSERTION,
+    )
+}
+
+/// What a proof is for: `assertionMethod` (an issuer's credential), or `authentication` (a
+/// holder's presentation, bound to the verifier's `challenge` and `domain`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Purpose<'a> {
+    pub name: &'a str,
+    pub challenge: Option<&'a str>,
+    pub domain: Option<&'a str>,
+}
+
+impl Purpose<'_> {
+    pub const ASSERTION: Purpose<'static> = Purpose {
+        name: "assertionMethod",
+        challenge: None,
+        domain: None,
+    };
+}
+
+/// [`sign`] for any purpose.
+pub fn sign_for(
+    contexts: &Contexts,
+    document: &Value,
+    key: &SigningKey,
+    verification_method: &str,
+    created: OffsetDateTime,
+    purpose: &Purpose<'_>,
+) -> Result<Value, CredentialError> {
     let created = created
         .replace_nanosecond(0)
         .ok()
@@ -83,8 +119,13 @@ pub fn sign(
         "cryptosuite": CRYPTOSUITE,
         "created": created,
         "verificationMethod": verification_method,
-        "proofPurpose": "assertionMethod",
+        "proofPurpose": purpose.name,
     });
+    for (name, value) in [("challenge", purpose.challenge), ("domain", purpose.domain)] {
+        if let Some(v) = value {
+            proof[name] = Value::String(v.to_owned());
+        }
+    }
     let signature = key.sign(&hash_input(contexts, document, &proof)?.combined_hash());
     proof["proofValue"] = Value::String(format!(
         "z{}",
@@ -103,13 +144,25 @@ pub struct Proof {
     value: Value,
 }
 
+impl Proof {
+    /// A text field of the proof (`challenge`, `domain`, …).
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.value.get(name).and_then(Value::as_str)
+    }
+}
+
 /// The document's proofs of this cryptosuite, with the purpose `assertionMethod`; any other
 /// proof is refused rather than skipped, so a credential cannot pass on a proof nobody checked.
 pub fn proofs(document: &Value) -> Result<Vec<Proof>, CredentialError> {
+    proofs_for(document, Purpose::ASSERTION.name)
+}
+
+/// [`proofs`] with the purpose `purpose` (`authentication` for a presentation).
+pub fn proofs_for(document: &Value, purpose: &str) -> Result<Vec<Proof>, CredentialError> {
     let all = proofs_of(document);
     if all.is_empty() {
         return Err(CredentialError::Malformed(
-            "the credential has no proof".to_owned(),
+            "the document has no proof".to_owned(),
         ));
     }
     all.into_iter()
@@ -122,10 +175,10 @@ pub fn proofs(document: &Value) -> Result<Vec<Proof>, CredentialError> {
                     "only DataIntegrityProof with {CRYPTOSUITE} is accepted"
                 )));
             }
-            if field("proofPurpose") != Some("assertionMethod") {
-                return Err(CredentialError::Malformed(
-                    "the proof's purpose must be assertionMethod".to_owned(),
-                ));
+            if field("proofPurpose") != Some(purpose) {
+                return Err(CredentialError::Malformed(format!(
+                    "the proof's purpose must be {purpose}"
+                )));
             }
             let method = field("verificationMethod").ok_or_else(|| {
                 CredentialError::Malformed("the proof has no verificationMethod".to_owned())

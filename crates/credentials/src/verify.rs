@@ -88,6 +88,34 @@ impl Verdict {
             _ => "verified",
         }
     }
+
+    /// The outcome as a person reads it, in Japanese.
+    pub fn label_ja(&self) -> &'static str {
+        match self.code() {
+            "invalid_signature" => "署名が無効（発行後に変更されたか、別の鍵で署名）",
+            "revoked" => "取消し",
+            "suspended" => "一時停止",
+            "status_unavailable" => "状態を確認できません",
+            "expired" => "有効期限切れ",
+            "not_yet_valid" => "有効期間の開始前",
+            _ => "有効（検証済み）",
+        }
+    }
+
+    /// The outcome as a person reads it, in English.
+    pub fn label_en(&self) -> &'static str {
+        match self.code() {
+            "invalid_signature" => {
+                "Invalid signature (changed after issue, or signed by another key)"
+            }
+            "revoked" => "Revoked",
+            "suspended" => "Suspended",
+            "status_unavailable" => "Status unavailable",
+            "expired" => "Expired",
+            "not_yet_valid" => "Not yet valid",
+            _ => "Verified",
+        }
+    }
 }
 
 /// Parses the text someone pasted or uploaded; a clear error when it is not a JSON object.
@@ -104,7 +132,12 @@ pub fn parse(text: &str) -> Result<Value, CredentialError> {
 }
 
 fn issuer_id(credential: &Value) -> Option<&str> {
-    match credential.get("issuer") {
+    party_id(credential, "issuer")
+}
+
+/// The id of a party a document names (`issuer`, `holder`): a string, or an object's `id`.
+fn party_id<'a>(document: &'a Value, name: &str) -> Option<&'a str> {
+    match document.get(name) {
         Some(Value::String(id)) => Some(id),
         Some(profile) => profile.get("id").and_then(Value::as_str),
         None => None,
@@ -129,33 +162,88 @@ pub fn check_signature(
     credential: &Value,
     resolver: &dyn Resolver,
 ) -> SignatureCheck {
+    let Some(issuer) = issuer_id(credential) else {
+        return SignatureCheck::Invalid {
+            reason: "the credential names no issuer".to_owned(),
+        };
+    };
+    check_proofs(
+        contexts,
+        credential,
+        resolver,
+        &proof::Purpose::ASSERTION,
+        Some(("issuer", issuer)),
+    )
+}
+
+/// Checks a presentation's own proofs (not its credentials'): `authentication` by a key of the
+/// `holder` (when it names one), bound to the verifier's `challenge` and `domain` when given.
+pub fn check_presentation(
+    contexts: &Contexts,
+    presentation: &Value,
+    resolver: &dyn Resolver,
+    challenge: Option<&str>,
+    domain: Option<&str>,
+) -> SignatureCheck {
+    let purpose = proof::Purpose {
+        name: "authentication",
+        challenge,
+        domain,
+    };
+    check_proofs(
+        contexts,
+        presentation,
+        resolver,
+        &purpose,
+        party_id(presentation, "holder").map(|h| ("holder", h)),
+    )
+}
+
+/// Every proof of `document` for `purpose`, by a key its DID document lists under that
+/// purpose and, when `controller` is given (its role and id), controlled by it.
+fn check_proofs(
+    contexts: &Contexts,
+    document: &Value,
+    resolver: &dyn Resolver,
+    purpose: &proof::Purpose<'_>,
+    controller: Option<(&str, &str)>,
+) -> SignatureCheck {
     let invalid = |reason: String| SignatureCheck::Invalid { reason };
-    let proofs = match proof::proofs(credential) {
+    let proofs = match proof::proofs_for(document, purpose.name) {
         Ok(p) => p,
         Err(e) => return invalid(e.to_string()),
     };
-    let Some(issuer) = issuer_id(credential) else {
-        return invalid("the credential names no issuer".to_owned());
-    };
     let mut methods = Vec::new();
     for p in &proofs {
-        let document = match document_of(&p.verification_method, resolver) {
+        for (name, wanted) in [("challenge", purpose.challenge), ("domain", purpose.domain)] {
+            if let Some(wanted) = wanted
+                && p.field(name) != Some(wanted)
+            {
+                return invalid(format!(
+                    "the proof's {name} is not the one this verifier gave"
+                ));
+            }
+        }
+        let document_of_key = match document_of(&p.verification_method, resolver) {
             Ok(d) => d,
             Err(reason) => return invalid(reason),
         };
-        let method = match keys::find_method(&document, &p.verification_method) {
-            Ok(m) => m,
-            Err(e) => return invalid(e.to_string()),
-        };
-        if method.controller != issuer {
+        let method =
+            match keys::find_method_for(&document_of_key, &p.verification_method, purpose.name) {
+                Ok(m) => m,
+                Err(e) => return invalid(e.to_string()),
+            };
+        if let Some((role, controller)) = controller
+            && method.controller != controller
+        {
             return invalid(format!(
-                "the key is controlled by {}, not by the issuer {issuer}",
+                "the key is controlled by {}, not by the {role} {controller}",
                 method.controller
             ));
         }
-        match proof::verify_with(contexts, credential, p, &method.key) {
+        match proof::verify_with(contexts, document, p, &method.key) {
             Ok(true) => methods.push(method.id),
-            Ok(false) => return invalid("the signature does not match the credential: it was changed after it was signed, or signed by another key".to_owned()),
+            Ok(false) => return invalid("the signature does not match the document: it was changed after it was signed, or signed by another key".to_owned()),
             Err(e) => return invalid(e.to_string()),
         }
     }

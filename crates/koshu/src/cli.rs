@@ -86,6 +86,41 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// 修了証に署名する組織の鍵 / The organisations' keys that sign certificates.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+    /// 修了証を検証する / Verify a certificate: its signature, issuer, status (active,
+    /// suspended, revoked) and validity, then every claim. Exit code 0 only when verified.
+    Verify {
+        /// 修了証の JSON ファイル、または検証ページの URL（https://HOST/verify/ID、QR コードの
+        /// 行き先） / The credential's JSON file, or its verification address (a QR code's
+        /// target), looked up in this site's store.
+        file: String,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Every organisation's keys: the public key, when it was made, current or retired.
+    /// Private keys are never shown.
+    List,
+    /// Retire an organisation's signing key and make a new one. Certificates signed with the
+    /// old key still verify: it stays in the organisation's DID document.
+    Rotate {
+        /// The organisation's id.
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "all",
+            conflicts_with = "all"
+        )]
+        organisation: Option<String>,
+        /// Every organisation that has a key.
+        #[arg(long)]
+        all: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -231,16 +266,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             let summary = load_demo(&store, &taxonomy, clock.now()).await?;
             let sample =
                 crate::demo_application::load_sample_application(&store, clock.now()).await?;
-            let workflow = koshu_workflow::Workflow {
-                store: store.clone(),
-                taxonomy: Arc::clone(&taxonomy),
-                clock: Arc::new(SystemClock),
-                settings: Arc::new(koshu_workflow::Settings {
-                    public_url: config.public_url(),
-                    smtp: config.smtp_url.is_some(),
-                    master_key: Some(Arc::new(config.master_key()?)),
-                }),
-            };
+            let workflow = workflow(&config, &store, true)?;
             let delivery =
                 crate::demo_delivery::load_sample_delivery(&workflow, clock.now()).await?;
             let counts = store.catalogue_counts().await?;
@@ -441,8 +467,136 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Keys {
+            command: KeysCommand::List,
+        } => {
+            let store = crate::open_store(&config).await?;
+            let keys = named(&store, store.all_issuer_keys().await?).await;
+            store.close().await;
+            print!("{}", crate::credentials_cli::key_lines(&keys?));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { organisation, all },
+        } => {
+            let store = crate::open_store(&config).await?;
+            let wf = workflow(&config, &store, true)?;
+            let organisations: Vec<String> = match organisation {
+                Some(id) if !all => vec![id],
+                _ => {
+                    let mut ids: Vec<String> = store
+                        .all_issuer_keys()
+                        .await?
+                        .into_iter()
+                        .map(|k| k.organisation_id)
+                        .collect();
+                    ids.dedup();
+                    ids
+                }
+            };
+            let mut rotated = Vec::new();
+            for id in &organisations {
+                match koshu_workflow::credentials::rotate_key(&wf, id, "cli").await {
+                    Ok(key) => rotated.push(key),
+                    Err(koshu_workflow::WorkflowError::NotFound) => {
+                        store.close().await;
+                        return Err(Failure::Message(format!(
+                            "no organisation has the id {id} / その ID の組織はありません"
+                        )));
+                    }
+                    Err(e) => {
+                        store.close().await;
+                        return Err(Failure::Message(e.to_string()));
+                    }
+                }
+            }
+            let rotated = named(&store, rotated).await;
+            store.close().await;
+            let rotated = rotated?;
+            print!("{}", crate::credentials_cli::key_lines(&rotated));
+            println!(
+                "koshu: {} organisation(s) sign with their new key from now; what the old keys signed still verifies.",
+                rotated.len()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Verify { file } => {
+            let source = crate::credentials_cli::read_source(&file).map_err(Failure::Message)?;
+            let store = crate::open_store(&config).await?;
+            let wf = workflow(&config, &store, false)?;
+            let verdict = verify(&wf, source).await;
+            store.close().await;
+            let verdict = verdict?;
+            print!("{}", crate::credentials_cli::report(&verdict));
+            Ok(if verdict.verified() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         Command::Serve { demo, .. } => serve(config, demo).await,
     }
+}
+
+/// Each key with its organisation's name.
+async fn named(
+    store: &koshu_store::Store,
+    keys: Vec<koshu_store::credentials::IssuerKey>,
+) -> Result<Vec<(koshu_store::credentials::IssuerKey, String)>, Failure> {
+    let mut out = Vec::with_capacity(keys.len());
+    for key in keys {
+        let name = store
+            .organisation(&key.organisation_id)
+            .await?
+            .map(|o| o.organisation.name_ja)
+            .unwrap_or_default();
+        out.push((key, name));
+    }
+    Ok(out)
+}
+
+/// The use cases over `store`; with the master key only for commands that sign.
+fn workflow(
+    config: &Config,
+    store: &koshu_store::Store,
+    signs: bool,
+) -> Result<koshu_workflow::Workflow, Failure> {
+    Ok(koshu_workflow::Workflow {
+        store: store.clone(),
+        taxonomy: crate::taxonomy()?,
+        clock: Arc::new(SystemClock),
+        settings: Arc::new(koshu_workflow::Settings {
+            public_url: config.public_url(),
+            smtp: config.smtp_url.is_some(),
+            master_key: if signs {
+                Some(Arc::new(config.master_key()?))
+            } else {
+                None
+            },
+        }),
+    })
+}
+
+async fn verify(
+    wf: &koshu_workflow::Workflow,
+    source: crate::credentials_cli::Source,
+) -> Result<koshu_credentials::verify::Verdict, Failure> {
+    use crate::credentials_cli::Source;
+    let document = match source {
+        Source::Document(d) => d,
+        Source::Kept(id) => match koshu_workflow::credentials::issued(wf, &id).await {
+            Ok(issued) => issued.document,
+            Err(koshu_workflow::WorkflowError::NotFound) => {
+                return Err(Failure::Message(format!(
+                    "no certificate {id} is kept here / この修了証はこのサイトにありません"
+                )));
+            }
+            Err(e) => return Err(Failure::Message(e.to_string())),
+        },
+    };
+    koshu_workflow::credentials::verify_credential(wf, &document)
+        .await
+        .map_err(|e| Failure::Message(e.to_string()))
 }
 
 async fn serve(config: Config, demo: bool) -> Result<ExitCode, Failure> {

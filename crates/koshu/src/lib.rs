@@ -4,6 +4,7 @@ pub mod backup;
 pub mod catalogue_import;
 pub mod cli;
 pub mod config;
+mod credentials_cli;
 pub mod demo_application;
 pub mod demo_delivery;
 mod logging;

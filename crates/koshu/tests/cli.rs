@@ -38,6 +38,9 @@ fn every_command_has_help() {
         &["accounts", "role", "--help"],
         &["backup", "--help"],
         &["restore", "--help"],
+        &["keys", "list", "--help"],
+        &["keys", "rotate", "--help"],
+        &["verify", "--help"],
     ] {
         let out = koshu(dir.path(), args);
         assert!(out.status.success(), "{args:?}");
@@ -732,4 +735,223 @@ fn schemathesis_finds_no_fault_in_the_public_api() {
         text(&out.stderr),
         common::last_lines(&log, 20)
     );
+}
+
+fn sqlite_query(data_dir: &Path, sql: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(data_dir.join("koshu.db"))
+        .arg(sql)
+        .output()
+        .expect("the sqlite3 command-line tool (apt-get install sqlite3)");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).trim().to_owned()
+}
+
+/// Issue 17: a completion decision made after `koshu keys rotate`, through the workflow on the
+/// same data directory, as staff correcting a score would make it; returns the new
+/// credential's JSON.
+fn corrected_after_rotation(data_dir: &Path, learner: &str) -> String {
+    use koshu_workflow::completion;
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let mut config = koshu::config::Config::load(None, &[]).unwrap();
+        config.data_dir = data_dir.to_owned();
+        let store = koshu::open_store(&config).await.unwrap();
+        let wf = koshu_workflow::Workflow {
+            store: store.clone(),
+            taxonomy: koshu::taxonomy().unwrap(),
+            clock: std::sync::Arc::new(koshu_workflow::clock::SystemClock),
+            settings: std::sync::Arc::new(koshu_workflow::Settings {
+                public_url: config.public_url(),
+                smtp: false,
+                master_key: Some(std::sync::Arc::new(config.master_key().unwrap())),
+            }),
+        };
+        let before = koshu_workflow::credentials::issued_to(&wf, learner)
+            .await
+            .unwrap();
+        let session = before[0].stored.session_id.clone();
+        completion::record_result(
+            &wf,
+            &session,
+            learner,
+            &completion::ResultEntry {
+                assessment: 1,
+                mark: koshu_domain::delivery::completion::Mark::Score { points: 91 },
+                correction: Some("採点の誤り"),
+            },
+            "test",
+        )
+        .await
+        .unwrap();
+        let current = store
+            .completion_of(&session, learner)
+            .await
+            .unwrap()
+            .unwrap();
+        completion::correct(&wf, &session, learner, &current.id, "採点の誤り", "test")
+            .await
+            .unwrap();
+        let after = koshu_workflow::credentials::issued_to(&wf, learner)
+            .await
+            .unwrap();
+        store.close().await;
+        assert_eq!(after.len(), 2, "the correction issued a new credential");
+        after[0].stored.document.clone()
+    })
+}
+
+/// Issue 17 items 1 and 7: `koshu keys list` shows each organisation's public keys and never a
+/// secret; `koshu verify` prints the verdict and the claims for a file or a verification
+/// address, exit 0 only when verified; after `koshu keys rotate` what key-1 signed still
+/// verifies, and what is signed next carries key-2.
+#[test]
+fn keys_rotate_and_certificates_verify_before_and_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let demo = koshu(data, &["demo"]);
+    assert!(demo.status.success(), "{}", text(&demo.stderr));
+
+    let list = koshu(data, &["keys", "list"]);
+    assert!(list.status.success(), "{}", text(&list.stderr));
+    let listed = text(&list.stdout);
+    let lines: Vec<&str> = listed.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "a header and the sample provider's one key:\n{listed}"
+    );
+    let row: Vec<&str> = lines[1].split('\t').collect();
+    let org = row[0].to_owned();
+    assert_eq!(row[2], "key-1");
+    assert!(row[3].starts_with("z6Mk"), "{listed}");
+    assert!(
+        row[4].contains('年') && row[5].contains("current"),
+        "{listed}"
+    );
+    let sealed = sqlite_query(data, "SELECT sealed_private FROM issuer_keys");
+    assert!(!listed.contains(&sealed) && !listed.contains(&sealed[..24]));
+
+    // Verified, from the verification address (a QR code's target) and from the file.
+    let id = sqlite_query(
+        data,
+        "SELECT id FROM credentials WHERE account_id = 'demo-learner-1'",
+    );
+    let url = format!("http://localhost:8080/verify/{id}");
+    let by_url = koshu(data, &["verify", &url]);
+    let report = text(&by_url.stdout);
+    assert_eq!(
+        by_url.status.code(),
+        Some(0),
+        "{report}{}",
+        text(&by_url.stderr)
+    );
+    for expected in [
+        "有効（検証済み） / Verified [verified]",
+        "#key-1",
+        "有効 / Active",
+        "（サンプル）青井 葵",
+        "ハイブリッド型インシデント初動対応演習",
+        "時間 / Hours",
+        "年",
+    ] {
+        assert!(report.contains(expected), "{expected}:\n{report}");
+    }
+    let document = sqlite_query(
+        data,
+        &format!("SELECT document FROM credentials WHERE id = '{id}'"),
+    );
+    let old = data.join("old.json");
+    std::fs::write(&old, &document).unwrap();
+    let by_file = koshu(data, &["verify", old.to_str().unwrap()]);
+    assert_eq!(by_file.status.code(), Some(0), "{}", text(&by_file.stdout));
+    assert_eq!(text(&by_file.stdout), report, "the same verdict either way");
+
+    // One character changed: refused, exit 1.
+    let tampered = data.join("tampered.json");
+    std::fs::write(&tampered, document.replace("青井 葵", "青井 奏")).unwrap();
+    let refused = koshu(data, &["verify", tampered.to_str().unwrap()]);
+    assert_eq!(refused.status.code(), Some(1));
+    assert!(
+        text(&refused.stdout).contains("[invalid_signature]"),
+        "{}",
+        text(&refused.stdout)
+    );
+    for bad in [
+        "http://localhost:8080/verify/no-such-id",
+        "http://localhost:8080/programmes/x",
+    ] {
+        let out = koshu(data, &["verify", bad]);
+        assert_eq!(out.status.code(), Some(1), "{bad}");
+        assert!(text(&out.stderr).contains("koshu: "), "{bad}");
+    }
+    let not_json = data.join("notes.txt");
+    std::fs::write(&not_json, "修了証").unwrap();
+    let out = koshu(data, &["verify", not_json.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("not JSON"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Rotation: an unknown organisation is named; the real one gets key-2.
+    let unknown = koshu(data, &["keys", "rotate", "--organisation", "no-such-org"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(text(&unknown.stderr).contains("no-such-org"));
+    let none = koshu(data, &["keys", "rotate"]);
+    assert_eq!(
+        none.status.code(),
+        Some(2),
+        "clap asks for --organisation or --all"
+    );
+    let rotated = koshu(data, &["keys", "rotate", "--organisation", &org]);
+    assert!(rotated.status.success(), "{}", text(&rotated.stderr));
+    let printed = text(&rotated.stdout);
+    assert!(
+        printed.contains(&format!("{org}\t")) && printed.contains("key-2"),
+        "{printed}"
+    );
+    let listed = text(&koshu(data, &["keys", "list"]).stdout);
+    assert!(
+        listed.contains("key-1") && listed.contains("retired"),
+        "{listed}"
+    );
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.contains("key-2") && l.contains("current"))
+    );
+
+    let still = koshu(data, &["verify", old.to_str().unwrap()]);
+    assert_eq!(still.status.code(), Some(0), "{}", text(&still.stdout));
+    assert!(text(&still.stdout).contains("#key-1"));
+    let new = data.join("new.json");
+    std::fs::write(&new, corrected_after_rotation(data, "demo-learner-2")).unwrap();
+    let fresh = koshu(data, &["verify", new.to_str().unwrap()]);
+    let fresh_report = text(&fresh.stdout);
+    assert_eq!(fresh.status.code(), Some(0), "{fresh_report}");
+    assert!(fresh_report.contains("#key-2"), "{fresh_report}");
+    assert!(fresh_report.contains("（サンプル）番 健"), "{fresh_report}");
+    // The credential the correction superseded is revoked.
+    let superseded = sqlite_query(
+        data,
+        "SELECT id FROM credentials WHERE account_id = 'demo-learner-2' AND status = 'revoked'",
+    );
+    let revoked = koshu(
+        data,
+        &[
+            "verify",
+            &format!("http://localhost:8080/verify/{superseded}"),
+        ],
+    );
+    assert_eq!(revoked.status.code(), Some(1));
+    assert!(text(&revoked.stdout).contains("取消し / Revoked [revoked]"));
+
+    // --all rotates every organisation with a key: key-3 here.
+    let all = koshu(data, &["keys", "rotate", "--all"]);
+    assert!(all.status.success(), "{}", text(&all.stderr));
+    assert!(text(&all.stdout).contains("key-3"));
+    let again = koshu(data, &["verify", new.to_str().unwrap()]);
+    assert_eq!(again.status.code(), Some(0), "key-2 still verifies");
 }

@@ -22,6 +22,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .cloned()
         .unwrap_or_else(|| PagePath("/".into()));
     let wants_json = req.uri().path().starts_with("/api/")
+        || crate::pages::vc_api::is_vc_api(req.uri().path())
         || req
             .headers()
             .get(header::ACCEPT)

@@ -99,6 +99,22 @@ impl Routes {
         self
     }
 
+    /// A `POST` that changes nothing and needs nobody signed in (a verification, from any
+    /// site or program): no cookie counts, so there is nothing to forge and no CSRF token.
+    /// Bodies are bounded like forms.
+    pub fn open_post<H: Handler<T, AppState>, T: 'static>(
+        mut self,
+        path: &'static str,
+        h: H,
+    ) -> Self {
+        self.table.push(("POST", path));
+        self.router = self.router.route(
+            path,
+            post(h).layer(axum::extract::DefaultBodyLimit::max(csrf::MAX_FORM_BYTES)),
+        );
+        self
+    }
+
     /// Adds `other`'s routes, with whatever layers its router carries.
     pub fn merge(mut self, other: Routes) -> Self {
         self.table.extend(other.table);
@@ -574,4 +590,7 @@ pub fn all() -> Routes {
             survey::add_admin_items,
         )
         .merge(api::routes())
+        // The W3C VC-API (issue 17 item 6): issuing with an organisation's API token,
+        // verifying credentials and presentations for anyone.
+        .merge(pages::vc_api::routes())
 }

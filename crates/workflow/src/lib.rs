@@ -24,6 +24,7 @@ pub mod moderation;
 pub mod organisations;
 pub mod progress;
 pub mod survey;
+pub mod vc_api;
 
 pub use error::WorkflowError;
 

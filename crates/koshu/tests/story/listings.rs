@@ -464,7 +464,7 @@ pub async fn a_programme_left_alone_for_a_year_says_so_and_its_provider_is_remin
 }
 
 /// Sends one API request as a provider's system would.
-async fn api(
+pub async fn api(
     app: &TestApp,
     method: &str,
     path: &str,
@@ -487,7 +487,7 @@ async fn api(
 }
 
 /// An API token created on the organisation's page by its owner; its value, shown once.
-async fn a_token(b: &mut Browser<'_>, org: &str, name: &str, scope: &str) -> String {
+pub async fn a_token(b: &mut Browser<'_>, org: &str, name: &str, scope: &str) -> String {
     let res = b
         .post(
             &format!("/organisations/{org}/tokens"),

@@ -45,6 +45,7 @@ mod passkeys;
 mod process_mail;
 mod progress;
 mod survey;
+mod vc_api;
 mod workflow;
 
 /// Generates one test per story and backend: `sqlite::<story>` and `postgres::<story>`.
@@ -177,6 +178,9 @@ stories!(
     hardening::metrics_are_scraped_with_the_token_and_count_routes,
     hardening::requests_beyond_the_bound_are_told_to_retry,
     hardening::bodies_are_bounded_by_their_route,
+    vc_api::a_providers_system_issues_and_anyone_verifies_through_the_vc_api,
+    vc_api::koshu_certificates_verify_through_the_vc_api_with_status_and_dates,
+    vc_api::issuing_is_all_or_nothing_at_every_step,
 );
 
 /// Needs aiosmtpd (a real SMTP server); the same on both backends, so run once.

@@ -217,6 +217,11 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/api/v1/providers/{organisation}/programmes/{programme}/sessions", [U; 10]),
     ("PUT", "/api/v1/providers/{organisation}/programmes/{programme}/sessions/{session}", [U; 10]),
     ("POST", "/api/v1/providers/{organisation}/programmes/{programme}/sessions/{session}/cancel", [U; 10]),
+    // The W3C VC-API (issue 17): issuing takes an API token, never a cookie; anyone verifies
+    // (sent empty, the body is refused as bad input).
+    ("POST", "/credentials/issue", [U; 10]),
+    ("POST", "/credentials/verify", [A; 10]),
+    ("POST", "/presentations/verify", [A; 10]),
     // A draft application of A: the provider's own, not the ministry's (until submitted).
     ("GET", "/organisations/{id}/applications", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/applications", [L, D, D, A, A, D, D, T, D, D]),

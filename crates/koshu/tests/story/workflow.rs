@@ -83,7 +83,7 @@ async fn snapshot(app: &TestApp, id: &str) -> String {
     )
 }
 
-async fn audit_intact(app: &TestApp) {
+pub async fn audit_intact(app: &TestApp) {
     assert!(matches!(
         app.store.verify_audit_log().await.unwrap(),
         AuditVerdict::Intact { .. }

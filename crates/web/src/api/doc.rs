@@ -14,7 +14,7 @@ use utoipa::OpenApi;
 #[openapi(
     info(
         title = "Koshu catalogue API",
-        description = "Public data of the Koshu cybersecurity training catalogue (search, programmes, sessions, reference data, bulk exports; no authentication), and the providers' endpoints that list their own programmes (an API token of the organisation). Errors are `Error` objects with a stable `code`. / Koshu サイバーセキュリティ講座カタログの公開データ（検索、講座、開催日程、参照データ、一括ダウンロード。認証不要）と、講座提供者が自組織の講座を登録・更新する API（組織の API トークンが必要）。誤りは安定した `code` を持つ `Error` で返します。",
+        description = "Public data of the Koshu cybersecurity training catalogue (search, programmes, sessions, reference data, bulk exports; no authentication), the providers' endpoints that list their own programmes (an API token of the organisation), and the W3C VC-API for certificates. Errors are `Error` objects with a stable `code`. / Koshu サイバーセキュリティ講座カタログの公開データ（検索、講座、開催日程、参照データ、一括ダウンロード。認証不要）、講座提供者が自組織の講座を登録・更新する API（組織の API トークンが必要）、修了証の W3C VC-API。誤りは安定した `code` を持つ `Error` で返します。",
     ),
     paths(
         super::list_programmes,
@@ -32,6 +32,9 @@ use utoipa::OpenApi;
         super::providers::add_session,
         super::providers::replace_session,
         super::providers::cancel_session,
+        crate::pages::vc_api::issue,
+        crate::pages::vc_api::verify_credential,
+        crate::pages::vc_api::verify_presentation,
     ),
     components(schemas(dto::Error, dto::Problem)),
     modifiers(&TokenScheme),
@@ -40,6 +43,7 @@ use utoipa::OpenApi;
         (name = "export", description = "Bulk downloads / 一括ダウンロード"),
         (name = "reference", description = "Reference data and this document / 参照データとこの文書"),
         (name = "providers", description = "A provider's own programmes, with an API token of the organisation (created by an owner on the organisation's page) / 講座提供者が自組織の講座を登録・更新する API（組織のページで管理者が発行する API トークンを使用）"),
+        (name = "vc-api", description = "W3C VC-API: certificates (Open Badges 3.0, eddsa-rdfc-2022) issued with an API token of the organisation, and credentials and presentations verified for anyone / W3C VC-API：組織の API トークンによる修了証（Open Badges 3.0、eddsa-rdfc-2022）の発行と、誰でも使える資格情報・提示の検証"),
     )
 )]
 struct ApiDoc;

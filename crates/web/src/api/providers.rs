@@ -39,6 +39,17 @@ async fn caller(
     organisation: &str,
     needs: TokenScope,
 ) -> Result<ApiToken, AppError> {
+    token_for(state, headers, Some(organisation), needs).await
+}
+
+/// The token of the request, once it may act with `needs` on `organisation`, or on its own
+/// organisation when none is named (the VC-API issues as the token's organisation).
+pub(crate) async fn token_for(
+    state: &AppState,
+    headers: &HeaderMap,
+    organisation: Option<&str>,
+    needs: TokenScope,
+) -> Result<ApiToken, AppError> {
     let secret = headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -52,6 +63,7 @@ async fn caller(
         .await?
         .ok_or(AppError::TokenRequired)?;
     let scope = TokenScope::from_code(&token.scope).ok_or(AppError::TokenRequired)?;
+    let organisation = organisation.unwrap_or(&token.organisation_id);
     if !token_allows(scope, &token.organisation_id, organisation, needs) {
         return Err(AppError::Forbidden);
     }
@@ -236,7 +248,7 @@ fn if_match(headers: &HeaderMap) -> Result<i64, AppError> {
 }
 
 /// A body as JSON of type `T`, or the 400 that says where it is wrong.
-fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
+pub(crate) fn json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, AppError> {
     serde_json::from_slice(body).map_err(|e| {
         AppError::Invalid(ValidationError::new(
             "body.format",
@@ -286,7 +298,7 @@ fn checked<T>(
     }
 }
 
-fn actor(token: &ApiToken) -> String {
+pub(crate) fn actor(token: &ApiToken) -> String {
     format!("api_token:{}", token.id)
 }
 

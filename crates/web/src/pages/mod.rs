@@ -21,6 +21,7 @@ pub mod reviews;
 pub mod search;
 pub mod sessions;
 pub mod survey;
+pub mod vc_api;
 
 use crate::AppState;
 use crate::auth::AuthContext;
