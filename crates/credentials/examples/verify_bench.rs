@@ -125,6 +125,7 @@ fn rate(seconds: f64, mut f: impl FnMut() -> bool) -> Result<f64, String> {
     Ok(calls as f64 / start.elapsed().as_secs_f64())
 }
 
+#[allow(clippy::print_stdout)] // printing the figures is what the bench is for
 fn main() -> Result<(), String> {
     let seconds: f64 = std::env::args()
         .nth(1)
