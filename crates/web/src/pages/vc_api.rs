@@ -178,7 +178,7 @@ pub async fn issue(
 /// A problem found while verifying.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct Problem {
+pub struct VerificationProblem {
     /// `proof`, `credentialStatus` or `validity`.
     check: String,
     /// `invalid_signature`, `revoked`, `suspended`, `status_unavailable`, `expired`,
@@ -206,8 +206,8 @@ pub struct VerificationResult {
     verified: bool,
     /// The checks made: `proof`, `credentialStatus` (when it has one), `validity`.
     checks: Vec<String>,
-    warnings: Vec<Problem>,
-    errors: Vec<Problem>,
+    warnings: Vec<VerificationProblem>,
+    errors: Vec<VerificationProblem>,
     verdict: VerdictBody,
     /// What a Koshu completion credential says (learner, course, hours, dates, designation),
     /// as issued; null for a credential of another shape.
@@ -215,8 +215,8 @@ pub struct VerificationResult {
     claims: Option<Value>,
 }
 
-fn problem(check: &str, code: &str, ja: String, en: String) -> Problem {
-    Problem {
+fn problem(check: &str, code: &str, ja: String, en: String) -> VerificationProblem {
+    VerificationProblem {
         check: check.to_owned(),
         code: code.to_owned(),
         message_ja: ja,
@@ -380,9 +380,9 @@ pub struct PresentationResult {
     verified: bool,
     /// `proof` when the presentation's own proof was checked.
     checks: Vec<String>,
-    warnings: Vec<Problem>,
+    warnings: Vec<VerificationProblem>,
     /// The presentation's own problems (each credential's are in its result).
-    errors: Vec<Problem>,
+    errors: Vec<VerificationProblem>,
     credential_results: Vec<VerificationResult>,
 }
 
