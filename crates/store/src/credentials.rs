@@ -22,29 +22,8 @@ pub struct IssuerKey {
     pub retired_at: Option<OffsetDateTime>,
 }
 
-/// What a credential's status is, as its issuer last set it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CredentialStatus {
-    Active,
-    Suspended,
-    Revoked,
-}
-
-impl CredentialStatus {
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Suspended => "suspended",
-            Self::Revoked => "revoked",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Active, Self::Suspended, Self::Revoked]
-            .into_iter()
-            .find(|s| s.code() == code)
-    }
-}
+/// What a credential's status is, as its issuer last set it: the status list's own states.
+pub use koshu_credentials::status::Status as CredentialStatus;
 
 /// A credential as issued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -84,7 +63,7 @@ impl TryFrom<CredentialRow> for StoredCredential {
     fn try_from(r: CredentialRow) -> Result<Self, StoreError> {
         let corrupt = |what: &str| StoreError::Corrupt(format!("credential {}: {what}", r.id));
         Ok(Self {
-            status: CredentialStatus::from_code(&r.status).ok_or_else(|| corrupt("status"))?,
+            status: CredentialStatus::parse(&r.status).ok_or_else(|| corrupt("status"))?,
             seq: u64::try_from(r.seq).map_err(|_| corrupt("seq"))?,
             id: r.id,
             organisation_id: r.organisation_id,
@@ -380,7 +359,7 @@ impl UnitOfWork {
         })?;
         rows.into_iter()
             .map(|(seq, status)| {
-                let status = CredentialStatus::from_code(&status)
+                let status = CredentialStatus::parse(&status)
                     .ok_or_else(|| StoreError::Corrupt(format!("credential status {status}")))?;
                 Ok((u64::try_from(seq).unwrap_or(0), status))
             })

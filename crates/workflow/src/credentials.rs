@@ -11,10 +11,10 @@ use koshu_credentials::achievement::{
 use koshu_credentials::canonical::Contexts;
 use koshu_credentials::keys::{self, MasterKey, PublishedKey, SigningKey};
 use koshu_credentials::proof;
-use koshu_credentials::status::{self, Bitstring, ENTRIES, Status};
+use koshu_credentials::status::{self, Bitstring, ENTRIES};
 use koshu_credentials::verify::{self, Resolver, Verdict};
 use koshu_domain::ValidationError;
-use koshu_domain::delivery::completion::{CompletionCriteria, describe, minutes_en, minutes_ja};
+use koshu_domain::delivery::completion::{CompletionCriteria, describe, minutes_en};
 use koshu_domain::types::date_ja;
 use koshu_store::UnitOfWork;
 use koshu_store::credentials::{
@@ -126,7 +126,7 @@ async fn sign_status_list(
         .await?;
     let bits = Bitstring::with(statuses.into_iter().map(|(seq, s)| {
         let index = u32::try_from(seq - first).unwrap_or(u32::MAX);
-        (index, status_of(s))
+        (index, s)
     }))
     .and_then(|b| b.encode())
     .map_err(corrupt)?;
@@ -147,14 +147,6 @@ async fn sign_status_list(
     })
     .await?;
     Ok(())
-}
-
-fn status_of(s: CredentialStatus) -> Status {
-    match s {
-        CredentialStatus::Active => Status::Active,
-        CredentialStatus::Suspended => Status::Suspended,
-        CredentialStatus::Revoked => Status::Revoked,
-    }
 }
 
 /// What a completion credential is issued from: the decision as it is being written.
@@ -268,10 +260,12 @@ async fn claims_of(
     });
     let salt = hex::encode(random::<16>()?);
     let title_en = programme.title_en.as_deref().unwrap_or(&programme.title_ja);
+    // The statement ends with its own full stop: "Co., Ltd." must not end in two.
     let provider_en = organisation
         .name_en
         .as_deref()
-        .unwrap_or(&organisation.name_ja);
+        .unwrap_or(&organisation.name_ja)
+        .trim_end_matches('.');
     let designated_en = programme
         .designation
         .as_ref()
@@ -479,7 +473,7 @@ fn status_mail(
     reason: &str,
 ) -> Result<Mail, WorkflowError> {
     let claims = Claims::read(&serde_json::from_str(&credential.document)?).map_err(corrupt)?;
-    let status = status_of(to_status);
+    let status = to_status;
     let url = verification_url(wf, &credential.id);
     Ok(crate::delivery::learner_mail(
         wf,
@@ -629,11 +623,6 @@ impl Issued {
             document,
             claims,
         })
-    }
-
-    /// The hours attended as a learner reads them.
-    pub fn hours_ja(&self) -> String {
-        minutes_ja((self.claims.hours_earned * 60.0).round() as u32)
     }
 }
 

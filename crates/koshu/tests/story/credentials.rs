@@ -376,7 +376,6 @@ pub async fn a_completed_learner_takes_a_certificate_anyone_verifies(app: TestAp
         app.store.credential(&id).await.unwrap().unwrap().status,
         CredentialStatus::Revoked
     );
-    let _ = session;
 }
 
 pub async fn a_certificate_expires_on_its_valid_until(app: TestApp) {

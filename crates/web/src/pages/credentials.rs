@@ -560,7 +560,7 @@ pub async fn learner_page(
         StatusCode::OK,
         LearnerPage {
             course: issued.claims.course.clone(),
-            status: stored_status_label(&page, issued.stored.status),
+            status: status_label(&page, issued.stored.status),
             active: issued.stored.status == CredentialStatus::Active,
             claims: claim_rows(&page, &issued.claims),
             verify_url: issued.claims.id.clone(),
@@ -658,15 +658,6 @@ pub async fn learner_svg(
     ))
 }
 
-fn stored_status_label(page: &PageCtx, s: CredentialStatus) -> String {
-    match s {
-        CredentialStatus::Active => page.t("有効", "Active"),
-        CredentialStatus::Suspended => page.t("一時停止", "Suspended"),
-        CredentialStatus::Revoked => page.t("取消し", "Revoked"),
-    }
-    .to_owned()
-}
-
 /// The learner's certificate for an enrolment, for the enrolment page: (id, status label).
 pub(crate) async fn for_enrolment(
     state: &AppState,
@@ -678,12 +669,7 @@ pub(crate) async fn for_enrolment(
     Ok(mine
         .into_iter()
         .find(|c| c.stored.session_id == session_id && c.stored.status != CredentialStatus::Revoked)
-        .map(|c| {
-            (
-                c.stored.id.clone(),
-                stored_status_label(page, c.stored.status),
-            )
-        }))
+        .map(|c| (c.stored.id.clone(), status_label(page, c.stored.status))))
 }
 
 // The provider's list.
@@ -751,7 +737,7 @@ async fn staff_page(
                 name: c.claims.learner_name.clone(),
                 issued: view::date_time(page.lang, c.stored.issued_at),
                 hours: hours(&page, c.claims.hours_earned),
-                status: stored_status_label(&page, c.stored.status),
+                status: status_label(&page, c.stored.status),
                 status_code: c.stored.status.code(),
                 reason: c.stored.status_reason.clone().unwrap_or_default(),
                 id: c.stored.id,
@@ -831,7 +817,7 @@ pub async fn change_status(
             .for_field("change"),
         )
     })?;
-    let expected = CredentialStatus::from_code(&form.expected)
+    let expected = CredentialStatus::parse(&form.expected)
         .ok_or(AppError::Conflict(koshu_store::Conflict::CredentialChanged))?;
     match wf_credentials::change_status(
         &state.workflow,
