@@ -20,6 +20,25 @@ use crate::pdf::{self, Layout, MARGIN_X, PAGE_H, PAGE_W};
 pub use png::{bake_png, unbake_png};
 pub use svg::{bake_svg, unbake_svg};
 
+/// The credential's JSON text in a file as people hand it over: the JSON itself, or an Open
+/// Badges baked PNG or SVG (told apart by their first bytes). The verification page and
+/// `koshu verify` both read files through this.
+pub fn credential_in_file(bytes: &[u8]) -> Result<String, FormsError> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        return unbake_png(bytes)?
+            .ok_or_else(|| FormsError::Png("the image carries no credential".to_owned()));
+    }
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| FormsError::Svg("not UTF-8 text".to_owned()))?;
+    if head.starts_with("<?xml") || head.starts_with("<svg") {
+        return unbake_svg(text)
+            .ok_or_else(|| FormsError::Svg("the image carries no credential".to_owned()));
+    }
+    Ok(text.to_owned())
+}
+
 /// The claims a certificate shows, as the frozen credential states them. Dates are calendar
 /// days in Japan (the caller converts `validFrom` and the activity dates to +09:00 first).
 #[derive(Debug, Clone, PartialEq)]

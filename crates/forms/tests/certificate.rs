@@ -8,9 +8,10 @@ mod support;
 use std::path::Path;
 use std::process::Command;
 
+use koshu_forms::FormsError;
 use koshu_forms::certificate::{
-    CertificateText, badge_png, badge_svg, bake_png, bake_svg, certificate_pdf, unbake_png,
-    unbake_svg,
+    CertificateText, badge_png, badge_svg, bake_png, bake_svg, certificate_pdf, credential_in_file,
+    unbake_png, unbake_svg,
 };
 use proptest::prelude::*;
 use support::pdf_text;
@@ -461,4 +462,23 @@ proptest! {
         let _ = unbake_svg(&svg);
         let _ = bake_svg(&svg, "{}");
     }
+}
+
+#[test]
+fn a_file_handed_over_gives_its_credential_whether_json_png_or_svg() {
+    let json = credential_json();
+    let png = bake_png(&badge_png(&text()).unwrap(), &json).unwrap();
+    let svg = bake_svg(&badge_svg(&text()), &json).unwrap();
+    for file in [json.as_bytes(), &png, svg.as_bytes()] {
+        assert_eq!(credential_in_file(file).unwrap(), json);
+    }
+    assert!(matches!(
+        credential_in_file(&badge_png(&text()).unwrap()),
+        Err(FormsError::Png(_))
+    ));
+    assert!(matches!(
+        credential_in_file(badge_svg(&text()).as_bytes()),
+        Err(FormsError::Svg(_))
+    ));
+    assert!(credential_in_file(b"\xff\xfe not text").is_err());
 }

@@ -21,26 +21,6 @@ pub enum Source {
     Kept(String),
 }
 
-/// The forms a credential file comes in, told apart by their first bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum FileKind {
-    Json,
-    Png,
-    Svg,
-}
-
-fn kind_of(bytes: &[u8]) -> FileKind {
-    let start = String::from_utf8_lossy(&bytes[..bytes.len().min(512)]).into_owned();
-    let start = start.trim_start_matches('\u{feff}').trim_start();
-    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-        FileKind::Png
-    } else if start.starts_with("<?xml") || start.starts_with("<svg") {
-        FileKind::Svg
-    } else {
-        FileKind::Json
-    }
-}
-
 /// Reads the argument of `koshu verify`: an http(s) address, or a file.
 pub fn read_source(arg: &str) -> Result<Source, String> {
     if arg.starts_with("https://") || arg.starts_with("http://") {
@@ -51,15 +31,8 @@ pub fn read_source(arg: &str) -> Result<Source, String> {
         });
     }
     let bytes = std::fs::read(arg).map_err(|e| format!("{arg}: {e}"))?;
-    let text = match kind_of(&bytes) {
-        FileKind::Json => String::from_utf8(bytes)
-            .map_err(|_| format!("{arg}: not UTF-8 text / UTF-8 のテキストではありません"))?,
-        FileKind::Png | FileKind::Svg => {
-            return Err(format!(
-                "{arg}: an Open Badges baked image; this build reads the credential's JSON or its verification address / 画像に埋め込まれた修了証は、JSON ファイルか検証ページの URL で確認してください"
-            ));
-        }
-    };
+    let text =
+        koshu_forms::certificate::credential_in_file(&bytes).map_err(|e| format!("{arg}: {e}"))?;
     koshu_credentials::verify::parse(&text)
         .map(Source::Document)
         .map_err(|e| format!("{arg}: {e}"))
@@ -255,14 +228,6 @@ mod tests {
         }
         assert_eq!(kept_id("https://koshu.example/verify/"), None);
         assert_eq!(kept_id("https://koshu.example/status/o/1"), None);
-    }
-
-    #[test]
-    fn files_are_told_apart_by_their_first_bytes() {
-        assert_eq!(kind_of(b"\x89PNG\r\n\x1a\n...."), FileKind::Png);
-        assert_eq!(kind_of(b"  <svg xmlns=\"\">"), FileKind::Svg);
-        assert_eq!(kind_of(b"\xef\xbb\xbf<?xml version"), FileKind::Svg);
-        assert_eq!(kind_of(b"{\"@context\": []}"), FileKind::Json);
     }
 
     #[test]

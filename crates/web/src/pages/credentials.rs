@@ -440,22 +440,7 @@ fn credential_in(bytes: &[u8]) -> Result<Value, ValidationError> {
         )
         .for_field("file")
     };
-    let not_baked = || unreadable("the image carries no certificate".to_owned());
-    let text = if bytes.starts_with(b"\x89PNG") {
-        certificate::unbake_png(bytes)
-            .map_err(|e| unreadable(e.to_string()))?
-            .ok_or_else(not_baked)?
-    } else {
-        let text =
-            std::str::from_utf8(bytes).map_err(|_| unreadable("not UTF-8 text".to_owned()))?;
-        if text.trim_start().starts_with('{') {
-            text.to_owned()
-        } else if text.contains("<svg") {
-            certificate::unbake_svg(text).ok_or_else(not_baked)?
-        } else {
-            text.to_owned()
-        }
-    };
+    let text = certificate::credential_in_file(bytes).map_err(|e| unreadable(e.to_string()))?;
     koshu_credentials::verify::parse(&text).map_err(|e| unreadable(e.to_string()))
 }
 
