@@ -410,9 +410,11 @@ pub async fn confirming_issues_the_certificate_all_or_nothing(app: TestApp) {
         let s = s.clone();
         async move {
             format!(
-                "{:?}|{:?}",
+                "{:?}|{:?}|outbox {}|audit {}",
                 store.completions(&s).await.unwrap().len(),
                 store.credentials_of_session(&s).await.unwrap().len(),
+                store.outbox_count().await.unwrap(),
+                store.audit_head().await.unwrap(),
             )
         }
     };
@@ -432,6 +434,69 @@ pub async fn confirming_issues_the_certificate_all_or_nothing(app: TestApp) {
             .unwrap()
             .len(),
         1
+    );
+}
+
+/// A status change, the re-signed list, its audit entry and the learner's mail are one unit;
+/// so are a key rotation's new key and the old one's retirement.
+pub async fn status_changes_and_rotations_are_all_or_nothing(app: TestApp) {
+    let Completed {
+        mut staff,
+        org,
+        session,
+        base,
+        marks,
+        ..
+    } = ready_to_confirm(&app).await;
+    let id = confirm(&app, &mut staff, &marks, &session).await;
+    let store = app.store.clone();
+    let (o, c) = (org.clone(), id.clone());
+    let snapshot = || {
+        let (store, o, c) = (store.clone(), o.clone(), c.clone());
+        async move {
+            format!(
+                "{:?}|{:?}|{:?}|outbox {}|audit {}",
+                store.credential(&c).await.unwrap().map(|x| x.status),
+                store.status_list(&o, 1).await.unwrap().map(|l| l.etag),
+                store.issuer_keys(&o).await.unwrap(),
+                store.outbox_count().await.unwrap(),
+                store.audit_head().await.unwrap(),
+            )
+        }
+    };
+    let steps = post_through_faults(
+        &app,
+        &mut staff,
+        &format!("{base}/credentials/{id}/status"),
+        &[
+            ("change", "suspend"),
+            ("expected", "active"),
+            ("reason", "確認中"),
+        ],
+        snapshot,
+    )
+    .await;
+    assert!(steps >= 3, "status, list, mail: {steps}");
+    assert_eq!(verdict(&app, &id).await["verdict"], "suspended");
+
+    let before = snapshot().await;
+    let wf = &app.state.workflow;
+    for step in 1.. {
+        app.store.faults().fail_at_step(step);
+        let rotated = koshu_workflow::credentials::rotate_key(wf, &org, "test").await;
+        app.store.faults().disarm();
+        if rotated.is_ok() {
+            break;
+        }
+        assert_eq!(snapshot().await, before, "after a fault at step {step}");
+    }
+    let keys = app.store.issuer_keys(&org).await.unwrap();
+    assert_eq!(keys.len(), 2);
+    assert!(keys[0].retired_at.is_some() && keys[1].retired_at.is_none());
+    assert_eq!(
+        verdict(&app, &id).await["verdict"],
+        "suspended",
+        "the old key still verifies"
     );
 }
 

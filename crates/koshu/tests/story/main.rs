@@ -75,6 +75,7 @@ stories!(
     credentials::a_completed_learner_takes_a_certificate_anyone_verifies,
     credentials::a_certificate_expires_on_its_valid_until,
     credentials::confirming_issues_the_certificate_all_or_nothing,
+    credentials::status_changes_and_rotations_are_all_or_nothing,
     completion::a_learner_completes_against_published_criteria_and_the_decision_stands,
     completion::reassessment_is_allowed_only_where_the_criteria_say_so,
     delivery::the_public_enrols_waits_and_is_promoted_and_attendance_is_recorded_and_sealed,
