@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod delivery;
 pub mod designation;
 pub mod error;
+pub mod holder;
 pub mod prefecture;
 pub mod taxonomy;
 pub mod types;

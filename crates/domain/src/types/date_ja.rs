@@ -10,6 +10,23 @@ pub fn date_ja(d: Date) -> String {
     format!("{}年{}月{}日", d.year(), u8::from(d.month()), d.day())
 }
 
+/// `令和8年4月1日`, `令和元年5月1日`, `平成31年4月30日`: the era date (令和 from 2019-05-01, 平成
+/// from 1989-01-08), as Japanese forms and IPA's tables also give it. Earlier days: 西暦.
+pub fn date_wareki(d: Date) -> String {
+    let (era, first_year) = if d >= time::macros::date!(2019 - 05 - 01) {
+        ("令和", 2019)
+    } else if d >= time::macros::date!(1989 - 01 - 08) {
+        ("平成", 1989)
+    } else {
+        return date_ja(d);
+    };
+    let year = match d.year() - first_year + 1 {
+        1 => "元".to_owned(),
+        n => n.to_string(),
+    };
+    format!("{era}{year}年{}月{}日", u8::from(d.month()), d.day())
+}
+
 /// `1 April 2026`
 pub fn date_en(d: Date) -> String {
     format!("{} {} {}", d.day(), d.month(), d.year())
@@ -102,6 +119,10 @@ mod tests {
         assert_eq!(weekday_ja(d), "水");
         assert_eq!(date_ja_with_weekday(d), "2026年4月1日（水）");
         assert_eq!(date_ja(date!(2026 - 12 - 31)), "2026年12月31日");
+        assert_eq!(date_wareki(date!(2026 - 04 - 01)), "令和8年4月1日");
+        assert_eq!(date_wareki(date!(2019 - 05 - 01)), "令和元年5月1日");
+        assert_eq!(date_wareki(date!(2019 - 04 - 30)), "平成31年4月30日");
+        assert_eq!(date_wareki(date!(1989 - 01 - 08)), "平成元年1月8日");
         assert_eq!(date_en(date!(2026 - 12 - 31)), "31 December 2026");
         let week: Vec<&str> = (0..7)
             .map(|i| weekday_ja(date!(2026 - 03 - 30) + time::Duration::days(i)))

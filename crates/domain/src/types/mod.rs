@@ -30,7 +30,7 @@ pub mod text;
 pub mod yen;
 
 pub use corporate_number::CorporateNumber;
-pub use date_ja::{date_en, date_ja, date_ja_with_weekday, parse_date, weekday_ja};
+pub use date_ja::{date_en, date_ja, date_ja_with_weekday, date_wareki, parse_date, weekday_ja};
 pub use date_range::DateRange;
 pub use fiscal_year::FiscalYear;
 pub use hours::Hours;
