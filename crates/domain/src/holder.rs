@@ -19,6 +19,9 @@ use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month};
 
 use crate::ValidationError;
+use crate::catalogue::{Programme, Session};
+use crate::designation::documents::FileType;
+use crate::types::text::{TextKind, check_controls};
 use crate::types::{RissNumber, date_ja, parse_date};
 
 /// A registration lasts this many years from its 登録日 or 更新日.
@@ -117,8 +120,7 @@ pub fn f01_registration_date(registered_on: Date, today: Date) -> Result<(), Val
             "The registration date is on or after 1 April 2017, when the register opened.",
         ));
     }
-    if registered_on.day() != 1 || !matches!(registered_on.month(), Month::April | Month::October)
-    {
+    if registered_on.day() != 1 || !matches!(registered_on.month(), Month::April | Month::October) {
         return Err(ValidationError::new(
             "holder.registered_on_day",
             "登録日は4月1日か10月1日です。登録証に記載された登録年月日を入力してください。",
@@ -145,9 +147,8 @@ pub fn f01_renewal_date(
         ));
     }
     let steps = renewed_on.year() - registered_on.year();
-    let on_step = steps > 0
-        && steps % PERIOD_YEARS == 0
-        && add_years(registered_on, steps) == renewed_on;
+    let on_step =
+        steps > 0 && steps % PERIOD_YEARS == 0 && add_years(registered_on, steps) == renewed_on;
     if !on_step {
         return Err(ValidationError::new(
             "holder.renewed_on_step",
@@ -308,6 +309,144 @@ pub struct Course {
     pub standing: Standing,
 }
 
+/// The longest course title or provider name a holder may enter, in characters.
+pub const MAX_COURSE_TEXT: usize = 200;
+
+/// A course as the holder enters it (F03), before its evidence is looked at.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CourseEntry {
+    pub kind: CourseKind,
+    pub title: String,
+    pub provider: String,
+    pub completed_on: Date,
+}
+
+impl CourseEntry {
+    /// Reads the form. Every error names its field (`kind`, `title`, `provider`,
+    /// `completed_on`). Codes: `holder.kind_unknown`, `holder.title_required`,
+    /// `holder.provider_required`, `holder.text_too_long`, `holder.completed_on_future`,
+    /// `text.control_character`, `date.*`.
+    pub fn parse(
+        kind: &str,
+        title: &str,
+        provider: &str,
+        completed_on: &str,
+        today: Date,
+    ) -> Result<Self, Vec<ValidationError>> {
+        let mut errors = Vec::new();
+        let kind = CourseKind::from_code(kind.trim())
+            .ok_or_else(|| {
+                ValidationError::new(
+                    "holder.kind_unknown",
+                    "講習の種類を選んでください（IPA オンライン講習、IPA 実践講習、特定講習、その他）。",
+                    "Choose the kind of course (IPA online, IPA practical, designated 特定講習, other).",
+                )
+            })
+            .map_err(|e| errors.push(e.for_field("kind")));
+        let title = course_text(title, "holder.title_required", "講習名", "the course title")
+            .map_err(|e| errors.push(e.for_field("title")));
+        let provider = course_text(
+            provider,
+            "holder.provider_required",
+            "実施者",
+            "who ran the course",
+        )
+        .map_err(|e| errors.push(e.for_field("provider")));
+        let completed_on = parse_date(completed_on)
+            .and_then(|d| {
+                if d > today {
+                    Err(ValidationError::new(
+                        "holder.completed_on_future",
+                        "修了日に未来の日付は入力できません。修了してから登録してください。",
+                        "The completion date cannot be in the future; add the course once finished.",
+                    ))
+                } else {
+                    Ok(d)
+                }
+            })
+            .map_err(|e| errors.push(e.for_field("completed_on")));
+        match (kind, title, provider, completed_on) {
+            (Ok(kind), Ok(title), Ok(provider), Ok(completed_on)) => Ok(Self {
+                kind,
+                title,
+                provider,
+                completed_on,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+fn course_text(
+    input: &str,
+    code: &'static str,
+    name_ja: &str,
+    name_en: &str,
+) -> Result<String, ValidationError> {
+    let text = input.trim();
+    if text.is_empty() {
+        return Err(ValidationError::new(
+            code,
+            format!("{name_ja}を入力してください。"),
+            format!("Please enter {name_en}."),
+        ));
+    }
+    check_controls(text, TextKind::Line)?;
+    if text.chars().count() > MAX_COURSE_TEXT {
+        return Err(ValidationError::new(
+            "holder.text_too_long",
+            format!("{name_ja}は{MAX_COURSE_TEXT}文字以内で入力してください。"),
+            format!("Please keep {name_en} to {MAX_COURSE_TEXT} characters or fewer."),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// F03: an uploaded 修了証 is a PDF or an image (PNG, JPEG) by its content, named as such;
+/// answers the media type it is kept and served as.
+///
+/// Codes: `holder.evidence_type`, `holder.evidence_name`.
+pub fn f03_evidence_file(name: &str, bytes: &[u8]) -> Result<&'static str, ValidationError> {
+    let found = match FileType::of(bytes) {
+        Some(t @ (FileType::Pdf | FileType::Png | FileType::Jpeg)) => t,
+        _ => {
+            return Err(ValidationError::new(
+                "holder.evidence_type",
+                format!(
+                    "修了証として添付できるのは PDF か画像（PNG・JPEG）です。「{name}」の中身はそのどれでもありません。"
+                ),
+                format!(
+                    "A certificate can be a PDF or an image (PNG, JPEG); \"{name}\" is none of these."
+                ),
+            ));
+        }
+    };
+    let extension = name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    if !found.extensions().contains(&extension.as_str()) {
+        return Err(ValidationError::new(
+            "holder.evidence_name",
+            format!(
+                "「{name}」の中身は{}ですが、拡張子が合っていません（.{} にしてください）。",
+                found.label_ja(),
+                found.extensions().join("、.")
+            ),
+            format!(
+                "\"{name}\" is {} but its name does not end in .{}.",
+                found.label_en(),
+                found.extensions().join(" or .")
+            ),
+        ));
+    }
+    Ok(match found {
+        FileType::Pdf => "application/pdf",
+        FileType::Png => "image/png",
+        _ => "image/jpeg",
+    })
+}
+
 /// The two kinds of obligation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -321,7 +460,9 @@ pub enum Duty {
 #[serde(tag = "duty", rename_all = "snake_case")]
 pub enum Obligation {
     /// The online course of year 1, 2 or 3.
-    Online { year: u8 },
+    Online {
+        year: u8,
+    },
     Practical,
 }
 
@@ -459,7 +600,12 @@ pub enum Outlook {
 }
 
 impl Outlook {
-    pub const ALL: [Self; 4] = [Self::OnTrack, Self::AtRisk, Self::Overdue, Self::PeriodEnded];
+    pub const ALL: [Self; 4] = [
+        Self::OnTrack,
+        Self::AtRisk,
+        Self::Overdue,
+        Self::PeriodEnded,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -545,9 +691,7 @@ pub fn f03_reminders_due(
                 .into_iter()
                 .filter(|&n| days_left <= n)
                 .min()?;
-            let already = sent
-                .iter()
-                .any(|&(d, n)| d == deadline && n <= nearest);
+            let already = sent.iter().any(|&(d, n)| d == deadline && n <= nearest);
             (!already).then_some(Reminder {
                 deadline,
                 days_before: nearest,
@@ -575,6 +719,26 @@ pub fn f03_next_reminder_day(
         })
         .map(|(_, _, day)| day)
         .min()
+}
+
+/// F02: a catalogue session that would meet the practical obligation: a 特定講習 whose
+/// designation covers the whole session, still taking applications today (not cancelled, the
+/// application deadline, or else the first day, not passed), and finished by `apply_by`.
+pub fn f02_session_meets_practical(
+    programme: &Programme,
+    session: &Session,
+    today: Date,
+    apply_by: Date,
+) -> bool {
+    let designated = programme
+        .designation
+        .as_ref()
+        .is_some_and(|d| d.starts_on <= session.starts_on && session.ends_on <= d.ends_on);
+    let open = match session.application_deadline {
+        Some(deadline) => today <= deadline,
+        None => today < session.starts_on,
+    };
+    designated && open && !session.cancelled && session.ends_on <= apply_by
 }
 
 /// The registration cohort the registry groups holders by: 2018年10月 for 2018-10-01.
@@ -667,7 +831,12 @@ mod tests {
             assert_eq!(period.apply_by, row.apply_by, "{}", row.name);
             for (year, (opens, closes)) in (1..=3).zip(row.online) {
                 let w = f02_online_course_window(period, year);
-                assert_eq!((w.opens_on, w.closes_on), (opens, closes), "{} year {year}", row.name);
+                assert_eq!(
+                    (w.opens_on, w.closes_on),
+                    (opens, closes),
+                    "{} year {year}",
+                    row.name
+                );
             }
             assert_eq!(
                 f02_practical_course_window(period),
@@ -692,7 +861,10 @@ mod tests {
         ];
         let ledger = f02_obligations(&reg, &courses, date!(2024 - 08 - 01));
         assert_eq!(states(&ledger), ["met", "met", "met", "met"]);
-        assert_eq!(f02_outlook(&ledger, date!(2024 - 08 - 01)), Outlook::OnTrack);
+        assert_eq!(
+            f02_outlook(&ledger, date!(2024 - 08 - 01)),
+            Outlook::OnTrack
+        );
     }
 
     #[test]
@@ -704,7 +876,10 @@ mod tests {
         let a_day_late = [course("p", CourseKind::IpaPractical, date!(2024 - 08 - 02))];
         let ledger = f02_obligations(&reg, &a_day_late, date!(2024 - 08 - 02));
         assert_eq!(ledger.items[3].state, State::Overdue);
-        assert_eq!(f02_outlook(&ledger, date!(2024 - 08 - 02)), Outlook::Overdue);
+        assert_eq!(
+            f02_outlook(&ledger, date!(2024 - 08 - 02)),
+            Outlook::Overdue
+        );
     }
 
     #[test]
@@ -719,7 +894,10 @@ mod tests {
             course("d", CourseKind::Specific, date!(2025 - 03 - 31)),
         ];
         let ledger = f02_obligations(&reg, &courses, date!(2025 - 09 - 01));
-        assert_eq!(states(&ledger), ["met", "not_yet_open", "not_yet_open", "due"]);
+        assert_eq!(
+            states(&ledger),
+            ["met", "not_yet_open", "not_yet_open", "due"]
+        );
         assert_eq!(
             ledger.items[0].state,
             State::Met {
@@ -748,9 +926,15 @@ mod tests {
         let ledger = f02_obligations(&reg, &[], date!(2025 - 12 - 31));
         // Year 1's online course is due 2026-03-31: 90 days away.
         assert_eq!(f02_outlook(&ledger, date!(2025 - 12 - 31)), Outlook::AtRisk);
-        assert_eq!(f02_outlook(&ledger, date!(2025 - 12 - 30)), Outlook::OnTrack);
+        assert_eq!(
+            f02_outlook(&ledger, date!(2025 - 12 - 30)),
+            Outlook::OnTrack
+        );
         let ledger = f02_obligations(&reg, &[], date!(2028 - 04 - 01));
-        assert_eq!(f02_outlook(&ledger, date!(2028 - 04 - 01)), Outlook::PeriodEnded);
+        assert_eq!(
+            f02_outlook(&ledger, date!(2028 - 04 - 01)),
+            Outlook::PeriodEnded
+        );
     }
 
     #[test]
@@ -774,7 +958,11 @@ mod tests {
         let reg = date!(2018 - 10 - 01);
         assert!(f01_renewal_date(reg, date!(2021 - 10 - 01), today).is_ok());
         assert!(f01_renewal_date(reg, date!(2024 - 10 - 01), today).is_ok());
-        for wrong in [date!(2018 - 10 - 01), date!(2020 - 10 - 01), date!(2021 - 04 - 01)] {
+        for wrong in [
+            date!(2018 - 10 - 01),
+            date!(2020 - 10 - 01),
+            date!(2021 - 04 - 01),
+        ] {
             assert_eq!(
                 code(f01_renewal_date(reg, wrong, today)),
                 "holder.renewed_on_step",
@@ -870,6 +1058,112 @@ mod tests {
                 days_before: 90,
                 unmet: vec![Obligation::Online { year: 3 }, Obligation::Practical]
             }]
+        );
+    }
+
+    #[test]
+    fn f02_only_open_designated_sessions_before_the_deadline_meet_the_practical() {
+        use crate::catalogue::Designation;
+        use crate::catalogue::listing::tests::{programme, session};
+        // The sample session runs 2027-01-20..21, applications until 2027-01-10.
+        let mut designated = programme();
+        designated.designation = Some(Designation {
+            number: "2026-001".into(),
+            starts_on: date!(2026 - 04 - 01),
+            ends_on: date!(2029 - 03 - 31),
+        });
+        let s = session();
+        let today = date!(2026 - 12 - 02);
+        let apply_by = date!(2027 - 08 - 01);
+        assert!(f02_session_meets_practical(
+            &designated,
+            &s,
+            today,
+            apply_by
+        ));
+        assert!(
+            !f02_session_meets_practical(&programme(), &s, today, apply_by),
+            "not designated"
+        );
+        assert!(
+            !f02_session_meets_practical(&designated, &s, date!(2027 - 01 - 11), apply_by),
+            "applications closed"
+        );
+        assert!(
+            !f02_session_meets_practical(&designated, &s, today, date!(2027 - 01 - 20)),
+            "ends after the deadline"
+        );
+        let cancelled = Session {
+            cancelled: true,
+            ..s.clone()
+        };
+        assert!(!f02_session_meets_practical(
+            &designated,
+            &cancelled,
+            today,
+            apply_by
+        ));
+        let mut ending = designated.clone();
+        if let Some(d) = ending.designation.as_mut() {
+            d.ends_on = date!(2027 - 01 - 20);
+        }
+        assert!(
+            !f02_session_meets_practical(&ending, &s, today, apply_by),
+            "designation ends mid-session"
+        );
+    }
+
+    #[test]
+    fn a_course_entry_names_each_field_and_refuses_the_future() {
+        let today = date!(2026 - 12 - 02);
+        let ok = CourseEntry::parse(
+            "ipa_online",
+            " オンライン講習 ",
+            "IPA",
+            "2026年6月1日",
+            today,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.kind, ok.title.as_str()),
+            (CourseKind::IpaOnline, "オンライン講習")
+        );
+        let errors = CourseEntry::parse("x", "", "IPA", "2026-12-03", today).unwrap_err();
+        let got: Vec<_> = errors
+            .iter()
+            .map(|e| (e.field.as_deref().unwrap(), e.code))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("kind", "holder.kind_unknown"),
+                ("title", "holder.title_required"),
+                ("completed_on", "holder.completed_on_future")
+            ]
+        );
+    }
+
+    #[test]
+    fn f03_evidence_is_a_pdf_or_an_image_named_as_such() {
+        assert_eq!(
+            f03_evidence_file("修了証.pdf", b"%PDF-1.7 ...").unwrap(),
+            "application/pdf"
+        );
+        assert_eq!(
+            f03_evidence_file("scan.JPG", &[0xFF, 0xD8, 0xFF, 0xE0]).unwrap(),
+            "image/jpeg"
+        );
+        assert_eq!(
+            f03_evidence_file("修了証.png", b"%PDF-1.7")
+                .unwrap_err()
+                .code,
+            "holder.evidence_name"
+        );
+        assert_eq!(
+            f03_evidence_file("notes.txt", b"just text")
+                .unwrap_err()
+                .code,
+            "holder.evidence_type"
         );
     }
 }

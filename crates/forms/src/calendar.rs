@@ -1,17 +1,26 @@
-//! iCalendar files (RFC 5545) that go with a mail whose dates matter: an enrolment's blocks,
-//! to put in one's own calendar. `METHOD:PUBLISH`, since the learner keeps the dates rather than
-//! answering a meeting invitation.
+//! iCalendar files (RFC 5545) that go with a mail whose dates matter (an enrolment's blocks), and
+//! the RISS holder's deadline feed. `METHOD:PUBLISH`, since the reader keeps the dates rather
+//! than answering a meeting invitation.
 
-use time::OffsetDateTime;
 use time::macros::format_description;
+use time::{Date, OffsetDateTime};
 
-/// One dated entry: a block of a session.
+/// When an entry is: a timed block, or a whole day (a deadline).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum When {
+    Timed {
+        starts: OffsetDateTime,
+        ends: OffsetDateTime,
+    },
+    AllDay(Date),
+}
+
+/// One dated entry: a block of a session, a holder's deadline.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CalendarEvent {
     /// Stable across resends, so a calendar updates the entry instead of adding another.
     pub uid: String,
-    pub starts: OffsetDateTime,
-    pub ends: OffsetDateTime,
+    pub when: When,
     pub summary: String,
     pub location: Option<String>,
     pub description: String,
@@ -31,8 +40,20 @@ pub fn ics(events: &[CalendarEvent], stamp: OffsetDateTime) -> String {
         lines.push("BEGIN:VEVENT".to_owned());
         lines.push(format!("UID:{}", escape(&e.uid)));
         lines.push(format!("DTSTAMP:{}", utc(stamp)));
-        lines.push(format!("DTSTART:{}", utc(e.starts)));
-        lines.push(format!("DTEND:{}", utc(e.ends)));
+        match e.when {
+            When::Timed { starts, ends } => {
+                lines.push(format!("DTSTART:{}", utc(starts)));
+                lines.push(format!("DTEND:{}", utc(ends)));
+            }
+            When::AllDay(day) => {
+                // DTEND is exclusive: the next day.
+                lines.push(format!("DTSTART;VALUE=DATE:{}", ymd(day)));
+                lines.push(format!(
+                    "DTEND;VALUE=DATE:{}",
+                    ymd(day.next_day().unwrap_or(day))
+                ));
+            }
+        }
         lines.push(format!("SUMMARY:{}", escape(&e.summary)));
         if let Some(l) = &e.location {
             lines.push(format!("LOCATION:{}", escape(l)));
@@ -52,6 +73,11 @@ fn utc(at: OffsetDateTime) -> String {
         .format(format_description!(
             "[year][month][day]T[hour][minute][second]Z"
         ))
+        .unwrap_or_default()
+}
+
+fn ymd(day: Date) -> String {
+    day.format(format_description!("[year][month][day]"))
         .unwrap_or_default()
 }
 
@@ -95,8 +121,10 @@ mod tests {
     fn event() -> CalendarEvent {
         CalendarEvent {
             uid: "e-1-1@koshu".to_owned(),
-            starts: datetime!(2026-06-10 10:00 +09:00),
-            ends: datetime!(2026-06-10 12:00 +09:00),
+            when: When::Timed {
+                starts: datetime!(2026-06-10 10:00 +09:00),
+                ends: datetime!(2026-06-10 12:00 +09:00),
+            },
             summary: "標的型攻撃への初動対応演習（第1部）".to_owned(),
             location: Some("霞が関研修室, 3階".to_owned()),
             description: "受付で本人確認をします。\n写真付きの身分証明書をお持ちください。"
@@ -117,6 +145,19 @@ mod tests {
         // Unfolded, the description is the text with its line breaks escaped.
         let unfolded = text.replace("\r\n ", "");
         assert!(unfolded.contains("DESCRIPTION:受付で本人確認をします。\\n写真付き"));
+    }
+
+    #[test]
+    fn a_deadline_is_a_whole_day_with_an_exclusive_end() {
+        let deadline = CalendarEvent {
+            when: When::AllDay(time::macros::date!(2024 - 08 - 01)),
+            location: None,
+            ..event()
+        };
+        let text = ics(&[deadline], datetime!(2026-06-01 00:00 UTC));
+        assert!(text.contains("DTSTART;VALUE=DATE:20240801\r\n"));
+        assert!(text.contains("DTEND;VALUE=DATE:20240802\r\n"));
+        assert!(!text.contains("LOCATION"));
     }
 
     #[test]

@@ -137,8 +137,8 @@ enum AccountsCommand {
     Role {
         /// The account's e-mail address.
         email: String,
-        /// reviewer, administrator, or none.
-        #[arg(long, value_parser = ["reviewer", "administrator", "none"])]
+        /// reviewer, administrator, registrar (IPA: the holders' registry), or none.
+        #[arg(long, value_parser = ["reviewer", "administrator", "registrar", "none"])]
         role: String,
         /// Also mark the account as an external expert (審査の外部有識者).
         #[arg(long)]

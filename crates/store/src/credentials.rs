@@ -174,6 +174,16 @@ impl Store {
         rows.into_iter().map(StoredCredential::try_from).collect()
     }
 
+    /// Every credential, oldest first (the holders' registry counts them).
+    pub async fn all_credentials(&self) -> Result<Vec<StoredCredential>, StoreError> {
+        let rows: Vec<CredentialRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{CREDENTIAL} ORDER BY issued_at, id")))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(StoredCredential::try_from).collect()
+    }
+
     /// A session's credentials, oldest first.
     pub async fn credentials_of_session(
         &self,

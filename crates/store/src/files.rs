@@ -175,6 +175,17 @@ impl Store {
         Ok(file)
     }
 
+    /// Removes stored bytes whose records a committed unit deleted (a holder removing their
+    /// uploads); a failure leaves an unreferenced object behind, which is logged.
+    pub async fn remove_objects(&self, ids: &[String]) {
+        for id in ids {
+            let key = ObjectPath::from(id.as_str());
+            if let Err(e) = self.files.objects.delete(&key).await {
+                tracing::warn!(error = %e, key = %key, "could not remove an object whose record was deleted");
+            }
+        }
+    }
+
     /// The record and the bytes of a stored file.
     pub async fn open_file(&self, id: &str) -> Result<(StoredFile, Bytes), StoreError> {
         use crate::db::on_db;

@@ -18,6 +18,7 @@ mod db;
 pub mod delivery;
 mod error;
 pub mod files;
+pub mod holders;
 pub mod jobs;
 pub mod listings;
 pub mod moderation;

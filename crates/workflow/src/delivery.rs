@@ -18,7 +18,7 @@ use koshu_domain::delivery::{
     d01_promotion, d02_enrolment_window, d03_block_attendance, d03_currently_present,
     merge_intervals,
 };
-use koshu_forms::calendar::{CalendarEvent, ics};
+use koshu_forms::calendar::{CalendarEvent, When, ics};
 use koshu_store::UnitOfWork;
 use koshu_store::delivery::{
     AttendanceEvent, Delivery, Enrolment, IdentityCheck, Learner, NewAttendanceEvent,
@@ -545,8 +545,10 @@ pub fn calendar(
         .iter()
         .map(|b| CalendarEvent {
             uid: format!("{}-{}@koshu", enrolment.id, b.number),
-            starts: b.starts(JST),
-            ends: b.ends(JST),
+            when: When::Timed {
+                starts: b.starts(JST),
+                ends: b.ends(JST),
+            },
             summary: format!("{}（{}/{n}）", session.title(), b.number),
             location: place.clone(),
             description: format!(

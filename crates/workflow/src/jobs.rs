@@ -97,6 +97,7 @@ pub fn registry() -> Jobs {
         .on(d::RENEWAL_REMINDER, d::remind_renewal)
         .on(crate::listings::FRESHNESS, crate::listings::remind_stale)
         .on(crate::delivery::OFFER_LAPSE, crate::delivery::lapse_offer)
+        .on(crate::holders::REMINDERS, crate::holders::send_reminders)
 }
 
 /// The start of a day in Japan: when a notice dated that day takes effect.

@@ -17,6 +17,7 @@ pub mod delivery;
 pub mod designation;
 mod error;
 pub mod heartbeats;
+pub mod holders;
 pub mod jobs;
 pub mod listings;
 pub mod mail;

@@ -12,6 +12,8 @@ use serde::{Deserialize, Serialize};
 pub enum MinistryRole {
     Reviewer,
     Administrator,
+    /// IPA's registration office (登録事務): the holders' registry view, in aggregate (issue 18).
+    Registrar,
 }
 
 /// A staff member's role in a provider organisation.
@@ -61,6 +63,7 @@ impl MinistryRole {
         match self {
             Self::Reviewer => "reviewer",
             Self::Administrator => "administrator",
+            Self::Registrar => "registrar",
         }
     }
 
@@ -68,6 +71,7 @@ impl MinistryRole {
         match code {
             "reviewer" => Some(Self::Reviewer),
             "administrator" => Some(Self::Administrator),
+            "registrar" => Some(Self::Registrar),
             _ => None,
         }
     }
@@ -142,6 +146,9 @@ pub enum Action<'a> {
     },
     /// Outgoing mail, audit log, accounts and roles.
     Administer,
+    /// The holders' registry (issue 18 item 6): counts by outlook and cohort, completions by
+    /// month; aggregates only, no individual holder. IPA's registrars and administrators.
+    ViewHolderRegistry,
 }
 
 /// What the policy answers.
@@ -172,10 +179,15 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
         return Decision::SetUpSecondFactor;
     }
     let ministry = p.ministry_role;
+    // The ministry's designation work; IPA's registrars see only the holders' registry.
+    let meti = matches!(
+        ministry,
+        Some(MinistryRole::Reviewer | MinistryRole::Administrator)
+    );
     let at_least = |org: &str, role: OrgRole| p.role_in(org).is_some_and(|r| r >= role);
     let allowed = match action {
         Action::ManageOwnAccount | Action::RegisterOrganisation => true,
-        Action::ViewOrganisation(org) => ministry.is_some() || at_least(org, OrgRole::Viewer),
+        Action::ViewOrganisation(org) => meti || at_least(org, OrgRole::Viewer),
         Action::EditOrganisation(org) | Action::ManageStaff(org) => at_least(org, OrgRole::Owner),
         // Drafts are the provider's own: the ministry sees what is submitted (issue 6).
         Action::ViewApplications(org) => at_least(org, OrgRole::Viewer),
@@ -186,13 +198,17 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
         Action::Learn => true,
         Action::ViewDelivery(org) => at_least(org, OrgRole::Viewer),
         Action::RunDelivery(org) => at_least(org, OrgRole::Editor),
-        Action::ReviewApplications => ministry.is_some(),
+        Action::ReviewApplications => meti,
         Action::ExpertReview {
             assigned,
             declared_no_conflict,
         } => p.expert && assigned && declared_no_conflict,
         Action::DeclareConflict { assigned } => p.expert && assigned,
         Action::Administer => ministry == Some(MinistryRole::Administrator),
+        Action::ViewHolderRegistry => matches!(
+            ministry,
+            Some(MinistryRole::Registrar | MinistryRole::Administrator)
+        ),
     };
     if allowed {
         Decision::Allow
@@ -388,6 +404,34 @@ mod tests {
                 Decision::Forbidden
             );
         }
+    }
+
+    #[test]
+    fn registrars_see_the_holder_registry_and_nothing_of_designation() {
+        let registrar = Principal {
+            ministry_role: Some(MinistryRole::Registrar),
+            second_factor: true,
+            ..person()
+        };
+        let may = |p: &Principal, a| decide(Some(p), a) == Decision::Allow;
+        assert!(may(&registrar, Action::ViewHolderRegistry));
+        assert!(!may(&registrar, Action::ReviewApplications));
+        assert!(!may(&registrar, Action::ViewOrganisation("org-a")));
+        assert!(!may(&registrar, Action::Administer));
+        let reviewer = Principal {
+            ministry_role: Some(MinistryRole::Reviewer),
+            ..registrar.clone()
+        };
+        assert!(!may(&reviewer, Action::ViewHolderRegistry));
+        assert!(!may(&person(), Action::ViewHolderRegistry));
+        let without_2fa = Principal {
+            second_factor: false,
+            ..registrar
+        };
+        assert_eq!(
+            decide(Some(&without_2fa), Action::ViewHolderRegistry),
+            Decision::SetUpSecondFactor
+        );
     }
 
     #[test]

@@ -785,7 +785,7 @@ impl ListingState {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use time::macros::date;
 
@@ -826,7 +826,7 @@ mod tests {
         }
     }
 
-    fn session() -> Session {
+    pub(crate) fn session() -> Session {
         Session {
             id: Slug::parse("p-1-001").unwrap(),
             programme: Slug::parse("p-1").unwrap(),

@@ -1066,6 +1066,9 @@ pub async fn overview(
             koshu_domain::access::MinistryRole::Administrator => {
                 page.t("管理者（経済産業省）", "Administrator (METI)")
             }
+            koshu_domain::access::MinistryRole::Registrar => {
+                page.t("登録事務（IPA）", "Registrar (IPA)")
+            }
         }
         .to_owned()
     });

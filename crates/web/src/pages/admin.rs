@@ -116,6 +116,10 @@ pub async fn accounts(
             "administrator".to_owned(),
             page.t("管理者", "Administrator").to_owned(),
         ),
+        (
+            "registrar".to_owned(),
+            page.t("登録事務（IPA）", "Registrar (IPA)").to_owned(),
+        ),
     ];
     Ok(Html(
         AccountsPage {
@@ -149,8 +153,8 @@ pub async fn set_roles(
         code => Some(MinistryRole::from_code(code).ok_or_else(|| {
             ValidationError::new(
                 "role.unknown",
-                "役割は「なし」「審査担当」「管理者」から選んでください。",
-                "Choose None, Reviewer or Administrator.",
+                "役割は「なし」「審査担当」「管理者」「登録事務（IPA）」から選んでください。",
+                "Choose None, Reviewer, Administrator or Registrar (IPA).",
             )
             .for_field("ministry_role")
         })?),
