@@ -20,10 +20,12 @@ use koshu_domain::delivery::{
     Activity, ActivityKind, Audience, ContactMethod, DeliveryPlan, EnrolmentStatus,
     FollowUpOutcome, ItemMode, LearnerProfile, Pace, PlanItem, StallSubject, Thresholds,
 };
+use koshu_domain::holder::Registration;
 use koshu_domain::types::Yen;
 use koshu_store::accounts::NewAccount;
 use koshu_store::delivery::{Enrolment, NewAttendanceEvent, NewIdentityCheck};
 use koshu_store::progress::{NewFollowUp, ProgressEvent};
+use koshu_workflow::holders;
 use koshu_workflow::{JST, Workflow, WorkflowError, board, completion, delivery, listings};
 use time::{Duration, OffsetDateTime, Time};
 
@@ -246,8 +248,26 @@ pub async fn load_sample_delivery(
     if let Some(past) = sessions.get(2) {
         answer_sample_survey(wf, past.as_str(), now).await?;
         complete_last_weeks_session(wf, past.as_str()).await?;
+        link_sample_holders(wf).await?;
     }
     Ok(true)
+}
+
+/// Three sample learners are 登録セキスペ who linked their registration (issue 18): one
+/// registered in 2025, one whose first year passed without the online course, one whose
+/// declared period has ended; the holders' registry counts them.
+async fn link_sample_holders(wf: &Workflow) -> Result<(), SampleDeliveryError> {
+    let today = wf.today();
+    for (id, number, registered, renewed) in [
+        ("demo-learner-1", "012345", "2025-10-01", ""),
+        ("demo-learner-4", "023456", "2024-04-01", ""),
+        ("demo-learner-5", "034567", "2018-10-01", "2021-10-01"),
+    ] {
+        let registration =
+            Registration::parse(number, registered, renewed, today).map_err(|e| invalid(&e))?;
+        holders::link_registration(wf, id, &registration).await?;
+    }
+    Ok(())
 }
 
 /// Today's board (D08): an announcement, a question answered, one asked anonymously, and one

@@ -315,6 +315,26 @@ pub fn all() -> Routes {
         )
         .get("/sessions/{session}/check-in", delivery::scanned)
         .get("/learning", learning::list)
+        // The RISS holder's ledger (issue 18).
+        .get("/holder", pages::holder::dashboard)
+        .form(
+            "/holder/link",
+            pages::holder::link_form,
+            pages::holder::link,
+        )
+        .post("/holder/unlink", pages::holder::unlink)
+        .upload(
+            "/holder/courses/new",
+            pages::holder::new_course_form,
+            pages::holder::add_course,
+        )
+        .post("/holder/courses/{id}/remove", pages::holder::remove_course)
+        .get("/holder/courses/{id}/evidence", pages::holder::evidence)
+        .get("/holder/deadlines.ics", pages::holder::deadlines_ics)
+        .post("/holder/calendar", pages::holder::new_feed)
+        .get("/holder/calendar/{file}", pages::holder::feed)
+        .get("/holder/export.json", pages::holder::export_json)
+        .get("/holder/export.csv", pages::holder::export_csv)
         .get("/learning/credentials/{id}", credentials::learner_page)
         .get(
             "/learning/credentials/{id}/credential.json",

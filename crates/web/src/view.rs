@@ -78,7 +78,10 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
     let link = |path: &str, ja: &'static str, en: &'static str| {
         (PagePath(path.to_owned()).in_lang(lang), lang.pick(ja, en))
     };
-    let mut links = vec![link("/learning", "受講", "My courses")];
+    let mut links = vec![
+        link("/learning", "受講", "My courses"),
+        link("/holder", "講習台帳", "Course ledger"),
+    ];
     match p.memberships.as_slice() {
         [] => {}
         [(org, _)] => links.push(link(
@@ -88,7 +91,10 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
         )),
         _ => links.push(link("/account#organisations", "自組織", "My organisations")),
     }
-    if p.ministry_role.is_some() {
+    if matches!(
+        p.ministry_role,
+        Some(MinistryRole::Reviewer | MinistryRole::Administrator)
+    ) {
         links.push(link("/ministry/reviews", "審査", "Reviews"));
         links.push(link("/ministry/organisations", "講座提供者", "Providers"));
         links.push(link("/ministry/reports", "掲載内容の報告", "Reports"));

@@ -30,6 +30,7 @@ mod designated;
 mod designation;
 mod foundation;
 mod hardening;
+mod holder;
 #[allow(
     dead_code,
     reason = "the certificate story uses part of the independent verifiers' helper"
@@ -72,6 +73,8 @@ macro_rules! stories {
 }
 
 stories!(
+    holder::a_holder_links_completes_a_designated_course_and_is_reminded_until_done,
+    holder::a_pasted_credential_is_verified_only_when_it_names_the_holder,
     credentials::a_completed_learner_takes_a_certificate_anyone_verifies,
     credentials::a_certificate_expires_on_its_valid_until,
     credentials::confirming_issues_the_certificate_all_or_nothing,

@@ -142,6 +142,8 @@ pub struct FormPage {
     pub notice: Option<String>,
     /// Links below the form: label and address.
     pub links: Vec<(String, String)>,
+    /// The form sends a file (`multipart/form-data`; its route is an upload route).
+    pub multipart: bool,
     /// The second step of signing in may also be done with a passkey (`passkey.js`).
     pub passkey: Option<PasskeyStep>,
 }
@@ -169,6 +171,7 @@ impl FormPage {
             general_errors: Vec::new(),
             notice: None,
             links: Vec::new(),
+            multipart: false,
             passkey: None,
         }
     }

@@ -8,6 +8,7 @@ pub mod completion;
 pub mod credentials;
 pub mod delivery;
 pub mod forms;
+pub mod holder;
 mod json_ld;
 pub mod learning;
 pub mod listings;
