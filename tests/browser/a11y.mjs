@@ -264,6 +264,29 @@ async function main() {
         status: 422,
       },
     );
+    // Issue 18: the RISS holder's ledger: the invitation, the link form (empty, then filled:
+    // the dashboard), and adding a course with its evidence (empty, then filled).
+    signedInPages.push(
+      { path: '/holder', what: 'the holder\'s ledger before a registration is linked: what it is for' },
+      { path: '/holder/link', what: 'linking the RISS registration: number and dates' },
+      { path: '/holder/link', what: 'link sent empty: the number and the date named', submit: true, status: 422 },
+      {
+        path: '/holder/link',
+        what: 'link sent filled: the dashboard (period, timeline, courses, sessions, calendar, data)',
+        submit: true,
+        fill: { '#f-riss_number': '012345', '#f-registered_on': '2025-10-01' },
+        expect: ['main h2#timeline-heading', 'main table'],
+      },
+      { path: '/holder/courses/new', what: 'adding a course: kind, title, date, and a certificate file or a pasted credential' },
+      { path: '/holder/courses/new', what: 'course sent empty: every field named', submit: true, status: 422 },
+      {
+        path: '/holder/courses/new',
+        what: 'course sent filled: the dashboard with it',
+        submit: true,
+        fill: { '#f-kind': true, '#f-title': 'オンライン講習', '#f-provider': 'IPA', '#f-completed_on': '2026-06-01' },
+        expect: 'main #courses table',
+      },
+    );
     const application = await createApplication(context, base, org);
     signedInPages.push(
       { path: `/organisations/${org}/applications`, what: 'applications of the provider' },

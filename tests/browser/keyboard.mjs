@@ -54,6 +54,12 @@
 //      (the W3C test vector, signed by a key its issuer does not control); Tab reaches 検証する
 //      (visible focus), Enter: the verdict page says it does not verify; Tab reaches
 //      別の修了証を検証する, Enter: the form again; text that is not JSON, Enter: the error.
+// And a RISS holder's ledger (issue 18), signed in, in each language:
+//  22. on the ledger, Tab reaches 登録情報を入力する, Enter; Tab to the number and the
+//      registration date, typing; Tab reaches 保存する (visible focus), Enter: the ledger shows
+//      the period's courses; Tab reaches 講習を追加する, Enter; Tab into the kind's radio group,
+//      Space; Tab to the title, provider and date, typing; Tab to the certificate file (chosen as
+//      the system's dialog would); Tab reaches 追加する (visible focus), Enter: the ledger lists it.
 //
 //   node tests/browser/keyboard.mjs http://127.0.0.1:8080
 //
@@ -609,6 +615,62 @@ async function verificationJourney(browser, base, lang) {
   }
 }
 
+/** Types a date into a focused date field, in the order the context's locale shows it. */
+async function typeDate(page, lang, [y, m, d]) {
+  for (const part of lang === 'en' ? [d, m, y] : [y, m, d]) await page.keyboard.type(part);
+}
+
+async function holderJourney(browser, base, lang) {
+  const context = await browser.newContext({ locale: lang === 'en' ? 'en-GB' : 'ja-JP' });
+  const prefix = lang === 'en' ? '/en' : '';
+  const t = (ja, en) => (lang === 'en' ? en : ja);
+  try {
+    const page = await context.newPage();
+    await signUpAndSignInOn(page, base, `keyboard-holder-${lang}-${Date.now()}@example.jp`, '鍵盤 登録');
+    console.log(`holder: ${prefix}/holder`);
+    await page.goto(`${base}${prefix}/holder`, { waitUntil: 'load' });
+    await tabTo(page, (f) => f.tag === 'a' && f.href === `${prefix}/holder/link`, 'the link to enter the registration');
+    await pressEnterAndWait(page, `${prefix}/holder/link`);
+    await tabTo(page, (f) => f.id === 'f-riss_number', 'the registration number');
+    await page.keyboard.type('012345');
+    await tabTo(page, (f) => f.id === 'f-registered_on', 'the registration date');
+    await typeDate(page, lang, ['2025', '10', '01']);
+    const save = await tabTo(page, button(t('保存する', 'Save')), 'the Save button');
+    checkFocusVisible(save);
+    await pressEnterAndLoad(page);
+    const ledger = (await page.textContent('main')) ?? '';
+    check(
+      ledger.includes(t('今の登録期間の講習', 'Courses of the current period')),
+      `linking by keyboard did not show the ledger (${page.url()}): ${ledger.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the ledger with the period\'s courses');
+    await tabTo(page, (f) => f.tag === 'a' && f.href === `${prefix}/holder/courses/new`, 'the link to add a course');
+    await pressEnterAndWait(page, `${prefix}/holder/courses/new`);
+    const kind = await tabTo(page, (f) => f.tag === 'input' && f.name === 'kind', 'the kind of course');
+    checkFocusVisible(kind);
+    await page.keyboard.press('Space');
+    await tabTo(page, (f) => f.id === 'f-title', 'the course title');
+    await page.keyboard.type(t('オンライン講習', 'Online course'));
+    await tabTo(page, (f) => f.id === 'f-provider', 'the provider');
+    await page.keyboard.type('IPA');
+    await tabTo(page, (f) => f.id === 'f-completed_on', 'the completion date');
+    await typeDate(page, lang, ['2026', '06', '01']);
+    await tabTo(page, (f) => f.tag === 'input' && f.id === 'f-file', 'the certificate file');
+    await page.setInputFiles('#f-file', { name: 'certificate.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n') });
+    const add = await tabTo(page, button(t('追加する', 'Add')), 'the Add button');
+    checkFocusVisible(add);
+    await pressEnterAndLoad(page);
+    const added = (await page.textContent('main')) ?? '';
+    check(
+      added.includes(t('講習を台帳に追加しました', 'The course is in your ledger')) && added.includes('IPA'),
+      `adding a course by keyboard (${page.url()}): ${added.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the ledger lists the course with its certificate');
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   const base = baseUrl('keyboard', 300);
 
@@ -632,6 +694,8 @@ async function main() {
       ['completion', completionJourney],
       ['verification (ja)', (b, u) => verificationJourney(b, u, 'ja')],
       ['verification (en)', (b, u) => verificationJourney(b, u, 'en')],
+      ['holder (ja)', (b, u) => holderJourney(b, u, 'ja')],
+      ['holder (en)', (b, u) => holderJourney(b, u, 'en')],
     ];
     for (const [who, walk] of walks) {
       try {

@@ -118,6 +118,24 @@ pub async fn a_holder_links_completes_a_designated_course_and_is_reminded_until_
         assert!(page.body.contains(text), "{text}: {}", page.body);
     }
 
+    // A course's identity check that matched the number confirms the link.
+    let aoi = learner_id(&app).await;
+    let matched = staff
+        .post(
+            &format!("{}/check-in", ready.base),
+            &[
+                ("account", aoi.as_str()),
+                ("day", "2026-06-10"),
+                ("method", "photo_id"),
+                ("riss", "matches"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(matched.status, StatusCode::SEE_OTHER, "{}", matched.body);
+    let page = learner.get("/holder").await;
+    assert!(page.body.contains("講習で確認済み"), "{}", page.body);
+
     // The first reminder: year 1's online course is due 2026-09-30, 112 days away, so the
     // 180-day mail goes now, once.
     assert_eq!(run_jobs(&app).await, 1);

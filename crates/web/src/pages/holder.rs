@@ -770,6 +770,26 @@ pub async fn add_course(
             }
         }
     }
+    // Without a credential the fields are required: every missing one is named at once.
+    let carries_credential = pasted.trim() != ""
+        || file.as_ref().is_some_and(|(_, bytes)| {
+            koshu_forms::certificate::credential_in_file(bytes)
+                .is_ok_and(|t| serde_json::from_str::<serde_json::Value>(&t).is_ok())
+        });
+    if !carries_credential
+        && let Err(errors) = koshu_domain::holder::CourseEntry::parse(
+            &input.kind,
+            &input.title,
+            &input.provider,
+            &input.completed_on,
+            view::today(&state),
+        )
+    {
+        return rendered(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            course_page(page, &input, &pasted, &errors),
+        );
+    }
     let evidence = match (file, pasted.trim()) {
         (Some((name, bytes)), _) => Evidence::File { name, bytes },
         (None, "") => Evidence::None,
