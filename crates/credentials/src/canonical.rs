@@ -151,7 +151,7 @@ impl Contexts {
         let base = iri(DOCUMENT_BASE);
         let at = Location::new(base.clone(), Span::default());
         let active = self.active_context(&leading, &base)?;
-        let input = to_json_ld_input(document, leading.len(), &at);
+        let input = to_json_ld_input(document, leading.len(), &at)?;
         let mut vocabulary = ArcVoc {};
         let mut loader = Local(self);
         // The loader answers from memory, so no future ever waits: no runtime is needed.
@@ -270,7 +270,11 @@ fn parse(url: &str, text: &str) -> Result<MetaJson, String> {
 
 /// `document` as JSON-LD input, without the first `skip` items of its `@context` (the
 /// processed active context stands for them); an `@context` left empty is dropped.
-fn to_json_ld_input(document: &serde_json::Value, skip: usize, at: &Loc) -> MetaJson {
+fn to_json_ld_input(
+    document: &serde_json::Value,
+    skip: usize,
+    at: &Loc,
+) -> Result<MetaJson, CredentialError> {
     let serde_json::Value::Object(object) = document else {
         return to_json(document, at);
     };
@@ -278,43 +282,58 @@ fn to_json_ld_input(document: &serde_json::Value, skip: usize, at: &Loc) -> Meta
     for (key, value) in object {
         let value = match (key.as_str(), value) {
             ("@context", serde_json::Value::Array(items)) if skip > 0 => {
-                let rest: Vec<_> = items.iter().skip(skip).map(|v| to_json(v, at)).collect();
+                let rest = items
+                    .iter()
+                    .skip(skip)
+                    .map(|v| to_json(v, at))
+                    .collect::<Result<Vec<_>, _>>()?;
                 if rest.is_empty() {
                     continue;
                 }
                 Meta(Json::Array(rest), at.clone())
             }
             ("@context", serde_json::Value::String(_)) if skip > 0 => continue,
-            _ => to_json(value, at),
+            _ => to_json(value, at)?,
         };
         entries.push(Entry::new(Meta(key.as_str().into(), at.clone()), value));
     }
-    Meta(Json::Object(entries.into_iter().collect()), at.clone())
+    Ok(Meta(
+        Json::Object(entries.into_iter().collect()),
+        at.clone(),
+    ))
 }
 
 /// serde_json's value as `json_syntax`'s, numbers in serde_json's text for them (what the
 /// JSON text of `document.to_string()` would have said).
-fn to_json(value: &serde_json::Value, at: &Loc) -> MetaJson {
+fn to_json(value: &serde_json::Value, at: &Loc) -> Result<MetaJson, CredentialError> {
     let json = match value {
         serde_json::Value::Null => Json::Null,
         serde_json::Value::Bool(b) => Json::Boolean(*b),
-        serde_json::Value::Number(n) => match n.to_string().parse() {
-            Ok(number) => Json::Number(number),
-            // serde_json never prints a number JSON does not read; were it to, say null.
-            Err(_) => Json::Null,
-        },
+        serde_json::Value::Number(n) => Json::Number(
+            n.to_string()
+                .parse()
+                .map_err(|_| CredentialError::JsonLd(format!("unreadable number {n}")))?,
+        ),
         serde_json::Value::String(s) => Json::String(s.as_str().into()),
-        serde_json::Value::Array(items) => {
-            Json::Array(items.iter().map(|v| to_json(v, at)).collect())
-        }
+        serde_json::Value::Array(items) => Json::Array(
+            items
+                .iter()
+                .map(|v| to_json(v, at))
+                .collect::<Result<_, _>>()?,
+        ),
         serde_json::Value::Object(object) => Json::Object(
             object
                 .iter()
-                .map(|(k, v)| Entry::new(Meta(k.as_str().into(), at.clone()), to_json(v, at)))
-                .collect(),
+                .map(|(k, v)| {
+                    Ok(Entry::new(
+                        Meta(k.as_str().into(), at.clone()),
+                        to_json(v, at)?,
+                    ))
+                })
+                .collect::<Result<_, CredentialError>>()?,
         ),
     };
-    Meta(json, at.clone())
+    Ok(Meta(json, at.clone()))
 }
 
 /// The JSON-LD document loader: a context from this [`Contexts`], or an error; nothing is
