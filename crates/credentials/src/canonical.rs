@@ -1,5 +1,6 @@
-//! RDFC-1.0 canonical N-Quads of a JSON-LD document, with every context resolved from the
-//! copies shipped in `contexts/` (a context from anywhere else is refused, never fetched).
+//! RDFC-1.0 canonical N-Quads of a JSON-LD document (D06: what a certificate's proof signs),
+//! with every context resolved from the copies shipped in `contexts/` (a context from anywhere
+//! else is refused, never fetched).
 //!
 //! JSON-LD to RDF is the `json-ld` crate's (the one inside sophia's `JsonLdParser`, with the
 //! same options), driven here rather than through sophia's parser: that parser processes a
@@ -463,7 +464,7 @@ mod tests {
     }
 
     #[test]
-    /// Issue 17: the contexts processed once and reused give, byte for byte, what sophia's
+    /// D06, issue 17: the contexts processed once and reused give, byte for byte, what sophia's
     /// parser gives processing them per call: Koshu's credential and its proof configuration,
     /// a status list, the W3C vector, and `@context`s that are one URL, URLs then an inline
     /// context, a context inside a node, most Open Badges types, a presentation with an
