@@ -49,7 +49,7 @@ impl Identity {
 
 /// The contexts a VC-API document may use.
 pub fn contexts() -> Contexts {
-    Contexts::default().with_w3c_examples()
+    Contexts::w3c_examples()
 }
 
 /// The id of a party a document names (`issuer`, `holder`): a string, or an object's `id`.
