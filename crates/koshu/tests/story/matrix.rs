@@ -96,6 +96,23 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
         "/learning/{enrolment}/survey",
         "another person's enrolment is not found (only the learner's own survey opens)",
     ),
+    (
+        "/holder/courses/{id}/evidence",
+        "no such course in this person's ledger",
+    ),
+    (
+        "/holder/deadlines.ics",
+        "nobody here has linked a registration",
+    ),
+    (
+        "/holder/export.json",
+        "nobody here has linked a registration",
+    ),
+    (
+        "/holder/export.csv",
+        "nobody here has linked a registration",
+    ),
+    ("/holder/calendar/{file}", "no feed has this secret address"),
 ];
 
 /// The people, in the order of the table's columns.
@@ -279,6 +296,22 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/sessions/{session}/enrol", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/sessions/{session}/check-in", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/learning", [L, A, A, A, A, A, A, T, A, A]),
+    // The RISS holder's own ledger (issue 18): anyone signed in, for themselves only; nobody
+    // here has linked a registration, so the files are not found. The feed's secret address
+    // is its permission.
+    ("GET", "/holder", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/holder/link", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/holder/link", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/holder/unlink", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/holder/courses/new", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/holder/courses/new", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/holder/courses/{id}/remove", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/holder/courses/{id}/evidence", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/holder/deadlines.ics", [L, A, A, A, A, A, A, T, A, A]),
+    ("POST", "/holder/calendar", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/holder/calendar/{file}", [A, A, A, A, A, A, A, A, A, A]),
+    ("GET", "/holder/export.json", [L, A, A, A, A, A, A, T, A, A]),
+    ("GET", "/holder/export.csv", [L, A, A, A, A, A, A, T, A, A]),
     // A learner's own certificate and its files; another's is not found.
     ("GET", "/learning/credentials/{id}", [L, A, A, A, A, A, A, T, A, A]),
     ("GET", "/learning/credentials/{id}/credential.json", [L, A, A, A, A, A, A, T, A, A]),

@@ -43,7 +43,7 @@ CREATE INDEX holder_courses_by_account ON holder_courses (account_id, completed_
 CREATE TABLE holder_reminders (
     account_id   TEXT    NOT NULL REFERENCES accounts (id),
     deadline     DATE    NOT NULL,
-    days_before  INTEGER NOT NULL,
+    days_before  BIGINT  NOT NULL,
     sent_at      TIMESTAMPTZ    NOT NULL,
     PRIMARY KEY (account_id, deadline, days_before)
 );
