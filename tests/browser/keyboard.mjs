@@ -56,7 +56,7 @@
 //      別の修了証を検証する, Enter: the form again; text that is not JSON, Enter: the error.
 // And a RISS holder's ledger (issue 18), signed in, in each language:
 //  22. on the ledger, Tab reaches 登録情報を入力する, Enter; Tab to the number and the
-//      registration date, typing; Tab reaches 保存する (visible focus), Enter: the ledger shows
+//      registration date (set as its date picker would); Tab reaches 保存する (visible focus), Enter: the ledger shows
 //      the period's courses; Tab reaches 講習を追加する, Enter; Tab into the kind's radio group,
 //      Space; Tab to the title, provider and date, typing; Tab to the certificate file (chosen as
 //      the system's dialog would); Tab reaches 追加する (visible focus), Enter: the ledger lists it.
@@ -615,9 +615,11 @@ async function verificationJourney(browser, base, lang) {
   }
 }
 
-/** Types a date into a focused date field, in the order the context's locale shows it. */
-async function typeDate(page, lang, [y, m, d]) {
-  for (const part of lang === 'en' ? [d, m, y] : [y, m, d]) await page.keyboard.type(part);
+/** Sets the focused date field as its own date picker would (the segments and their order are
+ * the browser's, by locale), keeping the focus on it for the next Tab. */
+async function typeDate(page, selector, isoDate) {
+  await page.fill(selector, isoDate);
+  await page.focus(selector);
 }
 
 async function holderJourney(browser, base, lang) {
@@ -634,7 +636,7 @@ async function holderJourney(browser, base, lang) {
     await tabTo(page, (f) => f.id === 'f-riss_number', 'the registration number');
     await page.keyboard.type('012345');
     await tabTo(page, (f) => f.id === 'f-registered_on', 'the registration date');
-    await typeDate(page, lang, ['2025', '10', '01']);
+    await typeDate(page, '#f-registered_on', '2025-10-01');
     const save = await tabTo(page, button(t('保存する', 'Save')), 'the Save button');
     checkFocusVisible(save);
     await pressEnterAndLoad(page);
@@ -654,7 +656,7 @@ async function holderJourney(browser, base, lang) {
     await tabTo(page, (f) => f.id === 'f-provider', 'the provider');
     await page.keyboard.type('IPA');
     await tabTo(page, (f) => f.id === 'f-completed_on', 'the completion date');
-    await typeDate(page, lang, ['2026', '06', '01']);
+    await typeDate(page, '#f-completed_on', '2026-06-01');
     await tabTo(page, (f) => f.tag === 'input' && f.id === 'f-file', 'the certificate file');
     await page.setInputFiles('#f-file', { name: 'certificate.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.7\n') });
     const add = await tabTo(page, button(t('追加する', 'Add')), 'the Add button');
