@@ -16,19 +16,19 @@ use koshu_store::credentials::CredentialStatus;
 use serde_json::Value;
 use time::macros::datetime;
 
-struct Completed<'a> {
-    staff: Browser<'a>,
-    learner: Browser<'a>,
-    org: String,
-    session: String,
-    base: String,
-    marks: String,
+pub(crate) struct Completed<'a> {
+    pub staff: Browser<'a>,
+    pub learner: Browser<'a>,
+    pub org: String,
+    pub session: String,
+    pub base: String,
+    pub marks: String,
 }
 
 /// A session with criteria (certificates valid 3 years), one learner who attended, passed
 /// both assessments and answered the survey, ready to be confirmed; they gave their RISS
 /// number and agreed to its printing.
-async fn ready_to_confirm(app: &TestApp) -> Completed<'_> {
+pub(crate) async fn ready_to_confirm(app: &TestApp) -> Completed<'_> {
     let (org, owner, session) = a_delivered_session(app, "10").await;
     let base = format!("/organisations/{org}/sessions/{session}");
     let mut staff = signed_in(app, &owner).await;
@@ -81,7 +81,12 @@ async fn ready_to_confirm(app: &TestApp) -> Completed<'_> {
 }
 
 /// Staff confirm the learner as 修了; returns the certificate's id.
-async fn confirm(app: &TestApp, staff: &mut Browser<'_>, marks: &str, session: &str) -> String {
+pub(crate) async fn confirm(
+    app: &TestApp,
+    staff: &mut Browser<'_>,
+    marks: &str,
+    session: &str,
+) -> String {
     let confirmed = staff
         .post(&format!("{marks}/confirm"), &[("outcome", "completed")])
         .await;
