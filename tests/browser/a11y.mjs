@@ -308,6 +308,7 @@ async function main() {
       { path: '/admin/outbox', what: 'outgoing mail (administrator)' },
       { path: '/admin/survey-items', what: 'the ministry\'s survey items: versions and the next one (administrator)' },
       { path: '/ministry/organisations', what: 'registered providers (ministry)' },
+      { path: '/registry/holders', what: 'the registry: holders by outlook and cohort, completions by month (administrator, as IPA\'s registrars see it)' },
       { path: '/ministry/reviews', what: 'review queue with the demo sample (ministry)' },
       { path: '/ministry/reports', what: 'reports about programmes (ministry)', before: () => reportAProblem(context, base) },
       { path: '/designations', what: 'public list of designated courses' },

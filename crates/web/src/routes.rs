@@ -609,6 +609,10 @@ pub fn all() -> Routes {
             survey::admin_items,
             survey::add_admin_items,
         )
+        // The registry's view of the holders (issue 18 item 6): IPA's registrars.
+        .get("/registry/holders", pages::registry::holders)
+        .get("/registry/holders.csv", pages::registry::holders_csv)
+        .get("/registry/holders.xlsx", pages::registry::holders_xlsx)
         .merge(api::routes())
         // The W3C VC-API (issue 17 item 6): issuing with an organisation's API token,
         // verifying credentials and presentations for anyone.

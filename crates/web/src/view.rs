@@ -73,7 +73,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PageCtx {
 }
 
 /// Where each role's work is (issue 13 item 1): the provider's organisation, the ministry's
-/// review queue and administration, the expert's requests.
+/// review queue and administration, IPA's registry of holders, the expert's requests.
 fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
     let link = |path: &str, ja: &'static str, en: &'static str| {
         (PagePath(path.to_owned()).in_lang(lang), lang.pick(ja, en))
@@ -106,6 +106,16 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
             "/admin/survey-items",
             "アンケート項目",
             "Survey items",
+        ));
+    }
+    if matches!(
+        p.ministry_role,
+        Some(MinistryRole::Registrar | MinistryRole::Administrator)
+    ) {
+        links.push(link(
+            "/registry/holders",
+            "登録セキスペの集計",
+            "Registered specialists",
         ));
     }
     if p.expert {

@@ -45,6 +45,7 @@ mod matrix;
 mod passkeys;
 mod process_mail;
 mod progress;
+mod registry;
 mod survey;
 mod vc_api;
 mod workflow;
@@ -155,6 +156,7 @@ stories!(
     accounts::a_provider_registers_and_invites_staff,
     accounts::an_administrator_resets_a_lost_second_factor,
     matrix::every_route_answers_every_role_as_the_table_says,
+    registry::the_registry_counts_holders_by_outlook_and_cohort_and_completions_by_month,
     jobs::jobs_for_tomorrow_run_once_when_their_time_comes,
     jobs::jobs_claimed_by_two_workers_at_once_go_to_one_each,
     jobs::jobs_that_fail_are_retried_with_backoff_then_given_up,

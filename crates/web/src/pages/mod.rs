@@ -18,6 +18,7 @@ pub mod organisations;
 pub mod passkeys;
 pub mod progress;
 pub mod provider;
+pub mod registry;
 pub mod reviews;
 pub mod search;
 pub mod sessions;
