@@ -91,10 +91,9 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
         )),
         _ => links.push(link("/account#organisations", "自組織", "My organisations")),
     }
-    if matches!(
-        p.ministry_role,
-        Some(MinistryRole::Reviewer | MinistryRole::Administrator)
-    ) {
+    if p.ministry_role
+        .is_some_and(MinistryRole::reviews_designations)
+    {
         links.push(link("/ministry/reviews", "審査", "Reviews"));
         links.push(link("/ministry/organisations", "講座提供者", "Providers"));
         links.push(link("/ministry/reports", "掲載内容の報告", "Reports"));

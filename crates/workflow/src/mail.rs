@@ -128,7 +128,10 @@ pub mod recipients {
             .review_staff()
             .await?
             .into_iter()
-            .filter(|a| a.ministry_role.is_some())
+            .filter(|a| {
+                a.ministry_role
+                    .is_some_and(koshu_domain::access::MinistryRole::reviews_designations)
+            })
             .map(|a| a.email.as_str().to_owned())
             .collect())
     }

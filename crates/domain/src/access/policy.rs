@@ -59,6 +59,12 @@ impl OrgRole {
 }
 
 impl MinistryRole {
+    /// The ministry's designation work (reviews, providers, reports); IPA's registrars see
+    /// only the holders' registry.
+    pub fn reviews_designations(self) -> bool {
+        matches!(self, Self::Reviewer | Self::Administrator)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Self::Reviewer => "reviewer",
@@ -179,11 +185,7 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
         return Decision::SetUpSecondFactor;
     }
     let ministry = p.ministry_role;
-    // The ministry's designation work; IPA's registrars see only the holders' registry.
-    let meti = matches!(
-        ministry,
-        Some(MinistryRole::Reviewer | MinistryRole::Administrator)
-    );
+    let meti = ministry.is_some_and(MinistryRole::reviews_designations);
     let at_least = |org: &str, role: OrgRole| p.role_in(org).is_some_and(|r| r >= role);
     let allowed = match action {
         Action::ManageOwnAccount | Action::RegisterOrganisation => true,
@@ -414,6 +416,8 @@ mod tests {
             ..person()
         };
         let may = |p: &Principal, a| decide(Some(p), a) == Decision::Allow;
+        assert!(!MinistryRole::Registrar.reviews_designations());
+        assert!(MinistryRole::Reviewer.reviews_designations());
         assert!(may(&registrar, Action::ViewHolderRegistry));
         assert!(!may(&registrar, Action::ReviewApplications));
         assert!(!may(&registrar, Action::ViewOrganisation("org-a")));

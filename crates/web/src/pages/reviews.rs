@@ -341,7 +341,10 @@ async fn workspace_page(
     let accounts = state.store.review_staff().await?;
     let reviewer_options = accounts
         .iter()
-        .filter(|a| a.ministry_role.is_some())
+        .filter(|a| {
+            a.ministry_role
+                .is_some_and(koshu_domain::access::MinistryRole::reviews_designations)
+        })
         .map(|a| {
             (
                 a.id.clone(),

@@ -104,7 +104,9 @@ pub async fn assign(
     let record = application(wf, id).await?;
     let account = wf.store.account(account_id).await?;
     let fits = match (role, &account) {
-        (ReviewRole::Reviewer, Some(a)) => a.ministry_role.is_some(),
+        (ReviewRole::Reviewer, Some(a)) => a
+            .ministry_role
+            .is_some_and(koshu_domain::access::MinistryRole::reviews_designations),
         (ReviewRole::Expert, Some(a)) => a.expert,
         _ => false,
     };
