@@ -5,6 +5,7 @@
 
 use crate::credentials::{issued_to, verification_url, verify_credential};
 use crate::jobs::JobOutcome;
+use crate::listings::Checked;
 use crate::mail::{Queued, SIGNATURE, link};
 use crate::{JST, Workflow, WorkflowError, account_actor};
 use bytes::Bytes;
@@ -291,19 +292,9 @@ struct CredentialFinding {
 async fn examine_credential(
     wf: &Workflow,
     email: &str,
-    text: &str,
+    document: &Value,
 ) -> Result<CredentialFinding, WorkflowError> {
-    let document: Value = serde_json::from_str(text).map_err(|_| {
-        WorkflowError::Invalid(
-            ValidationError::new(
-                "holder.credential_json",
-                "貼り付けた修了証は JSON として読めません。修了証の JSON をそのまま貼り付けてください。",
-                "The pasted credential is not valid JSON; paste the credential's JSON as it is.",
-            )
-            .for_field("credential"),
-        )
-    })?;
-    let verdict = verify_credential(wf, &document).await?;
+    let verdict = verify_credential(wf, document).await?;
     let Some(claims) = verdict.claims.clone().filter(|_| verdict.verified()) else {
         return Ok(CredentialFinding {
             standing: Standing::SelfReported,
@@ -318,11 +309,12 @@ async fn examine_credential(
             stated: None,
         });
     }
-    let completed_on = claims
-        .valid_from
-        .parse_with_rfc3339()
-        .map(|t| t.to_offset(JST).date())
-        .ok_or_else(|| WorkflowError::Corrupt("credential validFrom".to_owned()))?;
+    let completed_on = OffsetDateTime::parse(
+        &claims.valid_from,
+        &time::format_description::well_known::Rfc3339,
+    )
+    .map(|t| t.to_offset(JST).date())
+    .map_err(|_| WorkflowError::Corrupt("credential validFrom".to_owned()))?;
     Ok(CredentialFinding {
         standing: Standing::Verified,
         verdict: verdict.code().to_owned(),
@@ -335,43 +327,27 @@ async fn examine_credential(
     })
 }
 
-trait Rfc3339 {
-    fn parse_with_rfc3339(&self) -> Option<OffsetDateTime>;
-}
-
-impl Rfc3339 for String {
-    fn parse_with_rfc3339(&self) -> Option<OffsetDateTime> {
-        OffsetDateTime::parse(self, &time::format_description::well_known::Rfc3339).ok()
-    }
-}
-
 /// A credential Koshu issued to this holder is in the ledger already.
-async fn refuse_own_koshu_credential(
+async fn already_in_ledger(
     wf: &Workflow,
     account_id: &str,
-    text: &str,
-) -> Result<(), WorkflowError> {
-    let id = serde_json::from_str::<Value>(text)
-        .ok()
-        .and_then(|d| d.get("id").and_then(Value::as_str).map(str::to_owned));
-    let Some(id) = id else {
-        return Ok(());
+    document: &Value,
+) -> Result<Option<ValidationError>, WorkflowError> {
+    let Some(id) = document.get("id").and_then(Value::as_str) else {
+        return Ok(None);
     };
-    if issued_to(wf, account_id)
+    let own = issued_to(wf, account_id)
         .await?
         .iter()
-        .any(|i| verification_url(wf, &i.stored.id) == id)
-    {
-        return Err(WorkflowError::Invalid(
-            ValidationError::new(
-                "holder.credential_in_ledger",
-                "この修了証は Koshu で修了した講習のもので、台帳に自動で載っています。",
-                "This certificate is from a course completed on Koshu; it is in your ledger already.",
-            )
-            .for_field("credential"),
-        ));
-    }
-    Ok(())
+        .any(|i| verification_url(wf, &i.stored.id) == id);
+    Ok(own.then(|| {
+        ValidationError::new(
+            "holder.credential_in_ledger",
+            "この修了証は Koshu で修了した講習のもので、台帳に自動で載っています。",
+            "This certificate is from a course completed on Koshu; it is in your ledger already.",
+        )
+        .for_field("credential")
+    }))
 }
 
 /// The form's fields as typed, read by [`CourseEntry::parse`] unless a verified credential
@@ -384,16 +360,17 @@ pub struct CourseForm {
     pub completed_on: String,
 }
 
-/// F03: adds a course to the holder's ledger. A credential (pasted, or inside an uploaded
-/// badge) that verifies and names the holder makes it verified, and what it states wins over
-/// the form; a credential Koshu issued to this holder is in the ledger already and is refused.
-/// A certificate file is stored first, in a unit of its own (as applications' documents are).
+/// F03: adds a course to the holder's ledger, or answers every problem with the input. A
+/// credential (pasted, or inside an uploaded badge) that verifies and names the holder makes it
+/// verified, and what it states wins over the form; a credential Koshu issued to this holder is
+/// in the ledger already and is refused. A certificate file is stored first, in a unit of its
+/// own (as applications' documents are), then the course and its reminders in one.
 pub async fn add_course(
     wf: &Workflow,
     account_id: &str,
     form: &CourseForm,
     evidence: Evidence,
-) -> Result<String, WorkflowError> {
+) -> Result<Checked<String>, WorkflowError> {
     let link = wf
         .store
         .holder_link(account_id)
@@ -404,7 +381,6 @@ pub async fn add_course(
         .account(account_id)
         .await?
         .ok_or(WorkflowError::NotFound)?;
-    let today = wf.today();
     let actor = account_actor(account_id);
     // A baked badge or a credential file is read as a pasted credential.
     let evidence = match evidence {
@@ -418,54 +394,77 @@ pub async fn add_course(
         }
         other => other,
     };
-    let credential_text = match &evidence {
-        Evidence::Credential(text) => Some(text.clone()),
-        _ => None,
-    };
-    let finding = match &credential_text {
-        Some(text) => {
-            refuse_own_koshu_credential(wf, account_id, text).await?;
-            Some(examine_credential(wf, account.email.as_str(), text).await?)
+    let (credential_text, finding) = match &evidence {
+        Evidence::Credential(text) => {
+            let Ok(document) = serde_json::from_str::<Value>(text) else {
+                return Ok(Err(vec![
+                    ValidationError::new(
+                        "holder.credential_json",
+                        "貼り付けた修了証は JSON として読めません。修了証の JSON をそのまま貼り付けてください。",
+                        "The pasted credential is not valid JSON; paste the credential's JSON as it is.",
+                    )
+                    .for_field("credential"),
+                ]));
+            };
+            if let Some(e) = already_in_ledger(wf, account_id, &document).await? {
+                return Ok(Err(vec![e]));
+            }
+            let finding = examine_credential(wf, account.email.as_str(), &document).await?;
+            (Some(text.clone()), Some(finding))
         }
-        None => None,
+        _ => (None, None),
     };
+    let mut errors = Vec::new();
     let entry = match finding.as_ref().and_then(|f| f.stated.clone()) {
-        Some((title, provider, completed_on, designated)) => {
-            let kind = if designated {
+        Some((title, provider, completed_on, designated)) => Some(CourseEntry {
+            kind: if designated {
                 CourseKind::Specific
             } else {
                 CourseKind::from_code(form.kind.trim()).unwrap_or(CourseKind::Other)
-            };
-            CourseEntry {
-                kind,
-                title,
-                provider,
-                completed_on,
-            }
-        }
+            },
+            title,
+            provider,
+            completed_on,
+        }),
         None => CourseEntry::parse(
             &form.kind,
             &form.title,
             &form.provider,
             &form.completed_on,
-            today,
+            wf.today(),
         )
-        .map_err(first_error)?,
+        .map_err(|e| errors.extend(e))
+        .ok(),
     };
-    let now = wf.now();
-    let file_id = match evidence {
+    let file = match evidence {
         Evidence::File { name, bytes } => {
-            koshu_domain::types::text::check_text(&name, koshu_domain::types::text::TextKind::Line)
-                .map_err(|e| e.for_field("file"))?;
-            let media = f03_evidence_file(&name, &bytes).map_err(|e| e.for_field("file"))?;
-            Some(
-                wf.store
-                    .save_file(&name, media, bytes, &actor, now)
-                    .await?
-                    .id,
+            match koshu_domain::types::text::check_text(
+                &name,
+                koshu_domain::types::text::TextKind::Line,
             )
+            .and_then(|()| f03_evidence_file(&name, &bytes))
+            {
+                Ok(media) => Some((name, media, bytes)),
+                Err(e) => {
+                    errors.push(e.for_field("file"));
+                    None
+                }
+            }
         }
         _ => None,
+    };
+    let Some(entry) = entry.filter(|_| errors.is_empty()) else {
+        return Ok(Err(errors));
+    };
+    let now = wf.now();
+    let file_id = match file {
+        Some((name, media, bytes)) => Some(
+            wf.store
+                .save_file(&name, media, bytes, &actor, now)
+                .await?
+                .id,
+        ),
+        None => None,
     };
     let course = HolderCourse {
         id: uuid::Uuid::now_v7().to_string(),
@@ -487,15 +486,7 @@ pub async fn add_course(
     unit.add_holder_course(&course, &actor).await?;
     schedule_reminders(wf, &mut unit, account_id, next).await?;
     unit.commit().await?;
-    Ok(course.id)
-}
-
-/// A form has one message area per field; the first error is the one a use case reports.
-fn first_error(errors: Vec<ValidationError>) -> WorkflowError {
-    match errors.into_iter().next() {
-        Some(e) => WorkflowError::Invalid(e),
-        None => WorkflowError::Corrupt("a parse failed without an error".to_owned()),
-    }
+    Ok(Ok(course.id))
 }
 
 /// Removes one of the holder's own courses (and its uploaded certificate).
@@ -566,6 +557,7 @@ pub async fn send_reminders(
         return Ok(JobOutcome::AlreadyDone);
     };
     let mut queued = Queued::default();
+    let mut mailed = false;
     let mut sent = view.reminders_sent.clone();
     for reminder in f03_reminders_due(&view.ledger, today, &view.reminders_sent) {
         if unit
@@ -579,6 +571,7 @@ pub async fn send_reminders(
         {
             let mail = reminder_mail(&wf, account.email.as_str(), &view, &reminder);
             queued.push(&wf, &mut unit, mail).await?;
+            mailed = true;
         }
         sent.insert((reminder.deadline, reminder.days_before));
     }
@@ -587,7 +580,12 @@ pub async fn send_reminders(
     schedule_reminders(&wf, &mut unit, &payload.account, next).await?;
     unit.commit().await?;
     queued.log(&wf);
-    Ok(JobOutcome::Done)
+    // Nothing due (met since, or sent by an earlier run): the job only moved itself on.
+    Ok(if mailed {
+        JobOutcome::Done
+    } else {
+        JobOutcome::AlreadyDone
+    })
 }
 
 fn reminder_mail(

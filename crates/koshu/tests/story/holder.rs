@@ -7,6 +7,7 @@
 use crate::accounts::{Browser, location, sign_up, signed_in};
 use crate::app::TestApp;
 use crate::credentials::{confirm, ready_to_confirm};
+use crate::workflow::{pending, post_through_faults, run_through_faults};
 use axum::http::StatusCode;
 use koshu_domain::catalogue::Designation;
 use koshu_store::outbox::OutboxEntry;
@@ -15,7 +16,7 @@ use time::macros::{date, datetime};
 
 /// The course of `session` becomes a 特定講習 for 2026年度〜2028年度, with a later session
 /// that takes applications until 2026年11月1日.
-async fn designate(app: &TestApp, session: &str) {
+pub(crate) async fn designate(app: &TestApp, session: &str) {
     let delivery = app.store.delivery(session).await.unwrap().unwrap();
     let mut item = app
         .store
@@ -34,8 +35,7 @@ async fn designate(app: &TestApp, session: &str) {
     later.ends_on = date!(2026 - 11 - 10);
     later.application_deadline = Some(date!(2026 - 11 - 01));
     item.sessions.push(later);
-    let now = koshu_workflow::clock::Clock::now(app.clock.as_ref());
-    write_unit!(app, unit => unit.upsert_programme(&item, "test", now).await).unwrap();
+    write_unit!(app, unit => unit.upsert_programme(&item, "test", app.clock_now()).await).unwrap();
     app.state.catalogue.catch_up().await.unwrap();
 }
 
@@ -461,4 +461,58 @@ pub async fn a_pasted_credential_is_verified_only_when_it_names_the_holder(app: 
         .await;
     assert_eq!(text.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(text.body.contains("PDF か画像"), "{}", text.body);
+}
+
+async fn link_state(app: &TestApp, account: &str) -> String {
+    let link = app.store.holder_link(account).await.unwrap();
+    let jobs: Vec<(String, String)> = app
+        .store
+        .pending_jobs()
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|j| j.kind == koshu_workflow::holders::REMINDERS)
+        .map(|j| (j.run_at.to_string(), j.payload))
+        .collect();
+    format!("{link:?} {jobs:?}")
+}
+
+async fn reminder_state(app: &TestApp, account: &str, to: &str) -> String {
+    let sent = app.store.holder_reminders_sent(account).await.unwrap();
+    let mails = reminders_to(app, to).await.len();
+    format!("{sent:?} {mails}")
+}
+
+pub async fn linking_and_reminding_are_all_or_nothing_at_every_step(app: TestApp) {
+    app.clock.set(datetime!(2026-06-10 09:00 +09:00));
+    let aoi = sign_up(&app, "青井", "aoi@example.jp").await;
+    let mut b = signed_in(&app, &aoi).await;
+    // The link and its reminder job are one unit.
+    let steps = post_through_faults(
+        &app,
+        &mut b,
+        "/holder/link",
+        &[
+            ("riss_number", "012345"),
+            ("registered_on", "2025-10-01"),
+            ("renewed_on", ""),
+        ],
+        || link_state(&app, &aoi),
+    )
+    .await;
+    assert!(steps >= 2, "the link and the job: {steps} steps");
+    // The 180-day reminder: its record, its mail and the job's next day are one unit.
+    let job = pending(
+        &app.store.pending_jobs().await.unwrap(),
+        koshu_workflow::holders::REMINDERS,
+    );
+    let steps = run_through_faults(&app, &job, koshu_workflow::holders::send_reminders, || {
+        reminder_state(&app, &aoi, "aoi@example.jp")
+    })
+    .await;
+    assert!(
+        steps >= 3,
+        "record, mail, completion and next day: {steps} steps"
+    );
+    assert_eq!(reminders_to(&app, "aoi@example.jp").await.len(), 1);
 }

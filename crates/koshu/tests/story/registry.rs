@@ -10,29 +10,11 @@ use crate::designation::{a_reviewer, ministry_person};
 use axum::http::StatusCode;
 use calamine::{Data, Reader, Xlsx};
 use koshu_domain::access::{Email, MinistryRole};
-use koshu_domain::catalogue::Designation;
 use koshu_domain::holder::Registration;
 use koshu_domain::types::RissNumber;
 use koshu_workflow::holders::link_registration;
 use time::Date;
 use time::macros::{date, datetime};
-
-/// The course of `session` becomes a 特定講習, so that its certificates count as completions.
-async fn designate(app: &TestApp, session: &str) {
-    let delivery = app.store.delivery(session).await.unwrap().unwrap();
-    let mut item = app
-        .store
-        .programme(&delivery.programme_id)
-        .await
-        .unwrap()
-        .unwrap();
-    item.programme.designation = Some(Designation {
-        number: "特講2026-003".into(),
-        starts_on: date!(2026 - 04 - 01),
-        ends_on: date!(2029 - 03 - 31),
-    });
-    write_unit!(app, unit => unit.upsert_programme(&item, "test", app.clock_now()).await).unwrap();
-}
 
 async fn link(app: &TestApp, account: &str, number: &str, registered: Date, renewed: Option<Date>) {
     let registration = Registration {
@@ -94,7 +76,7 @@ pub async fn the_registry_counts_holders_by_outlook_and_cohort_and_completions_b
 ) {
     // 青井 finishes a 特定講習 on 2026-06-10 and has not linked a ledger yet.
     let ready = ready_to_confirm(&app).await;
-    designate(&app, &ready.session).await;
+    crate::holder::designate(&app, &ready.session).await;
     let mut staff = ready.staff;
     confirm(&app, &mut staff, &ready.marks, &ready.session).await;
 

@@ -23,7 +23,6 @@ use koshu_domain::holder::{
 };
 use koshu_domain::prefecture::Prefecture;
 use koshu_domain::types::{date_ja, date_wareki};
-use koshu_workflow::WorkflowError;
 use koshu_workflow::holders::{self, CourseForm, Evidence, HolderView, Source};
 use serde::Deserialize;
 use time::Date;
@@ -770,38 +769,17 @@ pub async fn add_course(
             }
         }
     }
-    // Without a credential the fields are required: every missing one is named at once.
-    let carries_credential = pasted.trim() != ""
-        || file.as_ref().is_some_and(|(_, bytes)| {
-            koshu_forms::certificate::credential_in_file(bytes)
-                .is_ok_and(|t| serde_json::from_str::<serde_json::Value>(&t).is_ok())
-        });
-    if !carries_credential
-        && let Err(errors) = koshu_domain::holder::CourseEntry::parse(
-            &input.kind,
-            &input.title,
-            &input.provider,
-            &input.completed_on,
-            view::today(&state),
-        )
-    {
-        return rendered(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            course_page(page, &input, &pasted, &errors),
-        );
-    }
     let evidence = match (file, pasted.trim()) {
         (Some((name, bytes)), _) => Evidence::File { name, bytes },
         (None, "") => Evidence::None,
         (None, text) => Evidence::Credential(text.to_owned()),
     };
-    match holders::add_course(&state.workflow, &me.account.id, &input, evidence).await {
+    match holders::add_course(&state.workflow, &me.account.id, &input, evidence).await? {
         Ok(_) => Ok(Redirect::to(&page.href("/holder?done=added#courses")).into_response()),
-        Err(WorkflowError::Invalid(e)) => rendered(
+        Err(errors) => rendered(
             StatusCode::UNPROCESSABLE_ENTITY,
-            course_page(page, &input, &pasted, &[e]),
+            course_page(page, &input, &pasted, &errors),
         ),
-        Err(e) => Err(e.into()),
     }
 }
 
