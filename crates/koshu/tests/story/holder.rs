@@ -516,3 +516,56 @@ pub async fn linking_and_reminding_are_all_or_nothing_at_every_step(app: TestApp
     );
     assert_eq!(reminders_to(&app, "aoi@example.jp").await.len(), 1);
 }
+
+/// F03 / issue 18 item 7: a provider sees a learner's RISS number only for its own
+/// enrolments. The course's staff find it on the roster and its CSV; another provider's
+/// staff, trying the session's learner pages under their own organisation or under the
+/// course's, get nothing that carries it.
+pub async fn a_provider_sees_a_riss_number_only_for_its_own_enrolments(app: TestApp) {
+    let (org, owner, session) = crate::delivery::a_delivered_session(&app, "10").await;
+    let aoi = sign_up(&app, "青井", "aoi@example.jp").await;
+    let mut learner = signed_in(&app, &aoi).await;
+    crate::delivery::apply(
+        &mut learner,
+        &session,
+        &crate::delivery::profile("青井 葵", "アオイ アオイ", "012345"),
+    )
+    .await;
+    let base = format!("/organisations/{org}/sessions/{session}");
+    let mut staff = signed_in(&app, &owner).await;
+    for page in ["roster", "roster.csv"] {
+        let res = staff.get(&format!("{base}/{page}")).await;
+        assert_eq!(res.status, StatusCode::OK, "{page}: {}", res.body);
+        assert!(res.body.contains("012345"), "{page}: {}", res.body);
+    }
+
+    let other = sign_up(&app, "他社 太郎", "owner@other.example.jp").await;
+    let mut them = signed_in(&app, &other).await;
+    let other_org = crate::accounts::register_organisation(&mut them, "4000012090001").await;
+    for page in [
+        "roster",
+        "roster.csv",
+        "roster.xlsx",
+        "completion",
+        "completion.csv",
+        "progress.csv",
+    ] {
+        let theirs = them
+            .get(&format!(
+                "/organisations/{other_org}/sessions/{session}/{page}"
+            ))
+            .await;
+        assert_eq!(theirs.status, StatusCode::NOT_FOUND, "{page}");
+        assert!(!theirs.body.contains("012345"), "{page}: {}", theirs.body);
+        let not_member = them.get(&format!("{base}/{page}")).await;
+        assert_eq!(not_member.status, StatusCode::FORBIDDEN, "{page}");
+        assert!(
+            !not_member.body.contains("012345"),
+            "{page}: {}",
+            not_member.body
+        );
+    }
+    // Nor does the learner's ledger open to them.
+    let ledger = them.get("/holder/export.json").await;
+    assert!(!ledger.body.contains("012345"), "{}", ledger.body);
+}

@@ -77,6 +77,7 @@ stories!(
     holder::a_holder_links_completes_a_designated_course_and_is_reminded_until_done,
     holder::a_pasted_credential_is_verified_only_when_it_names_the_holder,
     holder::linking_and_reminding_are_all_or_nothing_at_every_step,
+    holder::a_provider_sees_a_riss_number_only_for_its_own_enrolments,
     credentials::a_completed_learner_takes_a_certificate_anyone_verifies,
     credentials::a_certificate_expires_on_its_valid_until,
     credentials::confirming_issues_the_certificate_all_or_nothing,
