@@ -517,7 +517,7 @@ pub async fn linking_and_reminding_are_all_or_nothing_at_every_step(app: TestApp
     assert_eq!(reminders_to(&app, "aoi@example.jp").await.len(), 1);
 }
 
-/// F03 / issue 18 item 7: a provider sees a learner's RISS number only for its own
+/// Issue 18 item 7 (privacy): a provider sees a learner's RISS number only for its own
 /// enrolments. The course's staff find it on the roster and its CSV; another provider's
 /// staff, trying the session's learner pages under their own organisation or under the
 /// course's, get nothing that carries it.
@@ -538,6 +538,21 @@ pub async fn a_provider_sees_a_riss_number_only_for_its_own_enrolments(app: Test
         assert_eq!(res.status, StatusCode::OK, "{page}: {}", res.body);
         assert!(res.body.contains("012345"), "{page}: {}", res.body);
     }
+
+    // The learner also links the number in their ledger, so a leak there would show.
+    app.clock.set(datetime!(2026-06-10 09:00 +09:00));
+    let linked = signed_in(&app, &aoi)
+        .await
+        .post(
+            "/holder/link",
+            &[
+                ("riss_number", "012345"),
+                ("registered_on", "2025-10-01"),
+                ("renewed_on", ""),
+            ],
+        )
+        .await;
+    assert_eq!(linked.status, StatusCode::SEE_OTHER, "{}", linked.body);
 
     let other = sign_up(&app, "他社 太郎", "owner@other.example.jp").await;
     let mut them = signed_in(&app, &other).await;
@@ -565,7 +580,8 @@ pub async fn a_provider_sees_a_riss_number_only_for_its_own_enrolments(app: Test
             not_member.body
         );
     }
-    // Nor does the learner's ledger open to them.
+    // Nor does the learner's ledger reach them: they have none of their own to export.
     let ledger = them.get("/holder/export.json").await;
+    assert_eq!(ledger.status, StatusCode::NOT_FOUND);
     assert!(!ledger.body.contains("012345"), "{}", ledger.body);
 }
