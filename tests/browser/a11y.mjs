@@ -21,6 +21,7 @@ import {
   launch,
   listProgramme as listProgrammeOn,
   makeLive,
+  makeOver,
   openSurvey,
   registerOrganisation as registerOrganisationOn,
   setUpTwoFactor,
@@ -76,7 +77,7 @@ const LANGS = [
 ];
 
 async function main() {
-  const base = baseUrl('a11y', 600);
+  const base = baseUrl('a11y', 1500);
 
   const browser = await launch();
   const failures = [];
@@ -96,7 +97,9 @@ async function main() {
           if (found.length === 0) {
             console.log(`ok    ${label}`);
           } else {
+            // Printed now as well as in the summary, so a run cut short still shows them.
             console.log(`FAIL  ${label}: ${found.length} finding(s)`);
+            for (const f of found) console.log(`      ${f}`);
             failures.push({ label, found });
           }
         }
@@ -264,6 +267,17 @@ async function main() {
         status: 422,
       },
     );
+    // Issue 17: the session over, the learner (the same person) attended, answered the survey and
+    // passed, so confirming them as 修了 issues a certificate: the learner's page of it.
+    let certificate = '';
+    signedInPages.push({
+      path: () => certificate,
+      what: 'the learner\'s certificate: the digital credential, the PDF and badge images, how anyone verifies it',
+      before: async () => {
+        certificate = await certify(context, base, org, session, enrolment);
+      },
+      expect: ['main a[href$="/certificate.pdf"]', 'main a[href*="/verify/"]'],
+    });
     // Issue 18: the RISS holder's ledger: the invitation, the link form (empty, then filled:
     // the dashboard), and adding a course with its evidence (empty, then filled).
     signedInPages.push(
@@ -551,6 +565,50 @@ async function goLive(context, base, org, session) {
   try {
     await makeLive(page, base, org, session);
     return await firstEnrolment(page, base);
+  } finally {
+    await page.close();
+  }
+}
+
+/**
+ * Completes the signed-in learner of `session` as 修了 through the pages, as its staff (the same
+ * person): the session made over, its survey answered, the block marked attended, the test
+ * passed, the decision confirmed. Returns the path of the learner's certificate page.
+ */
+async function certify(context, base, org, session, enrolment) {
+  const run = `/organisations/${org}/sessions/${session}`;
+  const page = await context.newPage();
+  const send = async (what, form, wanted) => {
+    const [response] = await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click(`main ${form} button[type=submit]`)]);
+    if (response?.status() !== 200 || !page.url().includes(wanted)) {
+      const problems = ((await page.textContent('main')) ?? '').replace(/\s+/g, ' ').slice(0, 400);
+      throw new Error(`${what} answered ${response?.status()} at ${page.url()}: ${problems}`);
+    }
+  };
+  try {
+    await makeOver(page, base, org, session);
+    await page.goto(`${base}${enrolment}/survey`, { waitUntil: 'load' });
+    // The first choice of every item: what is answered does not count, only that it was.
+    await page.$$eval('main form input[type=radio]', (radios) => {
+      const seen = new Set();
+      for (const radio of radios) {
+        if (!seen.has(radio.name)) radio.checked = true;
+        seen.add(radio.name);
+      }
+    });
+    await send('answering the survey', 'form', 'done=');
+    await page.goto(`${base}${run}/attendance`, { waitUntil: 'load' });
+    await page.fill('#mark-reason', '受付で確認');
+    await send('marking the block attended', 'form[action$="/marks"]', 'done=');
+    const marks = `${run}/completion/enrolments/${enrolment.split('/').pop()}`;
+    await page.goto(`${base}${marks}`, { waitUntil: 'load' });
+    await page.fill('#f-score', '90');
+    await send('recording the score', 'form', 'done=recorded');
+    await send('confirming the decision', 'form[action$="/confirm"]', 'done=confirmed');
+    await page.goto(`${base}${enrolment}`, { waitUntil: 'load' });
+    const certificate = await page.getAttribute('main a[href^="/learning/credentials/"]', 'href');
+    if (!certificate) throw new Error(`the learner\'s page ${enrolment} links no certificate after 修了`);
+    return certificate;
   } finally {
     await page.close();
   }
