@@ -152,6 +152,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::undecodable_path))
         .layer(axum::middleware::from_fn(middleware::render_errors))
         .layer(axum::middleware::from_fn(middleware::personal_no_store))
+        .layer(axum::middleware::from_fn(middleware::public_caching))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::context,
@@ -186,6 +187,7 @@ pub fn app(state: AppState) -> Router {
             // Pages are compressed per response, so the fastest level: brotli's default
             // (quality 11) costs milliseconds a page, and even quality 4 was half the CPU of
             // a programme page (bench/RESULTS.md).
+            .map_response(middleware::etag_names_its_encoding)
             .layer(CompressionLayer::new().quality(CompressionLevel::Fastest)),
     )
 }

@@ -6,9 +6,10 @@ use crate::lang::{Lang, PagePath};
 use crate::pages::ErrorPage;
 use askama::Template;
 use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
+use sha2::{Digest, Sha256};
 use std::sync::Arc;
 use tower_http::request_id::RequestId;
 
@@ -163,6 +164,137 @@ pub async fn personal_no_store(req: Request, next: Next) -> Response {
             header::CACHE_CONTROL,
             HeaderValue::from_static("private, no-store"),
         );
+    }
+    res
+}
+
+/// How long a browser or a shared cache (a CDN) keeps a public page or API read before asking
+/// again, and how long a CDN may go on serving it while it asks (issue 21 item 2).
+const PUBLIC_CACHE_CONTROL: &str = "public, max-age=60, stale-while-revalidate=300";
+/// A page carrying a form bound to this visitor's CSRF cookie: this browser's alone.
+const VISITOR_CACHE_CONTROL: &str = "private, no-cache";
+
+/// Strong validators and shared caching for what anyone may read: an anonymous GET of a
+/// page or API document that no handler marked otherwise gets an `ETag` (a digest of the
+/// body), `Cache-Control: public`, and a 304 when `If-None-Match` already has it. A page
+/// with a form holds the visitor's CSRF token, so it stays private. Runs inside
+/// `auth::context` (which then sets no cookie on a public response) and around
+/// [`personal_no_store`], whose header it leaves alone.
+pub async fn public_caching(req: Request, next: Next) -> Response {
+    let visitor_token = req
+        .extensions()
+        .get::<AuthContext>()
+        .filter(|a| a.viewer.is_none())
+        .map(|a| a.csrf.clone());
+    let readable_by_anyone = matches!(*req.method(), Method::GET | Method::HEAD)
+        && !req.headers().contains_key(header::AUTHORIZATION)
+        && !is_personal_path(req.uri().path());
+    let Some(visitor_token) = visitor_token.filter(|_| readable_by_anyone) else {
+        return next.run(req).await;
+    };
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let res = next.run(req).await;
+    let headers = res.headers();
+    if res.status() != StatusCode::OK
+        || headers.contains_key(header::CACHE_CONTROL)
+        || headers.contains_key(header::ETAG)
+        || headers.contains_key(header::SET_COOKIE)
+        // Only a body already whole in memory (a rendered page, a JSON document), never a stream.
+        || axum::body::HttpBody::size_hint(res.body()).exact().is_none()
+    {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return AppError::Internal("a rendered body could not be read".into()).into_response();
+    };
+    let visitors_own = !visitor_token.is_empty()
+        && bytes
+            .windows(visitor_token.len())
+            .any(|w| w == visitor_token.as_bytes());
+    if visitors_own {
+        parts.headers.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(VISITOR_CACHE_CONTROL),
+        );
+        return Response::from_parts(parts, axum::body::Body::from(bytes));
+    }
+    let digest = hex::encode(&Sha256::digest(&bytes)[..16]);
+    parts.headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
+    );
+    if let Some(held) = if_none_match
+        .as_ref()
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| tag_held(v, &digest))
+        && let Ok(held) = HeaderValue::from_str(&held)
+    {
+        // The client's copy is current: the tag it holds names its encoding as well.
+        parts.headers.insert(header::ETAG, held);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        parts.headers.remove(header::CONTENT_TYPE);
+        parts
+            .headers
+            .insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        parts.status = StatusCode::NOT_MODIFIED;
+        return Response::from_parts(parts, axum::body::Body::empty());
+    }
+    if let Ok(tag) = HeaderValue::from_str(&format!("\"{digest}\"")) {
+        parts.headers.insert(header::ETAG, tag);
+    }
+    Response::from_parts(parts, axum::body::Body::from(bytes))
+}
+
+/// The entity tag of `If-None-Match` (a list, or `*`) that names the body with `digest`, in
+/// whichever encoding [`etag_names_its_encoding`] gave it; weak comparison, as RFC 9110
+/// 13.1.2 asks of `If-None-Match`.
+fn tag_held(if_none_match: &str, digest: &str) -> Option<String> {
+    if if_none_match.trim() == "*" {
+        return Some(format!("\"{digest}\""));
+    }
+    if_none_match
+        .split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .find(|t| {
+            let Some(inner) = t.strip_prefix('"').and_then(|t| t.strip_suffix('"')) else {
+                return false;
+            };
+            let named = ENCODING_SUFFIXES
+                .iter()
+                .find_map(|suffix| inner.strip_suffix(suffix))
+                .unwrap_or(inner);
+            named == digest
+        })
+        .map(str::to_owned)
+}
+
+/// What [`etag_names_its_encoding`] appends for each content coding the server applies.
+const ENCODING_SUFFIXES: [&str; 2] = ["-br", "-gzip"];
+
+/// A strong `ETag` names one representation (RFC 9110 8.8.3), and the compressed body is
+/// another one: its encoding joins the tag, as Apache's mod_deflate does. Runs outside the
+/// compression layer; [`tag_held`] reads the suffix back.
+pub fn etag_names_its_encoding<B>(mut res: Response<B>) -> Response<B> {
+    let encoding = res
+        .headers()
+        .get(header::CONTENT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let Some(encoding) = encoding else {
+        return res;
+    };
+    let tag = res
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+        .filter(|t| t.starts_with('"') && t.ends_with('"') && t.len() >= 2)
+        .map(|t| format!("\"{}-{encoding}\"", &t[1..t.len() - 1]));
+    if let Some(tag) = tag
+        && ENCODING_SUFFIXES.contains(&format!("-{encoding}").as_str())
+        && let Ok(tag) = HeaderValue::from_str(&tag)
+    {
+        res.headers_mut().insert(header::ETAG, tag);
     }
     res
 }

@@ -100,13 +100,14 @@ impl<'a> Browser<'a> {
     }
 
     /// The CSRF token the site's pages give this browser: its session's when it has one,
-    /// else its CSRF cookie's (fetched with a page when missing).
+    /// else its CSRF cookie's (fetched with a page that has a form when missing: a public
+    /// page without one sets no cookie).
     pub async fn csrf_token(&mut self) -> String {
         if let Some(session) = self.cookies.get("koshu_session") {
             return koshu_web::auth::session_csrf(session);
         }
         if !self.cookies.contains_key("koshu_csrf") {
-            self.get("/").await;
+            self.get("/login").await;
         }
         self.cookies["koshu_csrf"].clone()
     }

@@ -7,7 +7,7 @@ use crate::accounts::{
     Browser, PASSWORD, location, organisation_fields, register_organisation, set_up_two_factor,
     sign_up, signed_in,
 };
-use crate::app::TestApp;
+use crate::app::{START, TestApp};
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use koshu_web::{AppState, WebSettings};
@@ -489,4 +489,140 @@ pub async fn bodies_are_bounded_by_their_route(app: TestApp) {
         .await;
     assert_eq!(named.status, StatusCode::BAD_REQUEST);
     assert!(named.body.contains("300文字以内"), "{}", named.body);
+}
+
+/// Issue 21 item 2: what anyone may read carries a strong validator per representation and a
+/// CDN's Cache-Control; a change gives a new tag; a personal page never has either.
+pub async fn public_pages_carry_strong_validators_and_personal_ones_never_do(app: TestApp) {
+    use koshu::catalogue_import::{DEMO_PROVIDERS, import_catalogue};
+    let taxonomy = koshu::taxonomy().unwrap();
+    let programme = |title: &str| {
+        format!(
+            r#"
+[[programme]]
+id = "cache-seminar"
+provider = "nict"
+title_ja = "{title}"
+summary_ja = "検証のための講座。"
+layers = ["practitioner"]
+kind = "security_technology"
+difficulty = "intro"
+format = "online"
+fee = {{ type = "free" }}
+language = "ja"
+"#
+        )
+    };
+    let import = |title: &'static str| {
+        let programmes = programme(title);
+        let (store, taxonomy) = (app.store.clone(), &taxonomy);
+        async move {
+            import_catalogue(&store, taxonomy, DEMO_PROVIDERS, &programmes, "cli", START)
+                .await
+                .unwrap();
+        }
+    };
+    import("キャッシュ検証講座").await;
+    app.state.catalogue.catch_up().await.unwrap();
+    let get = |path: &str, headers: &[(header::HeaderName, &str)]| {
+        let mut req = Request::get(path);
+        for (name, value) in headers {
+            req = req.header(name, *value);
+        }
+        app.request(req.body(Body::empty()).unwrap())
+    };
+    let etag = |res: &crate::app::TestResponse| {
+        res.headers
+            .get(header::ETAG)
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let public = "public, max-age=60, stale-while-revalidate=300";
+
+    let page = "/programmes/cache-seminar";
+    let plain = get(page, &[]).await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(plain.body.contains("キャッシュ検証講座"));
+    assert_eq!(plain.headers[header::CACHE_CONTROL], public);
+    let tag = etag(&plain);
+    assert!(tag.starts_with('"') && tag.len() == 34, "strong: {tag}");
+    // A shared cache must not hand one visitor's cookie to the next.
+    assert!(!plain.headers.contains_key(header::SET_COOKIE));
+    let again = get(page, &[(header::IF_NONE_MATCH, &tag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    assert!(again.body.is_empty());
+    assert_eq!(etag(&again), tag);
+    // Each encoding is its own representation, and each tag revalidates itself.
+    let mut tags = vec![tag.clone()];
+    for encoding in ["br", "gzip"] {
+        let res = get(page, &[(header::ACCEPT_ENCODING, encoding)]).await;
+        assert_eq!(res.headers[header::CONTENT_ENCODING], encoding);
+        let named = etag(&res);
+        assert_eq!(named, format!("{}-{encoding}\"", &tag[..tag.len() - 1]));
+        let again = get(
+            page,
+            &[
+                (header::ACCEPT_ENCODING, encoding),
+                (header::IF_NONE_MATCH, &format!("\"other\", W/{named}")),
+            ],
+        )
+        .await;
+        assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{encoding}");
+        assert_eq!(etag(&again), named);
+        tags.push(named);
+    }
+    let english = get(&format!("/en{page}"), &[]).await;
+    assert_eq!(english.headers[header::CACHE_CONTROL], public);
+    assert!(!tags.contains(&etag(&english)));
+    // API reads are public too.
+    let api = get("/api/v1/programmes/cache-seminar", &[]).await;
+    assert_eq!(api.status, StatusCode::OK);
+    assert_eq!(api.headers[header::CACHE_CONTROL], public);
+    assert!(!etag(&api).is_empty());
+
+    // Changed: the old tag no longer matches, and the new page is served.
+    import("キャッシュ検証講座（改訂）").await;
+    app.state.catalogue.catch_up().await.unwrap();
+    let changed = get(page, &[(header::IF_NONE_MATCH, &tag)]).await;
+    assert_eq!(changed.status, StatusCode::OK);
+    assert!(changed.body.contains("キャッシュ検証講座（改訂）"));
+    assert_ne!(etag(&changed), tag);
+
+    // A page with a form holds this visitor's CSRF token: private, and the cookie is set.
+    let form = get(&format!("{page}/report"), &[]).await;
+    assert_eq!(form.status, StatusCode::OK);
+    assert_eq!(form.headers[header::CACHE_CONTROL], "private, no-cache");
+    assert!(!form.headers.contains_key(header::ETAG));
+    assert!(form.headers.contains_key(header::SET_COOKIE));
+
+    // Personal pages, signed in or not, are never public and never validated.
+    let id = sign_up(&app, "私的 四郎", "private4@example.jp").await;
+    let org = register_organisation(&mut signed_in(&app, &id).await, "5010001008846").await;
+    let mut b = signed_in(&app, &id).await;
+    for path in [
+        page.to_owned(),
+        "/account".to_owned(),
+        format!("/organisations/{org}/applications"),
+        "/api/v1/programmes/cache-seminar".to_owned(),
+    ] {
+        let res = b.get(&path).await;
+        let cache = res.headers.get(header::CACHE_CONTROL);
+        assert!(
+            cache.is_none_or(|v| !v.to_str().unwrap().starts_with("public")),
+            "{path}: {cache:?}"
+        );
+        if path != "/api/v1/programmes/cache-seminar" {
+            assert_eq!(
+                res.headers[header::CACHE_CONTROL],
+                "private, no-store",
+                "{path}"
+            );
+            assert!(!res.headers.contains_key(header::ETAG), "{path}");
+        }
+    }
+    for path in ["/account", "/login", "/applications/x"] {
+        let res = get(path, &[(header::IF_NONE_MATCH, "*")]).await;
+        assert_ne!(res.status, StatusCode::NOT_MODIFIED, "{path}");
+        assert!(!res.headers.contains_key(header::ETAG), "{path}");
+    }
 }

@@ -190,7 +190,13 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
         .any(|v| v.as_bytes().starts_with(SESSION_COOKIE.as_bytes()));
     // Signing in or out also gives the visitor a new cookie token: one known from before
     // (planted, or seen) is worth nothing after.
-    let visitor_token = match new_csrf.filter(|_| is_page) {
+    // A public page holds no form (`middleware::public_caching`), and a shared cache must
+    // not hand one visitor's cookie to the next.
+    let public = res
+        .headers()
+        .get(header::CACHE_CONTROL)
+        .is_some_and(|v| v.as_bytes().starts_with(b"public"));
+    let visitor_token = match new_csrf.filter(|_| is_page && !public) {
         Some(token) => Some(token),
         None if session_cookie_set => random_token().ok(),
         None => None,
