@@ -1,9 +1,9 @@
 //! The public catalogue API (A06): JSON that matches its own OpenAPI document, errors that name
 //! the parameter, bulk exports for spreadsheets and programs, and a reference page.
 
-use crate::app::{START, TestApp, TestResponse};
+use crate::app::{TestApp, TestResponse};
 use axum::http::{StatusCode, header};
-use koshu::catalogue_import::{DEMO_PROGRAMMES, DEMO_PROVIDERS, import_catalogue};
+use koshu::catalogue_import::DEMO_PROGRAMMES;
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
 
@@ -365,31 +365,8 @@ pub async fn csv_export_opens_in_excel_with_a_japanese_header(app: TestApp) {
     app.load_demo().await;
     let taxonomy = koshu::taxonomy().unwrap();
     let tricky = "演習, \"実践\" コース";
-    let programmes = format!(
-        r#"
-[[programme]]
-id = "tricky-title"
-provider = "nict"
-title_ja = '{tricky}'
-summary_ja = "引用符とカンマを含む名称。"
-layers = ["practitioner"]
-kind = "security_technology"
-difficulty = "intro"
-format = "online"
-fee = {{ type = "free" }}
-language = "ja"
-"#
-    );
-    import_catalogue(
-        &app.store,
-        &taxonomy,
-        DEMO_PROVIDERS,
-        &programmes,
-        "cli",
-        START,
-    )
-    .await
-    .unwrap();
+    app.import_programme("tricky-title", tricky, "引用符とカンマを含む名称。")
+        .await;
 
     let res = app.get("/api/v1/export/programmes.csv").await;
     assert_eq!(res.status, StatusCode::OK);

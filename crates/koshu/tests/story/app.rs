@@ -111,6 +111,38 @@ impl TestApp {
         summary
     }
 
+    /// Imports one free online programme of the demo's provider `nict`, as `koshu import`
+    /// would; the search index follows on the next `catch_up`.
+    pub async fn import_programme(&self, id: &str, title_ja: &str, summary_ja: &str) {
+        use koshu::catalogue_import::{DEMO_PROVIDERS, import_catalogue};
+        let programmes = format!(
+            r#"
+[[programme]]
+id = "{id}"
+provider = "nict"
+title_ja = '{title_ja}'
+summary_ja = '{summary_ja}'
+layers = ["practitioner"]
+kind = "security_technology"
+difficulty = "intro"
+format = "online"
+fee = {{ type = "free" }}
+language = "ja"
+"#
+        );
+        let taxonomy = koshu::taxonomy().unwrap();
+        import_catalogue(
+            &self.store,
+            &taxonomy,
+            DEMO_PROVIDERS,
+            &programmes,
+            "cli",
+            START,
+        )
+        .await
+        .unwrap();
+    }
+
     pub async fn request(&self, req: Request<Body>) -> TestResponse {
         let res = self.router.clone().oneshot(req).await.unwrap();
         let status = res.status();

@@ -2,7 +2,7 @@
 
 use crate::app::{START, TestApp};
 use axum::http::StatusCode;
-use koshu::catalogue_import::{DEMO_PROVIDERS, import_catalogue};
+use koshu::catalogue_import::DEMO_PROVIDERS;
 use koshu_domain::audit::AuditEvent;
 use std::collections::BTreeSet;
 use time::macros::datetime;
@@ -179,30 +179,12 @@ pub async fn open_sessions_depend_on_today(app: TestApp) {
 pub async fn the_index_follows_writes_and_reindex_requests(app: TestApp) {
     app.load_demo().await;
     assert!(ids(&app.get(&url("量子暗号")).await.body).is_empty());
-    let taxonomy = koshu::taxonomy().unwrap();
-    let programmes = r#"
-[[programme]]
-id = "quantum-crypto-seminar"
-provider = "nict"
-title_ja = "量子暗号入門セミナー"
-summary_ja = "量子暗号の基礎を学ぶ。"
-layers = ["practitioner"]
-kind = "security_technology"
-difficulty = "intro"
-format = "online"
-fee = { type = "free" }
-language = "ja"
-"#;
-    import_catalogue(
-        &app.store,
-        &taxonomy,
-        DEMO_PROVIDERS,
-        programmes,
-        "cli",
-        START,
+    app.import_programme(
+        "quantum-crypto-seminar",
+        "量子暗号入門セミナー",
+        "量子暗号の基礎を学ぶ。",
     )
-    .await
-    .unwrap();
+    .await;
     // What a running server's follower does every half second.
     assert_eq!(app.state.catalogue.catch_up().await.unwrap(), 1);
     assert_eq!(

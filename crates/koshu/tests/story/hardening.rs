@@ -7,7 +7,7 @@ use crate::accounts::{
     Browser, PASSWORD, location, organisation_fields, register_organisation, set_up_two_factor,
     sign_up, signed_in,
 };
-use crate::app::{START, TestApp};
+use crate::app::TestApp;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use koshu_web::{AppState, WebSettings};
@@ -494,34 +494,8 @@ pub async fn bodies_are_bounded_by_their_route(app: TestApp) {
 /// Issue 21 item 2: what anyone may read carries a strong validator per representation and a
 /// CDN's Cache-Control; a change gives a new tag; a personal page never has either.
 pub async fn public_pages_carry_strong_validators_and_personal_ones_never_do(app: TestApp) {
-    use koshu::catalogue_import::{DEMO_PROVIDERS, import_catalogue};
-    let taxonomy = koshu::taxonomy().unwrap();
-    let programme = |title: &str| {
-        format!(
-            r#"
-[[programme]]
-id = "cache-seminar"
-provider = "nict"
-title_ja = "{title}"
-summary_ja = "検証のための講座。"
-layers = ["practitioner"]
-kind = "security_technology"
-difficulty = "intro"
-format = "online"
-fee = {{ type = "free" }}
-language = "ja"
-"#
-        )
-    };
-    let import = |title: &'static str| {
-        let programmes = programme(title);
-        let (store, taxonomy) = (app.store.clone(), &taxonomy);
-        async move {
-            import_catalogue(&store, taxonomy, DEMO_PROVIDERS, &programmes, "cli", START)
-                .await
-                .unwrap();
-        }
-    };
+    let import =
+        |title: &'static str| app.import_programme("cache-seminar", title, "検証のための講座。");
     import("キャッシュ検証講座").await;
     app.state.catalogue.catch_up().await.unwrap();
     let get = |path: &str, headers: &[(header::HeaderName, &str)]| {
