@@ -130,6 +130,8 @@ fn decodes_to_utf8(path: &str) -> bool {
 /// Paths whose pages are about the person asking (or carry their tokens), signed in or not.
 const PERSONAL_PREFIXES: &[&str] = &[
     "/account",
+    "/learning",
+    "/holder",
     "/organisations",
     "/applications",
     "/ministry",

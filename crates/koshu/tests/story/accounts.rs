@@ -623,14 +623,15 @@ pub async fn a_recovery_code_works_once(app: TestApp) {
 
 pub async fn cross_site_posts_are_refused_and_the_sites_own_form_works(app: TestApp) {
     sign_up(&app, "田中 三郎", "saburo@example.jp").await;
-    // Pages set the CSRF cookie; API answers and static files (which caches keep) do not.
-    let page = app.get("/").await;
+    // Pages with a form set the CSRF cookie; public pages, API answers and static files
+    // (which caches keep) do not.
+    let page = app.get("/login").await;
     assert!(
         page.headers
             .get(header::SET_COOKIE)
             .is_some_and(|c| c.to_str().unwrap().starts_with("koshu_csrf="))
     );
-    for path in ["/api/v1/taxonomy", "/static/koshu.css"] {
+    for path in ["/", "/api/v1/taxonomy", "/static/koshu.css"] {
         assert!(
             app.get(path)
                 .await

@@ -240,6 +240,8 @@ pub async fn personal_pages_are_not_cached_and_https_is_strict(app: TestApp) {
         "/account",
         "/password/forgot",
         "/invitations/accept",
+        "/learning",
+        "/holder/export.json",
     ] {
         assert!(no_store(&app.get(path).await), "{path}");
     }

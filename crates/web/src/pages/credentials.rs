@@ -138,7 +138,12 @@ fn claim_rows(page: &PageCtx, c: &Claims) -> Vec<(String, String)> {
             c.issuer.name.clone(),
         ),
         (
-            page.t("受講時間", "Hours attended").to_owned(),
+            // The credential counts quarter hours; the English statement gives the minutes.
+            page.t(
+                "受講時間（15分単位・端数切り捨て）",
+                "Hours attended (in quarter hours, rounded down)",
+            )
+            .to_owned(),
             hours(page, c.hours_earned),
         ),
         (
