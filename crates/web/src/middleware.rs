@@ -244,6 +244,7 @@ pub async fn public_caching(req: Request, next: Next) -> Response {
     }
     if let Ok(tag) = HeaderValue::from_str(&format!("\"{digest}\"")) {
         parts.headers.insert(header::ETAG, tag);
+        parts.extensions.insert(DigestTag);
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
@@ -271,6 +272,12 @@ fn tag_held(if_none_match: &str, digest: &str) -> Option<String> {
         .map(str::to_owned)
 }
 
+/// Marks an `ETag` that [`public_caching`] made from the body: only such a tag takes the
+/// encoding. A handler's own tag (a status list's, an API revision that `If-Match` sends back)
+/// stays as the handler compares it.
+#[derive(Debug, Clone, Copy)]
+struct DigestTag;
+
 /// What [`etag_names_its_encoding`] appends for each content coding the server applies.
 const ENCODING_SUFFIXES: [&str; 2] = ["-br", "-gzip"];
 
@@ -278,6 +285,9 @@ const ENCODING_SUFFIXES: [&str; 2] = ["-br", "-gzip"];
 /// another one: its encoding joins the tag, as Apache's mod_deflate does. Runs outside the
 /// compression layer; [`tag_held`] reads the suffix back.
 pub fn etag_names_its_encoding<B>(mut res: Response<B>) -> Response<B> {
+    if res.extensions().get::<DigestTag>().is_none() {
+        return res;
+    }
     let encoding = res
         .headers()
         .get(header::CONTENT_ENCODING)

@@ -271,6 +271,18 @@ pub async fn a_completed_learner_takes_a_certificate_anyone_verifies(app: TestAp
         .body(axum::body::Body::empty())
         .unwrap();
     assert_eq!(app.request(req).await.status, StatusCode::NOT_MODIFIED);
+    // A verifier that accepts gzip gets the list's own tag back, and its 304 too.
+    let gzip = |tag: Option<&str>| {
+        let mut req = axum::http::Request::get(list_path).header(header::ACCEPT_ENCODING, "gzip");
+        if let Some(tag) = tag {
+            req = req.header(header::IF_NONE_MATCH, tag);
+        }
+        app.request(req.body(axum::body::Body::empty()).unwrap())
+    };
+    let compressed = gzip(None).await;
+    assert_eq!(compressed.headers[header::CONTENT_ENCODING], "gzip");
+    assert_eq!(compressed.headers[header::ETAG], etag.as_str());
+    assert_eq!(gzip(Some(&etag)).await.status, StatusCode::NOT_MODIFIED);
 
     // Uploaded or pasted: the same verdict; one changed character fails.
     let uploaded = anyone
