@@ -237,7 +237,7 @@ async function main() {
         const within = (await page.textContent('main p.badge')) ?? '';
         check(within.includes('特定講習') && !within.includes('指定予定'), `the programme ${page.url()} carries 「${within}」, not the label within the period`);
         await goto(page, `${base}/designations`);
-        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main a:has-text("（サンプル）")')]);
+        await Promise.all([page.waitForNavigation({ waitUntil: 'load' }), page.click('main a:has-text("（サンプル）実践セキュリティ監視")')]);
         const upcoming = (await page.textContent('main p.badge-upcoming')) ?? '';
         check(upcoming.includes(`指定予定（${japaneseDate(later)}から）`), `the sample's programme ${page.url()} says 「${upcoming}」, not 指定予定（${japaneseDate(later)}から）`);
       } finally {

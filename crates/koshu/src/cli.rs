@@ -286,7 +286,7 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             }
             if delivery {
                 println!(
-                    "koshu: the sample provider delivers a sample course last week (sealed), today and in three weeks (koshu accounts sample-staff EMAIL to see its pages)."
+                    "koshu: the sample provider delivers a sample 特定講習 (designated two weeks ago) last week (sealed), today and in three weeks, and lists a seminar of its own (koshu accounts sample-staff EMAIL to see its pages)."
                 );
             }
             store.close().await;

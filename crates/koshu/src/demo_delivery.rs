@@ -1,5 +1,8 @@
 //! Sample delivery for the demo (issue 15), beside the sample application: the sample
-//! provider lists a hybrid course, published, with a session running today (three sample
+//! provider's hybrid course, designated a 特定講習 two weeks ago through the ministry's use case
+//! (so that the catalogue's 特定講習 facet, the designations list, the holders' suggestions,
+//! certificates naming the designation and the registry's completions all have one), has a
+//! session running today (three sample
 //! learners enrolled, their identities checked, one checked in at the venue and one beating
 //! remotely with a gap), one in three weeks with a seat left, and last week's, attended and
 //! sealed, whose end-of-course survey five of its six learners answered (so that its results
@@ -7,12 +10,13 @@
 //! with its calendar file, and (as the provider's staff, `koshu accounts sample-staff`) see the
 //! roster, the desk, the venue's code, live attendance, progress and the 要フォロー list,
 //! today's board (an announcement, an answered question, an anonymous one and a hidden one),
-//! last week's survey results and completion decisions. Marked （サンプル）; loading it twice
+//! last week's survey results and completion decisions. The provider also lists a seminar of
+//! its own, not designated, in five weeks (issue 14). Marked （サンプル）; loading it twice
 //! changes nothing.
 
-use crate::demo_application::sample_organisation;
+use crate::demo_application::{SampleError, designate_sample_course, sample_organisation};
 use koshu_domain::catalogue::listing::{ListingMove, ProgrammeText, SessionChange, SessionText};
-use koshu_domain::catalogue::{Slug, listing::next_session_id};
+use koshu_domain::catalogue::{Session, Slug, listing::next_session_id};
 use koshu_domain::delivery::completion::{
     Assessment, CompletionCriteria, Mark, Outcome, Scale, d05_criteria_are_sound,
 };
@@ -31,6 +35,7 @@ use time::{Duration, OffsetDateTime, Time};
 
 const ACTOR: &str = "system:demo";
 const TITLE: &str = "（サンプル）ハイブリッド型インシデント初動対応演習";
+const SEMINAR: &str = "（サンプル）経営層のためのサイバーセキュリティ入門セミナー";
 
 #[derive(Debug, thiserror::Error)]
 pub enum SampleDeliveryError {
@@ -38,6 +43,8 @@ pub enum SampleDeliveryError {
     Workflow(#[from] WorkflowError),
     #[error(transparent)]
     Store(#[from] koshu_store::StoreError),
+    #[error(transparent)]
+    Designation(#[from] SampleError),
     #[error("the sample is not valid: {0}")]
     Invalid(String),
 }
@@ -52,30 +59,71 @@ fn invalid(errors: &[koshu_domain::ValidationError]) -> SampleDeliveryError {
     )
 }
 
-fn programme_text() -> ProgrammeText {
+/// The seminar the sample provider lists itself (not a 特定講習).
+fn seminar_text() -> ProgrammeText {
     let s = |t: &str| t.to_owned();
     ProgrammeText {
-        title_ja: s(TITLE),
+        title_ja: s(SEMINAR),
         summary_ja: s(
-            "標的型攻撃を受けた想定で、初動対応を会場またはオンラインで演習します。デモ用のサンプルです。",
+            "サイバー攻撃による経営上のリスクと、経営として備えるべきことを半日で学びます。デモ用のサンプルです。",
         ),
-        purpose_ja: s("インシデントの初動を自組織で判断できるようになる。"),
-        goals_ja: s("初動の手順を説明できる\n関係者への報告を書ける"),
-        layers: vec![s("practitioner")],
+        purpose_ja: s("自組織のセキュリティ対策に経営として関われるようになる。"),
+        goals_ja: s("サイバー攻撃による経営上のリスクを説明できる\n対策の優先順位を判断できる"),
+        layers: vec![s("executive")],
         audiences: vec![s("sme")],
-        itss_fields: vec![s("sec_monitoring")],
-        syllabus_items: s("3-1、3-8"),
-        kind: s("security_technology"),
-        difficulty: s("beginner"),
-        format: s("hybrid"),
+        itss_fields: vec![s("sec_governance")],
+        syllabus_items: s("1-1"),
+        kind: s("plus_security"),
+        difficulty: s("intro"),
+        format: s("online"),
         language: s("ja"),
-        duration_ja: s("1日（7時間）"),
-        total_hours: s("7"),
+        duration_ja: s("半日（3時間）"),
+        total_hours: s("3"),
         fee_type: s("fixed"),
-        fee_yen: s("33,000"),
+        fee_yen: s("11,000"),
         inquiry_ja: s("（サンプル）研修事務局 training@sample.example.jp"),
         ..ProgrammeText::default()
     }
+}
+
+/// The seminar listed, with one online session in five weeks, and published (A01, A02).
+async fn list_sample_seminar(
+    wf: &Workflow,
+    org: &koshu_store::organisations::OrganisationRecord,
+    today: time::Date,
+) -> Result<(), SampleDeliveryError> {
+    let id = listings::new_programme_id();
+    let provider = koshu_domain::designation::publish::provider_slug(&org.organisation)
+        .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+    let programme = seminar_text()
+        .parse(id.clone(), provider)
+        .map_err(|e| invalid(&e))?;
+    listings::create(wf, &org.id, programme, ACTOR)
+        .await?
+        .map_err(|e| invalid(&e))?;
+    let session_id =
+        next_session_id(&id, &[]).map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
+    let session = SessionText {
+        starts_on: (today + Duration::weeks(5)).to_string(),
+        prefecture: "13".to_owned(),
+        online: true,
+        capacity: "100".to_owned(),
+        ..SessionText::default()
+    }
+    .parse(session_id, id.clone())
+    .map_err(|e| invalid(&e))?;
+    listings::change_session(wf, id.as_str(), SessionChange::Add(session), ACTOR)
+        .await?
+        .map_err(|e| invalid(&e))?;
+    let revision = wf
+        .store
+        .listing(id.as_str())
+        .await?
+        .map_or(0, |l| l.revision);
+    listings::change_state(wf, id.as_str(), revision, ListingMove::Publish, ACTOR)
+        .await?
+        .map_err(|e| invalid(&e))?;
+    Ok(())
 }
 
 /// The demo's learners: (id, address, name, kana, RISS number).
@@ -111,26 +159,13 @@ pub async fn load_sample_delivery(
     let Some(org) = sample_organisation(&wf.store).await? else {
         return Ok(false);
     };
-    if wf
-        .store
-        .listings_of(&org.id)
-        .await?
-        .iter()
-        .any(|l| l.item.programme.title_ja == TITLE)
-    {
+    if !wf.store.deliveries_of(&org.id).await?.is_empty() {
         return Ok(false);
     }
     let today = now.to_offset(JST).date();
-    let id = listings::new_programme_id();
-    let provider = koshu_domain::designation::publish::provider_slug(&org.organisation)
-        .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
-    let programme = programme_text()
-        .parse(id.clone(), provider)
-        .map_err(|e| invalid(&e))?;
-    listings::create(wf, &org.id, programme, ACTOR)
-        .await?
-        .map_err(|e| invalid(&e))?;
-    let mut sessions: Vec<Slug> = Vec::new();
+    // Designated two weeks ago: last week's session was within the period.
+    let id = designate_sample_course(wf, TITLE, today - Duration::weeks(2)).await?;
+    let mut added: Vec<Session> = Vec::new();
     // Today's, one in three weeks, and last week's (over, and sealed).
     let days = [
         today,
@@ -147,29 +182,22 @@ pub async fn load_sample_delivery(
             capacity: capacity.to_owned(),
             ..SessionText::default()
         };
-        let listing = wf
-            .store
-            .listing(id.as_str())
-            .await?
-            .ok_or_else(|| SampleDeliveryError::Invalid("the listing is gone".into()))?;
-        let session_id = next_session_id(&id, &listing.item.sessions)
+        let session_id = next_session_id(&id, &added)
             .map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?;
         let session = text
-            .parse(session_id.clone(), id.clone())
+            .parse(session_id, id.clone())
             .map_err(|e| invalid(&e))?;
-        listings::change_session(wf, id.as_str(), SessionChange::Add(session), ACTOR)
-            .await?
-            .map_err(|e| invalid(&e))?;
-        sessions.push(session_id);
-    }
-    let revision = wf
-        .store
-        .listing(id.as_str())
-        .await?
-        .map_or(0, |l| l.revision);
-    listings::change_state(wf, id.as_str(), revision, ListingMove::Publish, ACTOR)
+        listings::change_designated_session(
+            wf,
+            id.as_str(),
+            SessionChange::Add(session.clone()),
+            ACTOR,
+        )
         .await?
         .map_err(|e| invalid(&e))?;
+        added.push(session);
+    }
+    let sessions: Vec<Slug> = added.into_iter().map(|s| s.id).collect();
 
     for (i, (session_id, &day)) in sessions.iter().zip(&days).enumerate() {
         let block = |n: u32, from: Time, to: Time, items: &str| koshu_domain::delivery::Block {
@@ -250,6 +278,7 @@ pub async fn load_sample_delivery(
         complete_last_weeks_session(wf, past.as_str()).await?;
         link_sample_holders(wf).await?;
     }
+    list_sample_seminar(wf, &org, today).await?;
     Ok(true)
 }
 

@@ -8,6 +8,7 @@ use crate::db::on_db;
 use crate::unit::{UnitOfWork, write_step};
 use crate::{Conflict, Store, StoreError};
 use koshu_domain::audit::{AuditEvent, digest_of};
+use koshu_domain::catalogue::quality::{DeliveredRecord, SATISFACTION_ITEM, SATISFIED_FROM_POINT};
 use koshu_domain::delivery::{
     CancelledBy, DeliveryPlan, EnrolmentStatus, LearnerProfile, RissRegistration, seal_digest,
 };
@@ -280,6 +281,50 @@ fn day_range(day: Date) -> (i64, i64) {
     (micros(start), micros(start + time::Duration::days(1)))
 }
 
+/// A delivered session's counts for A05; `$1` is the satisfaction item, `$2` its first
+/// satisfied point. A decision counts
+/// while no other supersedes it.
+const DELIVERED: &str = "SELECT d.programme_id, d.session_id, \
+    COALESCE((SELECT s.responses FROM session_surveys s WHERE s.session_id = d.session_id), 0) AS responses, \
+    CAST(COALESCE((SELECT SUM(t.count) FROM survey_tallies t WHERE t.session_id = d.session_id AND t.item_id = $1 AND t.choice > 0), 0) AS BIGINT) AS satisfaction_answers, \
+    CAST(COALESCE((SELECT SUM(t.count) FROM survey_tallies t WHERE t.session_id = d.session_id AND t.item_id = $1 AND t.choice >= $2), 0) AS BIGINT) AS satisfied, \
+    CAST(COALESCE((SELECT SUM(t.count * t.choice) FROM survey_tallies t WHERE t.session_id = d.session_id AND t.item_id = $1), 0) AS BIGINT) AS satisfaction_points, \
+    (SELECT COUNT(*) FROM completion_decisions c WHERE c.session_id = d.session_id AND c.outcome = 'completed' AND NOT EXISTS (SELECT 1 FROM completion_decisions n WHERE n.supersedes = c.id)) AS completed, \
+    (SELECT COUNT(*) FROM completion_decisions c WHERE c.session_id = d.session_id AND c.outcome = 'not_completed' AND NOT EXISTS (SELECT 1 FROM completion_decisions n WHERE n.supersedes = c.id)) AS not_completed \
+    FROM deliveries d";
+
+#[derive(sqlx::FromRow)]
+struct DeliveredRow {
+    programme_id: String,
+    session_id: String,
+    responses: i64,
+    satisfaction_answers: i64,
+    satisfied: i64,
+    satisfaction_points: i64,
+    completed: i64,
+    not_completed: i64,
+}
+
+impl DeliveredRow {
+    fn record(self) -> Result<(String, DeliveredRecord), StoreError> {
+        let n = |v: i64| {
+            u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("delivered count {v}")))
+        };
+        Ok((
+            self.programme_id,
+            DeliveredRecord {
+                session_id: self.session_id,
+                responses: n(self.responses)?,
+                satisfaction_answers: n(self.satisfaction_answers)?,
+                satisfied: n(self.satisfied)?,
+                satisfaction_points: n(self.satisfaction_points)?,
+                completed: n(self.completed)?,
+                not_completed: n(self.not_completed)?,
+            },
+        ))
+    }
+}
+
 impl Store {
     pub async fn learner(&self, account_id: &str) -> Result<Option<Learner>, StoreError> {
         let row: Option<LearnerRow> = on_db!(&self.db, pool => {
@@ -314,18 +359,38 @@ impl Store {
         row.map(Delivery::try_from).transpose()
     }
 
-    /// The sessions of a programme that take applications on Koshu.
-    pub async fn delivered_sessions_of(
+    /// The sessions of a programme delivered on Koshu (they take applications here), each with
+    /// what A05's quality signals count: its survey's answers and its current completion
+    /// decisions. One read: the programme's page and the API call it on every view.
+    pub async fn delivered_records(
         &self,
         programme_id: &str,
-    ) -> Result<Vec<String>, StoreError> {
-        let rows: Vec<(String,)> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT session_id FROM deliveries WHERE programme_id = $1")
+    ) -> Result<Vec<DeliveredRecord>, StoreError> {
+        let rows: Vec<DeliveredRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DELIVERED} WHERE d.programme_id = $3 ORDER BY d.session_id")))
+                .bind(SATISFACTION_ITEM)
+                .bind(i64::from(SATISFIED_FROM_POINT))
                 .bind(programme_id)
                 .fetch_all(pool)
                 .await?
         });
-        Ok(rows.into_iter().map(|(s,)| s).collect())
+        rows.into_iter()
+            .map(|r| r.record().map(|(_, d)| d))
+            .collect()
+    }
+
+    /// [`Self::delivered_records`] of every programme: (programme id, record), by programme.
+    pub async fn all_delivered_records(
+        &self,
+    ) -> Result<Vec<(String, DeliveredRecord)>, StoreError> {
+        let rows: Vec<DeliveredRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DELIVERED} ORDER BY d.programme_id, d.session_id")))
+                .bind(SATISFACTION_ITEM)
+                .bind(i64::from(SATISFIED_FROM_POINT))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(DeliveredRow::record).collect()
     }
 
     /// An organisation's delivered sessions.

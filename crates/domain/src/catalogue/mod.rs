@@ -6,6 +6,7 @@
 
 pub mod import;
 pub mod listing;
+pub mod quality;
 pub mod search;
 
 use crate::ValidationError;

@@ -1087,4 +1087,61 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
             .contains("演習が短く、最後まで終わらなかった。")
     );
     assert!(results.body.contains("3週間後の回から演習を60分に延ばし"));
+
+    // The course is a 特定講習, designated through the ministry's use case two weeks ago: the
+    // public list and its page say so, with its track record (A05: five answers, two of the
+    // three decided completed).
+    let designations = v.get("/designations").await;
+    assert!(
+        designations
+            .body
+            .contains("（サンプル）ハイブリッド型インシデント初動対応演習"),
+        "{}",
+        designations.body
+    );
+    let page = Browser::new(&app)
+        .get(&format!("/programmes/{programme}"))
+        .await;
+    assert!(
+        page.body.contains("情報処理安全確保支援士『特定講習』"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("66%（判定を受けた3人のうち修了した人の割合）"),
+        "{}",
+        page.body
+    );
+    assert!(page.body.contains("回答5件"), "{}", page.body);
+    // Its certificates name the designation: the linked holder who completed has the
+    // practical course met, verified; the registry counts both completers this month.
+    let ledger = koshu_workflow::holders::view(wf, "demo-learner-1")
+        .await
+        .unwrap()
+        .unwrap();
+    let course = ledger
+        .entries
+        .iter()
+        .find(|e| e.kind == koshu_domain::holder::CourseKind::Specific)
+        .expect("the designated course in the ledger");
+    assert_eq!(course.standing, koshu_domain::holder::Standing::Verified);
+    let practical = ledger.ledger.items.last().unwrap();
+    assert_eq!(practical.state.code(), "met", "{practical:?}");
+    let registry = koshu_workflow::holders::registry(wf).await.unwrap();
+    let month = START.to_offset(koshu_workflow::JST).date();
+    assert_eq!(
+        registry.completions_by_month[&(month.year(), u8::from(month.month()))],
+        (2, 1)
+    );
+    // The provider's own seminar, not designated, is listed too.
+    assert!(
+        app.store
+            .listings_of(&org.id)
+            .await
+            .unwrap()
+            .iter()
+            .any(|l| l.item.programme.title_ja.contains("入門セミナー")
+                && l.item.programme.designation.is_none())
+    );
 }

@@ -211,6 +211,22 @@ pub async fn the_survey_is_answered_once_and_shown_only_from_five_answers(app: T
         csv.contains("回答数 4 件") && !csv.contains("満足,"),
         "{csv}"
     );
+    // A05 (issue 19 item 4): the programme's public page and the API show no completion rate
+    // or satisfaction below five answers, and say so.
+    app.state.catalogue.catch_up().await.unwrap();
+    let programme = session.rsplit_once('-').unwrap().0.to_owned();
+    let record = quality_shown(&app, &programme).await;
+    assert!(
+        record.contains("アンケートの回答が5件以上になってから表示します（この期間の回答は4件）"),
+        "{record}"
+    );
+    assert!(!record.contains("満足度（過去12か月）") && !record.contains("修了率（"));
+    assert!(record.contains("最終実施日"), "{record}");
+    let quality = api_quality(&app, &programme).await;
+    assert_eq!(quality["survey_responses"], 4);
+    assert_eq!(quality["satisfaction_percent"], serde_json::Value::Null);
+    assert_eq!(quality["completion_rate_percent"], serde_json::Value::Null);
+    assert_eq!(quality["last_held_on"], "2026-06-10");
 
     // The fifth: the totals, with the counts of each choice.
     let (fifth, fifth_page) = &people[4];
@@ -251,6 +267,21 @@ pub async fn the_survey_is_answered_once_and_shown_only_from_five_answers(app: T
     assert!(csv.starts_with('\u{feff}'));
     assert!(csv.contains("満足,3,60.0"), "{csv}");
     assert!(csv.contains("回答数 5 件"), "{csv}");
+    // From five: satisfaction (four of five answered 満足 or やや満足; the mean 4.4) on the page and
+    // in the API; no decision yet, and the page says so.
+    let record = quality_shown(&app, &programme).await;
+    assert!(
+        record.contains("80%（「満足」「やや満足」と答えた割合。回答5件、5段階の平均 4.4）"),
+        "{record}"
+    );
+    assert!(record.contains("修了の判定はまだありません"), "{record}");
+    assert!(!record.contains("件以上になってから表示します"));
+    let quality = api_quality(&app, &programme).await;
+    assert_eq!(quality["survey_responses"], 5);
+    assert_eq!(quality["satisfaction_percent"], 80);
+    assert_eq!(quality["satisfaction_mean"], 4.4);
+    assert_eq!(quality["completions_decided"], 0);
+    assert_eq!(quality["completion_rate_percent"], serde_json::Value::Null);
 
     // One answer each: a second is a 409 that says so, and counts nothing.
     let again = b5
@@ -333,6 +364,22 @@ pub async fn the_survey_is_answered_once_and_shown_only_from_five_answers(app: T
     assert_eq!(late.status, StatusCode::BAD_REQUEST);
     assert!(late.body.contains("survey.closed"), "{}", late.body);
     assert!(!app.store.survey_submitted(&session, sixth).await.unwrap());
+}
+
+/// The track-record section of a programme's public page (A05).
+async fn quality_shown(app: &TestApp, programme: &str) -> String {
+    let page = app.get(&format!("/programmes/{programme}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let from = page.body.find("id=\"record\"").expect("a track record");
+    let record = &page.body[from..];
+    record[..record.find("<h2").unwrap_or(record.len())].to_owned()
+}
+
+/// The `quality` of the programme in the API.
+async fn api_quality(app: &TestApp, programme: &str) -> serde_json::Value {
+    let res = app.get(&format!("/api/v1/programmes/{programme}")).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    serde_json::from_str::<serde_json::Value>(&res.body).unwrap()["quality"].clone()
 }
 
 /// Every column name and value of every row of every table whose name has `survey` in it, as

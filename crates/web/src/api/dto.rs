@@ -6,6 +6,7 @@
 //! Every object denies unknown fields, so its schema says `additionalProperties: false` and the
 //! story tests, which validate responses against the served document, notice any drift.
 
+use koshu_domain::catalogue::quality::{DeliveredRecord, QualitySignals, a05_quality_signals};
 use koshu_domain::catalogue::search::FeeBand;
 use koshu_domain::catalogue::{self as domain, DESIGNATED_LABEL};
 use koshu_domain::taxonomy::{self as tax, Taxonomy};
@@ -327,6 +328,63 @@ pub struct ProgrammeDetail {
     #[schema(format = Date)]
     pub next_session: Option<String>,
     pub sessions: Vec<Session>,
+    pub quality: Quality,
+}
+
+/// A05's quality signals: how the programme has gone, from Koshu's records. The figures are
+/// `null` until the sessions counted have 5 survey answers between them.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Quality {
+    /// The first and last day (today, JST) of the 12 months counted.
+    #[schema(format = Date)]
+    pub from: String,
+    #[schema(format = Date)]
+    pub to: String,
+    /// Sessions run on Koshu that ended in those months.
+    pub sessions_counted: u32,
+    /// End-of-course survey answers from those sessions.
+    pub survey_responses: u32,
+    /// Of the learners with a completion decision, the share completed (whole percent,
+    /// rounded down).
+    #[schema(minimum = 0, maximum = 100)]
+    pub completion_rate_percent: Option<u32>,
+    /// Learners with a completion decision (with the figures only).
+    pub completions_decided: Option<u32>,
+    /// Of the answers to the satisfaction item (m1, 「講習の目的に対する満足度」), the share
+    /// satisfied or somewhat satisfied (whole percent, rounded down).
+    #[schema(minimum = 0, maximum = 100)]
+    pub satisfaction_percent: Option<u32>,
+    /// Their mean on the scale of 1 to 5, to one decimal.
+    #[schema(minimum = 1, maximum = 5)]
+    pub satisfaction_mean: Option<f64>,
+    /// The last day of the latest session held (not cancelled), on Koshu or not.
+    #[schema(format = Date)]
+    pub last_held_on: Option<String>,
+    /// How the figures are computed.
+    pub method_ja: String,
+    pub method_en: String,
+}
+
+impl From<&QualitySignals> for Quality {
+    fn from(q: &QualitySignals) -> Self {
+        let f = q.figures.as_ref();
+        Self {
+            from: iso_date(q.from),
+            to: iso_date(q.to),
+            sessions_counted: q.sessions,
+            survey_responses: q.responses,
+            completion_rate_percent: f.and_then(|f| f.completion_percent),
+            completions_decided: f.map(|f| f.decided),
+            satisfaction_percent: f.and_then(|f| f.satisfied_percent),
+            satisfaction_mean: f
+                .and_then(|f| f.satisfaction_mean_tenths)
+                .map(|t| f64::from(t) / 10.0),
+            last_held_on: q.last_held_on.map(iso_date),
+            method_ja: "from から to までの12か月に終わった、Koshu で実施された回の記録から計算します。修了率は修了の判定を受けた受講者のうち「修了」の割合、満足度は修了時アンケートの「講習の目的に対する満足度」に答えた人のうち「満足」「やや満足」を選んだ割合（どちらも小数点以下切り捨て）で、回答が5件以上になるまでは null です。".to_owned(),
+            method_en: "Computed from the records of the sessions run on Koshu that ended in the 12 months from `from` to `to`: the completion rate is the share of the learners decided who were completed, satisfaction the share of those who answered the end-of-course survey's satisfaction item who chose satisfied or somewhat satisfied (both rounded down); both are null until there are 5 answers.".to_owned(),
+        }
+    }
 }
 
 impl ProgrammeDetail {
@@ -334,10 +392,12 @@ impl ProgrammeDetail {
         p: &domain::Programme,
         provider: &domain::Provider,
         sessions: &[domain::Session],
+        delivered: &[DeliveredRecord],
         taxonomy: &Taxonomy,
         today: Date,
     ) -> Self {
         Self {
+            quality: (&a05_quality_signals(sessions, delivered, today)).into(),
             id: p.id.to_string(),
             url: programme_path(p.id.as_str()),
             provider: provider.into(),

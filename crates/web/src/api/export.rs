@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use koshu_domain::catalogue::Provider;
+use koshu_domain::catalogue::quality::DeliveredRecord;
 use koshu_store::catalogue::CatalogueRecord;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -160,6 +161,10 @@ pub async fn export_programmes_csv(State(state): State<AppState>) -> Result<Resp
 pub async fn export_programmes_jsonl(State(state): State<AppState>) -> Result<Response, AppError> {
     let today = view::today(&state);
     let mut providers: HashMap<String, Provider> = HashMap::new();
+    let mut delivered: HashMap<String, Vec<DeliveredRecord>> = HashMap::new();
+    for (programme, record) in state.store.all_delivered_records().await? {
+        delivered.entry(programme).or_default().push(record);
+    }
     let mut out = String::new();
     for CatalogueRecord { item, .. } in records(&state).await? {
         let id = item.programme.provider.as_str();
@@ -179,6 +184,9 @@ pub async fn export_programmes_jsonl(State(state): State<AppState>) -> Result<Re
             &item.programme,
             provider,
             &item.sessions,
+            delivered
+                .get(item.programme.id.as_str())
+                .map_or(&[], Vec::as_slice),
             &state.taxonomy,
             today,
         );

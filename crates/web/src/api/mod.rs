@@ -263,10 +263,12 @@ pub async fn get_programme(
         .provider(item.programme.provider.as_str())
         .await?
         .ok_or(AppError::NotFound)?;
+    let delivered = state.store.delivered_records(id.as_str()).await?;
     Ok(Json(dto::ProgrammeDetail::new(
         &item.programme,
         &provider,
         &item.sessions,
+        &delivered,
         &state.taxonomy,
         view::today(&state),
     )))

@@ -36,7 +36,9 @@ use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use koshu_domain::catalogue::Slug;
 use koshu_domain::catalogue::listing::a05_information_may_be_stale;
+use koshu_domain::catalogue::quality::{DeliveredRecord, QualitySignals, a05_quality_signals};
 use koshu_domain::catalogue::search::Facet;
+use koshu_domain::delivery::survey::MIN_RESPONSES;
 
 type PageResult = Result<Html<String>, AppError>;
 
@@ -267,7 +269,78 @@ pub(crate) struct ProgrammePage {
     provider_href: String,
     /// When the programme is a designated 特定講習.
     designation: Option<DesignationView>,
+    /// A05: its track record, when it has been held.
+    quality: Option<QualityView>,
     json_ld: String,
+}
+
+/// A05's quality signals as the page says them.
+struct QualityView {
+    last_held: Option<String>,
+    /// Sessions delivered on Koshu: the figures, or why they are not shown yet, and how they
+    /// are computed.
+    on_koshu: Option<KoshuRecord>,
+}
+
+struct KoshuRecord {
+    completion: Option<String>,
+    satisfaction: Option<String>,
+    /// Fewer than five answers: what the page says instead of the figures.
+    waiting: Option<String>,
+    method: String,
+}
+
+impl QualityView {
+    /// Something for the list of facts (else the page has only the sentences).
+    fn has_facts(&self) -> bool {
+        self.last_held.is_some()
+            || self
+                .on_koshu
+                .as_ref()
+                .is_some_and(|k| k.completion.is_some() || k.satisfaction.is_some())
+    }
+
+    fn new(lang: Lang, q: &QualitySignals, delivered: bool) -> Option<Self> {
+        let last_held = q.last_held_on.map(|d| view::date(lang, d));
+        let on_koshu = delivered.then(|| {
+            let (from, to) = (view::date(lang, q.from), view::date(lang, q.to));
+            let f = q.figures.as_ref();
+            KoshuRecord {
+                completion: f.map(|f| match f.completion_percent {
+                    Some(p) => lang
+                        .pick(
+                            &format!("{p}%（判定を受けた{}人のうち修了した人の割合）", f.decided),
+                            &format!("{p}% of the {} learners decided were completed", f.decided),
+                        )
+                        .to_owned(),
+                    None => lang.pick("修了の判定はまだありません", "Nobody has been decided yet").to_owned(),
+                }),
+                satisfaction: f.and_then(|f| {
+                    let (p, mean) = (f.satisfied_percent?, f.satisfaction_mean_tenths?);
+                    let mean = format!("{}.{}", mean / 10, mean % 10);
+                    Some(lang.pick(
+                        &format!("{p}%（「満足」「やや満足」と答えた割合。回答{}件、5段階の平均 {mean}）", f.satisfaction_answers),
+                        &format!("{p}% satisfied or somewhat satisfied ({} answers; mean {mean} of 5)", f.satisfaction_answers),
+                    ).to_owned())
+                }),
+                waiting: f.is_none().then(|| {
+                    let n = q.responses;
+                    lang.pick(
+                        &format!("修了率と満足度は、アンケートの回答が{MIN}件以上になってから表示します（この期間の回答は{n}件）。", MIN = MIN_RESPONSES),
+                        &format!("The completion rate and satisfaction are shown once the survey has {MIN_RESPONSES} answers ({n} in this period so far)."),
+                    ).to_owned()
+                }),
+                method: lang.pick(
+                    &format!("{from}から{to}までの12か月に終わった、Koshu で実施された回（{}回）の記録から計算しています。修了率は修了の判定を受けた受講者のうち「修了」の割合、満足度は修了時アンケートの「講習の目的に対する満足度」に答えた人のうち「満足」「やや満足」を選んだ割合です（どちらも小数点以下切り捨て）。", q.sessions),
+                    &format!("Computed from the records of the sessions run on Koshu that ended in the 12 months from {from} to {to} ({} sessions): the completion rate is the share of the learners decided who were completed, satisfaction the share of those who answered the end-of-course survey's \u{201c}satisfaction with the course against its purpose\u{201d} who chose satisfied or somewhat satisfied (both rounded down).", q.sessions),
+                ).to_owned(),
+            }
+        });
+        (last_held.is_some() || on_koshu.is_some()).then_some(Self {
+            last_held,
+            on_koshu,
+        })
+    }
 }
 
 impl ProgrammePage {
@@ -313,8 +386,9 @@ pub async fn programme(
         .index()
         .get(id.as_str())
         .ok_or(AppError::NotFound)?;
-    // One indexed read: which sessions take applications here (issue 15).
-    let delivered = state.store.delivered_sessions_of(id.as_str()).await?;
+    // One indexed read: which sessions take applications here (issue 15), with what A05's
+    // quality signals count.
+    let delivered = state.store.delivered_records(id.as_str()).await?;
     // And what each publishes as its completion criteria (issue 16, B12): one more.
     let criteria = state
         .store
@@ -332,7 +406,7 @@ pub(crate) fn programme_page(
     page: PageCtx,
     listing: &koshu_search::Listing,
     preview: Option<String>,
-    delivered: &[String],
+    delivered: &[DeliveredRecord],
     criteria: &[(
         String,
         koshu_domain::delivery::completion::CompletionCriteria,
@@ -372,8 +446,9 @@ pub(crate) fn programme_page(
                     .collect::<Vec<_>>()
                     .join(" "),
                 note: s.note_ja.clone().unwrap_or_default(),
-                enrol_href: (!s.cancelled && delivered.iter().any(|d| d == s.id.as_str()))
-                    .then(|| page.href(&format!("/sessions/{}/enrol", s.id))),
+                enrol_href: (!s.cancelled
+                    && delivered.iter().any(|d| d.session_id == s.id.as_str()))
+                .then(|| page.href(&format!("/sessions/{}/enrol", s.id))),
                 criteria: criteria
                     .iter()
                     .find(|(id, _)| !s.cancelled && id == s.id.as_str())
@@ -401,8 +476,14 @@ pub(crate) fn programme_page(
         in_lang(lang, &p.eligibility_ja, p.eligibility_en.as_deref());
     let stale_since = a05_information_may_be_stale(&listing.sessions, listing.updated_on, today)
         .then(|| view::date(lang, listing.updated_on));
+    let quality = QualityView::new(
+        lang,
+        &a05_quality_signals(&listing.sessions, delivered, today),
+        !delivered.is_empty(),
+    );
     ProgrammePage {
         stale_since,
+        quality,
         report_href: page.href(&format!("/programmes/{}/report", p.id)),
         provider_href: page.href(&format!("/providers/{}", p.provider)),
         designation,
