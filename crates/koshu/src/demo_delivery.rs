@@ -228,7 +228,7 @@ pub async fn load_sample_delivery(
             opens_at: (today - Duration::weeks(2)).midnight().assume_offset(JST),
             closes_at: (day - Duration::days(1)).midnight().assume_offset(JST)
                 + Duration::hours(23),
-            fee: Yen::parse("33,000").map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?,
+            fee: Yen::parse("77,000").map_err(|e| SampleDeliveryError::Invalid(e.to_string()))?,
             audience: Audience::Public,
             thresholds: Thresholds::default(),
             offer_hours: 48,

@@ -1114,6 +1114,10 @@ pub async fn the_demo_delivers_a_sample_course_anyone_can_try(app: TestApp) {
         page.body
     );
     assert!(page.body.contains("回答5件"), "{}", page.body);
+    assert!(
+        !page.body.contains(&format!("/sessions/{past}/enrol")),
+        "last week's session takes no applications"
+    );
     // Its certificates name the designation: the linked holder who completed has the
     // practical course met, verified; the registry counts both completers this month.
     let ledger = koshu_workflow::holders::view(wf, "demo-learner-1")

@@ -418,6 +418,7 @@ pub(crate) fn programme_page(
         lang,
     };
     let p = &listing.programme;
+    let today = view::today(state);
     let sessions = listing
         .sessions
         .iter()
@@ -446,7 +447,9 @@ pub(crate) fn programme_page(
                     .collect::<Vec<_>>()
                     .join(" "),
                 note: s.note_ja.clone().unwrap_or_default(),
+                // A session that is over takes no applications: no link to a closed form.
                 enrol_href: (!s.cancelled
+                    && s.ends_on >= today
                     && delivered.iter().any(|d| d.session_id == s.id.as_str()))
                 .then(|| page.href(&format!("/sessions/{}/enrol", s.id))),
                 criteria: criteria
@@ -464,7 +467,6 @@ pub(crate) fn programme_page(
         &listing.sessions,
         &state.taxonomy,
     );
-    let today = view::today(state);
     let designation = p.designation.as_ref().map(|d| DesignationView {
         badge: view::designation_badge(lang, d, today),
         number: d.number.clone(),
