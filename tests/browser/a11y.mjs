@@ -540,6 +540,14 @@ async function sampleDeliveryPages(context, base) {
         pages.push({ path: assessed[0], what: 'sample session: a learner\'s results, issued decision and its history' });
       }
     }
+    // Issue 19: the designated sample course's monthly reports, the list and each month.
+    pages.push({ path: `/organisations/${org}/reports`, what: 'the sample provider\'s implementation reports by month' });
+    await page.goto(`${base}/organisations/${org}/reports`, { waitUntil: 'load' });
+    const months = await page.$$eval('main table a[href*="/reports/"]', (links) => links.map((a) => a.getAttribute('href')));
+    if (months.length === 0) throw new Error('the sample provider\'s designated course has no report month');
+    for (const month of months) {
+      pages.push({ path: month, what: 'a monthly implementation report: figures, the form or why not yet, versions' });
+    }
     return pages;
   } finally {
     await page.close();

@@ -9,6 +9,7 @@ pub mod designation;
 pub mod error;
 pub mod holder;
 pub mod prefecture;
+pub mod reports;
 pub mod taxonomy;
 pub mod types;
 

@@ -27,6 +27,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod passkeys;
 pub mod progress;
+pub mod reports;
 pub mod reviews;
 pub mod survey;
 #[cfg(feature = "testing")]

@@ -41,6 +41,19 @@ impl Store {
         }))
     }
 
+    /// The reports about one programme, oldest first.
+    pub async fn reports_about(&self, programme_id: &str) -> Result<Vec<Report>, StoreError> {
+        Ok(on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT id, programme_id, reason, details, contact, received_at, closed_at FROM programme_reports \
+                 WHERE programme_id = $1 ORDER BY received_at",
+            )
+            .bind(programme_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+
     pub async fn hiding(&self, programme_id: &str) -> Result<Option<Hiding>, StoreError> {
         Ok(on_db!(&self.db, pool => {
             sqlx::query_as("SELECT programme_id, reason, hidden_at FROM programme_hidings WHERE programme_id = $1")

@@ -130,7 +130,7 @@ fn checked_post<H: Handler<T, AppState>, T: 'static>(h: H) -> MethodRouter<AppSt
 pub fn all() -> Routes {
     use pages::{
         account, admin, applications, board, completion, credentials, delivery, learning, listings,
-        notices, organisations, passkeys, progress, reviews, survey,
+        notices, organisations, passkeys, progress, reports, reviews, survey,
     };
     Routes::new()
         // Public catalogue.
@@ -386,6 +386,13 @@ pub fn all() -> Routes {
         )
         // Delivery: the provider's staff (issue 15).
         .get("/organisations/{id}/deliveries", delivery::list)
+        // Implementation reports (issue 19).
+        .get("/organisations/{id}/reports", reports::list)
+        .form(
+            "/organisations/{id}/reports/{programme}/{month}",
+            reports::show,
+            reports::submit,
+        )
         .form(
             "/organisations/{id}/sessions/{session}/delivery",
             delivery::plan_form,

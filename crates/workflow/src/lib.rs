@@ -24,6 +24,7 @@ pub mod mail;
 pub mod moderation;
 pub mod organisations;
 pub mod progress;
+pub mod reports;
 pub mod survey;
 pub mod vc_api;
 

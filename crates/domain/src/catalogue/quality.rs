@@ -108,8 +108,13 @@ pub fn a05_quality_signals(
 }
 
 /// `part` of `whole` in whole percent, rounded down; none of nothing.
-fn percent(part: u32, whole: u32) -> Option<u32> {
+pub(crate) fn percent(part: u32, whole: u32) -> Option<u32> {
     (whole > 0).then(|| part.saturating_mul(100) / whole)
+}
+
+/// The mean of `answers` points adding up to `points`, in tenths rounded half up.
+pub(crate) fn mean_tenths(points: u32, answers: u32) -> Option<u32> {
+    (answers > 0).then(|| (points * 20 + answers) / (answers * 2))
 }
 
 #[cfg(test)]

@@ -113,6 +113,10 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
         "nobody here has linked a registration",
     ),
     ("/holder/calendar/{file}", "no feed has this secret address"),
+    (
+        "/organisations/{id}/reports/{programme}/{month}",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
 ];
 
 /// The people, in the order of the table's columns, then the registrar (see [`REGISTRAR`]).
@@ -348,6 +352,10 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     // A beat carries its ticket, not a cookie: refused (400) for anyone without one.
     ("POST", "/heartbeat", [A, A, A, A, A, A, A, A, A, A]),
     ("GET", "/organisations/{id}/deliveries", [L, D, A, A, A, D, D, T, D, D]),
+    // Implementation reports (issue 19): staff read, editors and owners submit.
+    ("GET", "/organisations/{id}/reports", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/reports/{programme}/{month}", [L, D, A, A, A, D, D, T, D, D]),
+    ("POST", "/organisations/{id}/reports/{programme}/{month}", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/roster", [L, D, A, A, A, D, D, T, D, D]),
@@ -537,6 +545,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
             .replace("{block}", "1")
             .replace("{item}", "1")
             .replace("{day}", "2026-06-10")
+            .replace("{month}", "2026-06")
             .replace("{programme}", &programme)
             .replace("{session}", &session)
             .replace("{section}", "course")

@@ -19,6 +19,7 @@ pub mod passkeys;
 pub mod progress;
 pub mod provider;
 pub mod registry;
+pub mod reports;
 pub mod reviews;
 pub mod search;
 pub mod sessions;

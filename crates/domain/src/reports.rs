@@ -1,0 +1,306 @@
+//! E01: the monthly 「特定講習」実施状況報告書 (3-2(9)), computed from what Koshu recorded of a
+//! designated course's sessions, never typed in. A session belongs to the month its last day
+//! falls in (its completions are decided then). The workflow gathers each session's facts from
+//! the roster, progress, completion and survey records; this module adds them up.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, Month};
+
+use crate::ValidationError;
+use crate::catalogue::quality::{mean_tenths, percent};
+use crate::delivery::survey::b08_results_may_be_shown;
+
+/// A calendar month, `2026-11`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct ReportMonth {
+    pub year: i32,
+    pub month: Month,
+}
+
+impl ReportMonth {
+    pub fn of(day: Date) -> Self {
+        Self {
+            year: day.year(),
+            month: day.month(),
+        }
+    }
+
+    /// `2026-11`; anything else names the field and the form it wants.
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        let invalid = || {
+            ValidationError::new(
+                "report.month",
+                "月は 2026-11 の形で指定してください。",
+                "Give the month as 2026-11.",
+            )
+            .for_field("month")
+        };
+        let (y, m) = text.trim().split_once('-').ok_or_else(invalid)?;
+        let year: i32 = y.parse().map_err(|_| invalid())?;
+        let month: u8 = m.parse().map_err(|_| invalid())?;
+        if y.len() != 4 || m.len() != 2 {
+            return Err(invalid());
+        }
+        let month = Month::try_from(month).map_err(|_| invalid())?;
+        Ok(Self { year, month })
+    }
+
+    pub fn code(&self) -> String {
+        format!("{:04}-{:02}", self.year, u8::from(self.month))
+    }
+
+    pub fn first_day(&self) -> Date {
+        Date::from_calendar_date(self.year, self.month, 1).unwrap_or(Date::MIN)
+    }
+
+    pub fn last_day(&self) -> Date {
+        self.next().first_day().previous_day().unwrap_or(Date::MAX)
+    }
+
+    pub fn next(&self) -> Self {
+        match self.month {
+            Month::December => Self {
+                year: self.year + 1,
+                month: Month::January,
+            },
+            m => Self {
+                year: self.year,
+                month: m.next(),
+            },
+        }
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        Self::of(day) == *self
+    }
+}
+
+/// One enrolled learner of a session, as the records show them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct LearnerFacts {
+    pub identity_checked: bool,
+    /// Marked present in at least one block.
+    pub attended: bool,
+    /// Left in the middle of a block (a silence longer than the gap threshold, or a check-out).
+    pub left_mid_course: bool,
+    /// Stalled (a stall now, or one followed up).
+    pub stalled: bool,
+    /// Staff recorded a follow-up for them.
+    pub followed_up: bool,
+    /// The current completion decision: 修了 (`Some(true)`), 未修了, or none yet.
+    pub completed: Option<bool>,
+    /// The registration number, for a learner who gave one.
+    pub riss_number: Option<String>,
+}
+
+/// One session of the month, with its learners and its survey's count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionFacts {
+    pub session_id: String,
+    pub first_day: Date,
+    pub last_day: Date,
+    /// Where it is held, as the report prints it (venue and/or online).
+    pub place: String,
+    pub learners: Vec<LearnerFacts>,
+    pub survey_responses: u32,
+    /// Answers to the satisfaction item, of them やや満足 or 満足, and their points added up.
+    pub satisfaction: (u32, u32, u32),
+}
+
+/// A session's line in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionLine {
+    pub session_id: String,
+    pub first_day: Date,
+    pub last_day: Date,
+    pub place: String,
+    pub enrolled: u32,
+    pub attended: u32,
+    pub completed: u32,
+}
+
+/// The report's figures: what a submitted version freezes.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MonthlyFigures {
+    pub sessions: Vec<SessionLine>,
+    pub enrolled: u32,
+    pub identity_checked: u32,
+    pub attended: u32,
+    pub left_mid_course: u32,
+    pub left_followed_up: u32,
+    pub stalled: u32,
+    pub stalled_followed_up: u32,
+    pub completed: u32,
+    pub not_completed: u32,
+    /// 修了 of those decided, whole percent rounded down.
+    pub completion_percent: Option<u32>,
+    /// The completers' registration numbers (IPA records the holders' courses from them).
+    pub completed_riss_numbers: Vec<String>,
+    pub survey_responses: u32,
+    /// Responses of those enrolled, whole percent rounded down.
+    pub survey_response_percent: Option<u32>,
+    /// From five responses on only (B08): やや満足・満足 of the answers, and the mean in tenths.
+    pub satisfied_percent: Option<u32>,
+    pub satisfaction_mean_tenths: Option<u32>,
+    /// Problems with the course reported by visitors in the month.
+    pub complaints: u32,
+    /// Change notices (様式第3号) filed in the month.
+    pub changes: u32,
+}
+
+/// E01: the month's figures from its sessions' facts and the month's complaints and changes.
+pub fn e01_monthly_figures(
+    sessions: &[SessionFacts],
+    complaints: u32,
+    changes: u32,
+) -> MonthlyFigures {
+    let mut f = MonthlyFigures {
+        complaints,
+        changes,
+        ..MonthlyFigures::default()
+    };
+    let count = |learners: &[LearnerFacts], test: fn(&LearnerFacts) -> bool| {
+        u32::try_from(learners.iter().filter(|l| test(l)).count()).unwrap_or(u32::MAX)
+    };
+    let (mut answers, mut satisfied, mut points) = (0, 0, 0);
+    for s in sessions {
+        let l = &s.learners;
+        f.sessions.push(SessionLine {
+            session_id: s.session_id.clone(),
+            first_day: s.first_day,
+            last_day: s.last_day,
+            place: s.place.clone(),
+            enrolled: count(l, |_| true),
+            attended: count(l, |x| x.attended),
+            completed: count(l, |x| x.completed == Some(true)),
+        });
+        f.enrolled += count(l, |_| true);
+        f.identity_checked += count(l, |x| x.identity_checked);
+        f.attended += count(l, |x| x.attended);
+        f.left_mid_course += count(l, |x| x.left_mid_course);
+        f.left_followed_up += count(l, |x| x.left_mid_course && x.followed_up);
+        f.stalled += count(l, |x| x.stalled);
+        f.stalled_followed_up += count(l, |x| x.stalled && x.followed_up);
+        f.completed += count(l, |x| x.completed == Some(true));
+        f.not_completed += count(l, |x| x.completed == Some(false));
+        f.completed_riss_numbers.extend(
+            l.iter()
+                .filter(|x| x.completed == Some(true))
+                .filter_map(|x| x.riss_number.clone()),
+        );
+        f.survey_responses += s.survey_responses;
+        answers += s.satisfaction.0;
+        satisfied += s.satisfaction.1;
+        points += s.satisfaction.2;
+    }
+    f.completed_riss_numbers.sort();
+    f.completion_percent = percent(f.completed, f.completed + f.not_completed);
+    f.survey_response_percent = percent(f.survey_responses, f.enrolled);
+    if b08_results_may_be_shown(f.survey_responses).is_ok() {
+        f.satisfied_percent = percent(satisfied, answers);
+        f.satisfaction_mean_tenths = mean_tenths(points, answers);
+    }
+    f
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::date;
+
+    fn learner(attended: bool, completed: Option<bool>, riss: Option<&str>) -> LearnerFacts {
+        LearnerFacts {
+            identity_checked: attended,
+            attended,
+            completed,
+            riss_number: riss.map(str::to_owned),
+            ..LearnerFacts::default()
+        }
+    }
+
+    fn session(learners: Vec<LearnerFacts>, responses: u32) -> SessionFacts {
+        SessionFacts {
+            session_id: "p-001".to_owned(),
+            first_day: date!(2026 - 11 - 27),
+            last_day: date!(2026 - 11 - 27),
+            place: "東京都".to_owned(),
+            learners,
+            survey_responses: responses,
+            satisfaction: (responses, responses.saturating_sub(1), responses * 4),
+        }
+    }
+
+    #[test]
+    fn report_month_parses_and_rolls_over() {
+        let m = ReportMonth::parse("2026-12").unwrap();
+        assert_eq!(m.code(), "2026-12");
+        assert_eq!(m.last_day(), date!(2026 - 12 - 31));
+        assert_eq!(m.next().code(), "2027-01");
+        assert_eq!(
+            ReportMonth::parse("2028-02").unwrap().last_day(),
+            date!(2028 - 02 - 29)
+        );
+        for bad in ["2026-13", "2026-1", "26-01", "2026/01", ""] {
+            assert_eq!(
+                ReportMonth::parse(bad).unwrap_err().field.as_deref(),
+                Some("month"),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn e01_monthly_figures_add_up_the_sessions() {
+        let mut left = learner(true, Some(false), None);
+        left.left_mid_course = true;
+        left.followed_up = true;
+        let mut stalled = learner(false, None, None);
+        stalled.stalled = true;
+        let sessions = [
+            session(
+                vec![
+                    learner(true, Some(true), Some("第012345号")),
+                    learner(true, Some(true), None),
+                    left,
+                ],
+                3,
+            ),
+            session(
+                vec![learner(true, Some(true), Some("第000001号")), stalled],
+                2,
+            ),
+        ];
+        let f = e01_monthly_figures(&sessions, 1, 2);
+        assert_eq!((f.enrolled, f.identity_checked, f.attended), (5, 4, 4));
+        assert_eq!((f.left_mid_course, f.left_followed_up), (1, 1));
+        assert_eq!((f.stalled, f.stalled_followed_up), (1, 0));
+        assert_eq!(
+            (f.completed, f.not_completed, f.completion_percent),
+            (3, 1, Some(75))
+        );
+        assert_eq!(f.completed_riss_numbers, ["第000001号", "第012345号"]);
+        assert_eq!(
+            (f.survey_responses, f.survey_response_percent),
+            (5, Some(100))
+        );
+        // Three of five satisfied is 60 %; the mean of 4 points each is 4.0.
+        assert_eq!(
+            (f.satisfied_percent, f.satisfaction_mean_tenths),
+            (Some(60), Some(40))
+        );
+        assert_eq!((f.complaints, f.changes), (1, 2));
+        assert_eq!(f.sessions[1].enrolled, 2);
+    }
+
+    #[test]
+    fn e01_monthly_figures_hold_back_satisfaction_below_five_answers() {
+        let f = e01_monthly_figures(&[session(vec![learner(true, None, None)], 4)], 0, 0);
+        assert_eq!(f.survey_responses, 4);
+        assert_eq!(
+            (f.satisfied_percent, f.satisfaction_mean_tenths),
+            (None, None)
+        );
+        assert_eq!(f.completion_percent, None, "nobody decided");
+        assert_eq!(e01_monthly_figures(&[], 0, 0).survey_response_percent, None);
+    }
+}

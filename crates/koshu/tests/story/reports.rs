@@ -1,0 +1,226 @@
+//! The monthly implementation report (issue 19 item 1; E01): the demo's designated course
+//! delivered last week (in March, the story's START being 1 April) reports figures equal to
+//! counts made here from the store; the provider submits it with remarks as version 1 with
+//! its digest; a later change in the records leaves version 1 as it was and shows on the page;
+//! a submission on a stale version is a 409, a correction is version 2; the month under way
+//! cannot be submitted yet.
+
+use crate::accounts::{sign_up, signed_in};
+use crate::app::{START, TestApp};
+use axum::http::StatusCode;
+use koshu_domain::delivery::EnrolmentStatus;
+use koshu_domain::delivery::completion::Outcome;
+use koshu_domain::reports::ReportMonth;
+use koshu_store::reports::report_digest;
+use time::macros::date;
+
+pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_versions(
+    app: TestApp,
+) {
+    app.load_demo().await;
+    koshu::demo_application::load_sample_application(&app.store, START)
+        .await
+        .unwrap();
+    let wf = &app.state.workflow;
+    koshu::demo_delivery::load_sample_delivery(wf, START)
+        .await
+        .unwrap();
+    let org = koshu::demo_application::sample_organisation(&app.store)
+        .await
+        .unwrap()
+        .unwrap();
+    let designation = app
+        .store
+        .all_designations()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|d| d.organisation_id == org.id)
+        .unwrap();
+    let programme = designation.programme_id.clone();
+    let march = ReportMonth::parse("2026-03").unwrap();
+
+    // Counted here, independently, from the store: the sessions whose last day is in March.
+    let march_sessions: Vec<String> = app
+        .store
+        .deliveries_of(&org.id)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|d| {
+            d.programme_id == programme
+                && d.plan
+                    .timetable
+                    .iter()
+                    .map(|b| b.day)
+                    .max()
+                    .is_some_and(|day| march.contains(day))
+        })
+        .map(|d| d.session_id)
+        .collect();
+    assert_eq!(march_sessions.len(), 1, "last week's session");
+    let session = &march_sessions[0];
+    let enrolled = app
+        .store
+        .enrolments_of_session(session)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.status == EnrolmentStatus::Enrolled)
+        .count();
+    let checked: std::collections::BTreeSet<String> = app
+        .store
+        .identity_checks(session)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| c.account_id)
+        .collect();
+    let decisions = app.store.completions(session).await.unwrap();
+    let completed = decisions
+        .iter()
+        .filter(|c| c.outcome == Outcome::Completed)
+        .count();
+    let responses = app.store.session_survey(session).await.unwrap().responses;
+
+    let report = koshu_workflow::reports::monthly(wf, &programme, march)
+        .await
+        .unwrap();
+    let f = &report.figures;
+    assert!(report.due, "March is over on 1 April");
+    assert_eq!(f.sessions.len(), 1);
+    assert_eq!(f.enrolled as usize, enrolled);
+    assert_eq!(f.identity_checked as usize, checked.len());
+    assert_eq!(f.attended, 5, "the five present all day; the sixth absent");
+    assert_eq!(f.completed as usize, completed);
+    assert_eq!((f.completed + f.not_completed) as usize, decisions.len());
+    assert_eq!(f.completion_percent, Some(66));
+    assert_eq!(f.completed_riss_numbers, ["第012345号"]);
+    assert_eq!(f.survey_responses, responses);
+    assert_eq!(f.survey_response_percent, Some(83));
+    assert_eq!(
+        (f.satisfied_percent, f.satisfaction_mean_tenths),
+        (Some(80), Some(42))
+    );
+    assert_eq!((f.complaints, f.changes), (0, 0));
+
+    // The provider's staff find it from the organisation's page and see it, each figure linking
+    // to the records it counts.
+    let staff = sign_up(&app, "報告 担当", "reports@sample.example.jp").await;
+    write_unit!(app, unit => unit.grant_membership(&org.id, &staff, koshu_domain::access::OrgRole::Editor, "cli", START).await)
+        .unwrap();
+    let mut b = signed_in(&app, &staff).await;
+    let org_page = b.get(&format!("/organisations/{}", org.id)).await;
+    let list_href = format!("/organisations/{}/reports", org.id);
+    assert!(org_page.body.contains(&format!("href=\"{list_href}\"")));
+    let list = b.get(&list_href).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.body);
+    assert!(
+        list.body.contains("2026年3月") && list.body.contains("未提出"),
+        "{}",
+        list.body
+    );
+    assert!(
+        list.body.contains("集計中"),
+        "April is under way: {}",
+        list.body
+    );
+    let path = format!("{list_href}/{programme}/2026-03");
+    let page = b.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let completion = format!(
+        "href=\"/organisations/{}/sessions/{session}/completion\"",
+        org.id
+    );
+    let survey = format!(
+        "href=\"/organisations/{}/sessions/{session}/survey\"",
+        org.id
+    );
+    for words in [
+        completion.as_str(),
+        survey.as_str(),
+        "第012345号",
+        "66%",
+        "この内容で提出する",
+    ] {
+        assert!(page.body.contains(words), "{words}: {}", page.body);
+    }
+
+    // Submitted with remarks: version 1, its digest over the figures and the remarks.
+    let remarks = "3月は1回開催しました。";
+    let res = b.post(&path, &[("remarks", remarks), ("after", "0")]).await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let versions = app.store.report_versions(&programme, march).await.unwrap();
+    assert_eq!(versions.len(), 1);
+    let v1 = versions[0].clone();
+    assert_eq!((v1.version, v1.remarks.as_str()), (1, remarks));
+    assert_eq!(v1.figures, *f);
+    assert_eq!(
+        v1.digest,
+        report_digest(&serde_json::to_string(&v1.figures).unwrap(), remarks)
+    );
+    let page = b.get(&format!("{path}?done=submitted")).await;
+    assert!(page.body.contains("報告書を提出しました") && page.body.contains(&v1.digest));
+    assert!(b.get(&list_href).await.body.contains("提出済み（第1版）"));
+
+    // The records change afterwards (a visitor reports a problem with the course in March):
+    // version 1 stays as it was; the page says the records moved on.
+    write_unit!(app, unit => unit.report_programme("report-1", &programme, "wrong", "日程が違う", "", "anonymous", START - time::Duration::days(3)).await)
+        .unwrap();
+    let now = koshu_workflow::reports::monthly(wf, &programme, march)
+        .await
+        .unwrap();
+    assert_eq!(now.figures.complaints, 1);
+    assert_eq!(
+        app.store.report_versions(&programme, march).await.unwrap()[0],
+        v1,
+        "a submitted version never changes"
+    );
+    assert!(b.get(&path).await.body.contains("記録が変わっています"));
+
+    // Submitting on the version already superseded is a conflict; a correction is version 2.
+    let stale = b
+        .post(&path, &[("remarks", "二重送信"), ("after", "0")])
+        .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT, "{}", stale.body);
+    let corrected = b
+        .post(
+            &path,
+            &[("remarks", "苦情1件を反映しました。"), ("after", "1")],
+        )
+        .await;
+    assert_eq!(
+        corrected.status,
+        StatusCode::SEE_OTHER,
+        "{}",
+        corrected.body
+    );
+    let versions = app.store.report_versions(&programme, march).await.unwrap();
+    assert_eq!(versions.len(), 2);
+    assert_eq!(versions[1].figures.complaints, 1);
+    assert_eq!(versions[0], v1);
+
+    // April is under way: its report waits for the month's end, and says so.
+    let april = format!("{list_href}/{programme}/2026-04");
+    let early = b.post(&april, &[("remarks", ""), ("after", "0")]).await;
+    assert_eq!(early.status, StatusCode::BAD_REQUEST, "{}", early.body);
+    assert!(
+        early.body.contains("翌月1日から提出できます"),
+        "{}",
+        early.body
+    );
+    assert!(
+        app.store
+            .report_versions(&programme, ReportMonth::of(date!(2026 - 04 - 01)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A course that is not designated, or a month that is not one, is not found.
+    assert_eq!(
+        b.get(&format!("{list_href}/{programme}/2026-13"))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -1,0 +1,403 @@
+//! The provider's implementation reports (issue 19 item 1; E01): each designated course's
+//! months with where each stands, and a month's report computed from the records, every
+//! figure linking to the pages it counts, submitted with remarks as an immutable version.
+
+use super::delivery::organisation;
+use super::forms::parse;
+use super::listings::{Owned, owned};
+use super::rendered;
+use crate::AppState;
+use crate::auth::AuthContext;
+use crate::error::AppError;
+use crate::view::{self, PageCtx};
+use askama::Template;
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use koshu_domain::reports::{MonthlyFigures, ReportMonth};
+use koshu_workflow::reports::{self as reports, MonthlyReport};
+use serde::Deserialize;
+
+fn base(org: &str) -> String {
+    format!("/organisations/{org}/reports")
+}
+
+struct MonthRow {
+    month: String,
+    href: String,
+    /// 提出済み（第2版）, 未提出, 集計中.
+    status: String,
+    overdue: bool,
+}
+
+struct CourseRows {
+    title: String,
+    number: String,
+    months: Vec<MonthRow>,
+}
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportsPage {
+    page: PageCtx,
+    org_name: String,
+    org_href: String,
+    courses: Vec<CourseRows>,
+}
+
+/// Every designated course of the organisation with its months, newest first.
+pub async fn list(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: AuthContext,
+    Path(id): Path<String>,
+) -> Result<Response, AppError> {
+    let (org, _) = organisation(&state, &auth, &id, false).await?;
+    let today = view::today(&state);
+    let mut courses = Vec::new();
+    for d in state.store.all_designations().await? {
+        if d.organisation_id != org.id {
+            continue;
+        }
+        let Some(p) = state.store.programme(&d.programme_id).await? else {
+            continue;
+        };
+        let submitted = state.store.report_submissions(&d.programme_id).await?;
+        let months = reports::months_of(&d, today)
+            .into_iter()
+            .map(|m| {
+                let code = m.code();
+                let version = submitted.iter().find(|(c, _)| *c == code).map(|(_, v)| *v);
+                let due = today > m.last_day();
+                let status = match version {
+                    Some(v) => format!(
+                        "{}{v}{}",
+                        page.t("提出済み（第", "Submitted (version "),
+                        page.t("版）", ")")
+                    ),
+                    None if due => page.t("未提出", "Not submitted").to_owned(),
+                    None => page
+                        .t(
+                            "集計中（翌月1日から提出できます）",
+                            "In progress (can be submitted from the 1st of next month)",
+                        )
+                        .to_owned(),
+                };
+                MonthRow {
+                    month: view::month(page.lang, &code),
+                    href: page.href(&format!("{}/{}/{code}", base(&org.id), d.programme_id)),
+                    status,
+                    overdue: version.is_none() && due,
+                }
+            })
+            .collect();
+        courses.push(CourseRows {
+            title: p.programme.title_ja.clone(),
+            number: d.number.clone(),
+            months,
+        });
+    }
+    rendered(
+        StatusCode::OK,
+        ReportsPage {
+            org_name: org.organisation.name_ja.clone(),
+            org_href: page.href(&format!("/organisations/{}", org.id)),
+            page,
+            courses,
+        },
+    )
+}
+
+/// One line of the figures: what it counts, the count, and where its records are.
+struct FigureRow {
+    label: String,
+    value: String,
+    href: Option<String>,
+}
+
+struct SessionRow {
+    dates: String,
+    place: String,
+    enrolled: u32,
+    attended: u32,
+    completed: u32,
+    roster_href: String,
+}
+
+struct VersionRow {
+    version: i64,
+    submitted_at: String,
+    submitted_by: String,
+    remarks: String,
+    digest: String,
+}
+
+#[derive(Template)]
+#[template(path = "report.html")]
+struct ReportPage {
+    page: PageCtx,
+    org_name: String,
+    list_href: String,
+    title: String,
+    number: String,
+    month: String,
+    sessions: Vec<SessionRow>,
+    figures: Vec<FigureRow>,
+    riss_numbers: Vec<String>,
+    versions: Vec<VersionRow>,
+    due: bool,
+    changed: bool,
+    latest: i64,
+    action: String,
+    notice: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Done {
+    done: String,
+}
+
+/// The month's figures as rows, each linking to the sessions' pages where its records are
+/// (one session: its page; several: the session list above).
+fn figure_rows(page: &PageCtx, org: &str, f: &MonthlyFigures) -> Vec<FigureRow> {
+    let only = (f.sessions.len() == 1).then(|| &f.sessions[0].session_id);
+    let link = |tail: &str| {
+        Some(match only {
+            Some(s) => page.href(&format!("/organisations/{org}/sessions/{s}/{tail}")),
+            None => "#sessions".to_owned(),
+        })
+    };
+    let share = |p: Option<u32>| p.map_or_else(|| "—".to_owned(), |p| format!("{p}%"));
+    let people = |n: u32| format!("{n}{}", page.t("人", ""));
+    let mean = f
+        .satisfaction_mean_tenths
+        .map_or_else(|| "—".to_owned(), |t| format!("{}.{}", t / 10, t % 10));
+    vec![
+        FigureRow {
+            label: page.t("開催回数", "Sessions held").to_owned(),
+            value: f.sessions.len().to_string(),
+            href: Some("#sessions".to_owned()),
+        },
+        FigureRow {
+            label: page
+                .t("受講者数（受講確定）", "Learners with a place")
+                .to_owned(),
+            value: people(f.enrolled),
+            href: link("roster"),
+        },
+        FigureRow {
+            label: page
+                .t("本人確認を行った受講者", "Identity checked")
+                .to_owned(),
+            value: people(f.identity_checked),
+            href: link("check-in"),
+        },
+        FigureRow {
+            label: page
+                .t(
+                    "出席者数（いずれかのコマに出席）",
+                    "Attended (present in a block)",
+                )
+                .to_owned(),
+            value: people(f.attended),
+            href: link("attendance"),
+        },
+        FigureRow {
+            label: page
+                .t(
+                    "途中で離席した受講者（うちフォロー済み）",
+                    "Left mid-course (of them followed up)",
+                )
+                .to_owned(),
+            value: format!(
+                "{}（{}）",
+                people(f.left_mid_course),
+                people(f.left_followed_up)
+            ),
+            href: link("attendance"),
+        },
+        FigureRow {
+            label: page
+                .t(
+                    "進捗が停滞した受講者（うちフォロー済み）",
+                    "Stalled (of them followed up)",
+                )
+                .to_owned(),
+            value: format!("{}（{}）", people(f.stalled), people(f.stalled_followed_up)),
+            href: link("follow-up"),
+        },
+        FigureRow {
+            label: page
+                .t("修了者数／未修了者数", "Completed / not completed")
+                .to_owned(),
+            value: format!("{} / {}", people(f.completed), people(f.not_completed)),
+            href: link("completion"),
+        },
+        FigureRow {
+            label: page.t("修了率", "Completion rate").to_owned(),
+            value: share(f.completion_percent),
+            href: link("completion"),
+        },
+        FigureRow {
+            label: page
+                .t(
+                    "アンケート回答数（回答率）",
+                    "Survey answers (response rate)",
+                )
+                .to_owned(),
+            value: format!(
+                "{}（{}）",
+                f.survey_responses,
+                share(f.survey_response_percent)
+            ),
+            href: link("survey"),
+        },
+        FigureRow {
+            label: page
+                .t(
+                    "満足度（「満足」「やや満足」の割合・平均。回答5件以上で表示）",
+                    "Satisfaction (satisfied or somewhat; mean; from 5 answers)",
+                )
+                .to_owned(),
+            value: format!("{} / {mean}", share(f.satisfied_percent)),
+            href: link("survey"),
+        },
+        FigureRow {
+            label: page
+                .t(
+                    "講座への問題の報告（苦情等）",
+                    "Problems reported about the course",
+                )
+                .to_owned(),
+            value: format!("{}{}", f.complaints, page.t("件", "")),
+            href: None,
+        },
+        FigureRow {
+            label: page.t("変更届の提出", "Change notices filed").to_owned(),
+            value: format!("{}{}", f.changes, page.t("件", "")),
+            href: None,
+        },
+    ]
+}
+
+fn report_page(
+    page: PageCtx,
+    org: &koshu_store::organisations::OrganisationRecord,
+    report: &MonthlyReport,
+    notice: Option<String>,
+) -> ReportPage {
+    let f = &report.figures;
+    let code = report.month.code();
+    let programme = report.programme.programme.id.as_str();
+    ReportPage {
+        org_name: org.organisation.name_ja.clone(),
+        list_href: page.href(&base(&org.id)),
+        title: report.programme.programme.title_ja.clone(),
+        number: report.designation.number.clone(),
+        month: view::month(page.lang, &code),
+        sessions: f
+            .sessions
+            .iter()
+            .map(|s| SessionRow {
+                dates: view::date_span(page.lang, s.first_day, s.last_day),
+                place: s.place.clone(),
+                enrolled: s.enrolled,
+                attended: s.attended,
+                completed: s.completed,
+                roster_href: page.href(&format!(
+                    "/organisations/{}/sessions/{}/roster",
+                    org.id, s.session_id
+                )),
+            })
+            .collect(),
+        figures: figure_rows(&page, &org.id, f),
+        riss_numbers: f.completed_riss_numbers.clone(),
+        versions: report
+            .versions
+            .iter()
+            .rev()
+            .map(|v| VersionRow {
+                version: v.version,
+                submitted_at: view::date_time(page.lang, v.submitted_at),
+                submitted_by: v.submitted_by.clone(),
+                remarks: v.remarks.clone(),
+                digest: v.digest.clone(),
+            })
+            .collect(),
+        due: report.due,
+        changed: report.changed_since_submitted(),
+        latest: report.latest().map_or(0, |v| v.version),
+        action: page.href(&format!("{}/{programme}/{code}", base(&org.id))),
+        notice,
+        page,
+    }
+}
+
+fn month_of(text: &str) -> Result<ReportMonth, AppError> {
+    ReportMonth::parse(text).map_err(|_| AppError::NotFound)
+}
+
+/// The course's report for one month, as computed now, with its submitted versions.
+pub async fn show(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: AuthContext,
+    Path((id, programme, month)): Path<(String, String, String)>,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    let (org, _) = organisation(&state, &auth, &id, false).await?;
+    let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
+        return Err(AppError::NotFound);
+    };
+    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    let notice = (q.done == "submitted").then(|| {
+        page.t(
+            "報告書を提出しました。提出した版は変更されません。訂正するときは、次の版として提出してください。",
+            "The report was submitted. A submitted version never changes: submit a correction as the next version.",
+        )
+        .to_owned()
+    });
+    rendered(StatusCode::OK, report_page(page, &org, &report, notice))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct SubmitInput {
+    remarks: String,
+    /// The latest version the provider saw (0 for none).
+    after: String,
+}
+
+/// Submits the month's report with the remarks, as the next version.
+pub async fn submit(
+    State(state): State<AppState>,
+    page: PageCtx,
+    auth: AuthContext,
+    Path((id, programme, month)): Path<(String, String, String)>,
+    body: Bytes,
+) -> Result<Response, AppError> {
+    let (org, actor) = organisation(&state, &auth, &id, true).await?;
+    let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
+        return Err(AppError::NotFound);
+    };
+    let month = month_of(&month)?;
+    let input: SubmitInput = parse(&body)?;
+    let after = input.after.trim().parse::<i64>().unwrap_or(0);
+    reports::submit(
+        &state.workflow,
+        &programme,
+        month,
+        after,
+        &input.remarks,
+        &actor,
+    )
+    .await?;
+    Ok(Redirect::to(&page.href(&format!(
+        "{}/{programme}/{}?done=submitted",
+        base(&org.id),
+        month.code()
+    )))
+    .into_response())
+}

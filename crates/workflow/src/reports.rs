@@ -1,0 +1,236 @@
+//! The monthly implementation report of a designated course (issue 19 item 1; E01, 3-2(9)):
+//! its figures computed from the records whenever it is read, and submitted by the provider
+//! with remarks as an immutable version with its digest; a correction is the next version.
+
+use crate::{JST, Workflow, WorkflowError};
+use koshu_domain::ValidationError;
+use koshu_domain::catalogue::ProgrammeWithSessions;
+use koshu_domain::delivery::attendance::Verdict;
+use koshu_domain::delivery::completion::Outcome;
+use koshu_domain::reports::{
+    LearnerFacts, MonthlyFigures, ReportMonth, SessionFacts, e01_monthly_figures,
+};
+use koshu_store::reports::{NewReport, SubmittedReport};
+use koshu_store::reviews::DesignationRecord;
+
+/// Remarks longer than this are refused.
+pub const MAX_REMARKS: usize = 4000;
+
+/// A course's month as its report stands now.
+#[derive(Debug, Clone)]
+pub struct MonthlyReport {
+    pub programme: ProgrammeWithSessions,
+    pub designation: DesignationRecord,
+    pub month: ReportMonth,
+    /// Computed from the records now.
+    pub figures: MonthlyFigures,
+    /// Submitted versions, the first first.
+    pub versions: Vec<SubmittedReport>,
+    /// The month is over: the report may be submitted.
+    pub due: bool,
+}
+
+impl MonthlyReport {
+    pub fn latest(&self) -> Option<&SubmittedReport> {
+        self.versions.last()
+    }
+
+    /// The records have changed since the latest version was submitted.
+    pub fn changed_since_submitted(&self) -> bool {
+        self.latest().is_some_and(|v| v.figures != self.figures)
+    }
+}
+
+/// The designation of a programme (the latest, if it was renewed), or not found: only a
+/// designated course reports.
+async fn designation_of(
+    wf: &Workflow,
+    programme_id: &str,
+) -> Result<DesignationRecord, WorkflowError> {
+    wf.store
+        .all_designations()
+        .await?
+        .into_iter()
+        .filter(|d| d.programme_id == programme_id)
+        .max_by_key(|d| d.starts_on)
+        .ok_or(WorkflowError::NotFound)
+}
+
+/// The months a designated course reports for up to today: from the month its period starts
+/// to the current one (whose report waits for the month's end), newest first.
+pub fn months_of(designation: &DesignationRecord, today: time::Date) -> Vec<ReportMonth> {
+    let end = designation
+        .ended_on
+        .unwrap_or(designation.ends_on)
+        .min(today);
+    let mut months = Vec::new();
+    let mut m = ReportMonth::of(designation.starts_on);
+    while m.first_day() <= end {
+        months.push(m);
+        m = m.next();
+    }
+    months.reverse();
+    months
+}
+
+/// The report of `programme_id` for `month`, computed now.
+pub async fn monthly(
+    wf: &Workflow,
+    programme_id: &str,
+    month: ReportMonth,
+) -> Result<MonthlyReport, WorkflowError> {
+    let designation = designation_of(wf, programme_id).await?;
+    let programme = wf
+        .store
+        .programme(programme_id)
+        .await?
+        .ok_or(WorkflowError::NotFound)?;
+    let figures = figures(wf, &designation, month).await?;
+    let versions = wf.store.report_versions(programme_id, month).await?;
+    Ok(MonthlyReport {
+        programme,
+        designation,
+        month,
+        figures,
+        versions,
+        due: wf.today() > month.last_day(),
+    })
+}
+
+async fn figures(
+    wf: &Workflow,
+    designation: &DesignationRecord,
+    month: ReportMonth,
+) -> Result<MonthlyFigures, WorkflowError> {
+    let programme_id = designation.programme_id.as_str();
+    let survey = wf.store.delivered_records(programme_id).await?;
+    let mut sessions = Vec::new();
+    let deliveries = wf.store.deliveries_of(&designation.organisation_id).await?;
+    for d in deliveries.iter().filter(|d| d.programme_id == programme_id) {
+        let days = d.plan.timetable.iter().map(|b| b.day);
+        let (Some(first_day), Some(last_day)) = (days.clone().min(), days.max()) else {
+            continue;
+        };
+        if !month.contains(last_day) {
+            continue;
+        }
+        let progress = crate::progress::progress(wf, &d.session_id).await?;
+        let decisions = wf.store.completions(&d.session_id).await?;
+        let learners = progress
+            .learners
+            .iter()
+            .map(|l| {
+                let account = &l.line.enrolment.account_id;
+                let completed = decisions
+                    .iter()
+                    .find(|c| &c.account_id == account)
+                    .map(|c| c.outcome == Outcome::Completed);
+                LearnerFacts {
+                    identity_checked: !l.line.identity.is_empty(),
+                    attended: l.line.blocks.iter().any(|b| {
+                        matches!(
+                            b.verdict,
+                            Verdict::Attended | Verdict::Late | Verdict::LeftEarly
+                        )
+                    }),
+                    left_mid_course: l.line.blocks.iter().any(|b| !b.left.is_empty()),
+                    stalled: !l.stalls.is_empty() || !l.follow_ups.is_empty(),
+                    followed_up: !l.follow_ups.is_empty(),
+                    completed,
+                    riss_number: l
+                        .line
+                        .learner
+                        .as_ref()
+                        .and_then(|x| x.profile.riss.as_ref())
+                        .map(|r| r.number.to_string()),
+                }
+            })
+            .collect();
+        let counts = survey.iter().find(|r| r.session_id == d.session_id);
+        let place = match (&d.plan.venue, &d.plan.online_room) {
+            (Some(v), Some(_)) => format!("{v}／オンライン"),
+            (Some(v), None) => v.clone(),
+            (None, _) => "オンライン".to_owned(),
+        };
+        sessions.push(SessionFacts {
+            session_id: d.session_id.clone(),
+            first_day,
+            last_day,
+            place,
+            learners,
+            survey_responses: counts.map_or(0, |c| c.responses),
+            satisfaction: counts.map_or((0, 0, 0), |c| {
+                (c.satisfaction_answers, c.satisfied, c.satisfaction_points)
+            }),
+        });
+    }
+    sessions.sort_by(|a, b| (a.first_day, &a.session_id).cmp(&(b.first_day, &b.session_id)));
+    let in_month = |t: time::OffsetDateTime| month.contains(t.to_offset(JST).date());
+    let complaints = wf
+        .store
+        .reports_about(programme_id)
+        .await?
+        .iter()
+        .filter(|r| in_month(r.received_at))
+        .count();
+    let changes = wf
+        .store
+        .notices_of(&designation.application_id)
+        .await?
+        .iter()
+        .filter(|n| n.kind == "change" && in_month(n.filed_at))
+        .count();
+    Ok(e01_monthly_figures(
+        &sessions,
+        u32::try_from(complaints).unwrap_or(u32::MAX),
+        u32::try_from(changes).unwrap_or(u32::MAX),
+    ))
+}
+
+/// Submits the month's report as it is computed now, with the provider's remarks, on top of
+/// version `after` (the latest the provider saw); returns the version written. Refused before
+/// the month is over; a conflict when another version was submitted meanwhile.
+pub async fn submit(
+    wf: &Workflow,
+    programme_id: &str,
+    month: ReportMonth,
+    after: i64,
+    remarks: &str,
+    actor: &str,
+) -> Result<SubmittedReport, WorkflowError> {
+    let report = monthly(wf, programme_id, month).await?;
+    if !report.due {
+        return Err(ValidationError::new(
+            "report.not_over",
+            "この月はまだ終わっていません。報告書は翌月1日から提出できます。",
+            "The month is not over yet: its report can be submitted from the 1st of the next month.",
+        )
+        .into());
+    }
+    let remarks = remarks.trim();
+    if remarks.chars().count() > MAX_REMARKS {
+        return Err(ValidationError::new(
+            "report.remarks_too_long",
+            format!("備考は{MAX_REMARKS}文字以内で入力してください。"),
+            format!("Keep the remarks within {MAX_REMARKS} characters."),
+        )
+        .for_field("remarks")
+        .into());
+    }
+    let mut unit = wf.store.write().await?;
+    let submitted = unit
+        .submit_report(
+            &NewReport {
+                programme_id,
+                month,
+                after,
+                figures: &report.figures,
+                remarks,
+            },
+            actor,
+            wf.now(),
+        )
+        .await?;
+    unit.commit().await?;
+    Ok(submitted)
+}
