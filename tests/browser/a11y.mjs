@@ -325,6 +325,7 @@ async function main() {
       { path: '/registry/holders', what: 'the registry: holders by outlook and cohort, completions by month (administrator, as IPA\'s registrars see it)' },
       { path: '/ministry/reviews', what: 'review queue with the demo sample (ministry)' },
       { path: '/ministry/reports', what: 'reports about programmes (ministry)', before: () => reportAProblem(context, base) },
+      { path: '/ministry/course-reports', what: 'implementation reports: designated course × month, received, late or missing (ministry)' },
       { path: '/designations', what: 'public list of designated courses' },
     );
     const review = await firstReview(context, base);

@@ -75,6 +75,64 @@ impl ReportMonth {
     }
 }
 
+/// 「月次」: a month's report is due on this day of the following month, unless configured.
+pub const DEFAULT_MONTHLY_DUE_DAY: u8 = 10;
+
+/// E01: the day the report of `month` is due: day `due_day` (1–28) of the following month.
+pub fn e01_monthly_due_on(month: ReportMonth, due_day: u8) -> Date {
+    let next = month.next();
+    Date::from_calendar_date(next.year, next.month, due_day.clamp(1, 28)).unwrap_or(Date::MAX)
+}
+
+/// Where a month's report stands on a day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Standing {
+    /// The month is not over: nothing to submit yet.
+    InProgress,
+    /// Over, not submitted, not yet due.
+    Open { due_on: Date },
+    /// Its first version arrived on `on`, after `due_on` when `late`.
+    Received { on: Date, late: bool },
+    /// Past its due day with nothing submitted.
+    Missing { due_on: Date },
+}
+
+impl Standing {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::InProgress => "in_progress",
+            Self::Open { .. } => "open",
+            Self::Received { late: false, .. } => "received",
+            Self::Received { late: true, .. } => "late",
+            Self::Missing { .. } => "missing",
+        }
+    }
+
+    /// The ministry chases a report that is missing.
+    pub fn may_be_chased(&self) -> bool {
+        matches!(self, Self::Missing { .. })
+    }
+}
+
+/// E01: where the report of `month` stands on `today`, from the day its first version was
+/// submitted (a correction does not make a report late), and its due day.
+pub fn e01_report_standing(
+    month: ReportMonth,
+    first_submitted_on: Option<Date>,
+    due_on: Date,
+    today: Date,
+) -> Standing {
+    match first_submitted_on {
+        Some(on) => Standing::Received {
+            on,
+            late: on > due_on,
+        },
+        None if today <= month.last_day() => Standing::InProgress,
+        None if today <= due_on => Standing::Open { due_on },
+        None => Standing::Missing { due_on },
+    }
+}
+
 /// One enrolled learner of a session, as the records show them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct LearnerFacts {
@@ -247,6 +305,38 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn e01_monthly_due_on_is_the_due_day_of_the_next_month() {
+        let december = ReportMonth::parse("2026-12").unwrap();
+        assert_eq!(e01_monthly_due_on(december, 10), date!(2027 - 01 - 10));
+        assert_eq!(
+            e01_monthly_due_on(december, 31),
+            date!(2027 - 01 - 28),
+            "clamped"
+        );
+    }
+
+    #[test]
+    fn e01_report_standing_passes_on_time_and_fails_late_or_missing() {
+        let m = ReportMonth::parse("2026-11").unwrap();
+        let due = date!(2026 - 12 - 10);
+        let on = |submitted, today| e01_report_standing(m, submitted, due, today);
+        assert_eq!(on(None, date!(2026 - 11 - 30)), Standing::InProgress);
+        assert_eq!(
+            on(None, date!(2026 - 12 - 10)),
+            Standing::Open { due_on: due }
+        );
+        assert_eq!(
+            on(None, date!(2026 - 12 - 11)),
+            Standing::Missing { due_on: due }
+        );
+        let in_time = on(Some(date!(2026 - 12 - 10)), date!(2026 - 12 - 20));
+        assert_eq!(in_time.code(), "received");
+        let late = on(Some(date!(2026 - 12 - 11)), date!(2026 - 12 - 20));
+        assert_eq!(late.code(), "late");
+        assert!(on(None, date!(2026 - 12 - 11)).may_be_chased() && !late.may_be_chased());
     }
 
     #[test]

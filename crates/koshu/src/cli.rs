@@ -573,6 +573,7 @@ fn workflow(
             } else {
                 None
             },
+            report_due_day: config.reports.monthly_due_day,
         }),
     })
 }

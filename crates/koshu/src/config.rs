@@ -114,6 +114,23 @@ pub struct Config {
     pub master_key: Option<Secret>,
     pub database: DatabaseSettings,
     pub files: FilesSettings,
+    pub reports: ReportSettings,
+}
+
+/// When designated courses' implementation reports are due (issue 19 item 2).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReportSettings {
+    /// The day of the following month a monthly report is due (1–28; default 10).
+    pub monthly_due_day: u8,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        Self {
+            monthly_due_day: koshu_domain::reports::DEFAULT_MONTHLY_DUE_DAY,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -145,6 +162,7 @@ impl Default for Config {
             master_key: None,
             database: DatabaseSettings::default(),
             files: FilesSettings::default(),
+            reports: ReportSettings::default(),
         }
     }
 }
@@ -178,6 +196,7 @@ const ENV_KEYS: &[&str] = &[
     "KOSHU_S3_ACCESS_KEY_ID",
     "KOSHU_S3_SECRET_ACCESS_KEY",
     "KOSHU_S3_ALLOW_HTTP",
+    "KOSHU_REPORTS_MONTHLY_DUE_DAY",
 ];
 
 impl Config {
@@ -260,6 +279,11 @@ impl Config {
                 "KOSHU_S3_ALLOW_HTTP" => {
                     self.s3_mut().allow_http = matches!(value.as_str(), "1" | "true" | "yes")
                 }
+                "KOSHU_REPORTS_MONTHLY_DUE_DAY" => {
+                    self.reports.monthly_due_day = value
+                        .parse()
+                        .map_err(|_| bad("expected a day of the month, 1 to 28"))?;
+                }
                 "KOSHU_CONFIG" => {}
                 other
                     if other.starts_with("KOSHU_")
@@ -291,7 +315,8 @@ impl Config {
         Ok(
             koshu_web::WebSettings::new(&self.public_url(), self.smtp_url.is_some())
                 .with_metrics_token(self.metrics_token.as_ref().map(|t| t.expose().to_owned()))
-                .with_master_key(self.master_key()?),
+                .with_master_key(self.master_key()?)
+                .with_report_due_day(self.reports.monthly_due_day),
         )
     }
 
@@ -343,6 +368,12 @@ impl Config {
         {
             return Err(ConfigError::Invalid(format!(
                 "public_url must start with http:// or https:// (got {url})"
+            )));
+        }
+        if !(1..=28).contains(&self.reports.monthly_due_day) {
+            return Err(ConfigError::Invalid(format!(
+                "reports.monthly_due_day must be a day that every month has, 1 to 28 (got {})",
+                self.reports.monthly_due_day
             )));
         }
         if self.files.backend == FilesBackend::S3 {
@@ -408,6 +439,10 @@ impl Config {
         out.push_str(&format!(
             "\n[database]\nmax_connections = {}\n",
             self.database.max_connections
+        ));
+        out.push_str(&format!(
+            "\n[reports]\nmonthly_due_day = {}\n",
+            self.reports.monthly_due_day
         ));
         out.push_str(&format!(
             "\n[files]\nbackend = \"{}\"\n",
@@ -488,6 +523,25 @@ mod tests {
             Config::load(Some(f.path()), &env).unwrap().listen.port(),
             9100
         );
+    }
+
+    #[test]
+    fn the_report_due_day_is_set_by_file_or_environment_and_must_exist_every_month() {
+        assert_eq!(Config::default().reports.monthly_due_day, 10);
+        let f = file("[reports]\nmonthly_due_day = 15\n");
+        assert_eq!(
+            Config::load(Some(f.path()), &[])
+                .unwrap()
+                .reports
+                .monthly_due_day,
+            15
+        );
+        let env = vec![("KOSHU_REPORTS_MONTHLY_DUE_DAY".to_owned(), "31".to_owned())];
+        let err = Config::load(None, &env).unwrap_err().to_string();
+        assert!(err.contains("reports.monthly_due_day"), "{err}");
+        let env = vec![("KOSHU_REPORTS_MONTHLY_DUE_DAY".to_owned(), "x".to_owned())];
+        let err = Config::load(None, &env).unwrap_err().to_string();
+        assert!(err.contains("KOSHU_REPORTS_MONTHLY_DUE_DAY"), "{err}");
     }
 
     #[test]

@@ -773,6 +773,7 @@ fn corrected_after_rotation(data_dir: &Path, learner: &str) -> String {
                 public_url: config.public_url(),
                 smtp: false,
                 master_key: Some(std::sync::Arc::new(config.master_key().unwrap())),
+                report_due_day: config.reports.monthly_due_day,
             }),
         };
         let before = koshu_workflow::credentials::issued_to(&wf, learner)

@@ -77,21 +77,64 @@ impl Store {
         rows.into_iter().map(SubmittedReport::try_from).collect()
     }
 
-    /// The latest version of each month a course has submitted: (month code, version).
+    /// What a course has submitted, month by month.
     pub async fn report_submissions(
         &self,
         programme_id: &str,
-    ) -> Result<Vec<(String, i64)>, StoreError> {
-        let rows: Vec<(String, i64)> = on_db!(&self.db, pool => {
+    ) -> Result<Vec<ReportSubmission>, StoreError> {
+        let rows: Vec<(String, String, i64, OffsetDateTime)> = on_db!(&self.db, pool => {
             sqlx::query_as(
-                "SELECT period, MAX(version) FROM course_reports WHERE programme_id = $1 GROUP BY period ORDER BY period",
+                "SELECT programme_id, period, version, submitted_at FROM course_reports WHERE programme_id = $1",
             )
             .bind(programme_id)
             .fetch_all(pool)
             .await?
         });
-        Ok(rows)
+        Ok(submissions(rows))
     }
+
+    /// What every course has submitted, month by month (the ministry's view).
+    pub async fn all_report_submissions(&self) -> Result<Vec<ReportSubmission>, StoreError> {
+        let rows: Vec<(String, String, i64, OffsetDateTime)> = on_db!(&self.db, pool => {
+            sqlx::query_as("SELECT programme_id, period, version, submitted_at FROM course_reports")
+                .fetch_all(pool)
+                .await?
+        });
+        Ok(submissions(rows))
+    }
+}
+
+/// A course's month as submitted: its latest version and when the first arrived.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSubmission {
+    pub programme_id: String,
+    pub period: String,
+    pub latest: i64,
+    pub first_submitted_at: OffsetDateTime,
+}
+
+/// Folds version rows into one submission per course and month, ordered by both.
+fn submissions(rows: Vec<(String, String, i64, OffsetDateTime)>) -> Vec<ReportSubmission> {
+    let mut out: Vec<ReportSubmission> = Vec::new();
+    for (programme_id, period, version, at) in rows {
+        match out
+            .iter_mut()
+            .find(|s| s.programme_id == programme_id && s.period == period)
+        {
+            Some(s) => {
+                s.latest = s.latest.max(version);
+                s.first_submitted_at = s.first_submitted_at.min(at);
+            }
+            None => out.push(ReportSubmission {
+                programme_id,
+                period,
+                latest: version,
+                first_submitted_at: at,
+            }),
+        }
+    }
+    out.sort_by(|a, b| (&a.programme_id, &a.period).cmp(&(&b.programme_id, &b.period)));
+    out
 }
 
 /// A version to submit: the figures as computed now, on top of version `after` (the latest

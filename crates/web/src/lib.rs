@@ -65,6 +65,7 @@ impl AppState {
                 public_url: settings.public_url.clone(),
                 smtp: settings.smtp,
                 master_key: settings.master_key.clone(),
+                report_due_day: settings.report_due_day,
             }),
         };
         Self {
@@ -99,6 +100,8 @@ pub struct WebSettings {
     pub max_concurrent_requests: usize,
     /// Seals the providers' certificate-signing keys (D06).
     pub master_key: Option<Arc<koshu_credentials::keys::MasterKey>>,
+    /// The day of the following month a monthly implementation report is due.
+    pub report_due_day: u8,
 }
 
 /// Enough for the 2-core machines this runs on (bench/RESULTS.md): a page takes a few ms.
@@ -116,7 +119,15 @@ impl WebSettings {
             metrics_token: None,
             max_concurrent_requests: MAX_CONCURRENT_REQUESTS,
             master_key: None,
+            report_due_day: koshu_domain::reports::DEFAULT_MONTHLY_DUE_DAY,
         }
+    }
+
+    /// Monthly reports fall due on this day of the following month.
+    #[must_use]
+    pub fn with_report_due_day(mut self, day: u8) -> Self {
+        self.report_due_day = day;
+        self
     }
 
     /// Signs certificates with keys sealed under `key`.

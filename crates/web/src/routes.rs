@@ -590,6 +590,15 @@ pub fn all() -> Routes {
         )
         .get("/applications/{id}/compare", applications::compare)
         // Review and designation (the ministry, and external experts).
+        .get("/ministry/course-reports", reports::ministry)
+        .get(
+            "/ministry/course-reports/{programme}/{month}",
+            reports::ministry_report,
+        )
+        .post(
+            "/ministry/course-reports/{programme}/{month}/chase",
+            reports::chase,
+        )
         .get("/ministry/reviews", reviews::queue)
         .get("/ministry/reviews/{id}", reviews::workspace)
         .post("/ministry/reviews/{id}/assign", reviews::assign)

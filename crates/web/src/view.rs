@@ -97,6 +97,11 @@ fn work_links(lang: Lang, p: &Principal) -> Vec<(String, &'static str)> {
         links.push(link("/ministry/reviews", "審査", "Reviews"));
         links.push(link("/ministry/organisations", "講座提供者", "Providers"));
         links.push(link("/ministry/reports", "掲載内容の報告", "Reports"));
+        links.push(link(
+            "/ministry/course-reports",
+            "実施状況報告",
+            "Course reports",
+        ));
     }
     if p.ministry_role == Some(MinistryRole::Administrator) {
         links.push(link("/admin/accounts", "アカウント管理", "Accounts"));

@@ -57,6 +57,8 @@ pub struct Settings {
     pub smtp: bool,
     /// Seals issuers' private keys (D06); without it no certificate can be signed.
     pub master_key: Option<Arc<koshu_credentials::keys::MasterKey>>,
+    /// The day of the following month a monthly implementation report is due (1–28).
+    pub report_due_day: u8,
 }
 
 impl Workflow {

@@ -2,15 +2,18 @@
 //! its figures computed from the records whenever it is read, and submitted by the provider
 //! with remarks as an immutable version with its digest; a correction is the next version.
 
+use crate::mail::{Process, Queued, recipients};
 use crate::{JST, Workflow, WorkflowError};
 use koshu_domain::ValidationError;
 use koshu_domain::catalogue::ProgrammeWithSessions;
 use koshu_domain::delivery::attendance::Verdict;
 use koshu_domain::delivery::completion::Outcome;
 use koshu_domain::reports::{
-    LearnerFacts, MonthlyFigures, ReportMonth, SessionFacts, e01_monthly_figures,
+    LearnerFacts, MonthlyFigures, ReportMonth, SessionFacts, Standing, e01_monthly_due_on,
+    e01_monthly_figures, e01_report_standing,
 };
-use koshu_store::reports::{NewReport, SubmittedReport};
+use koshu_domain::types::date_ja;
+use koshu_store::reports::{NewReport, ReportSubmission, SubmittedReport};
 use koshu_store::reviews::DesignationRecord;
 
 /// Remarks longer than this are refused.
@@ -28,6 +31,8 @@ pub struct MonthlyReport {
     pub versions: Vec<SubmittedReport>,
     /// The month is over: the report may be submitted.
     pub due: bool,
+    /// Where it stands today, against its due day.
+    pub standing: Standing,
 }
 
 impl MonthlyReport {
@@ -73,6 +78,26 @@ pub fn months_of(designation: &DesignationRecord, today: time::Date) -> Vec<Repo
     months
 }
 
+/// Where the report of `month` stands today, its first version (if any) submitted at `first`.
+fn standing_on(wf: &Workflow, month: ReportMonth, first: Option<time::OffsetDateTime>) -> Standing {
+    e01_report_standing(
+        month,
+        first.map(|t| t.to_offset(JST).date()),
+        e01_monthly_due_on(month, wf.settings.report_due_day),
+        wf.today(),
+    )
+}
+
+/// Where `month` stands for a course that has made these submissions.
+pub fn standing(wf: &Workflow, month: ReportMonth, submitted: &[ReportSubmission]) -> Standing {
+    let code = month.code();
+    let first = submitted
+        .iter()
+        .find(|s| s.period == code)
+        .map(|s| s.first_submitted_at);
+    standing_on(wf, month, first)
+}
+
 /// The report of `programme_id` for `month`, computed now.
 pub async fn monthly(
     wf: &Workflow,
@@ -87,6 +112,7 @@ pub async fn monthly(
         .ok_or(WorkflowError::NotFound)?;
     let figures = figures(wf, &designation, month).await?;
     let versions = wf.store.report_versions(programme_id, month).await?;
+    let first = versions.first().map(|v| v.submitted_at);
     Ok(MonthlyReport {
         programme,
         designation,
@@ -94,6 +120,7 @@ pub async fn monthly(
         figures,
         versions,
         due: wf.today() > month.last_day(),
+        standing: standing_on(wf, month, first),
     })
 }
 
@@ -233,4 +260,60 @@ pub async fn submit(
         .await?;
     unit.commit().await?;
     Ok(submitted)
+}
+
+/// The ministry asks the provider's owners, by mail, for a month's report that is missing.
+pub async fn chase(
+    wf: &Workflow,
+    programme_id: &str,
+    month: ReportMonth,
+) -> Result<(), WorkflowError> {
+    let designation = designation_of(wf, programme_id).await?;
+    let submitted = wf.store.report_submissions(programme_id).await?;
+    let Standing::Missing { due_on } = standing(wf, month, &submitted) else {
+        return Err(ValidationError::new(
+            "report.not_missing",
+            "この月の報告書は未提出ではない（提出済み、または提出期限前）ため、督促できません。",
+            "This month's report is not missing (it was submitted, or is not due yet): there is nothing to chase.",
+        )
+        .into());
+    };
+    let title = wf
+        .store
+        .programme(programme_id)
+        .await?
+        .map(|p| p.programme.title_ja)
+        .unwrap_or_default();
+    let owners = recipients::owners(wf, &designation.organisation_id).await?;
+    let (ja_month, en_month) = (
+        format!("{}年{}月", month.year, u8::from(month.month)),
+        format!("{} {}", month.month, month.year),
+    );
+    let due = date_ja(due_on);
+    let mut unit = wf.store.write().await?;
+    let mut queued = Queued::default();
+    Process {
+        subject: (
+            "実施状況報告書（月次）の提出のお願い",
+            "Your monthly implementation report is missing",
+        ),
+        ja: format!(
+            "特定講習「{title}」（指定番号 {}）の{ja_month}分の実施状況報告書（月次）が、提出期限の{due}を過ぎても提出されていません。記録から作成された報告書を確認し、提出してください。",
+            designation.number
+        ),
+        en: format!(
+            "The monthly implementation report of \"{title}\" ({}) for {en_month} was due on {due_on} and has not been submitted. Please review the report computed from your records and submit it.",
+            designation.number
+        ),
+        path: format!(
+            "/organisations/{}/reports/{programme_id}/{}",
+            designation.organisation_id,
+            month.code()
+        ),
+    }
+    .queue(wf, &mut unit, &mut queued, &owners)
+    .await?;
+    unit.commit().await?;
+    queued.log(wf);
+    Ok(())
 }

@@ -114,6 +114,10 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
     ),
     ("/holder/calendar/{file}", "no feed has this secret address"),
     (
+        "/ministry/course-reports/{programme}/{month}",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
+    (
         "/organisations/{id}/reports/{programme}/{month}",
         "the fixture's programme is not a designated course: only a 特定講習 reports",
     ),
@@ -221,6 +225,9 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/programmes/{id}/report", [A, A, A, A, A, A, A, A, A, A]),
     // The ministry reads the reports and hides programmes.
     ("GET", "/ministry/reports", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/ministry/course-reports", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/ministry/course-reports/{programme}/{month}", [L, D, D, D, D, D, A, T, D, A]),
+    ("POST", "/ministry/course-reports/{programme}/{month}/chase", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/reports/{report}/close", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/programmes/{id}/hide", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/programmes/{id}/unhide", [L, D, D, D, D, D, A, T, D, A]),

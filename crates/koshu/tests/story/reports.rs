@@ -5,14 +5,15 @@
 //! a submission on a stale version is a 409, a correction is version 2; the month under way
 //! cannot be submitted yet.
 
-use crate::accounts::{sign_up, signed_in};
+use crate::accounts::{set_up_two_factor, sign_up, signed_in};
 use crate::app::{START, TestApp};
 use axum::http::StatusCode;
+use koshu_domain::access::MinistryRole;
 use koshu_domain::delivery::EnrolmentStatus;
 use koshu_domain::delivery::completion::Outcome;
 use koshu_domain::reports::ReportMonth;
 use koshu_store::reports::report_digest;
-use time::macros::date;
+use time::macros::{date, datetime};
 
 pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_versions(
     app: TestApp,
@@ -116,7 +117,7 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     let list = b.get(&list_href).await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.body);
     assert!(
-        list.body.contains("2026年3月") && list.body.contains("未提出"),
+        list.body.contains("2026年3月") && list.body.contains("未提出（提出期限 2026年4月10日"),
         "{}",
         list.body
     );
@@ -161,7 +162,12 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     );
     let page = b.get(&format!("{path}?done=submitted")).await;
     assert!(page.body.contains("報告書を提出しました") && page.body.contains(&v1.digest));
-    assert!(b.get(&list_href).await.body.contains("提出済み（第1版）"));
+    assert!(
+        b.get(&list_href)
+            .await
+            .body
+            .contains("受領（2026年4月1日（水）・第1版）")
+    );
 
     // The records change afterwards (a visitor reports a problem with the course in March):
     // version 1 stays as it was; the page says the records moved on.
@@ -216,6 +222,59 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
             .unwrap()
             .is_empty()
     );
+    // On 11 May, past April's due day (the 10th): the ministry's view shows March received on
+    // time and April missing; a chase mails the provider's owners; April submitted then is
+    // received late, and can no longer be chased.
+    app.clock.set(datetime!(2026-05-11 10:00 +09:00));
+    let reviewer = sign_up(&app, "審査 担当", "reviewer@meti.example.jp").await;
+    app.store
+        .set_ministry_roles(
+            &reviewer,
+            Some(MinistryRole::Reviewer),
+            false,
+            "test",
+            app.clock_now(),
+        )
+        .await
+        .unwrap();
+    set_up_two_factor(&mut signed_in(&app, &reviewer).await).await;
+    let mut m = signed_in(&app, &reviewer).await;
+    let view = m.get("/ministry/course-reports").await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.body);
+    assert!(view.body.contains("受領（2026年4月1日"), "{}", view.body);
+    assert!(
+        view.body
+            .contains("未提出・期限超過（提出期限 2026年5月10日"),
+        "{}",
+        view.body
+    );
+    let april_ministry = format!("/ministry/course-reports/{programme}/2026-04");
+    let page = m.get(&april_ministry).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert!(
+        page.body.contains("提出を求めるメールを送る") && !page.body.contains("この内容で提出する")
+    );
+    let chased = m.post(&format!("{april_ministry}/chase"), &[]).await;
+    assert_eq!(chased.status, StatusCode::SEE_OTHER, "{}", chased.body);
+    let mails = app.store.outbox(200, 0).await.unwrap();
+    assert!(
+        mails
+            .iter()
+            .any(|e| e.to_address == "sample-provider@example.jp"
+                && e.subject.contains("実施状況報告書（月次）の提出のお願い"))
+    );
+    let mut b = signed_in(&app, &staff).await;
+    let late = b.post(&april, &[("remarks", ""), ("after", "0")]).await;
+    assert_eq!(late.status, StatusCode::SEE_OTHER, "{}", late.body);
+    let view = m.get("/ministry/course-reports").await;
+    assert!(
+        view.body.contains("期限後に受領（2026年5月11日"),
+        "{}",
+        view.body
+    );
+    let again = m.post(&format!("{april_ministry}/chase"), &[]).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+
     // A course that is not designated, or a month that is not one, is not found.
     assert_eq!(
         b.get(&format!("{list_href}/{programme}/2026-13"))

@@ -15,12 +15,53 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use koshu_domain::reports::{MonthlyFigures, ReportMonth};
+use koshu_domain::reports::{MonthlyFigures, ReportMonth, Standing};
 use koshu_workflow::reports::{self as reports, MonthlyReport};
 use serde::Deserialize;
 
 fn base(org: &str) -> String {
     format!("/organisations/{org}/reports")
+}
+
+/// Where a month's report stands, as the lists say it: with its due day, when it arrived,
+/// and the latest version.
+fn standing_text(page: &PageCtx, standing: Standing, latest: Option<i64>) -> String {
+    let date = |d| view::date(page.lang, d);
+    let version = latest.map_or_else(String::new, |v| {
+        format!("{}{v}{}", page.t("・第", ", version "), page.t("版", ""))
+    });
+    match standing {
+        Standing::InProgress => page
+            .t(
+                "集計中（翌月1日から提出できます）",
+                "In progress (can be submitted from the 1st of next month)",
+            )
+            .to_owned(),
+        Standing::Open { due_on } => format!(
+            "{}{}{}",
+            page.t("未提出（提出期限 ", "Not submitted (due "),
+            date(due_on),
+            page.t("）", ")")
+        ),
+        Standing::Received { on, late: false } => format!(
+            "{}{}{version}{}",
+            page.t("受領（", "Received ("),
+            date(on),
+            page.t("）", ")")
+        ),
+        Standing::Received { on, late: true } => format!(
+            "{}{}{version}{}",
+            page.t("期限後に受領（", "Received late ("),
+            date(on),
+            page.t("）", ")")
+        ),
+        Standing::Missing { due_on } => format!(
+            "{}{}{}",
+            page.t("未提出・期限超過（提出期限 ", "Missing: past its due day ("),
+            date(due_on),
+            page.t("）", ")")
+        ),
+    }
 }
 
 struct MonthRow {
@@ -68,27 +109,16 @@ pub async fn list(
             .into_iter()
             .map(|m| {
                 let code = m.code();
-                let version = submitted.iter().find(|(c, _)| *c == code).map(|(_, v)| *v);
-                let due = today > m.last_day();
-                let status = match version {
-                    Some(v) => format!(
-                        "{}{v}{}",
-                        page.t("提出済み（第", "Submitted (version "),
-                        page.t("版）", ")")
-                    ),
-                    None if due => page.t("未提出", "Not submitted").to_owned(),
-                    None => page
-                        .t(
-                            "集計中（翌月1日から提出できます）",
-                            "In progress (can be submitted from the 1st of next month)",
-                        )
-                        .to_owned(),
-                };
+                let latest = submitted
+                    .iter()
+                    .find(|s| s.period == code)
+                    .map(|s| s.latest);
+                let standing = reports::standing(&state.workflow, m, &submitted);
                 MonthRow {
                     month: view::month(page.lang, &code),
                     href: page.href(&format!("{}/{}/{code}", base(&org.id), d.programme_id)),
-                    status,
-                    overdue: version.is_none() && due,
+                    status: standing_text(&page, standing, latest),
+                    overdue: matches!(standing, Standing::Missing { .. }),
                 }
             })
             .collect();
@@ -122,7 +152,8 @@ struct SessionRow {
     enrolled: u32,
     attended: u32,
     completed: u32,
-    roster_href: String,
+    /// The provider's roster of it; the ministry has no access to it.
+    roster_href: Option<String>,
 }
 
 struct VersionRow {
@@ -149,7 +180,11 @@ struct ReportPage {
     due: bool,
     changed: bool,
     latest: i64,
-    action: String,
+    /// Where it stands against its due day.
+    standing: String,
+    /// The provider submits; the ministry reads, and may chase a missing report.
+    action: Option<String>,
+    chase: Option<String>,
     notice: Option<String>,
 }
 
@@ -282,10 +317,17 @@ fn figure_rows(page: &PageCtx, org: &str, f: &MonthlyFigures) -> Vec<FigureRow> 
     ]
 }
 
+/// Who the page is for: the provider's staff, or the ministry (no form; a chase when missing).
+enum Reader {
+    Provider,
+    Ministry,
+}
+
 fn report_page(
     page: PageCtx,
     org: &koshu_store::organisations::OrganisationRecord,
     report: &MonthlyReport,
+    reader: Reader,
     notice: Option<String>,
 ) -> ReportPage {
     let f = &report.figures;
@@ -293,7 +335,10 @@ fn report_page(
     let programme = report.programme.programme.id.as_str();
     ReportPage {
         org_name: org.organisation.name_ja.clone(),
-        list_href: page.href(&base(&org.id)),
+        list_href: page.href(&match reader {
+            Reader::Provider => base(&org.id),
+            Reader::Ministry => MINISTRY.to_owned(),
+        }),
         title: report.programme.programme.title_ja.clone(),
         number: report.designation.number.clone(),
         month: view::month(page.lang, &code),
@@ -306,13 +351,23 @@ fn report_page(
                 enrolled: s.enrolled,
                 attended: s.attended,
                 completed: s.completed,
-                roster_href: page.href(&format!(
-                    "/organisations/{}/sessions/{}/roster",
-                    org.id, s.session_id
-                )),
+                roster_href: matches!(reader, Reader::Provider).then(|| {
+                    page.href(&format!(
+                        "/organisations/{}/sessions/{}/roster",
+                        org.id, s.session_id
+                    ))
+                }),
             })
             .collect(),
-        figures: figure_rows(&page, &org.id, f),
+        figures: figure_rows(&page, &org.id, f)
+            .into_iter()
+            .map(|mut r| {
+                if matches!(reader, Reader::Ministry) {
+                    r.href = None;
+                }
+                r
+            })
+            .collect(),
         riss_numbers: f.completed_riss_numbers.clone(),
         versions: report
             .versions
@@ -329,7 +384,11 @@ fn report_page(
         due: report.due,
         changed: report.changed_since_submitted(),
         latest: report.latest().map_or(0, |v| v.version),
-        action: page.href(&format!("{}/{programme}/{code}", base(&org.id))),
+        standing: standing_text(&page, report.standing, report.latest().map(|v| v.version)),
+        action: matches!(reader, Reader::Provider)
+            .then(|| page.href(&format!("{}/{programme}/{code}", base(&org.id)))),
+        chase: (matches!(reader, Reader::Ministry) && report.standing.may_be_chased())
+            .then(|| page.href(&format!("{MINISTRY}/{programme}/{code}/chase"))),
         notice,
         page,
     }
@@ -359,7 +418,10 @@ pub async fn show(
         )
         .to_owned()
     });
-    rendered(StatusCode::OK, report_page(page, &org, &report, notice))
+    rendered(
+        StatusCode::OK,
+        report_page(page, &org, &report, Reader::Provider, notice),
+    )
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -397,6 +459,167 @@ pub async fn submit(
     Ok(Redirect::to(&page.href(&format!(
         "{}/{programme}/{}?done=submitted",
         base(&org.id),
+        month.code()
+    )))
+    .into_response())
+}
+
+// The ministry's view (issue 19 item 3): every designated course's months at a glance, each
+// report as submitted, and a chase for a missing one.
+
+const MINISTRY: &str = "/ministry/course-reports";
+/// Months shown side by side: the last half year.
+const MONTHS_SHOWN: usize = 6;
+
+struct CourseLine {
+    title: String,
+    provider: String,
+    number: String,
+    /// One per month shown (newest first): (text, code, href); none before the designation.
+    cells: Vec<Option<(String, &'static str, String)>>,
+}
+
+#[derive(Template)]
+#[template(path = "ministry_course_reports.html")]
+struct MinistryReportsPage {
+    page: PageCtx,
+    months: Vec<String>,
+    lines: Vec<CourseLine>,
+    counts: Vec<(String, usize)>,
+}
+
+/// Every designated course × the last six months: received, late, missing, not yet due.
+pub async fn ministry(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+) -> Result<Response, AppError> {
+    auth.require(koshu_domain::access::Action::ReviewApplications)?;
+    let today = view::today(&state);
+    let mut months = vec![ReportMonth::of(today)];
+    while months.len() < MONTHS_SHOWN {
+        let last = months[months.len() - 1];
+        months.push(ReportMonth::of(
+            last.first_day().previous_day().unwrap_or(last.first_day()),
+        ));
+    }
+    let submitted = state.store.all_report_submissions().await?;
+    let mut lines = Vec::new();
+    let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    for d in state.store.all_designations().await? {
+        let Some(p) = state.store.programme(&d.programme_id).await? else {
+            continue;
+        };
+        let provider = state
+            .store
+            .organisation(&d.organisation_id)
+            .await?
+            .map(|o| o.organisation.name_ja)
+            .unwrap_or_default();
+        let own: Vec<_> = submitted
+            .iter()
+            .filter(|s| s.programme_id == d.programme_id)
+            .cloned()
+            .collect();
+        let reported = reports::months_of(&d, today);
+        let cells = months
+            .iter()
+            .map(|m| {
+                reported.contains(m).then(|| {
+                    let standing = reports::standing(&state.workflow, *m, &own);
+                    let latest = own.iter().find(|s| s.period == m.code()).map(|s| s.latest);
+                    match counts.iter_mut().find(|(c, _)| *c == standing.code()) {
+                        Some((_, n)) => *n += 1,
+                        None => counts.push((standing.code(), 1)),
+                    }
+                    (
+                        standing_text(&page, standing, latest),
+                        standing.code(),
+                        page.href(&format!("{MINISTRY}/{}/{}", d.programme_id, m.code())),
+                    )
+                })
+            })
+            .collect();
+        lines.push(CourseLine {
+            title: p.programme.title_ja,
+            provider,
+            number: d.number,
+            cells,
+        });
+    }
+    let label = |code: &str| match code {
+        "received" => page.t("受領", "Received"),
+        "late" => page.t("期限後に受領", "Received late"),
+        "missing" => page.t("未提出・期限超過", "Missing"),
+        "open" => page.t("提出期限前", "Not yet due"),
+        _ => page.t("集計中", "In progress"),
+    };
+    let counts = ["received", "late", "missing", "open", "in_progress"]
+        .iter()
+        .map(|code| {
+            (
+                label(code).to_owned(),
+                counts
+                    .iter()
+                    .find(|(c, _)| c == code)
+                    .map_or(0, |(_, n)| *n),
+            )
+        })
+        .collect();
+    rendered(
+        StatusCode::OK,
+        MinistryReportsPage {
+            months: months
+                .iter()
+                .map(|m| view::month(page.lang, &m.code()))
+                .collect(),
+            lines,
+            counts,
+            page,
+        },
+    )
+}
+
+/// A course's month as the ministry reads it: the figures now, the versions submitted.
+pub async fn ministry_report(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((programme, month)): Path<(String, String)>,
+    Query(q): Query<Done>,
+) -> Result<Response, AppError> {
+    auth.require(koshu_domain::access::Action::ReviewApplications)?;
+    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    let org = state
+        .store
+        .organisation(&report.designation.organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let notice = (q.done == "chased").then(|| {
+        page.t(
+            "講座提供者の管理者に、提出を求めるメールを送りました。",
+            "The provider's owners were mailed to submit the report.",
+        )
+        .to_owned()
+    });
+    rendered(
+        StatusCode::OK,
+        report_page(page, &org, &report, Reader::Ministry, notice),
+    )
+}
+
+/// Mails the provider's owners for a missing report.
+pub async fn chase(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    Path((programme, month)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    auth.require(koshu_domain::access::Action::ReviewApplications)?;
+    let month = month_of(&month)?;
+    reports::chase(&state.workflow, &programme, month).await?;
+    Ok(Redirect::to(&page.href(&format!(
+        "{MINISTRY}/{programme}/{}?done=chased",
         month.code()
     )))
     .into_response())
