@@ -48,6 +48,7 @@ mod labels;
 pub mod notice;
 pub mod participants;
 pub mod pdf;
+pub mod report;
 pub mod table;
 
 use time::Date;

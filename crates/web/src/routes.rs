@@ -388,6 +388,18 @@ pub fn all() -> Routes {
         .get("/organisations/{id}/deliveries", delivery::list)
         // Implementation reports (issue 19).
         .get("/organisations/{id}/reports", reports::list)
+        .get(
+            "/organisations/{id}/reports/{programme}/{month}/report.xlsx",
+            reports::provider_file,
+        )
+        .get(
+            "/organisations/{id}/reports/{programme}/{month}/report.pdf",
+            reports::provider_file,
+        )
+        .get(
+            "/organisations/{id}/reports/{programme}/{month}/report.csv",
+            reports::provider_file,
+        )
         .form(
             "/organisations/{id}/reports/{programme}/{month}",
             reports::show,
@@ -591,6 +603,18 @@ pub fn all() -> Routes {
         .get("/applications/{id}/compare", applications::compare)
         // Review and designation (the ministry, and external experts).
         .get("/ministry/course-reports", reports::ministry)
+        .get(
+            "/ministry/course-reports/{programme}/{month}/report.xlsx",
+            reports::ministry_file,
+        )
+        .get(
+            "/ministry/course-reports/{programme}/{month}/report.pdf",
+            reports::ministry_file,
+        )
+        .get(
+            "/ministry/course-reports/{programme}/{month}/report.csv",
+            reports::ministry_file,
+        )
         .get(
             "/ministry/course-reports/{programme}/{month}",
             reports::ministry_report,

@@ -114,6 +114,30 @@ const NOT_A_PAGE_HERE: &[(&str, &str)] = &[
     ),
     ("/holder/calendar/{file}", "no feed has this secret address"),
     (
+        "/ministry/course-reports/{programme}/{month}/report.xlsx",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
+    (
+        "/organisations/{id}/reports/{programme}/{month}/report.xlsx",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
+    (
+        "/ministry/course-reports/{programme}/{month}/report.pdf",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
+    (
+        "/organisations/{id}/reports/{programme}/{month}/report.pdf",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
+    (
+        "/ministry/course-reports/{programme}/{month}/report.csv",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
+    (
+        "/organisations/{id}/reports/{programme}/{month}/report.csv",
+        "the fixture's programme is not a designated course: only a 特定講習 reports",
+    ),
+    (
         "/ministry/course-reports/{programme}/{month}",
         "the fixture's programme is not a designated course: only a 特定講習 reports",
     ),
@@ -227,6 +251,9 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/ministry/reports", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/ministry/course-reports", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/ministry/course-reports/{programme}/{month}", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/ministry/course-reports/{programme}/{month}/report.xlsx", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/ministry/course-reports/{programme}/{month}/report.pdf", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/ministry/course-reports/{programme}/{month}/report.csv", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/course-reports/{programme}/{month}/chase", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/reports/{report}/close", [L, D, D, D, D, D, A, T, D, A]),
     ("POST", "/ministry/programmes/{id}/hide", [L, D, D, D, D, D, A, T, D, A]),
@@ -362,6 +389,9 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     // Implementation reports (issue 19): staff read, editors and owners submit.
     ("GET", "/organisations/{id}/reports", [L, D, A, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/reports/{programme}/{month}", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/reports/{programme}/{month}/report.xlsx", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/reports/{programme}/{month}/report.pdf", [L, D, A, A, A, D, D, T, D, D]),
+    ("GET", "/organisations/{id}/reports/{programme}/{month}/report.csv", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/reports/{programme}/{month}", [L, D, D, A, A, D, D, T, D, D]),
     ("GET", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/sessions/{session}/delivery", [L, D, D, A, A, D, D, T, D, D]),

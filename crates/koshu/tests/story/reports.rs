@@ -141,11 +141,33 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
         completion.as_str(),
         survey.as_str(),
         "第012345号",
-        "66%",
+        "<td class=\"number\">66</td>",
         "この内容で提出する",
     ] {
         assert!(page.body.contains(words), "{words}: {}", page.body);
     }
+
+    // As files: Excel, PDF and CSV (before submission, the figures computed now).
+    for (file, kind) in [
+        (
+            "report.xlsx",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+        ("report.pdf", "application/pdf"),
+        ("report.csv", "text/csv"),
+    ] {
+        let res = b.get(&format!("{path}/{file}")).await;
+        assert_eq!(res.status, StatusCode::OK, "{file}");
+        let content_type = res.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap();
+        assert!(content_type.starts_with(kind), "{file}: {content_type}");
+    }
+    let csv = b.get(&format!("{path}/report.csv")).await.body;
+    assert!(
+        csv.contains("修了者数,2") && csv.contains("未提出（"),
+        "{csv}"
+    );
 
     // Submitted with remarks: version 1, its digest over the figures and the remarks.
     let remarks = "3月は1回開催しました。";
@@ -271,6 +293,13 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
         view.body.contains("期限後に受領（2026年5月11日"),
         "{}",
         view.body
+    );
+    let received = m.get(&format!("{april_ministry}/report.csv")).await;
+    assert_eq!(received.status, StatusCode::OK);
+    assert!(
+        received.body.contains("第1版（2026年5月11日"),
+        "{}",
+        received.body
     );
     let again = m.post(&format!("{april_ministry}/chase"), &[]).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);

@@ -18,7 +18,7 @@ use koshu_forms::table::{Sheet, workbook_of};
 use koshu_workflow::holders::{Registry, registry};
 use time::Date;
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+use super::applications::forms::XLSX;
 
 /// One of the three tables as every output draws it: the first cell of each row is its
 /// heading, the others are counts (and, in the outlook table, the share in %).

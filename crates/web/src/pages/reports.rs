@@ -185,6 +185,8 @@ struct ReportPage {
     /// The provider submits; the ministry reads, and may chase a missing report.
     action: Option<String>,
     chase: Option<String>,
+    /// Where `report.xlsx`, `report.pdf` and `report.csv` are.
+    files: String,
     notice: Option<String>,
 }
 
@@ -194,127 +196,25 @@ pub struct Done {
     done: String,
 }
 
-/// The month's figures as rows, each linking to the sessions' pages where its records are
-/// (one session: its page; several: the session list above).
+/// The month's figures as rows (the form's own, `koshu_forms::report::rows`), each linking to
+/// the session page whose records it counts (one session: its page; several: the session list
+/// above).
 fn figure_rows(page: &PageCtx, org: &str, f: &MonthlyFigures) -> Vec<FigureRow> {
     let only = (f.sessions.len() == 1).then(|| &f.sessions[0].session_id);
-    let link = |tail: &str| {
-        Some(match only {
-            Some(s) => page.href(&format!("/organisations/{org}/sessions/{s}/{tail}")),
-            None => "#sessions".to_owned(),
+    koshu_forms::report::rows(f)
+        .into_iter()
+        .map(|r| FigureRow {
+            label: page.t(r.ja, r.en).to_owned(),
+            value: r.figure.text(),
+            href: match (r.records, only) {
+                (Some(tail), Some(s)) => {
+                    Some(page.href(&format!("/organisations/{org}/sessions/{s}/{tail}")))
+                }
+                (Some(_), None) => Some("#sessions".to_owned()),
+                (None, _) => None,
+            },
         })
-    };
-    let share = |p: Option<u32>| p.map_or_else(|| "—".to_owned(), |p| format!("{p}%"));
-    let people = |n: u32| format!("{n}{}", page.t("人", ""));
-    let mean = f
-        .satisfaction_mean_tenths
-        .map_or_else(|| "—".to_owned(), |t| format!("{}.{}", t / 10, t % 10));
-    vec![
-        FigureRow {
-            label: page.t("開催回数", "Sessions held").to_owned(),
-            value: f.sessions.len().to_string(),
-            href: Some("#sessions".to_owned()),
-        },
-        FigureRow {
-            label: page
-                .t("受講者数（受講確定）", "Learners with a place")
-                .to_owned(),
-            value: people(f.enrolled),
-            href: link("roster"),
-        },
-        FigureRow {
-            label: page
-                .t("本人確認を行った受講者", "Identity checked")
-                .to_owned(),
-            value: people(f.identity_checked),
-            href: link("check-in"),
-        },
-        FigureRow {
-            label: page
-                .t(
-                    "出席者数（いずれかのコマに出席）",
-                    "Attended (present in a block)",
-                )
-                .to_owned(),
-            value: people(f.attended),
-            href: link("attendance"),
-        },
-        FigureRow {
-            label: page
-                .t(
-                    "途中で離席した受講者（うちフォロー済み）",
-                    "Left mid-course (of them followed up)",
-                )
-                .to_owned(),
-            value: format!(
-                "{}（{}）",
-                people(f.left_mid_course),
-                people(f.left_followed_up)
-            ),
-            href: link("attendance"),
-        },
-        FigureRow {
-            label: page
-                .t(
-                    "進捗が停滞した受講者（うちフォロー済み）",
-                    "Stalled (of them followed up)",
-                )
-                .to_owned(),
-            value: format!("{}（{}）", people(f.stalled), people(f.stalled_followed_up)),
-            href: link("follow-up"),
-        },
-        FigureRow {
-            label: page
-                .t("修了者数／未修了者数", "Completed / not completed")
-                .to_owned(),
-            value: format!("{} / {}", people(f.completed), people(f.not_completed)),
-            href: link("completion"),
-        },
-        FigureRow {
-            label: page.t("修了率", "Completion rate").to_owned(),
-            value: share(f.completion_percent),
-            href: link("completion"),
-        },
-        FigureRow {
-            label: page
-                .t(
-                    "アンケート回答数（回答率）",
-                    "Survey answers (response rate)",
-                )
-                .to_owned(),
-            value: format!(
-                "{}（{}）",
-                f.survey_responses,
-                share(f.survey_response_percent)
-            ),
-            href: link("survey"),
-        },
-        FigureRow {
-            label: page
-                .t(
-                    "満足度（「満足」「やや満足」の割合・平均。回答5件以上で表示）",
-                    "Satisfaction (satisfied or somewhat; mean; from 5 answers)",
-                )
-                .to_owned(),
-            value: format!("{} / {mean}", share(f.satisfied_percent)),
-            href: link("survey"),
-        },
-        FigureRow {
-            label: page
-                .t(
-                    "講座への問題の報告（苦情等）",
-                    "Problems reported about the course",
-                )
-                .to_owned(),
-            value: format!("{}{}", f.complaints, page.t("件", "")),
-            href: None,
-        },
-        FigureRow {
-            label: page.t("変更届の提出", "Change notices filed").to_owned(),
-            value: format!("{}{}", f.changes, page.t("件", "")),
-            href: None,
-        },
-    ]
+        .collect()
 }
 
 /// Who the page is for: the provider's staff, or the ministry (no form; a chase when missing).
@@ -389,6 +289,10 @@ fn report_page(
             .then(|| page.href(&format!("{}/{programme}/{code}", base(&org.id)))),
         chase: (matches!(reader, Reader::Ministry) && report.standing.may_be_chased())
             .then(|| page.href(&format!("{MINISTRY}/{programme}/{code}/chase"))),
+        files: match reader {
+            Reader::Provider => format!("{}/{programme}/{code}", base(&org.id)),
+            Reader::Ministry => format!("{MINISTRY}/{programme}/{code}"),
+        },
         notice,
         page,
     }
@@ -623,4 +527,104 @@ pub async fn chase(
         month.code()
     )))
     .into_response())
+}
+
+// The report as a file (issue 19 item 3): Excel, PDF and CSV, for the provider and the
+// ministry alike. What was submitted (the latest version), or, before any, the figures as
+// computed now, said so.
+
+/// Serves `report.xlsx`, `report.pdf` or `report.csv` of `report`, by the path it was asked at.
+fn report_file(
+    today: time::Date,
+    asked: &str,
+    org: &koshu_store::organisations::OrganisationRecord,
+    report: &MonthlyReport,
+) -> Result<Response, AppError> {
+    use super::applications::forms::{PDF, XLSX};
+    use super::delivery::{csv_download, download};
+    let latest = report.latest();
+    let figures = latest.map_or(&report.figures, |v| &v.figures);
+    let version = match latest {
+        Some(v) => format!(
+            "第{}版（{}提出）",
+            v.version,
+            view::date_time(crate::lang::Lang::Ja, v.submitted_at)
+        ),
+        None => format!(
+            "未提出（{}時点の記録から計算）",
+            view::date(crate::lang::Lang::Ja, today)
+        ),
+    };
+    let sessions: Vec<(String, String)> = figures
+        .sessions
+        .iter()
+        .map(|s| {
+            (
+                view::date_span(crate::lang::Lang::Ja, s.first_day, s.last_day),
+                s.place.clone(),
+            )
+        })
+        .collect();
+    let month = view::month(crate::lang::Lang::Ja, &report.month.code());
+    let doc = koshu_forms::report::ReportDocument {
+        course: &report.programme.programme.title_ja,
+        number: &report.designation.number,
+        provider: &org.organisation.name_ja,
+        month: &month,
+        version: &version,
+        digest: latest.map(|v| v.digest.as_str()),
+        remarks: latest.map_or("", |v| v.remarks.as_str()),
+        sessions: &sessions,
+        figures,
+    };
+    let name = format!(
+        "koshu-report-{}-{}",
+        report.designation.number,
+        report.month.code()
+    );
+    if asked.ends_with(".xlsx") {
+        let bytes = koshu_forms::report::workbook(&doc).map_err(AppError::internal)?;
+        Ok(download(XLSX, &format!("{name}.xlsx"), bytes))
+    } else if asked.ends_with(".pdf") {
+        let bytes = koshu_forms::report::pdf(&doc).map_err(AppError::internal)?;
+        Ok(download(PDF, &format!("{name}.pdf"), bytes))
+    } else {
+        Ok(csv_download(
+            &format!("{name}.csv"),
+            &["項目", "数"],
+            &koshu_forms::report::summary(&doc),
+        ))
+    }
+}
+
+/// The provider's copy of a month's report as a file.
+pub async fn provider_file(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    asked: axum::extract::MatchedPath,
+    Path((id, programme, month)): Path<(String, String, String)>,
+) -> Result<Response, AppError> {
+    let (org, _) = organisation(&state, &auth, &id, false).await?;
+    let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
+        return Err(AppError::NotFound);
+    };
+    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    report_file(view::today(&state), asked.as_str(), &org, &report)
+}
+
+/// The ministry's copy of a month's report as a file.
+pub async fn ministry_file(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    asked: axum::extract::MatchedPath,
+    Path((programme, month)): Path<(String, String)>,
+) -> Result<Response, AppError> {
+    auth.require(koshu_domain::access::Action::ReviewApplications)?;
+    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    let org = state
+        .store
+        .organisation(&report.designation.organisation_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    report_file(view::today(&state), asked.as_str(), &org, &report)
 }

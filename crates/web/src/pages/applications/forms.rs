@@ -71,8 +71,8 @@ fn attachment(course: &str, suffix: &str, extension: &str) -> String {
     super::documents::content_disposition(&name)
 }
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-const PDF: &str = "application/pdf";
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+pub(crate) const PDF: &str = "application/pdf";
 
 /// A file to save, never cached: it holds an application's contents.
 fn download(media: &'static str, disposition: String, bytes: Vec<u8>) -> Response {

@@ -1,0 +1,150 @@
+//! Issue 19's acceptance: the monthly implementation report's Excel opens in openpyxl with the
+//! same figures (as numbers), and its PDF read back with pdftotext has them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod support;
+
+use koshu_domain::reports::{MonthlyFigures, SessionLine};
+use koshu_forms::report::{ReportDocument, pdf, rows, workbook};
+use std::process::Command;
+use time::macros::date;
+
+fn figures() -> MonthlyFigures {
+    MonthlyFigures {
+        sessions: vec![SessionLine {
+            session_id: "p-001".to_owned(),
+            first_day: date!(2026 - 11 - 27),
+            last_day: date!(2026 - 11 - 27),
+            place: "霞が関研修室／オンライン".to_owned(),
+            enrolled: 6,
+            attended: 5,
+            completed: 2,
+        }],
+        enrolled: 6,
+        identity_checked: 5,
+        attended: 5,
+        left_mid_course: 1,
+        left_followed_up: 1,
+        stalled: 3,
+        stalled_followed_up: 1,
+        completed: 2,
+        not_completed: 1,
+        completion_percent: Some(66),
+        completed_riss_numbers: vec!["第012345号".to_owned()],
+        survey_responses: 5,
+        survey_response_percent: Some(83),
+        satisfied_percent: Some(80),
+        satisfaction_mean_tenths: Some(42),
+        complaints: 1,
+        changes: 0,
+    }
+}
+
+fn document<'a>(f: &'a MonthlyFigures, sessions: &'a [(String, String)]) -> ReportDocument<'a> {
+    ReportDocument {
+        course: "実践インシデント対応演習",
+        number: "特講2026-001",
+        provider: "株式会社サイバー研修",
+        month: "2026年11月",
+        version: "第1版（2026年12月1日提出）",
+        digest: Some("0f3a"),
+        remarks: "特記事項なし",
+        sessions,
+        figures: f,
+    }
+}
+
+const SCRIPT: &str = r#"
+import sys, openpyxl
+wb = openpyxl.load_workbook(sys.argv[1])
+print(wb.sheetnames)
+ws = wb["実施状況"]
+for r in range(2, ws.max_row + 1):
+    value = ws.cell(r, 2).value
+    print(f"{ws.cell(r, 1).value}\t{type(value).__name__}\t{value}")
+print(wb["修了者の登録番号"].cell(2, 1).value)
+print(wb["開催回"].cell(2, 3).value)
+"#;
+
+#[test]
+#[cfg_attr(
+    not(koshu_openpyxl),
+    ignore = "python3 with openpyxl not found: python3 -m pip install openpyxl"
+)]
+fn openpyxl_reads_the_reports_figures_as_numbers() {
+    let f = figures();
+    let sessions = [("2026年11月27日（金）".to_owned(), "霞が関研修室".to_owned())];
+    let xlsx = workbook(&document(&f, &sessions)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.xlsx");
+    std::fs::write(&path, &xlsx).unwrap();
+    let out = Command::new("python3")
+        .args(["-c", SCRIPT])
+        .arg(&path)
+        .env("PYTHONIOENCODING", "utf-8")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines[0], "['実施状況', '開催回', '修了者の登録番号']");
+    assert!(
+        lines.contains(&"講習名\tstr\t実践インシデント対応演習"),
+        "{text}"
+    );
+    for r in rows(&f) {
+        let label = r.ja.trim_start();
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with(&format!("{label}\t")))
+            .unwrap_or_else(|| panic!("{label} not in:\n{text}"));
+        let value = r.figure.text();
+        let kind = if value.contains('.') { "float" } else { "int" };
+        assert_eq!(*line, format!("{label}\t{kind}\t{value}"), "{text}");
+    }
+    assert!(lines.contains(&"第012345号"), "{text}");
+    assert_eq!(
+        lines[lines.len() - 1],
+        "6",
+        "the session's learners, a number"
+    );
+}
+
+#[test]
+#[cfg_attr(
+    not(koshu_pdftotext),
+    ignore = "pdftotext not found: apt-get install poppler-utils"
+)]
+fn the_reports_pdf_has_its_figures() {
+    let f = figures();
+    let sessions = [("2026年11月27日（金）".to_owned(), "霞が関研修室".to_owned())];
+    let bytes = pdf(&document(&f, &sessions)).unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let text = support::pdf_text(&bytes);
+    for expected in [
+        "「特定講習」実施状況報告書（月次）",
+        "実践インシデント対応演習",
+        "特講2026-001",
+        "2026年11月",
+        "第012345号",
+        "受講者 6人・出席者 5人・修了者 2人",
+        "特記事項なし",
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    for r in rows(&f) {
+        let line = text
+            .lines()
+            .find(|l| l.contains(r.ja.trim_start()))
+            .unwrap_or_else(|| panic!("{} not in:\n{text}", r.ja));
+        assert!(
+            line.trim_end().ends_with(&r.figure.text()),
+            "{}: {line}",
+            r.ja
+        );
+    }
+}
