@@ -73,6 +73,10 @@ impl ReportMonth {
     pub fn contains(&self, day: Date) -> bool {
         Self::of(day) == *self
     }
+
+    pub fn previous(&self) -> Self {
+        Self::of(self.first_day().previous_day().unwrap_or(Date::MIN))
+    }
 }
 
 /// 「月次」: a month's report is due on this day of the following month, unless configured.
@@ -82,6 +86,45 @@ pub const DEFAULT_MONTHLY_DUE_DAY: u8 = 10;
 pub fn e01_monthly_due_on(month: ReportMonth, due_day: u8) -> Date {
     let next = month.next();
     Date::from_calendar_date(next.year, next.month, due_day.clamp(1, 28)).unwrap_or(Date::MAX)
+}
+
+/// Reminders about the last month's report go on the 1st (it can be submitted now) and this
+/// many days before its due day (it is due soon), while it is not submitted.
+pub const REMIND_DAYS_BEFORE_DUE: u8 = 3;
+
+/// What a reminder says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReportReminder {
+    /// The month is over: its report can be submitted, by its due day.
+    Ready,
+    /// Its due day is [`REMIND_DAYS_BEFORE_DUE`] days away.
+    DueSoon,
+}
+
+/// The day of the month the due-soon reminder goes, if it is after the 1st.
+fn due_soon_day(due_day: u8) -> Option<u8> {
+    due_day
+        .clamp(1, 28)
+        .checked_sub(REMIND_DAYS_BEFORE_DUE)
+        .filter(|d| *d > 1)
+}
+
+/// E01: the reminder `today` is for, about the previous month's report.
+pub fn e01_reminder_of_day(today: Date, due_day: u8) -> Option<ReportReminder> {
+    match today.day() {
+        1 => Some(ReportReminder::Ready),
+        d if Some(d) == due_soon_day(due_day) => Some(ReportReminder::DueSoon),
+        _ => None,
+    }
+}
+
+/// E01: the next day after `today` a reminder may go.
+pub fn e01_next_reminder_day(today: Date, due_day: u8) -> Date {
+    let this = ReportMonth::of(today);
+    let soon = due_soon_day(due_day)
+        .and_then(|d| Date::from_calendar_date(this.year, this.month, d).ok())
+        .filter(|d| *d > today);
+    soon.unwrap_or_else(|| this.next().first_day())
 }
 
 /// Where a month's report stands on a day.
@@ -315,6 +358,41 @@ mod tests {
             e01_monthly_due_on(december, 31),
             date!(2027 - 01 - 28),
             "clamped"
+        );
+    }
+
+    #[test]
+    fn e01_reminders_go_on_the_first_and_three_days_before_the_due_day() {
+        assert_eq!(
+            e01_reminder_of_day(date!(2026 - 12 - 01), 10),
+            Some(ReportReminder::Ready)
+        );
+        assert_eq!(
+            e01_reminder_of_day(date!(2026 - 12 - 07), 10),
+            Some(ReportReminder::DueSoon)
+        );
+        assert_eq!(e01_reminder_of_day(date!(2026 - 12 - 08), 10), None);
+        assert_eq!(
+            e01_next_reminder_day(date!(2026 - 12 - 01), 10),
+            date!(2026 - 12 - 07)
+        );
+        assert_eq!(
+            e01_next_reminder_day(date!(2026 - 12 - 07), 10),
+            date!(2027 - 01 - 01)
+        );
+        assert_eq!(
+            e01_next_reminder_day(date!(2026 - 11 - 20), 10),
+            date!(2026 - 12 - 01)
+        );
+        // Due on the 3rd: only the reminder of the 1st.
+        assert_eq!(e01_reminder_of_day(date!(2026 - 12 - 02), 3), None);
+        assert_eq!(
+            e01_next_reminder_day(date!(2026 - 12 - 01), 3),
+            date!(2027 - 01 - 01)
+        );
+        assert_eq!(
+            ReportMonth::parse("2026-01").unwrap().previous().code(),
+            "2025-12"
         );
     }
 

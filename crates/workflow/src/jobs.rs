@@ -98,6 +98,10 @@ pub fn registry() -> Jobs {
         .on(crate::listings::FRESHNESS, crate::listings::remind_stale)
         .on(crate::delivery::OFFER_LAPSE, crate::delivery::lapse_offer)
         .on(crate::holders::REMINDERS, crate::holders::send_reminders)
+        .on(
+            crate::reports::REPORT_REMINDERS,
+            crate::reports::send_reminders,
+        )
 }
 
 /// The start of a day in Japan: when a notice dated that day takes effect.

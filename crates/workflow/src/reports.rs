@@ -2,6 +2,7 @@
 //! its figures computed from the records whenever it is read, and submitted by the provider
 //! with remarks as an immutable version with its digest; a correction is the next version.
 
+use crate::jobs::JobOutcome;
 use crate::mail::{Process, Queued, recipients};
 use crate::{JST, Workflow, WorkflowError};
 use koshu_domain::ValidationError;
@@ -9,10 +10,12 @@ use koshu_domain::catalogue::ProgrammeWithSessions;
 use koshu_domain::delivery::attendance::Verdict;
 use koshu_domain::delivery::completion::Outcome;
 use koshu_domain::reports::{
-    LearnerFacts, MonthlyFigures, ReportMonth, SessionFacts, Standing, e01_monthly_due_on,
-    e01_monthly_figures, e01_report_standing,
+    LearnerFacts, MonthlyFigures, ReportMonth, ReportReminder, SessionFacts, Standing,
+    e01_monthly_due_on, e01_monthly_figures, e01_next_reminder_day, e01_reminder_of_day,
+    e01_report_standing,
 };
 use koshu_domain::types::date_ja;
+use koshu_store::UnitOfWork;
 use koshu_store::reports::{NewReport, ReportSubmission, SubmittedReport};
 use koshu_store::reviews::DesignationRecord;
 
@@ -316,4 +319,130 @@ pub async fn chase(
     unit.commit().await?;
     queued.log(wf);
     Ok(())
+}
+
+/// The job that reminds a designated course's owners of the last month's report (E01): on the
+/// 1st, and a few days before its due day, while it is not submitted.
+pub const REPORT_REMINDERS: &str = "report.reminders";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct ReminderPayload {
+    programme: String,
+}
+
+/// Schedules (or moves, one pending per course) the course's next report reminder for `day`.
+pub(crate) async fn schedule_reminder(
+    unit: &mut UnitOfWork,
+    programme_id: &str,
+    day: time::Date,
+    now: time::OffsetDateTime,
+) -> Result<(), WorkflowError> {
+    let payload = serde_json::to_string(&ReminderPayload {
+        programme: programme_id.to_owned(),
+    })?;
+    crate::jobs::schedule_on(
+        unit,
+        REPORT_REMINDERS,
+        day,
+        &payload,
+        &format!("report-reminder:{programme_id}"),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The reminder job: mails the owners when the last month's report is open (not submitted,
+/// not yet due) on a reminder day, then moves itself to the next one while the designation's
+/// months still have reports to come. The mail, the job's completion and the next one are
+/// one unit, so a retry never mails twice.
+pub async fn send_reminders(
+    wf: Workflow,
+    job: koshu_store::jobs::Job,
+) -> Result<JobOutcome, WorkflowError> {
+    let payload: ReminderPayload = serde_json::from_str(&job.payload)?;
+    let today = wf.today();
+    let due_day = wf.settings.report_due_day;
+    let designation = match designation_of(&wf, &payload.programme).await {
+        Ok(d) => Some(d),
+        Err(WorkflowError::NotFound) => None,
+        Err(e) => return Err(e),
+    };
+    let mut unit = wf.store.write().await?;
+    let Some(designation) = designation else {
+        unit.complete_job(&job.id, wf.now()).await?;
+        unit.commit().await?;
+        return Ok(JobOutcome::AlreadyDone);
+    };
+    let month = ReportMonth::of(today).previous();
+    let submitted = wf.store.report_submissions(&payload.programme).await?;
+    let open = months_of(&designation, today).contains(&month)
+        && matches!(standing(&wf, month, &submitted), Standing::Open { .. });
+    let mut queued = Queued::default();
+    let reminder = e01_reminder_of_day(today, due_day).filter(|_| open);
+    if let Some(reminder) = reminder {
+        let owners = recipients::owners(&wf, &designation.organisation_id).await?;
+        let title = wf
+            .store
+            .programme(&payload.programme)
+            .await?
+            .map(|p| p.programme.title_ja)
+            .unwrap_or_default();
+        let due_on = e01_monthly_due_on(month, due_day);
+        let (due, number) = (date_ja(due_on), &designation.number);
+        let ja_month = format!("{}年{}月", month.year, u8::from(month.month));
+        let en_month = format!("{} {}", month.month, month.year);
+        let (subject, ja, en) = match reminder {
+            ReportReminder::Ready => (
+                (
+                    "実施状況報告書（月次）を提出できます",
+                    "Your monthly implementation report can be submitted",
+                ),
+                format!(
+                    "特定講習「{title}」（指定番号 {number}）の{ja_month}分の実施状況報告書（月次）を、記録から作成しました。内容を確認し、備考を添えて{due}までに提出してください。"
+                ),
+                format!(
+                    "The monthly implementation report of \"{title}\" ({number}) for {en_month} has been computed from your records. Review it and submit it, with any remarks, by {due_on}."
+                ),
+            ),
+            ReportReminder::DueSoon => (
+                (
+                    "実施状況報告書（月次）の提出期限が近づいています",
+                    "Your monthly implementation report is due soon",
+                ),
+                format!(
+                    "特定講習「{title}」（指定番号 {number}）の{ja_month}分の実施状況報告書（月次）の提出期限は{due}です。まだ提出されていません。"
+                ),
+                format!(
+                    "The monthly implementation report of \"{title}\" ({number}) for {en_month} is due on {due_on} and has not been submitted yet."
+                ),
+            ),
+        };
+        Process {
+            subject,
+            ja,
+            en,
+            path: format!(
+                "/organisations/{}/reports/{}/{}",
+                designation.organisation_id,
+                payload.programme,
+                month.code()
+            ),
+        }
+        .queue(&wf, &mut unit, &mut queued, &owners)
+        .await?;
+    }
+    unit.complete_job(&job.id, wf.now()).await?;
+    let last = ReportMonth::of(designation.ended_on.unwrap_or(designation.ends_on));
+    let next = e01_next_reminder_day(today, due_day);
+    if next <= e01_monthly_due_on(last, due_day) {
+        schedule_reminder(&mut unit, &payload.programme, next, wf.now()).await?;
+    }
+    unit.commit().await?;
+    queued.log(&wf);
+    Ok(if reminder.is_some() {
+        JobOutcome::Done
+    } else {
+        JobOutcome::AlreadyDone
+    })
 }

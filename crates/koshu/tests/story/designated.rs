@@ -56,7 +56,6 @@ async fn designated_course(app: &TestApp) -> (String, String, String) {
 
 pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) {
     let (id, owner, programme) = designated_course(&app).await;
-    let jobs = koshu_workflow::jobs::registry();
     let mut provider = signed_in(&app, &owner).await;
     let abolition = format!("/applications/{id}/abolition");
     let bare = provider
@@ -89,12 +88,7 @@ pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) 
     assert_eq!(Browser::new(&app).get(&path).await.status, StatusCode::OK);
     app.clock
         .set(time::macros::datetime!(2026-10-01 00:30 +09:00));
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(app.run_due_jobs().await, 1);
     app.state.catalogue.catch_up().await.unwrap();
     assert_eq!(
         app.store
@@ -125,29 +119,18 @@ pub async fn an_abolished_course_leaves_the_catalogue_on_its_date(app: TestApp) 
 
 pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(app: TestApp) {
     let (id, owner, programme) = designated_course(&app).await;
-    let jobs = koshu_workflow::jobs::registry();
     let renewal = format!("/applications/{id}/renewal");
     // Before the final year: no reminder, and no renewal yet (C02).
     app.clock
         .set(time::macros::datetime!(2028-03-31 12:00 +09:00));
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(app.run_due_jobs().await, 0);
     let mut provider = signed_in(&app, &owner).await;
     let early = provider.post(&renewal, &[]).await;
     assert_eq!(early.status, StatusCode::BAD_REQUEST);
     // The final year: the owners are reminded, and the renewal starts from the current course.
     app.clock
         .set(time::macros::datetime!(2028-04-01 00:10 +09:00));
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(app.run_due_jobs().await, 1);
     let mails = app.store.outbox(50, 0).await.unwrap();
     assert!(
         mails
@@ -178,20 +161,10 @@ pub async fn a_designation_is_renewed_in_its_final_year_and_expires_after_three(
     // The period ends: the day after its last day the course is no longer a 特定講習.
     app.clock
         .set(time::macros::datetime!(2029-03-31 23:00 +09:00));
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        0
-    );
+    assert_eq!(app.run_due_jobs().await, 0);
     app.clock
         .set(time::macros::datetime!(2029-04-01 00:10 +09:00));
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(app.run_due_jobs().await, 1);
     assert_eq!(
         app.store
             .application(&id)

@@ -388,7 +388,6 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     assert!(letter.1.starts_with(b"%PDF"), "the decision letter");
 
     // A change of name (C03): filed before its date, public on that date through the job.
-    let jobs = koshu_workflow::jobs::registry();
     let renamed = "実践インシデント対応演習（上級）";
     complete.course.name = renamed.into();
     write_unit!(app, unit => unit.save_draft(&id, &complete, "test", app.clock_now()).await)
@@ -424,13 +423,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
         "the changed item is named, marked as one that must be notified"
     );
     assert!(page.body.contains("効力発生待ち"));
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        0,
-        "not before its date"
-    );
+    assert_eq!(app.run_due_jobs().await, 0, "not before its date");
     app.state.catalogue.catch_up().await.unwrap();
     let public = Browser::new(&app)
         .get(&format!("/programmes/{}", d.programme_id))
@@ -438,12 +431,7 @@ pub async fn an_application_is_reviewed_revised_and_designated(app: TestApp) {
     assert!(!public.body.contains(renamed));
     app.clock
         .set(time::macros::datetime!(2026-05-01 09:00 +09:00));
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(app.run_due_jobs().await, 1);
     app.state.catalogue.catch_up().await.unwrap();
     let public = Browser::new(&app)
         .get(&format!("/programmes/{}", d.programme_id))

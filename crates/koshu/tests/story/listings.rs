@@ -372,13 +372,7 @@ pub async fn a_designated_courses_sessions_are_edited_and_its_facts_stay_locked(
     assert_eq!(filed.status, StatusCode::SEE_OTHER, "{}", filed.body);
     app.clock
         .set(time::macros::datetime!(2026-05-01 09:00 +09:00));
-    let jobs = koshu_workflow::jobs::registry();
-    assert_eq!(
-        koshu_workflow::jobs::run_due(&app.state.workflow, &jobs, "test")
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(app.run_due_jobs().await, 1);
     let item = app.store.programme(&programme).await.unwrap().unwrap();
     assert_eq!(item.programme.title_ja, "実践インシデント対応演習（改）");
     assert_eq!(item.sessions.len(), 1, "the change kept the session");

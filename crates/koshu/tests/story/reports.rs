@@ -169,6 +169,31 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
         "{csv}"
     );
 
+    // The reminder scheduled at designation runs on 1 April: March's report can be submitted.
+    let run_jobs = async || {
+        koshu_workflow::jobs::run_due(wf, &koshu_workflow::jobs::registry(), "test")
+            .await
+            .unwrap()
+    };
+    run_jobs().await;
+    let reminders = async |subject: &str| {
+        app.store
+            .outbox(500, 0)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|m| m.to_address == "sample-provider@example.jp" && m.subject.contains(subject))
+            .map(|m| m.body)
+            .collect::<Vec<_>>()
+    };
+    let ready = reminders("実施状況報告書（月次）を提出できます").await;
+    assert_eq!(ready.len(), 1);
+    assert!(
+        ready[0].contains("2026年3月分") && ready[0].contains("2026年4月10日"),
+        "{}",
+        ready[0]
+    );
+
     // Submitted with remarks: version 1, its digest over the figures and the remarks.
     let remarks = "3月は1回開催しました。";
     let res = b.post(&path, &[("remarks", remarks), ("after", "0")]).await;
@@ -243,6 +268,24 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
             .await
             .unwrap()
             .is_empty()
+    );
+    // 7 April, March submitted: no reminder. 7 May, April's not submitted: due soon; once.
+    app.clock.set(datetime!(2026-04-07 09:00 +09:00));
+    run_jobs().await;
+    app.clock.set(datetime!(2026-05-07 09:00 +09:00));
+    run_jobs().await;
+    assert_eq!(run_jobs().await, 0, "the next is on 1 June");
+    let soon = reminders("提出期限が近づいています").await;
+    assert_eq!(soon.len(), 1, "{soon:?}");
+    assert!(
+        soon[0].contains("2026年4月分") && soon[0].contains("2026年5月10日"),
+        "{}",
+        soon[0]
+    );
+    assert_eq!(
+        reminders("を提出できます").await.len(),
+        1,
+        "nothing about March again"
     );
     // On 11 May, past April's due day (the 10th): the ministry's view shows March received on
     // time and April missing; a chase mails the provider's owners; April submitted then is

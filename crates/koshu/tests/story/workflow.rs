@@ -226,7 +226,8 @@ pub async fn designation_and_revocation_are_all_or_nothing_at_every_step(app: Te
             .designation
             .is_some()
     );
-    assert_eq!(app.store.pending_jobs().await.unwrap().len(), 2);
+    // The renewal reminder and the expiry, and the monthly report's first reminder.
+    assert_eq!(app.store.pending_jobs().await.unwrap().len(), 3);
 
     let steps = post_through_every_fault(
         &app,

@@ -6,7 +6,7 @@ CREATE TABLE course_reports (
     programme_id  TEXT    NOT NULL,
     -- The month reported, '2026-11'.
     period        TEXT    NOT NULL,
-    version       INTEGER NOT NULL,
+    version       BIGINT  NOT NULL,
     -- The figures computed from the records at submission (JSON), and the provider's remarks.
     figures       TEXT    NOT NULL,
     remarks       TEXT    NOT NULL,

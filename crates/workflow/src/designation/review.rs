@@ -334,6 +334,16 @@ pub async fn designate(
     )
     .await?;
     super::notices::schedule_period(&mut unit, id, period, now).await?;
+    // The monthly report's reminders start on the 1st after the period's first month.
+    crate::reports::schedule_reminder(
+        &mut unit,
+        programme.id.as_str(),
+        koshu_domain::reports::ReportMonth::of(period.starts_on)
+            .next()
+            .first_day(),
+        now,
+    )
+    .await?;
     programme.provider =
         crate::listings::publishing_provider(&mut unit, &org.organisation, actor, now).await?;
     unit.upsert_programme(
