@@ -374,12 +374,15 @@ pub async fn send_reminders(
         unit.commit().await?;
         return Ok(JobOutcome::AlreadyDone);
     };
-    let month = ReportMonth::of(today).previous();
+    // The day it was scheduled for says which reminder it is (a run delayed past that day
+    // still sends it, while the report is open).
+    let day = job.run_at.to_offset(JST).date();
+    let month = ReportMonth::of(day).previous();
     let submitted = wf.store.report_submissions(&payload.programme).await?;
     let open = months_of(&designation, today).contains(&month)
         && matches!(standing(&wf, month, &submitted), Standing::Open { .. });
     let mut queued = Queued::default();
-    let reminder = e01_reminder_of_day(today, due_day).filter(|_| open);
+    let reminder = e01_reminder_of_day(day, due_day).filter(|_| open);
     if let Some(reminder) = reminder {
         let owners = recipients::owners(&wf, &designation.organisation_id).await?;
         let title = wf
