@@ -210,6 +210,11 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     let page = b.get(&format!("{path}?done=submitted")).await;
     assert!(page.body.contains("報告書を提出しました") && page.body.contains(&v1.digest));
     assert!(
+        page.body.contains("<td>報告 担当</td>"),
+        "the submitter by name: {}",
+        page.body
+    );
+    assert!(
         b.get(&list_href)
             .await
             .body

@@ -223,11 +223,32 @@ enum Reader {
     Ministry,
 }
 
+/// Who submitted each version, by name (the audit keeps the account).
+async fn submitters(
+    state: &AppState,
+    report: &MonthlyReport,
+) -> Result<Vec<(String, String)>, AppError> {
+    let mut names = Vec::new();
+    for v in &report.versions {
+        let name = match v.submitted_by.strip_prefix("account:") {
+            Some(id) => state
+                .store
+                .account(id)
+                .await?
+                .map_or_else(|| v.submitted_by.clone(), |a| a.display_name),
+            None => v.submitted_by.clone(),
+        };
+        names.push((v.submitted_by.clone(), name));
+    }
+    Ok(names)
+}
+
 fn report_page(
     page: PageCtx,
     org: &koshu_store::organisations::OrganisationRecord,
     report: &MonthlyReport,
     reader: Reader,
+    names: &[(String, String)],
     notice: Option<String>,
 ) -> ReportPage {
     let f = &report.figures;
@@ -276,7 +297,10 @@ fn report_page(
             .map(|v| VersionRow {
                 version: v.version,
                 submitted_at: view::date_time(page.lang, v.submitted_at),
-                submitted_by: v.submitted_by.clone(),
+                submitted_by: names
+                    .iter()
+                    .find(|(actor, _)| *actor == v.submitted_by)
+                    .map_or_else(|| v.submitted_by.clone(), |(_, name)| name.clone()),
                 remarks: v.remarks.clone(),
                 digest: v.digest.clone(),
             })
@@ -324,7 +348,14 @@ pub async fn show(
     });
     rendered(
         StatusCode::OK,
-        report_page(page, &org, &report, Reader::Provider, notice),
+        report_page(
+            page,
+            &org,
+            &report,
+            Reader::Provider,
+            &submitters(&state, &report).await?,
+            notice,
+        ),
     )
 }
 
@@ -508,7 +539,14 @@ pub async fn ministry_report(
     });
     rendered(
         StatusCode::OK,
-        report_page(page, &org, &report, Reader::Ministry, notice),
+        report_page(
+            page,
+            &org,
+            &report,
+            Reader::Ministry,
+            &submitters(&state, &report).await?,
+            notice,
+        ),
     )
 }
 
