@@ -5,8 +5,6 @@
 
 mod support;
 
-use std::process::Command;
-
 const SCRIPT: &str = r#"
 import sys, openpyxl
 wb = openpyxl.load_workbook(sys.argv[1])
@@ -32,21 +30,7 @@ print(started.value.date().isoformat(), started.number_format)
 fn openpyxl_reads_the_japanese_text() {
     let app = support::complete();
     let xlsx = support::export(&app);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("application.xlsx");
-    std::fs::write(&path, &xlsx).unwrap();
-    let out = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .arg(&path)
-        .env("PYTHONIOENCODING", "utf-8")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = support::python_on(SCRIPT, &xlsx, "application.xlsx");
     let lines: Vec<&str> = text.lines().collect();
     let started = app.provider.business_started_on.unwrap();
     assert_eq!(

@@ -6,7 +6,6 @@ mod support;
 
 use koshu_domain::reports::{MonthlyFigures, SessionLine};
 use koshu_forms::report::{ReportDocument, pdf, rows, workbook};
-use std::process::Command;
 use time::macros::date;
 
 fn figures() -> MonthlyFigures {
@@ -75,21 +74,7 @@ fn openpyxl_reads_the_reports_figures_as_numbers() {
     let f = figures();
     let sessions = [("2026年11月27日（金）".to_owned(), "霞が関研修室".to_owned())];
     let xlsx = workbook(&document(&f, &sessions)).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("report.xlsx");
-    std::fs::write(&path, &xlsx).unwrap();
-    let out = Command::new("python3")
-        .args(["-c", SCRIPT])
-        .arg(&path)
-        .env("PYTHONIOENCODING", "utf-8")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = support::python_on(SCRIPT, &xlsx, "report.xlsx");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines[0], "['実施状況', '開催回', '修了者の登録番号']");
     assert!(

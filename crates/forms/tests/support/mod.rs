@@ -136,3 +136,22 @@ pub fn pdf_text(pdf: &[u8]) -> String {
     );
     String::from_utf8(out.stdout).unwrap()
 }
+
+/// What Python prints running `script` on `bytes` saved as `name` (its first argument).
+pub fn python_on(script: &str, bytes: &[u8], name: &str) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&path)
+        .env("PYTHONIOENCODING", "utf-8")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}

@@ -134,6 +134,23 @@ impl TestApp {
         summary
     }
 
+    /// The whole demo as `koshu serve --demo` loads it: the catalogue, the sample application
+    /// and the sample provider's designated course with its deliveries; returns the sample
+    /// provider's organisation.
+    pub async fn load_sample_provider(&self) -> koshu_store::organisations::OrganisationRecord {
+        self.load_demo().await;
+        koshu::demo_application::load_sample_application(&self.store, START)
+            .await
+            .unwrap();
+        koshu::demo_delivery::load_sample_delivery(&self.state.workflow, START)
+            .await
+            .unwrap();
+        koshu::demo_application::sample_organisation(&self.store)
+            .await
+            .unwrap()
+            .unwrap()
+    }
+
     /// Imports one free online programme of the demo's provider `nict`, as `koshu import`
     /// would; the search index follows on the next `catch_up`.
     pub async fn import_programme(&self, id: &str, title_ja: &str, summary_ja: &str) {

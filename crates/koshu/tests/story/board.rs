@@ -401,17 +401,7 @@ pub async fn an_announcement_and_its_mails_are_all_or_nothing_at_every_step(app:
 /// The demo's live session today has a board with an announcement, an answered question, an
 /// anonymous question and a hidden post, as its provider's staff see it.
 pub async fn the_demo_board_shows_each_kind_of_post(app: TestApp) {
-    app.load_demo().await;
-    koshu::demo_application::load_sample_application(&app.store, START)
-        .await
-        .unwrap();
-    koshu::demo_delivery::load_sample_delivery(&app.state.workflow, START)
-        .await
-        .unwrap();
-    let org = koshu::demo_application::sample_organisation(&app.store)
-        .await
-        .unwrap()
-        .unwrap();
+    let org = app.load_sample_provider().await;
     let today = app.store.deliveries_of(&org.id).await.unwrap()[0]
         .session_id
         .clone();

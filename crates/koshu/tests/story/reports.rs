@@ -18,18 +18,8 @@ use time::macros::{date, datetime};
 pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_versions(
     app: TestApp,
 ) {
-    app.load_demo().await;
-    koshu::demo_application::load_sample_application(&app.store, START)
-        .await
-        .unwrap();
+    let org = app.load_sample_provider().await;
     let wf = &app.state.workflow;
-    koshu::demo_delivery::load_sample_delivery(wf, START)
-        .await
-        .unwrap();
-    let org = koshu::demo_application::sample_organisation(&app.store)
-        .await
-        .unwrap()
-        .unwrap();
     let designation = app
         .store
         .all_designations()

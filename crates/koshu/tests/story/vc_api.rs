@@ -441,14 +441,8 @@ async fn signatures(app: &TestApp) -> usize {
 /// them: active with its claims, then expired, suspended, revoked.
 pub async fn koshu_certificates_verify_through_the_vc_api_with_status_and_dates(app: TestApp) {
     let contract = Contract::fetch(&app).await;
-    app.load_demo().await;
-    koshu::demo_application::load_sample_application(&app.store, START)
-        .await
-        .unwrap();
+    app.load_sample_provider().await;
     let wf = &app.state.workflow;
-    koshu::demo_delivery::load_sample_delivery(wf, START)
-        .await
-        .unwrap();
     let issued = koshu_workflow::credentials::issued_to(wf, "demo-learner-1")
         .await
         .unwrap();

@@ -243,6 +243,21 @@ async fn submitters(
     Ok(names)
 }
 
+async fn render_report(
+    state: &AppState,
+    page: PageCtx,
+    org: &koshu_store::organisations::OrganisationRecord,
+    report: &MonthlyReport,
+    reader: Reader,
+    notice: Option<String>,
+) -> Result<Response, AppError> {
+    let names = submitters(state, report).await?;
+    rendered(
+        StatusCode::OK,
+        report_page(page, org, report, reader, &names, notice),
+    )
+}
+
 fn report_page(
     page: PageCtx,
     org: &koshu_store::organisations::OrganisationRecord,
@@ -346,17 +361,7 @@ pub async fn show(
         )
         .to_owned()
     });
-    rendered(
-        StatusCode::OK,
-        report_page(
-            page,
-            &org,
-            &report,
-            Reader::Provider,
-            &submitters(&state, &report).await?,
-            notice,
-        ),
-    )
+    render_report(&state, page, &org, &report, Reader::Provider, notice).await
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -537,17 +542,7 @@ pub async fn ministry_report(
         )
         .to_owned()
     });
-    rendered(
-        StatusCode::OK,
-        report_page(
-            page,
-            &org,
-            &report,
-            Reader::Ministry,
-            &submitters(&state, &report).await?,
-            notice,
-        ),
-    )
+    render_report(&state, page, &org, &report, Reader::Ministry, notice).await
 }
 
 /// Mails the provider's owners for a missing report.
