@@ -9,6 +9,7 @@ use time::{Date, Month};
 use crate::ValidationError;
 use crate::catalogue::quality::{mean_tenths, percent};
 use crate::delivery::survey::b08_results_may_be_shown;
+use crate::types::FiscalYear;
 
 /// A calendar month, `2026-11`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -76,6 +77,98 @@ impl ReportMonth {
 
     pub fn previous(&self) -> Self {
         Self::of(self.first_day().previous_day().unwrap_or(Date::MIN))
+    }
+}
+
+/// What a report covers: a month (月次), or a fiscal year, April to March (年度).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ReportPeriod {
+    Month(ReportMonth),
+    Year(FiscalYear),
+}
+
+impl ReportPeriod {
+    /// `2026-11` (a month) or `fy2026` (2026年度); anything else names the field.
+    pub fn parse(text: &str) -> Result<Self, ValidationError> {
+        match text.trim().strip_prefix("fy") {
+            Some(year) => year
+                .parse::<i32>()
+                .ok()
+                .and_then(|y| FiscalYear::new(y).ok())
+                .map(Self::Year)
+                .ok_or_else(|| {
+                    ValidationError::new(
+                        "report.year",
+                        "年度は fy2026 の形で指定してください。",
+                        "Give the fiscal year as fy2026.",
+                    )
+                    .for_field("period")
+                }),
+            None => ReportMonth::parse(text).map(Self::Month),
+        }
+    }
+
+    pub fn code(&self) -> String {
+        match self {
+            Self::Month(m) => m.code(),
+            Self::Year(y) => format!("fy{}", y.year()),
+        }
+    }
+
+    pub fn first_day(&self) -> Date {
+        match self {
+            Self::Month(m) => m.first_day(),
+            Self::Year(y) => y.start(),
+        }
+    }
+
+    pub fn last_day(&self) -> Date {
+        match self {
+            Self::Month(m) => m.last_day(),
+            Self::Year(y) => y.end(),
+        }
+    }
+
+    pub fn contains(&self, day: Date) -> bool {
+        self.first_day() <= day && day <= self.last_day()
+    }
+
+    /// 2026年11月 or 2026年度.
+    pub fn label_ja(&self) -> String {
+        match self {
+            Self::Month(m) => format!("{}年{}月", m.year, u8::from(m.month)),
+            Self::Year(y) => y.ja(),
+        }
+    }
+
+    /// November 2026 or FY2026.
+    pub fn label_en(&self) -> String {
+        match self {
+            Self::Month(m) => format!("{} {}", m.month, m.year),
+            Self::Year(y) => y.en(),
+        }
+    }
+
+    /// The form's name: （月次） or （年度）.
+    pub fn form_ja(&self) -> &'static str {
+        match self {
+            Self::Month(_) => "「特定講習」実施状況報告書（月次）",
+            Self::Year(_) => "「特定講習」実施状況報告書（年度）",
+        }
+    }
+}
+
+/// 「年度」: the annual report is due at the end of May after the fiscal year.
+pub const ANNUAL_DUE: (Month, u8) = (Month::May, 31);
+
+/// E01: the day a report is due: a month's on `monthly_due_day` of the next month, a fiscal
+/// year's at the end of the following May.
+pub fn e01_due_on(period: ReportPeriod, monthly_due_day: u8) -> Date {
+    match period {
+        ReportPeriod::Month(m) => e01_monthly_due_on(m, monthly_due_day),
+        ReportPeriod::Year(y) => {
+            Date::from_calendar_date(y.year() + 1, ANNUAL_DUE.0, ANNUAL_DUE.1).unwrap_or(Date::MAX)
+        }
     }
 }
 
@@ -157,10 +250,10 @@ impl Standing {
     }
 }
 
-/// E01: where the report of `month` stands on `today`, from the day its first version was
+/// E01: where the report of `period` stands on `today`, from the day its first version was
 /// submitted (a correction does not make a report late), and its due day.
 pub fn e01_report_standing(
-    month: ReportMonth,
+    period: ReportPeriod,
     first_submitted_on: Option<Date>,
     due_on: Date,
     today: Date,
@@ -170,7 +263,7 @@ pub fn e01_report_standing(
             on,
             late: on > due_on,
         },
-        None if today <= month.last_day() => Standing::InProgress,
+        None if today <= period.last_day() => Standing::InProgress,
         None if today <= due_on => Standing::Open { due_on },
         None => Standing::Missing { due_on },
     }
@@ -351,6 +444,30 @@ mod tests {
     }
 
     #[test]
+    fn report_periods_are_months_or_fiscal_years() {
+        let fy = ReportPeriod::parse("fy2025").unwrap();
+        assert_eq!(
+            (fy.first_day(), fy.last_day()),
+            (date!(2025 - 04 - 01), date!(2026 - 03 - 31))
+        );
+        assert_eq!(
+            (fy.code(), fy.label_ja()),
+            ("fy2025".to_owned(), "2025年度".to_owned())
+        );
+        assert!(fy.contains(date!(2026 - 03 - 25)) && !fy.contains(date!(2026 - 04 - 01)));
+        assert_eq!(e01_due_on(fy, 10), date!(2026 - 05 - 31));
+        let m = ReportPeriod::parse("2026-03").unwrap();
+        assert_eq!(
+            (m.label_ja(), e01_due_on(m, 10)),
+            ("2026年3月".to_owned(), date!(2026 - 04 - 10))
+        );
+        assert_eq!(
+            ReportPeriod::parse("fy20x").unwrap_err().field.as_deref(),
+            Some("period")
+        );
+    }
+
+    #[test]
     fn e01_monthly_due_on_is_the_due_day_of_the_next_month() {
         let december = ReportMonth::parse("2026-12").unwrap();
         assert_eq!(e01_monthly_due_on(december, 10), date!(2027 - 01 - 10));
@@ -398,7 +515,7 @@ mod tests {
 
     #[test]
     fn e01_report_standing_passes_on_time_and_fails_late_or_missing() {
-        let m = ReportMonth::parse("2026-11").unwrap();
+        let m = ReportPeriod::parse("2026-11").unwrap();
         let due = date!(2026 - 12 - 10);
         let on = |submitted, today| e01_report_standing(m, submitted, due, today);
         assert_eq!(on(None, date!(2026 - 11 - 30)), Standing::InProgress);

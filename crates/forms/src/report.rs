@@ -150,10 +150,12 @@ pub fn rows(f: &MonthlyFigures) -> Vec<Row> {
 /// What the documents print besides the figures.
 #[derive(Debug, Clone, Copy)]
 pub struct ReportDocument<'a> {
+    /// 「特定講習」実施状況報告書（月次） or （年度）.
+    pub form: &'a str,
     pub course: &'a str,
     pub number: &'a str,
     pub provider: &'a str,
-    /// 2026年3月.
+    /// 2026年3月, 2025年度.
     pub month: &'a str,
     /// 第2版（2026年4月1日提出）, or that it is not submitted and computed from the records.
     pub version: &'a str,
@@ -171,7 +173,7 @@ pub fn summary(d: &ReportDocument<'_>) -> Vec<Vec<String>> {
         ("講習名", d.course),
         ("指定番号", d.number),
         ("講座提供者", d.provider),
-        ("対象月", d.month),
+        ("対象期間", d.month),
         ("版", d.version),
     ]
     .iter()
@@ -247,12 +249,12 @@ pub fn workbook(d: &ReportDocument<'_>) -> Result<Vec<u8>, FormsError> {
 /// The report as an A4 PDF.
 pub fn pdf(d: &ReportDocument<'_>) -> Result<Vec<u8>, FormsError> {
     let mut l = Layout::new();
-    l.text_line(MARGIN_X, "「特定講習」実施状況報告書（月次）", 14.0);
+    l.text_line(MARGIN_X, d.form, 14.0);
     l.gap(8.0);
     l.labelled("講習名", d.course);
     l.labelled("指定番号", d.number);
     l.labelled("講座提供者", d.provider);
-    l.labelled("対象月", d.month);
+    l.labelled("対象期間", d.month);
     l.labelled("版", d.version);
     l.gap(6.0);
     l.section("実施状況");
@@ -267,7 +269,7 @@ pub fn pdf(d: &ReportDocument<'_>) -> Result<Vec<u8>, FormsError> {
     l.gap(6.0);
     l.section("開催回");
     if d.sessions.is_empty() {
-        l.labelled("開催回", "この月に最終日を迎えた開催回はありません。");
+        l.labelled("開催回", "この期間に最終日を迎えた開催回はありません。");
     }
     for ((dates, place), s) in d.sessions.iter().zip(&d.figures.sessions) {
         l.labelled(

@@ -41,6 +41,7 @@ fn figures() -> MonthlyFigures {
 
 fn document<'a>(f: &'a MonthlyFigures, sessions: &'a [(String, String)]) -> ReportDocument<'a> {
     ReportDocument {
+        form: "「特定講習」実施状況報告書（月次）",
         course: "実践インシデント対応演習",
         number: "特講2026-001",
         provider: "株式会社サイバー研修",

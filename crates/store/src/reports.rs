@@ -6,7 +6,7 @@ use crate::db::on_db;
 use crate::unit::{UnitOfWork, write_step};
 use crate::{Conflict, Store, StoreError};
 use koshu_domain::audit::{AuditEvent, digest_of};
-use koshu_domain::reports::{MonthlyFigures, ReportMonth};
+use koshu_domain::reports::{MonthlyFigures, ReportPeriod};
 use time::OffsetDateTime;
 
 /// A submitted version.
@@ -59,25 +59,25 @@ pub fn report_digest(figures_json: &str, remarks: &str) -> String {
 }
 
 impl Store {
-    /// Every submitted version of a course's month, the first first.
+    /// Every submitted version of a course's report for a period, the first first.
     pub async fn report_versions(
         &self,
         programme_id: &str,
-        month: ReportMonth,
+        period: ReportPeriod,
     ) -> Result<Vec<SubmittedReport>, StoreError> {
         let rows: Vec<ReportRow> = on_db!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!(
                 "SELECT {COLUMNS} FROM course_reports WHERE programme_id = $1 AND period = $2 ORDER BY version"
             )))
             .bind(programme_id)
-            .bind(month.code())
+            .bind(period.code())
             .fetch_all(pool)
             .await?
         });
         rows.into_iter().map(SubmittedReport::try_from).collect()
     }
 
-    /// What a course has submitted, month by month.
+    /// What a course has submitted, period by period.
     pub async fn report_submissions(
         &self,
         programme_id: &str,
@@ -93,7 +93,7 @@ impl Store {
         Ok(submissions(rows))
     }
 
-    /// What every course has submitted, month by month (the ministry's view).
+    /// What every course has submitted, period by period (the ministry's view).
     pub async fn all_report_submissions(&self) -> Result<Vec<ReportSubmission>, StoreError> {
         let rows: Vec<(String, String, i64, OffsetDateTime)> = on_db!(&self.db, pool => {
             sqlx::query_as("SELECT programme_id, period, version, submitted_at FROM course_reports")
@@ -104,7 +104,7 @@ impl Store {
     }
 }
 
-/// A course's month as submitted: its latest version and when the first arrived.
+/// A course's report for a period as submitted: its latest version and when the first arrived.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReportSubmission {
     pub programme_id: String,
@@ -113,7 +113,7 @@ pub struct ReportSubmission {
     pub first_submitted_at: OffsetDateTime,
 }
 
-/// Folds version rows into one submission per course and month, ordered by both.
+/// Folds version rows into one submission per course and period, ordered by both.
 fn submissions(rows: Vec<(String, String, i64, OffsetDateTime)>) -> Vec<ReportSubmission> {
     let mut out: Vec<ReportSubmission> = Vec::new();
     for (programme_id, period, version, at) in rows {
@@ -142,14 +142,14 @@ fn submissions(rows: Vec<(String, String, i64, OffsetDateTime)>) -> Vec<ReportSu
 #[derive(Debug, Clone, Copy)]
 pub struct NewReport<'a> {
     pub programme_id: &'a str,
-    pub month: ReportMonth,
+    pub period: ReportPeriod,
     pub after: i64,
     pub figures: &'a MonthlyFigures,
     pub remarks: &'a str,
 }
 
 impl UnitOfWork {
-    /// Writes the next version of the month's report; `Conflict::RevisionChanged` when another
+    /// Writes the next version of the period's report; `Conflict::RevisionChanged` when another
     /// was submitted since the one the provider saw.
     pub async fn submit_report(
         &mut self,
@@ -159,14 +159,14 @@ impl UnitOfWork {
     ) -> Result<SubmittedReport, StoreError> {
         let NewReport {
             programme_id,
-            month,
+            period,
             after,
             figures,
             remarks,
         } = *new;
         let json = serde_json::to_string(figures)?;
         let digest = report_digest(&json, remarks);
-        let period = month.code();
+        let period = period.code();
         let version = after + 1;
         write_step!(self, "submit_report", tx => {
             let (latest,): (Option<i64>,) = sqlx::query_as("SELECT MAX(version) FROM course_reports WHERE programme_id = $1 AND period = $2")

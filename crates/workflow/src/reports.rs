@@ -1,4 +1,4 @@
-//! The monthly implementation report of a designated course (issue 19 item 1; E01, 3-2(9)):
+//! The implementation reports of a designated course, monthly and annual (issue 19; E01, 3-2(9)):
 //! its figures computed from the records whenever it is read, and submitted by the provider
 //! with remarks as an immutable version with its digest; a correction is the next version.
 
@@ -10,11 +10,11 @@ use koshu_domain::catalogue::ProgrammeWithSessions;
 use koshu_domain::delivery::attendance::Verdict;
 use koshu_domain::delivery::completion::Outcome;
 use koshu_domain::reports::{
-    LearnerFacts, MonthlyFigures, ReportMonth, ReportReminder, SessionFacts, Standing,
-    e01_monthly_due_on, e01_monthly_figures, e01_next_reminder_day, e01_reminder_of_day,
-    e01_report_standing,
+    LearnerFacts, MonthlyFigures, ReportMonth, ReportPeriod, ReportReminder, SessionFacts,
+    Standing, e01_due_on, e01_monthly_due_on, e01_monthly_figures, e01_next_reminder_day,
+    e01_reminder_of_day, e01_report_standing,
 };
-use koshu_domain::types::date_ja;
+use koshu_domain::types::{FiscalYear, date_ja};
 use koshu_store::UnitOfWork;
 use koshu_store::reports::{NewReport, ReportSubmission, SubmittedReport};
 use koshu_store::reviews::DesignationRecord;
@@ -22,23 +22,23 @@ use koshu_store::reviews::DesignationRecord;
 /// Remarks longer than this are refused.
 pub const MAX_REMARKS: usize = 4000;
 
-/// A course's month as its report stands now.
+/// A course's report for a month or a fiscal year, as it stands now.
 #[derive(Debug, Clone)]
-pub struct MonthlyReport {
+pub struct CourseReport {
     pub programme: ProgrammeWithSessions,
     pub designation: DesignationRecord,
-    pub month: ReportMonth,
+    pub period: ReportPeriod,
     /// Computed from the records now.
     pub figures: MonthlyFigures,
     /// Submitted versions, the first first.
     pub versions: Vec<SubmittedReport>,
-    /// The month is over: the report may be submitted.
+    /// The period is over: the report may be submitted.
     pub due: bool,
     /// Where it stands today, against its due day.
     pub standing: Standing,
 }
 
-impl MonthlyReport {
+impl CourseReport {
     pub fn latest(&self) -> Option<&SubmittedReport> {
         self.versions.last()
     }
@@ -81,56 +81,75 @@ pub fn months_of(designation: &DesignationRecord, today: time::Date) -> Vec<Repo
     months
 }
 
-/// Where the report of `month` stands today, its first version (if any) submitted at `first`.
-fn standing_on(wf: &Workflow, month: ReportMonth, first: Option<time::OffsetDateTime>) -> Standing {
+/// The fiscal years a designated course reports for up to today, newest first.
+pub fn years_of(designation: &DesignationRecord, today: time::Date) -> Vec<ReportPeriod> {
+    let end = designation
+        .ended_on
+        .unwrap_or(designation.ends_on)
+        .min(today);
+    let (Ok(first), Ok(last)) = (FiscalYear::of(designation.starts_on), FiscalYear::of(end)) else {
+        return Vec::new();
+    };
+    (first.year()..=last.year())
+        .rev()
+        .filter_map(|y| FiscalYear::new(y).ok().map(ReportPeriod::Year))
+        .collect()
+}
+
+/// Where the report of `period` stands today, its first version (if any) submitted at `first`.
+fn standing_on(
+    wf: &Workflow,
+    period: ReportPeriod,
+    first: Option<time::OffsetDateTime>,
+) -> Standing {
     e01_report_standing(
-        month,
+        period,
         first.map(|t| t.to_offset(JST).date()),
-        e01_monthly_due_on(month, wf.settings.report_due_day),
+        e01_due_on(period, wf.settings.report_due_day),
         wf.today(),
     )
 }
 
-/// Where `month` stands for a course that has made these submissions.
-pub fn standing(wf: &Workflow, month: ReportMonth, submitted: &[ReportSubmission]) -> Standing {
-    let code = month.code();
+/// Where `period` stands for a course that has made these submissions.
+pub fn standing(wf: &Workflow, period: ReportPeriod, submitted: &[ReportSubmission]) -> Standing {
+    let code = period.code();
     let first = submitted
         .iter()
         .find(|s| s.period == code)
         .map(|s| s.first_submitted_at);
-    standing_on(wf, month, first)
+    standing_on(wf, period, first)
 }
 
-/// The report of `programme_id` for `month`, computed now.
-pub async fn monthly(
+/// The report of `programme_id` for `period`, computed now.
+pub async fn report(
     wf: &Workflow,
     programme_id: &str,
-    month: ReportMonth,
-) -> Result<MonthlyReport, WorkflowError> {
+    period: ReportPeriod,
+) -> Result<CourseReport, WorkflowError> {
     let designation = designation_of(wf, programme_id).await?;
     let programme = wf
         .store
         .programme(programme_id)
         .await?
         .ok_or(WorkflowError::NotFound)?;
-    let figures = figures(wf, &designation, month).await?;
-    let versions = wf.store.report_versions(programme_id, month).await?;
+    let figures = figures(wf, &designation, period).await?;
+    let versions = wf.store.report_versions(programme_id, period).await?;
     let first = versions.first().map(|v| v.submitted_at);
-    Ok(MonthlyReport {
+    Ok(CourseReport {
         programme,
         designation,
-        month,
+        period,
         figures,
         versions,
-        due: wf.today() > month.last_day(),
-        standing: standing_on(wf, month, first),
+        due: wf.today() > period.last_day(),
+        standing: standing_on(wf, period, first),
     })
 }
 
 async fn figures(
     wf: &Workflow,
     designation: &DesignationRecord,
-    month: ReportMonth,
+    period: ReportPeriod,
 ) -> Result<MonthlyFigures, WorkflowError> {
     let programme_id = designation.programme_id.as_str();
     let survey = wf.store.delivered_records(programme_id).await?;
@@ -141,7 +160,7 @@ async fn figures(
         let (Some(first_day), Some(last_day)) = (days.clone().min(), days.max()) else {
             continue;
         };
-        if !month.contains(last_day) {
+        if !period.contains(last_day) {
             continue;
         }
         let progress = crate::progress::progress(wf, &d.session_id).await?;
@@ -195,20 +214,20 @@ async fn figures(
         });
     }
     sessions.sort_by(|a, b| (a.first_day, &a.session_id).cmp(&(b.first_day, &b.session_id)));
-    let in_month = |t: time::OffsetDateTime| month.contains(t.to_offset(JST).date());
+    let in_period = |t: time::OffsetDateTime| period.contains(t.to_offset(JST).date());
     let complaints = wf
         .store
         .reports_about(programme_id)
         .await?
         .iter()
-        .filter(|r| in_month(r.received_at))
+        .filter(|r| in_period(r.received_at))
         .count();
     let changes = wf
         .store
         .notices_of(&designation.application_id)
         .await?
         .iter()
-        .filter(|n| n.kind == "change" && in_month(n.filed_at))
+        .filter(|n| n.kind == "change" && in_period(n.filed_at))
         .count();
     Ok(e01_monthly_figures(
         &sessions,
@@ -217,25 +236,30 @@ async fn figures(
     ))
 }
 
-/// Submits the month's report as it is computed now, with the provider's remarks, on top of
+/// Submits the period's report as it is computed now, with the provider's remarks, on top of
 /// version `after` (the latest the provider saw); returns the version written. Refused before
-/// the month is over; a conflict when another version was submitted meanwhile.
+/// the period is over; a conflict when another version was submitted meanwhile.
 pub async fn submit(
     wf: &Workflow,
     programme_id: &str,
-    month: ReportMonth,
+    period: ReportPeriod,
     after: i64,
     remarks: &str,
     actor: &str,
 ) -> Result<SubmittedReport, WorkflowError> {
-    let report = monthly(wf, programme_id, month).await?;
+    let report = report(wf, programme_id, period).await?;
     if !report.due {
-        return Err(ValidationError::new(
-            "report.not_over",
-            "この月はまだ終わっていません。報告書は翌月1日から提出できます。",
-            "The month is not over yet: its report can be submitted from the 1st of the next month.",
-        )
-        .into());
+        let (ja, en) = match period {
+            ReportPeriod::Month(_) => (
+                "この月はまだ終わっていません。報告書は翌月1日から提出できます。",
+                "The month is not over yet: its report can be submitted from the 1st of the next month.",
+            ),
+            ReportPeriod::Year(_) => (
+                "この年度はまだ終わっていません。年度の報告書は翌年度の4月1日から提出できます。",
+                "The fiscal year is not over yet: its report can be submitted from 1 April.",
+            ),
+        };
+        return Err(ValidationError::new("report.not_over", ja, en).into());
     }
     let remarks = remarks.trim();
     if remarks.chars().count() > MAX_REMARKS {
@@ -252,7 +276,7 @@ pub async fn submit(
         .submit_report(
             &NewReport {
                 programme_id,
-                month,
+                period,
                 after,
                 figures: &report.figures,
                 remarks,
@@ -265,19 +289,19 @@ pub async fn submit(
     Ok(submitted)
 }
 
-/// The ministry asks the provider's owners, by mail, for a month's report that is missing.
+/// The ministry asks the provider's owners, by mail, for a report that is missing.
 pub async fn chase(
     wf: &Workflow,
     programme_id: &str,
-    month: ReportMonth,
+    period: ReportPeriod,
 ) -> Result<(), WorkflowError> {
     let designation = designation_of(wf, programme_id).await?;
     let submitted = wf.store.report_submissions(programme_id).await?;
-    let Standing::Missing { due_on } = standing(wf, month, &submitted) else {
+    let Standing::Missing { due_on } = standing(wf, period, &submitted) else {
         return Err(ValidationError::new(
             "report.not_missing",
-            "この月の報告書は未提出ではない（提出済み、または提出期限前）ため、督促できません。",
-            "This month's report is not missing (it was submitted, or is not due yet): there is nothing to chase.",
+            "この報告書は未提出ではない（提出済み、または提出期限前）ため、督促できません。",
+            "This report is not missing (it was submitted, or is not due yet): there is nothing to chase.",
         )
         .into());
     };
@@ -288,30 +312,27 @@ pub async fn chase(
         .map(|p| p.programme.title_ja)
         .unwrap_or_default();
     let owners = recipients::owners(wf, &designation.organisation_id).await?;
-    let (ja_month, en_month) = (
-        format!("{}年{}月", month.year, u8::from(month.month)),
-        format!("{} {}", month.month, month.year),
-    );
+    let (ja_period, en_period, form) = (period.label_ja(), period.label_en(), period.form_ja());
     let due = date_ja(due_on);
     let mut unit = wf.store.write().await?;
     let mut queued = Queued::default();
     Process {
         subject: (
-            "実施状況報告書（月次）の提出のお願い",
-            "Your monthly implementation report is missing",
+            "実施状況報告書の提出のお願い",
+            "Your implementation report is missing",
         ),
         ja: format!(
-            "特定講習「{title}」（指定番号 {}）の{ja_month}分の実施状況報告書（月次）が、提出期限の{due}を過ぎても提出されていません。記録から作成された報告書を確認し、提出してください。",
+            "特定講習「{title}」（指定番号 {}）の{ja_period}分の{form}が、提出期限の{due}を過ぎても提出されていません。記録から作成された報告書を確認し、提出してください。",
             designation.number
         ),
         en: format!(
-            "The monthly implementation report of \"{title}\" ({}) for {en_month} was due on {due_on} and has not been submitted. Please review the report computed from your records and submit it.",
+            "The implementation report of \"{title}\" ({}) for {en_period} was due on {due_on} and has not been submitted. Please review the report computed from your records and submit it.",
             designation.number
         ),
         path: format!(
             "/organisations/{}/reports/{programme_id}/{}",
             designation.organisation_id,
-            month.code()
+            period.code()
         ),
     }
     .queue(wf, &mut unit, &mut queued, &owners)
@@ -380,7 +401,10 @@ pub async fn send_reminders(
     let month = ReportMonth::of(day).previous();
     let submitted = wf.store.report_submissions(&payload.programme).await?;
     let open = months_of(&designation, today).contains(&month)
-        && matches!(standing(&wf, month, &submitted), Standing::Open { .. });
+        && matches!(
+            standing(&wf, ReportPeriod::Month(month), &submitted),
+            Standing::Open { .. }
+        );
     let mut queued = Queued::default();
     let reminder = e01_reminder_of_day(day, due_day).filter(|_| open);
     if let Some(reminder) = reminder {

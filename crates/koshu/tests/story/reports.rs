@@ -11,9 +11,9 @@ use axum::http::StatusCode;
 use koshu_domain::access::MinistryRole;
 use koshu_domain::delivery::EnrolmentStatus;
 use koshu_domain::delivery::completion::Outcome;
-use koshu_domain::reports::ReportMonth;
+use koshu_domain::reports::ReportPeriod;
 use koshu_store::reports::report_digest;
-use time::macros::{date, datetime};
+use time::macros::datetime;
 
 pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_versions(
     app: TestApp,
@@ -29,7 +29,7 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
         .find(|d| d.organisation_id == org.id)
         .unwrap();
     let programme = designation.programme_id.clone();
-    let march = ReportMonth::parse("2026-03").unwrap();
+    let march = ReportPeriod::parse("2026-03").unwrap();
 
     // Counted here, independently, from the store: the sessions whose last day is in March.
     let march_sessions: Vec<String> = app
@@ -74,7 +74,7 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
         .count();
     let responses = app.store.session_survey(session).await.unwrap().responses;
 
-    let report = koshu_workflow::reports::monthly(wf, &programme, march)
+    let report = koshu_workflow::reports::report(wf, &programme, march)
         .await
         .unwrap();
     let f = &report.figures;
@@ -215,7 +215,7 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     // version 1 stays as it was; the page says the records moved on.
     write_unit!(app, unit => unit.report_programme("report-1", &programme, "wrong", "日程が違う", "", "anonymous", START - time::Duration::days(3)).await)
         .unwrap();
-    let now = koshu_workflow::reports::monthly(wf, &programme, march)
+    let now = koshu_workflow::reports::report(wf, &programme, march)
         .await
         .unwrap();
     assert_eq!(now.figures.complaints, 1);
@@ -259,7 +259,7 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     );
     assert!(
         app.store
-            .report_versions(&programme, ReportMonth::of(date!(2026 - 04 - 01)))
+            .report_versions(&programme, ReportPeriod::parse("2026-04").unwrap())
             .await
             .unwrap()
             .is_empty()
@@ -319,12 +319,12 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     let chased = m.post(&format!("{april_ministry}/chase"), &[]).await;
     assert_eq!(chased.status, StatusCode::SEE_OTHER, "{}", chased.body);
     let mails = app.store.outbox(200, 0).await.unwrap();
-    assert!(
-        mails
-            .iter()
-            .any(|e| e.to_address == "sample-provider@example.jp"
-                && e.subject.contains("実施状況報告書（月次）の提出のお願い"))
-    );
+    assert!(mails.iter().any(|e| {
+        e.to_address == "sample-provider@example.jp"
+            && e.subject.contains("実施状況報告書の提出のお願い")
+            && e.body
+                .contains("2026年4月分の「特定講習」実施状況報告書（月次）")
+    }));
     let mut b = signed_in(&app, &staff).await;
     let late = b.post(&april, &[("remarks", ""), ("after", "0")]).await;
     assert_eq!(late.status, StatusCode::SEE_OTHER, "{}", late.body);
@@ -343,6 +343,38 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     );
     let again = m.post(&format!("{april_ministry}/chase"), &[]).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
+
+    // The annual report of 2025年度 (April 2025 to March 2026, due 31 May): the same session,
+    // the same figures; submitted on 11 May, received.
+    let fy2025 = format!("{list_href}/{programme}/fy2025");
+    let annual = b.get(&fy2025).await;
+    assert_eq!(annual.status, StatusCode::OK, "{}", annual.body);
+    assert!(
+        annual
+            .body
+            .contains("「特定講習」実施状況報告書（年度）：2025年度")
+            && annual.body.contains("未提出（提出期限 2026年5月31日"),
+        "{}",
+        annual.body
+    );
+    let year =
+        koshu_workflow::reports::report(wf, &programme, ReportPeriod::parse("fy2025").unwrap())
+            .await
+            .unwrap();
+    assert_eq!(year.figures.sessions, now.figures.sessions);
+    assert_eq!(year.figures.completed, now.figures.completed);
+    let sent = b
+        .post(&fy2025, &[("remarks", "年度の報告"), ("after", "0")])
+        .await;
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let list = b.get(&list_href).await.body;
+    assert!(
+        list.contains("2025年度") && list.contains("2026年度"),
+        "{list}"
+    );
+    assert!(list.contains("受領（2026年5月11日"), "{list}");
+    let pdf = b.get(&format!("{fy2025}/report.pdf")).await;
+    assert_eq!(pdf.status, StatusCode::OK);
 
     // A course that is not designated, or a month that is not one, is not found.
     assert_eq!(

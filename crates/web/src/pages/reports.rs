@@ -15,28 +15,38 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use koshu_domain::reports::{MonthlyFigures, ReportMonth, Standing};
-use koshu_workflow::reports::{self as reports, MonthlyReport};
+use koshu_domain::reports::{MonthlyFigures, ReportMonth, ReportPeriod, Standing};
+use koshu_workflow::reports::{self as reports, CourseReport};
 use serde::Deserialize;
 
 fn base(org: &str) -> String {
     format!("/organisations/{org}/reports")
 }
 
-/// Where a month's report stands, as the lists say it: with its due day, when it arrived,
-/// and the latest version.
-fn standing_text(page: &PageCtx, standing: Standing, latest: Option<i64>) -> String {
+/// Where a report stands, as the lists say it: with its due day, when it arrived, and the
+/// latest version.
+fn standing_text(
+    page: &PageCtx,
+    period: ReportPeriod,
+    standing: Standing,
+    latest: Option<i64>,
+) -> String {
     let date = |d| view::date(page.lang, d);
     let version = latest.map_or_else(String::new, |v| {
         format!("{}{v}{}", page.t("・第", ", version "), page.t("版", ""))
     });
     match standing {
-        Standing::InProgress => page
-            .t(
+        Standing::InProgress => match period {
+            ReportPeriod::Month(_) => page.t(
                 "集計中（翌月1日から提出できます）",
                 "In progress (can be submitted from the 1st of next month)",
-            )
-            .to_owned(),
+            ),
+            ReportPeriod::Year(_) => page.t(
+                "集計中（年度が終わった4月1日から提出できます）",
+                "In progress (can be submitted from 1 April, after the fiscal year)",
+            ),
+        }
+        .to_owned(),
         Standing::Open { due_on } => format!(
             "{}{}{}",
             page.t("未提出（提出期限 ", "Not submitted (due "),
@@ -64,8 +74,19 @@ fn standing_text(page: &PageCtx, standing: Standing, latest: Option<i64>) -> Str
     }
 }
 
+/// 2026年11月, 2026年度 (or in English).
+fn period_label(page: &PageCtx, period: ReportPeriod) -> String {
+    if page.lang.is_en() {
+        period.label_en()
+    } else {
+        period.label_ja()
+    }
+}
+
 struct MonthRow {
     month: String,
+    /// A fiscal year's report (年度), not a month's.
+    annual: bool,
     href: String,
     /// 提出済み（第2版）, 未提出, 集計中.
     status: String,
@@ -105,8 +126,12 @@ pub async fn list(
             continue;
         };
         let submitted = state.store.report_submissions(&d.programme_id).await?;
-        let months = reports::months_of(&d, today)
+        // The months, newest first, then the fiscal years (年度).
+        let periods = reports::months_of(&d, today)
             .into_iter()
+            .map(ReportPeriod::Month)
+            .chain(reports::years_of(&d, today));
+        let months = periods
             .map(|m| {
                 let code = m.code();
                 let latest = submitted
@@ -115,9 +140,10 @@ pub async fn list(
                     .map(|s| s.latest);
                 let standing = reports::standing(&state.workflow, m, &submitted);
                 MonthRow {
-                    month: view::month(page.lang, &code),
+                    month: period_label(&page, m),
+                    annual: matches!(m, ReportPeriod::Year(_)),
                     href: page.href(&format!("{}/{}/{code}", base(&org.id), d.programme_id)),
-                    status: standing_text(&page, standing, latest),
+                    status: standing_text(&page, m, standing, latest),
                     overdue: matches!(standing, Standing::Missing { .. }),
                 }
             })
@@ -173,6 +199,8 @@ struct ReportPage {
     title: String,
     number: String,
     month: String,
+    /// The form's name: 「特定講習」実施状況報告書（月次） or （年度）.
+    form: &'static str,
     sessions: Vec<SessionRow>,
     figures: Vec<FigureRow>,
     riss_numbers: Vec<String>,
@@ -226,7 +254,7 @@ enum Reader {
 /// Who submitted each version, by name (the audit keeps the account).
 async fn submitters(
     state: &AppState,
-    report: &MonthlyReport,
+    report: &CourseReport,
 ) -> Result<Vec<(String, String)>, AppError> {
     let mut names = Vec::new();
     for v in &report.versions {
@@ -247,7 +275,7 @@ async fn render_report(
     state: &AppState,
     page: PageCtx,
     org: &koshu_store::organisations::OrganisationRecord,
-    report: &MonthlyReport,
+    report: &CourseReport,
     reader: Reader,
     notice: Option<String>,
 ) -> Result<Response, AppError> {
@@ -261,13 +289,13 @@ async fn render_report(
 fn report_page(
     page: PageCtx,
     org: &koshu_store::organisations::OrganisationRecord,
-    report: &MonthlyReport,
+    report: &CourseReport,
     reader: Reader,
     names: &[(String, String)],
     notice: Option<String>,
 ) -> ReportPage {
     let f = &report.figures;
-    let code = report.month.code();
+    let code = report.period.code();
     let programme = report.programme.programme.id.as_str();
     ReportPage {
         org_name: org.organisation.name_ja.clone(),
@@ -277,7 +305,15 @@ fn report_page(
         }),
         title: report.programme.programme.title_ja.clone(),
         number: report.designation.number.clone(),
-        month: view::month(page.lang, &code),
+        month: period_label(&page, report.period),
+        form: if page.lang.is_en() {
+            match report.period {
+                ReportPeriod::Month(_) => "Monthly implementation report",
+                ReportPeriod::Year(_) => "Annual implementation report",
+            }
+        } else {
+            report.period.form_ja()
+        },
         sessions: f
             .sessions
             .iter()
@@ -323,7 +359,12 @@ fn report_page(
         due: report.due,
         changed: report.changed_since_submitted(),
         latest: report.latest().map_or(0, |v| v.version),
-        standing: standing_text(&page, report.standing, report.latest().map(|v| v.version)),
+        standing: standing_text(
+            &page,
+            report.period,
+            report.standing,
+            report.latest().map(|v| v.version),
+        ),
         action: matches!(reader, Reader::Provider)
             .then(|| page.href(&format!("{}/{programme}/{code}", base(&org.id)))),
         chase: (matches!(reader, Reader::Ministry) && report.standing.may_be_chased())
@@ -337,8 +378,8 @@ fn report_page(
     }
 }
 
-fn month_of(text: &str) -> Result<ReportMonth, AppError> {
-    ReportMonth::parse(text).map_err(|_| AppError::NotFound)
+fn period_of(text: &str) -> Result<ReportPeriod, AppError> {
+    ReportPeriod::parse(text).map_err(|_| AppError::NotFound)
 }
 
 /// The course's report for one month, as computed now, with its submitted versions.
@@ -353,7 +394,7 @@ pub async fn show(
     let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
         return Err(AppError::NotFound);
     };
-    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    let report = reports::report(&state.workflow, &programme, period_of(&month)?).await?;
     let notice = (q.done == "submitted").then(|| {
         page.t(
             "報告書を提出しました。提出した版は変更されません。訂正するときは、次の版として提出してください。",
@@ -384,13 +425,13 @@ pub async fn submit(
     let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
         return Err(AppError::NotFound);
     };
-    let month = month_of(&month)?;
+    let period = period_of(&month)?;
     let input: SubmitInput = parse(&body)?;
     let after = input.after.trim().parse::<i64>().unwrap_or(0);
     reports::submit(
         &state.workflow,
         &programme,
-        month,
+        period,
         after,
         &input.remarks,
         &actor,
@@ -399,7 +440,7 @@ pub async fn submit(
     Ok(Redirect::to(&page.href(&format!(
         "{}/{programme}/{}?done=submitted",
         base(&org.id),
-        month.code()
+        period.code()
     )))
     .into_response())
 }
@@ -466,14 +507,15 @@ pub async fn ministry(
             .iter()
             .map(|m| {
                 reported.contains(m).then(|| {
-                    let standing = reports::standing(&state.workflow, *m, &own);
+                    let standing =
+                        reports::standing(&state.workflow, ReportPeriod::Month(*m), &own);
                     let latest = own.iter().find(|s| s.period == m.code()).map(|s| s.latest);
                     match counts.iter_mut().find(|(c, _)| *c == standing.code()) {
                         Some((_, n)) => *n += 1,
                         None => counts.push((standing.code(), 1)),
                     }
                     (
-                        standing_text(&page, standing, latest),
+                        standing_text(&page, ReportPeriod::Month(*m), standing, latest),
                         standing.code(),
                         page.href(&format!("{MINISTRY}/{}/{}", d.programme_id, m.code())),
                     )
@@ -529,7 +571,7 @@ pub async fn ministry_report(
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
     auth.require(koshu_domain::access::Action::ReviewApplications)?;
-    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    let report = reports::report(&state.workflow, &programme, period_of(&month)?).await?;
     let org = state
         .store
         .organisation(&report.designation.organisation_id)
@@ -553,11 +595,11 @@ pub async fn chase(
     Path((programme, month)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     auth.require(koshu_domain::access::Action::ReviewApplications)?;
-    let month = month_of(&month)?;
-    reports::chase(&state.workflow, &programme, month).await?;
+    let period = period_of(&month)?;
+    reports::chase(&state.workflow, &programme, period).await?;
     Ok(Redirect::to(&page.href(&format!(
         "{MINISTRY}/{programme}/{}?done=chased",
-        month.code()
+        period.code()
     )))
     .into_response())
 }
@@ -571,7 +613,7 @@ fn report_file(
     today: time::Date,
     asked: &str,
     org: &koshu_store::organisations::OrganisationRecord,
-    report: &MonthlyReport,
+    report: &CourseReport,
 ) -> Result<Response, AppError> {
     use super::applications::forms::{PDF, XLSX};
     use super::delivery::{csv_download, download};
@@ -598,8 +640,9 @@ fn report_file(
             )
         })
         .collect();
-    let month = view::month(crate::lang::Lang::Ja, &report.month.code());
+    let month = report.period.label_ja();
     let doc = koshu_forms::report::ReportDocument {
+        form: report.period.form_ja(),
         course: &report.programme.programme.title_ja,
         number: &report.designation.number,
         provider: &org.organisation.name_ja,
@@ -613,7 +656,7 @@ fn report_file(
     let name = format!(
         "koshu-report-{}-{}",
         report.designation.number,
-        report.month.code()
+        report.period.code()
     );
     if asked.ends_with(".xlsx") {
         let bytes = koshu_forms::report::workbook(&doc).map_err(AppError::internal)?;
@@ -641,7 +684,7 @@ pub async fn provider_file(
     let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
         return Err(AppError::NotFound);
     };
-    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    let report = reports::report(&state.workflow, &programme, period_of(&month)?).await?;
     report_file(view::today(&state), asked.as_str(), &org, &report)
 }
 
@@ -653,7 +696,7 @@ pub async fn ministry_file(
     Path((programme, month)): Path<(String, String)>,
 ) -> Result<Response, AppError> {
     auth.require(koshu_domain::access::Action::ReviewApplications)?;
-    let report = reports::monthly(&state.workflow, &programme, month_of(&month)?).await?;
+    let report = reports::report(&state.workflow, &programme, period_of(&month)?).await?;
     let org = state
         .store
         .organisation(&report.designation.organisation_id)
