@@ -77,6 +77,20 @@ impl Store {
         rows.into_iter().map(SubmittedReport::try_from).collect()
     }
 
+    /// The latest submitted version of every course's every period (the ministry's totals).
+    pub async fn latest_reports(&self) -> Result<Vec<SubmittedReport>, StoreError> {
+        let rows: Vec<ReportRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                "SELECT {COLUMNS} FROM course_reports r WHERE r.version = \
+                 (SELECT MAX(x.version) FROM course_reports x WHERE x.programme_id = r.programme_id AND x.period = r.period) \
+                 ORDER BY r.period, r.programme_id"
+            )))
+            .fetch_all(pool)
+            .await?
+        });
+        rows.into_iter().map(SubmittedReport::try_from).collect()
+    }
+
     /// What a course has submitted, period by period.
     pub async fn report_submissions(
         &self,

@@ -341,6 +341,33 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
         "{}",
         received.body
     );
+    // The totals across courses, month by month, from what was received (March: one report,
+    // six learners, two completed), with the filters: by provider, by field, a year of months.
+    let march_total = "<th scope=\"row\">2026年3月</th><td class=\"number\">1</td><td class=\"number\">6</td><td class=\"number\">2</td><td class=\"number\">66</td>";
+    assert!(view.body.contains(march_total), "{}", view.body);
+    let by_provider = m
+        .get(&format!("/ministry/course-reports?provider={}", org.id))
+        .await;
+    assert!(
+        by_provider.body.contains(march_total) && by_provider.body.contains("特講2025-001"),
+        "{} {}",
+        by_provider.status,
+        by_provider.body
+    );
+    let by_field = m.get("/ministry/course-reports?field=sec_monitoring").await;
+    assert!(by_field.body.contains("特講2025-001"), "{}", by_field.body);
+    let none = m.get("/ministry/course-reports?field=legal").await;
+    assert!(
+        none.body.contains("条件に合う講習はありません") && !none.body.contains(march_total),
+        "{}",
+        none.body
+    );
+    let year = m.get("/ministry/course-reports?months=12").await;
+    assert!(
+        year.body.contains("<th scope=\"col\">2025年6月</th>"),
+        "{}",
+        year.body
+    );
     let again = m.post(&format!("{april_ministry}/chase"), &[]).await;
     assert_eq!(again.status, StatusCode::BAD_REQUEST, "{}", again.body);
 

@@ -62,7 +62,7 @@ fn share(part: usize, whole: usize) -> String {
 }
 
 /// A bar's length out of 200 (as the survey's bars): the table beside it carries the exact share.
-fn bar(part: usize, whole: usize) -> u32 {
+pub(crate) fn bar(part: usize, whole: usize) -> u32 {
     (part * 200 + whole / 2)
         .checked_div(whole)
         .and_then(|n| u32::try_from(n).ok())

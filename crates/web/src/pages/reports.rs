@@ -460,6 +460,28 @@ struct CourseLine {
     cells: Vec<Option<(String, &'static str, String)>>,
 }
 
+/// A month across the courses shown, from the reports received.
+struct TotalRow {
+    month: String,
+    reports: usize,
+    enrolled: u32,
+    completed: u32,
+    rate: String,
+    /// The completions' bar, out of 200, against the month with the most.
+    bar: u32,
+}
+
+/// The view's filters, from the query: an organisation id, an ITSS+ field code, and `12` for
+/// a year of months instead of six. A value that matches no course shows none, and the page
+/// says so.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct MinistryFilter {
+    provider: String,
+    field: String,
+    months: String,
+}
+
 #[derive(Template)]
 #[template(path = "ministry_course_reports.html")]
 struct MinistryReportsPage {
@@ -467,6 +489,12 @@ struct MinistryReportsPage {
     months: Vec<String>,
     lines: Vec<CourseLine>,
     counts: Vec<(String, usize)>,
+    totals: Vec<TotalRow>,
+    /// The filters' choices: (organisation id, name), (field code, label).
+    providers: Vec<(String, String)>,
+    fields: Vec<(String, String)>,
+    twelve: bool,
+    filter: MinistryFilter,
 }
 
 /// Every designated course × the last six months: received, late, missing, not yet due.
@@ -474,19 +502,25 @@ pub async fn ministry(
     State(state): State<AppState>,
     auth: AuthContext,
     page: PageCtx,
+    Query(q): Query<MinistryFilter>,
 ) -> Result<Response, AppError> {
     auth.require(koshu_domain::access::Action::ReviewApplications)?;
     let today = view::today(&state);
+    let shown = if q.months == "12" { 12 } else { MONTHS_SHOWN };
     let mut months = vec![ReportMonth::of(today)];
-    while months.len() < MONTHS_SHOWN {
+    while months.len() < shown {
         let last = months[months.len() - 1];
         months.push(ReportMonth::of(
             last.first_day().previous_day().unwrap_or(last.first_day()),
         ));
     }
     let submitted = state.store.all_report_submissions().await?;
+    let received = state.store.latest_reports().await?;
     let mut lines = Vec::new();
     let mut counts: Vec<(&'static str, usize)> = Vec::new();
+    let mut providers: Vec<(String, String)> = Vec::new();
+    let mut fields: Vec<String> = Vec::new();
+    let mut included: Vec<String> = Vec::new();
     for d in state.store.all_designations().await? {
         let Some(p) = state.store.programme(&d.programme_id).await? else {
             continue;
@@ -497,6 +531,20 @@ pub async fn ministry(
             .await?
             .map(|o| o.organisation.name_ja)
             .unwrap_or_default();
+        if !providers.iter().any(|(id, _)| *id == d.organisation_id) {
+            providers.push((d.organisation_id.clone(), provider.clone()));
+        }
+        for f in &p.programme.itss_fields {
+            if !fields.contains(f) {
+                fields.push(f.clone());
+            }
+        }
+        let wanted = (q.provider.is_empty() || q.provider == d.organisation_id)
+            && (q.field.is_empty() || p.programme.itss_fields.contains(&q.field));
+        if !wanted {
+            continue;
+        }
+        included.push(d.programme_id.clone());
         let own: Vec<_> = submitted
             .iter()
             .filter(|s| s.programme_id == d.programme_id)
@@ -548,6 +596,50 @@ pub async fn ministry(
             )
         })
         .collect();
+    // Across the courses shown, month by month, from the reports as received (their latest
+    // versions): what the chart draws and its table says.
+    let totals: Vec<TotalRow> = months
+        .iter()
+        .map(|m| {
+            let code = m.code();
+            let of_month: Vec<_> = received
+                .iter()
+                .filter(|r| r.period == code && included.contains(&r.programme_id))
+                .collect();
+            let sum =
+                |f: fn(&MonthlyFigures) -> u32| of_month.iter().map(|r| f(&r.figures)).sum::<u32>();
+            let (completed, decided) =
+                (sum(|f| f.completed), sum(|f| f.completed + f.not_completed));
+            TotalRow {
+                month: view::month(page.lang, &code),
+                reports: of_month.len(),
+                enrolled: sum(|f| f.enrolled),
+                completed,
+                rate: koshu_forms::report::Figure::Percent(
+                    (decided > 0).then(|| completed * 100 / decided),
+                )
+                .text(),
+                bar: 0,
+            }
+        })
+        .collect();
+    let most = totals.iter().map(|t| t.completed).max().unwrap_or(0);
+    let totals = totals
+        .into_iter()
+        .map(|mut t| {
+            t.bar = super::registry::bar(
+                usize::try_from(t.completed).unwrap_or(0),
+                usize::try_from(most).unwrap_or(0),
+            );
+            t
+        })
+        .collect();
+    let field_label = |code: &str| {
+        state.taxonomy.itss_field(code).map_or_else(
+            || code.to_owned(),
+            |f| f.label.pick(page.lang.is_en()).to_owned(),
+        )
+    };
     rendered(
         StatusCode::OK,
         MinistryReportsPage {
@@ -557,6 +649,11 @@ pub async fn ministry(
                 .collect(),
             lines,
             counts,
+            totals,
+            providers,
+            fields: fields.iter().map(|f| (f.clone(), field_label(f))).collect(),
+            twelve: shown == 12,
+            filter: q,
             page,
         },
     )
