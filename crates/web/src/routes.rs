@@ -603,6 +603,8 @@ pub fn all() -> Routes {
         .get("/applications/{id}/compare", applications::compare)
         // Review and designation (the ministry, and external experts).
         .get("/ministry/course-reports", reports::ministry)
+        .get("/ministry/course-reports.csv", reports::ministry_export)
+        .get("/ministry/course-reports.xlsx", reports::ministry_export)
         .get(
             "/ministry/course-reports/{programme}/{month}/report.xlsx",
             reports::ministry_file,

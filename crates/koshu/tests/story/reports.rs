@@ -362,6 +362,25 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
         "{}",
         none.body
     );
+    let csv = m
+        .get(&format!("/ministry/course-reports.csv?provider={}", org.id))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(
+        csv.body.starts_with('\u{feff}')
+            && csv.body.contains("特講2025-001")
+            && csv.body.contains("期限後に受領（2026年5月11日"),
+        "{}",
+        csv.body
+    );
+    let xlsx = m.get("/ministry/course-reports.xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.headers[axum::http::header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
     let year = m.get("/ministry/course-reports?months=12").await;
     assert!(
         year.body.contains("<th scope=\"col\">2025年6月</th>"),

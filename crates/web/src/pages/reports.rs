@@ -495,6 +495,8 @@ struct MinistryReportsPage {
     fields: Vec<(String, String)>,
     twelve: bool,
     filter: MinistryFilter,
+    /// The filters as a query string, for the downloads.
+    query: String,
 }
 
 /// Every designated course × the last six months: received, late, missing, not yet due.
@@ -505,7 +507,93 @@ pub async fn ministry(
     Query(q): Query<MinistryFilter>,
 ) -> Result<Response, AppError> {
     auth.require(koshu_domain::access::Action::ReviewApplications)?;
+    rendered(StatusCode::OK, ministry_view(&state, page, q).await?)
+}
+
+/// The view as CSV (the course × month table) or Excel (that table and the totals), with the
+/// filters the page had.
+pub async fn ministry_export(
+    State(state): State<AppState>,
+    auth: AuthContext,
+    page: PageCtx,
+    asked: axum::extract::MatchedPath,
+    Query(q): Query<MinistryFilter>,
+) -> Result<Response, AppError> {
+    use super::applications::forms::XLSX;
+    use super::delivery::{csv_download, download};
+    auth.require(koshu_domain::access::Action::ReviewApplications)?;
     let today = view::today(&state);
+    let v = ministry_view(&state, page, q).await?;
+    let mut header = vec![
+        "講習".to_owned(),
+        "指定番号".to_owned(),
+        "講座提供者".to_owned(),
+    ];
+    header.extend(v.months.iter().cloned());
+    let rows: Vec<Vec<String>> = v
+        .lines
+        .iter()
+        .map(|l| {
+            let mut row = vec![l.title.clone(), l.number.clone(), l.provider.clone()];
+            row.extend(l.cells.iter().map(|c| {
+                c.as_ref()
+                    .map_or_else(|| "—".to_owned(), |(text, ..)| text.clone())
+            }));
+            row
+        })
+        .collect();
+    let name = format!("koshu-course-reports-{today}");
+    if asked.as_str().ends_with(".csv") {
+        return Ok(csv_download(&format!("{name}.csv"), &header, &rows));
+    }
+    let totals: Vec<Vec<String>> = v
+        .totals
+        .iter()
+        .map(|t| {
+            vec![
+                t.month.clone(),
+                t.reports.to_string(),
+                t.enrolled.to_string(),
+                t.completed.to_string(),
+                t.rate.clone(),
+            ]
+        })
+        .collect();
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    let bytes = koshu_forms::table::workbook_of(
+        "「特定講習」実施状況報告の状況",
+        &[
+            koshu_forms::table::Sheet {
+                name: "講習×月",
+                header: &header,
+                rows: &rows,
+                numbers: &[],
+            },
+            koshu_forms::table::Sheet {
+                name: "月別の合計",
+                header: &[
+                    "対象月",
+                    "受領した報告書",
+                    "受講者数",
+                    "修了者数",
+                    "修了率（%）",
+                ],
+                rows: &totals,
+                numbers: &[1, 2, 3, 4],
+            },
+        ],
+    )
+    .map_err(AppError::internal)?;
+    Ok(download(XLSX, &format!("{name}.xlsx"), bytes))
+}
+
+/// Every designated course (as filtered) × the months shown, and the totals.
+async fn ministry_view(
+    state: &AppState,
+    page: PageCtx,
+    q: MinistryFilter,
+) -> Result<MinistryReportsPage, AppError> {
+    let today = view::today(state);
     let shown = if q.months == "12" { 12 } else { MONTHS_SHOWN };
     let mut months = vec![ReportMonth::of(today)];
     while months.len() < shown {
@@ -640,23 +728,27 @@ pub async fn ministry(
             |f| f.label.pick(page.lang.is_en()).to_owned(),
         )
     };
-    rendered(
-        StatusCode::OK,
-        MinistryReportsPage {
-            months: months
-                .iter()
-                .map(|m| view::month(page.lang, &m.code()))
-                .collect(),
-            lines,
-            counts,
-            totals,
-            providers,
-            fields: fields.iter().map(|f| (f.clone(), field_label(f))).collect(),
-            twelve: shown == 12,
-            filter: q,
-            page,
-        },
-    )
+    let query = serde_urlencoded::to_string([
+        ("provider", q.provider.as_str()),
+        ("field", q.field.as_str()),
+        ("months", q.months.as_str()),
+    ])
+    .unwrap_or_default();
+    Ok(MinistryReportsPage {
+        months: months
+            .iter()
+            .map(|m| view::month(page.lang, &m.code()))
+            .collect(),
+        lines,
+        counts,
+        totals,
+        providers,
+        fields: fields.iter().map(|f| (f.clone(), field_label(f))).collect(),
+        twelve: shown == 12,
+        filter: q,
+        query,
+        page,
+    })
 }
 
 /// A course's month as the ministry reads it: the figures now, the versions submitted.
