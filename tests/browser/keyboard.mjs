@@ -23,6 +23,8 @@
 //      the check's result;
 //  11. from the organisation's page, Tab reaches API トークン, Enter; Tab to its name, typing;
 //      Tab reaches 発行する (visible focus), Enter: the token's value is shown.
+// And the sample provider's staff submit last month's implementation report (issue 19), by
+// keyboard: the reports link, the month, the remarks, the submit button (reportJourney).
 // And a session delivered (issue 15; the provider's set-up through forms, the walks with keys):
 //  12. a learner on the session's enrolment page: Tab to the name and its kana, typing; Tab to
 //      the consent box, Space; Tab reaches 申し込む (visible focus), Enter: their enrolment's
@@ -67,6 +69,7 @@
 
 import {
   baseUrl,
+  becomeSampleStaff,
   deliveredSession,
   grantRole,
   launch,
@@ -74,6 +77,7 @@ import {
   makeOver,
   openSurvey,
   registerOrganisation,
+  jstDate,
   setUpTwoFactor,
   signIn,
   signUpAndSignInOn,
@@ -673,6 +677,44 @@ async function holderJourney(browser, base, lang) {
   }
 }
 
+/**
+ * The sample provider's staff submit last month's implementation report (issue 19): from the
+ * organisation's page, Tab reaches 実施状況報告書, Enter; Tab reaches last month's report, Enter;
+ * Tab to the remarks, typing; Tab reaches この内容で提出する (visible focus), Enter: submitted.
+ */
+async function reportJourney(browser, base) {
+  const context = await browser.newContext({ locale: 'ja-JP' });
+  try {
+    const page = await context.newPage();
+    const email = `keyboard-reports-${Date.now()}@example.jp`;
+    await signUpAndSignInOn(page, base, email, '鍵盤 報告');
+    const org = becomeSampleStaff(email);
+    console.log(`reports: /organisations/${org}`);
+    await page.goto(`${base}/organisations/${org}`, { waitUntil: 'load' });
+    await tabTo(page, (f) => f.tag === 'a' && f.href === `/organisations/${org}/reports`, 'the link to the implementation reports');
+    await pressEnterAndWait(page, `/organisations/${org}/reports`);
+    const today = jstDate(0);
+    const [y, m] = today.split('-').map(Number);
+    const last = m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+    const month = await tabTo(page, (f) => f.tag === 'a' && (f.href ?? '').endsWith(`/${last}`), `last month's report (${last})`);
+    checkFocusVisible(month);
+    await pressEnterAndWait(page, month.href);
+    await tabTo(page, (f) => f.id === 'remarks', 'the remarks');
+    await page.keyboard.type('キーボードで提出');
+    const submit = await tabTo(page, button('この内容で提出する'), 'the submit button');
+    checkFocusVisible(submit);
+    await pressEnterAndLoad(page);
+    const done = (await page.textContent('main')) ?? '';
+    check(
+      done.includes('報告書を提出しました') && done.includes('キーボードで提出'),
+      `submitting by keyboard (${page.url()}): ${done.replace(/\s+/g, ' ').slice(0, 300)}`,
+    );
+    console.log('  Enter -> the report submitted as version 1, its remarks shown');
+  } finally {
+    await context.close();
+  }
+}
+
 async function main() {
   const base = baseUrl('keyboard', 300);
 
@@ -698,6 +740,7 @@ async function main() {
       ['verification (en)', (b, u) => verificationJourney(b, u, 'en')],
       ['holder (ja)', (b, u) => holderJourney(b, u, 'ja')],
       ['holder (en)', (b, u) => holderJourney(b, u, 'en')],
+      ['reports', reportJourney],
     ];
     for (const [who, walk] of walks) {
       try {
