@@ -194,6 +194,15 @@ pub enum ReportReminder {
     DueSoon,
 }
 
+impl ReportReminder {
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Ready => "ready",
+            Self::DueSoon => "due_soon",
+        }
+    }
+}
+
 /// The day of the month the due-soon reminder goes, if it is after the 1st.
 fn due_soon_day(due_day: u8) -> Option<u8> {
     due_day

@@ -228,3 +228,30 @@ impl UnitOfWork {
         })
     }
 }
+
+impl UnitOfWork {
+    /// Records that the reminder `kind` of a course's `period` was sent; false when it was
+    /// already (the caller sends nothing then).
+    pub async fn record_report_reminder(
+        &mut self,
+        programme_id: &str,
+        period: ReportPeriod,
+        kind: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, StoreError> {
+        write_step!(self, "record_report_reminder", tx => {
+            let inserted = sqlx::query(
+                "INSERT INTO report_reminders (programme_id, period, kind, sent_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT (programme_id, period, kind) DO NOTHING",
+            )
+            .bind(programme_id)
+            .bind(period.code())
+            .bind(kind)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            Ok(inserted == 1)
+        })
+    }
+}

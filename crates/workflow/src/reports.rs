@@ -64,13 +64,19 @@ async fn designation_of(
         .ok_or(WorkflowError::NotFound)
 }
 
+/// The last day a designated course has reports for, as of today: its end (or its early
+/// end) or today, whichever comes first.
+fn reported_until(designation: &DesignationRecord, today: time::Date) -> time::Date {
+    designation
+        .ended_on
+        .unwrap_or(designation.ends_on)
+        .min(today)
+}
+
 /// The months a designated course reports for up to today: from the month its period starts
 /// to the current one (whose report waits for the month's end), newest first.
 pub fn months_of(designation: &DesignationRecord, today: time::Date) -> Vec<ReportMonth> {
-    let end = designation
-        .ended_on
-        .unwrap_or(designation.ends_on)
-        .min(today);
+    let end = reported_until(designation, today);
     let mut months = Vec::new();
     let mut m = ReportMonth::of(designation.starts_on);
     while m.first_day() <= end {
@@ -83,10 +89,7 @@ pub fn months_of(designation: &DesignationRecord, today: time::Date) -> Vec<Repo
 
 /// The fiscal years a designated course reports for up to today, newest first.
 pub fn years_of(designation: &DesignationRecord, today: time::Date) -> Vec<ReportPeriod> {
-    let end = designation
-        .ended_on
-        .unwrap_or(designation.ends_on)
-        .min(today);
+    let end = reported_until(designation, today);
     let (Ok(first), Ok(last)) = (FiscalYear::of(designation.starts_on), FiscalYear::of(end)) else {
         return Vec::new();
     };
@@ -389,8 +392,8 @@ pub async fn send_reminders(
         Err(WorkflowError::NotFound) => None,
         Err(e) => return Err(e),
     };
-    let mut unit = wf.store.write().await?;
     let Some(designation) = designation else {
+        let mut unit = wf.store.write().await?;
         unit.complete_job(&job.id, wf.now()).await?;
         unit.commit().await?;
         return Ok(JobOutcome::AlreadyDone);
@@ -405,59 +408,30 @@ pub async fn send_reminders(
             standing(&wf, ReportPeriod::Month(month), &submitted),
             Standing::Open { .. }
         );
-    let mut queued = Queued::default();
     let reminder = e01_reminder_of_day(day, due_day).filter(|_| open);
-    if let Some(reminder) = reminder {
-        let owners = recipients::owners(&wf, &designation.organisation_id).await?;
-        let title = wf
-            .store
-            .programme(&payload.programme)
+    let mail = match reminder {
+        Some(reminder) => Some((
+            reminder,
+            reminder_mail(&wf, &designation, &payload.programme, month, reminder).await?,
+            recipients::owners(&wf, &designation.organisation_id).await?,
+        )),
+        None => None,
+    };
+    let mut unit = wf.store.write().await?;
+    let mut queued = Queued::default();
+    let mut mailed = false;
+    if let Some((reminder, mail, owners)) = mail
+        && unit
+            .record_report_reminder(
+                &payload.programme,
+                ReportPeriod::Month(month),
+                reminder.code(),
+                wf.now(),
+            )
             .await?
-            .map(|p| p.programme.title_ja)
-            .unwrap_or_default();
-        let due_on = e01_monthly_due_on(month, due_day);
-        let (due, number) = (date_ja(due_on), &designation.number);
-        let ja_month = format!("{}年{}月", month.year, u8::from(month.month));
-        let en_month = format!("{} {}", month.month, month.year);
-        let (subject, ja, en) = match reminder {
-            ReportReminder::Ready => (
-                (
-                    "実施状況報告書（月次）を提出できます",
-                    "Your monthly implementation report can be submitted",
-                ),
-                format!(
-                    "特定講習「{title}」（指定番号 {number}）の{ja_month}分の実施状況報告書（月次）を、記録から作成しました。内容を確認し、備考を添えて{due}までに提出してください。"
-                ),
-                format!(
-                    "The monthly implementation report of \"{title}\" ({number}) for {en_month} has been computed from your records. Review it and submit it, with any remarks, by {due_on}."
-                ),
-            ),
-            ReportReminder::DueSoon => (
-                (
-                    "実施状況報告書（月次）の提出期限が近づいています",
-                    "Your monthly implementation report is due soon",
-                ),
-                format!(
-                    "特定講習「{title}」（指定番号 {number}）の{ja_month}分の実施状況報告書（月次）の提出期限は{due}です。まだ提出されていません。"
-                ),
-                format!(
-                    "The monthly implementation report of \"{title}\" ({number}) for {en_month} is due on {due_on} and has not been submitted yet."
-                ),
-            ),
-        };
-        Process {
-            subject,
-            ja,
-            en,
-            path: format!(
-                "/organisations/{}/reports/{}/{}",
-                designation.organisation_id,
-                payload.programme,
-                month.code()
-            ),
-        }
-        .queue(&wf, &mut unit, &mut queued, &owners)
-        .await?;
+    {
+        mail.queue(&wf, &mut unit, &mut queued, &owners).await?;
+        mailed = true;
     }
     unit.complete_job(&job.id, wf.now()).await?;
     let last = ReportMonth::of(designation.ended_on.unwrap_or(designation.ends_on));
@@ -467,9 +441,66 @@ pub async fn send_reminders(
     }
     unit.commit().await?;
     queued.log(&wf);
-    Ok(if reminder.is_some() {
+    // Nothing due, or sent by an earlier run: the job only moved itself on.
+    Ok(if mailed {
         JobOutcome::Done
     } else {
         JobOutcome::AlreadyDone
+    })
+}
+
+/// The reminder's mail about `month`'s report of the course.
+async fn reminder_mail(
+    wf: &Workflow,
+    designation: &DesignationRecord,
+    programme_id: &str,
+    month: ReportMonth,
+    reminder: ReportReminder,
+) -> Result<Process<'static>, WorkflowError> {
+    let title = wf
+        .store
+        .programme(programme_id)
+        .await?
+        .map(|p| p.programme.title_ja)
+        .unwrap_or_default();
+    let due_on = e01_monthly_due_on(month, wf.settings.report_due_day);
+    let (due, number) = (date_ja(due_on), &designation.number);
+    let period = ReportPeriod::Month(month);
+    let (ja_month, en_month) = (period.label_ja(), period.label_en());
+    let (subject, ja, en) = match reminder {
+        ReportReminder::Ready => (
+            (
+                "実施状況報告書（月次）を提出できます",
+                "Your monthly implementation report can be submitted",
+            ),
+            format!(
+                "特定講習「{title}」（指定番号 {number}）の{ja_month}分の実施状況報告書（月次）を、記録から作成しました。内容を確認し、備考を添えて{due}までに提出してください。"
+            ),
+            format!(
+                "The monthly implementation report of \"{title}\" ({number}) for {en_month} has been computed from your records. Review it and submit it, with any remarks, by {due_on}."
+            ),
+        ),
+        ReportReminder::DueSoon => (
+            (
+                "実施状況報告書（月次）の提出期限が近づいています",
+                "Your monthly implementation report is due soon",
+            ),
+            format!(
+                "特定講習「{title}」（指定番号 {number}）の{ja_month}分の実施状況報告書（月次）の提出期限は{due}です。まだ提出されていません。"
+            ),
+            format!(
+                "The monthly implementation report of \"{title}\" ({number}) for {en_month} is due on {due_on} and has not been submitted yet."
+            ),
+        ),
+    };
+    Ok(Process {
+        subject,
+        ja,
+        en,
+        path: format!(
+            "/organisations/{}/reports/{programme_id}/{}",
+            designation.organisation_id,
+            month.code()
+        ),
     })
 }

@@ -160,12 +160,13 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     );
 
     // The reminder scheduled at designation runs on 1 April: March's report can be submitted.
+    // Its record, its mail, its completion and its next day are one unit: a fault at any step
+    // leaves nothing, and a second run of the same job sends nothing more.
     let run_jobs = async || {
         koshu_workflow::jobs::run_due(wf, &koshu_workflow::jobs::registry(), "test")
             .await
             .unwrap()
     };
-    run_jobs().await;
     let reminders = async |subject: &str| {
         app.store
             .outbox(500, 0)
@@ -176,6 +177,33 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
             .map(|m| m.body)
             .collect::<Vec<_>>()
     };
+    let job = crate::workflow::pending(
+        &app.store.pending_jobs().await.unwrap(),
+        koshu_workflow::reports::REPORT_REMINDERS,
+    );
+    let steps = crate::workflow::run_through_faults(
+        &app,
+        &job,
+        koshu_workflow::reports::send_reminders,
+        || async {
+            let pending: Vec<String> = app
+                .store
+                .pending_jobs()
+                .await
+                .unwrap()
+                .into_iter()
+                .filter(|j| j.kind == koshu_workflow::reports::REPORT_REMINDERS)
+                .map(|j| format!("{} {}", j.id, j.run_at))
+                .collect();
+            format!("{:?} {pending:?}", reminders("提出できます").await)
+        },
+    )
+    .await;
+    assert!(
+        steps >= 3,
+        "record, mail, completion and next day: {steps} steps"
+    );
+    run_jobs().await;
     let ready = reminders("実施状況報告書（月次）を提出できます").await;
     assert_eq!(ready.len(), 1);
     assert!(
@@ -247,6 +275,19 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
     assert_eq!(versions.len(), 2);
     assert_eq!(versions[1].figures.complaints, 1);
     assert_eq!(versions[0], v1);
+
+    // A form that does not say which version was seen is refused, naming the field.
+    let garbled = b.post(&path, &[("remarks", ""), ("after", "x")]).await;
+    assert_eq!(garbled.status, StatusCode::BAD_REQUEST, "{}", garbled.body);
+    assert!(garbled.body.contains("report.after"), "{}", garbled.body);
+    assert_eq!(
+        app.store
+            .report_versions(&programme, march)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
 
     // April is under way: its report waits for the month's end, and says so.
     let april = format!("{list_href}/{programme}/2026-04");

@@ -83,8 +83,9 @@ fn period_label(page: &PageCtx, period: ReportPeriod) -> String {
     }
 }
 
-struct MonthRow {
-    month: String,
+struct PeriodRow {
+    /// 2026年11月 or 2026年度.
+    period: String,
     /// A fiscal year's report (年度), not a month's.
     annual: bool,
     href: String,
@@ -96,7 +97,7 @@ struct MonthRow {
 struct CourseRows {
     title: String,
     number: String,
-    months: Vec<MonthRow>,
+    months: Vec<PeriodRow>,
 }
 
 #[derive(Template)]
@@ -139,8 +140,8 @@ pub async fn list(
                     .find(|s| s.period == code)
                     .map(|s| s.latest);
                 let standing = reports::standing(&state.workflow, m, &submitted);
-                MonthRow {
-                    month: period_label(&page, m),
+                PeriodRow {
+                    period: period_label(&page, m),
                     annual: matches!(m, ReportPeriod::Year(_)),
                     href: page.href(&format!("{}/{}/{code}", base(&org.id), d.programme_id)),
                     status: standing_text(&page, m, standing, latest),
@@ -378,6 +379,22 @@ fn report_page(
     }
 }
 
+/// The organisation, once its staff may see (or, with `run`, submit) the reports of
+/// `programme`, one of its designated courses; anything else is not found.
+async fn designated_course(
+    state: &AppState,
+    auth: &AuthContext,
+    id: &str,
+    programme: &str,
+    run: bool,
+) -> Result<(koshu_store::organisations::OrganisationRecord, String), AppError> {
+    let (org, actor) = organisation(state, auth, id, run).await?;
+    match owned(state, &org, programme).await? {
+        Owned::Designated(_) => Ok((org, actor)),
+        Owned::Listing(_) => Err(AppError::NotFound),
+    }
+}
+
 fn period_of(text: &str) -> Result<ReportPeriod, AppError> {
     ReportPeriod::parse(text).map_err(|_| AppError::NotFound)
 }
@@ -390,10 +407,7 @@ pub async fn show(
     Path((id, programme, month)): Path<(String, String, String)>,
     Query(q): Query<Done>,
 ) -> Result<Response, AppError> {
-    let (org, _) = organisation(&state, &auth, &id, false).await?;
-    let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
-        return Err(AppError::NotFound);
-    };
+    let (org, _) = designated_course(&state, &auth, &id, &programme, false).await?;
     let report = reports::report(&state.workflow, &programme, period_of(&month)?).await?;
     let notice = (q.done == "submitted").then(|| {
         page.t(
@@ -421,13 +435,20 @@ pub async fn submit(
     Path((id, programme, month)): Path<(String, String, String)>,
     body: Bytes,
 ) -> Result<Response, AppError> {
-    let (org, actor) = organisation(&state, &auth, &id, true).await?;
-    let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
-        return Err(AppError::NotFound);
-    };
+    let (org, actor) = designated_course(&state, &auth, &id, &programme, true).await?;
     let period = period_of(&month)?;
     let input: SubmitInput = parse(&body)?;
-    let after = input.after.trim().parse::<i64>().unwrap_or(0);
+    // The form carries the version its reader saw; anything but a count was not our form.
+    let after = input.after.trim().parse::<i64>().map_err(|_| {
+        AppError::Invalid(
+            koshu_domain::ValidationError::new(
+                "report.after",
+                "どの版を見て提出したかが分かりません。報告書のページを開き直してから提出してください。",
+                "The form does not say which version you saw: reopen the report and submit again.",
+            )
+            .for_field("after"),
+        )
+    })?;
     reports::submit(
         &state.workflow,
         &programme,
@@ -869,10 +890,7 @@ pub async fn provider_file(
     asked: axum::extract::MatchedPath,
     Path((id, programme, month)): Path<(String, String, String)>,
 ) -> Result<Response, AppError> {
-    let (org, _) = organisation(&state, &auth, &id, false).await?;
-    let Owned::Designated(_) = owned(&state, &org, &programme).await? else {
-        return Err(AppError::NotFound);
-    };
+    let (org, _) = designated_course(&state, &auth, &id, &programme, false).await?;
     let report = reports::report(&state.workflow, &programme, period_of(&month)?).await?;
     report_file(view::today(&state), asked.as_str(), &org, &report)
 }
