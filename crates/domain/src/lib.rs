@@ -10,6 +10,7 @@ pub mod error;
 pub mod holder;
 pub mod prefecture;
 pub mod reports;
+pub mod retention;
 pub mod taxonomy;
 pub mod types;
 

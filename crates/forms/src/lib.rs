@@ -38,9 +38,11 @@
 //! including B15, B27, B29 and B30, which the guideline files under 3-2(8) but which differ
 //! from course to course.
 
+pub mod archive;
 pub mod calendar;
 pub mod catalogue;
 pub mod certificate;
+pub mod csv;
 pub mod export;
 mod form;
 pub mod import;
@@ -75,6 +77,8 @@ pub enum FormsError {
     /// No `<svg>` root, or markup left unterminated.
     #[error("SVG: {0}")]
     Svg(String),
+    #[error("zip: {0}")]
+    Zip(String),
 }
 
 /// The keys in hidden column A that are not field paths.

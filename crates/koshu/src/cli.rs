@@ -99,6 +99,45 @@ enum Command {
         /// target), looked up in this site's store.
         file: String,
     },
+    /// 個人データの保存期間（実施年度の終了後3年） / Retention (E02): personal data of a
+    /// session is kept for 3 years after the fiscal year of its last day, then purged.
+    Retention {
+        #[command(subcommand)]
+        command: RetentionCommand,
+    },
+    /// 一つの講座または一人について保持しているすべてを書き出す（CSV と JSON の zip） / Write
+    /// everything held about one course or one person (a zip of CSV and JSON), to answer an
+    /// inquiry or a disclosure request. The export is recorded in the audit log.
+    Export {
+        /// 講座（プログラム）の ID / The course's programme id.
+        #[arg(
+            long,
+            value_name = "ID",
+            required_unless_present = "learner",
+            conflicts_with = "learner"
+        )]
+        course: Option<String>,
+        /// 本人のアカウント ID またはメールアドレス / The person's account id or e-mail address.
+        #[arg(long, value_name = "ID")]
+        learner: Option<String>,
+        /// 書き出す zip ファイル / The zip file to write (default: koshu-export-ID.zip).
+        #[arg(long, short, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RetentionCommand {
+    /// Every delivered session: its fiscal year, the day its personal data may be purged, and
+    /// whether it has been.
+    Schedule,
+    /// Purge the personal data of every session past its retention now, each purge audited
+    /// (the scheduled job does the same on 1 April). With --dry-run, list what would go and
+    /// change nothing.
+    Purge {
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -534,8 +573,108 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
                 ExitCode::FAILURE
             })
         }
+        Command::Retention { command } => {
+            let store = crate::open_store(&config).await?;
+            let wf = workflow(&config, &store, false)?;
+            let printed = retention(&wf, command).await;
+            store.close().await;
+            print!("{}", printed?);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export {
+            course,
+            learner,
+            out,
+        } => {
+            let store = crate::open_store(&config).await?;
+            let wf = workflow(&config, &store, false)?;
+            let written = export(&wf, course, learner, out).await;
+            store.close().await;
+            let (path, bytes) = written?;
+            println!(
+                "koshu: wrote {} ({bytes} bytes) / 書き出しました。監査ログに記録しました。",
+                path.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { demo, .. } => serve(config, demo).await,
     }
+}
+
+/// Runs `koshu retention …`; returns what to print.
+async fn retention(
+    wf: &koshu_workflow::Workflow,
+    command: RetentionCommand,
+) -> Result<String, Failure> {
+    use koshu_workflow::retention as r;
+    let failed = |e: koshu_workflow::WorkflowError| Failure::Message(e.to_string());
+    Ok(match command {
+        RetentionCommand::Schedule => crate::retention_cli::schedule_lines(
+            &r::schedule(wf).await.map_err(failed)?,
+            wf.today(),
+        ),
+        RetentionCommand::Purge { dry_run: true } => {
+            crate::retention_cli::dry_run_lines(&r::dry_run(wf).await.map_err(failed)?)
+        }
+        RetentionCommand::Purge { dry_run: false } => {
+            crate::retention_cli::purge_lines(&r::purge_due(wf, "cli").await.map_err(failed)?)
+        }
+    })
+}
+
+/// Runs `koshu export …`: the zip written to `out` (or `koshu-export-ID.zip`), and its size.
+async fn export(
+    wf: &koshu_workflow::Workflow,
+    course: Option<String>,
+    learner: Option<String>,
+    out: Option<PathBuf>,
+) -> Result<(PathBuf, usize), Failure> {
+    use koshu_workflow::retention as r;
+    let not_found = |what: &str| match what {
+        "course" => "no course (programme) has this id / その ID の講座はありません",
+        _ => {
+            "no account has this id or e-mail address / その ID またはメールアドレスのアカウントはありません"
+        }
+    };
+    let (id, zip) = match (course, learner) {
+        (Some(id), _) => {
+            let zip = r::export_course(wf, &id, "cli")
+                .await
+                .map_err(|e| match e {
+                    koshu_workflow::WorkflowError::NotFound => {
+                        Failure::Message(format!("{id}: {}", not_found("course")))
+                    }
+                    other => Failure::Message(other.to_string()),
+                })?;
+            (id, zip)
+        }
+        (None, Some(who)) => {
+            let account = match koshu_domain::access::Email::parse(&who) {
+                Ok(email) => wf.store.account_by_email(&email).await?.map(|a| a.id),
+                Err(_) => Some(who.clone()),
+            };
+            let id = account
+                .ok_or_else(|| Failure::Message(format!("{who}: {}", not_found("learner"))))?;
+            let zip = r::export_learner(wf, &id, "cli")
+                .await
+                .map_err(|e| match e {
+                    koshu_workflow::WorkflowError::NotFound => {
+                        Failure::Message(format!("{who}: {}", not_found("learner")))
+                    }
+                    other => Failure::Message(other.to_string()),
+                })?;
+            (id, zip)
+        }
+        (None, None) => {
+            return Err(Failure::Message(
+                "say --course ID or --learner ID / --course か --learner を指定してください".into(),
+            ));
+        }
+    };
+    let path = out.unwrap_or_else(|| PathBuf::from(format!("koshu-export-{id}.zip")));
+    std::fs::write(&path, &zip)
+        .map_err(|e| Failure::Message(format!("{}: {e}", path.display())))?;
+    Ok((path, zip.len()))
 }
 
 /// Each key with its organisation's name.

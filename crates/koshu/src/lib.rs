@@ -8,6 +8,7 @@ mod credentials_cli;
 pub mod demo_application;
 pub mod demo_delivery;
 mod logging;
+mod retention_cli;
 
 use koshu_domain::taxonomy::Taxonomy;
 use koshu_store::{Db, Files, Store, StoreError};

@@ -406,6 +406,16 @@ impl Store {
         rows.into_iter().map(Delivery::try_from).collect()
     }
 
+    /// Every delivered session, of every organisation (the retention schedule).
+    pub async fn all_deliveries(&self) -> Result<Vec<Delivery>, StoreError> {
+        let rows: Vec<DeliveryRow> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(format!("{DELIVERY} ORDER BY session_id")))
+                .fetch_all(pool)
+                .await?
+        });
+        rows.into_iter().map(Delivery::try_from).collect()
+    }
+
     pub async fn enrolment(&self, id: &str) -> Result<Option<Enrolment>, StoreError> {
         let row: Option<EnrolmentRow> = on_db!(&self.db, pool => {
             sqlx::query_as(sqlx::AssertSqlSafe(format!("{ENROLMENT} WHERE id = $1")))

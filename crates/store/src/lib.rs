@@ -28,6 +28,7 @@ pub mod outbox;
 pub mod passkeys;
 pub mod progress;
 pub mod reports;
+pub mod retention;
 pub mod reviews;
 pub mod survey;
 #[cfg(feature = "testing")]

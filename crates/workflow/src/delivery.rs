@@ -130,6 +130,9 @@ pub async fn save_plan(
     let learners = wf.store.learners_of_session(s.id.as_str()).await?;
     let mut unit = wf.store.write().await?;
     let next = unit.save_delivery(&delivery, actor, wf.now()).await?;
+    if let Some(last_day) = delivery.plan.last_day() {
+        crate::retention::schedule_purge(&mut unit, last_day, wf.now()).await?;
+    }
     let mut queued = Queued::default();
     let enrolments = unit.enrolments_for_update(s.id.as_str()).await?;
     promote(

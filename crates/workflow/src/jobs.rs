@@ -102,6 +102,10 @@ pub fn registry() -> Jobs {
             crate::reports::REPORT_REMINDERS,
             crate::reports::send_reminders,
         )
+        .on(
+            crate::retention::RETENTION_PURGE,
+            crate::retention::run_purge,
+        )
 }
 
 /// The start of a day in Japan: when a notice dated that day takes effect.

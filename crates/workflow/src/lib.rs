@@ -25,6 +25,7 @@ pub mod moderation;
 pub mod organisations;
 pub mod progress;
 pub mod reports;
+pub mod retention;
 pub mod survey;
 pub mod vc_api;
 

@@ -36,6 +36,10 @@ pub struct CourseReport {
     pub due: bool,
     /// Where it stands today, against its due day.
     pub standing: Standing,
+    /// The day its sessions' personal data was purged after the retention period (E02), if
+    /// it was: the figures computed now no longer count them, and only the submitted versions
+    /// say what happened.
+    pub purged_on: Option<time::Date>,
 }
 
 impl CourseReport {
@@ -135,7 +139,7 @@ pub async fn report(
         .programme(programme_id)
         .await?
         .ok_or(WorkflowError::NotFound)?;
-    let figures = figures(wf, &designation, period).await?;
+    let (figures, purged_on) = figures(wf, &designation, period).await?;
     let versions = wf.store.report_versions(programme_id, period).await?;
     let first = versions.first().map(|v| v.submitted_at);
     Ok(CourseReport {
@@ -146,16 +150,20 @@ pub async fn report(
         versions,
         due: wf.today() > period.last_day(),
         standing: standing_on(wf, period, first),
+        purged_on,
     })
 }
 
+/// The period's figures from the records, and the day its sessions were purged, if they were.
 async fn figures(
     wf: &Workflow,
     designation: &DesignationRecord,
     period: ReportPeriod,
-) -> Result<MonthlyFigures, WorkflowError> {
+) -> Result<(MonthlyFigures, Option<time::Date>), WorkflowError> {
     let programme_id = designation.programme_id.as_str();
     let survey = wf.store.delivered_records(programme_id).await?;
+    let purges = wf.store.retention_purges().await?;
+    let mut purged_on = None;
     let mut sessions = Vec::new();
     let deliveries = wf.store.deliveries_of(&designation.organisation_id).await?;
     for d in deliveries.iter().filter(|d| d.programme_id == programme_id) {
@@ -165,6 +173,10 @@ async fn figures(
         };
         if !period.contains(last_day) {
             continue;
+        }
+        if let Some(p) = purges.iter().find(|p| p.session_id == d.session_id) {
+            let day = p.purged_at.to_offset(JST).date();
+            purged_on = Some(purged_on.map_or(day, |d: time::Date| d.min(day)));
         }
         let progress = crate::progress::progress(wf, &d.session_id).await?;
         let decisions = wf.store.completions(&d.session_id).await?;
@@ -232,11 +244,12 @@ async fn figures(
         .iter()
         .filter(|n| n.kind == "change" && in_period(n.filed_at))
         .count();
-    Ok(e01_monthly_figures(
+    let figures = e01_monthly_figures(
         &sessions,
         u32::try_from(complaints).unwrap_or(u32::MAX),
         u32::try_from(changes).unwrap_or(u32::MAX),
-    ))
+    );
+    Ok((figures, purged_on))
 }
 
 /// Submits the period's report as it is computed now, with the provider's remarks, on top of
@@ -263,6 +276,14 @@ pub async fn submit(
             ),
         };
         return Err(ValidationError::new("report.not_over", ja, en).into());
+    }
+    if report.purged_on.is_some() {
+        return Err(ValidationError::new(
+            "report.purged",
+            "この期間の受講者の個人データは保存期間を過ぎて消去したため、記録から報告書を作り直すことはできません。提出した版が記録です。",
+            "The personal data of this period's learners was purged after the retention period: a report can no longer be made from the records. The submitted versions are the record.",
+        )
+        .into());
     }
     let remarks = remarks.trim();
     if remarks.chars().count() > MAX_REMARKS {

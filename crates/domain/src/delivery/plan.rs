@@ -116,6 +116,12 @@ impl DeliveryPlan {
     pub fn first_start(&self, offset: UtcOffset) -> Option<OffsetDateTime> {
         self.timetable.iter().map(|b| b.starts(offset)).min()
     }
+
+    /// The last day taught, if there is a block: the day the session counts in its reports
+    /// and its fiscal year (E01, E02).
+    pub fn last_day(&self) -> Option<Date> {
+        self.timetable.iter().map(|b| b.day).max()
+    }
 }
 
 /// D01: a session is taught in at least one block.

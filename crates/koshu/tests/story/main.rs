@@ -47,6 +47,7 @@ mod process_mail;
 mod progress;
 mod registry;
 mod reports;
+mod retention;
 mod survey;
 mod vc_api;
 mod workflow;
@@ -161,6 +162,7 @@ stories!(
     matrix::every_route_answers_every_role_as_the_table_says,
     registry::the_registry_counts_holders_by_outlook_and_cohort_and_completions_by_month,
     reports::a_month_of_delivery_is_reported_from_the_records_and_submitted_as_versions,
+    retention::personal_data_is_purged_three_years_after_its_fiscal_year_and_the_reports_remain,
     jobs::jobs_for_tomorrow_run_once_when_their_time_comes,
     jobs::jobs_claimed_by_two_workers_at_once_go_to_one_each,
     jobs::jobs_that_fail_are_retried_with_backoff_then_given_up,

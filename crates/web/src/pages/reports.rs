@@ -208,6 +208,8 @@ struct ReportPage {
     versions: Vec<VersionRow>,
     due: bool,
     changed: bool,
+    /// When the period's personal data was purged (E02), as the reader reads a date.
+    purged_on: Option<String>,
     latest: i64,
     /// Where it stands against its due day.
     standing: String,
@@ -358,7 +360,8 @@ fn report_page(
             })
             .collect(),
         due: report.due,
-        changed: report.changed_since_submitted(),
+        changed: report.changed_since_submitted() && report.purged_on.is_none(),
+        purged_on: report.purged_on.map(|d| view::date(page.lang, d)),
         latest: report.latest().map_or(0, |v| v.version),
         standing: standing_text(
             &page,
