@@ -4,13 +4,14 @@
 
 use crate::audit::append_audit;
 use crate::db::on_db;
-use crate::delivery::{at_micros, micros};
+use crate::delivery::{at_micros, micros, times_joined, times_split};
 use crate::unit::{UnitOfWork, write_step};
 use crate::{Store, StoreError};
 use koshu_domain::audit::{AuditEvent, digest_of};
 use koshu_domain::delivery::{
     Activity, ActivityKind, ContactMethod, FollowUpOutcome, StallSubject,
 };
+use std::collections::HashMap;
 use time::OffsetDateTime;
 
 /// One report of an item page, as recorded.
@@ -18,14 +19,6 @@ use time::OffsetDateTime;
 pub struct ProgressEvent {
     pub item_no: u32,
     pub activity: Activity,
-}
-
-#[derive(sqlx::FromRow)]
-struct ProgressRow {
-    account_id: String,
-    item_no: i64,
-    kind: String,
-    at_us: i64,
 }
 
 /// A recorded follow-up of a stalled learner.
@@ -89,40 +82,43 @@ pub struct NewFollowUp<'a> {
 }
 
 impl Store {
-    /// A session's item-page reports: (account, event), in time order.
+    /// A session's item-page reports by account, each account's by item and time. Read as one
+    /// row per account, item and kind with the times joined by the database, as heartbeats are
+    /// (`Store::heartbeats`): an on-demand page reports every 30 s while it is open.
     pub async fn progress_events(
         &self,
         session_id: &str,
-    ) -> Result<Vec<(String, ProgressEvent)>, StoreError> {
-        let rows: Vec<ProgressRow> = on_db!(&self.db, pool => {
-            sqlx::query_as(
-                "SELECT account_id, item_no, kind, at_us FROM progress_events WHERE session_id = $1 \
-                 ORDER BY account_id, item_no, at_us",
-            )
-            .bind(session_id)
-            .fetch_all(pool)
-            .await?
+    ) -> Result<HashMap<String, Vec<ProgressEvent>>, StoreError> {
+        let sql = format!(
+            "SELECT account_id, item_no, kind, {} FROM progress_events WHERE session_id = $1 \
+             GROUP BY account_id, item_no, kind",
+            times_joined(self.backend())
+        );
+        let rows: Vec<(String, i64, String, String)> = on_db!(&self.db, pool => {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(session_id)
+                .fetch_all(pool)
+                .await?
         });
-        rows.into_iter()
-            .map(|r| {
-                let kind = ActivityKind::from_code(&r.kind).ok_or_else(|| {
-                    StoreError::Corrupt(format!("progress event kind {}", r.kind))
-                })?;
-                let item_no = u32::try_from(r.item_no).map_err(|_| {
-                    StoreError::Corrupt(format!("progress event item {}", r.item_no))
-                })?;
-                Ok((
-                    r.account_id,
-                    ProgressEvent {
-                        item_no,
-                        activity: Activity {
-                            kind,
-                            at: at_micros(r.at_us),
-                        },
-                    },
-                ))
-            })
-            .collect()
+        let mut by_account: HashMap<String, Vec<ProgressEvent>> = HashMap::new();
+        for (account, item_no, kind, joined) in rows {
+            let kind = ActivityKind::from_code(&kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("progress event kind {kind}")))?;
+            let item_no = u32::try_from(item_no)
+                .map_err(|_| StoreError::Corrupt(format!("progress event item {item_no}")))?;
+            let events = by_account.entry(account).or_default();
+            events.extend(times_split(&joined)?.into_iter().map(|us| ProgressEvent {
+                item_no,
+                activity: Activity {
+                    kind,
+                    at: at_micros(us),
+                },
+            }));
+        }
+        for events in by_account.values_mut() {
+            events.sort_by_key(|e| (e.item_no, e.activity.at));
+        }
+        Ok(by_account)
     }
 
     /// A session's follow-ups, oldest first.

@@ -1284,7 +1284,7 @@ pub async fn roster(wf: &Workflow, session_id: &str) -> Result<Roster, WorkflowE
     );
     let beats = match (from, to) {
         (Some(f), Some(t)) => wf.store.heartbeats(session_id, f - EARLY, t).await?,
-        _ => Vec::new(),
+        _ => std::collections::HashMap::new(),
     };
     let now = wf.now();
     let lines = enrolments
@@ -1294,10 +1294,9 @@ pub async fn roster(wf: &Workflow, session_id: &str) -> Result<Roster, WorkflowE
             let mine: Vec<&AttendanceEvent> =
                 events.iter().filter(|e| e.account_id == account).collect();
             let my_beats: Vec<OffsetDateTime> = beats
-                .iter()
-                .filter(|(a, _)| *a == account)
-                .map(|(_, at)| at_micros(*at))
-                .collect();
+                .get(&account)
+                .map(|times| times.iter().map(|at| at_micros(*at)).collect())
+                .unwrap_or_default();
             let mut identity: Vec<IdentityCheck> = Vec::new();
             for c in checks.iter().filter(|c| c.account_id == account) {
                 identity.retain(|k| k.day != c.day);

@@ -119,11 +119,12 @@ pub async fn progress_of(wf: &Workflow, roster: Roster) -> Result<Progress, Work
         .filter(|l| l.enrolment.status == EnrolmentStatus::Enrolled)
         .map(|line| {
             let account = &line.enrolment.account_id;
+            let learners_events = events.get(account.as_str()).map_or(&[][..], Vec::as_slice);
             let mine = |item: u32| -> Vec<Activity> {
-                events
+                learners_events
                     .iter()
-                    .filter(|(a, e)| a == account && e.item_no == item)
-                    .map(|(_, e)| e.activity)
+                    .filter(|e| e.item_no == item)
+                    .map(|e| e.activity)
                     .collect()
             };
             let items: Vec<ItemProgress> = curriculum
@@ -262,9 +263,11 @@ pub async fn record_activity(
             .store
             .progress_events(&enrolment.session_id)
             .await?
-            .iter()
-            .any(|(a, e)| {
-                a == account_id && e.item_no == item_no && e.activity.kind == ActivityKind::Finish
+            .get(account_id)
+            .is_some_and(|events| {
+                events
+                    .iter()
+                    .any(|e| e.item_no == item_no && e.activity.kind == ActivityKind::Finish)
             })
     {
         return Ok(());
