@@ -343,7 +343,7 @@ impl Layout {
         self.rule(y);
     }
 
-    fn table(&mut self, t: &Table) {
+    pub(crate) fn table(&mut self, t: &Table) {
         if t.rows.is_empty() {
             self.labelled("（記載なし）", "");
         } else if t.columns.len() <= MAX_GRID_COLUMNS {

@@ -307,3 +307,148 @@ pub fn pdf(d: &ReportDocument<'_>) -> Result<Vec<u8>, FormsError> {
         ),
     )
 }
+
+/// One designated course's line of the ministry's overview: its standing in each month shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverviewLine {
+    pub course: String,
+    pub number: String,
+    pub provider: String,
+    /// One per month shown: 受領（…）, 未提出（…）, or `—` before the course's period.
+    pub cells: Vec<String>,
+}
+
+/// The ministry's view of every designated course's reports, as the page shows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Overview<'a> {
+    /// When it was made (2026年12月4日).
+    pub made_on: &'a str,
+    /// The filters applied, as a sentence (講座提供者：すべて、分野：すべて、直近6か月).
+    pub filters: &'a str,
+    /// Reports by standing: (受領, 3).
+    pub counts: &'a [(String, usize)],
+    /// The months shown, newest first (2026年12月).
+    pub months: &'a [String],
+    pub lines: &'a [OverviewLine],
+    /// Per month: (month, reports received, learners, completions, completion rate text).
+    pub totals: &'a [(String, usize, u32, u32, String)],
+}
+
+/// Months a grid of the overview holds: the course column and these fit the page.
+const MONTHS_PER_GRID: usize = 6;
+
+/// The overview as an A4 PDF: the counts by standing, the course × month grids (six months
+/// each), and the month totals as a table with a bar of completions per month.
+pub fn overview_pdf(o: &Overview<'_>) -> Result<Vec<u8>, FormsError> {
+    use crate::form::{Column, Table, Value};
+    let mut l = Layout::new();
+    l.text_line(MARGIN_X, "「特定講習」実施状況報告の状況", 14.0);
+    l.gap(8.0);
+    l.labelled("作成日", o.made_on);
+    l.labelled("条件", o.filters);
+    l.gap(6.0);
+    l.section("報告書の件数（表示した月）");
+    for (label, n) in o.counts {
+        l.labelled(label, &format!("{n}件"));
+    }
+    l.gap(6.0);
+    let column = |header: &str, width: f64| Column {
+        field: "",
+        header: header.to_owned(),
+        width,
+    };
+    for (part, months) in o.months.chunks(MONTHS_PER_GRID).enumerate() {
+        l.section(&format!(
+            "講習×月（{}〜{}）",
+            months.last().map_or("", String::as_str),
+            months.first().map_or("", String::as_str)
+        ));
+        let mut columns = vec![column("講習・指定番号・講座提供者", 36.0)];
+        columns.extend(months.iter().map(|m| column(m, 13.0)));
+        let rows = o
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(n, line)| {
+                let mut cells = vec![Value::Text(format!(
+                    "{}\n{}\n{}",
+                    line.course, line.number, line.provider
+                ))];
+                cells.extend(
+                    line.cells
+                        .iter()
+                        .skip(part * MONTHS_PER_GRID)
+                        .take(months.len())
+                        .map(|c| Value::Text(c.clone())),
+                );
+                (format!("line[{n}]"), cells)
+            })
+            .collect();
+        l.table(&Table {
+            list: "",
+            columns,
+            rows,
+        });
+    }
+    l.section("月別の合計（受領した報告書の最新の版から）");
+    let totals = o
+        .totals
+        .iter()
+        .enumerate()
+        .map(|(n, (month, reports, enrolled, completed, rate))| {
+            (
+                format!("total[{n}]"),
+                vec![
+                    Value::Text(month.clone()),
+                    Value::Count(u32::try_from(*reports).unwrap_or(u32::MAX)),
+                    Value::Count(*enrolled),
+                    Value::Count(*completed),
+                    Value::Text(rate.clone()),
+                ],
+            )
+        })
+        .collect();
+    l.table(&Table {
+        list: "",
+        columns: vec![
+            column("対象月", 16.0),
+            column("受領した報告書", 14.0),
+            column("受講者数", 12.0),
+            column("修了者数", 12.0),
+            column("修了率（%）", 12.0),
+        ],
+        rows: totals,
+    });
+    completions_chart(&mut l, o.totals);
+    render(l.finish(), "「特定講習」実施状況報告の状況".to_owned())
+}
+
+/// Completions per month as horizontal bars, the oldest month first, each labelled with its
+/// month and count (the table above holds the same figures).
+fn completions_chart(l: &mut Layout, totals: &[(String, usize, u32, u32, String)]) {
+    use crate::pdf::{CONTENT_W, line_height};
+    const LABEL: f32 = 90.0;
+    const SIZE: f32 = 8.0;
+    l.section("修了者数の推移");
+    let most = totals.iter().map(|t| t.3).max().unwrap_or(0).max(1);
+    let row = line_height(SIZE) + 4.0;
+    let room = CONTENT_W - LABEL - 40.0;
+    for (month, _, _, completed, _) in totals.iter().rev() {
+        l.ensure(row);
+        let top = l.y;
+        l.text(MARGIN_X, top + SIZE + 1.0, SIZE, month);
+        // Counts are small; f32 holds them exactly.
+        #[allow(clippy::cast_precision_loss)]
+        let width = room * (*completed as f32) / (most as f32);
+        if *completed > 0 {
+            l.blocks(vec![[MARGIN_X + LABEL, top + 2.0, width, row - 4.0]]);
+        }
+        l.text(
+            MARGIN_X + LABEL + width + 4.0,
+            top + SIZE + 1.0,
+            SIZE,
+            &format!("{completed}人"),
+        );
+        l.y += row;
+    }
+}

@@ -134,3 +134,93 @@ fn the_reports_pdf_has_its_figures() {
         );
     }
 }
+
+#[test]
+#[cfg_attr(
+    not(koshu_pdftotext),
+    ignore = "pdftotext not found: apt-get install poppler-utils"
+)]
+fn the_ministrys_overview_pdf_has_every_course_month_and_total() {
+    use koshu_forms::report::{Overview, OverviewLine, overview_pdf};
+    let months: Vec<String> = (1..=12)
+        .rev()
+        .map(|m| format!("2026年{m}月"))
+        .collect();
+    let lines = vec![
+        OverviewLine {
+            course: "実践インシデント対応演習".to_owned(),
+            number: "特講2026-001".to_owned(),
+            provider: "株式会社サンプル".to_owned(),
+            cells: (0..12)
+                .map(|i| {
+                    if i == 0 {
+                        "集計中".to_owned()
+                    } else {
+                        "受領".to_owned()
+                    }
+                })
+                .collect(),
+        },
+        OverviewLine {
+            course: "制御システム防護".to_owned(),
+            number: "特講2026-002".to_owned(),
+            provider: "一般社団法人テスト".to_owned(),
+            cells: (0..12)
+                .map(|i| {
+                    if i == 1 {
+                        "未提出・期限超過".to_owned()
+                    } else {
+                        "—".to_owned()
+                    }
+                })
+                .collect(),
+        },
+    ];
+    let totals: Vec<(String, usize, u32, u32, String)> = months
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.clone(), 1, 10 + i as u32, 7 + i as u32, "70".to_owned()))
+        .collect();
+    let counts = vec![
+        ("受領".to_owned(), 11),
+        ("未提出・期限超過".to_owned(), 1),
+    ];
+    let bytes = overview_pdf(&Overview {
+        made_on: "2026年12月4日",
+        filters: "講座提供者：すべて、ITSS+ の分野：すべて、直近12か月",
+        counts: &counts,
+        months: &months,
+        lines: &lines,
+        totals: &totals,
+    })
+    .unwrap();
+    assert!(bytes.starts_with(b"%PDF"));
+    let text = support::pdf_text(&bytes);
+    for expected in [
+        "「特定講習」実施状況報告の状況",
+        "直近12か月",
+        "特講2026-001",
+        "特講2026-002",
+        "一般社団法人テスト",
+        "未提出・期限超過",
+        "講習×月（2026年7月〜2026年12月）",
+        "講習×月（2026年1月〜2026年6月）",
+        "修了者数の推移",
+        "18人",
+    ] {
+        assert!(text.contains(expected), "{expected} not in:\n{text}");
+    }
+    // Each month's totals on one line of the table: month, reports, learners, completions.
+    for (month, reports, enrolled, completed, _) in &totals {
+        assert!(
+            text.lines().any(|l| {
+                let words: Vec<&str> = l.split_whitespace().collect();
+                words.first() == Some(&month.as_str())
+                    && words.contains(&reports.to_string().as_str())
+                    && words.contains(&enrolled.to_string().as_str())
+                    && words.contains(&completed.to_string().as_str())
+            }),
+            "{month}'s totals not on one line:\n{text}"
+        );
+    }
+}

@@ -605,6 +605,7 @@ pub fn all() -> Routes {
         .get("/ministry/course-reports", reports::ministry)
         .get("/ministry/course-reports.csv", reports::ministry_export)
         .get("/ministry/course-reports.xlsx", reports::ministry_export)
+        .get("/ministry/course-reports.pdf", reports::ministry_export)
         .get(
             "/ministry/course-reports/{programme}/{month}/report.xlsx",
             reports::ministry_file,

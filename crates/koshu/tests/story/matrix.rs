@@ -252,6 +252,7 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("GET", "/ministry/course-reports", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/ministry/course-reports.csv", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/ministry/course-reports.xlsx", [L, D, D, D, D, D, A, T, D, A]),
+    ("GET", "/ministry/course-reports.pdf", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/ministry/course-reports/{programme}/{month}", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/ministry/course-reports/{programme}/{month}/report.xlsx", [L, D, D, D, D, D, A, T, D, A]),
     ("GET", "/ministry/course-reports/{programme}/{month}/report.pdf", [L, D, D, D, D, D, A, T, D, A]),

@@ -422,6 +422,13 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
             .unwrap()
             .contains("spreadsheetml")
     );
+    let pdf = m.get("/ministry/course-reports.pdf?months=12").await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert_eq!(
+        pdf.headers[axum::http::header::CONTENT_TYPE],
+        "application/pdf"
+    );
+    assert!(pdf.body.starts_with("%PDF"));
     let year = m.get("/ministry/course-reports?months=12").await;
     assert!(
         year.body.contains("<th scope=\"col\">2025年6月</th>"),

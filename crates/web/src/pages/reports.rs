@@ -534,8 +534,8 @@ pub async fn ministry(
     rendered(StatusCode::OK, ministry_view(&state, page, q).await?)
 }
 
-/// The view as CSV (the course × month table) or Excel (that table and the totals), with the
-/// filters the page had.
+/// The view as CSV (the course × month table), Excel (that table and the totals) or PDF (the
+/// counts, the table, the totals and their chart), with the filters the page had.
 pub async fn ministry_export(
     State(state): State<AppState>,
     auth: AuthContext,
@@ -569,6 +569,9 @@ pub async fn ministry_export(
     let name = format!("koshu-course-reports-{today}");
     if asked.as_str().ends_with(".csv") {
         return Ok(csv_download(&format!("{name}.csv"), &header, &rows));
+    }
+    if asked.as_str().ends_with(".pdf") {
+        return overview_pdf(&v, today, &name);
     }
     let totals: Vec<Vec<String>> = v
         .totals
@@ -609,6 +612,55 @@ pub async fn ministry_export(
     )
     .map_err(AppError::internal)?;
     Ok(download(XLSX, &format!("{name}.xlsx"), bytes))
+}
+
+/// The ministry's view as a PDF, in Japanese as the other exports are.
+fn overview_pdf(v: &MinistryReportsPage, today: time::Date, name: &str) -> Result<Response, AppError> {
+    use super::applications::forms::PDF;
+    use super::delivery::download;
+    let provider = v
+        .providers
+        .iter()
+        .find(|(id, _)| *id == v.filter.provider)
+        .map_or("すべて", |(_, n)| n.as_str());
+    let field = v
+        .fields
+        .iter()
+        .find(|(code, _)| *code == v.filter.field)
+        .map_or("すべて", |(_, label)| label.as_str());
+    let filters = format!(
+        "講座提供者：{provider}、ITSS+ の分野：{field}、直近{}か月",
+        v.months.len()
+    );
+    let lines: Vec<koshu_forms::report::OverviewLine> = v
+        .lines
+        .iter()
+        .map(|l| koshu_forms::report::OverviewLine {
+            course: l.title.clone(),
+            number: l.number.clone(),
+            provider: l.provider.clone(),
+            cells: l
+                .cells
+                .iter()
+                .map(|c| c.as_ref().map_or_else(|| "—".to_owned(), |(text, ..)| text.clone()))
+                .collect(),
+        })
+        .collect();
+    let totals: Vec<(String, usize, u32, u32, String)> = v
+        .totals
+        .iter()
+        .map(|t| (t.month.clone(), t.reports, t.enrolled, t.completed, t.rate.clone()))
+        .collect();
+    let bytes = koshu_forms::report::overview_pdf(&koshu_forms::report::Overview {
+        made_on: &koshu_domain::types::date_ja(today),
+        filters: &filters,
+        counts: &v.counts,
+        months: &v.months,
+        lines: &lines,
+        totals: &totals,
+    })
+    .map_err(AppError::internal)?;
+    Ok(download(PDF, &format!("{name}.pdf"), bytes))
 }
 
 /// Every designated course (as filtered) × the months shown, and the totals.
