@@ -326,8 +326,13 @@ async function main() {
       { path: '/ministry/reviews', what: 'review queue with the demo sample (ministry)' },
       { path: '/ministry/reports', what: 'reports about programmes (ministry)', before: () => reportAProblem(context, base) },
       { path: '/ministry/course-reports', what: 'implementation reports: designated course × month, received, late or missing (ministry)' },
+      { path: '/ministry/course-reports?months=12', what: 'implementation reports over 12 months, with the totals\' table and its bars (ministry)' },
       { path: '/designations', what: 'public list of designated courses' },
     );
+    signedInPages.push({
+      path: await firstCourseReport(context, base),
+      what: 'a designated course\'s monthly report as the ministry reads it: figures, versions, the chase form when missing (ministry)',
+    });
     const review = await firstReview(context, base);
     signedInPages.push(
       { path: `/ministry/reviews/${review}`, what: 'review workspace: verdicts, evidence, findings, decisions' },
@@ -473,6 +478,19 @@ async function firstReview(context, base) {
     const match = (href ?? '').match(/\/ministry\/reviews\/([0-9a-f-]+)$/);
     if (!match) throw new Error('the review queue has no application (is the demo sample loaded?)');
     return match[1];
+  } finally {
+    await page.close();
+  }
+}
+
+/** The first month's report linked from the ministry's course × month table. */
+async function firstCourseReport(context, base) {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${base}/ministry/course-reports?months=12`, { waitUntil: 'load' });
+    const href = await page.getAttribute('main table a[href^="/ministry/course-reports/"]', 'href');
+    if (!href) throw new Error('the ministry\'s course reports link no month (is the demo\'s designated course loaded?)');
+    return href;
   } finally {
     await page.close();
   }

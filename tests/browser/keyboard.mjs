@@ -24,7 +24,8 @@
 //  11. from the organisation's page, Tab reaches API トークン, Enter; Tab to its name, typing;
 //      Tab reaches 発行する (visible focus), Enter: the token's value is shown.
 // And the sample provider's staff submit last month's implementation report (issue 19), by
-// keyboard: the reports link, the month, the remarks, the submit button (reportJourney).
+// keyboard: the reports link, the month, the remarks, the submit button (reportJourney); and a
+// reviewer filters the ministry's view, focuses its table and opens a month (ministryReportsJourney).
 // And a session delivered (issue 15; the provider's set-up through forms, the walks with keys):
 //  12. a learner on the session's enrolment page: Tab to the name and its kana, typing; Tab to
 //      the consent box, Space; Tab reaches 申し込む (visible focus), Enter: their enrolment's
@@ -254,6 +255,7 @@ async function reviewerJourney(browser, base) {
     await pressEnterAndLoad(page);
     check((await page.textContent('main')).includes('特講'), `the designation by keyboard shows no number (${page.url()})`);
     console.log(`  Enter -> ${new URL(page.url()).pathname}: designated`);
+    await ministryReportsWalk(page, base);
   } finally {
     await context.close();
   }
@@ -713,6 +715,53 @@ async function reportJourney(browser, base) {
   } finally {
     await context.close();
   }
+}
+
+/**
+ * The ministry's view of the implementation reports (issue 19), by keyboard: from the account
+ * page, Tab reaches the header's 実施状況報告, Enter; Tab to the provider and the period, an
+ * arrow key picks each; Tab reaches 絞り込む, Enter: the filtered table; Tab reaches the
+ * scrollable table (visible focus) and a month's cell, Enter: that course's report; back, and
+ * the totals' table with its bars is there with its caption. Walked by the reviewer's
+ * journey's administrator (one sign-up fewer: the server allows ten an hour from one address).
+ */
+async function ministryReportsWalk(page, base) {
+  console.log('ministry reports: /account');
+  await page.goto(`${base}/account`, { waitUntil: 'load' });
+  const link = await tabTo(page, (f) => f.tag === 'a' && f.href === '/ministry/course-reports' && f.text === '実施状況報告', 'the header\'s 実施状況報告 link');
+  checkFocusVisible(link);
+  await pressEnterAndWait(page, '/ministry/course-reports');
+  const provider = await tabTo(page, (f) => f.id === 'f-provider', 'the provider filter');
+  checkFocusVisible(provider);
+  await page.keyboard.press('ArrowDown');
+  const chosen = await page.$eval('#f-provider', (e) => e.value);
+  check(chosen !== '', 'an arrow key on the provider filter picked no provider');
+  await tabTo(page, (f) => f.id === 'f-months', 'the period');
+  await page.keyboard.press('ArrowDown');
+  const filter = await tabTo(page, button('絞り込む'), 'the 絞り込む button');
+  checkFocusVisible(filter);
+  await pressEnterAndLoad(page);
+  const url = new URL(page.url());
+  check(
+    url.searchParams.get('provider') === chosen && url.searchParams.get('months') === '12',
+    `filtering by keyboard gave ${page.url()}`,
+  );
+  console.log(`  Enter -> ${url.pathname}${url.search}`);
+  const region = await tabTo(page, (f) => f.tag === 'div', 'the scrollable course × month table');
+  checkFocusVisible(region);
+  const cell = await tabTo(page, (f) => f.tag === 'a' && /^\/ministry\/course-reports\/[^/]+\/\d{4}-\d{2}$/.test(f.href ?? ''), 'a month\'s report in the table');
+  checkFocusVisible(cell);
+  await pressEnterAndWait(page, cell.href);
+  const report = (await page.textContent('main')) ?? '';
+  check(
+    report.includes('「特定講習」実施状況報告書（月次）') && report.includes('実施状況'),
+    `opening a month by keyboard (${page.url()}): ${report.replace(/\s+/g, ' ').slice(0, 300)}`,
+  );
+  console.log('  Enter -> the course\'s report for that month');
+  await page.goBack({ waitUntil: 'load' });
+  const totals = await page.$eval('#totals + p + .table-scroll caption', (e) => e.textContent);
+  check(totals.includes('月別の受講者数・修了者数'), `the totals' table has no caption: ${totals}`);
+  console.log('  the totals by month: a table with its caption, the bars beside it');
 }
 
 async function main() {
