@@ -1,5 +1,6 @@
 //! A folder of files as one `.zip` (an export for an inquiry): every entry deflated, under the
-//! name given, in the order given.
+//! name given, in the order given, dated when the export was made (as local time: zip has no
+//! time zone).
 
 use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
@@ -13,10 +14,24 @@ pub struct Entry {
     pub bytes: Vec<u8>,
 }
 
-/// The archive of `entries`. Names are used as given; the caller makes them unique.
-pub fn zip(entries: &[Entry]) -> Result<Vec<u8>, FormsError> {
+/// The archive of `entries`, each dated `made` (a time outside zip's 1980–2107 keeps its
+/// default, 1980-01-01). Names are used as given; the caller makes them unique.
+pub fn zip(entries: &[Entry], made: time::PrimitiveDateTime) -> Result<Vec<u8>, FormsError> {
     let mut writer = zip::ZipWriter::new(Cursor::new(Vec::new()));
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let mut options =
+        SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    if let Ok(year) = u16::try_from(made.year())
+        && let Ok(dated) = zip::DateTime::from_date_and_time(
+            year,
+            u8::from(made.month()),
+            made.day(),
+            made.hour(),
+            made.minute(),
+            made.second(),
+        )
+    {
+        options = options.last_modified_time(dated);
+    }
     for entry in entries {
         writer
             .start_file(entry.name.as_str(), options)
@@ -48,11 +63,16 @@ mod tests {
                 bytes: br#"{"course":"p-1"}"#.to_vec(),
             },
         ];
-        let bytes = zip(&entries).unwrap();
+        let bytes = zip(&entries, time::macros::datetime!(2026-12-04 13:48:54)).unwrap();
         let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
         assert_eq!(archive.len(), 2);
         for entry in &entries {
             let mut file = archive.by_name(&entry.name).unwrap();
+            let dated = file.last_modified().unwrap();
+            assert_eq!(
+                (dated.year(), dated.month(), dated.day(), dated.hour()),
+                (2026, 12, 4, 13)
+            );
             let mut read = Vec::new();
             file.read_to_end(&mut read).unwrap();
             assert_eq!(read, entry.bytes);

@@ -142,10 +142,7 @@ fn the_reports_pdf_has_its_figures() {
 )]
 fn the_ministrys_overview_pdf_has_every_course_month_and_total() {
     use koshu_forms::report::{Overview, OverviewLine, overview_pdf};
-    let months: Vec<String> = (1..=12)
-        .rev()
-        .map(|m| format!("2026年{m}月"))
-        .collect();
+    let months: Vec<String> = (1..=12).rev().map(|m| format!("2026年{m}月")).collect();
     let lines = vec![
         OverviewLine {
             course: "実践インシデント対応演習".to_owned(),
@@ -181,10 +178,7 @@ fn the_ministrys_overview_pdf_has_every_course_month_and_total() {
         .enumerate()
         .map(|(i, m)| (m.clone(), 1, 10 + i as u32, 7 + i as u32, "70".to_owned()))
         .collect();
-    let counts = vec![
-        ("受領".to_owned(), 11),
-        ("未提出・期限超過".to_owned(), 1),
-    ];
+    let counts = vec![("受領".to_owned(), 11), ("未提出・期限超過".to_owned(), 1)];
     let bytes = overview_pdf(&Overview {
         made_on: "2026年12月4日",
         filters: "講座提供者：すべて、ITSS+ の分野：すべて、直近12か月",

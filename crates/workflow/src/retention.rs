@@ -415,5 +415,10 @@ fn archive(
             bytes: serde_json::to_vec_pretty(&objects)?,
         });
     }
-    koshu_forms::archive::zip(&entries).map_err(|e| WorkflowError::Corrupt(e.to_string()))
+    let made = wf.now().to_offset(crate::JST);
+    koshu_forms::archive::zip(
+        &entries,
+        time::PrimitiveDateTime::new(made.date(), made.time()),
+    )
+    .map_err(|e| WorkflowError::Corrupt(e.to_string()))
 }

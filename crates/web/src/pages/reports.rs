@@ -615,7 +615,11 @@ pub async fn ministry_export(
 }
 
 /// The ministry's view as a PDF, in Japanese as the other exports are.
-fn overview_pdf(v: &MinistryReportsPage, today: time::Date, name: &str) -> Result<Response, AppError> {
+fn overview_pdf(
+    v: &MinistryReportsPage,
+    today: time::Date,
+    name: &str,
+) -> Result<Response, AppError> {
     use super::applications::forms::PDF;
     use super::delivery::download;
     let provider = v
@@ -642,14 +646,25 @@ fn overview_pdf(v: &MinistryReportsPage, today: time::Date, name: &str) -> Resul
             cells: l
                 .cells
                 .iter()
-                .map(|c| c.as_ref().map_or_else(|| "—".to_owned(), |(text, ..)| text.clone()))
+                .map(|c| {
+                    c.as_ref()
+                        .map_or_else(|| "—".to_owned(), |(text, ..)| text.clone())
+                })
                 .collect(),
         })
         .collect();
     let totals: Vec<(String, usize, u32, u32, String)> = v
         .totals
         .iter()
-        .map(|t| (t.month.clone(), t.reports, t.enrolled, t.completed, t.rate.clone()))
+        .map(|t| {
+            (
+                t.month.clone(),
+                t.reports,
+                t.enrolled,
+                t.completed,
+                t.rate.clone(),
+            )
+        })
         .collect();
     let bytes = koshu_forms::report::overview_pdf(&koshu_forms::report::Overview {
         made_on: &koshu_domain::types::date_ja(today),
