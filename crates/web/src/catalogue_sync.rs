@@ -2,6 +2,7 @@
 //! feed: every catalogue write appends an entry, so any node (this one or another behind the
 //! same load balancer) learns of it by reading entries after the last one it applied.
 
+use crate::page_cache::PageCache;
 use koshu_search::{CatalogueIndex, Listing, SearchError};
 use koshu_store::catalogue::{CatalogueChange, CatalogueRecord};
 use koshu_store::{Store, StoreError};
@@ -29,6 +30,8 @@ pub struct CatalogueSync {
     applied: Mutex<i64>,
     /// The same, readable without waiting for a sync in progress (for the metrics).
     applied_seen: AtomicI64,
+    /// Rendered public pages, cleared whenever the feed moves (issue 21 item 1).
+    pages: PageCache,
 }
 
 fn listing(r: CatalogueRecord) -> Listing {
@@ -49,7 +52,13 @@ impl CatalogueSync {
             index,
             applied: Mutex::new(0),
             applied_seen: AtomicI64::new(0),
+            pages: PageCache::default(),
         }
+    }
+
+    /// This node's rendered-page cache, which follows the same feed as the index.
+    pub fn pages(&self) -> &PageCache {
+        &self.pages
     }
 
     pub fn index(&self) -> &Arc<CatalogueIndex> {
@@ -79,7 +88,12 @@ impl CatalogueSync {
         Ok(count)
     }
 
+    /// Records `head` as applied; when it moved, something was written (here or on another
+    /// node), so the rendered pages go.
     fn set_applied(&self, applied: &mut i64, head: i64) {
+        if *applied != head {
+            self.pages.clear();
+        }
         *applied = head;
         self.applied_seen.store(head, Ordering::Relaxed);
     }

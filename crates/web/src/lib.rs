@@ -10,6 +10,7 @@ pub mod lang;
 pub mod mail;
 mod metrics;
 mod middleware;
+pub mod page_cache;
 mod pages;
 mod routes;
 mod search_params;
@@ -163,7 +164,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::undecodable_path))
         .layer(axum::middleware::from_fn(middleware::render_errors))
         .layer(axum::middleware::from_fn(middleware::personal_no_store))
-        .layer(axum::middleware::from_fn(middleware::public_caching))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            middleware::public_caching,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::context,

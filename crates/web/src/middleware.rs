@@ -1,11 +1,13 @@
 //! Cross-cutting HTTP behaviour: error rendering, security headers.
 
+use crate::AppState;
 use crate::auth::AuthContext;
 use crate::error::{AppError, PendingError};
 use crate::lang::{Lang, PagePath};
+use crate::page_cache::{Encoding, PageCache};
 use crate::pages::ErrorPage;
 use askama::Template;
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
@@ -182,19 +184,51 @@ const VISITOR_CACHE_CONTROL: &str = "private, no-cache";
 /// with a form holds the visitor's CSRF token, so it stays private. Runs inside
 /// `auth::context` (which then sets no cookie on a public response) and around
 /// [`personal_no_store`], whose header it leaves alone.
-pub async fn public_caching(req: Request, next: Next) -> Response {
+///
+/// Such a page, when it is text or JSON and not a text search, is kept rendered and compressed
+/// in the page cache ([`crate::page_cache`]) and served from there until something is written;
+/// a write through this node clears the cache when it succeeds.
+pub async fn public_caching(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let pages = state.catalogue.pages();
+    if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        let res = next.run(req).await;
+        if res.status().is_success() || res.status().is_redirection() {
+            pages.clear();
+        }
+        return res;
+    }
     let visitor_token = req
         .extensions()
         .get::<AuthContext>()
         .filter(|a| a.viewer.is_none())
         .map(|a| a.csrf.clone());
-    let readable_by_anyone = matches!(*req.method(), Method::GET | Method::HEAD)
-        && !req.headers().contains_key(header::AUTHORIZATION)
-        && !is_personal_path(req.uri().path());
+    let readable_by_anyone =
+        !req.headers().contains_key(header::AUTHORIZATION) && !is_personal_path(req.uri().path());
     let Some(visitor_token) = visitor_token.filter(|_| readable_by_anyone) else {
         return next.run(req).await;
     };
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+    let held = |digest: &str| {
+        if_none_match
+            .as_ref()
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| tag_held(v, digest))
+    };
+    let encoding = Encoding::preferred(req.headers());
+    let key = (*req.method() == Method::GET)
+        .then(|| {
+            let english = req.extensions().get::<Lang>().is_some_and(|l| l.is_en());
+            let address = req.uri().path_and_query().map_or("/", |pq| pq.as_str());
+            PageCache::key(english, address)
+        })
+        .flatten();
+    let now = state.clock.now();
+    if let Some(entry) = key.as_deref().and_then(|k| pages.get(k, now)) {
+        metrics::counter!(PAGE_CACHE, "outcome" => "hit").increment(1);
+        let held = held(&entry.digest).is_some();
+        return entry.response(encoding, held, PUBLIC_CACHE_CONTROL, "hit");
+    }
+    let generation = pages.generation();
     let res = next.run(req).await;
     let headers = res.headers();
     if res.status() != StatusCode::OK
@@ -221,15 +255,20 @@ pub async fn public_caching(req: Request, next: Next) -> Response {
         );
         return Response::from_parts(parts, axum::body::Body::from(bytes));
     }
+    if let Some(key) = key
+        && PageCache::keeps(parts.headers.get(header::CONTENT_TYPE))
+    {
+        metrics::counter!(PAGE_CACHE, "outcome" => "miss").increment(1);
+        let entry = pages.put(key, generation, parts.headers, bytes, now);
+        let held = held(&entry.digest).is_some();
+        return entry.response(encoding, held, PUBLIC_CACHE_CONTROL, "miss");
+    }
     let digest = hex::encode(&Sha256::digest(&bytes)[..16]);
     parts.headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static(PUBLIC_CACHE_CONTROL),
     );
-    if let Some(held) = if_none_match
-        .as_ref()
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| tag_held(v, &digest))
+    if let Some(held) = held(&digest)
         && let Ok(held) = HeaderValue::from_str(&held)
     {
         // The client's copy is current: the tag it holds names its encoding as well.
@@ -248,6 +287,9 @@ pub async fn public_caching(req: Request, next: Next) -> Response {
     }
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
+
+/// Pages served from the rendered-page cache (`hit`) or rendered and kept (`miss`).
+const PAGE_CACHE: &str = "koshu_page_cache_total";
 
 /// The entity tag of `If-None-Match` (a list, or `*`) that names the body with `digest`, in
 /// whichever encoding [`etag_names_its_encoding`] gave it; weak comparison, as RFC 9110

@@ -77,6 +77,7 @@ impl<'a> Browser<'a> {
             status,
             headers,
             body: String::from_utf8_lossy(&first).into_owned(),
+            bytes: first.to_vec(),
         }
     }
 

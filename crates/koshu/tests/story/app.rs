@@ -24,7 +24,9 @@ pub struct TestApp {
 pub struct TestResponse {
     pub status: StatusCode,
     pub headers: HeaderMap,
+    /// The body as text (invalid UTF-8 replaced); [`Self::bytes`] as sent.
     pub body: String,
+    pub bytes: Vec<u8>,
 }
 
 /// The token the test scraper reads `/metrics` with.
@@ -192,6 +194,7 @@ language = "ja"
             status,
             headers,
             body: String::from_utf8_lossy(&bytes).into_owned(),
+            bytes: bytes.to_vec(),
         }
     }
 

@@ -602,3 +602,149 @@ pub async fn public_pages_carry_strong_validators_and_personal_ones_never_do(app
         assert!(!res.headers.contains_key(header::ETAG), "{path}");
     }
 }
+
+/// Issue 21 item 1: an anonymous visitor's programme page is rendered once and then served from
+/// the page cache, already compressed, in each encoding and language; a change made through
+/// the store (as another node, or `koshu import`, would make it) is shown after the next round
+/// of the change feed that every node follows every 500 ms, in both languages, and the old tag
+/// no longer matches; a write through this node clears the cache at once; a text search and
+/// personal pages are never kept.
+pub async fn rendered_pages_are_kept_until_the_change_feed_moves(app: TestApp) {
+    let import =
+        |title: &'static str| app.import_programme("kept-seminar", title, "キャッシュの確認。");
+    import("保存ページ検証講座").await;
+    app.state.catalogue.catch_up().await.unwrap();
+    let get = |path: String, encoding: &'static str, held: Option<String>| {
+        let mut req = Request::get(path).header(header::ACCEPT_ENCODING, encoding);
+        if let Some(tag) = held {
+            req = req.header(header::IF_NONE_MATCH, tag);
+        }
+        app.request(req.body(Body::empty()).unwrap())
+    };
+    let cache = |res: &crate::app::TestResponse| {
+        res.headers
+            .get("x-cache")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default()
+    };
+    let tag =
+        |res: &crate::app::TestResponse| res.headers[header::ETAG].to_str().unwrap().to_owned();
+    let text_of = |res: &crate::app::TestResponse| {
+        let mut out = String::new();
+        match res
+            .headers
+            .get(header::CONTENT_ENCODING)
+            .map(|v| v.to_str().unwrap())
+        {
+            Some("gzip") => {
+                std::io::Read::read_to_string(
+                    &mut flate2::read::GzDecoder::new(&res.bytes[..]),
+                    &mut out,
+                )
+                .unwrap();
+            }
+            Some(other) => panic!("decoded here: gzip and identity only, not {other}"),
+            None => out = res.body.clone(),
+        }
+        out
+    };
+
+    let mut tags = Vec::new();
+    for (prefix, title_words) in [("", "保存ページ検証講座"), ("/en", "保存ページ検証講座")]
+    {
+        let path = format!("{prefix}/programmes/kept-seminar");
+        let first = get(path.clone(), "gzip", None).await;
+        assert_eq!(first.status, StatusCode::OK);
+        assert_eq!(cache(&first), "miss", "{path}");
+        assert!(text_of(&first).contains(title_words));
+        for encoding in ["gzip", "br", "identity"] {
+            let hit = get(path.clone(), encoding, None).await;
+            assert_eq!(cache(&hit), "hit", "{path} {encoding}");
+            assert_eq!(
+                hit.headers[header::CACHE_CONTROL],
+                "public, max-age=60, stale-while-revalidate=300"
+            );
+            assert_eq!(hit.headers[header::VARY], "accept-encoding");
+            let expected = match encoding {
+                "identity" => None,
+                other => Some(other),
+            };
+            assert_eq!(
+                hit.headers
+                    .get(header::CONTENT_ENCODING)
+                    .map(|v| v.to_str().unwrap()),
+                expected,
+                "{path} {encoding}"
+            );
+            if encoding != "br" {
+                assert_eq!(text_of(&hit), text_of(&first), "{path} {encoding}");
+            }
+            let again = get(path.clone(), encoding, Some(tag(&hit))).await;
+            assert_eq!(again.status, StatusCode::NOT_MODIFIED, "{path} {encoding}");
+            tags.push((path.clone(), encoding, tag(&hit)));
+        }
+    }
+
+    // Changed through the store: the next round of the feed clears the cache on this node, as
+    // on every other; both languages show the change, and no old tag matches.
+    import("保存ページ検証講座（改訂）").await;
+    assert_eq!(
+        cache(&get("/programmes/kept-seminar".into(), "gzip", None).await),
+        "hit",
+        "until the feed is read"
+    );
+    app.state.catalogue.catch_up().await.unwrap();
+    for (path, encoding, old) in &tags {
+        let res = get(path.clone(), encoding, Some(old.clone())).await;
+        assert_eq!(res.status, StatusCode::OK, "{path} {encoding}");
+        assert_ne!(tag(&res), *old);
+        if *encoding != "br" {
+            assert!(
+                text_of(&res).contains("保存ページ検証講座（改訂）"),
+                "{path} {encoding}"
+            );
+        }
+    }
+
+    // A write through this node (a visitor's report about the page) clears it at once.
+    let mut visitor = Browser::new(&app);
+    let sent = visitor
+        .post(
+            "/programmes/kept-seminar/report",
+            &[
+                ("reason", "wrong"),
+                ("details", "日程が違います。"),
+                ("contact", ""),
+            ],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert_eq!(
+        cache(&get("/programmes/kept-seminar".into(), "gzip", None).await),
+        "miss"
+    );
+
+    // Never kept: a text search, and anything personal.
+    let search = get("/search?q=%E4%BF%9D%E5%AD%98".into(), "gzip", None).await;
+    assert_eq!(search.status, StatusCode::OK);
+    assert_eq!(cache(&search), "");
+    let id = sign_up(&app, "私的 五郎", "private5@example.jp").await;
+    let org = register_organisation(&mut signed_in(&app, &id).await, "5010001008846").await;
+    let mut b = signed_in(&app, &id).await;
+    for path in [
+        "/programmes/kept-seminar".to_owned(),
+        "/account".to_owned(),
+        format!("/organisations/{org}/applications"),
+    ] {
+        for _ in 0..2 {
+            let res = b.get(&path).await;
+            assert_eq!(res.status, StatusCode::OK, "{path}");
+            assert_eq!(cache(&res), "", "{path}");
+            assert_eq!(
+                res.headers[header::CACHE_CONTROL],
+                "private, no-store",
+                "{path}"
+            );
+        }
+    }
+}

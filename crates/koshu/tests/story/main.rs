@@ -186,6 +186,7 @@ stories!(
     hardening::control_characters_in_text_fields_are_refused_naming_the_field,
     hardening::personal_pages_are_not_cached_and_https_is_strict,
     hardening::public_pages_carry_strong_validators_and_personal_ones_never_do,
+    hardening::rendered_pages_are_kept_until_the_change_feed_moves,
     hardening::paths_that_do_not_decode_are_error_pages,
     hardening::query_parameters_are_accepted_as_the_document_says,
     hardening::metrics_are_scraped_with_the_token_and_count_routes,
