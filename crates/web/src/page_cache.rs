@@ -4,16 +4,20 @@
 //! next visitors cost a lookup and a copy instead of a render and a compression.
 //!
 //! - **Invalidated by any write.** The change feed (the audit log) is what every node follows
-//!   for its search index (`CatalogueSync::catch_up`, every 500 ms): when its head moves, the
-//!   whole cache is cleared, on every node, so a change is visible within a second. A write
-//!   through this node clears it at once. Clearing everything is coarse, but a page shows more
-//!   than its programme (seats left, designations, quality signals), and any narrower rule
-//!   would have to know them all.
+//!   for its search index (`CatalogueSync::catch_up`, every 500 ms): when its head moves, every
+//!   entry goes stale, on every node, so a change is visible within a second. A write through
+//!   this node does so at once. Staling everything is coarse, but a page shows more than its
+//!   programme (seats left, designations, quality signals), and any narrower rule would have
+//!   to know them all.
+//! - **Revalidated, not recompressed.** A stale page is rendered again; when its body is the
+//!   same as before (most pages, after most writes), the compressed forms are kept and only
+//!   the entry's date moves, so a write costs each page one render, not a compression.
 //! - **Time.** An entry is served for at most [`MAX_AGE`] of the application's clock, the
 //!   `max-age` a CDN is told, and never past the end of its day in Japan, so what depends on
 //!   the clock (an application window opening, today's date) is as fresh as a CDN's copy.
-//! - **Bounded.** At most [`MAX_BYTES`] of bodies (the three forms of each page and its key);
-//!   beyond that the oldest entries are dropped first.
+//! - **Bounded.** At most [`MAX_BYTES`] of bodies (the brotli and gzip forms of each page and
+//!   its key: a client that takes neither gets the gzip form inflated); beyond that the oldest
+//!   entries are dropped first.
 //! - **Not cached:** a text search (`q=`: its hit set is the search's own work, item 3), a body
 //!   that is not text or JSON, anything personal or holding the visitor's own form.
 
@@ -31,7 +35,7 @@ use time::{Duration, OffsetDateTime};
 pub const MAX_AGE: Duration = Duration::seconds(60);
 
 /// The bound on what the cache holds: 64 MiB of bodies (a programme page is about 30 KB raw
-/// and 6 KB compressed, so some 1,500 pages).
+/// and 6 KB in each compressed form, so some 5,000 pages).
 pub const MAX_BYTES: usize = 64 * 1024 * 1024;
 
 /// Brotli at quality 9 (of 11): within a few percent of 11's size at a fraction of its time,
@@ -46,7 +50,6 @@ const GZIP_LEVEL: u32 = 9;
 pub struct Entry {
     /// The handler's headers (its content type, …), without length, tag or caching.
     headers: HeaderMap,
-    identity: Bytes,
     br: Bytes,
     gzip: Bytes,
     /// The hex of the first 16 bytes of the raw body's SHA-256: the strong tag, as
@@ -54,6 +57,8 @@ pub struct Entry {
     pub digest: String,
     /// When it was rendered, by the application's clock.
     made: OffsetDateTime,
+    /// The cache's generation it was rendered in: a later one makes it stale.
+    generation: u64,
 }
 
 /// An encoding the client takes.
@@ -105,7 +110,7 @@ impl Encoding {
 
 impl Entry {
     fn size(&self, key: &str) -> usize {
-        key.len() + self.identity.len() + self.br.len() + self.gzip.len()
+        key.len() + self.br.len() + self.gzip.len()
     }
 
     /// Still to be served at `now`: rendered at most [`MAX_AGE`] before it, on the same day in
@@ -156,7 +161,7 @@ impl Entry {
                 headers.insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
                 self.gzip.clone()
             }
-            Encoding::Identity => self.identity.clone(),
+            Encoding::Identity => Bytes::from(gunzip(&self.gzip)),
         };
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         *res.body_mut() = axum::body::Body::from(body);
@@ -208,15 +213,21 @@ impl PageCache {
         self.generation.load(Ordering::Acquire)
     }
 
-    /// The entry for `key`, if it is held and still fresh at `now` (the application's clock).
+    /// The entry for `key`, if it is held, of this generation, and still fresh at `now` (the
+    /// application's clock).
     pub fn get(&self, key: &str, now: OffsetDateTime) -> Option<Arc<Entry>> {
         let held = self.held.read().ok()?;
-        held.entries.get(key).filter(|e| e.fresh_at(now)).cloned()
+        let generation = self.generation();
+        held.entries
+            .get(key)
+            .filter(|e| e.generation == generation && e.fresh_at(now))
+            .cloned()
     }
 
-    /// Compresses `body` both ways and keeps it under `key`, unless the cache was cleared since
-    /// `generation` was read (the page may be older than the change that cleared it); returns
-    /// the entry either way, to serve this request from.
+    /// Keeps `body`, rendered in `generation`, under `key`: with the compressed forms of the
+    /// entry it replaces when the body is the same, else compressed both ways now. A page
+    /// rendered before a later generation began is kept as stale (it may predate the change),
+    /// so the next request renders it again. Returns the entry, to serve this request from.
     pub fn put(
         &self,
         key: String,
@@ -234,13 +245,24 @@ impl PageCache {
         ] {
             headers.remove(name);
         }
+        let digest = hex::encode(&Sha256::digest(&body)[..16]);
+        let same = self
+            .held
+            .read()
+            .ok()
+            .and_then(|h| h.entries.get(&key).cloned())
+            .filter(|old| old.digest == digest);
+        let (br, gzip) = match same {
+            Some(old) => (old.br.clone(), old.gzip.clone()),
+            None => (Bytes::from(brotli(&body)), Bytes::from(gzip(&body))),
+        };
         let entry = Arc::new(Entry {
             headers,
-            br: Bytes::from(brotli(&body)),
-            gzip: Bytes::from(gzip(&body)),
-            digest: hex::encode(&Sha256::digest(&body)[..16]),
-            identity: body,
+            br,
+            gzip,
+            digest,
             made: now,
+            generation,
         });
         let size = entry.size(&key);
         if size > MAX_BYTES / 8 {
@@ -250,9 +272,6 @@ impl PageCache {
         let Ok(mut held) = self.held.write() else {
             return entry;
         };
-        if self.generation() != generation {
-            return entry;
-        }
         if let Some(old) = held.entries.remove(&key) {
             held.bytes = held.bytes.saturating_sub(old.size(&key));
             held.order.retain(|k| *k != key);
@@ -271,12 +290,10 @@ impl PageCache {
         entry
     }
 
-    /// Drops every entry (something changed).
+    /// Makes every entry stale (something changed): each is rendered again when next asked
+    /// for, and keeps its compressed forms if it renders the same.
     pub fn clear(&self) {
-        if let Ok(mut held) = self.held.write() {
-            self.generation.fetch_add(1, Ordering::AcqRel);
-            *held = Held::default();
-        }
+        self.generation.fetch_add(1, Ordering::AcqRel);
     }
 
     /// (entries, bytes) held now, for the metrics.
@@ -299,6 +316,14 @@ fn brotli(body: &[u8]) -> Vec<u8> {
     if ::brotli::BrotliCompress(&mut input, &mut out, &params).is_err() {
         out.clear();
     }
+    out
+}
+
+/// The page of a gzip form, for a client that takes no compression (rare: a script).
+fn gunzip(compressed: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(compressed.len() * 4);
+    // The form was made here from a whole body; reading it back cannot fail.
+    let _ = std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(compressed), &mut out);
     out
 }
 
@@ -352,28 +377,62 @@ mod tests {
     }
 
     #[test]
-    fn a_clear_drops_everything_and_a_page_rendered_before_it_is_not_kept() {
+    fn a_clear_stales_everything_and_a_page_rendered_before_it_stays_stale() {
         let cache = PageCache::default();
         let (headers, body) = page("a");
         let before = cache.generation();
-        cache.put("ja:/a".into(), before, headers.clone(), body.clone(), NOW);
+        let first = cache.put("ja:/a".into(), before, headers.clone(), body.clone(), NOW);
         assert!(cache.get("ja:/a", NOW).is_some());
         cache.clear();
         assert!(cache.get("ja:/a", NOW).is_none());
-        cache.put("ja:/a".into(), before, headers, body, NOW);
+        cache.put("ja:/a".into(), before, headers.clone(), body.clone(), NOW);
         assert!(
             cache.get("ja:/a", NOW).is_none(),
             "rendered before the clear"
+        );
+        // Rendered again, the same: served, with the compressed forms it had.
+        let again = cache.put(
+            "ja:/a".into(),
+            cache.generation(),
+            headers.clone(),
+            body,
+            NOW,
+        );
+        assert!(cache.get("ja:/a", NOW).is_some());
+        assert_eq!(again.br.as_ptr(), first.br.as_ptr(), "not compressed again");
+        // Rendered different: compressed anew.
+        let (_, changed) = page("b");
+        let new = cache.put("ja:/a".into(), cache.generation(), headers, changed, NOW);
+        assert_ne!(new.digest, first.digest);
+        assert_ne!(new.br.as_ptr(), first.br.as_ptr());
+    }
+
+    #[test]
+    fn a_client_without_compression_gets_the_page_itself() {
+        let cache = PageCache::default();
+        let (headers, body) = page("<p>講座</p>");
+        let entry = cache.put(
+            "ja:/".into(),
+            cache.generation(),
+            headers,
+            body.clone(),
+            NOW,
+        );
+        let res = entry.response(Encoding::Identity, false, "public", "hit");
+        assert!(!res.headers().contains_key(header::CONTENT_ENCODING));
+        assert_eq!(
+            res.headers()[header::CONTENT_LENGTH],
+            body.len().to_string().as_str()
         );
     }
 
     #[test]
     fn the_bound_drops_the_oldest_first() {
         let cache = PageCache::default();
-        // Incompressible bodies of 1/10 of the bound each: the 11th pushes out the 1st.
+        // Incompressible bodies whose two forms take 1/10 of the bound: the 11th pushes out the 1st.
         let mut seed = 1u64;
         for n in 0..11 {
-            let body: Vec<u8> = (0..MAX_BYTES / 10 / 3)
+            let body: Vec<u8> = (0..MAX_BYTES / 10 / 2)
                 .map(|_| {
                     seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
                     (seed >> 56) as u8
