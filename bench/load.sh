@@ -7,7 +7,8 @@
 # The data dir must already hold the imported catalogue (koshu import, see bench/README.md);
 # the catalogue dir is the generator's output, used only to pick programme ids and queries.
 #
-# For each scenario (programme page, API list, search with text and two facets) and each mode:
+# For each scenario (programme page, API list, search with text and two facets; and nginx serving
+# the same programme pages saved as files, the ceiling) and each mode:
 #   max   closed loop: wrk, 1 thread, --connections keep-alive connections, as fast as the
 #         server answers. Gives the throughput of one server core (req/s) and CPU per request.
 #   rate  open loop: oha at a fixed --rate req/s with --latency-correction (latency counted from
@@ -28,13 +29,19 @@
 #   --rate N               fixed rate for the rate mode, req/s [200]
 #   --connections N        connections for the max mode [32]
 #   --rate-connections N   connections oha may open in the rate mode [16]
-#   --scenarios "LIST"     of programme, api, search ["programme api search"]
+#   --scenarios "LIST"     of programme, api, search, nginx ["programme api search nginx"]
+#                          nginx: the programme pages of the programme list, saved from the
+#                          server (identity, and the br and gzip bodies it sends, as .br and .gz),
+#                          served by nginx on CPU 0 with gzip_static and brotli_static (when the
+#                          module is installed), measured like the others in the same run; the
+#                          CPU ratio of Koshu's programme page to nginx's is printed after the table
 #   --modes "LIST"         of max, rate ["max rate"]
 #   --programme-path P     [/programmes/{id}]  ({id}: a generated programme id)
 #   --api-path P           [/api/v1/programmes?page=1]
 #   --search-path P        [/search]  (?q=...&field=...&prefecture=... is appended)
 #   --accept-encoding V    Accept-Encoding sent by both tools ["gzip, deflate, br"]; "" for none
 #   --wrk PATH, --oha PATH the load generators [wrk, oha from PATH]
+#   --nginx PATH           nginx, for the nginx scenario [nginx from PATH, else /usr/sbin/nginx]
 #
 # Needs: taskset (util-linux), curl, wrk (apt-get install wrk) for max, oha (cargo install oha
 # --locked --no-default-features --features native-tls) for rate; a mode whose tool is missing is skipped with a note.
@@ -52,7 +59,7 @@ READY_TIMEOUT=120
 RATE=200
 CONNS=32
 RATE_CONNS=16
-SCENARIOS="programme api search"
+SCENARIOS="programme api search nginx"
 MODES="max rate"
 PROGRAMME_PATH='/programmes/{id}'
 API_PATH='/api/v1/programmes?page=1'
@@ -60,6 +67,7 @@ SEARCH_PATH='/search'
 ENCODING='gzip, deflate, br'
 WRK=wrk
 OHA=oha
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
 die() { echo "load.sh: $*" >&2; exit 2; }
 while [ $# -gt 0 ]; do
@@ -83,6 +91,7 @@ while [ $# -gt 0 ]; do
     --accept-encoding) ENCODING=$2 ;;
     --wrk) WRK=$2 ;;
     --oha) OHA=$2 ;;
+    --nginx) NGINX=$2 ;;
     *) die "unknown option $1 (see the header of $0)" ;;
   esac
   shift 2
@@ -108,7 +117,11 @@ CLK_TCK=$(getconf CLK_TCK)
 WORK=$(mktemp -d /tmp/koshu-bench.XXXXXX)
 SERVER_PID=""
 
+NGINX_PID=""
 cleanup() {
+  if [ -n "$NGINX_PID" ] && kill -0 "$NGINX_PID" 2>/dev/null; then
+    kill -TERM "$NGINX_PID" 2>/dev/null || true
+  fi
   if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
     for _ in $(seq 1 50); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
@@ -148,6 +161,7 @@ headers=()
 
 ROWS=()
 NOTES=()
+declare -A CPU_PER_REQUEST=()
 row() { ROWS+=("$(printf '| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' "$@")"); }
 
 run_mode() {  # scenario mode
@@ -187,6 +201,7 @@ print(total, round(rps), "%.2f" % ((lat["p50"] or 0) * 1000), "%.2f" % ((lat["p9
   local cpu_us wall_us
   cpu_us=$(( (c1 - c0) * 1000000 / CLK_TCK ))
   wall_us=$(( (w1 - w0) / 1000 ))
+  CPU_PER_REQUEST["$s/$m"]=$(awk -v c="$cpu_us" -v n="$requests" 'BEGIN { printf "%.1f", c / n }')
   row "$s" "$m" "$requests" "$rps" "$p50" "$p99" "$bad" \
     "$(awk -v c="$cpu_us" -v n="$requests" 'BEGIN { printf "%.0f", c / n }')" \
     "$(awk -v c="$cpu_us" -v w="$wall_us" 'BEGIN { printf "%.0f%%", 100 * c / w }')" \
@@ -195,8 +210,47 @@ print(total, round(rps), "%.2f" % ((lat["p50"] or 0) * 1000), "%.2f" % ((lat["p9
   echo "load.sh: $s/$m done: $requests requests, $rps req/s" >&2
 }
 
+# The nginx scenario's files: each programme page of the list as the server sends it, with its
+# brotli and gzip bodies beside it (the same bytes Koshu serves from its page cache).
+start_nginx() {
+  [ -x "$NGINX" ] || return 1
+  local static="$WORK/static" nginx_port=$((PORT + 1)) brotli_module=/usr/lib/nginx/modules/ngx_http_brotli_static_module.so
+  mkdir -p "$static"
+  sort -u "$WORK/programme.paths" | while read -r p; do
+    mkdir -p "$(dirname "$static$p")"
+    curl -fs -m 10 -H 'Accept-Encoding: identity' -o "$static$p" "$BASE$p"
+    curl -fs -m 10 -H 'Accept-Encoding: gzip' -o "$static$p.gz" "$BASE$p"
+    curl -fs -m 10 -H 'Accept-Encoding: br' -o "$static$p.br" "$BASE$p"
+  done
+  cp "$WORK/programme.paths" "$WORK/nginx.paths"
+  sed "s#^$BASE#http://127.0.0.1:$nginx_port#" "$WORK/programme.urls" >"$WORK/nginx.urls"
+  {
+    [ -f "$brotli_module" ] && echo "load_module $brotli_module;"
+    echo "worker_processes 1; master_process off; daemon off; pid $WORK/nginx.pid; error_log $WORK/nginx.err;"
+    echo "events { worker_connections 4096; }"
+    echo "http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000000; default_type 'text/html; charset=utf-8';"
+    echo "  gzip_static on; $([ -f "$brotli_module" ] && echo 'brotli_static on;')"
+    echo "  server { listen 127.0.0.1:$nginx_port; root $static; location / { } } }"
+  } >"$WORK/nginx.conf"
+  taskset -c 0 "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" >"$WORK/nginx.log" 2>&1 &
+  NGINX_PID=$!
+  for _ in $(seq 1 50); do
+    curl -fs -o /dev/null -m 1 "http://127.0.0.1:$nginx_port$(head -n 1 "$WORK/nginx.paths")" && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 for s in $SCENARIOS; do
-  [ -f "$WORK/$s.paths" ] || die "unknown scenario $s (programme, api, search)"
+  if [ "$s" = nginx ]; then
+    if ! start_nginx; then
+      NOTES+=("nginx: skipped, nginx not found or did not start (apt-get install nginx-light libnginx-mod-http-brotli-static)")
+      continue
+    fi
+    KOSHU_PID=$SERVER_PID KOSHU_BASE=$BASE
+    SERVER_PID=$NGINX_PID BASE="http://127.0.0.1:$((PORT + 1))"
+  fi
+  [ -f "$WORK/$s.paths" ] || die "unknown scenario $s (programme, api, search, nginx)"
   first=$(head -n 1 "$WORK/$s.paths")
   if [ -z "$first" ]; then NOTES+=("$s: skipped, no request could be built from the catalogue"); continue; fi
   code=$(curl -s -o /dev/null -w '%{http_code}' -m 10 "$BASE$first" || true)
@@ -221,6 +275,17 @@ for s in $SCENARIOS; do
     esac
     run_mode "$s" "$m"
   done
+  if [ "$s" = nginx ]; then
+    kill -TERM "$NGINX_PID" 2>/dev/null || true
+    SERVER_PID=$KOSHU_PID BASE=$KOSHU_BASE
+  fi
+done
+for m in $MODES; do
+  koshu=${CPU_PER_REQUEST["programme/$m"]:-} nginx=${CPU_PER_REQUEST["nginx/$m"]:-}
+  if [ -n "$koshu" ] && [ -n "$nginx" ]; then
+    ratio=$(awk -v k="$koshu" -v n="$nginx" 'BEGIN { printf "%.2f", n > 0 ? k / n : 0 }')
+    NOTES+=("programme page ($m): Koshu $koshu µs of CPU a request, nginx $nginx µs: ratio $ratio (target ≤ 2)")
+  fi
 done
 
 programmes=$(grep -c '^\[\[programme\]\]' "$CATALOGUE/programmes.toml")
