@@ -630,22 +630,21 @@ async fn export(
     out: Option<PathBuf>,
 ) -> Result<(PathBuf, usize), Failure> {
     use koshu_workflow::retention as r;
-    let not_found = |what: &str| match what {
-        "course" => "no course (programme) has this id / その ID の講座はありません",
-        _ => {
-            "no account has this id or e-mail address / その ID またはメールアドレスのアカウントはありません"
+    const NO_COURSE: &str = "no course (programme) has this id / その ID の講座はありません";
+    const NO_ACCOUNT: &str = "no account has this id or e-mail address / その ID またはメールアドレスのアカウントはありません";
+    // What was asked for, named in the message when it is not found.
+    let failed = |asked: &str, missing: &str| {
+        let said = format!("{asked}: {missing}");
+        move |e: koshu_workflow::WorkflowError| match e {
+            koshu_workflow::WorkflowError::NotFound => Failure::Message(said),
+            other => Failure::Message(other.to_string()),
         }
     };
     let (id, zip) = match (course, learner) {
         (Some(id), _) => {
             let zip = r::export_course(wf, &id, "cli")
                 .await
-                .map_err(|e| match e {
-                    koshu_workflow::WorkflowError::NotFound => {
-                        Failure::Message(format!("{id}: {}", not_found("course")))
-                    }
-                    other => Failure::Message(other.to_string()),
-                })?;
+                .map_err(failed(&id, NO_COURSE))?;
             (id, zip)
         }
         (None, Some(who)) => {
@@ -653,16 +652,10 @@ async fn export(
                 Ok(email) => wf.store.account_by_email(&email).await?.map(|a| a.id),
                 Err(_) => Some(who.clone()),
             };
-            let id = account
-                .ok_or_else(|| Failure::Message(format!("{who}: {}", not_found("learner"))))?;
+            let id = account.ok_or_else(|| Failure::Message(format!("{who}: {NO_ACCOUNT}")))?;
             let zip = r::export_learner(wf, &id, "cli")
                 .await
-                .map_err(|e| match e {
-                    koshu_workflow::WorkflowError::NotFound => {
-                        Failure::Message(format!("{who}: {}", not_found("learner")))
-                    }
-                    other => Failure::Message(other.to_string()),
-                })?;
+                .map_err(failed(&who, NO_ACCOUNT))?;
             (id, zip)
         }
         (None, None) => {

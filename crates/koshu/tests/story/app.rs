@@ -153,6 +153,20 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The designation of the demo's sample provider's course, from [`Self::load_sample_provider`].
+    pub async fn sample_designation(
+        &self,
+        org: &koshu_store::organisations::OrganisationRecord,
+    ) -> koshu_store::reviews::DesignationRecord {
+        self.store
+            .all_designations()
+            .await
+            .unwrap()
+            .into_iter()
+            .find(|d| d.organisation_id == org.id)
+            .unwrap()
+    }
+
     /// Imports one free online programme of the demo's provider `nict`, as `koshu import`
     /// would; the search index follows on the next `catch_up`.
     pub async fn import_programme(&self, id: &str, title_ja: &str, summary_ja: &str) {

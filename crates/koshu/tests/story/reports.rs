@@ -20,14 +20,7 @@ pub async fn a_month_of_delivery_is_reported_from_the_records_and_submitted_as_v
 ) {
     let org = app.load_sample_provider().await;
     let wf = &app.state.workflow;
-    let designation = app
-        .store
-        .all_designations()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.organisation_id == org.id)
-        .unwrap();
+    let designation = app.sample_designation(&org).await;
     let programme = designation.programme_id.clone();
     let march = ReportPeriod::parse("2026-03").unwrap();
 

@@ -41,15 +41,7 @@ pub async fn personal_data_is_purged_three_years_after_its_fiscal_year_and_the_r
 ) {
     let org = app.load_sample_provider().await;
     let wf = &app.state.workflow;
-    let programme = app
-        .store
-        .all_designations()
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|d| d.organisation_id == org.id)
-        .unwrap()
-        .programme_id;
+    let programme = app.sample_designation(&org).await.programme_id;
     let deliveries: Vec<_> = app
         .store
         .deliveries_of(&org.id)
