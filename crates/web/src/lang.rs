@@ -50,15 +50,19 @@ impl PagePath {
     }
 }
 
-/// Strips `/en` from the path and records the language and the page path.
-pub fn select_language(mut req: Request) -> Request {
-    let uri = req.uri().clone();
-    let path = uri.path();
-    let (lang, rest) = match path.strip_prefix("/en") {
+/// The language a path asks for, and the path without its `/en`.
+pub fn language_of(path: &str) -> (Lang, &str) {
+    match path.strip_prefix("/en") {
         Some("") => (Lang::En, "/"),
         Some(rest) if rest.starts_with('/') => (Lang::En, rest),
         _ => (Lang::Ja, path),
-    };
+    }
+}
+
+/// Strips `/en` from the path and records the language and the page path.
+pub fn select_language(mut req: Request) -> Request {
+    let uri = req.uri().clone();
+    let (lang, rest) = language_of(uri.path());
     let with_query = match uri.query() {
         Some(q) => format!("{rest}?{q}"),
         None => rest.to_owned(),

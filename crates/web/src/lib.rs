@@ -188,6 +188,10 @@ pub fn app(state: AppState) -> Router {
     }
     router.layer(
         ServiceBuilder::new()
+            .layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                middleware::serve_kept,
+            ))
             .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
             .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::extract::Request| {
                 let id = req.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");

@@ -288,6 +288,56 @@ pub async fn public_caching(State(state): State<AppState>, req: Request, next: N
     Response::from_parts(parts, axum::body::Body::from(bytes))
 }
 
+/// Serves a kept page before anything else runs (issue 21 item 4): a GET without a session
+/// cookie or credentials, whose language and address have a fresh entry in the page cache, is
+/// answered here with the security headers every response carries, skipping the language
+/// rewrite, the request id, the trace span, the bounds, sign-in and compression, which a kept
+/// page needs none of. Anything else goes on to [`public_caching`], which keeps the pages.
+pub async fn serve_kept(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if *req.method() != Method::GET
+        || req.headers().contains_key(header::AUTHORIZATION)
+        || crate::auth::cookie(req.headers(), crate::auth::SESSION_COOKIE).is_some()
+    {
+        return next.run(req).await;
+    }
+    let (lang, path) = crate::lang::language_of(req.uri().path());
+    if is_personal_path(path) {
+        return next.run(req).await;
+    }
+    let address = match req.uri().query() {
+        Some(q) => format!("{path}?{q}"),
+        None => path.to_owned(),
+    };
+    let pages = state.catalogue.pages();
+    let Some(entry) =
+        PageCache::key(lang.is_en(), &address).and_then(|key| pages.get(&key, state.clock.now()))
+    else {
+        return next.run(req).await;
+    };
+    metrics::counter!(PAGE_CACHE, "outcome" => "hit").increment(1);
+    let held = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| tag_held(v, &entry.digest))
+        .is_some();
+    let mut res = entry.response(
+        Encoding::preferred(req.headers()),
+        held,
+        PUBLIC_CACHE_CONTROL,
+        "hit",
+    );
+    let headers = res.headers_mut();
+    for (name, value) in security_headers() {
+        headers.insert(name, value);
+    }
+    if state.settings.secure_cookies {
+        let (name, value) = strict_transport_security();
+        headers.insert(name, value);
+    }
+    res
+}
+
 /// Pages served from the rendered-page cache (`hit`) or rendered and kept (`miss`).
 const PAGE_CACHE: &str = "koshu_page_cache_total";
 
