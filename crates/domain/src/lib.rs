@@ -13,5 +13,6 @@ pub mod reports;
 pub mod retention;
 pub mod taxonomy;
 pub mod types;
+pub mod xapi;
 
 pub use error::ValidationError;
