@@ -2,8 +2,17 @@
 //! checks before it keeps a statement (issue 20), and what the store indexes of one. Pure:
 //! JSON in, a verdict out.
 
+mod format;
+mod syntax;
+#[cfg(test)]
+mod tests;
+mod validate;
+
 use crate::ValidationError;
 use serde_json::Value;
+
+pub use syntax::{is_duration, is_iri, is_language_tag, is_uuid, parse_duration, parse_timestamp};
+pub use validate::code;
 
 /// The xAPI versions Koshu's LRS speaks (`X-Experience-API-Version`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,45 +49,38 @@ impl XapiVersion {
     }
 }
 
-fn invalid(path: &str, en: &str, ja: &str) -> ValidationError {
-    ValidationError::new("xapi.statement", ja, en).for_field(path)
+/// Checks one statement against the MUST rules of the version's data model (properties,
+/// their types and formats, Agents and Groups, activity definitions, results, contexts,
+/// attachments, timestamps, versions). The error's code names the family of rule (see
+/// [`code`]) and its field is the JSON path of the property at fault, such as `actor.mbox` or
+/// `context.contextActivities.parent[0].id`.
+pub fn validate_statement(statement: &Value, version: XapiVersion) -> Result<(), ValidationError> {
+    validate::Validator { version }.statement(statement)
 }
 
-/// Checks one statement against the MUST rules of the version's data model. The error's
-/// field is the JSON path of the property at fault.
-pub fn validate_statement(statement: &Value, _version: XapiVersion) -> Result<(), ValidationError> {
-    let Some(object) = statement.as_object() else {
-        return Err(invalid(
-            "",
-            "A statement is a JSON object.",
-            "ステートメントは JSON オブジェクトです。",
-        ));
-    };
-    for required in ["actor", "verb", "object"] {
-        if !object.contains_key(required) {
-            return Err(invalid(
-                required,
-                "This property is required.",
-                "この項目は必須です。",
-            ));
-        }
-    }
-    Ok(())
+/// The statement made ready to keep, in the forms the LRS returns: each context activity
+/// given as a single object becomes an array of one (the statement's and a SubStatement's),
+/// and `timestamp` is written in UTC (xAPI 2.0 4.2.7: the LRS converts a timestamp to UTC; 1.0.3
+/// lets it), keeping the fraction digits it was given. Call it on a statement that passed
+/// [`validate_statement`].
+pub fn normalize_statement(statement: &mut Value) {
+    format::normalize(statement);
 }
 
-/// The statement made ready to keep: the forms the LRS returns (a single context activity
-/// becomes an array of one).
-pub fn normalize_statement(_statement: &mut Value) {}
-
-/// An agent's one identifier as a string the store matches on (`mbox:mailto:…`,
-/// `mbox_sha1sum:…`, `openid:…`, `account:homePage|name`), or `None` without one.
+/// An agent's (or identified group's) one identifier as a string the store matches on:
+/// `mbox:mailto:…` (the domain of the address in lower case, since it is case-insensitive),
+/// `mbox_sha1sum:…` (lower-case hex), `openid:…` or `account:homePage|name`; `None` without one.
 pub fn agent_ifi(agent: &Value) -> Option<String> {
     let agent = agent.as_object()?;
     if let Some(mbox) = agent.get("mbox").and_then(Value::as_str) {
+        let mbox = match mbox.rsplit_once('@') {
+            Some((local, domain)) => format!("{local}@{}", domain.to_ascii_lowercase()),
+            None => mbox.to_owned(),
+        };
         return Some(format!("mbox:{mbox}"));
     }
     if let Some(sum) = agent.get("mbox_sha1sum").and_then(Value::as_str) {
-        return Some(format!("mbox_sha1sum:{sum}"));
+        return Some(format!("mbox_sha1sum:{}", sum.to_ascii_lowercase()));
     }
     if let Some(openid) = agent.get("openid").and_then(Value::as_str) {
         return Some(format!("openid:{openid}"));
@@ -91,21 +93,20 @@ pub fn agent_ifi(agent: &Value) -> Option<String> {
     ))
 }
 
-/// Checks an `agent` query parameter (an Agent with exactly one identifier).
+/// Checks an `agent` query parameter: an Agent (or an identified Group) that follows the
+/// Agent rules and has exactly one identifier.
 pub fn validate_agent_param(agent: &Value) -> Result<(), ValidationError> {
-    agent_ifi(agent).map(|_| ()).ok_or_else(|| {
-        invalid(
-            "agent",
-            "An agent needs exactly one identifier.",
-            "エージェントには識別子が一つだけ必要です。",
-        )
-    })
+    validate::Validator {
+        version: XapiVersion::V2_0_0,
+    }
+    .agent_param(agent)
 }
 
 /// What a store indexes of a statement for the filters of `GET statements`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct StatementIndex {
-    /// The actor's identifier (or each member's, for an identified group the actor only).
+    /// The actor's identifier: an Agent's, or an identified Group's own (`None` for an
+    /// anonymous group).
     pub actor: Option<String>,
     pub verb: String,
     /// The object's activity id when the object is an activity.
@@ -113,77 +114,58 @@ pub struct StatementIndex {
     pub registration: Option<String>,
     /// The statement id a voiding statement voids.
     pub voids: Option<String>,
-    /// Every agent identifier anywhere in the statement (`related_agents=true`).
+    /// Every agent identifier anywhere in the statement (`related_agents=true`): actor, object,
+    /// authority, instructor, team, 2.0's contextAgents and contextGroups, the members of each
+    /// group, and the same places inside a SubStatement.
     pub related_agents: Vec<String>,
-    /// Every activity id anywhere in the statement (`related_activities=true`).
+    /// Every activity id anywhere in the statement (`related_activities=true`): the object,
+    /// every kind of context activity, and the same inside a SubStatement.
     pub related_activities: Vec<String>,
+    /// The identifiers of a group actor's members (the `agent` filter matches a group
+    /// actor by its own identifier or by one of its members').
+    pub actor_members: Vec<String>,
+    /// The object's identifier when the object is an Agent or an identified Group (the `agent`
+    /// filter matches the actor or the object).
+    pub object_agent: Option<String>,
+    /// The identifiers of a group object's members.
+    pub object_members: Vec<String>,
+    /// The statement id a StatementRef object points at (voiding or not).
+    pub statement_ref: Option<String>,
 }
 
 /// The index of a statement already checked by [`validate_statement`].
 pub fn statement_index(statement: &Value) -> StatementIndex {
-    let actor = statement.get("actor").and_then(agent_ifi);
-    let verb = statement
-        .pointer("/verb/id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_owned();
-    let object = statement.get("object");
-    let object_type = object
-        .and_then(|o| o.get("objectType"))
-        .and_then(Value::as_str)
-        .unwrap_or("Activity");
-    let activity = (object_type == "Activity")
-        .then(|| {
-            object
-                .and_then(|o| o.get("id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .flatten();
-    let voids = (verb == VOIDED && object_type == "StatementRef")
-        .then(|| {
-            object
-                .and_then(|o| o.get("id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned)
-        })
-        .flatten();
-    StatementIndex {
-        related_agents: actor.iter().cloned().collect(),
-        related_activities: activity.iter().cloned().collect(),
-        actor,
-        registration: statement
-            .pointer("/context/registration")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-        verb,
-        activity,
-        voids,
-    }
+    format::index(statement)
 }
 
 /// The verb that voids a statement.
 pub const VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
 
-/// Whether two statements with the same id say the same thing (the LRS answers a repeat
-/// with success and a different statement under a used id with 409), ignoring what the LRS
-/// itself sets (`stored`, `authority`, `version`).
+/// The usage type of a statement signature attachment (a JWS, `application/octet-stream`).
+pub const SIGNATURE_USAGE: &str = "http://adlnet.gov/expapi/attachments/signature";
+
+/// Whether two statements say the same thing, by the spec's "Statement comparison
+/// requirements": differences the LRS may itself cause are ignored (`id`, `authority`,
+/// `stored`, `timestamp` and `version` when one side lacks them or, for `timestamp`, when both
+/// name the same instant; a verb's `display` and an activity's `definition`; the order of a
+/// group's members; a single context activity against an array of one; attachments; the case
+/// of an e-mail domain), and `result.duration` is compared as a string with its seconds cut
+/// to hundredths. Everything else, including the case of other strings, must match.
 pub fn same_statement(a: &Value, b: &Value) -> bool {
-    let strip = |v: &Value| {
-        let mut v = v.clone();
-        if let Some(o) = v.as_object_mut() {
-            for key in ["stored", "authority", "version"] {
-                o.remove(key);
-            }
-        }
-        v
-    };
-    strip(a) == strip(b)
+    format::same(a, b)
 }
 
-/// `format=ids`: agents reduced to their identifier, activities to their id.
-pub fn format_ids(_statement: &mut Value) {}
+/// `format=ids`: Agents and identified Groups reduced to their identifier (and objectType),
+/// anonymous Groups to their objectType and members' identifiers, activities to their id,
+/// verbs to their id.
+pub fn format_ids(statement: &mut Value) {
+    format::ids(statement);
+}
 
-/// `format=canonical`: each language map reduced to the one language the reader prefers
-/// (`Accept-Language`, most preferred first).
-pub fn format_canonical(_statement: &mut Value, _languages: &[String]) {}
+/// `format=canonical`: each language map of a verb and of an activity definition (name,
+/// description, interaction components) reduced to the one language the reader prefers
+/// (`Accept-Language`, most preferred first; a tag also matches its more specific tags, `en`
+/// matching `en-US`; `*` or no match takes the first the map has).
+pub fn format_canonical(statement: &mut Value, languages: &[String]) {
+    format::canonical(statement, languages);
+}
