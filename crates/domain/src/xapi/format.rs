@@ -435,7 +435,16 @@ fn preferred_language(map: &Map<String, Value>, languages: &[String]) -> Option<
             .keys()
             .find(|k| k.eq_ignore_ascii_case(wanted))
             .or_else(|| map.keys().find(|k| prefix_of(k, wanted)))
-            .or_else(|| map.keys().find(|k| prefix_of(wanted, k)));
+            .or_else(|| map.keys().find(|k| prefix_of(wanted, k)))
+            .or_else(|| {
+                // The same language in another region or script (`en-GB` takes `en-US`).
+                let primary = wanted.split('-').next().unwrap_or_default();
+                map.keys().find(|k| {
+                    k.split('-')
+                        .next()
+                        .is_some_and(|p| p.eq_ignore_ascii_case(primary))
+                })
+            });
         if let Some(key) = found {
             return Some(key.clone());
         }
