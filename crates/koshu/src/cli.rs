@@ -105,6 +105,11 @@ enum Command {
         #[command(subcommand)]
         command: RetentionCommand,
     },
+    /// xAPI の学習記録ストア（LRS）/ The xAPI Learning Record Store at /xapi/.
+    Lrs {
+        #[command(subcommand)]
+        command: LrsCommand,
+    },
     /// 一つの講座または一人について保持しているすべてを書き出す（CSV と JSON の zip） / Write
     /// everything held about one course or one person (a zip of CSV and JSON), to answer an
     /// inquiry or a disclosure request. The export is recorded in the audit log.
@@ -123,6 +128,25 @@ enum Command {
         /// 書き出す zip ファイル / The zip file to write (default: koshu-export-ID.zip).
         #[arg(long, short, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum LrsCommand {
+    /// LRS の認証情報を発行する / Make an LRS client credential of an organisation (an API
+    /// token of scope xapi): prints the endpoint, the key (Basic auth user name) and the
+    /// secret (password), shown this once. The same as the organisation's token page.
+    Credential {
+        /// 組織の ID（省略時はデモの見本の講習機関） / The organisation's id (default: the
+        /// demo's sample provider).
+        #[arg(long, value_name = "ID")]
+        organisation: Option<String>,
+        /// 名前（どのシステムで使うか） / A name (the system that uses it).
+        #[arg(long, default_value = "LMS")]
+        name: String,
+        /// 有効日数 / Days it is valid.
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u16).range(1..=365))]
+        days: u16,
     },
 }
 
@@ -572,6 +596,50 @@ async fn run(command: Command, config: Config) -> Result<ExitCode, Failure> {
             } else {
                 ExitCode::FAILURE
             })
+        }
+        Command::Lrs {
+            command:
+                LrsCommand::Credential {
+                    organisation,
+                    name,
+                    days,
+                },
+        } => {
+            let store = crate::open_store(&config).await?;
+            let wf = workflow(&config, &store, false)?;
+            let organisation = match organisation {
+                Some(id) => id,
+                None => crate::demo_application::sample_organisation(&store)
+                    .await?
+                    .ok_or_else(|| {
+                        Failure::Message(
+                            "name the organisation with --organisation, or load the demo (koshu demo)".into(),
+                        )
+                    })?
+                    .id,
+            };
+            if store.organisation(&organisation).await?.is_none() {
+                store.close().await;
+                return Err(Failure::Message(format!(
+                    "no organisation has the id {organisation} / その ID の組織はありません"
+                )));
+            }
+            let issued = koshu_workflow::api_tokens::create(
+                &wf,
+                &organisation,
+                &name,
+                koshu_domain::access::policy::TokenScope::Xapi,
+                time::Duration::days(i64::from(days)),
+                "cli",
+            )
+            .await;
+            store.close().await;
+            let issued = issued.map_err(|e| Failure::Message(e.to_string()))?;
+            println!("endpoint: {}/xapi", config.public_url());
+            println!("key:      {}", issued.id);
+            println!("secret:   {}", issued.secret);
+            println!("koshu: the secret is shown this once / 秘密の値はこの一度だけ表示されます");
+            Ok(ExitCode::SUCCESS)
         }
         Command::Retention { command } => {
             let store = crate::open_store(&config).await?;

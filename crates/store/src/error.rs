@@ -85,6 +85,12 @@ pub enum Conflict {
     /// revoked (final).
     #[error("the credential's status changed meanwhile")]
     CredentialChanged,
+    /// An xAPI statement with this id is kept already and says something else.
+    #[error("a different statement has this id")]
+    StatementIdTaken,
+    /// The xAPI document exists: a PUT over it needs If-Match or If-None-Match.
+    #[error("the document exists")]
+    DocumentExists,
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -34,6 +34,7 @@ pub mod survey;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod unit;
+pub mod xapi;
 
 pub use db::{Backend, Db};
 pub use error::{Conflict, StoreError};

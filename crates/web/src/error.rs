@@ -47,6 +47,9 @@ pub enum AppError {
     /// The API needs a live token (`Authorization: Bearer …`): none, unknown, revoked or expired.
     #[error("no valid API token")]
     TokenRequired,
+    /// The LRS needs a live LRS credential as HTTP Basic auth: none, unknown, revoked or expired.
+    #[error("no valid LRS credential")]
+    LrsCredentialsRequired,
     /// A write sent without `If-Match`, which the API requires to protect concurrent edits.
     #[error("If-Match required")]
     PreconditionRequired,
@@ -93,7 +96,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             Self::Invalid(_) | Self::Rules(_) => StatusCode::BAD_REQUEST,
-            Self::TokenRequired => StatusCode::UNAUTHORIZED,
+            Self::TokenRequired | Self::LrsCredentialsRequired => StatusCode::UNAUTHORIZED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::IdempotencyKeyInProgress => StatusCode::CONFLICT,
@@ -124,6 +127,12 @@ impl AppError {
                 "auth.token",
                 "有効な API トークンが必要です（Authorization: Bearer …）。トークンがない、失効した、または期限切れです。".into(),
                 "A valid API token is needed (Authorization: Bearer …): it is missing, revoked or expired.".into(),
+                None,
+            ),
+            Self::LrsCredentialsRequired => (
+                "auth.lrs",
+                "LRS の認証情報（Basic 認証：ユーザー名にキー、パスワードに秘密の値）が必要です。ない、失効した、または期限切れです。".into(),
+                "LRS credentials are needed (Basic auth: the key as user name, the secret as password): they are missing, revoked or expired.".into(),
                 None,
             ),
             Self::PreconditionRequired => (
@@ -252,6 +261,9 @@ impl AppError {
                 "There is a problem with the input",
             ),
             Self::TokenRequired => lang.pick("API トークンが必要です", "API token required"),
+            Self::LrsCredentialsRequired => {
+                lang.pick("LRS の認証情報が必要です", "LRS credentials required")
+            }
             Self::PreconditionRequired | Self::PreconditionFailed => lang.pick(
                 "ほかの変更と重なりました",
                 "Someone else changed this first",
@@ -325,6 +337,12 @@ fn conflict_ja(c: Conflict) -> &'static str {
             "このアンケートにはすでに回答が届いているため、項目は変更できません（変えると集計が合わなくなります）。"
         }
         Conflict::SurveyChanged => "アンケートの項目は、あなたが画面を開いた後に変更されました。",
+        Conflict::StatementIdTaken => {
+            "この id のステートメントは別の内容ですでに記録されています。記録したステートメントは変更できません。"
+        }
+        Conflict::DocumentExists => {
+            "この文書はすでにあります。置き換えるには If-Match（または新規なら If-None-Match: *）を付けてください。"
+        }
     }
 }
 
@@ -361,6 +379,12 @@ fn conflict_en(c: Conflict) -> &'static str {
             "Answers to this survey have arrived, so its items can no longer change (the counts would no longer add up)."
         }
         Conflict::SurveyChanged => "The survey's items changed after you opened the page.",
+        Conflict::StatementIdTaken => {
+            "A different statement is recorded under this id already; recorded statements cannot change."
+        }
+        Conflict::DocumentExists => {
+            "This document exists already: send If-Match to replace it (or If-None-Match: * to create one only when there is none)."
+        }
     }
 }
 
@@ -380,6 +404,7 @@ impl From<WorkflowError> for AppError {
             WorkflowError::Invalid(v) => Self::Invalid(v),
             WorkflowError::NotFound => Self::NotFound,
             WorkflowError::Conflict(c) => Self::Conflict(c),
+            WorkflowError::PreconditionFailed => Self::PreconditionFailed,
             WorkflowError::Store(s) => s.into(),
             corrupt @ WorkflowError::Corrupt(_) => Self::internal(corrupt),
         }
@@ -399,6 +424,12 @@ pub struct PendingError(pub Arc<AppError>);
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response();
+        if matches!(self, Self::LrsCredentialsRequired) {
+            res.headers_mut().insert(
+                axum::http::header::WWW_AUTHENTICATE,
+                axum::http::HeaderValue::from_static("Basic realm=\"koshu-lrs\""),
+            );
+        }
         if matches!(self, Self::TokenRequired) {
             // RFC 6750: say which scheme the API takes.
             res.headers_mut().insert(

@@ -15,6 +15,7 @@ mod pages;
 mod routes;
 mod search_params;
 mod view;
+mod xapi;
 
 use axum::Router;
 use axum::error_handling::HandleErrorLayer;
@@ -176,6 +177,7 @@ pub fn app(state: AppState) -> Router {
     // The language prefix is removed before routing, so one route table serves both languages.
     let localized = ServiceBuilder::new()
         .map_request(lang::select_language)
+        .layer(axum::middleware::from_fn(xapi::alternate_syntax))
         .service(routes);
 
     let mut router = Router::new().fallback_service(localized);

@@ -25,6 +25,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .cloned()
         .unwrap_or_else(|| PagePath("/".into()));
     let wants_json = req.uri().path().starts_with("/api/")
+        || req.uri().path().starts_with("/xapi/")
         || crate::pages::vc_api::is_vc_api(req.uri().path())
         || req
             .headers()
@@ -145,6 +146,7 @@ const PERSONAL_PREFIXES: &[&str] = &[
     "/password",
     "/verify-email",
     "/invitations",
+    "/xapi",
 ];
 
 /// `Cache-Control: private, no-store` on every personal response: the pages and downloads
@@ -191,8 +193,11 @@ const VISITOR_CACHE_CONTROL: &str = "private, no-cache";
 pub async fn public_caching(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let pages = state.catalogue.pages();
     if !matches!(*req.method(), Method::GET | Method::HEAD) {
+        // Learning records change no public page: an LMS's stream of statements leaves the
+        // kept pages as they are.
+        let changes_pages = !is_lrs_path(req.uri().path());
         let res = next.run(req).await;
-        if res.status().is_success() || res.status().is_redirection() {
+        if changes_pages && (res.status().is_success() || res.status().is_redirection()) {
             pages.clear();
         }
         return res;
@@ -401,6 +406,10 @@ pub fn etag_names_its_encoding<B>(mut res: Response<B>) -> Response<B> {
         res.headers_mut().insert(header::ETAG, tag);
     }
     res
+}
+
+fn is_lrs_path(path: &str) -> bool {
+    path == "/xapi" || path.starts_with("/xapi/")
 }
 
 fn is_personal_path(path: &str) -> bool {

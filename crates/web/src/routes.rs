@@ -99,6 +99,20 @@ impl Routes {
         self
     }
 
+    /// An LRS resource (xAPI) answering `methods`: authenticated by an LRS credential in
+    /// `Authorization` (Basic), never by a cookie, so no CSRF token applies. The route
+    /// carries its own body bound.
+    pub fn lrs(
+        mut self,
+        methods: &[&'static str],
+        path: &'static str,
+        route: MethodRouter<AppState>,
+    ) -> Self {
+        self.table.extend(methods.iter().map(|m| (*m, path)));
+        self.router = self.router.route(path, route);
+        self
+    }
+
     /// A `POST` that changes nothing and needs nobody signed in (a verification, from any
     /// site or program): no cookie counts, so there is nothing to forge and no CSRF token.
     /// Bodies are bounded like forms.
@@ -660,4 +674,6 @@ pub fn all() -> Routes {
         // The W3C VC-API (issue 17 item 6): issuing with an organisation's API token,
         // verifying credentials and presentations for anyone.
         .merge(pages::vc_api::routes())
+        // The xAPI LRS (issue 20): providers' LMSs, with an LRS credential.
+        .merge(crate::xapi::routes())
 }

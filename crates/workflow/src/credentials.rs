@@ -53,7 +53,7 @@ fn master_key(wf: &Workflow) -> Result<&MasterKey, WorkflowError> {
     })
 }
 
-fn random<const N: usize>() -> Result<[u8; N], WorkflowError> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], WorkflowError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes)
         .map_err(|e| WorkflowError::Corrupt(format!("no randomness: {e}")))?;

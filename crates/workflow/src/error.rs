@@ -12,6 +12,9 @@ pub enum WorkflowError {
     /// The data changed under the use case (a concurrent move won); nothing was written.
     #[error("conflict: {0}")]
     Conflict(Conflict),
+    /// `If-Match` or `If-None-Match` does not hold for the record as it is now (412).
+    #[error("precondition failed")]
+    PreconditionFailed,
     /// Anything else below: logged, never shown.
     #[error(transparent)]
     Store(StoreError),

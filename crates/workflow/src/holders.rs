@@ -697,7 +697,8 @@ pub fn deadline_calendar(wf: &Workflow, view: &HolderView, stamp: OffsetDateTime
     ics(&events, stamp)
 }
 
-fn token_hash(token: &str) -> String {
+/// What is kept of a secret token: its SHA-256, hex (as the web layer digests it).
+pub(crate) fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 

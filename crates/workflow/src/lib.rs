@@ -28,6 +28,7 @@ pub mod reports;
 pub mod retention;
 pub mod survey;
 pub mod vc_api;
+pub mod xapi;
 
 pub use error::WorkflowError;
 

@@ -219,11 +219,14 @@ pub fn decide(who: Option<&Principal>, action: Action<'_>) -> Decision {
     }
 }
 
-/// What an API token may do (issue 14 item 3): read, or also write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+/// What an API token may do (issue 14 item 3): read, or also write, the organisation's
+/// programmes; or send and read its learning records as an LRS client (issue 20), which is
+/// all such a credential may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TokenScope {
     Read,
     Write,
+    Xapi,
 }
 
 impl TokenScope {
@@ -231,19 +234,26 @@ impl TokenScope {
         match self {
             Self::Read => "read",
             Self::Write => "write",
+            Self::Xapi => "xapi",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Self> {
-        [Self::Read, Self::Write]
+        [Self::Read, Self::Write, Self::Xapi]
             .into_iter()
             .find(|s| s.code() == code)
     }
 }
 
-/// A token acts for its own organisation only, and writes only with the write scope.
+/// A token acts for its own organisation only, and writes only with the write scope; an LRS
+/// client's credential serves the LRS only, and only such a credential does.
 pub fn token_allows(scope: TokenScope, token_org: &str, org: &str, needs: TokenScope) -> bool {
-    token_org == org && scope >= needs
+    use TokenScope::{Read, Write, Xapi};
+    token_org == org
+        && match (scope, needs) {
+            (Write, Read | Write) | (Read, Read) | (Xapi, Xapi) => true,
+            (Read, Write) | (Xapi, Read | Write) | (Read | Write, Xapi) => false,
+        }
 }
 
 #[cfg(test)]
@@ -276,6 +286,16 @@ mod tests {
         assert!(token_allows(Write, "org-a", "org-a", Read));
         assert!(!token_allows(Read, "org-a", "org-a", Write));
         assert!(!token_allows(Write, "org-a", "org-b", Read));
+    }
+
+    #[test]
+    fn an_lrs_credential_serves_the_lrs_of_its_own_organisation_only() {
+        use TokenScope::{Read, Write, Xapi};
+        assert!(token_allows(Xapi, "org-a", "org-a", Xapi));
+        assert!(!token_allows(Xapi, "org-a", "org-b", Xapi));
+        assert!(!token_allows(Xapi, "org-a", "org-a", Read));
+        assert!(!token_allows(Xapi, "org-a", "org-a", Write));
+        assert!(!token_allows(Write, "org-a", "org-a", Xapi));
     }
 
     #[test]

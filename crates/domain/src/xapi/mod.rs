@@ -2,7 +2,9 @@
 //! checks before it keeps a statement (issue 20), and what the store indexes of one. Pure:
 //! JSON in, a verdict out.
 
+mod activity;
 mod format;
+mod signature;
 mod syntax;
 #[cfg(test)]
 mod tests;
@@ -11,6 +13,8 @@ mod validate;
 use crate::ValidationError;
 use serde_json::Value;
 
+pub use activity::merge_definition;
+pub use signature::check_signature;
 pub use syntax::{is_duration, is_iri, is_language_tag, is_uuid, parse_duration, parse_timestamp};
 pub use validate::code;
 

@@ -83,7 +83,14 @@ impl<'a> Browser<'a> {
 
     /// A `PUT` with an empty body, as the API's routes take it (the browser's cookies sent).
     pub async fn put(&mut self, path: &str) -> TestResponse {
-        let req = Request::put(path)
+        self.send_empty(axum::http::Method::PUT, path).await
+    }
+
+    /// A request of `method` with an empty body (the browser's cookies sent).
+    pub async fn send_empty(&mut self, method: axum::http::Method, path: &str) -> TestResponse {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
             .header(header::COOKIE, self.cookie_header())
             .body(Body::empty())
             .unwrap();

@@ -18,7 +18,8 @@ enum Outcome {
     TwoFactor,
     Denied,
     Broken,
-    /// 401 without an API token: a provider's system, not a person (cookies do not count).
+    /// 401 without an API token or LRS credential: a provider's system, not a person (cookies
+    /// do not count).
     NoToken,
 }
 use Outcome::{Denied as D, Login as L, NoToken as U, Ok as A, TwoFactor as T};
@@ -32,7 +33,12 @@ fn outcome(res: &TestResponse) -> Outcome {
     match res.status {
         s if s.is_server_error() => Outcome::Broken,
         StatusCode::FORBIDDEN => D,
-        StatusCode::UNAUTHORIZED if res.body.contains("\"code\":\"auth.token\"") => U,
+        StatusCode::UNAUTHORIZED
+            if res.body.contains("\"code\":\"auth.token\"")
+                || res.body.contains("\"code\":\"auth.lrs\"") =>
+        {
+            U
+        }
         StatusCode::SEE_OTHER if location.starts_with("/login?next=") => L,
         StatusCode::SEE_OTHER if location == "/account/two-factor" => T,
         _ => A,
@@ -299,6 +305,26 @@ const TABLE: &[(&str, &str, [Outcome; 10])] = &[
     ("POST", "/credentials/issue", [U; 10]),
     ("POST", "/credentials/verify", [A; 10]),
     ("POST", "/presentations/verify", [A; 10]),
+    // The xAPI LRS (issue 20) answers an LMS's LRS credential (Basic), never a cookie; its
+    // About resource is open to anyone.
+    ("GET", "/xapi/statements", [U; 10]),
+    ("POST", "/xapi/statements", [U; 10]),
+    ("PUT", "/xapi/statements", [U; 10]),
+    ("GET", "/xapi/activities/state", [U; 10]),
+    ("POST", "/xapi/activities/state", [U; 10]),
+    ("PUT", "/xapi/activities/state", [U; 10]),
+    ("DELETE", "/xapi/activities/state", [U; 10]),
+    ("GET", "/xapi/activities/profile", [U; 10]),
+    ("POST", "/xapi/activities/profile", [U; 10]),
+    ("PUT", "/xapi/activities/profile", [U; 10]),
+    ("DELETE", "/xapi/activities/profile", [U; 10]),
+    ("GET", "/xapi/agents/profile", [U; 10]),
+    ("POST", "/xapi/agents/profile", [U; 10]),
+    ("PUT", "/xapi/agents/profile", [U; 10]),
+    ("DELETE", "/xapi/agents/profile", [U; 10]),
+    ("GET", "/xapi/activities", [U; 10]),
+    ("GET", "/xapi/agents", [U; 10]),
+    ("GET", "/xapi/about", [A; 10]),
     // A draft application of A: the provider's own, not the ministry's (until submitted).
     ("GET", "/organisations/{id}/applications", [L, D, A, A, A, D, D, T, D, D]),
     ("POST", "/organisations/{id}/applications", [L, D, D, A, A, D, D, T, D, D]),
@@ -610,6 +636,7 @@ pub async fn every_route_answers_every_role_as_the_table_says(app: TestApp) {
                 "GET" if path.ends_with("/events") => browser.first_chunk(&path).await,
                 "GET" => browser.get(&path).await,
                 "PUT" => browser.put(&path).await,
+                "DELETE" => browser.send_empty(axum::http::Method::DELETE, &path).await,
                 _ => browser.post(&path, &[]).await,
             };
             let got = outcome(&res);

@@ -19,6 +19,7 @@ use koshu_domain::ValidationError;
 use koshu_domain::access::organisation::{
     Contact, Organisation, OrganisationForm, PrivacyAssurance,
 };
+use koshu_domain::access::policy::TokenScope;
 use koshu_domain::access::{Action, Email, OrgRole};
 use koshu_store::accounts::{NewToken, SessionStage, TokenPurpose};
 use koshu_store::organisations::Registration;
@@ -789,8 +790,8 @@ struct TokensPage {
     fields: Vec<FormField>,
     general_errors: Vec<String>,
     rows: Vec<TokenRow>,
-    /// The secret of the token just created: shown this once.
-    created: Option<String>,
+    /// The token just created: its secret is shown this once.
+    created: Option<CreatedToken>,
     api_href: String,
 }
 
@@ -798,6 +799,13 @@ impl TokensPage {
     fn error_count(&self) -> usize {
         self.general_errors.len() + self.fields.iter().filter(|f| f.error.is_some()).count()
     }
+}
+
+/// A token just created, as the page shows it once.
+struct CreatedToken {
+    secret: String,
+    /// For an LRS client: the endpoint and the Basic auth user name (the token's id).
+    lrs: Option<(String, String)>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -817,7 +825,7 @@ async fn tokens_page(
     id: &str,
     form: &TokenForm,
     errors: &[ValidationError],
-    created: Option<String>,
+    created: Option<CreatedToken>,
 ) -> Result<TokensPage, AppError> {
     let record = state
         .store
@@ -844,10 +852,12 @@ async fn tokens_page(
                     (None, false) => t("期限切れ", "Expired"),
                 },
                 name: k.name,
-                scope: if k.scope == "write" {
-                    t("読み書き", "Read and write")
-                } else {
-                    t("読み取りのみ", "Read only")
+                scope: match TokenScope::from_code(&k.scope) {
+                    Some(TokenScope::Write) => t("読み書き", "Read and write"),
+                    Some(TokenScope::Xapi) => {
+                        t("学習記録の送信（xAPI）", "Learning records (xAPI)")
+                    }
+                    _ => t("読み取りのみ", "Read only"),
                 },
                 hint: format!("{}…", k.hint),
                 created: view::date_time(page.lang, k.created_at),
@@ -892,6 +902,13 @@ async fn tokens_page(
                     t(
                         "読み書き（登録・更新・公開・掲載終了も）",
                         "Read and write (also list, update, publish, withdraw)",
+                    ),
+                ),
+                (
+                    "xapi".into(),
+                    t(
+                        "学習記録の送信（自組織の LMS から xAPI の LRS へ。Basic 認証）",
+                        "Learning records (your LMS sends xAPI statements to the LRS; Basic auth)",
                     ),
                 ),
             ]),
@@ -954,13 +971,13 @@ pub async fn create_token(
             .for_field("name"),
         );
     }
-    let scope = koshu_domain::access::policy::TokenScope::from_code(&form.scope);
+    let scope = TokenScope::from_code(&form.scope);
     if scope.is_none() {
         errors.push(
             ValidationError::new(
                 "token.scope",
-                "できること（読み取りのみ・読み書き）を選んでください。",
-                "Choose what it may do (read only, or read and write).",
+                "できること（読み取りのみ・読み書き・学習記録の送信）を選んでください。",
+                "Choose what it may do (read only, read and write, or learning records).",
             )
             .for_field("scope"),
         );
@@ -984,23 +1001,22 @@ pub async fn create_token(
         let view = tokens_page(&state, page, &id, &form, &errors, None).await?;
         return rendered(StatusCode::BAD_REQUEST, view);
     };
-    let secret = format!("koshu_{}", hex::encode(crate::auth::random_bytes::<32>()?));
-    let token_id = uuid::Uuid::now_v7().to_string();
-    koshu_workflow::api_tokens::create(
+    let issued = koshu_workflow::api_tokens::create(
         &state.workflow,
-        &koshu_store::api_tokens::NewApiToken {
-            id: &token_id,
-            organisation_id: &id,
-            name,
-            scope: scope.code(),
-            secret_digest: &token_digest(&secret),
-            hint: secret.get(..12).unwrap_or(&secret),
-            expires_at: state.clock.now() + Duration::days(days),
-        },
+        &id,
+        name,
+        scope,
+        Duration::days(days),
         &koshu_workflow::account_actor(&me.account.id),
     )
     .await?;
-    let view = tokens_page(&state, page, &id, &TokenForm::default(), &[], Some(secret)).await?;
+    let lrs = (scope == TokenScope::Xapi)
+        .then(|| (format!("{}/xapi/", state.settings.public_url), issued.id));
+    let created = CreatedToken {
+        secret: issued.secret,
+        lrs,
+    };
+    let view = tokens_page(&state, page, &id, &TokenForm::default(), &[], Some(created)).await?;
     rendered(StatusCode::CREATED, view)
 }
 

@@ -1,0 +1,455 @@
+//! The LRS's use cases (issue 20): statements sent by a provider's LMS are checked by the
+//! domain and kept in one unit per request (a batch is kept whole or not at all), and the
+//! State, Activity Profile and Agent Profile documents are written under their ETags.
+
+use crate::{Workflow, WorkflowError};
+use koshu_domain::ValidationError;
+use koshu_domain::xapi::{self, XapiVersion};
+use koshu_store::Conflict;
+use koshu_store::xapi::{Document, DocumentKey, NewStatement};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256, Sha384, Sha512};
+use std::collections::HashSet;
+
+/// Who sends: the organisation whose records these are and the credential's authority agent.
+#[derive(Debug, Clone)]
+pub struct Sender<'a> {
+    pub organisation_id: &'a str,
+    pub authority: &'a Value,
+    pub version: XapiVersion,
+}
+
+/// An attachment's raw data as it came in a multipart/mixed part.
+#[derive(Debug, Clone)]
+pub struct AttachmentData {
+    /// `X-Experience-API-Hash`: the SHA-2 of the content, hex.
+    pub sha2: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+fn invalid(code: &'static str, field: &str, ja: &str, en: &str) -> WorkflowError {
+    WorkflowError::Invalid(ValidationError::new(code, ja, en).for_field(field))
+}
+
+/// Whether `content` has the SHA-2 digest `sha2` (SHA-256, -384 or -512 by its length).
+fn digest_matches(sha2: &str, content: &[u8]) -> bool {
+    let actual = match sha2.len() {
+        64 => hex::encode(Sha256::digest(content)),
+        96 => hex::encode(Sha384::digest(content)),
+        128 => hex::encode(Sha512::digest(content)),
+        _ => return false,
+    };
+    actual.eq_ignore_ascii_case(sha2)
+}
+
+/// Keeps the statements of one request (POST of one or many, or PUT of one with its id), in
+/// one unit, and returns their ids in the order sent. A statement already kept under its id
+/// is accepted again when it says the same thing and refused (409) when it does not.
+pub async fn store_statements(
+    wf: &Workflow,
+    sender: &Sender<'_>,
+    statements: Vec<Value>,
+    attachments: Vec<AttachmentData>,
+) -> Result<Vec<String>, WorkflowError> {
+    let now = wf.now();
+    let stored = now
+        .format(&time::format_description::well_known::Rfc3339)
+        .map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
+    let stored_us = i64::try_from(now.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
+    let mut ready = Vec::with_capacity(statements.len());
+    let mut ids = HashSet::new();
+    // Every attachment named may come with its data; those without fileUrl must.
+    let mut named = HashSet::new();
+    let mut wanted = HashSet::new();
+    for (n, mut statement) in statements.into_iter().enumerate() {
+        xapi::validate_statement(&statement, sender.version).map_err(|e| {
+            let field = e.field.clone().unwrap_or_default();
+            WorkflowError::Invalid(e.for_field(format!("statements[{n}].{field}")))
+        })?;
+        check_signatures(&statement, &attachments).map_err(|e| {
+            let field = e.field.clone().unwrap_or_default();
+            WorkflowError::Invalid(e.for_field(format!("statements[{n}].{field}")))
+        })?;
+        xapi::normalize_statement(&mut statement);
+        let Some(object) = statement.as_object_mut() else {
+            continue;
+        };
+        let id = match object.get("id").and_then(Value::as_str) {
+            Some(id) => id.to_ascii_lowercase(),
+            None => uuid::Uuid::new_v4().to_string(),
+        };
+        if !ids.insert(id.clone()) {
+            return Err(invalid(
+                "xapi.statement.id_repeated",
+                &format!("statements[{n}].id"),
+                "同じ id のステートメントが一つの要求に二つあります。",
+                "Two statements in one request have the same id.",
+            ));
+        }
+        object.insert("id".into(), Value::String(id.clone()));
+        object.insert("stored".into(), Value::String(stored.clone()));
+        object.insert("authority".into(), sender.authority.clone());
+        object
+            .entry("timestamp")
+            .or_insert_with(|| Value::String(stored.clone()));
+        object.entry("version").or_insert_with(|| {
+            Value::String(
+                match sender.version {
+                    XapiVersion::V1_0_3 => "1.0.0",
+                    XapiVersion::V2_0_0 => "2.0.0",
+                }
+                .into(),
+            )
+        });
+        for attachment in object
+            .get("attachments")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(sha2) = attachment.get("sha2").and_then(Value::as_str) {
+                named.insert(sha2.to_ascii_lowercase());
+                if attachment.get("fileUrl").is_none() {
+                    wanted.insert(sha2.to_ascii_lowercase());
+                }
+            }
+        }
+        ready.push((id, statement));
+    }
+    let mut sent = HashSet::new();
+    for (n, part) in attachments.iter().enumerate() {
+        if !digest_matches(&part.sha2, &part.content) {
+            return Err(invalid(
+                "xapi.attachment.hash",
+                &format!("attachments[{n}]"),
+                "添付データの内容が X-Experience-API-Hash のハッシュと一致しません。",
+                "An attachment's content does not match its X-Experience-API-Hash.",
+            ));
+        }
+        if !named.contains(&part.sha2.to_ascii_lowercase()) {
+            return Err(invalid(
+                "xapi.attachment.unused",
+                &format!("attachments[{n}]"),
+                "どのステートメントの attachments にもない添付データが送られました。",
+                "An attachment was sent that no statement's attachments names.",
+            ));
+        }
+        sent.insert(part.sha2.to_ascii_lowercase());
+    }
+    if let Some(missing) = wanted.iter().find(|sha2| !sent.contains(*sha2)) {
+        return Err(invalid(
+            "xapi.attachment.missing",
+            "attachments",
+            &format!("fileUrl のない添付（sha2 {missing}）のデータが送られていません。"),
+            &format!("The data of an attachment without fileUrl (sha2 {missing}) was not sent."),
+        ));
+    }
+
+    let mut unit = wf.store.write().await?;
+    let mut kept = Vec::with_capacity(ready.len());
+    for (n, (id, statement)) in ready.iter().enumerate() {
+        kept.push(id.clone());
+        if let Some(existing) = unit.xapi_statement(sender.organisation_id, id).await? {
+            let earlier: Value = serde_json::from_str(&existing.body)
+                .map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
+            if xapi::same_statement(&earlier, statement) {
+                continue;
+            }
+            return Err(WorkflowError::Conflict(Conflict::StatementIdTaken));
+        }
+        let index = xapi::statement_index(statement);
+        if let Some(target) = &index.voids {
+            let target_voids = match unit.xapi_statement(sender.organisation_id, target).await? {
+                Some(t) => t.voids.is_some(),
+                None => ready
+                    .iter()
+                    .any(|(other, s)| other == target && xapi::statement_index(s).voids.is_some()),
+            };
+            if target_voids {
+                return Err(invalid(
+                    "xapi.statement.void_voiding",
+                    &format!("statements[{n}].object.id"),
+                    "取り消し（voided）のステートメントは取り消せません。",
+                    "A voiding statement cannot itself be voided.",
+                ));
+            }
+        }
+        let direct = index
+            .actor
+            .iter()
+            .chain(&index.object_agent)
+            .cloned()
+            .collect();
+        let agents = tagged(&index.related_agents, direct);
+        let activities = tagged(
+            &index.related_activities,
+            index.activity.iter().cloned().collect(),
+        );
+        let body = statement.to_string();
+        unit.insert_xapi_statement(
+            sender.organisation_id,
+            &NewStatement {
+                id,
+                body: &body,
+                stored_us,
+                actor: index.actor.as_deref(),
+                verb: &index.verb,
+                activity: index.activity.as_deref(),
+                registration: index.registration.as_deref(),
+                voids: index.voids.as_deref(),
+                target: index.statement_ref.as_deref(),
+                agents: &agents,
+                activities: &activities,
+            },
+        )
+        .await?;
+        if let Some(target) = &index.voids {
+            unit.void_xapi_statement(sender.organisation_id, target)
+                .await?;
+        }
+        if let (Some(activity), Some(definition)) =
+            (&index.activity, statement.pointer("/object/definition"))
+        {
+            let merged = match unit.xapi_activity(sender.organisation_id, activity).await? {
+                Some(earlier) => {
+                    let earlier: Value = serde_json::from_str(&earlier)
+                        .map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
+                    xapi::merge_definition(&earlier, definition)
+                }
+                None => definition.clone(),
+            };
+            unit.keep_xapi_activity(sender.organisation_id, activity, &merged.to_string())
+                .await?;
+        }
+    }
+    for part in &attachments {
+        unit.keep_xapi_attachment(
+            sender.organisation_id,
+            &part.sha2.to_ascii_lowercase(),
+            &part.content_type,
+            &part.content,
+        )
+        .await?;
+    }
+    unit.commit().await?;
+    Ok(kept)
+}
+
+/// Checks the JWS of each signature attachment of the statement against its data.
+fn check_signatures(
+    statement: &Value,
+    attachments: &[AttachmentData],
+) -> Result<(), ValidationError> {
+    let signatures = statement
+        .get("attachments")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|a| a.get("usageType").and_then(Value::as_str) == Some(xapi::SIGNATURE_USAGE))
+        .filter_map(|a| a.get("sha2").and_then(Value::as_str));
+    for sha2 in signatures {
+        if let Some(part) = attachments
+            .iter()
+            .find(|p| p.sha2.eq_ignore_ascii_case(sha2))
+        {
+            xapi::check_signature(statement, &part.content)?;
+        }
+    }
+    Ok(())
+}
+
+/// Each of `all`, flagged when it is in `direct`.
+fn tagged(all: &[String], direct: HashSet<String>) -> Vec<(String, bool)> {
+    let mut seen = HashSet::new();
+    let mut out: Vec<(String, bool)> = all
+        .iter()
+        .filter(|a| seen.insert((*a).clone()))
+        .map(|a| (a.clone(), direct.contains(a)))
+        .collect();
+    out.extend(
+        direct
+            .into_iter()
+            .filter(|d| !seen.contains(d))
+            .map(|d| (d, true)),
+    );
+    out
+}
+
+/// The preconditions a document write came with.
+#[derive(Debug, Clone, Default)]
+pub struct Preconditions {
+    /// `If-Match`: the ETag the writer last saw (unquoted), or `*`.
+    pub if_match: Option<String>,
+    /// `If-None-Match: *`: only when there is no document yet.
+    pub if_none_match: bool,
+}
+
+/// How a document is written: PUT replaces it, POST merges JSON objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentWrite {
+    Replace,
+    Merge,
+}
+
+/// A document as a PUT or POST sends it.
+#[derive(Debug, Clone)]
+pub struct SentDocument<'a> {
+    pub document_id: &'a str,
+    pub content_type: &'a str,
+    pub content: Vec<u8>,
+    pub write: DocumentWrite,
+}
+
+/// The ETag of a document's content: its SHA-1, hex, as xAPI 1.0.3 asks.
+pub fn document_etag(content: &[u8]) -> String {
+    hex::encode(<sha1::Sha1 as sha1::Digest>::digest(content))
+}
+
+/// When a PUT must say which document it replaces (`If-Match`) or that there is none yet
+/// (`If-None-Match: *`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutPrecondition {
+    /// Never (the State resource of xAPI 1.0.3).
+    Optional,
+    /// Over a document that exists (xAPI 2.0): a 409 without one.
+    WhenExists,
+    /// Always (the profiles of xAPI 1.0.3): a 409 over a document that exists, a 400 for a
+    /// new one.
+    Always,
+}
+
+fn check_preconditions(
+    existing: Option<&Document>,
+    preconditions: &Preconditions,
+) -> Result<(), WorkflowError> {
+    if let Some(tag) = &preconditions.if_match {
+        let held = existing.is_some_and(|d| tag == "*" || *tag == d.etag);
+        if !held {
+            return Err(WorkflowError::PreconditionFailed);
+        }
+    }
+    if preconditions.if_none_match && existing.is_some() {
+        return Err(WorkflowError::PreconditionFailed);
+    }
+    Ok(())
+}
+
+fn json_object(content: &[u8]) -> Option<Map<String, Value>> {
+    match serde_json::from_slice(content) {
+        Ok(Value::Object(map)) => Some(map),
+        _ => None,
+    }
+}
+
+fn is_json(content_type: &str) -> bool {
+    content_type
+        .split(';')
+        .next()
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+}
+
+/// Writes a document at `key` and returns its new ETag. A PUT without `If-Match` or
+/// `If-None-Match` is refused as `precondition` says; a precondition that does not hold is a
+/// 412. A POST merges the top-level properties of two JSON objects and refuses anything else.
+pub async fn write_document(
+    wf: &Workflow,
+    key: &DocumentKey<'_>,
+    sent: SentDocument<'_>,
+    preconditions: &Preconditions,
+    precondition: PutPrecondition,
+) -> Result<String, WorkflowError> {
+    let SentDocument {
+        document_id,
+        content_type,
+        content,
+        write,
+    } = sent;
+    let now = wf.now();
+    let unconditional = preconditions.if_match.is_none() && !preconditions.if_none_match;
+    let mut unit = wf.store.write().await?;
+    let existing = unit.xapi_document(key, document_id).await?;
+    check_preconditions(existing.as_ref(), preconditions)?;
+    let (content_type, content) = match (write, existing) {
+        (DocumentWrite::Replace, Some(_))
+            if unconditional && precondition != PutPrecondition::Optional =>
+        {
+            return Err(WorkflowError::Conflict(Conflict::DocumentExists));
+        }
+        (DocumentWrite::Replace, None)
+            if unconditional && precondition == PutPrecondition::Always =>
+        {
+            return Err(invalid(
+                "xapi.document.precondition",
+                "If-None-Match",
+                "新しい文書を PUT で作るときは If-None-Match: * を付けてください（xAPI 1.0.3）。",
+                "To create a document by PUT, send If-None-Match: * (xAPI 1.0.3).",
+            ));
+        }
+        (DocumentWrite::Merge, Some(earlier)) => {
+            let (Some(mut merged), Some(update)) = (
+                is_json(&earlier.content_type)
+                    .then(|| json_object(&earlier.content))
+                    .flatten(),
+                is_json(content_type)
+                    .then(|| json_object(&content))
+                    .flatten(),
+            ) else {
+                return Err(invalid(
+                    "xapi.document.merge",
+                    "body",
+                    "POST で結合できるのは JSON オブジェクトどうしだけです。PUT で置き換えてください。",
+                    "POST merges JSON objects only; replace the document with PUT.",
+                ));
+            };
+            merged.extend(update);
+            (
+                "application/json".to_owned(),
+                Value::Object(merged).to_string().into_bytes(),
+            )
+        }
+        (DocumentWrite::Merge, None)
+            if is_json(content_type) && json_object(&content).is_none() =>
+        {
+            return Err(invalid(
+                "xapi.document.merge",
+                "body",
+                "POST で送る JSON の文書はオブジェクトにしてください。",
+                "A JSON document sent by POST must be an object.",
+            ));
+        }
+        _ => (content_type.to_owned(), content),
+    };
+    let etag = document_etag(&content);
+    unit.put_xapi_document(
+        key,
+        &Document {
+            document_id: document_id.to_owned(),
+            content_type,
+            content,
+            etag: etag.clone(),
+            updated: now,
+        },
+    )
+    .await?;
+    unit.commit().await?;
+    Ok(etag)
+}
+
+/// Deletes the document with this id at `key`, or all there when `None`, under `If-Match`
+/// when given.
+pub async fn delete_documents(
+    wf: &Workflow,
+    key: &DocumentKey<'_>,
+    document_id: Option<&str>,
+    preconditions: &Preconditions,
+) -> Result<(), WorkflowError> {
+    let mut unit = wf.store.write().await?;
+    if let Some(id) = document_id {
+        let existing = unit.xapi_document(key, id).await?;
+        check_preconditions(existing.as_ref(), preconditions)?;
+    }
+    unit.delete_xapi_documents(key, document_id).await?;
+    unit.commit().await?;
+    Ok(())
+}
