@@ -67,6 +67,34 @@ fn main() {
     );
     browser();
     verifiers();
+    lrs_suite();
+}
+
+/// The ADL xAPI LRS conformance suite (`tests/cli.rs`), a copy of
+/// `../shared/tools/xapi-lrs-conformance` with its npm packages installed, named by
+/// KOSHU_TEST_LRS_SUITE: with it, `cfg(koshu_lrs_suite)` runs the suite against a real
+/// `koshu serve`; without, the test is reported as ignored with the reason. With
+/// KOSHU_TEST_REQUIRE_LRS_SUITE=1 (set by CI when the suite is there) its absence fails the
+/// build instead.
+fn lrs_suite() {
+    println!("cargo::rustc-check-cfg=cfg(koshu_lrs_suite)");
+    println!("cargo::rerun-if-env-changed=KOSHU_TEST_LRS_SUITE");
+    println!("cargo::rerun-if-env-changed=KOSHU_TEST_REQUIRE_LRS_SUITE");
+    let suite = std::env::var_os("KOSHU_TEST_LRS_SUITE").map(std::path::PathBuf::from);
+    let installed = suite.as_ref().is_some_and(|dir| {
+        dir.join("bin/console_runner.js").exists() && dir.join("node_modules/mocha").exists()
+    });
+    if installed {
+        println!("cargo::rustc-cfg=koshu_lrs_suite");
+    } else if std::env::var_os("KOSHU_TEST_REQUIRE_LRS_SUITE").is_some_and(|v| v == "1") {
+        println!(
+            "cargo::error=KOSHU_TEST_REQUIRE_LRS_SUITE=1 but KOSHU_TEST_LRS_SUITE names no installed copy of the ADL LRS conformance suite"
+        );
+    } else {
+        println!(
+            "cargo::warning=the ADL LRS conformance test will be ignored: set KOSHU_TEST_LRS_SUITE to a copy of ../shared/tools/xapi-lrs-conformance after npm install"
+        );
+    }
 }
 
 /// A test server or tool that CI installs from PyPI, found on PATH: `cfg(<cfg>)` runs its
