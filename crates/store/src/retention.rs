@@ -161,6 +161,11 @@ const PROGRESS_EVENTS: Table = table(
     "session_id",
     &["id", "session_id", "account_id", "item_no", "kind", "at_us"],
 );
+const XAPI_UNMATCHED: Table = table(
+    "xapi_unmatched",
+    "session_id",
+    &["session_id", "actor", "statements", "last_at"],
+);
 const FOLLOW_UPS: Table = table(
     "follow_ups",
     "session_id",
@@ -200,6 +205,7 @@ pub const SESSION_PERSONAL_DATA: &[Table] = &[
     COMPLETION_DECISIONS,
     PROGRESS_EVENTS,
     FOLLOW_UPS,
+    XAPI_UNMATCHED,
 ];
 
 const CREDENTIAL_COLUMNS: &[&str] = &[

@@ -243,7 +243,54 @@ impl Store {
     }
 }
 
+/// An actor of statements about a session whom Koshu could not match to a learner.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct UnmatchedActor {
+    pub actor: String,
+    pub statements: i64,
+    pub last_at: OffsetDateTime,
+}
+
+impl Store {
+    /// The session's unmatched actors, the most recent first.
+    pub async fn unmatched_xapi_actors(
+        &self,
+        session_id: &str,
+    ) -> Result<Vec<UnmatchedActor>, StoreError> {
+        Ok(on_db!(&self.db, pool => {
+            sqlx::query_as(
+                "SELECT actor, statements, last_at FROM xapi_unmatched WHERE session_id = $1 ORDER BY last_at DESC, actor",
+            )
+            .bind(session_id)
+            .fetch_all(pool)
+            .await?
+        }))
+    }
+}
+
 impl UnitOfWork {
+    /// Counts a statement about the session from an actor Koshu could not match.
+    pub async fn note_unmatched_xapi_actor(
+        &mut self,
+        session_id: &str,
+        actor: &str,
+        at: OffsetDateTime,
+    ) -> Result<(), StoreError> {
+        write_step!(self, "note_unmatched_xapi_actor", tx => {
+            sqlx::query(
+                "INSERT INTO xapi_unmatched (session_id, actor, statements, last_at) VALUES ($1, $2, 1, $3) \
+                 ON CONFLICT (session_id, actor) DO UPDATE SET statements = xapi_unmatched.statements + 1, \
+                 last_at = CASE WHEN excluded.last_at > xapi_unmatched.last_at THEN excluded.last_at ELSE xapi_unmatched.last_at END",
+            )
+            .bind(session_id)
+            .bind(actor)
+            .bind(at)
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        })
+    }
+
     /// The organisation's statement with this id, read inside the unit (so a statement sent
     /// twice at once is found by the second).
     pub async fn xapi_statement(

@@ -4,12 +4,18 @@
 
 use crate::{Workflow, WorkflowError};
 use koshu_domain::ValidationError;
+use koshu_domain::access::Email;
+use koshu_domain::delivery::{Activity, ActivityKind, EnrolmentStatus, effective_curriculum};
+use koshu_domain::xapi::evidence::Learner;
 use koshu_domain::xapi::{self, XapiVersion};
 use koshu_store::Conflict;
+use koshu_store::delivery::Delivery;
+use koshu_store::progress::ProgressEvent;
 use koshu_store::xapi::{Document, DocumentKey, NewStatement};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256, Sha384, Sha512};
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use time::OffsetDateTime;
 
 /// Who sends: the organisation whose records these are and the credential's authority agent.
 #[derive(Debug, Clone)]
@@ -146,9 +152,11 @@ pub async fn store_statements(
         ));
     }
 
+    let evidence = evidence_of(wf, sender.organisation_id, &ready, now).await?;
+
     let mut unit = wf.store.write().await?;
     let mut kept = Vec::with_capacity(ready.len());
-    for (n, (id, statement)) in ready.iter().enumerate() {
+    for (n, ((id, statement), evidence)) in ready.iter().zip(&evidence).enumerate() {
         kept.push(id.clone());
         if let Some(existing) = unit.xapi_statement(sender.organisation_id, id).await? {
             let earlier: Value = serde_json::from_str(&existing.body)
@@ -208,6 +216,22 @@ pub async fn store_statements(
             unit.void_xapi_statement(sender.organisation_id, target)
                 .await?;
         }
+        match evidence {
+            Some(Evidence::Progress {
+                session_id,
+                account_id,
+                event,
+            }) => unit.append_progress(session_id, account_id, *event).await?,
+            Some(Evidence::Unmatched {
+                session_id,
+                actor,
+                at,
+            }) => {
+                unit.note_unmatched_xapi_actor(session_id, actor, *at)
+                    .await?;
+            }
+            None => {}
+        }
         if let (Some(activity), Some(definition)) =
             (&index.activity, statement.pointer("/object/definition"))
         {
@@ -234,6 +258,126 @@ pub async fn store_statements(
     }
     unit.commit().await?;
     Ok(kept)
+}
+
+/// What a statement adds to the delivery records of a session of the sender's.
+#[derive(Debug, Clone)]
+enum Evidence {
+    /// Progress of an enrolled learner on an on-demand item.
+    Progress {
+        session_id: String,
+        account_id: String,
+        event: ProgressEvent,
+    },
+    /// A statement about the session whose actor is not one of its learners.
+    Unmatched {
+        session_id: String,
+        actor: String,
+        at: OffsetDateTime,
+    },
+}
+
+/// Issue 20 item 3 (D04, B11): what each statement gives as evidence, read before the unit
+/// opens. A statement about a Koshu activity of another organisation's session gives none.
+async fn evidence_of(
+    wf: &Workflow,
+    organisation_id: &str,
+    statements: &[(String, Value)],
+    now: OffsetDateTime,
+) -> Result<Vec<Option<Evidence>>, WorkflowError> {
+    let mut deliveries: HashMap<String, Option<Delivery>> = HashMap::new();
+    let mut finished: HashMap<String, HashMap<String, Vec<ProgressEvent>>> = HashMap::new();
+    let mut out = Vec::with_capacity(statements.len());
+    for (_, statement) in statements {
+        let Some(found) = xapi::evidence::evidence_of(statement, &wf.settings.public_url, now)
+        else {
+            out.push(None);
+            continue;
+        };
+        let session_id = found.activity.session_id.clone();
+        if !deliveries.contains_key(&session_id) {
+            let delivery = wf
+                .store
+                .delivery(&session_id)
+                .await?
+                .filter(|d| d.organisation_id == organisation_id);
+            deliveries.insert(session_id.clone(), delivery);
+        }
+        let Some(Some(delivery)) = deliveries.get(&session_id) else {
+            out.push(None);
+            continue;
+        };
+        let account = match &found.learner {
+            Some(Learner::Email(address)) => match Email::parse(address) {
+                Ok(email) => wf.store.account_by_email(&email).await?,
+                Err(_) => None,
+            },
+            Some(Learner::Account(id)) => wf.store.account(id).await?,
+            None => None,
+        };
+        let enrolled = match &account {
+            Some(a) => wf
+                .store
+                .enrolment_of(&session_id, &a.id)
+                .await?
+                .filter(|e| e.status == EnrolmentStatus::Enrolled)
+                .map(|_| a.id.clone()),
+            None => None,
+        };
+        let Some(account_id) = enrolled else {
+            out.push(Some(Evidence::Unmatched {
+                session_id,
+                actor: found.actor,
+                at: found.at,
+            }));
+            continue;
+        };
+        let curriculum = effective_curriculum(&delivery.plan.curriculum, &delivery.plan.timetable);
+        let on_demand = found
+            .activity
+            .item_no
+            .filter(|n| crate::progress::on_demand_item(&curriculum, *n, found.at).is_ok());
+        let Some(item_no) = on_demand else {
+            out.push(None);
+            continue;
+        };
+        if !finished.contains_key(&session_id) {
+            finished.insert(
+                session_id.clone(),
+                wf.store.progress_events(&session_id).await?,
+            );
+        }
+        let done = finished
+            .get(&session_id)
+            .and_then(|all| all.get(&account_id))
+            .is_some_and(|events| {
+                events
+                    .iter()
+                    .any(|e| e.item_no == item_no && e.activity.kind == ActivityKind::Finish)
+            });
+        if done && found.kind == ActivityKind::Finish {
+            out.push(None);
+            continue;
+        }
+        let event = ProgressEvent {
+            item_no,
+            activity: Activity {
+                kind: found.kind,
+                at: found.at,
+            },
+        };
+        if found.kind == ActivityKind::Finish
+            && let Some(all) = finished.get_mut(&session_id)
+        {
+            all.entry(account_id.clone()).or_default().push(event);
+        }
+        out.push(Some(Evidence::Progress {
+            session_id,
+            account_id,
+            event,
+        }));
+    }
+    Ok(out)
 }
 
 /// Checks the JWS of each signature attachment of the statement against its data.

@@ -3,6 +3,7 @@
 //! JSON in, a verdict out.
 
 mod activity;
+pub mod evidence;
 mod format;
 mod signature;
 mod syntax;

@@ -793,3 +793,107 @@ pub async fn a_batch_is_kept_whole_or_not_at_all_at_every_step(app: TestApp) {
         assert_eq!(snapshot().await, before, "after a fault at step {step}");
     }
 }
+
+/// Issue 20 item 3: the session's progress page tells the LMS what to send; statements about
+/// an on-demand item by a learner (matched by mbox) count as that learner's progress on it
+/// for staff, as the item page's own reports do; other actors are listed, unmatched; another
+/// organisation's credential cannot write into the session.
+pub async fn statements_from_an_lms_show_up_as_progress_of_the_learner(app: TestApp) {
+    use crate::delivery::{a_delivered_session, apply, profile};
+    use crate::progress::with_curriculum;
+    use time::macros::datetime;
+    let (org, owner, session) = a_delivered_session(&app, "5").await;
+    let base = format!("/organisations/{org}/sessions/{session}");
+    let mut staff = signed_in(&app, &owner).await;
+    let curriculum = "120 1 インシデント対応の基礎\n60 2026-06-01〜2026-06-09 事前学習：ログの読み方 https://lms.example.jp/c/1";
+    let saved = staff
+        .post(
+            &format!("{base}/delivery"),
+            &with_curriculum(curriculum, "1"),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.body);
+    let credential = lrs_credential(&mut staff, &org).await;
+    let aoi = sign_up(&app, "青井", "aoi@example.jp").await;
+    apply(
+        &mut signed_in(&app, &aoi).await,
+        &session,
+        &profile("青井 葵", "アオイ アオイ", ""),
+    )
+    .await;
+
+    // The page gives the endpoint and the IRI of the on-demand item.
+    let page = staff.get(&format!("{base}/progress")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let at = page
+        .body
+        .find("/items/2</code>")
+        .unwrap_or_else(|| panic!("{}", page.body));
+    let iri = page.body
+        [page.body[..at].rfind("<code>").unwrap() + "<code>".len()..at + "/items/2".len()]
+        .to_owned();
+    assert!(
+        iri.ends_with(&format!("/xapi/activities/sessions/{session}/items/2")),
+        "{iri}"
+    );
+    assert!(page.body.contains("/xapi/</code>"));
+
+    // Her LMS reports a launch, use every minute for ten minutes, and completion.
+    let sent = |verb: &str, learner: &str| {
+        json!({
+            "actor": {"objectType": "Agent", "mbox": format!("mailto:{learner}")},
+            "verb": {"id": format!("http://adlnet.gov/expapi/verbs/{verb}"), "display": {"en-US": verb}},
+            "object": {"objectType": "Activity", "id": iri}
+        })
+    };
+    let start = datetime!(2026-06-01 20:00 +09:00);
+    for minute in 0..=10 {
+        app.clock.set(start + time::Duration::minutes(minute));
+        let verb = match minute {
+            0 => "launched",
+            10 => "completed",
+            _ => "progressed",
+        };
+        let res = post_json(&app, &credential, &sent(verb, "aoi@example.jp")).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+    }
+    // Someone the session does not know.
+    post_json(&app, &credential, &sent("launched", "stranger@example.jp")).await;
+    // Another provider's credential, about this session: kept in its own LRS, no evidence here.
+    let other_owner = sign_up(&app, "他社 花子", "owner@other-lms.example.jp").await;
+    let mut other = signed_in(&app, &other_owner).await;
+    let other_org = register_organisation(&mut other, "4000012090001").await;
+    let other_credential = lrs_credential(&mut other, &other_org).await;
+    post_json(
+        &app,
+        &other_credential,
+        &sent("launched", "intruder@example.jp"),
+    )
+    .await;
+
+    app.clock.set(datetime!(2026-06-01 21:00 +09:00));
+    let mut staff = signed_in(&app, &owner).await;
+    let page = staff.get(&format!("{base}/progress")).await;
+    assert!(
+        page.body.contains("<th scope=\"row\">青井 葵"),
+        "{}",
+        page.body
+    );
+    let row = between(&page.body, "<th scope=\"row\">青井 葵", "</tr>");
+    assert!(row.contains("10 / 60分"), "{row}");
+    assert!(row.contains("完了"), "{row}");
+    let unmatched = between(&page.body, "照合できなかった送り手", "</table>");
+    assert!(
+        unmatched.contains("mbox:mailto:stranger@example.jp"),
+        "{unmatched}"
+    );
+    assert!(!unmatched.contains("intruder"), "{unmatched}");
+    // The same completion sent twice is kept once in the LRS and counts once.
+    let (_, all) = get_json(
+        &app,
+        &credential,
+        &format!("/xapi/statements?{}", query(&[("activity", &iri)])),
+    )
+    .await;
+    assert_eq!(ids_of(&all).len(), 12);
+}

@@ -80,6 +80,7 @@ stories!(
     lrs::an_lms_sends_statements_and_reads_back_only_its_own,
     lrs::documents_follow_their_etags_and_activities_merge_their_definitions,
     lrs::a_batch_is_kept_whole_or_not_at_all_at_every_step,
+    lrs::statements_from_an_lms_show_up_as_progress_of_the_learner,
     holder::a_holder_links_completes_a_designated_course_and_is_reminded_until_done,
     holder::a_pasted_credential_is_verified_only_when_it_names_the_holder,
     holder::linking_and_reminding_are_all_or_nothing_at_every_step,

@@ -77,3 +77,14 @@ CREATE TABLE xapi_documents (
     updated          TIMESTAMPTZ NOT NULL,
     PRIMARY KEY (organisation_id, kind, activity_id, agent, registration, document_id)
 );
+
+-- Statements about a Koshu session's activities whose actor Koshu could not match to an
+-- enrolled learner (issue 20 item 3): listed for the session's staff, by actor, with how
+-- many came and when the last did. Personal data of the session (retention, E02).
+CREATE TABLE xapi_unmatched (
+    session_id   TEXT    NOT NULL REFERENCES deliveries (session_id),
+    actor        TEXT    NOT NULL,
+    statements   BIGINT  NOT NULL,
+    last_at      TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (session_id, actor)
+);

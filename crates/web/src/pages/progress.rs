@@ -101,6 +101,19 @@ struct ProgressPage {
     at: String,
     items: Vec<ItemHead>,
     rows: Vec<ProgressRow>,
+    lrs: LrsSetUp,
+}
+
+/// What the provider's LMS is told to send its statements about (issue 20 item 3), and the
+/// actors of statements Koshu could not match to a learner of the session.
+struct LrsSetUp {
+    endpoint: String,
+    tokens: String,
+    session_iri: String,
+    /// On-demand items: title and activity IRI.
+    items: Vec<(String, String)>,
+    /// Actor, how many statements, when the last came.
+    unmatched: Vec<(String, i64, String)>,
 }
 
 pub async fn page(
@@ -125,6 +138,30 @@ pub async fn page(
             stalled: !l.stalls.is_empty(),
         })
         .collect();
+    let site = &state.settings.public_url;
+    let lrs = LrsSetUp {
+        endpoint: format!("{site}/xapi/"),
+        tokens: page.href(&format!("/organisations/{}/tokens", org.id)),
+        session_iri: koshu_domain::xapi::evidence::session_activity(site, &session_id),
+        items: p
+            .curriculum
+            .iter()
+            .filter(|i| matches!(i.mode, ItemMode::OnDemand { .. }))
+            .map(|i| {
+                (
+                    i.title.clone(),
+                    koshu_domain::xapi::evidence::item_activity(site, &session_id, i.number),
+                )
+            })
+            .collect(),
+        unmatched: state
+            .store
+            .unmatched_xapi_actors(&session_id)
+            .await?
+            .into_iter()
+            .map(|u| (u.actor, u.statements, view::date_time(page.lang, u.last_at)))
+            .collect(),
+    };
     rendered(
         StatusCode::OK,
         ProgressPage {
@@ -133,6 +170,7 @@ pub async fn page(
             at: view::date_time(page.lang, p.at),
             items: item_heads(&page, &p.curriculum),
             rows,
+            lrs,
             page,
         },
     )
