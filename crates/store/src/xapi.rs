@@ -78,6 +78,12 @@ pub struct Document {
 }
 
 const STATEMENT_COLUMNS: &str = "id, stored_us, voided, voids, body";
+// Reads made both through the pool and inside a unit (which must see its own writes).
+const STATEMENT_BY_ID: &str = "SELECT id, stored_us, voided, voids, body FROM xapi_statements WHERE organisation_id = $1 AND id = $2";
+const ACTIVITY_BY_ID: &str =
+    "SELECT definition FROM xapi_activities WHERE organisation_id = $1 AND id = $2";
+const DOCUMENT_BY_ID: &str = "SELECT document_id, content_type, content, etag, updated FROM xapi_documents \
+     WHERE organisation_id = $1 AND kind = $2 AND activity_id = $3 AND agent = $4 AND registration = $5 AND document_id = $6";
 
 impl Store {
     /// The organisation's statement with this id, voided or not.
@@ -87,9 +93,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<KeptStatement>, StoreError> {
         Ok(on_db!(&self.db, pool => {
-            sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {STATEMENT_COLUMNS} FROM xapi_statements WHERE organisation_id = $1 AND id = $2"
-            )))
+            sqlx::query_as(STATEMENT_BY_ID)
             .bind(organisation_id)
             .bind(id)
             .fetch_optional(pool)
@@ -184,7 +188,7 @@ impl Store {
         id: &str,
     ) -> Result<Option<String>, StoreError> {
         let row: Option<(String,)> = on_db!(&self.db, pool => {
-            sqlx::query_as("SELECT definition FROM xapi_activities WHERE organisation_id = $1 AND id = $2")
+            sqlx::query_as(ACTIVITY_BY_ID)
                 .bind(organisation_id)
                 .bind(id)
                 .fetch_optional(pool)
@@ -200,10 +204,7 @@ impl Store {
         document_id: &str,
     ) -> Result<Option<Document>, StoreError> {
         Ok(on_db!(&self.db, pool => {
-            sqlx::query_as(
-                "SELECT document_id, content_type, content, etag, updated FROM xapi_documents \
-                 WHERE organisation_id = $1 AND kind = $2 AND activity_id = $3 AND agent = $4 AND registration = $5 AND document_id = $6",
-            )
+            sqlx::query_as(DOCUMENT_BY_ID)
             .bind(key.organisation_id)
             .bind(key.kind)
             .bind(key.activity_id)
@@ -299,9 +300,7 @@ impl UnitOfWork {
         id: &str,
     ) -> Result<Option<KeptStatement>, StoreError> {
         write_step!(self, "xapi_statement", tx => {
-            Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "SELECT {STATEMENT_COLUMNS} FROM xapi_statements WHERE organisation_id = $1 AND id = $2"
-            )))
+            Ok(sqlx::query_as(STATEMENT_BY_ID)
             .bind(organisation_id)
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -383,9 +382,7 @@ impl UnitOfWork {
         id: &str,
     ) -> Result<Option<String>, StoreError> {
         write_step!(self, "xapi_activity", tx => {
-            let row: Option<(String,)> = sqlx::query_as(
-                "SELECT definition FROM xapi_activities WHERE organisation_id = $1 AND id = $2",
-            )
+            let row: Option<(String,)> = sqlx::query_as(ACTIVITY_BY_ID)
             .bind(organisation_id)
             .bind(id)
             .fetch_optional(&mut *tx)
@@ -445,10 +442,7 @@ impl UnitOfWork {
         document_id: &str,
     ) -> Result<Option<Document>, StoreError> {
         write_step!(self, "xapi_document", tx => {
-            Ok(sqlx::query_as(
-                "SELECT document_id, content_type, content, etag, updated FROM xapi_documents \
-                 WHERE organisation_id = $1 AND kind = $2 AND activity_id = $3 AND agent = $4 AND registration = $5 AND document_id = $6",
-            )
+            Ok(sqlx::query_as(DOCUMENT_BY_ID)
             .bind(key.organisation_id)
             .bind(key.kind)
             .bind(key.activity_id)
