@@ -1160,3 +1160,92 @@ fn the_adl_lrs_conformance_suite_passes_for_xapi_2_and_1_0_3() {
         assert!(summary["passed"].as_u64().unwrap() > 1000, "{summary}");
     }
 }
+
+/// Issue 20 item 3, with an independent client: Python's standard library, as a provider's
+/// LMS, sends a sample learner's launch and completion of the demo session's pre-study item
+/// (its activity IRI as the progress page gives it) to a real `koshu serve --demo` with a
+/// credential from `koshu lrs credential`; the learner's progress on that item, which the
+/// staff's progress page reads, gains the two events, and the repeat of a statement adds none.
+#[test]
+fn statements_from_an_independent_client_become_progress_of_a_demo_learner() {
+    let server = Server::start();
+    let data = server.data.path().to_owned();
+    let made = koshu(&data, &["lrs", "credential"]);
+    assert!(made.status.success(), "{}", text(&made.stderr));
+    let printed = text(&made.stdout);
+    let field = |name: &str| {
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .unwrap()
+            .trim()
+            .to_owned()
+    };
+    let sessions = sqlite_query(
+        &data,
+        "SELECT e.session_id FROM enrolments e JOIN accounts a ON a.id = e.account_id \
+         WHERE a.email = 'ban@sample.example.jp' AND e.status = 'enrolled' ORDER BY e.session_id",
+    );
+    let session = sessions
+        .lines()
+        .next()
+        .expect("the demo enrols the sample learner");
+    let events = || {
+        sqlite_query(
+            &data,
+            &format!(
+                "SELECT count(*) FROM progress_events p JOIN accounts a ON a.id = p.account_id \
+                 WHERE a.email = 'ban@sample.example.jp' AND p.session_id = '{session}' AND p.item_no = 1"
+            ),
+        )
+        .parse::<u32>()
+        .unwrap()
+    };
+    let before = events();
+    let script = r#"
+import base64, json, sys, urllib.error, urllib.request
+endpoint, key, secret, iri = sys.argv[1:5]
+auth = base64.b64encode(f"{key}:{secret}".encode()).decode()
+def send(verb, statement_id):
+    body = json.dumps({
+        "id": statement_id,
+        "actor": {"objectType": "Agent", "mbox": "mailto:ban@sample.example.jp"},
+        "verb": {"id": "http://adlnet.gov/expapi/verbs/" + verb, "display": {"en-US": verb}},
+        "object": {"objectType": "Activity", "id": iri},
+    }).encode()
+    req = urllib.request.Request(endpoint + "/statements", data=body, method="POST", headers={
+        "Authorization": "Basic " + auth, "X-Experience-API-Version": "2.0.0",
+        "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req) as res:
+            assert json.load(res) == [statement_id]
+    except urllib.error.HTTPError as e:
+        sys.exit(f"{e.code}: {e.read().decode()}")
+send("launched", "3f6d0a9e-1b2c-4d5e-8f90-a1b2c3d4e5f6")
+send("completed", "4a7e1b0f-2c3d-4e5f-9a01-b2c3d4e5f6a7")
+send("completed", "4a7e1b0f-2c3d-4e5f-9a01-b2c3d4e5f6a7")
+print("sent")
+"#;
+    let iri = format!("{}/xapi/activities/sessions/{session}/items/1", server.base);
+    let run = Command::new("python3")
+        .args([
+            "-c",
+            script,
+            &format!("{}/xapi", server.base),
+            &field("key:"),
+            &field("secret:"),
+            &iri,
+        ])
+        .output()
+        .unwrap();
+    let after = events();
+    let log = server.stop();
+    assert!(
+        run.status.success(),
+        "{}{}\n-- server log:\n{}",
+        text(&run.stdout),
+        text(&run.stderr),
+        common::last_lines(&log, 20)
+    );
+    assert_eq!(after, before + 2);
+}

@@ -64,6 +64,9 @@ pub async fn store_statements(
         .map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
     let stored_us = i64::try_from(now.unix_timestamp_nanos() / 1000).unwrap_or(i64::MAX);
     let mut ready = Vec::with_capacity(statements.len());
+    // Each statement as its sender wrote it (normalised, with its id), before the LRS adds
+    // stored, authority, version and a missing timestamp: a repeat is compared with this.
+    let mut as_sent = Vec::with_capacity(statements.len());
     let mut ids = HashSet::new();
     // Every attachment named may come with its data; those without fileUrl must.
     let mut named = HashSet::new();
@@ -94,6 +97,7 @@ pub async fn store_statements(
             ));
         }
         object.insert("id".into(), Value::String(id.clone()));
+        let sent = Value::Object(object.clone());
         object.insert("stored".into(), Value::String(stored.clone()));
         object.insert("authority".into(), sender.authority.clone());
         object
@@ -122,6 +126,7 @@ pub async fn store_statements(
             }
         }
         ready.push((id, statement));
+        as_sent.push(sent);
     }
     let mut sent = HashSet::new();
     for (n, part) in attachments.iter().enumerate() {
@@ -156,12 +161,14 @@ pub async fn store_statements(
 
     let mut unit = wf.store.write().await?;
     let mut kept = Vec::with_capacity(ready.len());
-    for (n, ((id, statement), evidence)) in ready.iter().zip(&evidence).enumerate() {
+    for (n, (((id, statement), evidence), sent)) in
+        ready.iter().zip(&evidence).zip(&as_sent).enumerate()
+    {
         kept.push(id.clone());
         if let Some(existing) = unit.xapi_statement(sender.organisation_id, id).await? {
             let earlier: Value = serde_json::from_str(&existing.body)
                 .map_err(|e| WorkflowError::Corrupt(e.to_string()))?;
-            if xapi::same_statement(&earlier, statement) {
+            if xapi::same_statement(&earlier, sent) {
                 continue;
             }
             return Err(WorkflowError::Conflict(Conflict::StatementIdTaken));

@@ -247,6 +247,9 @@ pub async fn an_lms_sends_statements_and_reads_back_only_its_own(app: TestApp) {
     };
     let s = statement(COMPLETED, ACTIVITY, "d@example.jp");
     assert_eq!(put(s.clone()).await.status, StatusCode::NO_CONTENT);
+    // Sent again a minute later (the LRS stamped the first with its own stored time and
+    // timestamp): the same statement, accepted.
+    app.clock.set(app.clock_now() + time::Duration::minutes(1));
     assert_eq!(put(s.clone()).await.status, StatusCode::NO_CONTENT);
     let other_statement = statement(ATTEMPTED, ACTIVITY, "d@example.jp");
     let conflict = put(other_statement).await;
