@@ -5,7 +5,9 @@
 use crate::{Workflow, WorkflowError};
 use koshu_domain::ValidationError;
 use koshu_domain::access::Email;
-use koshu_domain::delivery::{Activity, ActivityKind, EnrolmentStatus, effective_curriculum};
+use koshu_domain::delivery::{
+    Activity, ActivityKind, EnrolmentStatus, d04_beats_of_reported_use, effective_curriculum,
+};
 use koshu_domain::xapi::evidence::Learner;
 use koshu_domain::xapi::{self, XapiVersion};
 use koshu_store::Conflict;
@@ -227,8 +229,12 @@ pub async fn store_statements(
             Some(Evidence::Progress {
                 session_id,
                 account_id,
-                event,
-            }) => unit.append_progress(session_id, account_id, *event).await?,
+                events,
+            }) => {
+                for event in events {
+                    unit.append_progress(session_id, account_id, *event).await?;
+                }
+            }
             Some(Evidence::Unmatched {
                 session_id,
                 actor,
@@ -270,11 +276,12 @@ pub async fn store_statements(
 /// What a statement adds to the delivery records of a session of the sender's.
 #[derive(Debug, Clone)]
 enum Evidence {
-    /// Progress of an enrolled learner on an on-demand item.
+    /// Progress of an enrolled learner on an on-demand item: the statement's event, after
+    /// the beats of the use it reports.
     Progress {
         session_id: String,
         account_id: String,
-        event: ProgressEvent,
+        events: Vec<ProgressEvent>,
     },
     /// A statement about the session whose actor is not one of its learners.
     Unmatched {
@@ -343,11 +350,13 @@ async fn evidence_of(
         let on_demand = found
             .activity
             .item_no
-            .filter(|n| crate::progress::on_demand_item(&curriculum, *n, found.at).is_ok());
-        let Some(item_no) = on_demand else {
+            .and_then(|n| crate::progress::on_demand_item(&curriculum, n, found.at).ok());
+        let Some(item) = on_demand else {
             out.push(None);
             continue;
         };
+        let item_no = item.number;
+        let standard = time::Duration::minutes(i64::from(item.standard_minutes));
         if !finished.contains_key(&session_id) {
             finished.insert(
                 session_id.clone(),
@@ -378,10 +387,24 @@ async fn evidence_of(
         {
             all.entry(account_id.clone()).or_default().push(event);
         }
+        let reported = found.duration.map_or_else(Vec::new, |used| {
+            d04_beats_of_reported_use(found.at, used, standard)
+        });
+        let mut events: Vec<ProgressEvent> = reported
+            .into_iter()
+            .map(|at| ProgressEvent {
+                item_no,
+                activity: Activity {
+                    kind: ActivityKind::Active,
+                    at,
+                },
+            })
+            .collect();
+        events.push(event);
         out.push(Some(Evidence::Progress {
             session_id,
             account_id,
-            event,
+            events,
         }));
     }
     Ok(out)

@@ -45,9 +45,9 @@ pub use plan::{
 pub use progress::{
     ACTIVITY_PERIOD, Activity, ActivityKind, ContactMethod, FollowUpMark, FollowUpOutcome,
     ItemMode, ItemProgress, ItemStatus, Pace, PlanItem, Stall, StallReason, StallSubject,
-    d04_behind_on_demand, d04_curriculum_is_sound, d04_idle_in_block, d04_live_progress,
-    d04_needs_follow_up, d04_on_demand_progress, d04_pace_is_sound, d04_time_on_task,
-    effective_curriculum,
+    d04_beats_of_reported_use, d04_behind_on_demand, d04_curriculum_is_sound, d04_idle_in_block,
+    d04_live_progress, d04_needs_follow_up, d04_on_demand_progress, d04_pace_is_sound,
+    d04_time_on_task, effective_curriculum,
 };
 pub use seal::seal_digest;
 pub use ticket::{Ticket, issue_ticket, ticket_session, verify_ticket};

@@ -251,6 +251,25 @@ pub fn d04_time_on_task(activities: &[Activity]) -> Vec<Interval> {
     merge_intervals(runs, Duration::ZERO)
 }
 
+/// D04, a duration of use reported by another system (an LMS's xAPI `result.duration`):
+/// the beats a page in use would have sent through it, ending when it was reported, so that
+/// `d04_time_on_task` counts it as it counts the item page's own. Bounded by `at_most` (an
+/// item's standard time: more would count for nothing).
+pub fn d04_beats_of_reported_use(
+    ended: OffsetDateTime,
+    used: Duration,
+    at_most: Duration,
+) -> Vec<OffsetDateTime> {
+    let used = used.clamp(Duration::ZERO, at_most.max(Duration::ZERO));
+    let mut beats = Vec::new();
+    let mut at = ended - used;
+    while at < ended {
+        beats.push(at);
+        at += ACTIVITY_PERIOD;
+    }
+    beats
+}
+
 /// Where a learner stands on an item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -1015,5 +1034,39 @@ mod tests {
             Some(stall.subject)
         );
         assert_eq!(StallSubject::from_code("room:1"), None);
+    }
+
+    #[test]
+    fn d04_a_reported_duration_counts_as_the_use_it_reports() {
+        let ended = datetime!(2026-06-01 21:00 UTC);
+        let beats = d04_beats_of_reported_use(ended, Duration::minutes(10), Duration::hours(1));
+        let mut activities: Vec<Activity> = beats
+            .iter()
+            .map(|&at| Activity {
+                kind: ActivityKind::Active,
+                at,
+            })
+            .collect();
+        activities.push(Activity {
+            kind: ActivityKind::Finish,
+            at: ended,
+        });
+        let on_task: Duration = d04_time_on_task(&activities)
+            .iter()
+            .map(Interval::duration)
+            .sum();
+        assert_eq!(on_task, Duration::minutes(10) + ACTIVITY_PERIOD);
+    }
+
+    #[test]
+    fn d04_a_reported_duration_beyond_the_standard_time_or_below_zero_is_bounded() {
+        let ended = datetime!(2026-06-01 21:00 UTC);
+        assert_eq!(
+            d04_beats_of_reported_use(ended, Duration::hours(9), Duration::minutes(2)).len(),
+            4
+        );
+        assert!(
+            d04_beats_of_reported_use(ended, Duration::minutes(-5), Duration::hours(1)).is_empty()
+        );
     }
 }

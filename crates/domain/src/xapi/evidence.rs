@@ -77,6 +77,9 @@ pub struct Evidence {
     pub kind: ActivityKind,
     /// When it happened: the statement's timestamp, never later than it was stored.
     pub at: OffsetDateTime,
+    /// The use it reports (`result.duration`, as cmi5's terminated and completed carry),
+    /// ending at `at`.
+    pub duration: Option<time::Duration>,
 }
 
 /// The Koshu activity of a statement: its object, else a context activity (cmi5 puts the
@@ -139,12 +142,19 @@ pub fn evidence_of(
         .and_then(Value::as_str)
         .and_then(parse_timestamp)
         .map_or(stored, |t| t.min(stored));
+    let duration = statement
+        .pointer("/result/duration")
+        .and_then(Value::as_str)
+        .and_then(super::parse_duration)
+        .and_then(|ms| i64::try_from(ms).ok())
+        .map(time::Duration::milliseconds);
     Some(Evidence {
         activity,
         learner,
         actor: agent_ifi(actor).unwrap_or_default(),
         kind: activity_kind_of(verb),
         at,
+        duration,
     })
 }
 
@@ -230,9 +240,11 @@ mod tests {
             "verb": {"id": "http://adlnet.gov/expapi/verbs/completed"},
             "object": {"id": "https://lms.example.jp/au/1"},
             "context": {"contextActivities": {"parent": [{"id": item_activity(SITE, "s-1", 2)}]}},
+            "result": {"duration": "PT25M"},
             "timestamp": "2026-12-04T09:30:00Z"
         });
         let evidence = evidence_of(&statement, SITE, stored).unwrap();
+        assert_eq!(evidence.duration, Some(time::Duration::minutes(25)));
         assert_eq!(evidence.activity.item_no, Some(2));
         assert_eq!(
             evidence.learner,

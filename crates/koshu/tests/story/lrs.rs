@@ -824,6 +824,13 @@ pub async fn statements_from_an_lms_show_up_as_progress_of_the_learner(app: Test
         &profile("青井 葵", "アオイ アオイ", ""),
     )
     .await;
+    let ban = sign_up(&app, "番", "ban@example.jp").await;
+    apply(
+        &mut signed_in(&app, &ban).await,
+        &session,
+        &profile("番 健", "バン ケン", ""),
+    )
+    .await;
 
     // The page gives the endpoint and the IRI of the on-demand item.
     let page = staff.get(&format!("{base}/progress")).await;
@@ -860,6 +867,13 @@ pub async fn statements_from_an_lms_show_up_as_progress_of_the_learner(app: Test
         let res = post_json(&app, &credential, &sent(verb, "aoi@example.jp")).await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.body);
     }
+    // His LMS reports only the end, with the twenty minutes he spent (cmi5's duration).
+    let mut with_duration = sent("completed", "ban@example.jp");
+    with_duration["result"] = json!({"completion": true, "duration": "PT20M"});
+    assert_eq!(
+        post_json(&app, &credential, &with_duration).await.status,
+        StatusCode::OK
+    );
     // Someone the session does not know.
     post_json(&app, &credential, &sent("launched", "stranger@example.jp")).await;
     // Another provider's credential, about this session: kept in its own LRS, no evidence here.
@@ -885,6 +899,9 @@ pub async fn statements_from_an_lms_show_up_as_progress_of_the_learner(app: Test
     let row = between(&page.body, "<th scope=\"row\">青井 葵", "</tr>");
     assert!(row.contains("10 / 60分"), "{row}");
     assert!(row.contains("完了"), "{row}");
+    let row = between(&page.body, "<th scope=\"row\">番 健", "</tr>");
+    assert!(row.contains("20 / 60分"), "{row}");
+    assert!(row.contains("完了"), "{row}");
     let unmatched = between(&page.body, "照合できなかった送り手", "</table>");
     assert!(
         unmatched.contains("mbox:mailto:stranger@example.jp"),
@@ -898,5 +915,5 @@ pub async fn statements_from_an_lms_show_up_as_progress_of_the_learner(app: Test
         &format!("/xapi/statements?{}", query(&[("activity", &iri)])),
     )
     .await;
-    assert_eq!(ids_of(&all).len(), 12);
+    assert_eq!(ids_of(&all).len(), 13);
 }
