@@ -1050,6 +1050,16 @@ fn retention_lists_the_schedule_and_exports_a_course_and_a_learner() {
     );
 }
 
+/// The value of the line `name value` that `koshu lrs credential` printed.
+fn printed_field(printed: &str, name: &str) -> String {
+    printed
+        .lines()
+        .find_map(|l| l.strip_prefix(name))
+        .unwrap()
+        .trim()
+        .to_owned()
+}
+
 /// The failed tests of a conformance suite's run log (its mocha report), by title.
 fn failed_titles(node: &serde_json::Value, into: &mut Vec<String>) {
     match node.get("tests").and_then(serde_json::Value::as_array) {
@@ -1089,14 +1099,7 @@ fn the_adl_lrs_conformance_suite_passes_for_xapi_2_and_1_0_3() {
     );
     assert!(made.status.success(), "{}", text(&made.stderr));
     let printed = text(&made.stdout);
-    let field = |name: &str| {
-        printed
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
+    let field = |name: &str| printed_field(&printed, name);
     let (key, secret) = (field("key:"), field("secret:"));
     let endpoint = format!("{}/xapi", server.base);
     let mut results = Vec::new();
@@ -1173,14 +1176,7 @@ fn statements_from_an_independent_client_become_progress_of_a_demo_learner() {
     let made = koshu(&data, &["lrs", "credential"]);
     assert!(made.status.success(), "{}", text(&made.stderr));
     let printed = text(&made.stdout);
-    let field = |name: &str| {
-        printed
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .unwrap()
-            .trim()
-            .to_owned()
-    };
+    let field = |name: &str| printed_field(&printed, name);
     let sessions = sqlite_query(
         &data,
         "SELECT e.session_id FROM enrolments e JOIN accounts a ON a.id = e.account_id \
