@@ -232,6 +232,14 @@ pub fn on_demand_item(
     Ok(item)
 }
 
+/// Whether the learner's events already mark item `item_no` done: a second finish, from the
+/// item page or an LMS, changes nothing.
+pub(crate) fn finished(events: &[ProgressEvent], item_no: u32) -> bool {
+    events
+        .iter()
+        .any(|e| e.item_no == item_no && e.activity.kind == ActivityKind::Finish)
+}
+
 /// D04: an on-demand item page reports a start, a beat of use, or a finish, for the learner
 /// of `enrolment_id`. A second finish changes nothing.
 pub async fn record_activity(
@@ -264,11 +272,7 @@ pub async fn record_activity(
             .progress_events(&enrolment.session_id)
             .await?
             .get(account_id)
-            .is_some_and(|events| {
-                events
-                    .iter()
-                    .any(|e| e.item_no == item_no && e.activity.kind == ActivityKind::Finish)
-            })
+            .is_some_and(|events| finished(events, item_no))
     {
         return Ok(());
     }

@@ -15,7 +15,6 @@ use koshu_store::delivery::Delivery;
 use koshu_store::progress::ProgressEvent;
 use koshu_store::xapi::{Document, DocumentKey, NewStatement};
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256, Sha384, Sha512};
 use std::collections::{HashMap, HashSet};
 use time::OffsetDateTime;
 
@@ -40,15 +39,12 @@ fn invalid(code: &'static str, field: &str, ja: &str, en: &str) -> WorkflowError
     WorkflowError::Invalid(ValidationError::new(code, ja, en).for_field(field))
 }
 
-/// Whether `content` has the SHA-2 digest `sha2` (SHA-256, -384 or -512 by its length).
-fn digest_matches(sha2: &str, content: &[u8]) -> bool {
-    let actual = match sha2.len() {
-        64 => hex::encode(Sha256::digest(content)),
-        96 => hex::encode(Sha384::digest(content)),
-        128 => hex::encode(Sha512::digest(content)),
-        _ => return false,
-    };
-    actual.eq_ignore_ascii_case(sha2)
+/// A rule error of statement `n`, its field put under `statements[n]`.
+fn in_statement(n: usize) -> impl Fn(ValidationError) -> WorkflowError {
+    move |e| {
+        let field = e.field.clone().unwrap_or_default();
+        WorkflowError::Invalid(e.for_field(format!("statements[{n}].{field}")))
+    }
 }
 
 /// Keeps the statements of one request (POST of one or many, or PUT of one with its id), in
@@ -74,14 +70,8 @@ pub async fn store_statements(
     let mut named = HashSet::new();
     let mut wanted = HashSet::new();
     for (n, mut statement) in statements.into_iter().enumerate() {
-        xapi::validate_statement(&statement, sender.version).map_err(|e| {
-            let field = e.field.clone().unwrap_or_default();
-            WorkflowError::Invalid(e.for_field(format!("statements[{n}].{field}")))
-        })?;
-        check_signatures(&statement, &attachments).map_err(|e| {
-            let field = e.field.clone().unwrap_or_default();
-            WorkflowError::Invalid(e.for_field(format!("statements[{n}].{field}")))
-        })?;
+        xapi::validate_statement(&statement, sender.version).map_err(in_statement(n))?;
+        check_signatures(&statement, &attachments).map_err(in_statement(n))?;
         xapi::normalize_statement(&mut statement);
         let Some(object) = statement.as_object_mut() else {
             continue;
@@ -132,7 +122,7 @@ pub async fn store_statements(
     }
     let mut sent = HashSet::new();
     for (n, part) in attachments.iter().enumerate() {
-        if !digest_matches(&part.sha2, &part.content) {
+        if !xapi::attachment_matches(&part.sha2, &part.content) {
             return Err(invalid(
                 "xapi.attachment.hash",
                 &format!("attachments[{n}]"),
@@ -366,11 +356,7 @@ async fn evidence_of(
         let done = finished
             .get(&session_id)
             .and_then(|all| all.get(&account_id))
-            .is_some_and(|events| {
-                events
-                    .iter()
-                    .any(|e| e.item_no == item_no && e.activity.kind == ActivityKind::Finish)
-            });
+            .is_some_and(|events| crate::progress::finished(events, item_no));
         if done && found.kind == ActivityKind::Finish {
             out.push(None);
             continue;

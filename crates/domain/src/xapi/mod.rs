@@ -143,6 +143,19 @@ pub fn statement_index(statement: &Value) -> StatementIndex {
     format::index(statement)
 }
 
+/// Whether an attachment's raw data has the SHA-2 digest its statement names (SHA-256, -384
+/// or -512, told apart by the digest's length).
+pub fn attachment_matches(sha2: &str, content: &[u8]) -> bool {
+    use sha2::{Digest, Sha256, Sha384, Sha512};
+    let actual = match sha2.len() {
+        64 => hex::encode(Sha256::digest(content)),
+        96 => hex::encode(Sha384::digest(content)),
+        128 => hex::encode(Sha512::digest(content)),
+        _ => return false,
+    };
+    actual.eq_ignore_ascii_case(sha2)
+}
+
 /// The verb that voids a statement.
 pub const VOIDED: &str = "http://adlnet.gov/expapi/verbs/voided";
 

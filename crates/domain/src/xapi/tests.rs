@@ -1582,3 +1582,12 @@ fn format_canonical_matches_language_ranges() {
     );
     assert_eq!(canonical(display, &["*"]), json!({"en-US": "attended"}));
 }
+
+#[test]
+fn attachment_data_matches_the_digest_its_statement_names() {
+    let sha256 = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
+    assert!(attachment_matches(sha256, b"hello"));
+    assert!(attachment_matches(&sha256.to_uppercase(), b"hello"));
+    assert!(!attachment_matches(sha256, b"hello!"));
+    assert!(!attachment_matches("abc", b"hello"));
+}
